@@ -1,0 +1,129 @@
+/* dest_csv.c: the CSV destination. A field is quoted when it holds the
+ * delimiter, the quote, CR or LF (quotes doubled inside), as Python's csv
+ * writer does with QUOTE_MINIMAL; nulls are empty fields; lines end in LF. */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../pipeline/batch.h"
+#include "../pipeline/schema.h"
+#include "connector.h"
+#include "outfile.h"
+
+struct csv_dest {
+	char *file_path;
+	char delimiter, quote;
+	int header;
+	struct outfile out;
+	uint32_t width;
+};
+
+static const struct confkey csvd_keys[] = {
+	{ "file_path", CONF_STRING, NULL, offsetof(struct csv_dest, file_path),
+	  "file to write (- = standard output); written as FILE.part and renamed when the run succeeds", NULL, 0,
+	  0, 0 },
+	{ "delimiter", CONF_CHAR, ",", offsetof(struct csv_dest, delimiter), "field separator (one byte, or tab)",
+	  NULL, 0, 0, 0 },
+	{ "quote", CONF_CHAR, "\"", offsetof(struct csv_dest, quote), "quote character", NULL, 0, 0, 0 },
+	{ "header", CONF_BOOL, "true", offsetof(struct csv_dest, header), "write the field names first", NULL, 0, 0,
+	  0 },
+	{ NULL, 0, NULL, 0, NULL, NULL, 0, 0, 0 },
+};
+
+static void csvd_append_field(struct buf *o, const char *s, size_t n, char delim, char quote)
+{
+	int needs = 0;
+	for (size_t i = 0; i < n && !needs; i++)
+		needs = s[i] == delim || s[i] == quote || s[i] == '\n' || s[i] == '\r';
+	if (!needs) {
+		buf_append(o, s, n);
+		return;
+	}
+	buf_reserve(o, 2 * n + 2);
+	char *p = o->p + o->len;
+	*p++ = quote;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == quote)
+			*p++ = quote;
+		*p++ = s[i];
+	}
+	*p++ = quote;
+	o->len = (size_t)(p - o->p);
+}
+
+static int csvd_open(void *opts, const struct connector_env *env, const struct schema *in, struct errbuf *e)
+{
+	struct csv_dest *c = opts;
+	char where[512];
+	if (c->delimiter == c->quote || c->delimiter == '\n' || c->delimiter == '\r') {
+		confmap_where_key(where, sizeof where, env->section, "delimiter");
+		return errbuf_set(e, "%s: the delimiter must differ from the quote and from CR/LF", where);
+	}
+	confmap_where_key(where, sizeof where, env->section, "file_path");
+	if (outfile_open(&c->out, c->file_path, where, e))
+		return -1;
+	c->width = in->width;
+	if (c->header && in->width) {
+		struct buf h = { 0 };
+		for (uint32_t i = 0; i < in->width; i++) {
+			if (i)
+				buf_append_byte(&h, c->delimiter);
+			csvd_append_field(&h, in->names[i], strlen(in->names[i]), c->delimiter, c->quote);
+		}
+		buf_append_byte(&h, '\n');
+		int rc = outfile_write(&c->out, h.p, h.len, e);
+		buf_free(&h);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+static void csvd_encode(void *opts, struct batch *b, struct worker *w)
+{
+	(void)w;
+	struct csv_dest *c = opts;
+	for (uint32_t r = 0; r < b->nrec; r++) {
+		if (b->marks[r] != MARK_KEPT)
+			continue;
+		const struct field *f = batch_record(b, r);
+		for (uint32_t i = 0; i < c->width; i++) {
+			if (i)
+				buf_append_byte(&b->out, c->delimiter);
+			if (f[i].len != FIELD_NULL)
+				csvd_append_field(&b->out, b->data.p + f[i].off, f[i].len, c->delimiter, c->quote);
+		}
+		buf_append_byte(&b->out, '\n');
+	}
+}
+
+static int csvd_write(void *opts, struct batch *b, struct errbuf *e)
+{
+	struct csv_dest *c = opts;
+	return b->out.len ? outfile_write(&c->out, b->out.p, b->out.len, e) : 0;
+}
+
+static int csvd_close(void *opts, int ok, struct errbuf *e)
+{
+	struct csv_dest *c = opts;
+	return c->out.path ? outfile_close(&c->out, ok, e) : 0;
+}
+
+static void csvd_describe(void *opts, char *dst, size_t n)
+{
+	struct csv_dest *c = opts;
+	snprintf(dst, n, "%s", !c->file_path ? "?" : !strcmp(c->file_path, "-") ? "stdout" : c->file_path);
+}
+
+const struct dest_ops dest_csv = {
+	.type = "csv",
+	.summary = "CSV with a header line, to a file or standard output",
+	.keys = csvd_keys,
+	.opts_size = sizeof(struct csv_dest),
+	.open = csvd_open,
+	.encode = csvd_encode,
+	.write = csvd_write,
+	.close = csvd_close,
+	.describe = csvd_describe,
+};

@@ -1,0 +1,34 @@
+/* fdio.c: interruptible reads. */
+#include "fdio.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdatomic.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+ssize_t fdio_read(int fd, void *p, size_t n, const _Atomic int *stop)
+{
+	struct stat st;
+	int pollable = fstat(fd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode);
+	for (;;) {
+		if (pollable) {
+			struct pollfd pfd = { fd, POLLIN, 0 };
+			int rc = poll(&pfd, 1, 100);
+			if (rc < 0 && errno != EINTR)
+				return -1;
+			if (rc <= 0) {
+				if (stop && atomic_load_explicit(stop, memory_order_relaxed))
+					return FDIO_STOPPED;
+				continue;
+			}
+		}
+		ssize_t r = read(fd, p, n);
+		if (r < 0 && errno == EINTR) {
+			if (stop && atomic_load_explicit(stop, memory_order_relaxed))
+				return FDIO_STOPPED;
+			continue;
+		}
+		return r;
+	}
+}

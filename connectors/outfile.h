@@ -1,0 +1,23 @@
+/* outfile.h: an output file written under a temporary name (PATH.part) and
+ * renamed into place only when the run succeeds, or standard output for "-". */
+#ifndef NEB_OUTFILE_H
+#define NEB_OUTFILE_H
+
+#include <stddef.h>
+
+#include "../src/errbuf.h"
+
+struct outfile {
+	int fd;
+	char *path, *tmp_path; /* tmp_path NULL for stdout */
+};
+
+/* `where` names the key in messages ("job.ini:9: [destination] key 'file_path'"). */
+int outfile_open(struct outfile *o, const char *path, const char *where, struct errbuf *e);
+int outfile_write(struct outfile *o, const void *p, size_t n, struct errbuf *e);
+/* ok = 1 renames into place; 0 leaves PATH.part and says so in e (returns -1);
+ * -1 removes PATH.part. */
+int outfile_close(struct outfile *o, int ok, struct errbuf *e);
+const char *outfile_name(const struct outfile *o);
+
+#endif

@@ -1,0 +1,26 @@
+/* registry.c: the connectors nebtop knows, by type name. */
+#include <string.h>
+
+#include "connector.h"
+
+static const struct source_ops *const registry_sources[] = { &source_csv, &source_generate, NULL };
+static const struct dest_ops *const registry_dests[] = { &dest_json, &dest_csv, &dest_null, NULL };
+
+const struct source_ops *connector_find_source(const char *type)
+{
+	for (size_t i = 0; registry_sources[i]; i++)
+		if (!strcmp(registry_sources[i]->type, type))
+			return registry_sources[i];
+	return NULL;
+}
+
+const struct dest_ops *connector_find_dest(const char *type)
+{
+	for (size_t i = 0; registry_dests[i]; i++)
+		if (!strcmp(registry_dests[i]->type, type))
+			return registry_dests[i];
+	return NULL;
+}
+
+const struct source_ops *const *connector_list_sources(void) { return registry_sources; }
+const struct dest_ops *const *connector_list_dests(void) { return registry_dests; }

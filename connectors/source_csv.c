@@ -1,0 +1,470 @@
+/* source_csv.c: the CSV source. One reader thread reads the input and cuts it
+ * into chunks of whole records with the quote-aware scanner (csv_scan); the
+ * stage's worker threads parse chunks with libcsv, several at a time, into
+ * records. Fields are kept exactly as written (no trimming); a row with the
+ * wrong number of fields or with invalid UTF-8 is a record error naming the
+ * record and line, unless `ragged` or `invalid_utf8` say how to mend it. */
+#include <csv.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../pipeline/batch.h"
+#include "../pipeline/schema.h"
+#include "../pipeline/utf8.h"
+#include "../pipeline/worker.h"
+#include "connector.h"
+#include "csv_scan.h"
+#include "fdio.h"
+
+enum csv_ragged { RAGGED_ERROR = 0, RAGGED_PAD, RAGGED_TRUNCATE };
+enum csv_bad_utf8 { UTF8_ERROR = 0, UTF8_REPLACE };
+
+#define CSV_READ_BLOCK (256u << 10)
+#define CSV_CHUNK_TARGET (1u << 20) /* bytes a chunk aims at when records are large */
+
+struct csv_source {
+	char *file_path;
+	char delimiter, quote;
+	int has_header, ragged, invalid_utf8;
+	uint64_t max_record_size;
+	/* reader state */
+	int fd;
+	char name[256];
+	struct csv_scan scan;
+	struct buf carry; /* bytes read but not yet cut into a chunk (not scanned) */
+	int eof;
+	uint32_t batch, width;
+	uint64_t header_records;
+	double avg_record_bytes;
+	const struct schema *schema;
+};
+
+/* Per worker: a libcsv parser and the fields of the row being parsed. */
+struct csv_worker {
+	struct csv_parser parser;
+	uint32_t *row; /* (offset, length) pairs into batch->data */
+	size_t row_n, row_cap;
+	uint32_t row_start; /* batch->data offset where this row's bytes start */
+	struct csv_source *src;
+	struct batch *b;
+	struct worker *w;
+	int oom;
+};
+
+static const char *const csv_ragged_choices[] = { "error", "pad", "truncate", NULL };
+static const char *const csv_utf8_choices[] = { "error", "replace", NULL };
+
+static const struct confkey csv_keys[] = {
+	{ "file_path", CONF_STRING, NULL, offsetof(struct csv_source, file_path), "file to read (- = standard input)",
+	  NULL, 0, 0, 0 },
+	{ "delimiter", CONF_CHAR, ",", offsetof(struct csv_source, delimiter), "field separator (one byte, or tab)",
+	  NULL, 0, 0, 0 },
+	{ "quote", CONF_CHAR, "\"", offsetof(struct csv_source, quote), "quote character", NULL, 0, 0, 0 },
+	{ "has_header", CONF_BOOL, "true", offsetof(struct csv_source, has_header),
+	  "the first record names the fields (otherwise col1..colN)", NULL, 0, 0, 0 },
+	{ "ragged", CONF_ENUM, "error", offsetof(struct csv_source, ragged),
+	  "rows with a wrong field count: error, pad (short rows get nulls) or truncate (long rows lose the extra)",
+	  csv_ragged_choices, 0, 0, 0 },
+	{ "invalid_utf8", CONF_ENUM, "error", offsetof(struct csv_source, invalid_utf8),
+	  "rows with invalid UTF-8: error, or replace the bad bytes with U+FFFD", csv_utf8_choices, 0, 0, 0 },
+	{ "max_record_size", CONF_SIZE, "16MiB", offsetof(struct csv_source, max_record_size),
+	  "largest record accepted (a bigger one usually means a quote left open)", NULL, 1024, 1e10, 0 },
+	{ NULL, 0, NULL, 0, NULL, NULL, 0, 0, 0 },
+};
+
+static int csv_never_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+static void csv_init_parser(struct csv_parser *p, const struct csv_source *s)
+{
+	csv_init(p, 0);
+	csv_set_delim(p, (unsigned char)s->delimiter);
+	csv_set_quote(p, (unsigned char)s->quote);
+	csv_set_space_func(p, csv_never_space);
+	csv_set_blk_size(p, 4096);
+}
+
+/* --- reading ------------------------------------------------------------- */
+
+/* Reads one more block into b; 1 read, 0 end of input, -1 error, -2 stopped. */
+static int csv_read_block(struct csv_source *s, struct buf *b, const _Atomic int *stop, struct errbuf *e)
+{
+	buf_reserve(b, CSV_READ_BLOCK);
+	ssize_t r = fdio_read(s->fd, b->p + b->len, CSV_READ_BLOCK, stop);
+	if (r == FDIO_STOPPED)
+		return -2;
+	if (r < 0)
+		return errbuf_set(e, "reading %s: %s", s->name, strerror(errno));
+	if (r == 0) {
+		s->eof = 1;
+		return 0;
+	}
+	b->len += (size_t)r;
+	return 1;
+}
+
+/* Cuts the next chunk of up to `want` whole records from carry + input into
+ * out. Returns the records scanned (the last one may lack its terminator at
+ * end of input), 0 at end of input, -1 on error, -2 when stopped. */
+static long csv_cut_chunk(struct csv_source *s, struct buf *out, size_t want, const _Atomic int *stop,
+			  struct errbuf *e)
+{
+	out->len = 0;
+	buf_append(out, s->carry.p, s->carry.len);
+	s->carry.len = 0;
+	size_t scanned = 0, got = 0, cut;
+	uint64_t line0 = s->scan.lines;
+	for (;;) {
+		if (scanned < out->len) {
+			size_t g;
+			size_t off = csv_scan_records(&s->scan, out->p + scanned, out->len - scanned, want - got, &g);
+			got += g;
+			if (got == want) {
+				cut = scanned + off;
+				break;
+			}
+			scanned = out->len;
+		}
+		if (s->eof) {
+			cut = out->len;
+			if (cut && !csv_scan_at_boundary(&s->scan))
+				got++; /* a last record without its terminator */
+			break;
+		}
+		if (got == 0 && out->len > s->max_record_size)
+			return errbuf_set(e, "%s: the record starting on line %llu is larger than max_record_size (%llu "
+					  "bytes); is a quote left open?", s->name, (unsigned long long)line0 + 1,
+					  (unsigned long long)s->max_record_size);
+		int rc = csv_read_block(s, out, stop, e);
+		if (rc < 0)
+			return rc;
+	}
+	buf_append(&s->carry, out->p + cut, out->len - cut);
+	out->len = cut;
+	return (long)got;
+}
+
+static int csv_skip_bom(struct csv_source *s, struct errbuf *e)
+{
+	while (s->carry.len < 3 && !s->eof)
+		if (csv_read_block(s, &s->carry, NULL, e) < 0)
+			return -1;
+	if (s->carry.len >= 3 && !memcmp(s->carry.p, "\xEF\xBB\xBF", 3)) {
+		memmove(s->carry.p, s->carry.p + 3, s->carry.len - 3);
+		s->carry.len -= 3;
+	}
+	return 0;
+}
+
+struct csv_header_ctx {
+	struct schema *out;
+	struct buf field;
+	uint32_t n;
+	int rows;
+};
+
+static void csv_header_field(void *f, size_t len, void *data)
+{
+	struct csv_header_ctx *h = data;
+	if (h->rows)
+		return;
+	char name[512];
+	size_t n = len < 160 ? len : 160;
+	n = utf8_write_replaced(name, f, n); /* a header name is always shown: mend bad bytes */
+	name[n] = 0;
+	h->out->names = realloc(h->out->names, (h->n + 1) * sizeof *h->out->names);
+	h->out->types = realloc(h->out->types, h->n + 1);
+	if (!h->out->names || !h->out->types)
+		abort();
+	h->out->names[h->n] = strdup(name);
+	h->out->types[h->n] = 0;
+	h->n++;
+}
+
+static void csv_header_row(int c, void *data)
+{
+	(void)c;
+	struct csv_header_ctx *h = data;
+	h->rows++;
+}
+
+/* Parses the first record of s->carry (of length len) as field names. */
+static void csv_parse_first_record(struct csv_source *s, size_t len, struct schema *out)
+{
+	struct csv_parser p;
+	csv_init_parser(&p, s);
+	struct csv_header_ctx h = { out, { 0 }, 0, 0 };
+	out->names = NULL;
+	out->types = NULL;
+	csv_parse(&p, s->carry.p, len, csv_header_field, csv_header_row, &h);
+	csv_fini(&p, csv_header_field, csv_header_row, &h);
+	csv_free(&p);
+	out->width = h.n;
+}
+
+static int csv_open(void *opts, const struct connector_env *env, struct schema *out, struct errbuf *e)
+{
+	struct csv_source *s = opts;
+	char where[512];
+	s->fd = -1;
+	if (s->delimiter == s->quote || s->delimiter == '\n' || s->delimiter == '\r' || s->quote == '\n' ||
+	    s->quote == '\r') {
+		confmap_where_key(where, sizeof where, env->section, "delimiter");
+		return errbuf_set(e, "%s: the delimiter and the quote must differ from each other and from CR/LF",
+				  where);
+	}
+	confmap_where_key(where, sizeof where, env->section, "file_path");
+	if (!s->file_path)
+		return errbuf_set(e, "%s: missing (the CSV file to read, or - for standard input)", where);
+	if (!strcmp(s->file_path, "-")) {
+		s->fd = STDIN_FILENO;
+		snprintf(s->name, sizeof s->name, "stdin");
+	} else {
+		s->fd = open(s->file_path, O_RDONLY | O_CLOEXEC);
+		if (s->fd < 0)
+			return errbuf_set(e, "%s: cannot open %s: %s", where, s->file_path, strerror(errno));
+		struct stat st;
+		if (fstat(s->fd, &st) == 0 && S_ISDIR(st.st_mode))
+			return errbuf_set(e, "%s: %s is a directory", where, s->file_path);
+		snprintf(s->name, sizeof s->name, "%s", s->file_path);
+	}
+	s->batch = env->batch;
+	s->avg_record_bytes = 200;
+	csv_scan_init(&s->scan, (unsigned char)s->delimiter, (unsigned char)s->quote);
+	if (csv_skip_bom(s, e))
+		return -1;
+	/* the first record: field names, or (without a header) just the width */
+	size_t got = 0, off = 0;
+	while (!got) {
+		off = csv_scan_records(&s->scan, s->carry.p, s->carry.len, 1, &got);
+		if (got || s->eof)
+			break;
+		csv_scan_init(&s->scan, (unsigned char)s->delimiter, (unsigned char)s->quote);
+		if (s->carry.len > s->max_record_size)
+			return errbuf_set(e, "%s: the first record is larger than max_record_size", s->name);
+		if (csv_read_block(s, &s->carry, NULL, e) < 0)
+			return -1;
+	}
+	if (!got)
+		off = s->carry.len; /* one record without a terminator, or nothing */
+	csv_parse_first_record(s, off, out);
+	if (s->has_header) {
+		memmove(s->carry.p, s->carry.p + off, s->carry.len - off);
+		s->carry.len -= off;
+		s->header_records = got;
+		schema_dedup_names(out);
+	} else {
+		csv_scan_init(&s->scan, (unsigned char)s->delimiter, (unsigned char)s->quote);
+		for (uint32_t i = 0; i < out->width; i++) {
+			char name[32];
+			snprintf(name, sizeof name, "col%u", i + 1);
+			free(out->names[i]);
+			out->names[i] = strdup(name);
+		}
+	}
+	s->width = out->width;
+	s->schema = out;
+	return 0;
+}
+
+static int csv_read(void *opts, struct batch *b, const _Atomic int *stop, struct errbuf *e)
+{
+	struct csv_source *s = opts;
+	double want_d = CSV_CHUNK_TARGET / (s->avg_record_bytes > 1 ? s->avg_record_bytes : 1);
+	size_t want = want_d < 1 ? 1 : want_d > s->batch ? s->batch : (size_t)want_d;
+	uint64_t records0 = s->scan.records, lines0 = s->scan.lines;
+	long got = csv_cut_chunk(s, &b->raw, want, stop, e);
+	if (got == -2)
+		return 0;
+	if (got < 0)
+		return -1;
+	if (b->raw.len == 0)
+		return 0;
+	b->first_record = records0 - s->header_records + 1;
+	b->first_line = lines0 + 1;
+	b->bytes_in = b->raw.len;
+	if (got > 0)
+		s->avg_record_bytes = 0.8 * s->avg_record_bytes + 0.2 * ((double)b->raw.len / (double)got);
+	return 1;
+}
+
+/* --- parsing (worker threads) -------------------------------------------- */
+
+static void *csv_worker_new(void *opts)
+{
+	struct csv_worker *cw = calloc(1, sizeof *cw);
+	if (!cw)
+		abort();
+	cw->src = opts;
+	csv_init_parser(&cw->parser, opts);
+	return cw;
+}
+
+static void csv_worker_free(void *local)
+{
+	struct csv_worker *cw = local;
+	csv_free(&cw->parser);
+	free(cw->row);
+	free(cw);
+}
+
+static void csv_on_field(void *f, size_t len, void *data)
+{
+	struct csv_worker *cw = data;
+	struct batch *b = cw->b;
+	if (cw->row_n + 2 > cw->row_cap) {
+		cw->row_cap = cw->row_cap ? cw->row_cap * 2 : 64;
+		cw->row = realloc(cw->row, cw->row_cap * sizeof *cw->row);
+		if (!cw->row)
+			abort();
+	}
+	cw->row[cw->row_n++] = (uint32_t)b->data.len;
+	cw->row[cw->row_n++] = (uint32_t)len;
+	buf_append(&b->data, f, len);
+}
+
+/* Replaces invalid UTF-8 in every field of record r (invalid_utf8 = replace). */
+static void csv_mend_utf8(struct batch *b, uint32_t r, struct buf *tmp)
+{
+	struct field *f = batch_record(b, r);
+	for (uint32_t i = 0; i < b->width; i++) {
+		if (f[i].len == FIELD_NULL || utf8_find_invalid(b->data.p + f[i].off, f[i].len) == f[i].len)
+			continue;
+		tmp->len = 0;
+		buf_reserve(tmp, (size_t)f[i].len * 3);
+		tmp->len = utf8_write_replaced(tmp->p, b->data.p + f[i].off, f[i].len);
+		f[i].off = (uint32_t)b->data.len;
+		f[i].len = (uint32_t)tmp->len;
+		buf_append(&b->data, tmp->p, tmp->len);
+	}
+}
+
+static void csv_fail_row(struct csv_worker *cw, uint32_t r, size_t nf, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void csv_fail_row(struct csv_worker *cw, uint32_t r, size_t nf, const char *fmt, ...)
+{
+	struct batch *b = cw->b;
+	char reason[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof reason, fmt, ap);
+	va_end(ap);
+	enum { MAXF = 256 };
+	const char *fields[MAXF];
+	uint32_t lens[MAXF];
+	uint32_t n = nf < MAXF ? (uint32_t)nf : MAXF;
+	for (uint32_t i = 0; i < n; i++) {
+		fields[i] = b->data.p + cw->row[2 * i];
+		lens[i] = cw->row[2 * i + 1];
+	}
+	worker_fail_raw(cw->w, b, r, fields, lens, n, "%s", reason);
+}
+
+static void csv_on_row(int c, void *data)
+{
+	(void)c;
+	struct csv_worker *cw = data;
+	struct csv_source *s = cw->src;
+	struct batch *b = cw->b;
+	size_t nf = cw->row_n / 2;
+	uint32_t r = batch_add_record(b);
+	struct field *f = batch_record(b, r);
+	uint32_t width = b->width;
+	for (uint32_t i = 0; i < width && i < nf; i++) {
+		f[i].off = cw->row[2 * i];
+		f[i].len = cw->row[2 * i + 1];
+	}
+	for (uint32_t i = (uint32_t)(nf < width ? nf : width); i < width; i++)
+		f[i] = (struct field){ 0, FIELD_NULL };
+	int ok = 1;
+	if (nf != width) {
+		int mend = (nf < width && s->ragged == RAGGED_PAD) || (nf > width && s->ragged == RAGGED_TRUNCATE);
+		if (!mend) {
+			csv_fail_row(cw, r, nf, "expected %u fields, found %zu", width, nf);
+			ok = 0;
+		}
+	}
+	if (ok) {
+		size_t bytes = b->data.len - cw->row_start;
+		size_t bad = utf8_find_invalid(b->data.p + cw->row_start, bytes);
+		if (bad != bytes) {
+			if (s->invalid_utf8 == UTF8_REPLACE) {
+				csv_mend_utf8(b, r, &cw->w->scratch);
+			} else {
+				/* name the field holding the bad byte */
+				uint32_t at = cw->row_start + (uint32_t)bad, i = 0;
+				while (i + 1 < nf && cw->row[2 * (i + 1)] <= at)
+					i++;
+				const char *fname = i < s->schema->width ? s->schema->names[i] : "?";
+				csv_fail_row(cw, r, nf, "invalid UTF-8 in field '%s' (field %u) at byte %u", fname, i + 1,
+					     at - cw->row[2 * i] + 1);
+			}
+		}
+	}
+	cw->row_n = 0;
+	cw->row_start = (uint32_t)b->data.len;
+}
+
+static void csv_decode(void *opts, struct batch *b, struct worker *w)
+{
+	struct csv_worker *cw = w->local;
+	(void)opts;
+	cw->b = b;
+	cw->w = w;
+	cw->row_n = 0;
+	b->data.len = 0;
+	buf_reserve(&b->data, b->raw.len + 64);
+	cw->row_start = 0;
+	csv_parse(&cw->parser, b->raw.p, b->raw.len, csv_on_field, csv_on_row, cw);
+	csv_fini(&cw->parser, csv_on_field, csv_on_row, cw);
+}
+
+static uint64_t csv_line_of(void *opts, const struct batch *b, uint32_t r)
+{
+	struct csv_source *s = opts;
+	if (!b->first_line)
+		return 0;
+	return csv_scan_line_of_record(b->raw.p, b->raw.len, (unsigned char)s->delimiter, (unsigned char)s->quote, r,
+				       b->first_line);
+}
+
+static void csv_close(void *opts)
+{
+	struct csv_source *s = opts;
+	if (s->fd > STDIN_FILENO)
+		close(s->fd);
+	s->fd = -1;
+	buf_free(&s->carry);
+}
+
+static void csv_describe(void *opts, char *dst, size_t n)
+{
+	struct csv_source *s = opts;
+	snprintf(dst, n, "%s", s->name[0] ? s->name : s->file_path ? s->file_path : "?");
+}
+
+const struct source_ops source_csv = {
+	.type = "csv",
+	.summary = "CSV file or standard input, parsed on several threads",
+	.keys = csv_keys,
+	.opts_size = sizeof(struct csv_source),
+	.open = csv_open,
+	.read = csv_read,
+	.worker_new = csv_worker_new,
+	.worker_free = csv_worker_free,
+	.decode = csv_decode,
+	.line_of = csv_line_of,
+	.close = csv_close,
+	.describe = csv_describe,
+};

@@ -1,0 +1,113 @@
+/* batch.c: batch storage, reuse and record marks. */
+#include "batch.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A buffer above this size after a huge record is released on reuse. */
+#define BATCH_TRIM_LIMIT (16u << 20)
+
+static void *batch_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q) {
+		fprintf(stderr, "nebtop: out of memory (%zu bytes for a batch)\n", n);
+		abort();
+	}
+	return q;
+}
+
+struct batch *batch_new(void)
+{
+	struct batch *b = calloc(1, sizeof *b);
+	if (!b) {
+		fprintf(stderr, "nebtop: out of memory allocating a batch\n");
+		abort();
+	}
+	return b;
+}
+
+void batch_free(struct batch *b)
+{
+	if (!b)
+		return;
+	free(b->fields);
+	free(b->marks);
+	free(b->errors);
+	buf_free(&b->data);
+	buf_free(&b->raw);
+	buf_free(&b->out);
+	buf_free(&b->errtext);
+	free(b);
+}
+
+void batch_reset(struct batch *b)
+{
+	b->seq = b->first_record = b->first_line = b->bytes_in = b->work_ns = 0;
+	b->nrec = b->nkept = b->nerrors = 0;
+	buf_trim(&b->data, BATCH_TRIM_LIMIT);
+	buf_trim(&b->raw, BATCH_TRIM_LIMIT);
+	buf_trim(&b->out, BATCH_TRIM_LIMIT);
+	buf_trim(&b->errtext, BATCH_TRIM_LIMIT);
+}
+
+void batch_reserve_records(struct batch *b, uint32_t width, uint32_t n)
+{
+	b->width = width;
+	size_t slots = (size_t)n * width;
+	if (slots > b->field_cap) {
+		b->fields = batch_xrealloc(b->fields, slots * sizeof *b->fields);
+		b->field_cap = slots;
+	}
+	if (n > b->rec_cap) {
+		b->marks = batch_xrealloc(b->marks, n);
+		b->rec_cap = n;
+	}
+}
+
+uint32_t batch_add_record(struct batch *b)
+{
+	if (b->nrec == b->rec_cap || (size_t)(b->nrec + 1) * b->width > b->field_cap)
+		batch_reserve_records(b, b->width, b->rec_cap ? b->rec_cap * 2 : 64);
+	uint32_t r = b->nrec++;
+	b->marks[r] = MARK_KEPT;
+	b->nkept++;
+	return r;
+}
+
+void batch_set_field(struct batch *b, uint32_t r, uint32_t i, const char *p, size_t n)
+{
+	struct field *f = &b->fields[(size_t)r * b->width + i];
+	f->off = (uint32_t)b->data.len;
+	f->len = (uint32_t)n;
+	buf_append(&b->data, p, n);
+}
+
+void batch_mark_filtered(struct batch *b, uint32_t r)
+{
+	if (b->marks[r] == MARK_KEPT)
+		b->nkept--;
+	b->marks[r] = MARK_FILTERED;
+}
+
+struct batch_error *batch_mark_error(struct batch *b, uint32_t r, uint32_t stage, const char *reason,
+				     size_t reason_len)
+{
+	if (b->marks[r] == MARK_KEPT)
+		b->nkept--;
+	b->marks[r] = MARK_ERROR;
+	if (b->nerrors == b->errors_cap) {
+		b->errors_cap = b->errors_cap ? b->errors_cap * 2 : 16;
+		b->errors = batch_xrealloc(b->errors, b->errors_cap * sizeof *b->errors);
+	}
+	struct batch_error *e = &b->errors[b->nerrors++];
+	e->rec = r;
+	e->stage = stage;
+	e->reason_off = (uint32_t)b->errtext.len;
+	e->reason_len = (uint32_t)reason_len;
+	buf_append(&b->errtext, reason, reason_len);
+	buf_append_byte(&b->errtext, '\0');
+	e->deadletter_off = e->deadletter_len = 0;
+	return e;
+}

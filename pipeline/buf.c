@@ -1,0 +1,33 @@
+/* buf.c: growth and release of byte buffers. */
+#include "buf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+void buf_grow(struct buf *b, size_t n)
+{
+	size_t need = b->len + n, cap = b->cap ? b->cap : 256;
+	while (cap < need)
+		cap = cap * 2;
+	char *p = realloc(b->p, cap);
+	if (!p) {
+		fprintf(stderr, "nebtop: out of memory growing a buffer to %zu bytes\n", cap);
+		abort();
+	}
+	b->p = p;
+	b->cap = cap;
+}
+
+void buf_free(struct buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+void buf_trim(struct buf *b, size_t limit)
+{
+	if (b->cap > limit)
+		buf_free(b);
+	b->len = 0;
+}

@@ -1,0 +1,281 @@
+/* build.c: turning a configuration into a ready pipeline: connectors and
+ * stages looked up and configured, schemas computed, channels and the batch
+ * pool sized, thread slots laid out. Everything that can be wrong with a
+ * configuration is found here, before any thread starts. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "channel.h"
+#include "pipeline_internal.h"
+#include "pool.h"
+
+const struct confkey dest_common_keys[] = {
+	{ "rate_limit", CONF_UINT, "0", offsetof(struct dest_common_opts, rate_limit),
+	  "most records written per second (0 = no limit)", NULL, 0, 0, 0 },
+	{ NULL, 0, NULL, 0, NULL, NULL, 0, 0, 0 },
+};
+
+static void *build_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+	if (!p) {
+		fprintf(stderr, "nebtop: out of memory\n");
+		abort();
+	}
+	return p;
+}
+
+static const char *const build_ignore_type[] = { "type", NULL };
+
+/* The `type` of a section, or the default; names the known types when unknown. */
+static const char *build_section_type(const struct confsection *sec, const char *def, const char *what,
+				      const char *known, struct errbuf *e)
+{
+	const struct confentry *t = confsection_find(sec, "type");
+	if (t)
+		return t->value;
+	if (def)
+		return def;
+	char where[512];
+	confmap_format_where(where, sizeof where, sec, NULL);
+	errbuf_set(e, "%s: missing key 'type' (%s types: %s)", where, what, known);
+	return NULL;
+}
+
+static int build_unknown_type(const struct confsection *sec, const char *type, const char *what,
+			      const char *known, struct errbuf *e)
+{
+	char where[512];
+	confmap_format_where(where, sizeof where, sec, confsection_find(sec, "type"));
+	if (!confsection_find(sec, "type"))
+		confmap_format_where(where, sizeof where, sec, NULL);
+	return errbuf_set(e, "%s: unknown %s type '%s' (known: %s)", where, what, type, known);
+}
+
+static void build_list_sources(char *dst, size_t n)
+{
+	size_t o = 0;
+	const struct source_ops *const *l = connector_list_sources();
+	for (size_t i = 0; l[i]; i++)
+		o += (size_t)snprintf(dst + o, o < n ? n - o : 0, "%s%s", i ? ", " : "", l[i]->type);
+}
+
+static void build_list_dests(char *dst, size_t n)
+{
+	size_t o = 0;
+	const struct dest_ops *const *l = connector_list_dests();
+	for (size_t i = 0; l[i]; i++)
+		o += (size_t)snprintf(dst + o, o < n ? n - o : 0, "%s%s", i ? ", " : "", l[i]->type);
+}
+
+static void build_list_stages(char *dst, size_t n)
+{
+	size_t o = 0;
+	const struct stage_ops *const *l = stage_list_types();
+	for (size_t i = 0; l[i]; i++)
+		o += (size_t)snprintf(dst + o, o < n ? n - o : 0, "%s%s", i ? ", " : "", l[i]->type);
+}
+
+static int build_source(struct pipeline *p, struct errbuf *e)
+{
+	struct config *c = p->cfg;
+	char known[256];
+	build_list_sources(known, sizeof known);
+	const char *type = build_section_type(&c->source, "csv", "source", known, e);
+	p->src = connector_find_source(type);
+	if (!p->src)
+		return build_unknown_type(&c->source, type, "source", known, e);
+	p->src_opts = build_xcalloc(1, p->src->opts_size);
+	struct confbinding b = { p->src->keys, p->src_opts };
+	if (confmap_apply(&b, 1, &c->source, build_ignore_type, e))
+		return -1;
+	struct pstage *st = &p->stages[0];
+	p->env.section = &c->source;
+	if (p->src->open(p->src_opts, &p->env, &st->schema, e))
+		return -1;
+	snprintf(st->info.name, sizeof st->info.name, "source");
+	st->info.type = p->src->type;
+	st->info.kind = STAGE_SOURCE;
+	return 0;
+}
+
+static int build_dest(struct pipeline *p, struct errbuf *e)
+{
+	struct config *c = p->cfg;
+	char known[256];
+	build_list_dests(known, sizeof known);
+	const char *type = build_section_type(&c->destination, "json", "destination", known, e);
+	p->dst = connector_find_dest(type);
+	if (!p->dst)
+		return build_unknown_type(&c->destination, type, "destination", known, e);
+	p->dst_opts = build_xcalloc(1, p->dst->opts_size);
+	struct confbinding b[2] = { { p->dst->keys, p->dst_opts }, { dest_common_keys, &p->dst_common } };
+	if (confmap_apply(b, 2, &c->destination, build_ignore_type, e))
+		return -1;
+	struct pstage *st = &p->stages[p->nstages - 1];
+	const struct schema *in = &p->stages[p->nstages - 2].schema;
+	p->env.section = &c->destination;
+	if (p->dst->open(p->dst_opts, &p->env, in, e))
+		return -1;
+	schema_copy(&st->schema, in);
+	snprintf(st->info.name, sizeof st->info.name, "destination");
+	st->info.type = p->dst->type;
+	st->info.kind = STAGE_DESTINATION;
+	return 0;
+}
+
+static int build_transform(struct pipeline *p, size_t i, struct errbuf *e)
+{
+	struct confsection *sec = &p->cfg->stages[i - 1];
+	struct pstage *st = &p->stages[i];
+	char known[256];
+	build_list_stages(known, sizeof known);
+	const char *type = build_section_type(sec, NULL, "stage", known, e);
+	if (!type)
+		return -1;
+	st->ops = stage_find_type(type);
+	if (!st->ops)
+		return build_unknown_type(sec, type, "stage", known, e);
+	st->opts = build_xcalloc(1, st->ops->opts_size);
+	struct confbinding b = { st->ops->keys, st->opts };
+	if (confmap_apply(&b, 1, sec, build_ignore_type, e))
+		return -1;
+	snprintf(st->info.name, sizeof st->info.name, "%s", sec->name);
+	st->info.type = st->ops->type;
+	st->info.kind = STAGE_TRANSFORM;
+	if (st->ops->init(st->opts, sec, &p->stages[i - 1].schema, &st->schema, e))
+		return -1;
+	return 0;
+}
+
+static int build_dead_letter(struct pipeline *p, struct errbuf *e)
+{
+	if (p->cfg->pl.on_error != ON_ERROR_DEAD_LETTER)
+		return 0;
+	const char *path = p->cfg->pl.dead_letter_path;
+	p->dead_letter = fopen(path, "w");
+	if (!p->dead_letter) {
+		char where[512];
+		confmap_format_where(where, sizeof where, &p->cfg->pipeline,
+				     confsection_find(&p->cfg->pipeline, "dead_letter_path"));
+		return errbuf_set(e, "%s: cannot create %s: %s", where, path, strerror(errno));
+	}
+	return 0;
+}
+
+/* Thread slots: reader (+ decoders), workers per transform, (encoders +) writer. */
+static void build_threads(struct pipeline *p)
+{
+	int workers = (int)p->cfg->pl.workers;
+	size_t n = 0;
+	int per_stage[p->nstages];
+	for (size_t i = 0; i < p->nstages; i++) {
+		int k;
+		if (i == 0)
+			k = 1 + (p->src->decode ? workers : 0);
+		else if (i == p->nstages - 1)
+			k = 1 + (p->dst->encode ? workers : 0);
+		else
+			k = workers;
+		per_stage[i] = k;
+		n += (size_t)k;
+	}
+	p->nthreads = n;
+	p->threads = build_xcalloc(n, sizeof *p->threads);
+	p->metrics = aligned_alloc(64, ((n * sizeof *p->metrics + 63) / 64) * 64);
+	if (!p->metrics) {
+		fprintf(stderr, "nebtop: out of memory\n");
+		abort();
+	}
+	memset(p->metrics, 0, n * sizeof *p->metrics);
+	size_t t = 0;
+	for (size_t i = 0; i < p->nstages; i++) {
+		struct pstage *st = &p->stages[i];
+		st->info.threads = &p->metrics[t];
+		st->info.nthreads = per_stage[i];
+		for (int k = 0; k < per_stage[i]; k++, t++) {
+			struct pthread_slot *s = &p->threads[t];
+			struct tmetrics *m = &p->metrics[t];
+			enum trole role = TROLE_WORKER;
+			const char *what = "work";
+			if (i == 0) {
+				role = k == 0 ? TROLE_READER : TROLE_DECODER;
+				what = k == 0 ? "read" : "parse";
+			} else if (i == p->nstages - 1) {
+				role = k == per_stage[i] - 1 ? TROLE_WRITER : TROLE_ENCODER;
+				what = role == TROLE_WRITER ? "write" : "encode";
+			}
+			s->p = p;
+			s->st = st;
+			s->role = role;
+			s->w.pipeline = p;
+			s->w.metrics = m;
+			s->w.stage = (uint32_t)i;
+			s->w.schema = i == 0 ? &st->schema : &p->stages[i - 1].schema;
+			m->stage = (int)i;
+			m->role = role;
+			atomic_store(&m->state, TSTATE_EXITED);
+			if (role == TROLE_READER || role == TROLE_WRITER)
+				snprintf(m->name, sizeof m->name, "%.20s/%s", st->info.name, what);
+			else
+				snprintf(m->name, sizeof m->name, "%.20s/%s%d", st->info.name, what,
+					 role == TROLE_DECODER ? k : role == TROLE_ENCODER ? k + 1 : k + 1);
+		}
+	}
+}
+
+/* Enough batches for every channel to fill, every thread to hold one, and the
+ * internal queues; the pool bounds the pipeline's memory. */
+static void build_channels(struct pipeline *p)
+{
+	uint64_t batch = p->cfg->pl.batch, buffer = p->cfg->pl.buffer;
+	size_t per_channel = (size_t)((buffer + batch - 1) / batch) + 1;
+	size_t internal = 2 * (size_t)p->cfg->pl.workers;
+	p->nchannels = p->nstages - 1;
+	p->pool_batches = p->nchannels * per_channel + p->nthreads + 2 * internal + 4;
+	p->pool = pool_create(p->pool_batches);
+	p->channels = build_xcalloc(p->nchannels, sizeof *p->channels);
+	for (size_t i = 0; i < p->nchannels; i++) {
+		char name[160];
+		snprintf(name, sizeof name, "%s->%s", p->stages[i].info.name, p->stages[i + 1].info.name);
+		p->channels[i] = channel_create(name, buffer, p->pool_batches);
+		p->stages[i].out = p->channels[i];
+		p->stages[i + 1].in = p->channels[i];
+	}
+	if (p->src->decode)
+		p->decode_ch = channel_create("source/parse", UINT64_MAX, internal);
+	if (p->dst->encode)
+		p->encode_ch = channel_create("destination/write", UINT64_MAX, p->pool_batches);
+	p->reorder = build_xcalloc(p->pool_batches, sizeof *p->reorder);
+}
+
+struct pipeline *pipeline_build(struct config *c, struct errbuf *e)
+{
+	struct pipeline *p = build_xcalloc(1, sizeof *p);
+	p->cfg = c;
+	p->env.batch = (uint32_t)c->pl.batch;
+	p->env.on_error = c->pl.on_error;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	p->nstages = c->nstages + 2;
+	p->stages = build_xcalloc(p->nstages, sizeof *p->stages);
+	if (build_source(p, e))
+		goto fail;
+	for (size_t i = 1; i + 1 < p->nstages; i++)
+		if (build_transform(p, i, e))
+			goto fail;
+	if (build_dest(p, e))
+		goto fail;
+	if (build_dead_letter(p, e))
+		goto fail;
+	build_threads(p);
+	build_channels(p);
+	atomic_store(&p->state, PSTATE_READY);
+	return p;
+fail:
+	pipeline_free(p);
+	return NULL;
+}

@@ -1,0 +1,189 @@
+/* channel.c: bounded batch channel with fill and blocking measurements. */
+#include "channel.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/globals.h"
+#include "batch.h"
+#include "clock.h"
+#include "tmetrics.h"
+
+struct channel {
+	char name[96];
+	pthread_mutex_t mu;
+	pthread_cond_t not_full, not_empty;
+	struct batch **ring;
+	size_t slots, head, count;
+	uint64_t capacity, fill, fill_max, fill_integral, last_change_ns;
+	uint64_t send_blocked_ns, recv_blocked_ns, sends, recvs, send_waits, recv_waits;
+	uint64_t waiters_last_ns; /* blocked time grows by waiters * elapsed */
+	int send_waiting, recv_waiting;
+	int producers, consumers, open_producers, closed;
+};
+
+struct channel *channel_create(const char *name, uint64_t capacity, size_t slots)
+{
+	struct channel *c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	snprintf(c->name, sizeof c->name, "%s", name);
+	c->ring = calloc(slots ? slots : 1, sizeof *c->ring);
+	if (!c->ring) {
+		free(c);
+		return NULL;
+	}
+	c->slots = slots ? slots : 1;
+	c->capacity = capacity ? capacity : 1;
+	c->last_change_ns = c->waiters_last_ns = clock_now_ns();
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->not_full, NULL);
+	pthread_cond_init(&c->not_empty, NULL);
+	return c;
+}
+
+void channel_free(struct channel *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_destroy(&c->mu);
+	pthread_cond_destroy(&c->not_full);
+	pthread_cond_destroy(&c->not_empty);
+	free(c->ring);
+	free(c);
+}
+
+const char *channel_name(const struct channel *c) { return c->name; }
+
+void channel_add_producer(struct channel *c)
+{
+	pthread_mutex_lock(&c->mu);
+	c->producers++;
+	c->open_producers++;
+	pthread_mutex_unlock(&c->mu);
+}
+
+void channel_add_consumer(struct channel *c)
+{
+	pthread_mutex_lock(&c->mu);
+	c->consumers++;
+	pthread_mutex_unlock(&c->mu);
+}
+
+void channel_done_producer(struct channel *c)
+{
+	pthread_mutex_lock(&c->mu);
+	if (c->open_producers > 0 && --c->open_producers == 0) {
+		c->closed = 1;
+		pthread_cond_broadcast(&c->not_empty);
+	}
+	pthread_mutex_unlock(&c->mu);
+}
+
+/* Called with the lock held before the number of waiting threads changes,
+ * so blocked time includes waits still in progress when read. */
+static void channel_note_waiters(struct channel *c, uint64_t now)
+{
+	if (now > c->waiters_last_ns) {
+		c->send_blocked_ns += (uint64_t)c->send_waiting * (now - c->waiters_last_ns);
+		c->recv_blocked_ns += (uint64_t)c->recv_waiting * (now - c->waiters_last_ns);
+	}
+	c->waiters_last_ns = now;
+}
+
+/* Called with the lock held whenever fill changes. */
+static void channel_note_fill(struct channel *c, uint64_t now)
+{
+	if (now > c->last_change_ns)
+		c->fill_integral += c->fill * (now - c->last_change_ns);
+	c->last_change_ns = now;
+}
+
+void channel_send_batch(struct channel *c, struct batch *b)
+{
+	uint64_t n = b->nkept;
+	pthread_mutex_lock(&c->mu);
+	if ((c->fill > 0 && c->fill + n > c->capacity) || c->count == c->slots) {
+		struct tmetrics *self = globals_thread_metrics;
+		uint64_t t0 = clock_now_ns();
+		if (self)
+			tmetrics_enter_state(self, TSTATE_BACKPRESSURED, c->name, t0);
+		c->send_waits++;
+		channel_note_waiters(c, t0);
+		c->send_waiting++;
+		while ((c->fill > 0 && c->fill + n > c->capacity) || c->count == c->slots)
+			pthread_cond_wait(&c->not_full, &c->mu);
+		uint64_t t1 = clock_now_ns();
+		channel_note_waiters(c, t1);
+		c->send_waiting--;
+		if (self)
+			tmetrics_enter_state(self, TSTATE_BUSY, NULL, t1);
+	}
+	uint64_t now = clock_now_ns();
+	channel_note_fill(c, now);
+	c->ring[(c->head + c->count) % c->slots] = b;
+	c->count++;
+	c->fill += n;
+	if (c->fill > c->fill_max)
+		c->fill_max = c->fill;
+	c->sends++;
+	pthread_cond_signal(&c->not_empty);
+	pthread_mutex_unlock(&c->mu);
+}
+
+struct batch *channel_recv_batch(struct channel *c)
+{
+	pthread_mutex_lock(&c->mu);
+	if (c->count == 0 && !c->closed) {
+		struct tmetrics *self = globals_thread_metrics;
+		uint64_t t0 = clock_now_ns();
+		if (self)
+			tmetrics_enter_state(self, TSTATE_IDLE, c->name, t0);
+		c->recv_waits++;
+		channel_note_waiters(c, t0);
+		c->recv_waiting++;
+		while (c->count == 0 && !c->closed)
+			pthread_cond_wait(&c->not_empty, &c->mu);
+		uint64_t t1 = clock_now_ns();
+		channel_note_waiters(c, t1);
+		c->recv_waiting--;
+		if (self)
+			tmetrics_enter_state(self, TSTATE_BUSY, NULL, t1);
+	}
+	struct batch *b = NULL;
+	if (c->count > 0) {
+		b = c->ring[c->head];
+		c->head = (c->head + 1) % c->slots;
+		c->count--;
+		channel_note_fill(c, clock_now_ns());
+		c->fill -= b->nkept;
+		c->recvs++;
+		pthread_cond_signal(&c->not_full);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return b;
+}
+
+void channel_read_stats(struct channel *c, struct channel_stats *s)
+{
+	pthread_mutex_lock(&c->mu);
+	uint64_t now = clock_now_ns();
+	channel_note_fill(c, now);
+	channel_note_waiters(c, now);
+	s->capacity = c->capacity;
+	s->fill = c->fill;
+	s->fill_max = c->fill_max;
+	s->fill_integral = c->fill_integral;
+	s->send_blocked_ns = c->send_blocked_ns;
+	s->recv_blocked_ns = c->recv_blocked_ns;
+	s->sends = c->sends;
+	s->recvs = c->recvs;
+	s->send_waits = c->send_waits;
+	s->recv_waits = c->recv_waits;
+	s->producers = c->producers;
+	s->consumers = c->consumers;
+	s->now_ns = now;
+	pthread_mutex_unlock(&c->mu);
+}

@@ -1,0 +1,129 @@
+/* figures.c: turning cumulative samples into rates, shares and percentiles. */
+#include "figures.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "channel.h"
+#include "sampler.h"
+
+static double figures_pct(double part, double whole) { return whole > 0 ? 100.0 * part / whole : 0; }
+
+static void figures_alloc(struct figures *f, size_t nstages, size_t nchannels)
+{
+	memset(f, 0, sizeof *f);
+	f->nstages = nstages;
+	f->nchannels = nchannels;
+	f->stages = calloc(nstages ? nstages : 1, sizeof *f->stages);
+	f->channels = calloc(nchannels ? nchannels : 1, sizeof *f->channels);
+	if (!f->stages || !f->channels) {
+		fprintf(stderr, "nebtop: out of memory\n");
+		abort();
+	}
+}
+
+void figures_free(struct figures *f)
+{
+	free(f->stages);
+	free(f->channels);
+	memset(f, 0, sizeof *f);
+}
+
+static void figures_stage(struct stage_figures *sf, const struct stage_info *si, const struct stage_sample *a,
+			  const struct stage_sample *b, double dt, const struct histogram_view *lat)
+{
+	sf->name = si->name;
+	sf->type = si->type;
+	sf->kind = si->kind;
+	sf->threads = si->nthreads;
+	sf->records_in = b->records_in;
+	sf->records_out = b->records_out;
+	sf->errors = b->errors;
+	sf->filtered = b->filtered;
+	sf->batches = b->batches;
+	sf->bytes_in = b->bytes_in;
+	sf->bytes_out = b->bytes_out;
+	sf->in_per_sec = dt > 0 ? (double)(b->records_in - a->records_in) / dt : 0;
+	sf->out_per_sec = dt > 0 ? (double)(b->records_out - a->records_out) / dt : 0;
+	double t[TSTATE_TIMED], total = 0;
+	for (int k = 0; k < TSTATE_TIMED; k++) {
+		t[k] = (double)(b->time_ns[k] - a->time_ns[k]);
+		total += t[k];
+	}
+	sf->busy_pct = figures_pct(t[TSTATE_BUSY], total);
+	sf->backpressured_pct = figures_pct(t[TSTATE_BACKPRESSURED], total);
+	sf->idle_pct = figures_pct(t[TSTATE_IDLE], total);
+	sf->busy_seconds = t[TSTATE_BUSY] / 1e9;
+	sf->p50_ns = histogram_view_quantile(lat, 0.50);
+	sf->p90_ns = histogram_view_quantile(lat, 0.90);
+	sf->p99_ns = histogram_view_quantile(lat, 0.99);
+	sf->p999_ns = histogram_view_quantile(lat, 0.999);
+	sf->max_ns = lat->max_ns;
+	sf->avg_ns = lat->n ? lat->sum_ns / lat->n : 0;
+}
+
+static void figures_channel(struct channel_figures *cf, const char *name, const struct channel_sample *a,
+			    const struct channel_sample *b, double dt_ns, int whole_run)
+{
+	cf->name = name;
+	cf->capacity = b->capacity;
+	cf->fill = b->fill;
+	double cap = b->capacity ? (double)b->capacity : 1;
+	cf->fill_pct = figures_pct((double)b->fill, cap);
+	cf->fill_avg_pct = dt_ns > 0 ? figures_pct((double)(b->fill_integral - a->fill_integral) / dt_ns, cap) : 0;
+	cf->fill_max_pct = figures_pct((double)(whole_run ? b->fill_max : (b->fill > a->fill ? b->fill : a->fill)), cap);
+	if (cf->fill_max_pct > 100)
+		cf->fill_max_pct = 100;
+	if (cf->fill_avg_pct > 100)
+		cf->fill_avg_pct = 100;
+	double send = (double)(b->send_blocked_ns - a->send_blocked_ns), recv = (double)(b->recv_blocked_ns - a->recv_blocked_ns);
+	cf->send_blocked_pct = figures_pct(send, dt_ns * (b->producers ? b->producers : 1));
+	cf->recv_blocked_pct = figures_pct(recv, dt_ns * (b->consumers ? b->consumers : 1));
+}
+
+void figures_between(struct figures *f, const struct sampler *s, const struct sample *a, const struct sample *b)
+{
+	struct pipeline *p = sampler_pipeline(s);
+	size_t ns = pipeline_count_stages(p), nc = pipeline_count_channels(p);
+	figures_alloc(f, ns, nc);
+	double dt_ns = b->t_ns > a->t_ns ? (double)(b->t_ns - a->t_ns) : 0, dt = dt_ns / 1e9;
+	f->elapsed_s = (double)b->t_ns / 1e9;
+	f->window_s = dt;
+	int whole = a->t_ns == 0;
+	for (size_t i = 0; i < ns; i++)
+		figures_stage(&f->stages[i], pipeline_get_stage(p, i), &a->stages[i], &b->stages[i], dt,
+			      sampler_latency(s, i));
+	for (size_t i = 0; i < nc; i++)
+		figures_channel(&f->channels[i], channel_name(pipeline_get_channel(p, i)), &a->channels[i],
+				&b->channels[i], dt_ns, whole);
+	/* the record equation: in at the source, out at the destination, the rest
+	 * filtered or failed wherever it happened */
+	f->records_in = b->stages[0].records_in;
+	f->records_out = b->stages[ns - 1].records_out;
+	for (size_t i = 0; i < ns; i++) {
+		f->records_filtered += b->stages[i].filtered;
+		f->records_errors += b->stages[i].errors;
+	}
+	f->records_dead_lettered = pipeline_count_dead_lettered(p);
+	f->bytes_in = b->stages[0].bytes_in;
+	f->bytes_out = b->stages[ns - 1].bytes_out;
+	f->records_per_sec = dt > 0 ? (double)(b->stages[0].records_in - a->stages[0].records_in) / dt : 0;
+	f->bytes_per_sec = dt > 0 ? (double)(b->stages[0].bytes_in - a->stages[0].bytes_in) / dt : 0;
+	double cpu = (double)(b->rt.cpu_user_ns + b->rt.cpu_sys_ns) - (double)(a->rt.cpu_user_ns + a->rt.cpu_sys_ns);
+	f->cpu_pct = figures_pct(cpu, dt_ns);
+	f->rss_bytes = b->rt.rss_bytes;
+	f->rss_peak_bytes = b->rt.rss_peak_bytes;
+	f->threads = b->rt.threads;
+}
+
+void figures_compute(struct figures *f, const struct sampler *s, uint64_t window_ns)
+{
+	const struct sample *b = sampler_latest(s);
+	const struct sample *a = sampler_zero(s);
+	if (window_ns && b->t_ns > window_ns)
+		a = sampler_find_before(s, b->t_ns - window_ns);
+	else if (window_ns)
+		a = sampler_get(s, 0) ? sampler_get(s, 0) : a;
+	figures_between(f, s, a, b);
+}

@@ -1,0 +1,53 @@
+/* figures.h: what people read, computed from two samples of the time series:
+ * rates, busy/backpressured/idle shares, channel fill and blocked shares,
+ * latency percentiles, runtime figures. The progress line, the reports, the
+ * metrics JSON and (later) the front end all print these, never raw counters. */
+#ifndef NEB_FIGURES_H
+#define NEB_FIGURES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pipeline.h"
+
+struct sampler;
+struct sample;
+
+struct stage_figures {
+	const char *name, *type;
+	enum stage_kind kind;
+	int threads;
+	uint64_t records_in, records_out, errors, filtered, batches, bytes_in, bytes_out;
+	double in_per_sec, out_per_sec;
+	double busy_pct, backpressured_pct, idle_pct;
+	uint64_t p50_ns, p90_ns, p99_ns, p999_ns, max_ns, avg_ns; /* per batch, whole run */
+	double busy_seconds;                                      /* thread-seconds */
+};
+
+struct channel_figures {
+	const char *name;
+	uint64_t capacity, fill;
+	double fill_pct, fill_avg_pct, fill_max_pct, send_blocked_pct, recv_blocked_pct;
+};
+
+struct figures {
+	double elapsed_s, window_s;
+	uint64_t records_in, records_out, records_filtered, records_errors, records_dead_lettered;
+	uint64_t bytes_in, bytes_out;
+	double records_per_sec, bytes_per_sec; /* over the window */
+	double cpu_pct;                        /* of one core, over the window */
+	uint64_t rss_bytes, rss_peak_bytes;
+	uint32_t threads;
+	size_t nstages, nchannels;
+	struct stage_figures *stages;
+	struct channel_figures *channels;
+};
+
+/* Figures over the last window_ns (0 = the whole run), with the sampler
+ * locked by the caller. */
+void figures_compute(struct figures *f, const struct sampler *s, uint64_t window_ns);
+/* The same between two given samples. */
+void figures_between(struct figures *f, const struct sampler *s, const struct sample *a, const struct sample *b);
+void figures_free(struct figures *f);
+
+#endif

@@ -1,0 +1,196 @@
+/* pipeline.c: the pipeline handle's life after build: start, stop, pause,
+ * wait, finish, free, and the read-only accessors. */
+#include "pipeline.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch.h"
+#include "channel.h"
+#include "clock.h"
+#include "pipeline_internal.h"
+#include "pool.h"
+
+int pipeline_start(struct pipeline *p, struct errbuf *e)
+{
+	if (p->started)
+		return errbuf_set(e, "pipeline already started");
+	return runner_start_threads(p, e);
+}
+
+void pipeline_request_stop(struct pipeline *p, const char *why)
+{
+	pthread_mutex_lock(&p->mu);
+	if (!p->stop_reason[0] && why)
+		snprintf(p->stop_reason, sizeof p->stop_reason, "%s", why);
+	atomic_store(&p->stop, 1);
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->mu);
+}
+
+void pipeline_set_paused(struct pipeline *p, int paused)
+{
+	pthread_mutex_lock(&p->mu);
+	atomic_store(&p->paused, paused ? 1 : 0);
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->mu);
+}
+
+int pipeline_wait_done(struct pipeline *p, uint64_t timeout_ns)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t end = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + timeout_ns;
+	ts.tv_sec = (time_t)(end / 1000000000ull);
+	ts.tv_nsec = (long)(end % 1000000000ull);
+	pthread_mutex_lock(&p->mu);
+	while (atomic_load(&p->running_threads) > 0)
+		if (pthread_cond_timedwait(&p->cond, &p->mu, &ts) != 0)
+			break;
+	int done = atomic_load(&p->running_threads) == 0;
+	pthread_mutex_unlock(&p->mu);
+	return done;
+}
+
+int pipeline_finish(struct pipeline *p, struct errbuf *e)
+{
+	if (p->finished)
+		return atomic_load(&p->failed) ? errbuf_set(e, "%s", p->fail_msg) : 0;
+	p->finished = 1;
+	for (size_t i = 0; i < p->nthreads; i++)
+		if (p->threads[i].started)
+			pthread_join(p->threads[i].tid, NULL);
+	int failed = atomic_load(&p->failed);
+	struct errbuf ce;
+	if (p->dst->close(p->dst_opts, !failed, &ce) != 0) {
+		if (!failed)
+			pipeline_fail(p, ce.msg);
+		else {
+			/* keep the first failure, add where the output was left */
+			pthread_mutex_lock(&p->mu);
+			size_t len = strlen(p->fail_msg);
+			snprintf(p->fail_msg + len, sizeof p->fail_msg - len, "; %s", ce.msg);
+			pthread_mutex_unlock(&p->mu);
+		}
+	}
+	if (p->dead_letter) {
+		if (fclose(p->dead_letter) != 0 && !atomic_load(&p->failed))
+			pipeline_fail(p, "cannot write the dead-letter file");
+		p->dead_letter = NULL;
+	}
+	p->src->close(p->src_opts);
+	failed = atomic_load(&p->failed);
+	atomic_store(&p->state, failed ? PSTATE_FAILED : PSTATE_FINISHED);
+	if (failed)
+		return errbuf_set(e, "%s", p->fail_msg);
+	return 0;
+}
+
+void pipeline_free(struct pipeline *p)
+{
+	if (!p)
+		return;
+	if (p->started && !p->finished) {
+		struct errbuf e;
+		pipeline_request_stop(p, "shutdown");
+		pipeline_finish(p, &e);
+	}
+	for (size_t i = 0; i < p->nstages; i++) {
+		struct pstage *st = &p->stages[i];
+		if (st->ops) {
+			if (st->ops->fini && st->opts)
+				st->ops->fini(st->opts);
+			confmap_free(st->ops->keys, st->opts);
+		}
+		free(st->opts);
+		schema_free(&st->schema);
+	}
+	if (p->src && p->src_opts) {
+		if (!p->started)
+			p->src->close(p->src_opts);
+		confmap_free(p->src->keys, p->src_opts);
+	}
+	if (p->dst && p->dst_opts) {
+		if (!p->started) {
+			struct errbuf e;
+			p->dst->close(p->dst_opts, -1, &e); /* never started: remove what open made */
+		}
+		confmap_free(p->dst->keys, p->dst_opts);
+	}
+	free(p->src_opts);
+	free(p->dst_opts);
+	if (p->dead_letter)
+		fclose(p->dead_letter);
+	for (size_t i = 0; i < p->nchannels; i++)
+		channel_free(p->channels[i]);
+	free(p->channels);
+	channel_free(p->decode_ch);
+	channel_free(p->encode_ch);
+	pool_free(p->pool);
+	free(p->reorder);
+	free(p->threads);
+	free(p->metrics);
+	free(p->stages);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cond);
+	free(p);
+}
+
+enum pipeline_state pipeline_get_state(struct pipeline *p)
+{
+	enum pipeline_state s = (enum pipeline_state)atomic_load(&p->state);
+	if (s == PSTATE_RUNNING) {
+		if (atomic_load(&p->stop))
+			return PSTATE_DRAINING;
+		if (atomic_load(&p->paused))
+			return PSTATE_PAUSED;
+	}
+	return s;
+}
+
+const char *pipeline_state_name(enum pipeline_state s)
+{
+	static const char *const names[] = { "ready", "running", "paused", "draining", "finished", "failed" };
+	return s <= PSTATE_FAILED ? names[s] : "?";
+}
+
+const struct config *pipeline_get_config(const struct pipeline *p) { return p->cfg; }
+size_t pipeline_count_stages(const struct pipeline *p) { return p->nstages; }
+const struct stage_info *pipeline_get_stage(const struct pipeline *p, size_t i) { return &p->stages[i].info; }
+size_t pipeline_count_channels(const struct pipeline *p) { return p->nchannels; }
+struct channel *pipeline_get_channel(const struct pipeline *p, size_t i) { return p->channels[i]; }
+int pipeline_count_threads(const struct pipeline *p) { return (int)p->nthreads; }
+
+const char *pipeline_stop_reason(struct pipeline *p)
+{
+	pthread_mutex_lock(&p->mu);
+	const char *r = p->stop_reason[0] ? p->stop_reason : NULL;
+	pthread_mutex_unlock(&p->mu);
+	return r;
+}
+
+size_t pipeline_copy_error_samples(struct pipeline *p, struct error_sample *dst, size_t max)
+{
+	pthread_mutex_lock(&p->mu);
+	size_t n = p->nsamples < max ? p->nsamples : max;
+	memcpy(dst, p->samples, n * sizeof *dst);
+	pthread_mutex_unlock(&p->mu);
+	return n;
+}
+
+uint64_t pipeline_count_dead_lettered(struct pipeline *p) { return atomic_load(&p->dead_lettered); }
+
+void pipeline_describe_source(struct pipeline *p, char *dst, size_t n)
+{
+	char d[256];
+	p->src->describe(p->src_opts, d, sizeof d);
+	snprintf(dst, n, "%s (%s)", d, p->src->type);
+}
+
+void pipeline_describe_dest(struct pipeline *p, char *dst, size_t n)
+{
+	char d[256];
+	p->dst->describe(p->dst_opts, d, sizeof d);
+	snprintf(dst, n, "%s (%s)", d, p->dst->type);
+}

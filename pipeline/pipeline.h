@@ -1,0 +1,70 @@
+/* pipeline.h: a pipeline as a handle: build it from a configuration (which
+ * validates everything and opens the input and output), start its threads,
+ * stop, pause, wait, finish; and read what it is made of for the sampler,
+ * the reports and the front ends. */
+#ifndef NEB_PIPELINE_H
+#define NEB_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../src/errbuf.h"
+
+struct channel;
+struct config;
+struct pipeline;
+struct tmetrics;
+
+enum stage_kind { STAGE_SOURCE, STAGE_TRANSFORM, STAGE_DESTINATION };
+enum pipeline_state { PSTATE_READY, PSTATE_RUNNING, PSTATE_PAUSED, PSTATE_DRAINING, PSTATE_FINISHED, PSTATE_FAILED };
+
+struct stage_info {
+	char name[64];
+	const char *type; /* connector or stage type */
+	enum stage_kind kind;
+	struct tmetrics *threads; /* this stage's threads' metrics */
+	int nthreads;
+};
+
+/* A record error kept for the report (the first ERROR_SAMPLES of a run). */
+#define ERROR_SAMPLES 100
+struct error_sample {
+	uint64_t record, line; /* line 0 = unknown */
+	char stage[64];
+	char reason[256];
+};
+
+/* Validates the whole configuration, opens the input and output and sizes
+ * the channels and the batch pool. Any problem: NULL and a message naming
+ * the file, line and key (a configuration error, exit status 2). */
+struct pipeline *pipeline_build(struct config *c, struct errbuf *e);
+int pipeline_start(struct pipeline *p, struct errbuf *e);
+/* Graceful stop: the source stops reading, everything drains and is written. */
+void pipeline_request_stop(struct pipeline *p, const char *why);
+void pipeline_set_paused(struct pipeline *p, int paused);
+/* Waits up to timeout_ns for every pipeline thread to end; 1 when they have. */
+int pipeline_wait_done(struct pipeline *p, uint64_t timeout_ns);
+/* Joins the threads and closes the destination (committing the output when
+ * the run did not fail). 0 on success, -1 with the failure in e. */
+int pipeline_finish(struct pipeline *p, struct errbuf *e);
+void pipeline_free(struct pipeline *p);
+
+enum pipeline_state pipeline_get_state(struct pipeline *p);
+const char *pipeline_state_name(enum pipeline_state s);
+const struct config *pipeline_get_config(const struct pipeline *p);
+size_t pipeline_count_stages(const struct pipeline *p);
+const struct stage_info *pipeline_get_stage(const struct pipeline *p, size_t i);
+size_t pipeline_count_channels(const struct pipeline *p);
+struct channel *pipeline_get_channel(const struct pipeline *p, size_t i);
+/* Why the run stopped early ("SIGINT", "duration 30s"), or NULL. */
+const char *pipeline_stop_reason(struct pipeline *p);
+/* Copies up to max error samples; returns how many. */
+size_t pipeline_copy_error_samples(struct pipeline *p, struct error_sample *dst, size_t max);
+uint64_t pipeline_count_dead_lettered(struct pipeline *p);
+/* "data.csv (csv)" and "out.json (json)". */
+void pipeline_describe_source(struct pipeline *p, char *dst, size_t n);
+void pipeline_describe_dest(struct pipeline *p, char *dst, size_t n);
+/* Threads the pipeline runs (all stages). */
+int pipeline_count_threads(const struct pipeline *p);
+
+#endif

@@ -1,0 +1,96 @@
+/* pipeline_internal.h: the pipeline's insides, shared by the files that
+ * build it (build.c), run it (runner.c) and report record errors (worker.c).
+ * Nothing outside pipeline/ includes this. */
+#ifndef NEB_PIPELINE_INTERNAL_H
+#define NEB_PIPELINE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+
+#include "../connectors/connector.h"
+#include "../src/config.h"
+#include "pipeline.h"
+#include "schema.h"
+#include "stage.h"
+#include "tmetrics.h"
+#include "worker.h"
+
+struct pool;
+
+struct pstage {
+	struct stage_info info;
+	struct schema schema; /* what this stage emits */
+	const struct stage_ops *ops; /* transforms */
+	void *opts;
+	struct channel *in, *out; /* named channels; NULL at the ends */
+};
+
+struct pthread_slot {
+	pthread_t tid;
+	int started;
+	struct pipeline *p;
+	struct pstage *st;
+	struct worker w;
+	enum trole role;
+};
+
+/* Keys every destination takes. */
+struct dest_common_opts {
+	uint64_t rate_limit; /* records/s, 0 = none */
+};
+
+struct pipeline {
+	struct config *cfg;
+	struct pstage *stages;
+	size_t nstages;
+	struct channel **channels; /* channels[i] joins stages[i] and stages[i+1] */
+	size_t nchannels;
+	struct channel *decode_ch, *encode_ch; /* reader->decoders, encoders->writer */
+	struct pool *pool;
+	size_t pool_batches;
+
+	const struct source_ops *src;
+	void *src_opts;
+	const struct dest_ops *dst;
+	void *dst_opts;
+	struct dest_common_opts dst_common;
+	struct connector_env env;
+
+	struct pthread_slot *threads;
+	size_t nthreads;
+	struct tmetrics *metrics; /* one per thread, grouped by stage */
+
+	_Atomic int stop, paused, failed, running_threads, state;
+	pthread_mutex_t mu; /* guards the fields below and the pause/done waits */
+	pthread_cond_t cond;
+	char fail_msg[1024];
+	char stop_reason[128];
+	struct error_sample samples[ERROR_SAMPLES];
+	size_t nsamples;
+	_Atomic uint64_t dead_lettered;
+	int started, finished;
+
+	/* writer-thread state */
+	FILE *dead_letter;
+	struct batch **reorder;
+	uint64_t next_seq, written, rate_start_ns;
+	int write_failed;
+	char write_error[512];
+};
+
+/* Records the first failure and stops the run (later failures are dropped). */
+void pipeline_fail(struct pipeline *p, const char *msg);
+/* Builds a message "data.csv: record 12 (line 13): stage cast: reason". */
+void pipeline_format_record_error(struct pipeline *p, const struct batch *b, uint32_t rec, uint32_t stage,
+				  const char *reason, char *dst, size_t n);
+uint64_t pipeline_line_of_record(struct pipeline *p, const struct batch *b, uint32_t rec);
+
+/* runner.c */
+int runner_start_threads(struct pipeline *p, struct errbuf *e);
+/* writer side of record errors: samples and dead letters for one batch */
+void runner_collect_errors(struct pipeline *p, struct batch *b);
+
+extern const struct confkey dest_common_keys[];
+
+#endif

@@ -1,0 +1,22 @@
+/* pool.h: the fixed set of batches a pipeline runs with.
+ *
+ * Every batch comes from the pool and goes back to it, so the number of
+ * batches in flight, and with it the pipeline's memory, is bounded. The source
+ * waits (backpressured) when all batches are downstream. */
+#ifndef NEB_POOL_H
+#define NEB_POOL_H
+
+#include <stddef.h>
+
+struct batch;
+struct pool;
+
+struct pool *pool_create(size_t nbatches);
+void pool_free(struct pool *p);
+size_t pool_size(const struct pool *p);
+/* Takes a reset batch, waiting while none is free. */
+struct batch *pool_get_batch(struct pool *p);
+/* Resets b and gives it back. */
+void pool_put_batch(struct pool *p, struct batch *b);
+
+#endif

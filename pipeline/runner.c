@@ -1,0 +1,385 @@
+/* runner.c: the pipeline's threads and its life: start, pause, stop, drain,
+ * finish. Every thread loops receive -> work -> send and accounts its time;
+ * the writer restores input order and is the one place where every record is
+ * finally counted as written, filtered or failed. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/globals.h"
+#include "batch.h"
+#include "channel.h"
+#include "clock.h"
+#include "pipeline_internal.h"
+#include "pool.h"
+
+/* --- failure and messages ------------------------------------------------ */
+
+void pipeline_fail(struct pipeline *p, const char *msg)
+{
+	pthread_mutex_lock(&p->mu);
+	if (!atomic_load(&p->failed)) {
+		snprintf(p->fail_msg, sizeof p->fail_msg, "%s", msg);
+		atomic_store(&p->failed, 1);
+	}
+	pthread_mutex_unlock(&p->mu);
+	atomic_store(&p->stop, 1);
+	pthread_cond_broadcast(&p->cond);
+}
+
+uint64_t pipeline_line_of_record(struct pipeline *p, const struct batch *b, uint32_t rec)
+{
+	return p->src->line_of ? p->src->line_of(p->src_opts, b, rec) : 0;
+}
+
+void pipeline_format_record_error(struct pipeline *p, const struct batch *b, uint32_t rec, uint32_t stage,
+				  const char *reason, char *dst, size_t n)
+{
+	char input[256], at[64] = "";
+	p->src->describe(p->src_opts, input, sizeof input);
+	uint64_t line = pipeline_line_of_record(p, b, rec);
+	if (line)
+		snprintf(at, sizeof at, " (line %llu)", (unsigned long long)line);
+	if (stage == 0)
+		snprintf(dst, n, "%s: record %llu%s: %s", input, (unsigned long long)(b->first_record + rec), at, reason);
+	else
+		snprintf(dst, n, "%s: record %llu%s: stage %s: %s", input, (unsigned long long)(b->first_record + rec),
+			 at, p->stages[stage].info.name, reason);
+}
+
+/* --- thread bodies --------------------------------------------------------- */
+
+static void runner_count_batch(struct tmetrics *m, uint64_t in, uint64_t out, uint64_t errors_before,
+			       uint64_t errors_after)
+{
+	tmetrics_add(&m->records_in, in);
+	tmetrics_add(&m->records_out, out);
+	tmetrics_add(&m->batches, 1);
+	uint64_t errs = errors_after - errors_before;
+	if (in > out + errs)
+		tmetrics_add(&m->filtered, in - out - errs);
+}
+
+static void runner_wait_while_paused(struct pipeline *p)
+{
+	if (!atomic_load_explicit(&p->paused, memory_order_relaxed))
+		return;
+	struct tmetrics *m = globals_thread_metrics;
+	tmetrics_enter_state(m, TSTATE_IDLE, "paused", clock_now_ns());
+	pthread_mutex_lock(&p->mu);
+	while (atomic_load(&p->paused) && !atomic_load(&p->stop))
+		pthread_cond_wait(&p->cond, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+	tmetrics_enter_state(m, TSTATE_BUSY, NULL, clock_now_ns());
+}
+
+static void runner_read(struct pthread_slot *s)
+{
+	struct pipeline *p = s->p;
+	struct tmetrics *m = s->w.metrics;
+	struct channel *out = p->decode_ch ? p->decode_ch : s->st->out;
+	uint64_t seq = 0;
+	struct errbuf e;
+	while (!atomic_load_explicit(&p->stop, memory_order_relaxed)) {
+		runner_wait_while_paused(p);
+		if (atomic_load_explicit(&p->stop, memory_order_relaxed))
+			break;
+		struct batch *b = pool_get_batch(p->pool);
+		uint64_t t0 = clock_now_ns();
+		batch_reserve_records(b, s->st->schema.width, p->env.batch);
+		int rc = p->src->read(p->src_opts, b, &p->stop, &e);
+		if (rc <= 0) {
+			pool_put_batch(p->pool, b);
+			if (rc < 0)
+				pipeline_fail(p, e.msg);
+			break;
+		}
+		b->seq = seq++;
+		uint64_t t1 = clock_now_ns();
+		tmetrics_add(&m->bytes_in, b->bytes_in);
+		if (p->decode_ch) {
+			b->work_ns = t1 - t0;
+			tmetrics_add(&m->batches, 1);
+		} else {
+			runner_count_batch(m, b->nrec, b->nkept, 0, b->nerrors);
+			histogram_add_value(&m->latency, t1 - t0);
+		}
+		channel_send_batch(out, b);
+	}
+}
+
+static void runner_decode(struct pthread_slot *s)
+{
+	struct pipeline *p = s->p;
+	struct tmetrics *m = s->w.metrics;
+	struct batch *b;
+	while ((b = channel_recv_batch(p->decode_ch))) {
+		uint64_t t0 = clock_now_ns();
+		uint32_t e0 = b->nerrors;
+		p->src->decode(p->src_opts, b, &s->w);
+		runner_count_batch(m, b->nrec, b->nkept, e0, b->nerrors);
+		tmetrics_add(&m->bytes_out, b->data.len);
+		histogram_add_value(&m->latency, b->work_ns + clock_now_ns() - t0);
+		channel_send_batch(s->st->out, b);
+	}
+}
+
+static void runner_transform(struct pthread_slot *s)
+{
+	struct pstage *st = s->st;
+	struct tmetrics *m = s->w.metrics;
+	struct batch *b;
+	while ((b = channel_recv_batch(st->in))) {
+		uint64_t t0 = clock_now_ns();
+		uint32_t in = b->nkept, e0 = b->nerrors;
+		tmetrics_add(&m->bytes_in, b->data.len);
+		if (in)
+			st->ops->process(st->opts, b, &s->w);
+		runner_count_batch(m, in, b->nkept, e0, b->nerrors);
+		histogram_add_value(&m->latency, clock_now_ns() - t0);
+		channel_send_batch(st->out, b);
+	}
+}
+
+static void runner_encode(struct pthread_slot *s)
+{
+	struct pipeline *p = s->p;
+	struct batch *b;
+	while ((b = channel_recv_batch(s->st->in))) {
+		uint64_t t0 = clock_now_ns();
+		if (b->nkept)
+			p->dst->encode(p->dst_opts, b, &s->w);
+		tmetrics_add(&s->w.metrics->batches, 1);
+		b->work_ns = clock_now_ns() - t0;
+		channel_send_batch(p->encode_ch, b);
+	}
+}
+
+void runner_collect_errors(struct pipeline *p, struct batch *b)
+{
+	for (uint32_t i = 0; i < b->nerrors; i++) {
+		const struct batch_error *be = &b->errors[i];
+		if (p->nsamples < ERROR_SAMPLES) {
+			struct error_sample es;
+			es.record = b->first_record + be->rec;
+			es.line = pipeline_line_of_record(p, b, be->rec);
+			snprintf(es.stage, sizeof es.stage, "%s", p->stages[be->stage].info.name);
+			snprintf(es.reason, sizeof es.reason, "%s", batch_error_reason(b, be));
+			pthread_mutex_lock(&p->mu);
+			p->samples[p->nsamples++] = es;
+			pthread_mutex_unlock(&p->mu);
+		}
+		if (p->dead_letter && be->deadletter_len) {
+			if (fwrite(b->errtext.p + be->deadletter_off, 1, be->deadletter_len, p->dead_letter) ==
+			    be->deadletter_len)
+				atomic_fetch_add(&p->dead_lettered, 1);
+		}
+	}
+}
+
+/* Paces the writer so that no more than rate_limit records/s go out. */
+static void runner_apply_rate_limit(struct pipeline *p, uint64_t records)
+{
+	uint64_t rate = p->dst_common.rate_limit;
+	if (!rate || !records)
+		return;
+	uint64_t now = clock_now_ns();
+	if (!p->rate_start_ns)
+		p->rate_start_ns = now;
+	uint64_t due = p->rate_start_ns + (uint64_t)((double)p->written * 1e9 / (double)rate);
+	if (due > now)
+		clock_sleep_ns(due - now);
+	p->written += records;
+}
+
+static void runner_write_one(struct pthread_slot *s, struct batch *b)
+{
+	struct pipeline *p = s->p;
+	struct tmetrics *m = s->w.metrics;
+	uint64_t t0 = clock_now_ns();
+	uint32_t kept = b->nkept, e0 = b->nerrors;
+	tmetrics_add(&m->bytes_in, b->data.len);
+	if (!p->write_failed && kept) {
+		runner_apply_rate_limit(p, kept);
+		struct errbuf e;
+		if (p->dst->write(p->dst_opts, b, &e) == 0) {
+			tmetrics_add(&m->bytes_out, b->out.len);
+		} else {
+			p->write_failed = 1;
+			snprintf(p->write_error, sizeof p->write_error, "%s", e.msg);
+			pipeline_fail(p, e.msg);
+		}
+	}
+	if (p->write_failed) {
+		/* nothing more reaches the output: every record still kept is an error */
+		for (uint32_t r = 0; r < b->nrec; r++)
+			if (b->marks[r] == MARK_KEPT)
+				worker_fail_record(&s->w, b, r, "not written: %s", p->write_error);
+	}
+	runner_count_batch(m, kept, b->nkept, e0, b->nerrors);
+	runner_collect_errors(p, b);
+	histogram_add_value(&m->latency, b->work_ns + clock_now_ns() - t0);
+	pool_put_batch(p->pool, b);
+}
+
+static void runner_write(struct pthread_slot *s)
+{
+	struct pipeline *p = s->p;
+	struct channel *in = p->encode_ch ? p->encode_ch : s->st->in;
+	int ordered = p->cfg->pl.ordered;
+	struct batch *b;
+	while ((b = channel_recv_batch(in))) {
+		if (!ordered) {
+			runner_write_one(s, b);
+			continue;
+		}
+		p->reorder[b->seq % p->pool_batches] = b;
+		size_t slot;
+		while (p->reorder[slot = p->next_seq % p->pool_batches]) {
+			struct batch *next = p->reorder[slot];
+			p->reorder[slot] = NULL;
+			p->next_seq++;
+			runner_write_one(s, next);
+		}
+	}
+	for (size_t i = 0; i < p->pool_batches; i++) /* only after a bug: never lose a batch */
+		if (p->reorder[i]) {
+			runner_write_one(s, p->reorder[i]);
+			p->reorder[i] = NULL;
+		}
+}
+
+/* The channel a thread sends into (NULL for the writer). */
+static struct channel *runner_output_of(const struct pthread_slot *s)
+{
+	struct pipeline *p = s->p;
+	switch (s->role) {
+	case TROLE_READER:
+		return p->decode_ch ? p->decode_ch : s->st->out;
+	case TROLE_DECODER:
+	case TROLE_WORKER:
+		return s->st->out;
+	case TROLE_ENCODER:
+		return p->encode_ch;
+	case TROLE_WRITER:
+		break;
+	}
+	return NULL;
+}
+
+/* A thread's last act (also done for a thread that could not be started):
+ * close its side of its output channel and count it out. */
+static void runner_end_slot(struct pthread_slot *s)
+{
+	struct pipeline *p = s->p;
+	struct channel *out = runner_output_of(s);
+	if (out)
+		channel_done_producer(out);
+	tmetrics_enter_state(s->w.metrics, TSTATE_EXITED, NULL, clock_now_ns());
+	pthread_mutex_lock(&p->mu);
+	if (atomic_fetch_sub(&p->running_threads, 1) == 1)
+		pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void *runner_thread_main(void *arg)
+{
+	struct pthread_slot *s = arg;
+	struct pipeline *p = s->p;
+	struct tmetrics *m = s->w.metrics;
+	globals_thread_metrics = m;
+	char tname[16];
+	snprintf(tname, sizeof tname, "%s", m->name);
+	pthread_setname_np(pthread_self(), tname);
+	tmetrics_begin(m, clock_now_ns());
+	if (s->st->ops && s->st->ops->worker_new)
+		s->w.local = s->st->ops->worker_new(s->st->opts);
+	else if (s->role == TROLE_DECODER && p->src->worker_new)
+		s->w.local = p->src->worker_new(p->src_opts);
+	else if (s->role == TROLE_ENCODER && p->dst->worker_new)
+		s->w.local = p->dst->worker_new(p->dst_opts);
+	switch (s->role) {
+	case TROLE_READER:
+		runner_read(s);
+		break;
+	case TROLE_DECODER:
+		runner_decode(s);
+		break;
+	case TROLE_WORKER:
+		runner_transform(s);
+		break;
+	case TROLE_ENCODER:
+		runner_encode(s);
+		break;
+	case TROLE_WRITER:
+		runner_write(s);
+		break;
+	}
+	if (s->w.local) {
+		if (s->st->ops && s->st->ops->worker_free)
+			s->st->ops->worker_free(s->w.local);
+		else if (s->role == TROLE_DECODER && p->src->worker_free)
+			p->src->worker_free(s->w.local);
+		else if (s->role == TROLE_ENCODER && p->dst->worker_free)
+			p->dst->worker_free(s->w.local);
+	}
+	buf_free(&s->w.scratch);
+	runner_end_slot(s);
+	return NULL;
+}
+
+/* --- life -------------------------------------------------------------------- */
+
+/* Tells each channel who sends and receives, before any thread runs. */
+static void runner_wire_channels(struct pipeline *p)
+{
+	for (size_t t = 0; t < p->nthreads; t++) {
+		struct pthread_slot *s = &p->threads[t];
+		switch (s->role) {
+		case TROLE_READER:
+			channel_add_producer(p->decode_ch ? p->decode_ch : s->st->out);
+			break;
+		case TROLE_DECODER:
+			channel_add_consumer(p->decode_ch);
+			channel_add_producer(s->st->out);
+			break;
+		case TROLE_WORKER:
+			channel_add_consumer(s->st->in);
+			channel_add_producer(s->st->out);
+			break;
+		case TROLE_ENCODER:
+			channel_add_consumer(s->st->in);
+			channel_add_producer(p->encode_ch);
+			break;
+		case TROLE_WRITER:
+			channel_add_consumer(p->encode_ch ? p->encode_ch : s->st->in);
+			break;
+		}
+	}
+}
+
+int runner_start_threads(struct pipeline *p, struct errbuf *e)
+{
+	runner_wire_channels(p);
+	atomic_store(&p->running_threads, (int)p->nthreads);
+	atomic_store(&p->state, PSTATE_RUNNING);
+	/* writer first, reader last, so nothing waits on a thread not yet there */
+	for (size_t i = p->nthreads; i-- > 0;) {
+		struct pthread_slot *s = &p->threads[i];
+		int rc = pthread_create(&s->tid, NULL, runner_thread_main, s);
+		if (rc) {
+			errbuf_set(e, "cannot start thread %s: %s", s->w.metrics->name, strerror(rc));
+			/* the threads not started end at once, so the started ones drain and end */
+			atomic_store(&p->stop, 1);
+			for (size_t j = 0; j <= i; j++)
+				runner_end_slot(&p->threads[j]);
+			p->started = 1;
+			return -1;
+		}
+		s->started = 1;
+	}
+	p->started = 1;
+	return 0;
+}

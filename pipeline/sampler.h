@@ -1,0 +1,65 @@
+/* sampler.h: the time series of a run.
+ *
+ * One thread reads every pipeline thread's metrics, every channel and the
+ * process every `sampling_interval` and appends one sample of cumulative
+ * values; rates and shares are differences of two samples (figures.h). The
+ * series is a ring of fixed size allocated up front, so its memory does not
+ * grow with the run. Pipeline threads never take the sampler's lock; readers
+ * (front end, snapshots) hold it while they look. */
+#ifndef NEB_SAMPLER_H
+#define NEB_SAMPLER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "histogram.h"
+#include "runtime.h"
+#include "tmetrics.h"
+
+struct pipeline;
+struct sampler;
+
+struct stage_sample {
+	uint64_t records_in, records_out, bytes_in, bytes_out, errors, filtered, batches;
+	uint64_t time_ns[TSTATE_TIMED]; /* busy, backpressured, idle: summed over threads */
+};
+
+struct channel_sample {
+	uint64_t capacity, fill, fill_max, fill_integral, send_blocked_ns, recv_blocked_ns;
+	int producers, consumers;
+};
+
+struct sample {
+	uint64_t t_ns; /* since the pipeline started */
+	struct stage_sample *stages;
+	struct channel_sample *channels;
+	struct runtime_sample rt;
+};
+
+/* capacity: samples kept (the oldest are dropped). */
+struct sampler *sampler_create(struct pipeline *p, uint64_t interval_ns, size_t capacity);
+void sampler_free(struct sampler *s);
+/* Takes the first sample (time zero) and starts the thread. */
+int sampler_start(struct sampler *s);
+/* Stops the thread and takes a last sample. */
+void sampler_stop(struct sampler *s);
+/* Takes a sample now (the thread does this every interval). */
+void sampler_take_sample(struct sampler *s);
+
+void sampler_lock(struct sampler *s);
+void sampler_unlock(struct sampler *s);
+/* With the lock held: */
+size_t sampler_count(const struct sampler *s);
+/* i = 0 is the oldest sample kept. */
+const struct sample *sampler_get(const struct sampler *s, size_t i);
+const struct sample *sampler_latest(const struct sampler *s);
+/* The newest sample taken at or before t_ns (the oldest if none). */
+const struct sample *sampler_find_before(const struct sampler *s, uint64_t t_ns);
+/* A sample of zeros at time 0: the baseline of whole-run figures. */
+const struct sample *sampler_zero(const struct sampler *s);
+/* Cumulative latency histogram of a stage as of the latest sample. */
+const struct histogram_view *sampler_latency(const struct sampler *s, size_t stage);
+struct pipeline *sampler_pipeline(const struct sampler *s);
+uint64_t sampler_interval(const struct sampler *s);
+
+#endif

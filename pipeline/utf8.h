@@ -1,0 +1,19 @@
+/* utf8.h: UTF-8 validation and replacement of invalid bytes.
+ *
+ * Valid means well-formed as Unicode defines it: no overlong forms, no
+ * surrogates (U+D800..U+DFFF), nothing above U+10FFFF, no truncated sequence. */
+#ifndef NEB_UTF8_H
+#define NEB_UTF8_H
+
+#include <stddef.h>
+
+/* Offset of the first byte of the first ill-formed sequence, or n when all of
+ * s[0..n) is valid. Pure ASCII runs are checked a word at a time. */
+size_t utf8_find_invalid(const char *s, size_t n);
+
+/* Writes s[0..n) to dst with each maximal ill-formed subpart replaced by
+ * U+FFFD (EF BF BD), as Python's bytes.decode('utf-8', 'replace') does;
+ * dst has room for 3 * n bytes. Returns the bytes written. */
+size_t utf8_write_replaced(char *dst, const char *s, size_t n);
+
+#endif

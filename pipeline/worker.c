@@ -1,0 +1,138 @@
+/* worker.c: record errors raised by stage and connector code, and the
+ * dead-letter line each one gets with on_error = dead_letter. */
+#include "worker.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "batch.h"
+#include "jsonesc.h"
+#include "pipeline_internal.h"
+#include "utf8.h"
+
+static void worker_append_base64(struct buf *o, const unsigned char *s, size_t n)
+{
+	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)s[i] << 16 | (i + 1 < n ? (unsigned)s[i + 1] << 8 : 0) | (i + 2 < n ? s[i + 2] : 0);
+		char q[4] = { tbl[v >> 18 & 63], tbl[v >> 12 & 63], i + 1 < n ? tbl[v >> 6 & 63] : '=',
+			      i + 2 < n ? tbl[v & 63] : '=' };
+		buf_append(o, q, 4);
+	}
+}
+
+/* A JSON string, or {"base64":"..."} for bytes that are not valid UTF-8. */
+static void worker_append_json_value(struct buf *o, const char *s, uint32_t n)
+{
+	if (n == FIELD_NULL) {
+		buf_append_str(o, "null");
+		return;
+	}
+	if (utf8_find_invalid(s, n) != n) {
+		buf_append_str(o, "{\"base64\":\"");
+		worker_append_base64(o, (const unsigned char *)s, n);
+		buf_append_str(o, "\"}");
+		return;
+	}
+	buf_reserve(o, JSONESC_BOUND((size_t)n) + 2);
+	o->p[o->len++] = '"';
+	o->len = (size_t)(jsonesc_write_string(o->p + o->len, s, n) - o->p);
+	o->p[o->len++] = '"';
+}
+
+static void worker_append_json_string(struct buf *o, const char *s)
+{
+	worker_append_json_value(o, s, (uint32_t)strlen(s));
+}
+
+/* {"record":N,"line":L,"stage":"S","reason":"R","data": */
+static void worker_begin_dead_letter(struct worker *w, struct buf *o, const struct batch *b, uint32_t r,
+				     const char *reason)
+{
+	struct pipeline *p = w->pipeline;
+	char num[96];
+	uint64_t line = pipeline_line_of_record(p, b, r);
+	snprintf(num, sizeof num, "{\"record\":%llu,", (unsigned long long)(b->first_record + r));
+	buf_append_str(o, num);
+	if (line) {
+		snprintf(num, sizeof num, "\"line\":%llu,", (unsigned long long)line);
+		buf_append_str(o, num);
+	}
+	buf_append_str(o, "\"stage\":");
+	worker_append_json_string(o, p->stages[w->stage].info.name);
+	buf_append_str(o, ",\"reason\":");
+	worker_append_json_string(o, reason);
+	buf_append_str(o, ",\"data\":");
+}
+
+/* The part common to both kinds of failure; returns the error. */
+static struct batch_error *worker_mark(struct worker *w, struct batch *b, uint32_t r, const char *reason)
+{
+	struct batch_error *be = batch_mark_error(b, r, w->stage, reason, strlen(reason));
+	tmetrics_add(&w->metrics->errors, 1);
+	if (w->pipeline->cfg->pl.on_error == ON_ERROR_FAIL) {
+		char msg[1024];
+		pipeline_format_record_error(w->pipeline, b, r, w->stage, reason, msg, sizeof msg);
+		pipeline_fail(w->pipeline, msg);
+	}
+	return be;
+}
+
+static void worker_finish_dead_letter(struct batch *b, struct batch_error *be, struct buf *o)
+{
+	buf_append_str(o, "}\n");
+	be->deadletter_off = (uint32_t)b->errtext.len;
+	be->deadletter_len = (uint32_t)o->len;
+	buf_append(&b->errtext, o->p, o->len);
+}
+
+void worker_fail_record(struct worker *w, struct batch *b, uint32_t r, const char *fmt, ...)
+{
+	char reason[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof reason, fmt, ap);
+	va_end(ap);
+	struct batch_error *be = worker_mark(w, b, r, reason);
+	if (w->pipeline->cfg->pl.on_error != ON_ERROR_DEAD_LETTER)
+		return;
+	struct buf *o = &w->scratch;
+	o->len = 0;
+	worker_begin_dead_letter(w, o, b, r, reason);
+	buf_append_byte(o, '{');
+	const struct field *f = batch_record(b, r);
+	for (uint32_t i = 0; i < b->width && i < w->schema->width; i++) {
+		if (i)
+			buf_append_byte(o, ',');
+		worker_append_json_string(o, w->schema->names[i]);
+		buf_append_byte(o, ':');
+		worker_append_json_value(o, batch_field_ptr(b, f[i]), f[i].len);
+	}
+	buf_append_byte(o, '}');
+	worker_finish_dead_letter(b, be, o);
+}
+
+void worker_fail_raw(struct worker *w, struct batch *b, uint32_t r, const char *const *fields, const uint32_t *lens,
+		     uint32_t nfields, const char *fmt, ...)
+{
+	char reason[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof reason, fmt, ap);
+	va_end(ap);
+	struct batch_error *be = worker_mark(w, b, r, reason);
+	if (w->pipeline->cfg->pl.on_error != ON_ERROR_DEAD_LETTER)
+		return;
+	struct buf *o = &w->scratch;
+	o->len = 0;
+	worker_begin_dead_letter(w, o, b, r, reason);
+	buf_append_byte(o, '[');
+	for (uint32_t i = 0; i < nfields; i++) {
+		if (i)
+			buf_append_byte(o, ',');
+		worker_append_json_value(o, fields[i], lens[i]);
+	}
+	buf_append_byte(o, ']');
+	worker_finish_dead_letter(b, be, o);
+}

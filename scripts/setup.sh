@@ -1,0 +1,34 @@
+#!/bin/sh
+# setup.sh: makes a Debian 12 machine ready for nebtop and builds it: installs
+# the packages that are missing (with sudo when not root), generates and runs
+# configure once, and runs make. Extra arguments go to configure, and a tree
+# configured with other arguments is configured again.
+set -eu
+cd "$(dirname "$0")/.."
+
+# build, test and fuzz dependencies, as Debian package names
+PACKAGES="build-essential autoconf automake libtool pkg-config
+	libcsv-dev libjansson-dev libcurl4-openssl-dev libunwind-dev libinih-dev zlib1g-dev libncurses-dev
+	check python3 clang libclang-rt-14-dev"
+
+missing=""
+for p in $PACKAGES; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	SUDO=""
+	[ "$(id -u)" -eq 0 ] || SUDO=sudo
+	echo "setup: installing$missing"
+	$SUDO apt-get update -qq
+	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+fi
+
+[ -x configure ] || autoreconf -fi
+want="$*"
+have=""
+[ -f .setup-configure-args ] && have=$(cat .setup-configure-args)
+if [ ! -f Makefile ] || [ "$want" != "$have" ]; then
+	./configure "$@"
+	printf '%s' "$want" > .setup-configure-args
+fi
+make -j"$(nproc)"

@@ -1,0 +1,206 @@
+/* cli.c: parsing nebtop's command line. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	OPT_SOURCE = 256,
+	OPT_DESTINATION,
+	OPT_SOURCE_CONFIG,
+	OPT_DEST_CONFIG,
+	OPT_DURATION,
+	OPT_OUTPUT,
+	OPT_TYPES,
+	OPT_BATCH,
+	OPT_WORKERS,
+	OPT_BUFFER,
+	OPT_CPU_DURATION,
+	OPT_NO_COLOR,
+	OPT_VERSION,
+};
+
+/* Flags that set one configuration key. */
+static const struct {
+	int opt;
+	const char *flag, *section, *key;
+} cli_key_flags[] = {
+	{ OPT_SOURCE, "-source", "source", "type" },
+	{ OPT_DESTINATION, "-destination", "destination", "type" },
+	{ OPT_DURATION, "-duration", "pipeline", "duration" },
+	{ OPT_OUTPUT, "-output", "profile", "output" },
+	{ OPT_TYPES, "-types", "profile", "types" },
+	{ OPT_BATCH, "-batch", "pipeline", "batch" },
+	{ OPT_WORKERS, "-workers", "pipeline", "workers" },
+	{ OPT_BUFFER, "-buffer", "pipeline", "buffer" },
+	{ OPT_CPU_DURATION, "-cpu-duration", "profile", "cpu_duration" },
+};
+
+static void cli_add(struct cli *cli, const char *section, const char *key, const char *value, const char *origin,
+		    int line)
+{
+	cli->ov = realloc(cli->ov, (cli->nov + 1) * sizeof *cli->ov);
+	char *k = strdup(key), *v = strdup(value);
+	if (!cli->ov || !k || !v) {
+		fprintf(stderr, "nebtop: out of memory\n");
+		abort();
+	}
+	cli->ov[cli->nov++] = (struct cli_override){ section, origin, k, v, line };
+}
+
+/* Splits "k=v,k=v" (a comma inside a value is written "\,"). */
+static int cli_add_pairs(struct cli *cli, const char *section, const char *flag, const char *list,
+			 struct errbuf *e)
+{
+	size_t n = strlen(list);
+	char *item = malloc(n + 1);
+	if (!item)
+		abort();
+	for (size_t i = 0; i <= n; i++) {
+		size_t o = 0;
+		for (; i < n && list[i] != ','; i++) {
+			if (list[i] == '\\' && i + 1 < n && list[i + 1] == ',')
+				i++;
+			item[o++] = list[i];
+		}
+		item[o] = 0;
+		if (o == 0)
+			continue;
+		char *eq = strchr(item, '=');
+		if (!eq || eq == item) {
+			errbuf_set(e, "%s: '%s' is not KEY=VALUE", flag, item);
+			free(item);
+			return -1;
+		}
+		*eq = 0;
+		cli_add(cli, section, item, eq + 1, flag, -1);
+	}
+	free(item);
+	return 0;
+}
+
+int cli_parse(struct cli *cli, int argc, char **argv, struct errbuf *e)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "source", required_argument, NULL, OPT_SOURCE },
+		{ "destination", required_argument, NULL, OPT_DESTINATION },
+		{ "source-config", required_argument, NULL, OPT_SOURCE_CONFIG },
+		{ "dest-config", required_argument, NULL, OPT_DEST_CONFIG },
+		{ "duration", required_argument, NULL, OPT_DURATION },
+		{ "output", required_argument, NULL, OPT_OUTPUT },
+		{ "types", required_argument, NULL, OPT_TYPES },
+		{ "batch", required_argument, NULL, OPT_BATCH },
+		{ "workers", required_argument, NULL, OPT_WORKERS },
+		{ "buffer", required_argument, NULL, OPT_BUFFER },
+		{ "cpu-duration", required_argument, NULL, OPT_CPU_DURATION },
+		{ "headless", no_argument, NULL, 'b' },
+		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	memset(cli, 0, sizeof *cli);
+	opterr = 0;
+	optind = 1;
+	int opt;
+	while ((opt = getopt_long_only(argc, argv, ":c:bh", longopts, NULL)) != -1) {
+		const char *arg = argv[optind - 1];
+		switch (opt) {
+		case 'c':
+			if (cli->config_file && strcmp(cli->config_file, optarg))
+				return errbuf_set(e, "two configuration files given: %s and %s", cli->config_file,
+						  optarg);
+			cli->config_file = optarg;
+			break;
+		case 'b':
+			cli->headless = 1;
+			break;
+		case 'h':
+			cli->help = 1;
+			break;
+		case OPT_NO_COLOR:
+			cli->no_color = 1;
+			break;
+		case OPT_VERSION:
+			cli->version = 1;
+			break;
+		case OPT_SOURCE_CONFIG:
+			if (cli_add_pairs(cli, "source", "-source-config", optarg, e))
+				return -1;
+			break;
+		case OPT_DEST_CONFIG:
+			if (cli_add_pairs(cli, "destination", "-dest-config", optarg, e))
+				return -1;
+			break;
+		case ':':
+			return errbuf_set(e, "option %s needs a value (see nebtop --help)", arg);
+		case '?':
+			return errbuf_set(e, "unknown option %s (see nebtop --help)", arg);
+		default:
+			for (size_t i = 0; i < sizeof cli_key_flags / sizeof cli_key_flags[0]; i++)
+				if (cli_key_flags[i].opt == opt)
+					cli_add(cli, cli_key_flags[i].section, cli_key_flags[i].key, optarg,
+						cli_key_flags[i].flag, 0);
+			break;
+		}
+	}
+	for (int i = optind; i < argc; i++) {
+		if (cli->config_file && strcmp(cli->config_file, argv[i]))
+			return errbuf_set(e, "unexpected argument '%s': only one configuration file is taken", argv[i]);
+		cli->config_file = argv[i];
+	}
+	return 0;
+}
+
+void cli_apply_overrides(const struct cli *cli, struct config *c)
+{
+	for (size_t i = 0; i < cli->nov; i++) {
+		const struct cli_override *ov = &cli->ov[i];
+		struct confsection *sec = config_find_section(c, ov->section);
+		if (!sec->origin)
+			sec->origin = ov->origin;
+		confsection_add(sec, ov->key, ov->value, ov->origin, ov->line);
+	}
+}
+
+void cli_free(struct cli *cli)
+{
+	for (size_t i = 0; i < cli->nov; i++) {
+		free(cli->ov[i].key);
+		free(cli->ov[i].value);
+	}
+	free(cli->ov);
+	memset(cli, 0, sizeof *cli);
+}
+
+void cli_print_help(void)
+{
+	fputs("Usage: nebtop [OPTIONS] [CONFIG.ini]\n"
+	      "Runs a data pipeline and profiles it: throughput, per-stage latency, channel fill,\n"
+	      "CPU and memory, with snapshots of reports and profiles on SIGUSR1 and at the end.\n"
+	      "With no arguments at all it runs the built-in demo pipeline.\n"
+	      "\n"
+	      "  -c, --config FILE        INI pipeline file (also the one positional argument)\n"
+	      "  -source TYPE             source connector: csv, generate (default csv)\n"
+	      "  -destination TYPE        destination connector: json, csv, null (default json)\n"
+	      "  -source-config K=V,...   source keys, as in the [source] section\n"
+	      "  -dest-config K=V,...     destination keys, as in the [destination] section\n"
+	      "  -duration D              stop after D (250ms, 30s, 2m); 0 = end of input (default 30s)\n"
+	      "  -output DIR              snapshot folder (default ./profiles)\n"
+	      "  -types LIST              profiles: cpu,memory,block,mutex,goroutine,trace, all or none\n"
+	      "  -batch N                 records per batch (default 1000)\n"
+	      "  -workers N               worker threads per stage (default 4)\n"
+	      "  -buffer N                channel capacity in records (default 10000)\n"
+	      "  -cpu-duration D          time a snapshot's CPU profile covers (default 30s)\n"
+	      "  -b, --headless           no TUI: progress lines on stderr\n"
+	      "      --no-color           monochrome (NO_COLOR in the environment does the same)\n"
+	      "      --version            print the version\n"
+	      "  -h, --help               this help\n"
+	      "\n"
+	      "Exit status: 0 success, 1 the pipeline failed, 2 bad usage or configuration.\n"
+	      "See nebtop(1) and nebtop.ini(5).\n",
+	      stdout);
+}

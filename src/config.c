@@ -1,0 +1,454 @@
+/* config.c: loading the INI file (inih) into sections, the built-in demo
+ * pipeline, and the option tables of [pipeline], [profile] and [tui]: every
+ * default of a run is in these tables. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const config_on_error_choices[] = { "skip", "fail", "dead_letter", NULL };
+
+const struct confkey config_pipeline_keys[] = {
+	{ "name", CONF_STRING, NULL, offsetof(struct pipeline_opts, name),
+	  "pipeline name shown in reports (default: the INI file's name)", NULL, 0, 0, 0 },
+	{ "batch", CONF_UINT, "1000", offsetof(struct pipeline_opts, batch), "records per batch", NULL, 1, 1000000, 0 },
+	{ "workers", CONF_UINT, "4", offsetof(struct pipeline_opts, workers),
+	  "worker threads per stage (transforms, CSV parsing, encoding)", NULL, 1, 256, 0 },
+	{ "buffer", CONF_UINT, "10000", offsetof(struct pipeline_opts, buffer), "channel capacity, in records", NULL,
+	  1, 100000000, 0 },
+	{ "ordered", CONF_BOOL, "true", offsetof(struct pipeline_opts, ordered),
+	  "the destination writes records in input order", NULL, 0, 0, 0 },
+	{ "on_error", CONF_ENUM, "skip", offsetof(struct pipeline_opts, on_error),
+	  "what a bad record does: skip, fail or dead_letter", config_on_error_choices, 0, 0, 0 },
+	{ "dead_letter_path", CONF_STRING, NULL, offsetof(struct pipeline_opts, dead_letter_path),
+	  "file that receives bad records with their reasons (on_error = dead_letter)", NULL, 0, 0, 0 },
+	{ "duration", CONF_DURATION, NULL, offsetof(struct pipeline_opts, duration_ns),
+	  "run length; 0 = until end of input (default 30s headless)", NULL, 0, 0, 0 },
+	{ NULL, 0, NULL, 0, NULL, NULL, 0, 0, 0 },
+};
+
+const struct confkey config_profile_keys[] = {
+	{ "types", CONF_STRING, "cpu,memory", offsetof(struct profile_opts, types),
+	  "profiles to take: cpu,memory,block,mutex,goroutine,trace, all or none", NULL, 0, 0, 0 },
+	{ "output", CONF_STRING, "./profiles", offsetof(struct profile_opts, output), "folder for snapshots", NULL, 0,
+	  0, 0 },
+	{ "cpu_duration", CONF_DURATION, "30s", offsetof(struct profile_opts, cpu_duration_ns),
+	  "how much recent time a snapshot's CPU profile covers", NULL, 1, 3600, 0 },
+	{ "cpu_hz", CONF_UINT, "100", offsetof(struct profile_opts, cpu_hz), "CPU samples per second per thread",
+	  NULL, 1, 10000, 0 },
+	{ "sampling_interval", CONF_DURATION, "100ms", offsetof(struct profile_opts, sampling_interval_ns),
+	  "how often the sampler reads the metrics", NULL, 0.001, 10, 0 },
+	{ "trace_duration", CONF_DURATION, "5s", offsetof(struct profile_opts, trace_duration_ns),
+	  "how much recent time a trace covers (at most 10s)", NULL, 0.001, 10, 0 },
+	{ "mem_rate", CONF_SIZE, "512KiB", offsetof(struct profile_opts, mem_rate),
+	  "average bytes allocated between two sampled allocation stacks", NULL, 1, 1e12, 0 },
+	{ "block_rate", CONF_DURATION, "10us", offsetof(struct profile_opts, block_rate_ns),
+	  "blocking events are sampled about once per this much blocked time", NULL, 0, 3600, 0 },
+	{ "mutex_fraction", CONF_UINT, "10", offsetof(struct profile_opts, mutex_fraction),
+	  "one in this many contended lock acquisitions is sampled with its stack", NULL, 1, 1000000, 0 },
+	{ NULL, 0, NULL, 0, NULL, NULL, 0, 0, 0 },
+};
+
+const struct confkey config_tui_keys[] = {
+	{ "refresh", CONF_DURATION, "500ms", offsetof(struct tui_opts, refresh_ns), "screen redraw interval", NULL,
+	  0.05, 10, 0 },
+	{ "color", CONF_BOOL, "true", offsetof(struct tui_opts, color), "draw in colour", NULL, 0, 0, 0 },
+	{ NULL, 0, NULL, 0, NULL, NULL, 0, 0, 0 },
+};
+
+/* [alerts] has no keys until the analyzer exists. */
+static const struct confkey config_alerts_keys[] = {
+	{ NULL, 0, NULL, 0, NULL, NULL, 0, 0, 0 },
+};
+
+static char *config_strdup(const char *s)
+{
+	char *d = strdup(s);
+	if (!d) {
+		fprintf(stderr, "nebtop: out of memory\n");
+		abort();
+	}
+	return d;
+}
+
+void config_init(struct config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->pipeline.name = config_strdup("pipeline");
+	c->source.name = config_strdup("source");
+	c->destination.name = config_strdup("destination");
+	c->profile.name = config_strdup("profile");
+	c->alerts.name = config_strdup("alerts");
+	c->tui.name = config_strdup("tui");
+}
+
+void config_free(struct config *c)
+{
+	confmap_free(config_pipeline_keys, &c->pl);
+	confmap_free(config_profile_keys, &c->prof);
+	confmap_free(config_tui_keys, &c->ui);
+	confsection_free(&c->pipeline);
+	confsection_free(&c->source);
+	confsection_free(&c->destination);
+	confsection_free(&c->profile);
+	confsection_free(&c->alerts);
+	confsection_free(&c->tui);
+	for (size_t i = 0; i < c->nstages; i++)
+		confsection_free(&c->stages[i]);
+	free(c->stages);
+	free(c->file);
+	memset(c, 0, sizeof *c);
+}
+
+struct confsection *config_find_section(struct config *c, const char *name)
+{
+	struct confsection *fixed[] = { &c->pipeline, &c->source, &c->destination, &c->profile, &c->alerts, &c->tui };
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+		if (!strcmp(fixed[i]->name, name))
+			return fixed[i];
+	for (size_t i = 0; i < c->nstages; i++)
+		if (!strcmp(c->stages[i].name, name))
+			return &c->stages[i];
+	return NULL;
+}
+
+struct confsection *config_add_section(struct config *c, const char *name, const char *origin, int line)
+{
+	struct confsection *s = realloc(c->stages, (c->nstages + 1) * sizeof *c->stages);
+	if (!s) {
+		fprintf(stderr, "nebtop: out of memory\n");
+		abort();
+	}
+	c->stages = s;
+	struct confsection *sec = &c->stages[c->nstages++];
+	memset(sec, 0, sizeof *sec);
+	sec->name = config_strdup(name);
+	sec->origin = origin;
+	sec->line = line;
+	return sec;
+}
+
+/* --- INI loading ------------------------------------------------------- */
+
+struct config_ini_stream {
+	const char *text;
+	size_t len, pos;
+	int line;          /* line number of the line last handed to inih */
+	int line_indented; /* that line starts with white space (a continuation) */
+	int too_long;      /* line number of a line longer than inih takes, or 0 */
+};
+
+struct config_ini_ctx {
+	struct config *c;
+	struct config_ini_stream *st;
+	const char *file;
+	struct errbuf *e;
+	int failed;
+	struct confsection *last_sec; /* for continuation lines */
+	char *last_key;
+};
+
+/* inih reads line by line through this, which lets nebtop count lines (the
+ * Debian build of inih does not pass line numbers to the handler). */
+static char *config_ini_read_line(char *str, int num, void *stream)
+{
+	struct config_ini_stream *st = stream;
+	if (st->pos >= st->len)
+		return NULL;
+	size_t start = st->pos, end = start;
+	while (end < st->len && st->text[end] != '\n')
+		end++;
+	size_t linelen = end - start + (end < st->len); /* with its newline */
+	st->line++;
+	st->line_indented = linelen > 0 && (st->text[start] == ' ' || st->text[start] == '\t');
+	size_t copy = linelen;
+	if (copy > (size_t)num - 1) {
+		if (!st->too_long)
+			st->too_long = st->line;
+		copy = (size_t)num - 1;
+	}
+	memcpy(str, st->text + start, copy);
+	str[copy] = 0;
+	for (size_t i = 0; i < copy; i++)
+		if (str[i] == 0)
+			str[i] = ' '; /* a NUL byte would end the line early */
+	st->pos = start + linelen;
+	return str;
+}
+
+static const char *const config_fixed_sections[] = { "pipeline", "source", "destination", "profile", "alerts",
+						     "tui" };
+
+static int config_valid_stage_name(const char *n)
+{
+	if (!*n || strlen(n) > 48)
+		return 0;
+	for (const char *p = n; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
+			return 0;
+	return strcmp(n, "source") && strcmp(n, "destination");
+}
+
+static struct confsection *config_ini_section(struct config_ini_ctx *x, const char *section)
+{
+	struct config *c = x->c;
+	int line = x->st->line;
+	if (!*section) {
+		errbuf_set(x->e, "%s:%d: key outside any section (start with a [section] header)", x->file, line);
+		return NULL;
+	}
+	if (!strncmp(section, "stage.", 6)) {
+		const char *name = section + 6;
+		for (size_t i = 0; i < c->nstages; i++)
+			if (!strcmp(c->stages[i].name, name))
+				return &c->stages[i];
+		if (!config_valid_stage_name(name)) {
+			errbuf_set(x->e,
+				   "%s:%d: [%s]: a stage name is letters, digits, '_' and '-' (at most 48), and not "
+				   "'source' or 'destination'",
+				   x->file, line, section);
+			return NULL;
+		}
+		return config_add_section(c, name, x->file, line);
+	}
+	for (size_t i = 0; i < sizeof config_fixed_sections / sizeof config_fixed_sections[0]; i++) {
+		if (!strcmp(section, config_fixed_sections[i])) {
+			struct confsection *sec = config_find_section(c, section);
+			if (!sec->origin) {
+				sec->origin = x->file;
+				sec->line = line;
+			}
+			return sec;
+		}
+	}
+	const char *hint = confmap_suggest_key(section, config_fixed_sections,
+					       sizeof config_fixed_sections / sizeof config_fixed_sections[0]);
+	if (hint)
+		errbuf_set(x->e, "%s:%d: unknown section [%s] (did you mean [%s]?)", x->file, line, section, hint);
+	else
+		errbuf_set(x->e, "%s:%d: unknown section [%s] (sections: pipeline, source, stage.NAME, destination, "
+			   "profile, alerts, tui)", x->file, line, section);
+	return NULL;
+}
+
+static int config_ini_handle(void *user, const char *section, const char *name, const char *value)
+{
+	struct config_ini_ctx *x = user;
+	if (x->failed)
+		return 1;
+	struct confsection *sec = config_ini_section(x, section);
+	if (!sec) {
+		x->failed = 1;
+		return 0;
+	}
+	if (x->st->line_indented && x->last_sec == sec && x->last_key && !strcmp(x->last_key, name) && sec->n > 0) {
+		/* a continuation line: the value goes on */
+		struct confentry *en = &sec->entries[sec->n - 1];
+		size_t a = strlen(en->value), b = strlen(value);
+		char *v = realloc(en->value, a + b + 2);
+		if (!v)
+			abort();
+		v[a] = ' ';
+		memcpy(v + a + 1, value, b + 1);
+		en->value = v;
+		return 1;
+	}
+	confsection_add(sec, name, value, x->file, x->st->line);
+	x->last_sec = sec;
+	free(x->last_key);
+	x->last_key = config_strdup(name);
+	return 1;
+}
+
+int config_load_string(struct config *c, const char *text, const char *name, struct errbuf *e)
+{
+	struct config_ini_stream st = { text, strlen(text), 0, 0, 0, 0 };
+	struct config_ini_ctx x = { c, &st, name, e, 0, NULL, NULL };
+	int rc = ini_parse_stream(config_ini_read_line, &st, config_ini_handle, &x);
+	free(x.last_key);
+	if (x.failed)
+		return -1;
+	if (st.too_long)
+		return errbuf_set(e, "%s:%d: line is longer than %d characters; continue a long value on indented lines",
+				  name, st.too_long, INI_MAX_LINE - 2);
+	if (rc > 0)
+		return errbuf_set(e, "%s:%d: cannot read this line: expected '[section]', 'key = value' or a comment",
+				  name, rc);
+	if (rc < 0)
+		return errbuf_set(e, "%s: cannot be read", name);
+	return 0;
+}
+
+int config_load_file(struct config *c, const char *path, struct errbuf *e)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return errbuf_set(e, "%s: %s", path, strerror(errno));
+	struct buf_like {
+		char *p;
+		size_t len, cap;
+	} b = { NULL, 0, 0 };
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		if (b.len + n + 1 > b.cap) {
+			b.cap = (b.len + n + 1) * 2;
+			b.p = realloc(b.p, b.cap);
+			if (!b.p)
+				abort();
+		}
+		memcpy(b.p + b.len, chunk, n);
+		b.len += n;
+		if (b.len > (16u << 20)) {
+			fclose(f);
+			free(b.p);
+			return errbuf_set(e, "%s: larger than 16 MiB; is this an INI file?", path);
+		}
+	}
+	int err = ferror(f);
+	fclose(f);
+	if (err) {
+		free(b.p);
+		return errbuf_set(e, "%s: read error", path);
+	}
+	if (!b.p)
+		b.p = config_strdup("");
+	else
+		b.p[b.len] = 0;
+	if (memchr(b.p, 0, b.len)) {
+		free(b.p);
+		return errbuf_set(e, "%s: contains a NUL byte; is this an INI file?", path);
+	}
+	free(c->file);
+	c->file = config_strdup(path);
+	int rc = config_load_string(c, b.p, c->file, e);
+	free(b.p);
+	return rc;
+}
+
+/* --- demo -------------------------------------------------------------- */
+
+void config_load_demo(struct config *c)
+{
+	static const char demo[] = "[pipeline]\n"
+				   "name = demo\n"
+				   "[source]\n"
+				   "type = generate\n"
+				   "rows = 0\n"
+				   "columns = 8\n"
+				   "rate = 200000\n"
+				   "[stage.parse]\n"
+				   "type = cast\n"
+				   "field = col1\n"
+				   "to = int\n"
+				   "[stage.enrich]\n"
+				   "type = spin\n"
+				   "us_per_record = 2\n"
+				   "[stage.keep]\n"
+				   "type = filter\n"
+				   "field = col2\n"
+				   "op = ne\n"
+				   "value = x\n"
+				   "[destination]\n"
+				   "type = null\n";
+	struct errbuf e;
+	if (config_load_string(c, demo, "(built-in demo)", &e)) {
+		fprintf(stderr, "nebtop: internal error in the demo pipeline: %s\n", e.msg);
+		abort();
+	}
+}
+
+/* --- resolving ------------------------------------------------------------ */
+
+static const char *const config_type_names[] = { "cpu", "memory", "block", "mutex", "goroutine", "trace" };
+
+int config_parse_types(const char *list, unsigned *mask, const char *where, struct errbuf *e)
+{
+	unsigned m = 0;
+	char *copy = config_strdup(list), *save = NULL;
+	int none = 0, count = 0;
+	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ')
+			tok++;
+		char *end = tok + strlen(tok);
+		while (end > tok && end[-1] == ' ')
+			*--end = 0;
+		count++;
+		if (!strcmp(tok, "all")) {
+			m |= PROFILE_ALL;
+			continue;
+		}
+		if (!strcmp(tok, "none")) {
+			none = 1;
+			continue;
+		}
+		if (!strcmp(tok, "threads"))
+			tok = "goroutine";
+		size_t i;
+		for (i = 0; i < 6; i++)
+			if (!strcmp(tok, config_type_names[i]))
+				break;
+		if (i == 6) {
+			const char *hint = confmap_suggest_key(tok, config_type_names, 6);
+			errbuf_set(e, "%s: unknown profile type '%s'%s%s%s (types: cpu, memory, block, mutex, goroutine, "
+				   "trace, all, none)", where, tok, hint ? " (did you mean '" : "", hint ? hint : "",
+				   hint ? "'?)" : "");
+			free(copy);
+			return -1;
+		}
+		m |= 1u << i;
+	}
+	free(copy);
+	if (none && (m || count > 1))
+		return errbuf_set(e, "%s: 'none' cannot be combined with other profile types", where);
+	if (!none && count == 0)
+		return errbuf_set(e, "%s: empty profile type list (use 'none' for no profiles)", where);
+	*mask = m;
+	return 0;
+}
+
+void config_format_types(char *dst, size_t n, unsigned mask)
+{
+	size_t o = 0;
+	dst[0] = 0;
+	for (int i = 0; i < 6; i++)
+		if (mask & (1u << i))
+			o += (size_t)snprintf(dst + o, o < n ? n - o : 0, "%s%s", o ? "," : "", config_type_names[i]);
+	if (!mask)
+		snprintf(dst, n, "none");
+}
+
+int config_resolve(struct config *c, struct errbuf *e)
+{
+	struct confbinding pl = { config_pipeline_keys, &c->pl }, prof = { config_profile_keys, &c->prof },
+			   ui = { config_tui_keys, &c->ui }, al = { config_alerts_keys, NULL };
+	if (confmap_apply(&pl, 1, &c->pipeline, NULL, e) || confmap_apply(&prof, 1, &c->profile, NULL, e) ||
+	    confmap_apply(&ui, 1, &c->tui, NULL, e) || confmap_apply(&al, 1, &c->alerts, NULL, e))
+		return -1;
+	c->duration_given = confsection_find(&c->pipeline, "duration") != NULL;
+	const struct confentry *types = confsection_find(&c->profile, "types");
+	char where[512];
+	confmap_format_where(where, sizeof where, &c->profile, types);
+	if (config_parse_types(c->prof.types, &c->prof.type_mask, where, e))
+		return -1;
+	if (!c->pl.name) {
+		const char *base = c->file ? strrchr(c->file, '/') : NULL;
+		base = base ? base + 1 : c->file ? c->file : "pipeline";
+		c->pl.name = config_strdup(base);
+		char *dot = strrchr(c->pl.name, '.');
+		if (dot && dot != c->pl.name)
+			*dot = 0;
+	}
+	if (c->pl.on_error == ON_ERROR_DEAD_LETTER && !c->pl.dead_letter_path) {
+		const struct confentry *en = confsection_find(&c->pipeline, "on_error");
+		confmap_format_where(where, sizeof where, &c->pipeline, en);
+		return errbuf_set(e, "%s: on_error = dead_letter needs dead_letter_path (the file bad records go to)",
+				  where);
+	}
+	return 0;
+}

@@ -1,0 +1,285 @@
+/* confmap.c: applying key = value sections to tables of typed keys. */
+#include "confmap.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "units.h"
+
+static void *confmap_place(void *opts, const struct confkey *k) { return (char *)opts + k->offset; }
+
+static char *confmap_strdup(const char *s)
+{
+	char *d = strdup(s);
+	if (!d) {
+		fprintf(stderr, "nebtop: out of memory\n");
+		abort();
+	}
+	return d;
+}
+
+static int confmap_check_bounds(const struct confkey *k, double v, const char *where, struct errbuf *e)
+{
+	if (k->max > k->min && (v < k->min || v > k->max))
+		return errbuf_set(e, "%s: %g is out of range (%g to %g)", where, v, k->min, k->max);
+	return 0;
+}
+
+static int confmap_join_choices(const struct confkey *k, char *dst, size_t n)
+{
+	size_t o = 0;
+	dst[0] = 0;
+	for (size_t i = 0; k->choices[i]; i++)
+		o += (size_t)snprintf(dst + o, o < n ? n - o : 0, "%s%s", i ? ", " : "", k->choices[i]);
+	return 0;
+}
+
+int confmap_set_value(const struct confkey *k, void *opts, const char *value, const char *where,
+		      struct errbuf *e)
+{
+	void *p = confmap_place(opts, k);
+	const char *shown = k->secret ? "(hidden)" : value;
+	switch (k->type) {
+	case CONF_STRING: {
+		char **sp = p;
+		free(*sp);
+		*sp = confmap_strdup(value);
+		return 0;
+	}
+	case CONF_UINT: {
+		uint64_t v;
+		if (units_parse_uint(value, &v))
+			return errbuf_set(e, "%s: '%s' is not a whole number", where, shown);
+		if (confmap_check_bounds(k, (double)v, where, e))
+			return -1;
+		*(uint64_t *)p = v;
+		return 0;
+	}
+	case CONF_SIZE: {
+		uint64_t v;
+		if (units_parse_size(value, &v))
+			return errbuf_set(e, "%s: '%s' is not a size (examples: 4096, 64KiB, 10MB)", where, shown);
+		if (confmap_check_bounds(k, (double)v, where, e))
+			return -1;
+		*(uint64_t *)p = v;
+		return 0;
+	}
+	case CONF_DURATION: {
+		uint64_t v;
+		if (units_parse_duration(value, &v))
+			return errbuf_set(e, "%s: '%s' is not a duration (examples: 250ms, 30s, 2m)", where, shown);
+		if (confmap_check_bounds(k, v / 1e9, where, e))
+			return -1;
+		*(uint64_t *)p = v;
+		return 0;
+	}
+	case CONF_BOOL:
+		if (units_parse_bool(value, (int *)p))
+			return errbuf_set(e, "%s: '%s' is not true or false", where, shown);
+		return 0;
+	case CONF_ENUM:
+		for (int i = 0; k->choices[i]; i++) {
+			if (!strcmp(value, k->choices[i])) {
+				*(int *)p = i;
+				return 0;
+			}
+		}
+		{
+			char list[512];
+			confmap_join_choices(k, list, sizeof list);
+			return errbuf_set(e, "%s: '%s' is not one of: %s", where, shown, list);
+		}
+	case CONF_CHAR:
+		if (!strcmp(value, "tab") || !strcmp(value, "\\t"))
+			*(char *)p = '\t';
+		else if (strlen(value) == 1)
+			*(char *)p = value[0];
+		else
+			return errbuf_set(e, "%s: '%s' is not a single character (or 'tab')", where, shown);
+		return 0;
+	case CONF_DOUBLE: {
+		char *end;
+		errno = 0;
+		double v = strtod(value, &end);
+		if (errno || end == value || *end || !isfinite(v))
+			return errbuf_set(e, "%s: '%s' is not a number", where, shown);
+		if (confmap_check_bounds(k, v, where, e))
+			return -1;
+		*(double *)p = v;
+		return 0;
+	}
+	}
+	return errbuf_set(e, "%s: unsupported key type", where);
+}
+
+int confmap_set_defaults(const struct confkey *keys, void *opts, struct errbuf *e)
+{
+	for (const struct confkey *k = keys; k->name; k++) {
+		if (!k->def)
+			continue;
+		char where[128];
+		snprintf(where, sizeof where, "default of key '%s'", k->name);
+		if (confmap_set_value(k, opts, k->def, where, e))
+			return -1;
+	}
+	return 0;
+}
+
+void confmap_free(const struct confkey *keys, void *opts)
+{
+	for (const struct confkey *k = keys; k->name; k++) {
+		if (k->type == CONF_STRING) {
+			char **sp = confmap_place(opts, k);
+			free(*sp);
+			*sp = NULL;
+		}
+	}
+}
+
+static size_t confmap_edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 40 || lb > 40)
+		return 99;
+	size_t prev[41], cur[41];
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, sizeof cur);
+	}
+	return prev[lb];
+}
+
+const char *confmap_suggest_key(const char *name, const char *const *known, size_t n)
+{
+	const char *best = NULL;
+	size_t bestd = 99, len = strlen(name);
+	for (size_t i = 0; i < n; i++) {
+		size_t d = confmap_edit_distance(name, known[i]);
+		if (d < bestd) {
+			bestd = d;
+			best = known[i];
+		}
+	}
+	size_t limit = len <= 4 ? 1 : len <= 8 ? 2 : 3;
+	return bestd <= limit ? best : NULL;
+}
+
+void confmap_format_where(char *dst, size_t n, const struct confsection *sec, const struct confentry *en)
+{
+	if (en && en->line > 0)
+		snprintf(dst, n, "%s:%d: [%s] key '%s'", en->origin, en->line, sec->name, en->key);
+	else if (en && en->line < 0)
+		snprintf(dst, n, "%s: key '%s'", en->origin, en->key);
+	else if (en)
+		snprintf(dst, n, "%s", en->origin);
+	else if (sec->line > 0)
+		snprintf(dst, n, "%s:%d: [%s]", sec->origin, sec->line, sec->name);
+	else
+		snprintf(dst, n, "[%s]", sec->name);
+}
+
+void confmap_where_key(char *dst, size_t n, const struct confsection *sec, const char *key)
+{
+	const struct confentry *en = confsection_find(sec, key);
+	if (en) {
+		confmap_format_where(dst, n, sec, en);
+		return;
+	}
+	char head[400];
+	confmap_format_where(head, sizeof head, sec, NULL);
+	snprintf(dst, n, "%s key '%s'", head, key);
+}
+
+static const struct confkey *confmap_find_key(const struct confbinding *b, size_t nb, const char *name,
+					      void **opts)
+{
+	for (size_t i = 0; i < nb; i++)
+		for (const struct confkey *k = b[i].keys; k->name; k++)
+			if (!strcmp(k->name, name)) {
+				*opts = b[i].opts;
+				return k;
+			}
+	return NULL;
+}
+
+static int confmap_is_ignored(const char *const *ignore, const char *key)
+{
+	for (size_t i = 0; ignore && ignore[i]; i++)
+		if (!strcmp(ignore[i], key))
+			return 1;
+	return 0;
+}
+
+int confmap_apply(const struct confbinding *b, size_t nb, const struct confsection *sec,
+		  const char *const *ignore, struct errbuf *e)
+{
+	for (size_t i = 0; i < nb; i++)
+		if (confmap_set_defaults(b[i].keys, b[i].opts, e))
+			return -1;
+	for (size_t j = 0; j < sec->n; j++) {
+		const struct confentry *en = &sec->entries[j];
+		if (confmap_is_ignored(ignore, en->key))
+			continue;
+		char where[512];
+		confmap_format_where(where, sizeof where, sec, en);
+		void *opts;
+		const struct confkey *k = confmap_find_key(b, nb, en->key, &opts);
+		if (!k) {
+			const char *known[128];
+			size_t nk = 0;
+			for (size_t i = 0; i < nb; i++)
+				for (const struct confkey *kk = b[i].keys; kk->name && nk < 128; kk++)
+					known[nk++] = kk->name;
+			const char *hint = confmap_suggest_key(en->key, known, nk);
+			if (hint)
+				return errbuf_set(e, "%s: unknown key (did you mean '%s'?)", where, hint);
+			return errbuf_set(e, "%s: unknown key", where);
+		}
+		if (confmap_set_value(k, opts, en->value, where, e))
+			return -1;
+	}
+	return 0;
+}
+
+void confsection_add(struct confsection *sec, const char *key, const char *value, const char *origin, int line)
+{
+	if (sec->n == sec->cap) {
+		sec->cap = sec->cap ? sec->cap * 2 : 8;
+		sec->entries = realloc(sec->entries, sec->cap * sizeof *sec->entries);
+		if (!sec->entries) {
+			fprintf(stderr, "nebtop: out of memory\n");
+			abort();
+		}
+	}
+	sec->entries[sec->n++] = (struct confentry){ confmap_strdup(key), confmap_strdup(value), origin, line };
+}
+
+const struct confentry *confsection_find(const struct confsection *sec, const char *key)
+{
+	const struct confentry *found = NULL;
+	for (size_t i = 0; i < sec->n; i++)
+		if (!strcmp(sec->entries[i].key, key))
+			found = &sec->entries[i]; /* the last one wins, as on the command line */
+	return found;
+}
+
+void confsection_free(struct confsection *sec)
+{
+	for (size_t i = 0; i < sec->n; i++) {
+		free(sec->entries[i].key);
+		free(sec->entries[i].value);
+	}
+	free(sec->entries);
+	free(sec->name);
+	memset(sec, 0, sizeof *sec);
+}

@@ -1,0 +1,161 @@
+/* main.c: nebtop's entry: reads the command line and the INI file, builds the
+ * pipeline, runs it with the sampler and the headless front end, serves
+ * snapshot and stop requests, and writes the final snapshot. */
+#include "autoconfig.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../pipeline/clock.h"
+#include "../pipeline/pipeline.h"
+#include "../pipeline/sampler.h"
+#include "../tui/progress.h"
+#include "cli.h"
+#include "config.h"
+#include "signals.h"
+#include "snapshot.h"
+#include "units.h"
+
+/* Samples kept: 10 minutes at the default 100 ms interval. */
+#define MAIN_SERIES_SAMPLES 6000
+
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+
+static int main_usage_error(const char *msg)
+{
+	fprintf(stderr, "nebtop: %s\n", msg);
+	return EXIT_USAGE;
+}
+
+static void main_take_snapshot(struct pipeline *p, struct sampler *s, const char *dir, int final)
+{
+	struct snapshot_result res;
+	struct errbuf e;
+	if (snapshot_write(p, s, dir, &res, &e)) {
+		fprintf(stderr, "nebtop: snapshot failed: %s\n", e.msg);
+		return;
+	}
+	fprintf(stderr, "nebtop: %ssnapshot %s in %s:", final ? "final " : "", res.stamp, dir);
+	for (size_t i = 0; i < res.nfiles; i++)
+		fprintf(stderr, " %s", res.files[i]);
+	fputc('\n', stderr);
+}
+
+/* Runs until the pipeline ends, printing progress and serving requests. */
+static void main_run_loop(struct pipeline *p, struct sampler *s, struct signals *sig, const struct config *c)
+{
+	uint64_t start = clock_now_ns(), next_progress = start + 1000000000ull;
+	uint64_t duration = c->pl.duration_ns;
+	int stop_seen = 0;
+	while (!pipeline_wait_done(p, 100000000ull)) {
+		uint64_t now = clock_now_ns();
+		if (!stop_seen && atomic_load(&sig->stop_requests) > 0) {
+			stop_seen = 1;
+			int which = atomic_load(&sig->last_signal);
+			pipeline_request_stop(p, which == SIGTERM ? "SIGTERM" : "SIGINT");
+			fprintf(stderr, "nebtop: stopping: draining the pipeline (send the signal again to exit at once)\n");
+		}
+		if (duration && now - start >= duration && !stop_seen) {
+			char d[32], why[64];
+			units_format_duration(d, sizeof d, duration);
+			snprintf(why, sizeof why, "duration %s", d);
+			pipeline_request_stop(p, why);
+			stop_seen = 1;
+		}
+		while (atomic_load(&sig->snapshot_requests) > 0) {
+			atomic_fetch_sub(&sig->snapshot_requests, 1);
+			sampler_take_sample(s);
+			main_take_snapshot(p, s, c->prof.output, 0);
+		}
+		if (now >= next_progress) {
+			progress_print_line(p, s);
+			next_progress += 1000000000ull;
+			if (next_progress < now)
+				next_progress = now + 1000000000ull;
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli;
+	struct errbuf e;
+	if (cli_parse(&cli, argc, argv, &e)) {
+		cli_free(&cli);
+		return main_usage_error(e.msg);
+	}
+	if (cli.help) {
+		cli_print_help();
+		cli_free(&cli);
+		return EXIT_OK;
+	}
+	if (cli.version) {
+		printf("nebtop %s\n", PACKAGE_VERSION);
+		cli_free(&cli);
+		return EXIT_OK;
+	}
+	struct config c;
+	config_init(&c);
+	int rc = 0;
+	if (cli.config_file)
+		rc = config_load_file(&c, cli.config_file, &e);
+	else if (argc == 1)
+		config_load_demo(&c);
+	if (rc == 0) {
+		cli_apply_overrides(&cli, &c);
+		rc = config_resolve(&c, &e);
+	}
+	if (rc == 0 && snapshot_prepare_dir(c.prof.output, &e) != 0) {
+		char where[600];
+		confmap_where_key(where, sizeof where, &c.profile, "output");
+		errbuf_prefix(&e, "%s", where);
+		rc = -1;
+	}
+	if (rc) {
+		cli_free(&cli);
+		config_free(&c);
+		return main_usage_error(e.msg);
+	}
+	/* the TUI comes later: every run is headless for now, with the headless default duration */
+	c.headless = 1;
+	if (!c.duration_given)
+		c.pl.duration_ns = 30ull * 1000000000ull;
+
+	signals_block();
+	struct pipeline *p = pipeline_build(&c, &e);
+	if (!p) {
+		cli_free(&cli);
+		config_free(&c);
+		return main_usage_error(e.msg);
+	}
+	struct signals sig;
+	signals_start(&sig);
+	struct sampler *s = sampler_create(p, c.prof.sampling_interval_ns, MAIN_SERIES_SAMPLES);
+	char src[300], dst[300];
+	pipeline_describe_source(p, src, sizeof src);
+	pipeline_describe_dest(p, dst, sizeof dst);
+	fprintf(stderr, "nebtop: running %s: %s -> %s (%zu stages, %d threads)\n", c.pl.name, src, dst,
+		pipeline_count_stages(p), pipeline_count_threads(p));
+	int failed = 0;
+	if (sampler_start(s) != 0 || pipeline_start(p, &e) != 0) {
+		fprintf(stderr, "nebtop: %s\n", e.msg);
+		failed = 1;
+	}
+	main_run_loop(p, s, &sig, &c);
+	if (pipeline_finish(p, &e) != 0) {
+		failed = 1;
+		fprintf(stderr, "nebtop: error: %s\n", e.msg);
+	}
+	sampler_stop(s);
+	main_take_snapshot(p, s, c.prof.output, 1);
+	progress_print_summary(p, s, failed);
+	signals_stop(&sig);
+	sampler_free(s);
+	pipeline_free(p);
+	cli_free(&cli);
+	config_free(&c);
+	return failed ? EXIT_FAILED : EXIT_OK;
+}

@@ -1,0 +1,125 @@
+/* report_json.c: metrics_TS.json, the machine-readable snapshot (the keys of
+ * DESIGN.md; `nebtop compare` and jq read it). */
+#include "autoconfig.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../pipeline/figures.h"
+#include "../pipeline/pipeline.h"
+#include "../pipeline/sampler.h"
+#include "config.h"
+#include "snapshot.h"
+
+static const char *report_json_kind(enum stage_kind k)
+{
+	return k == STAGE_SOURCE ? "source" : k == STAGE_DESTINATION ? "destination" : "transform";
+}
+
+static json_t *report_json_latency(const struct stage_figures *sf)
+{
+	return json_pack("{s:f,s:f,s:f,s:f,s:f,s:f}", "p50", sf->p50_ns / 1e3, "p90", sf->p90_ns / 1e3, "p99",
+			 sf->p99_ns / 1e3, "p999", sf->p999_ns / 1e3, "max", sf->max_ns / 1e3, "avg", sf->avg_ns / 1e3);
+}
+
+static json_t *report_json_stages(const struct figures *f)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < f->nstages; i++) {
+		const struct stage_figures *sf = &f->stages[i];
+		json_t *o = json_pack("{s:s,s:s,s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:f,s:f}", "name", sf->name,
+				      "kind", report_json_kind(sf->kind), "type", sf->type, "threads", sf->threads,
+				      "records_in", (json_int_t)sf->records_in, "records_out", (json_int_t)sf->records_out,
+				      "errors", (json_int_t)sf->errors, "filtered", (json_int_t)sf->filtered, "batches",
+				      (json_int_t)sf->batches, "bytes_in", (json_int_t)sf->bytes_in, "bytes_out",
+				      (json_int_t)sf->bytes_out, "busy_pct", sf->busy_pct, "backpressured_pct",
+				      sf->backpressured_pct, "idle_pct", sf->idle_pct, "records_per_sec", sf->in_per_sec);
+		json_object_set_new(o, "latency_us", report_json_latency(sf));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static json_t *report_json_channels(const struct figures *f)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < f->nchannels; i++) {
+		const struct channel_figures *cf = &f->channels[i];
+		json_array_append_new(a, json_pack("{s:s,s:I,s:I,s:f,s:f,s:f,s:f}", "name", cf->name, "capacity",
+						   (json_int_t)cf->capacity, "fill", (json_int_t)cf->fill, "fill_avg_pct",
+						   cf->fill_avg_pct, "fill_max_pct", cf->fill_max_pct, "send_blocked_pct",
+						   cf->send_blocked_pct, "recv_blocked_pct", cf->recv_blocked_pct));
+	}
+	return a;
+}
+
+static json_t *report_json_errors(struct pipeline *p)
+{
+	struct error_sample *es = calloc(ERROR_SAMPLES, sizeof *es);
+	json_t *a = json_array();
+	if (!es)
+		return a;
+	size_t n = pipeline_copy_error_samples(p, es, ERROR_SAMPLES);
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_pack("{s:I,s:s,s:s}", "record", (json_int_t)es[i].record, "stage", es[i].stage,
+				      "reason", es[i].reason);
+		if (es[i].line)
+			json_object_set_new(o, "line", json_integer((json_int_t)es[i].line));
+		json_array_append_new(a, o);
+	}
+	free(es);
+	return a;
+}
+
+int report_json_build(struct pipeline *p, struct sampler *s, const char *timestamp, char **out, struct errbuf *e)
+{
+	const struct config *c = pipeline_get_config(p);
+	struct figures f;
+	sampler_lock(s);
+	figures_compute(&f, s, 0);
+	sampler_unlock(s);
+	char src[300], dst[300], types[128];
+	pipeline_describe_source(p, src, sizeof src);
+	pipeline_describe_dest(p, dst, sizeof dst);
+	config_format_types(types, sizeof types, c->prof.type_mask);
+	const struct stage_info *first = pipeline_get_stage(p, 0), *last = pipeline_get_stage(p, f.nstages - 1);
+	const char *stop = pipeline_stop_reason(p);
+	json_t *root = json_pack(
+		"{s:s,s:s,s:f,s:s,s:o,s:{s:I,s:I,s:I,s:I,s:I},s:{s:f,s:f},s:o,s:o,s:{s:f,s:I,s:I,s:I},s:o}",
+		"nebtop_version", PACKAGE_VERSION, "timestamp", timestamp, "duration_s", f.elapsed_s, "state",
+		pipeline_state_name(pipeline_get_state(p)), "stop_reason", stop ? json_string(stop) : json_null(),
+		"records", "in", (json_int_t)f.records_in, "out", (json_int_t)f.records_out, "filtered",
+		(json_int_t)f.records_filtered, "errors", (json_int_t)f.records_errors, "dead_lettered",
+		(json_int_t)f.records_dead_lettered, "throughput", "records_per_sec",
+		f.elapsed_s > 0 ? (double)f.records_in / f.elapsed_s : 0.0, "bytes_per_sec",
+		f.elapsed_s > 0 ? (double)f.bytes_in / f.elapsed_s : 0.0, "stages", report_json_stages(&f), "channels",
+		report_json_channels(&f), "runtime", "cpu_pct", f.cpu_pct, "rss_bytes", (json_int_t)f.rss_bytes,
+		"rss_peak_bytes", (json_int_t)f.rss_peak_bytes, "threads", (json_int_t)f.threads, "error_samples",
+		report_json_errors(p));
+	json_t *pl = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:b,s:s,s:s}", "name", c->pl.name, "source",
+			       first->type, "source_detail", src, "destination", last->type, "destination_detail", dst,
+			       "batch", (json_int_t)c->pl.batch, "workers", (json_int_t)c->pl.workers, "buffer",
+			       (json_int_t)c->pl.buffer, "ordered", c->pl.ordered, "on_error",
+			       c->pl.on_error == 0 ? "skip" : c->pl.on_error == 1 ? "fail" : "dead_letter", "profile_types",
+			       types);
+	figures_free(&f);
+	if (!root || !pl) {
+		json_decref(root);
+		json_decref(pl);
+		return errbuf_set(e, "cannot build the metrics JSON");
+	}
+	json_object_set_new(root, "pipeline", pl);
+	*out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+	json_decref(root);
+	if (!*out)
+		return errbuf_set(e, "cannot encode the metrics JSON");
+	size_t n = strlen(*out);
+	char *t = realloc(*out, n + 2);
+	if (t) {
+		t[n] = '\n';
+		t[n + 1] = 0;
+		*out = t;
+	}
+	return 0;
+}

@@ -1,0 +1,69 @@
+/* signals.c: the signal thread. */
+#include "signals.h"
+
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+static void signals_fill_set(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGUSR1);
+}
+
+void signals_block(void)
+{
+	sigset_t set;
+	signals_fill_set(&set);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+static void *signals_thread_main(void *arg)
+{
+	struct signals *s = arg;
+	sigset_t set;
+	signals_fill_set(&set);
+	pthread_setname_np(pthread_self(), "nebtop/signals");
+	while (!atomic_load(&s->quit)) {
+		int sig;
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (atomic_load(&s->quit))
+			break;
+		atomic_store(&s->last_signal, sig);
+		if (sig == SIGUSR1) {
+			atomic_fetch_add(&s->snapshot_requests, 1);
+		} else if (atomic_fetch_add(&s->stop_requests, 1) >= 1) {
+			static const char msg[] = "nebtop: second stop signal: exiting without draining\n";
+			ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+			(void)w;
+			_exit(130);
+		}
+	}
+	return NULL;
+}
+
+int signals_start(struct signals *s)
+{
+	memset(s, 0, sizeof *s);
+	if (pthread_create(&s->tid, NULL, signals_thread_main, s) != 0)
+		return -1;
+	s->running = 1;
+	return 0;
+}
+
+void signals_stop(struct signals *s)
+{
+	if (!s->running)
+		return;
+	atomic_store(&s->quit, 1);
+	pthread_kill(s->tid, SIGUSR1);
+	pthread_join(s->tid, NULL);
+	s->running = 0;
+}

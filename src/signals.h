@@ -1,0 +1,26 @@
+/* signals.h: nebtop's signal handling. SIGINT, SIGTERM and SIGUSR1 are
+ * blocked in every thread and taken by one signal thread with sigwait, which
+ * turns them into requests the main loop acts on: stop (a second SIGINT or
+ * SIGTERM exits at once) and snapshot. SIGPIPE is ignored so a closed output
+ * pipe is an error message, not a silent death. */
+#ifndef NEB_SIGNALS_H
+#define NEB_SIGNALS_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+struct signals {
+	pthread_t tid;
+	int running;
+	_Atomic int stop_requests;     /* SIGINT/SIGTERM received */
+	_Atomic int snapshot_requests; /* SIGUSR1 received, not yet served */
+	_Atomic int last_signal;
+	_Atomic int quit;
+};
+
+/* Blocks the signals in the calling thread (do it before starting threads). */
+void signals_block(void);
+int signals_start(struct signals *s);
+void signals_stop(struct signals *s);
+
+#endif

@@ -1,0 +1,123 @@
+/* snapshot.c: the snapshot folder, stamps and atomic file writes. */
+#include "snapshot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+int snapshot_prepare_dir(const char *dir, struct errbuf *e)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s", dir);
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(path, 0777) != 0 && errno != EEXIST)
+			return errbuf_set(e, "cannot create the output folder %s: %s", path, strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(path, 0777) != 0 && errno != EEXIST)
+		return errbuf_set(e, "cannot create the output folder %s: %s", path, strerror(errno));
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+		return errbuf_set(e, "the output folder %s is not a folder", path);
+	if (access(path, W_OK | X_OK) != 0)
+		return errbuf_set(e, "the output folder %s is not writable: %s", path, strerror(errno));
+	return 0;
+}
+
+/* Writes text to dir/name through dir/.name.tmp and a rename. */
+static int snapshot_write_file(const char *dir, const char *name, const char *text, struct errbuf *e)
+{
+	char tmp[4200], final[4200];
+	snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
+	snprintf(final, sizeof final, "%s/%s", dir, name);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return errbuf_set(e, "cannot write %s: %s", tmp, strerror(errno));
+	size_t n = strlen(text), off = 0;
+	while (off < n) {
+		ssize_t w = write(fd, text + off, n - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			int err = w < 0 ? errno : ENOSPC;
+			close(fd);
+			unlink(tmp);
+			return errbuf_set(e, "cannot write %s: %s", tmp, strerror(err));
+		}
+		off += (size_t)w;
+	}
+	if (close(fd) != 0) {
+		int err = errno;
+		unlink(tmp);
+		return errbuf_set(e, "cannot write %s: %s", tmp, strerror(err));
+	}
+	if (rename(tmp, final) != 0) {
+		int err = errno;
+		unlink(tmp);
+		return errbuf_set(e, "cannot rename %s to %s: %s", tmp, final, strerror(err));
+	}
+	return 0;
+}
+
+/* A stamp no earlier snapshot in dir has used. */
+static void snapshot_choose_stamp(const char *dir, char *stamp, size_t n)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	char base[20];
+	strftime(base, sizeof base, "%Y%m%d_%H%M%S", &tm);
+	for (unsigned k = 1; k < 100000; k++) {
+		if (k == 1)
+			snprintf(stamp, n, "%s", base);
+		else
+			snprintf(stamp, n, "%.20s_%u", base, k);
+		char probe[4200];
+		snprintf(probe, sizeof probe, "%s/metrics_%s.json", dir, stamp);
+		if (access(probe, F_OK) != 0)
+			return;
+	}
+}
+
+int snapshot_write(struct pipeline *p, struct sampler *s, const char *dir, struct snapshot_result *res,
+		   struct errbuf *e)
+{
+	memset(res, 0, sizeof *res);
+	if (snapshot_prepare_dir(dir, e))
+		return -1;
+	snapshot_choose_stamp(dir, res->stamp, sizeof res->stamp);
+	char timestamp[40];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(timestamp, sizeof timestamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	struct {
+		const char *prefix, *suffix;
+		int (*build)(struct pipeline *, struct sampler *, const char *, char **, struct errbuf *);
+	} parts[] = {
+		/* metrics last: its presence marks a complete snapshot for the stamp search */
+		{ "report_", ".txt", report_text_build },
+		{ "metrics_", ".json", report_json_build },
+	};
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+		char *text = NULL;
+		if (parts[i].build(p, s, timestamp, &text, e))
+			return -1;
+		char name[64];
+		snprintf(name, sizeof name, "%s%s%s", parts[i].prefix, res->stamp, parts[i].suffix);
+		int rc = snapshot_write_file(dir, name, text, e);
+		free(text);
+		if (rc)
+			return -1;
+		snprintf(res->files[res->nfiles++], sizeof res->files[0], "%s", name);
+	}
+	return 0;
+}

@@ -1,0 +1,34 @@
+/* snapshot.h: writing a snapshot: one stamp YYYYmmdd_HHMMSS (with _N when a
+ * second snapshot falls in the same second) shared by all its files, each
+ * written to a temporary name and renamed, in the output folder (created if
+ * missing). */
+#ifndef NEB_SNAPSHOT_H
+#define NEB_SNAPSHOT_H
+
+#include <stddef.h>
+
+#include "errbuf.h"
+
+struct pipeline;
+struct sampler;
+
+#define SNAPSHOT_MAX_FILES 16
+
+struct snapshot_result {
+	char stamp[40];
+	char files[SNAPSHOT_MAX_FILES][64];
+	size_t nfiles;
+};
+
+/* Makes sure dir exists and is writable; -1 with a message otherwise. */
+int snapshot_prepare_dir(const char *dir, struct errbuf *e);
+/* Writes every file of a snapshot of the run into dir. */
+int snapshot_write(struct pipeline *p, struct sampler *s, const char *dir, struct snapshot_result *res,
+		   struct errbuf *e);
+
+/* Writers of the individual files (report_json.c, report_text.c). Each
+ * returns the text in *out (malloc'd) or -1. */
+int report_json_build(struct pipeline *p, struct sampler *s, const char *timestamp, char **out, struct errbuf *e);
+int report_text_build(struct pipeline *p, struct sampler *s, const char *timestamp, char **out, struct errbuf *e);
+
+#endif
