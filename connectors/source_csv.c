@@ -20,11 +20,13 @@
 #include "../pipeline/utf8.h"
 #include "../pipeline/worker.h"
 #include "connector.h"
+#include "csv_fast.h"
 #include "csv_scan.h"
 #include "fdio.h"
 
 enum csv_ragged { RAGGED_ERROR = 0, RAGGED_PAD, RAGGED_TRUNCATE };
 enum csv_bad_utf8 { UTF8_ERROR = 0, UTF8_REPLACE };
+enum csv_parser_kind { PARSER_AUTO = 0, PARSER_LIBCSV };
 
 #define CSV_READ_BLOCK (256u << 10)
 #define CSV_CHUNK_TARGET (1u << 20) /* bytes a chunk aims at when records are large */
@@ -32,7 +34,7 @@ enum csv_bad_utf8 { UTF8_ERROR = 0, UTF8_REPLACE };
 struct csv_source {
 	char *file_path;
 	char delimiter, quote;
-	int has_header, ragged, invalid_utf8;
+	int has_header, ragged, invalid_utf8, parser;
 	uint64_t max_record_size;
 	/* reader state */
 	int fd;
@@ -60,6 +62,7 @@ struct csv_worker {
 
 static const char *const csv_ragged_choices[] = { "error", "pad", "truncate", NULL };
 static const char *const csv_utf8_choices[] = { "error", "replace", NULL };
+static const char *const csv_parser_choices[] = { "auto", "libcsv", NULL };
 
 static const struct confkey csv_keys[] = {
 	{ "file_path", CONF_STRING, NULL, offsetof(struct csv_source, file_path), "file to read (- = standard input)",
@@ -76,6 +79,9 @@ static const struct confkey csv_keys[] = {
 	  "rows with invalid UTF-8: error, or replace the bad bytes with U+FFFD", csv_utf8_choices, 0, 0, 0 },
 	{ "max_record_size", CONF_SIZE, "16MiB", offsetof(struct csv_source, max_record_size),
 	  "largest record accepted (a bigger one usually means a quote left open)", NULL, 1024, 1e10, 0 },
+	{ "parser", CONF_ENUM, "auto", offsetof(struct csv_source, parser),
+	  "auto: simple records by nebtop's fast path, the others by libcsv; libcsv: every record by libcsv",
+	  csv_parser_choices, 0, 0, 0 },
 	{ NULL, 0, NULL, 0, NULL, NULL, 0, 0, 0 },
 };
 
@@ -416,18 +422,46 @@ static void csv_on_row(int c, void *data)
 	cw->row_start = (uint32_t)b->data.len;
 }
 
+/* Parses raw[from..to) with libcsv, which ends where a record ends. */
+static void csv_decode_libcsv(struct csv_worker *cw, const char *raw, size_t from, size_t to)
+{
+	csv_parse(&cw->parser, raw + from, to - from, csv_on_field, csv_on_row, cw);
+	csv_fini(&cw->parser, csv_on_field, csv_on_row, cw);
+}
+
 static void csv_decode(void *opts, struct batch *b, struct worker *w)
 {
+	struct csv_source *s = opts;
 	struct csv_worker *cw = w->local;
-	(void)opts;
 	cw->b = b;
 	cw->w = w;
 	cw->row_n = 0;
 	b->data.len = 0;
 	buf_reserve(&b->data, b->raw.len + 64);
 	cw->row_start = 0;
-	csv_parse(&cw->parser, b->raw.p, b->raw.len, csv_on_field, csv_on_row, cw);
-	csv_fini(&cw->parser, csv_on_field, csv_on_row, cw);
+	const char *raw = b->raw.p;
+	size_t n = b->raw.len;
+	if (s->parser == PARSER_LIBCSV) {
+		csv_decode_libcsv(cw, raw, 0, n);
+		return;
+	}
+	unsigned char delim = (unsigned char)s->delimiter, quote = (unsigned char)s->quote;
+	size_t off = 0;
+	while (off < n) {
+		size_t stop = off + csv_fast_parse(raw + off, n - off, delim, quote, csv_on_field, csv_on_row, cw);
+		if (stop >= n)
+			break;
+		/* a record the fast path leaves to libcsv: drop what it began, find
+		 * the record's end with the scanner, parse just that record */
+		cw->row_n = 0;
+		b->data.len = cw->row_start;
+		struct csv_scan sc;
+		size_t got;
+		csv_scan_init(&sc, delim, quote);
+		size_t end = stop + csv_scan_records(&sc, raw + stop, n - stop, 1, &got);
+		csv_decode_libcsv(cw, raw, stop, end);
+		off = end;
+	}
 }
 
 static uint64_t csv_line_of(void *opts, const struct batch *b, uint32_t r)
