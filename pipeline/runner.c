@@ -159,6 +159,14 @@ static void runner_encode(struct pthread_slot *s)
 
 void runner_collect_errors(struct pipeline *p, struct batch *b)
 {
+	/* stages add errors as they find them: put them back in input order */
+	for (uint32_t i = 1; i < b->nerrors; i++) {
+		struct batch_error e = b->errors[i];
+		uint32_t j = i;
+		for (; j > 0 && b->errors[j - 1].rec > e.rec; j--)
+			b->errors[j] = b->errors[j - 1];
+		b->errors[j] = e;
+	}
 	for (uint32_t i = 0; i < b->nerrors; i++) {
 		const struct batch_error *be = &b->errors[i];
 		if (p->nsamples < ERROR_SAMPLES) {
