@@ -1,7 +1,10 @@
 /* csv_fast.c: the simple-record fast path of the CSV parser (see csv_fast.h). */
 #include "csv_fast.h"
 
+#include <csv.h>
 #include <string.h>
+
+#include "csv_scan.h"
 
 enum { CLS_PLAIN = 0, CLS_DELIM = 1, CLS_TERM = 2 };
 
@@ -48,4 +51,26 @@ size_t csv_fast_parse(const char *buf, size_t n, unsigned char delim, unsigned c
 		i++;
 	}
 	return n;
+}
+
+void csv_fast_parse_chunk(const char *buf, size_t n, unsigned char delim, unsigned char quote,
+			  struct csv_parser *p, csv_fast_field_fn on_field, csv_fast_row_fn on_row,
+			  csv_fast_discard_fn on_discard, void *data)
+{
+	size_t off = 0;
+	while (off < n) {
+		size_t stop = off + csv_fast_parse(buf + off, n - off, delim, quote, on_field, on_row, data);
+		if (stop >= n)
+			break;
+		/* a record for libcsv: drop what the fast path began, find where the
+		 * record ends, parse just that record */
+		on_discard(data);
+		struct csv_scan sc;
+		size_t got;
+		csv_scan_init(&sc, delim, quote);
+		size_t end = stop + csv_scan_records(&sc, buf + stop, n - stop, 1, &got);
+		csv_parse(p, buf + stop, end - stop, on_field, on_row, data);
+		csv_fini(p, on_field, on_row, data);
+		off = end;
+	}
 }

@@ -13,9 +13,13 @@
 
 #include <stddef.h>
 
+struct csv_parser;
+
 /* Same callbacks as libcsv's csv_parse: a field, then the end of a row. */
 typedef void (*csv_fast_field_fn)(void *field, size_t len, void *data);
 typedef void (*csv_fast_row_fn)(int term, void *data);
+/* Drops the fields reported since the last row end. */
+typedef void (*csv_fast_discard_fn)(void *data);
 
 /* buf starts at a record boundary and ends at one (or at the end of input).
  * Returns n when every record was parsed, or the offset of the first record
@@ -23,5 +27,14 @@ typedef void (*csv_fast_row_fn)(int term, void *data);
  * row end was), and the caller discards them. */
 size_t csv_fast_parse(const char *buf, size_t n, unsigned char delim, unsigned char quote,
 		      csv_fast_field_fn on_field, csv_fast_row_fn on_row, void *data);
+
+/* Parses a whole chunk (from a record boundary to a record boundary or the
+ * end of input): simple records by the fast path, each other record by
+ * libcsv (parser p, set up with the same delimiter and quote and no space
+ * trimming), found with csv_scan. The delimiter and the quote must differ
+ * from each other and from CR and LF. */
+void csv_fast_parse_chunk(const char *buf, size_t n, unsigned char delim, unsigned char quote,
+			  struct csv_parser *p, csv_fast_field_fn on_field, csv_fast_row_fn on_row,
+			  csv_fast_discard_fn on_discard, void *data);
 
 #endif

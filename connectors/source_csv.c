@@ -422,11 +422,11 @@ static void csv_on_row(int c, void *data)
 	cw->row_start = (uint32_t)b->data.len;
 }
 
-/* Parses raw[from..to) with libcsv, which ends where a record ends. */
-static void csv_decode_libcsv(struct csv_worker *cw, const char *raw, size_t from, size_t to)
+static void csv_on_discard(void *data)
 {
-	csv_parse(&cw->parser, raw + from, to - from, csv_on_field, csv_on_row, cw);
-	csv_fini(&cw->parser, csv_on_field, csv_on_row, cw);
+	struct csv_worker *cw = data;
+	cw->row_n = 0;
+	cw->b->data.len = cw->row_start;
 }
 
 static void csv_decode(void *opts, struct batch *b, struct worker *w)
@@ -439,29 +439,13 @@ static void csv_decode(void *opts, struct batch *b, struct worker *w)
 	b->data.len = 0;
 	buf_reserve(&b->data, b->raw.len + 64);
 	cw->row_start = 0;
-	const char *raw = b->raw.p;
-	size_t n = b->raw.len;
 	if (s->parser == PARSER_LIBCSV) {
-		csv_decode_libcsv(cw, raw, 0, n);
+		csv_parse(&cw->parser, b->raw.p, b->raw.len, csv_on_field, csv_on_row, cw);
+		csv_fini(&cw->parser, csv_on_field, csv_on_row, cw);
 		return;
 	}
-	unsigned char delim = (unsigned char)s->delimiter, quote = (unsigned char)s->quote;
-	size_t off = 0;
-	while (off < n) {
-		size_t stop = off + csv_fast_parse(raw + off, n - off, delim, quote, csv_on_field, csv_on_row, cw);
-		if (stop >= n)
-			break;
-		/* a record the fast path leaves to libcsv: drop what it began, find
-		 * the record's end with the scanner, parse just that record */
-		cw->row_n = 0;
-		b->data.len = cw->row_start;
-		struct csv_scan sc;
-		size_t got;
-		csv_scan_init(&sc, delim, quote);
-		size_t end = stop + csv_scan_records(&sc, raw + stop, n - stop, 1, &got);
-		csv_decode_libcsv(cw, raw, stop, end);
-		off = end;
-	}
+	csv_fast_parse_chunk(b->raw.p, b->raw.len, (unsigned char)s->delimiter, (unsigned char)s->quote, &cw->parser,
+			     csv_on_field, csv_on_row, csv_on_discard, cw);
 }
 
 static uint64_t csv_line_of(void *opts, const struct batch *b, uint32_t r)
