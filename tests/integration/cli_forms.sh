@@ -1,0 +1,51 @@
+# cli_forms.sh: the command line's accepted forms: -opt VALUE, --opt=VALUE
+# and --opt VALUE give the same run; -c FILE and a positional FILE are the
+# same; command-line values override the INI file (-batch, -workers,
+# -dest-config file_path, -duration); --help and --version exit 0 on stdout.
+. "$(dirname "$0")/lib.sh"
+
+printf 'id,name\n1,"a, b"\n2,c\n' >"$T/in.csv"
+WANT='{"id":"1","name":"a, b"}
+{"id":"2","name":"c"}'
+
+nebtop -source csv -source-config "file_path=$T/in.csv" -destination json -dest-config "file_path=$T/o1.json" -duration 0
+expect_rc 0 "-opt VALUE"
+same_text "$WANT" "$(cat "$T/o1.json")" "-opt VALUE: output"
+
+nebtop --source=csv --source-config="file_path=$T/in.csv" --destination=json --dest-config="file_path=$T/o2.json" --duration=0 --headless
+expect_rc 0 "--opt=VALUE"
+same_text "$WANT" "$(cat "$T/o2.json")" "--opt=VALUE: output"
+
+nebtop --source csv --source-config "file_path=$T/in.csv" --dest-config "file_path=$T/o3.json" --duration 0 -b
+expect_rc 0 "--opt VALUE"
+same_text "$WANT" "$(cat "$T/o3.json")" "--opt VALUE: output"
+
+cat >"$T/p.ini" <<EOF
+[pipeline]
+name = from_ini
+batch = 10
+workers = 3
+duration = 5m
+[source]
+file_path = $T/in.csv
+[destination]
+file_path = $T/ini.json
+EOF
+for form in "-c $T/p.ini" "$T/p.ini" "--config=$T/p.ini"; do
+	# shellcheck disable=SC2086
+	nebtop $form -batch 2 -workers 1 -dest-config "file_path=$T/cli.json"
+	expect_rc 0 "config given as '$form'"
+	same_text "$WANT" "$(cat "$T/cli.json" 2>/dev/null)" "'$form' with -dest-config file_path: output"
+	[ -e "$T/ini.json" ] && soft_fail "'$form': the INI file's file_path was used, not -dest-config's"
+	same_text "from_ini 2 1" "$(metric "$(metrics_file)" '"%s %d %d" % (m["pipeline"]["name"], m["pipeline"]["batch"], m["pipeline"]["workers"])')" \
+		"'$form': pipeline name, batch, workers in the metrics"
+	rm -f "$T/cli.json"
+done
+
+nebtop --help
+expect_rc 0 "--help"
+grep -q '^Usage: nebtop' "$T/stdout" || soft_fail "--help: no usage on stdout"
+nebtop --version
+expect_rc 0 "--version"
+grep -qE '^nebtop [0-9]+\.[0-9]+' "$T/stdout" || soft_fail "--version: stdout is '$(cat "$T/stdout")'"
+finish
