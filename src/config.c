@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <ini.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,51 +136,25 @@ struct confsection *config_add_section(struct config *c, const char *name, const
 
 /* --- INI loading ------------------------------------------------------- */
 
-struct config_ini_stream {
-	const char *text;
-	size_t len, pos;
-	int line;          /* line number of the line last handed to inih */
-	int line_indented; /* that line starts with white space (a continuation) */
-	int too_long;      /* line number of a line longer than inih takes, or 0 */
-};
-
+/* inih reads the text line by line through config_ini_read_line, which lets
+ * nebtop see every line itself: it counts lines (the Debian build of inih
+ * does not pass line numbers to the handler) and opens each [section] at its
+ * header line, so that a section with no keys is still checked and messages
+ * about a section name its header. inih then hands over the key = value
+ * lines of the current section. */
 struct config_ini_ctx {
 	struct config *c;
-	struct config_ini_stream *st;
 	const char *file;
 	struct errbuf *e;
+	const char *text;
+	size_t len, pos;
+	int line;                 /* the line last handed to inih */
+	int line_indented;        /* it starts with white space */
+	int line_has_equals;      /* it holds a '=' */
 	int failed;
-	struct confsection *last_sec; /* for continuation lines */
-	char *last_key;
+	struct confsection *sec;  /* the section being read */
+	char *last_key;           /* the key of the previous key line, for continuations */
 };
-
-/* inih reads line by line through this, which lets nebtop count lines (the
- * Debian build of inih does not pass line numbers to the handler). */
-static char *config_ini_read_line(char *str, int num, void *stream)
-{
-	struct config_ini_stream *st = stream;
-	if (st->pos >= st->len)
-		return NULL;
-	size_t start = st->pos, end = start;
-	while (end < st->len && st->text[end] != '\n')
-		end++;
-	size_t linelen = end - start + (end < st->len); /* with its newline */
-	st->line++;
-	st->line_indented = linelen > 0 && (st->text[start] == ' ' || st->text[start] == '\t');
-	size_t copy = linelen;
-	if (copy > (size_t)num - 1) {
-		if (!st->too_long)
-			st->too_long = st->line;
-		copy = (size_t)num - 1;
-	}
-	memcpy(str, st->text + start, copy);
-	str[copy] = 0;
-	for (size_t i = 0; i < copy; i++)
-		if (str[i] == 0)
-			str[i] = ' '; /* a NUL byte would end the line early */
-	st->pos = start + linelen;
-	return str;
-}
 
 static const char *const config_fixed_sections[] = { "pipeline", "source", "destination", "profile", "alerts",
 						     "tui" };
@@ -194,60 +169,134 @@ static int config_valid_stage_name(const char *n)
 	return strcmp(n, "source") && strcmp(n, "destination");
 }
 
-static struct confsection *config_ini_section(struct config_ini_ctx *x, const char *section)
+static int config_ini_fail(struct config_ini_ctx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int config_ini_fail(struct config_ini_ctx *x, const char *fmt, ...)
+{
+	char msg[900];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	errbuf_set(x->e, "%s:%d: %s", x->file, x->line, msg);
+	x->failed = 1;
+	return -1;
+}
+
+/* Opens the section of a [header] on the current line. */
+static int config_ini_open_section(struct config_ini_ctx *x, const char *header)
 {
 	struct config *c = x->c;
-	int line = x->st->line;
-	if (!*section) {
-		errbuf_set(x->e, "%s:%d: key outside any section (start with a [section] header)", x->file, line);
-		return NULL;
-	}
-	if (!strncmp(section, "stage.", 6)) {
-		const char *name = section + 6;
+	free(x->last_key);
+	x->last_key = NULL;
+	struct confsection *sec = NULL;
+	if (!strncmp(header, "stage.", 6)) {
+		const char *name = header + 6;
+		if (!config_valid_stage_name(name))
+			return config_ini_fail(x, "[%s]: a stage name is letters, digits, '_' and '-' (at most 48), and "
+					       "not 'source' or 'destination'", header);
 		for (size_t i = 0; i < c->nstages; i++)
 			if (!strcmp(c->stages[i].name, name))
-				return &c->stages[i];
-		if (!config_valid_stage_name(name)) {
-			errbuf_set(x->e,
-				   "%s:%d: [%s]: a stage name is letters, digits, '_' and '-' (at most 48), and not "
-				   "'source' or 'destination'",
-				   x->file, line, section);
-			return NULL;
+				return config_ini_fail(x, "[%s] appears twice (first on line %d)", header,
+						       c->stages[i].line);
+		sec = config_add_section(c, name, x->file, x->line);
+	} else {
+		for (size_t i = 0; i < sizeof config_fixed_sections / sizeof config_fixed_sections[0]; i++)
+			if (!strcmp(header, config_fixed_sections[i]))
+				sec = config_find_section(c, header);
+		if (!sec) {
+			const char *hint = confmap_suggest_key(header, config_fixed_sections,
+							       sizeof config_fixed_sections / sizeof config_fixed_sections[0]);
+			if (!hint && !strncmp(header, "stage", 5))
+				hint = "stage.NAME";
+			if (hint)
+				return config_ini_fail(x, "unknown section [%s] (did you mean [%s]?)", header, hint);
+			return config_ini_fail(x, "unknown section [%s] (sections: pipeline, source, stage.NAME, "
+					       "destination, profile, alerts, tui)", header);
 		}
-		return config_add_section(c, name, x->file, line);
-	}
-	for (size_t i = 0; i < sizeof config_fixed_sections / sizeof config_fixed_sections[0]; i++) {
-		if (!strcmp(section, config_fixed_sections[i])) {
-			struct confsection *sec = config_find_section(c, section);
-			if (!sec->origin) {
-				sec->origin = x->file;
-				sec->line = line;
-			}
-			return sec;
+		if (!sec->line) { /* a fixed section may come back; it is where it first appeared */
+			sec->origin = x->file;
+			sec->line = x->line;
 		}
 	}
-	const char *hint = confmap_suggest_key(section, config_fixed_sections,
-					       sizeof config_fixed_sections / sizeof config_fixed_sections[0]);
-	if (hint)
-		errbuf_set(x->e, "%s:%d: unknown section [%s] (did you mean [%s]?)", x->file, line, section, hint);
-	else
-		errbuf_set(x->e, "%s:%d: unknown section [%s] (sections: pipeline, source, stage.NAME, destination, "
-			   "profile, alerts, tui)", x->file, line, section);
-	return NULL;
+	free(sec->header);
+	sec->header = config_strdup(header);
+	x->sec = sec;
+	return 0;
+}
+
+/* Looks at a line before inih does: headers open their section here. */
+static int config_ini_look_at_line(struct config_ini_ctx *x, const char *p, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	x->line_indented = i > 0;
+	x->line_has_equals = memchr(p, '=', n) != NULL;
+	if (i >= n || p[i] != '[')
+		return 0;
+	const char *close = memchr(p + i, ']', n - i);
+	if (!close)
+		return config_ini_fail(x, "'[' without ']': a section header is [name]");
+	const char *start = p + i + 1, *end = close;
+	while (start < end && (*start == ' ' || *start == '\t'))
+		start++;
+	while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	char header[256];
+	size_t len = (size_t)(end - start) < sizeof header - 1 ? (size_t)(end - start) : sizeof header - 1;
+	memcpy(header, start, len);
+	header[len] = 0;
+	return config_ini_open_section(x, header);
+}
+
+static char *config_ini_read_line(char *str, int num, void *stream)
+{
+	struct config_ini_ctx *x = stream;
+	if (x->failed || x->pos >= x->len)
+		return NULL;
+	size_t start = x->pos, end = start;
+	while (end < x->len && x->text[end] != '\n')
+		end++;
+	x->pos = end < x->len ? end + 1 : end;
+	x->line++;
+	size_t n = end - start;
+	if (n > 0 && x->text[end - 1] == '\r')
+		n--;
+	if (n > (size_t)num - 1) {
+		config_ini_fail(x, "line is longer than %d characters; continue a long value on indented lines",
+				num - 1);
+		return NULL;
+	}
+	if (memchr(x->text + start, 0, n)) {
+		config_ini_fail(x, "holds a NUL byte");
+		return NULL;
+	}
+	if (config_ini_look_at_line(x, x->text + start, n))
+		return NULL;
+	memcpy(str, x->text + start, n);
+	str[n] = 0;
+	return str;
 }
 
 static int config_ini_handle(void *user, const char *section, const char *name, const char *value)
 {
+	(void)section; /* inih's copy may be cut short; nebtop tracks the section itself */
 	struct config_ini_ctx *x = user;
 	if (x->failed)
 		return 1;
-	struct confsection *sec = config_ini_section(x, section);
+	struct confsection *sec = x->sec;
 	if (!sec) {
-		x->failed = 1;
-		return 0;
+		config_ini_fail(x, "key outside any section (start with a [section] header)");
+		return 1;
 	}
-	if (x->st->line_indented && x->last_sec == sec && x->last_key && !strcmp(x->last_key, name) && sec->n > 0) {
+	if (x->line_indented && x->last_key && !strcmp(x->last_key, name) && sec->n > 0) {
 		/* a continuation line: the value goes on */
+		if (x->line_has_equals) {
+			config_ini_fail(x, "this indented line continues the value of '%s'; to start a new key, "
+					"remove the indentation", name);
+			return 1;
+		}
 		struct confentry *en = &sec->entries[sec->n - 1];
 		size_t a = strlen(en->value), b = strlen(value);
 		char *v = realloc(en->value, a + b + 2);
@@ -258,8 +307,7 @@ static int config_ini_handle(void *user, const char *section, const char *name, 
 		en->value = v;
 		return 1;
 	}
-	confsection_add(sec, name, value, x->file, x->st->line);
-	x->last_sec = sec;
+	confsection_add(sec, name, value, x->file, x->line);
 	free(x->last_key);
 	x->last_key = config_strdup(name);
 	return 1;
@@ -267,15 +315,19 @@ static int config_ini_handle(void *user, const char *section, const char *name, 
 
 int config_load_string(struct config *c, const char *text, const char *name, struct errbuf *e)
 {
-	struct config_ini_stream st = { text, strlen(text), 0, 0, 0, 0 };
-	struct config_ini_ctx x = { c, &st, name, e, 0, NULL, NULL };
-	int rc = ini_parse_stream(config_ini_read_line, &st, config_ini_handle, &x);
+	struct config_ini_ctx x;
+	memset(&x, 0, sizeof x);
+	x.c = c;
+	x.file = name;
+	x.e = e;
+	x.text = text;
+	x.len = strlen(text);
+	if (x.len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
+		x.pos = 3;
+	int rc = ini_parse_stream(config_ini_read_line, &x, config_ini_handle, &x);
 	free(x.last_key);
 	if (x.failed)
 		return -1;
-	if (st.too_long)
-		return errbuf_set(e, "%s:%d: line is longer than %d characters; continue a long value on indented lines",
-				  name, st.too_long, INI_MAX_LINE - 2);
 	if (rc > 0)
 		return errbuf_set(e, "%s:%d: cannot read this line: expected '[section]', 'key = value' or a comment",
 				  name, rc);

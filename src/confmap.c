@@ -21,10 +21,16 @@ static char *confmap_strdup(const char *s)
 	return d;
 }
 
-static int confmap_check_bounds(const struct confkey *k, double v, const char *where, struct errbuf *e)
+/* Refuses a value outside [min, max], showing it as written; durations'
+ * bounds are in seconds. */
+static int confmap_check_bounds(const struct confkey *k, double v, const char *text, const char *where,
+				struct errbuf *e)
 {
-	if (k->max > k->min && (v < k->min || v > k->max))
-		return errbuf_set(e, "%s: %g is out of range (%g to %g)", where, v, k->min, k->max);
+	if (k->max > k->min && (v < k->min || v > k->max)) {
+		const char *unit = k->type == CONF_DURATION ? "s" : "";
+		return errbuf_set(e, "%s: %s is out of range (%.15g%s to %.15g%s)", where, text, k->min, unit, k->max,
+				  unit);
+	}
 	return 0;
 }
 
@@ -53,7 +59,7 @@ int confmap_set_value(const struct confkey *k, void *opts, const char *value, co
 		uint64_t v;
 		if (units_parse_uint(value, &v))
 			return errbuf_set(e, "%s: '%s' is not a whole number", where, shown);
-		if (confmap_check_bounds(k, (double)v, where, e))
+		if (confmap_check_bounds(k, (double)v, shown, where, e))
 			return -1;
 		*(uint64_t *)p = v;
 		return 0;
@@ -62,7 +68,7 @@ int confmap_set_value(const struct confkey *k, void *opts, const char *value, co
 		uint64_t v;
 		if (units_parse_size(value, &v))
 			return errbuf_set(e, "%s: '%s' is not a size (examples: 4096, 64KiB, 10MB)", where, shown);
-		if (confmap_check_bounds(k, (double)v, where, e))
+		if (confmap_check_bounds(k, (double)v, shown, where, e))
 			return -1;
 		*(uint64_t *)p = v;
 		return 0;
@@ -71,7 +77,7 @@ int confmap_set_value(const struct confkey *k, void *opts, const char *value, co
 		uint64_t v;
 		if (units_parse_duration(value, &v))
 			return errbuf_set(e, "%s: '%s' is not a duration (examples: 250ms, 30s, 2m)", where, shown);
-		if (confmap_check_bounds(k, v / 1e9, where, e))
+		if (confmap_check_bounds(k, v / 1e9, shown, where, e))
 			return -1;
 		*(uint64_t *)p = v;
 		return 0;
@@ -106,7 +112,7 @@ int confmap_set_value(const struct confkey *k, void *opts, const char *value, co
 		double v = strtod(value, &end);
 		if (errno || end == value || *end || !isfinite(v))
 			return errbuf_set(e, "%s: '%s' is not a number", where, shown);
-		if (confmap_check_bounds(k, v, where, e))
+		if (confmap_check_bounds(k, v, shown, where, e))
 			return -1;
 		*(double *)p = v;
 		return 0;
@@ -176,16 +182,17 @@ const char *confmap_suggest_key(const char *name, const char *const *known, size
 
 void confmap_format_where(char *dst, size_t n, const struct confsection *sec, const struct confentry *en)
 {
+	const char *head = sec->header ? sec->header : sec->name;
 	if (en && en->line > 0)
-		snprintf(dst, n, "%s:%d: [%s] key '%s'", en->origin, en->line, sec->name, en->key);
+		snprintf(dst, n, "%s:%d: [%s] key '%s'", en->origin, en->line, head, en->key);
 	else if (en && en->line < 0)
 		snprintf(dst, n, "%s: key '%s'", en->origin, en->key);
 	else if (en)
 		snprintf(dst, n, "%s", en->origin);
 	else if (sec->line > 0)
-		snprintf(dst, n, "%s:%d: [%s]", sec->origin, sec->line, sec->name);
+		snprintf(dst, n, "%s:%d: [%s]", sec->origin, sec->line, head);
 	else
-		snprintf(dst, n, "[%s]", sec->name);
+		snprintf(dst, n, "[%s]", head);
 }
 
 void confmap_where_key(char *dst, size_t n, const struct confsection *sec, const char *key)
@@ -281,5 +288,6 @@ void confsection_free(struct confsection *sec)
 	}
 	free(sec->entries);
 	free(sec->name);
+	free(sec->header);
 	memset(sec, 0, sizeof *sec);
 }

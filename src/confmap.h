@@ -46,7 +46,8 @@ struct confentry {
 };
 
 struct confsection {
-	char *name;         /* "source", "stage.clean", ... */
+	char *name;         /* "source", or a stage's name: "clean" */
+	char *header;       /* as written in the file: "source", "stage.clean" */
 	const char *origin; /* file it came from, or the flag */
 	int line;           /* line of the [header], 0 when from the command line */
 	struct confentry *entries;
