@@ -73,6 +73,9 @@ uint32_t batch_add_record(struct batch *b)
 	uint32_t r = b->nrec++;
 	b->marks[r] = MARK_KEPT;
 	b->nkept++;
+	struct field *f = b->fields + (size_t)r * b->width;
+	for (uint32_t i = 0; i < b->width; i++)
+		f[i] = (struct field){ 0, FIELD_NULL };
 	return r;
 }
 

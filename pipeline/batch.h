@@ -58,7 +58,7 @@ void batch_reset(struct batch *b);
 /* Sets the width and makes room for n records. */
 void batch_reserve_records(struct batch *b, uint32_t width, uint32_t n);
 
-/* Appends a record with `width` empty slots and returns its index. */
+/* Appends a record of `width` null fields and returns its index. */
 uint32_t batch_add_record(struct batch *b);
 /* Copies bytes into the arena and stores them as field i of record r. */
 void batch_set_field(struct batch *b, uint32_t r, uint32_t i, const char *p, size_t n);

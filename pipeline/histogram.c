@@ -97,7 +97,7 @@ uint64_t histogram_view_quantile(const struct histogram_view *v, double q)
 		if (seen >= rank) {
 			uint64_t lo = histogram_bucket_lower(i), hi = histogram_bucket_upper(i);
 			uint64_t mid = i == HISTOGRAM_BUCKETS - 1 ? lo : lo + (hi - lo) / 2;
-			if (v->max_ns && mid > v->max_ns)
+			if (mid > v->max_ns)
 				mid = v->max_ns;
 			return mid;
 		}

@@ -24,6 +24,8 @@ int units_parse_uint(const char *s, uint64_t *v)
 
 int units_parse_bool(const char *s, int *v)
 {
+	if (!s)
+		return -1;
 	static const char *const yes[] = { "true", "yes", "on", "1" }, *const no[] = { "false", "no", "off", "0" };
 	for (size_t i = 0; i < 4; i++) {
 		if (!strcasecmp(s, yes[i])) {
@@ -38,20 +40,32 @@ int units_parse_bool(const char *s, int *v)
 	return -1;
 }
 
-/* Splits "12.5ms" into a non-negative number and its unit. */
+/* Splits "12.5ms" into a non-negative decimal number (digits, at most one
+ * point; no sign, exponent or hex) and its unit. */
 static int units_split_number(const char *s, double *num, const char **unit)
 {
-	if (!s || !(isdigit((unsigned char)*s) || *s == '.'))
+	if (!s)
+		return -1;
+	const char *p = s;
+	int digits = 0, point = 0;
+	for (; *p; p++) {
+		if (isdigit((unsigned char)*p))
+			digits++;
+		else if (*p == '.' && !point)
+			point = 1;
+		else
+			break;
+	}
+	if (!digits)
 		return -1;
 	errno = 0;
-	char *end;
-	double x = strtod(s, &end);
-	if (errno || end == s || !isfinite(x) || x < 0)
+	double x = strtod(s, NULL);
+	if (errno || !isfinite(x))
 		return -1;
-	while (*end == ' ')
-		end++;
+	while (*p == ' ')
+		p++;
 	*num = x;
-	*unit = end;
+	*unit = p;
 	return 0;
 }
 
@@ -82,8 +96,7 @@ int units_parse_size(const char *s, uint64_t *bytes)
 	static const struct {
 		const char *name;
 		double mult;
-	} table[] = { { "", 1 }, { "b", 1 }, { "kb", 1e3 }, { "mb", 1e6 }, { "gb", 1e9 }, { "k", 1024.0 },
-		      { "kib", 1024.0 }, { "mib", 1048576.0 }, { "gib", 1073741824.0 } };
+	} table[] = { { "", 1 }, { "b", 1 }, { "kb", 1e3 }, { "mb", 1e6 }, { "gb", 1e9 }, { "kib", 1024.0 }, { "mib", 1048576.0 }, { "gib", 1073741824.0 } };
 	double x;
 	const char *unit;
 	if (units_split_number(s, &x, &unit))
@@ -102,17 +115,30 @@ int units_parse_size(const char *s, uint64_t *bytes)
 
 void units_format_duration(char *dst, size_t n, uint64_t ns)
 {
-	if (ns < 1000)
+	if (ns < 1000) {
 		snprintf(dst, n, "%lluns", (unsigned long long)ns);
-	else if (ns < 1000000)
-		snprintf(dst, n, "%.1fus", ns / 1e3);
-	else if (ns < 1000000000)
-		snprintf(dst, n, "%.1fms", ns / 1e6);
-	else if (ns < 120000000000ull)
-		snprintf(dst, n, "%.2fs", ns / 1e9);
-	else
-		snprintf(dst, n, "%llum%02llus", (unsigned long long)(ns / 60000000000ull),
-			 (unsigned long long)(ns / 1000000000ull % 60));
+		return;
+	}
+	if (ns >= 120000000000ull) {
+		uint64_t s = (ns + 500000000ull) / 1000000000ull;
+		snprintf(dst, n, "%llum%02llus", (unsigned long long)(s / 60), (unsigned long long)(s % 60));
+		return;
+	}
+	/* us, ms, then s, moving up when the rounded figure reaches 1000 */
+	static const struct {
+		const char *unit;
+		double div;
+		const char *fmt;
+	} steps[] = { { "us", 1e3, "%.1f%s" }, { "ms", 1e6, "%.1f%s" }, { "s", 1e9, "%.2f%s" } };
+	for (size_t i = 0; i < 3; i++) {
+		double v = (double)ns / steps[i].div;
+		char tmp[32];
+		snprintf(tmp, sizeof tmp, steps[i].fmt, v, steps[i].unit);
+		if (atof(tmp) < 1000 || i == 2) {
+			snprintf(dst, n, "%s", tmp);
+			return;
+		}
+	}
 }
 
 void units_format_bytes(char *dst, size_t n, double bytes)
@@ -131,13 +157,16 @@ void units_format_bytes(char *dst, size_t n, double bytes)
 
 void units_format_count(char *dst, size_t n, uint64_t v)
 {
-	char tmp[32];
+	if (n == 0)
+		return;
+	char tmp[32], full[48];
 	int len = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)v);
 	size_t o = 0;
-	for (int i = 0; i < len && o + 1 < n; i++) {
-		if (i > 0 && (len - i) % 3 == 0 && o + 2 < n)
-			dst[o++] = ',';
-		dst[o++] = tmp[i];
+	for (int i = 0; i < len; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			full[o++] = ',';
+		full[o++] = tmp[i];
 	}
-	dst[o] = 0;
+	full[o] = 0;
+	snprintf(dst, n, "%s", full); /* a short buffer gets the start of the full text */
 }

@@ -102,6 +102,8 @@ START_TEST(test_bad_durations)
 	test_duration_bad("inf");
 	test_duration_bad("nan");
 	test_duration_bad("1e400s");
+	test_duration_bad("1e3");  /* decimal numbers only */
+	test_duration_bad("0x10s");
 	test_duration_bad("1000000001s"); /* above 1e18 ns */
 	test_duration_bad(NULL);
 }
@@ -125,7 +127,8 @@ START_TEST(test_sizes)
 	test_size_ok("1gib", 1073741824ull);
 	test_size_ok("2kB", 2000);
 	test_size_ok("10 MB", 10000000);
-	test_size_ok("1e18", 1000000000000000000ull);
+	test_size_ok("1000000000000000000", 1000000000000000000ull);
+	test_size_ok("1.5KiB", 1536); /* a decimal that makes a whole number of bytes */
 }
 END_TEST
 
@@ -143,6 +146,9 @@ START_TEST(test_bad_sizes)
 	test_size_bad("1TB");   /* no such unit */
 	test_size_bad("1TiB");
 	test_size_bad("KB");
+	test_size_bad("1e3");   /* decimal numbers only */
+	test_size_bad("0x10");
+	test_size_bad("1k");    /* k is not a unit: KB or KiB */
 	test_size_bad(" 1KB");
 	test_size_bad("1KB ");
 	test_size_bad("2e18");  /* too large */
@@ -209,7 +215,9 @@ START_TEST(test_format_duration)
 	test_fmt_duration(999, "999ns");
 	test_fmt_duration(1000, "1.0us");
 	test_fmt_duration(1500, "1.5us");
+	test_fmt_duration(999999, "1.0ms"); /* not "1000.0us" */
 	test_fmt_duration(1000000, "1.0ms");
+	test_fmt_duration(999999999, "1.00s");
 	test_fmt_duration(250000000, "250.0ms");
 	test_fmt_duration(NS_PER_S, "1.00s");
 	test_fmt_duration(1500000000, "1.50s");
