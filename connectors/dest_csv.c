@@ -88,6 +88,13 @@ static void csvd_encode(void *opts, struct batch *b, struct worker *w)
 		if (b->marks[r] != MARK_KEPT)
 			continue;
 		const struct field *f = batch_record(b, r);
+		if (c->width == 1 && (f[0].len == 0 || f[0].len == FIELD_NULL)) {
+			/* a lone empty field would be a blank line, which readers skip */
+			buf_append_byte(&b->out, c->quote);
+			buf_append_byte(&b->out, c->quote);
+			buf_append_byte(&b->out, '\n');
+			continue;
+		}
 		for (uint32_t i = 0; i < c->width; i++) {
 			if (i)
 				buf_append_byte(&b->out, c->delimiter);

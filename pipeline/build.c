@@ -48,10 +48,18 @@ static const char *build_section_type(const struct confsection *sec, const char 
 static int build_unknown_type(const struct confsection *sec, const char *type, const char *what,
 			      const char *known, struct errbuf *e)
 {
-	char where[512];
-	confmap_format_where(where, sizeof where, sec, confsection_find(sec, "type"));
-	if (!confsection_find(sec, "type"))
-		confmap_format_where(where, sizeof where, sec, NULL);
+	char where[512], list[256];
+	const char *names[32];
+	size_t n = 0;
+	snprintf(list, sizeof list, "%s", known);
+	for (char *save = NULL, *tok = strtok_r(list, ", ", &save); tok && n < 32; tok = strtok_r(NULL, ", ", &save))
+		names[n++] = tok;
+	const char *hint = confmap_suggest_key(type, names, n);
+	const struct confentry *en = confsection_find(sec, "type");
+	confmap_format_where(where, sizeof where, sec, en);
+	if (hint)
+		return errbuf_set(e, "%s: unknown %s type '%s' (did you mean '%s'? known: %s)", where, what, type, hint,
+				  known);
 	return errbuf_set(e, "%s: unknown %s type '%s' (known: %s)", where, what, type, known);
 }
 

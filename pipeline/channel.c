@@ -75,7 +75,9 @@ void channel_add_consumer(struct channel *c)
 void channel_done_producer(struct channel *c)
 {
 	pthread_mutex_lock(&c->mu);
-	if (c->open_producers > 0 && --c->open_producers == 0) {
+	if (c->open_producers > 0)
+		c->open_producers--;
+	if (c->open_producers == 0) { /* the last one (or a channel nobody registered to feed) */
 		c->closed = 1;
 		pthread_cond_broadcast(&c->not_empty);
 	}
@@ -160,7 +162,8 @@ struct batch *channel_recv_batch(struct channel *c)
 		channel_note_fill(c, clock_now_ns());
 		c->fill -= b->nkept;
 		c->recvs++;
-		pthread_cond_signal(&c->not_full);
+		/* every waiting sender looks again: the one that fits may not be the first */
+		pthread_cond_broadcast(&c->not_full);
 	}
 	pthread_mutex_unlock(&c->mu);
 	return b;

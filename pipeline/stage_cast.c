@@ -103,6 +103,38 @@ static int cast_is_json_number(const char *s, size_t n)
 	return i == n;
 }
 
+/* Is s a decimal number: [+-] digits [. digits] [e [+-] digits], with
+ * digits on at least one side of the point? (No hex, inf or nan.) */
+static int cast_is_decimal(const char *s)
+{
+	if (*s == '+' || *s == '-')
+		s++;
+	int digits = 0;
+	while (isdigit((unsigned char)*s)) {
+		s++;
+		digits++;
+	}
+	if (*s == '.') {
+		s++;
+		while (isdigit((unsigned char)*s)) {
+			s++;
+			digits++;
+		}
+	}
+	if (!digits)
+		return 0;
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '+' || *s == '-')
+			s++;
+		if (!isdigit((unsigned char)*s))
+			return 0;
+		while (isdigit((unsigned char)*s))
+			s++;
+	}
+	return *s == 0;
+}
+
 /* Converts text to the typed text in out; returns NULL or a reason. */
 static const char *cast_convert(int to, const char *text, char *out, size_t outsz)
 {
@@ -124,12 +156,10 @@ static const char *cast_convert(int to, const char *text, char *out, size_t outs
 		return NULL;
 	}
 	if (to == 1) {
-		char *end;
-		errno = 0;
-		double v = strtod(text, &end);
-		if (end == text || *end || isspace((unsigned char)text[0]))
+		if (!cast_is_decimal(text))
 			return "is not a number";
-		if (!isfinite(v) || errno == ERANGE)
+		double v = strtod(text, NULL); /* an underflow gives a tiny or zero value: fine */
+		if (!isfinite(v))
 			return "is not a finite number";
 		if (cast_is_json_number(text, n) && n < outsz) {
 			memcpy(out, text, n + 1);

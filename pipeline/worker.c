@@ -66,6 +66,15 @@ static void worker_begin_dead_letter(struct worker *w, struct buf *o, const stru
 	buf_append_str(o, ",\"data\":");
 }
 
+/* Reasons quote values, which may hold line breaks: keep each reason on one
+ * line of the report. */
+static void worker_flatten_reason(char *r)
+{
+	for (unsigned char *p = (unsigned char *)r; *p; p++)
+		if (*p < 0x20)
+			*p = ' ';
+}
+
 /* The part common to both kinds of failure; returns the error. */
 static struct batch_error *worker_mark(struct worker *w, struct batch *b, uint32_t r, const char *reason)
 {
@@ -94,6 +103,7 @@ void worker_fail_record(struct worker *w, struct batch *b, uint32_t r, const cha
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof reason, fmt, ap);
 	va_end(ap);
+	worker_flatten_reason(reason);
 	struct batch_error *be = worker_mark(w, b, r, reason);
 	if (w->pipeline->cfg->pl.on_error != ON_ERROR_DEAD_LETTER)
 		return;
@@ -121,6 +131,7 @@ void worker_fail_raw(struct worker *w, struct batch *b, uint32_t r, const char *
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof reason, fmt, ap);
 	va_end(ap);
+	worker_flatten_reason(reason);
 	struct batch_error *be = worker_mark(w, b, r, reason);
 	if (w->pipeline->cfg->pl.on_error != ON_ERROR_DEAD_LETTER)
 		return;

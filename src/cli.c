@@ -105,9 +105,14 @@ int cli_parse(struct cli *cli, int argc, char **argv, struct errbuf *e)
 	memset(cli, 0, sizeof *cli);
 	opterr = 0;
 	optind = 1;
-	int opt;
+	int opt, at = optind;
+	/* `at` is the argument getopt works on: an error names it whole, even
+	 * when getopt took "-bogus" for the short options -b -o ... */
 	while ((opt = getopt_long_only(argc, argv, ":c:bh", longopts, NULL)) != -1) {
-		const char *arg = argv[optind - 1];
+		const char *arg = at < argc ? argv[at] : argv[argc - 1];
+		if (arg[0] != '-')
+			arg = argv[optind - 1];
+		at = optind;
 		switch (opt) {
 		case 'c':
 			if (cli->config_file && strcmp(cli->config_file, optarg))
@@ -138,6 +143,8 @@ int cli_parse(struct cli *cli, int argc, char **argv, struct errbuf *e)
 		case ':':
 			return errbuf_set(e, "option %s needs a value (see nebtop --help)", arg);
 		case '?':
+			if (optopt && strchr(arg, '='))
+				return errbuf_set(e, "option %.*s takes no value", (int)(strchr(arg, '=') - arg), arg);
 			return errbuf_set(e, "unknown option %s (see nebtop --help)", arg);
 		default:
 			for (size_t i = 0; i < sizeof cli_key_flags / sizeof cli_key_flags[0]; i++)

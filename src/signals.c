@@ -2,7 +2,9 @@
 #include "signals.h"
 
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static void signals_fill_set(sigset_t *set)
@@ -24,6 +26,13 @@ void signals_block(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
+static uint64_t signals_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 static void *signals_thread_main(void *arg)
 {
 	struct signals *s = arg;
@@ -39,7 +48,15 @@ static void *signals_thread_main(void *arg)
 		atomic_store(&s->last_signal, sig);
 		if (sig == SIGUSR1) {
 			atomic_fetch_add(&s->snapshot_requests, 1);
-		} else if (atomic_fetch_add(&s->stop_requests, 1) >= 1) {
+			continue;
+		}
+		/* a second stop signal forces the exit, unless it comes within a
+		 * second of the first: `timeout` and shells that signal the whole
+		 * process group deliver the same request twice at once */
+		uint64_t now = signals_now_ms();
+		if (atomic_fetch_add(&s->stop_requests, 1) == 0) {
+			s->first_stop_ms = now;
+		} else if (now - s->first_stop_ms >= 1000) {
 			static const char msg[] = "nebtop: second stop signal: exiting without draining\n";
 			ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
 			(void)w;

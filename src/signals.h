@@ -1,13 +1,14 @@
 /* signals.h: nebtop's signal handling. SIGINT, SIGTERM and SIGUSR1 are
  * blocked in every thread and taken by one signal thread with sigwait, which
  * turns them into requests the main loop acts on: stop (a second SIGINT or
- * SIGTERM exits at once) and snapshot. SIGPIPE is ignored so a closed output
+ * SIGTERM a second or more after the first exits at once) and snapshot. SIGPIPE is ignored so a closed output
  * pipe is an error message, not a silent death. */
 #ifndef NEB_SIGNALS_H
 #define NEB_SIGNALS_H
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 
 struct signals {
 	pthread_t tid;
@@ -16,6 +17,7 @@ struct signals {
 	_Atomic int snapshot_requests; /* SIGUSR1 received, not yet served */
 	_Atomic int last_signal;
 	_Atomic int quit;
+	uint64_t first_stop_ms; /* signal thread only */
 };
 
 /* Blocks the signals in the calling thread (do it before starting threads). */

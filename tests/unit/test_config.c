@@ -1093,7 +1093,7 @@ START_TEST(test_unknown_types)
 	test_build_fails(GEN "[stage.x]\ntype = map\n" NUL,
 			 "t.ini:5: [@x] key 'type': unknown stage type 'map' (known: " STAGE_TYPES ")");
 	test_build_fails(GEN "[stage.x]\ntype = Filter\n" NUL,
-			 "t.ini:5: [@x] key 'type': unknown stage type 'Filter' (known: " STAGE_TYPES ")");
+			 "t.ini:5: [@x] key 'type': unknown stage type 'Filter' (did you mean 'filter'? known: " STAGE_TYPES ")");
 	/* a stage without a type */
 	test_build_fails(GEN "[stage.x]\nfield = col1\n" NUL,
 			 "t.ini:#: [@x]: missing key 'type' (stage types: " STAGE_TYPES ")");
