@@ -7,19 +7,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-ssize_t fdio_read(int fd, void *p, size_t n, const _Atomic int *stop)
+ssize_t fdio_read(int fd, void *p, size_t n, const _Atomic int *stop, int idle_ms)
 {
 	struct stat st;
 	int pollable = fstat(fd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode);
 	for (;;) {
 		if (pollable) {
 			struct pollfd pfd = { fd, POLLIN, 0 };
-			int rc = poll(&pfd, 1, 100);
+			int rc = poll(&pfd, 1, idle_ms > 0 && idle_ms < 100 ? idle_ms : 100);
 			if (rc < 0 && errno != EINTR)
 				return -1;
 			if (rc <= 0) {
 				if (stop && atomic_load_explicit(stop, memory_order_relaxed))
 					return FDIO_STOPPED;
+				if (rc == 0 && idle_ms > 0)
+					return FDIO_IDLE;
 				continue;
 			}
 		}

@@ -8,9 +8,11 @@
 #include <sys/types.h>
 
 #define FDIO_STOPPED (-2)
+#define FDIO_IDLE (-3)
 
 /* Bytes read, 0 at end of input, -1 on error (errno set), FDIO_STOPPED when
- * *stop became nonzero while waiting. */
-ssize_t fdio_read(int fd, void *p, size_t n, const _Atomic int *stop);
+ * *stop became nonzero while waiting, FDIO_IDLE when idle_ms > 0 and a pipe
+ * or terminal had nothing to read for that long. */
+ssize_t fdio_read(int fd, void *p, size_t n, const _Atomic int *stop, int idle_ms);
 
 #endif

@@ -102,13 +102,17 @@ static void csv_init_parser(struct csv_parser *p, const struct csv_source *s)
 
 /* --- reading ------------------------------------------------------------- */
 
-/* Reads one more block into b; 1 read, 0 end of input, -1 error, -2 stopped. */
-static int csv_read_block(struct csv_source *s, struct buf *b, const _Atomic int *stop, struct errbuf *e)
+/* Reads one more block into b: 1 read, 0 end of input, -1 error, -2 stopped,
+ * -3 nothing came for a moment (only when idle_ms > 0). */
+static int csv_read_block(struct csv_source *s, struct buf *b, const _Atomic int *stop, int idle_ms,
+			  struct errbuf *e)
 {
 	buf_reserve(b, CSV_READ_BLOCK);
-	ssize_t r = fdio_read(s->fd, b->p + b->len, CSV_READ_BLOCK, stop);
+	ssize_t r = fdio_read(s->fd, b->p + b->len, CSV_READ_BLOCK, stop, idle_ms);
 	if (r == FDIO_STOPPED)
 		return -2;
+	if (r == FDIO_IDLE)
+		return -3;
 	if (r < 0)
 		return errbuf_set(e, "reading %s: %s", s->name, strerror(errno));
 	if (r == 0) {
@@ -120,50 +124,66 @@ static int csv_read_block(struct csv_source *s, struct buf *b, const _Atomic int
 }
 
 /* Cuts the next chunk of up to `want` whole records from carry + input into
- * out. Returns the records scanned (the last one may lack its terminator at
- * end of input), 0 at end of input, -1 on error, -2 when stopped. */
+ * out. A chunk ends early, with the records complete so far, when the run
+ * is stopped or when a pipe has nothing more for a moment, so that slow
+ * streams flow and nothing read is lost. Returns the records in the chunk
+ * (the last may lack its terminator at end of input), 0 when there are none
+ * (end of input, or stopped), -1 on error. */
 static long csv_cut_chunk(struct csv_source *s, struct buf *out, size_t want, const _Atomic int *stop,
 			  struct errbuf *e)
 {
 	out->len = 0;
 	buf_append(out, s->carry.p, s->carry.len);
 	s->carry.len = 0;
-	size_t scanned = 0, got = 0, cut;
-	uint64_t line0 = s->scan.lines;
+	size_t scanned = 0, last = 0, got = 0;
+	struct csv_scan at_last = s->scan; /* the scan state at `last`, where the carry will start */
 	for (;;) {
-		if (scanned < out->len) {
+		while (got < want && scanned < out->len) {
 			size_t g;
-			size_t off = csv_scan_records(&s->scan, out->p + scanned, out->len - scanned, want - got, &g);
-			got += g;
-			if (got == want) {
-				cut = scanned + off;
+			scanned += csv_scan_records(&s->scan, out->p + scanned, out->len - scanned, 1, &g);
+			if (!g)
+				continue;
+			if (scanned - last > s->max_record_size)
 				break;
-			}
-			scanned = out->len;
+			last = scanned;
+			at_last = s->scan;
+			got++;
+		}
+		if (got == want)
+			break;
+		if (scanned - last > s->max_record_size) {
+			if (got)
+				break; /* hand on the records before it; the next call fails */
+			uint64_t line = at_last.lines + 1;
+			for (size_t i = last; i < out->len && (out->p[i] == '\r' || out->p[i] == '\n'); i++)
+				line += out->p[i] == '\n';
+			return errbuf_set(e, "%s: the record starting on line %llu is larger than max_record_size (%llu "
+					  "bytes); is a quote left open?", s->name, (unsigned long long)line,
+					  (unsigned long long)s->max_record_size);
 		}
 		if (s->eof) {
-			cut = out->len;
-			if (cut && !csv_scan_at_boundary(&s->scan))
+			if (out->len > last && !csv_scan_at_boundary(&s->scan))
 				got++; /* a last record without its terminator */
+			last = out->len;
+			at_last = s->scan;
 			break;
 		}
-		if (got == 0 && out->len > s->max_record_size)
-			return errbuf_set(e, "%s: the record starting on line %llu is larger than max_record_size (%llu "
-					  "bytes); is a quote left open?", s->name, (unsigned long long)line0 + 1,
-					  (unsigned long long)s->max_record_size);
-		int rc = csv_read_block(s, out, stop, e);
-		if (rc < 0)
-			return rc;
+		int rc = csv_read_block(s, out, stop, got ? 100 : 0, e);
+		if (rc == -1)
+			return -1;
+		if (rc == -2 || rc == -3)
+			break; /* stopped, or a pause in a stream: hand on what is complete */
 	}
-	buf_append(&s->carry, out->p + cut, out->len - cut);
-	out->len = cut;
+	buf_append(&s->carry, out->p + last, out->len - last);
+	out->len = last;
+	s->scan = at_last; /* the carry is scanned again next time */
 	return (long)got;
 }
 
 static int csv_skip_bom(struct csv_source *s, struct errbuf *e)
 {
 	while (s->carry.len < 3 && !s->eof)
-		if (csv_read_block(s, &s->carry, NULL, e) < 0)
+		if (csv_read_block(s, &s->carry, NULL, 0, e) < 0)
 			return -1;
 	if (s->carry.len >= 3 && !memcmp(s->carry.p, "\xEF\xBB\xBF", 3)) {
 		memmove(s->carry.p, s->carry.p + 3, s->carry.len - 3);
@@ -258,7 +278,7 @@ static int csv_open(void *opts, const struct connector_env *env, struct schema *
 		csv_scan_init(&s->scan, (unsigned char)s->delimiter, (unsigned char)s->quote);
 		if (s->carry.len > s->max_record_size)
 			return errbuf_set(e, "%s: the first record is larger than max_record_size", s->name);
-		if (csv_read_block(s, &s->carry, NULL, e) < 0)
+		if (csv_read_block(s, &s->carry, NULL, 0, e) < 0)
 			return -1;
 	}
 	if (!got)
@@ -290,11 +310,9 @@ static int csv_read(void *opts, struct batch *b, const _Atomic int *stop, struct
 	size_t want = want_d < 1 ? 1 : want_d > s->batch ? s->batch : (size_t)want_d;
 	uint64_t records0 = s->scan.records, lines0 = s->scan.lines;
 	long got = csv_cut_chunk(s, &b->raw, want, stop, e);
-	if (got == -2)
-		return 0;
 	if (got < 0)
 		return -1;
-	if (b->raw.len == 0)
+	if (got == 0 && b->raw.len == 0)
 		return 0;
 	b->first_record = records0 - s->header_records + 1;
 	b->first_line = lines0 + 1;
@@ -339,13 +357,25 @@ static void csv_on_field(void *f, size_t len, void *data)
 	buf_append(&b->data, f, len);
 }
 
-/* Replaces invalid UTF-8 in every field of record r (invalid_utf8 = replace). */
-static void csv_mend_utf8(struct batch *b, uint32_t r, struct buf *tmp)
+/* Checks the UTF-8 of record r field by field (a sequence must not be split
+ * by a delimiter, so the row's bytes are not checked as one): mends the bad
+ * fields (invalid_utf8 = replace) or fails the record naming the first. */
+static void csv_check_utf8(struct csv_worker *cw, uint32_t r)
 {
+	struct batch *b = cw->b;
 	struct field *f = batch_record(b, r);
 	for (uint32_t i = 0; i < b->width; i++) {
-		if (f[i].len == FIELD_NULL || utf8_find_invalid(b->data.p + f[i].off, f[i].len) == f[i].len)
+		if (f[i].len == FIELD_NULL)
 			continue;
+		size_t bad = utf8_find_invalid(b->data.p + f[i].off, f[i].len);
+		if (bad == f[i].len)
+			continue;
+		if (cw->src->invalid_utf8 != UTF8_REPLACE) {
+			worker_fail_record(cw->w, b, r, "invalid UTF-8 in field '%s' (field %u) at byte %zu",
+					   cw->src->schema->names[i], i + 1, bad + 1);
+			return;
+		}
+		struct buf *tmp = &cw->w->scratch;
 		tmp->len = 0;
 		buf_reserve(tmp, (size_t)f[i].len * 3);
 		tmp->len = utf8_write_replaced(tmp->p, b->data.p + f[i].off, f[i].len);
@@ -401,23 +431,10 @@ static void csv_on_row(int c, void *data)
 			ok = 0;
 		}
 	}
-	if (ok) {
-		size_t bytes = b->data.len - cw->row_start;
-		size_t bad = utf8_find_invalid(b->data.p + cw->row_start, bytes);
-		if (bad != bytes) {
-			if (s->invalid_utf8 == UTF8_REPLACE) {
-				csv_mend_utf8(b, r, &cw->w->scratch);
-			} else {
-				/* name the field holding the bad byte */
-				uint32_t at = cw->row_start + (uint32_t)bad, i = 0;
-				while (i + 1 < nf && cw->row[2 * (i + 1)] <= at)
-					i++;
-				const char *fname = i < s->schema->width ? s->schema->names[i] : "?";
-				csv_fail_row(cw, r, nf, "invalid UTF-8 in field '%s' (field %u) at byte %u", fname, i + 1,
-					     at - cw->row[2 * i] + 1);
-			}
-		}
-	}
+	/* a row of ASCII (most rows) needs no closer look */
+	size_t bytes = b->data.len - cw->row_start;
+	if (ok && utf8_skip_ascii(b->data.p + cw->row_start, bytes) != bytes)
+		csv_check_utf8(cw, r);
 	cw->row_n = 0;
 	cw->row_start = (uint32_t)b->data.len;
 }

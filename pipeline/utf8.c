@@ -25,7 +25,7 @@ static size_t utf8_first_high_byte(uint64_t w, const unsigned char *s)
 }
 
 /* Length of the run of ASCII bytes at the start of s[0..n). */
-static size_t utf8_skip_ascii(const unsigned char *s, size_t n)
+static size_t utf8_skip_ascii_bytes(const unsigned char *s, size_t n)
 {
 	size_t i = 0;
 	uint64_t a, b;
@@ -104,7 +104,7 @@ size_t utf8_find_invalid(const char *s, size_t n)
 	int ok;
 
 	for (;;) {
-		i += utf8_skip_ascii(p + i, n - i);
+		i += utf8_skip_ascii_bytes(p + i, n - i);
 		if (i == n)
 			return n;
 		size_t len = utf8_scan_sequence(p + i, n - i, &ok);
@@ -131,4 +131,9 @@ size_t utf8_write_replaced(char *dst, const char *s, size_t n)
 		o += 3;
 	}
 	return o;
+}
+
+size_t utf8_skip_ascii(const char *s, size_t n)
+{
+	return utf8_skip_ascii_bytes((const unsigned char *)s, n);
 }

@@ -11,6 +11,9 @@
  * s[0..n) is valid. Pure ASCII runs are checked a word at a time. */
 size_t utf8_find_invalid(const char *s, size_t n);
 
+/* Offset of the first byte that is not ASCII (>= 0x80), or n. */
+size_t utf8_skip_ascii(const char *s, size_t n);
+
 /* Writes s[0..n) to dst with each maximal ill-formed subpart replaced by
  * U+FFFD (EF BF BD), as Python's bytes.decode('utf-8', 'replace') does;
  * dst has room for 3 * n bytes. Returns the bytes written. */

@@ -124,13 +124,15 @@ int main(int argc, char **argv)
 	if (!c.duration_given)
 		c.pl.duration_ns = 30ull * 1000000000ull;
 
-	signals_block();
+	/* SIGINT keeps its default action while the pipeline is built (opening
+	 * the input may wait on a pipe); from here on the signal thread takes it */
 	struct pipeline *p = pipeline_build(&c, &e);
 	if (!p) {
 		cli_free(&cli);
 		config_free(&c);
 		return main_usage_error(e.msg);
 	}
+	signals_block();
 	struct signals sig;
 	signals_start(&sig);
 	struct sampler *s = sampler_create(p, c.prof.sampling_interval_ns, MAIN_SERIES_SAMPLES);
