@@ -96,20 +96,32 @@ static void worker_finish_dead_letter(struct batch *b, struct batch_error *be, s
 	buf_append(&b->errtext, o->p, o->len);
 }
 
-void worker_fail_record(struct worker *w, struct batch *b, uint32_t r, const char *fmt, ...)
+/* What both kinds of failure share: the reason, the mark, the policy. Returns
+ * the dead-letter line begun in w->scratch when bad records are kept, else NULL. */
+static struct buf *worker_begin_failure(struct worker *w, struct batch *b, uint32_t r, struct batch_error **be,
+					const char *fmt, va_list ap)
 {
 	char reason[512];
-	va_list ap;
-	va_start(ap, fmt);
 	vsnprintf(reason, sizeof reason, fmt, ap);
-	va_end(ap);
 	worker_flatten_reason(reason);
-	struct batch_error *be = worker_mark(w, b, r, reason);
+	*be = worker_mark(w, b, r, reason);
 	if (w->pipeline->cfg->pl.on_error != ON_ERROR_DEAD_LETTER)
-		return;
+		return NULL;
 	struct buf *o = &w->scratch;
 	o->len = 0;
 	worker_begin_dead_letter(w, o, b, r, reason);
+	return o;
+}
+
+void worker_fail_record(struct worker *w, struct batch *b, uint32_t r, const char *fmt, ...)
+{
+	struct batch_error *be;
+	va_list ap;
+	va_start(ap, fmt);
+	struct buf *o = worker_begin_failure(w, b, r, &be, fmt, ap);
+	va_end(ap);
+	if (!o)
+		return;
 	buf_append_byte(o, '{');
 	const struct field *f = batch_record(b, r);
 	for (uint32_t i = 0; i < b->width && i < w->schema->width; i++) {
@@ -126,18 +138,13 @@ void worker_fail_record(struct worker *w, struct batch *b, uint32_t r, const cha
 void worker_fail_raw(struct worker *w, struct batch *b, uint32_t r, const char *const *fields, const uint32_t *lens,
 		     uint32_t nfields, const char *fmt, ...)
 {
-	char reason[512];
+	struct batch_error *be;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(reason, sizeof reason, fmt, ap);
+	struct buf *o = worker_begin_failure(w, b, r, &be, fmt, ap);
 	va_end(ap);
-	worker_flatten_reason(reason);
-	struct batch_error *be = worker_mark(w, b, r, reason);
-	if (w->pipeline->cfg->pl.on_error != ON_ERROR_DEAD_LETTER)
+	if (!o)
 		return;
-	struct buf *o = &w->scratch;
-	o->len = 0;
-	worker_begin_dead_letter(w, o, b, r, reason);
 	buf_append_byte(o, '[');
 	for (uint32_t i = 0; i < nfields; i++) {
 		if (i)

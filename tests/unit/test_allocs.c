@@ -47,6 +47,7 @@ int main(void)
 #include "pipeline/pipeline.h"
 #include "pipeline/tmetrics.h"
 #include "src/config.h"
+#include "tests/unit/unit_main.h"
 
 /* ---- counting allocator ------------------------------------------------------- */
 
@@ -414,10 +415,7 @@ int main(void)
 		fprintf(stderr, "test_allocs: cannot make a test folder: %s\n", strerror(errno));
 		return EXIT_FAILURE;
 	}
-	SRunner *sr = srunner_create(allocs_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = unit_run_suite(allocs_suite()) != EXIT_SUCCESS;
 	char path[128];
 	snprintf(path, sizeof path, "%s/in.csv", test_dir);
 	unlink(path);

@@ -12,6 +12,7 @@
 
 #include "pipeline/batch.h"
 #include "pipeline/buf.h"
+#include "tests/unit/unit_main.h"
 
 #define test_require(cond, ...)                    \
 	do {                                       \
@@ -502,9 +503,5 @@ static Suite *batch_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(batch_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(batch_suite());
 }

@@ -23,6 +23,7 @@
 #include "pipeline/pipeline.h"
 #include "src/cli.h"
 #include "src/config.h"
+#include "tests/unit/unit_main.h"
 
 #define STAGE_TYPES "filter, select, rename, cast, spin, delay, alloc, contend"
 #define PROFILE_TYPES "(types: cpu, memory, block, mutex, goroutine, trace, all, none)"
@@ -1423,10 +1424,7 @@ int main(void)
 		fprintf(stderr, "test_config: cannot make a test folder: %s\n", strerror(errno));
 		return EXIT_FAILURE;
 	}
-	SRunner *sr = srunner_create(config_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = unit_run_suite(config_suite()) != EXIT_SUCCESS;
 	test_remove_dir();
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -9,6 +9,7 @@
 
 #include "connectors/csv_fast.h"
 #include "connectors/csv_scan.h"
+#include "tests/unit/unit_main.h"
 
 /* Records rendered as text: [field][field]|term\n per row. */
 struct fast_out {
@@ -178,9 +179,5 @@ int main(void)
 	tcase_add_test(tc, random_inputs_parse_alike);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(s);
 }

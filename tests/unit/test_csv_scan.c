@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "connectors/csv_scan.h"
+#include "tests/unit/unit_main.h"
 
 /* Check's ck_assert records a checkpoint (a write to a file) on every
  * success, far too slow in the inner loops: there, only fail. */
@@ -681,9 +682,5 @@ static Suite *test_csv_scan_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(test_csv_scan_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run_suite(test_csv_scan_suite());
 }

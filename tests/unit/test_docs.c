@@ -9,6 +9,7 @@
 #include "connectors/connector.h"
 #include "pipeline/stage.h"
 #include "src/config.h"
+#include "tests/unit/unit_main.h"
 
 extern const struct confkey dest_common_keys[];
 
@@ -107,9 +108,5 @@ int main(void)
 	tcase_add_test(tc, every_type_is_documented);
 	tcase_add_test(tc, a_missing_key_is_noticed);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(s);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "pipeline/histogram.h"
+#include "tests/unit/unit_main.h"
 
 /* Check's ck_assert records a checkpoint on every success, too slow in the
  * loops below: there, only fail. */
@@ -555,9 +556,5 @@ static Suite *histogram_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(histogram_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(histogram_suite());
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../../pipeline/jsonesc.h"
+#include "tests/unit/unit_main.h"
 
 /* Like ck_assert_msg, but without check's per-call bookkeeping, which
  * dominates the run time of the loops below. */
@@ -292,9 +293,5 @@ static Suite *jsonesc_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(jsonesc_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(jsonesc_suite());
 }

@@ -14,6 +14,7 @@
 #include "pipeline/pool.h"
 #include "pipeline/tmetrics.h"
 #include "src/globals.h"
+#include "tests/unit/unit_main.h"
 
 /* Deadlock guard for waits on other threads: generous, never a timing test. */
 #define TEST_GUARD_NS (60ull * 1000000000ull)
@@ -266,9 +267,5 @@ static Suite *pool_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(pool_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(pool_suite());
 }

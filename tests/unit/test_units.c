@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "src/units.h"
+#include "tests/unit/unit_main.h"
 
 #define NS_PER_S 1000000000ull
 
@@ -337,9 +338,5 @@ static Suite *units_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(units_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run_suite(units_suite());
 }
