@@ -26,7 +26,7 @@ BIG_ROWS=$((4 * ROWS))
 # for input file $1 and output file $2; adapt here when a tool's flags change.
 nebtop_cmd() {
 	cmd=("$NEBTOP" -source csv -source-config "file_path=$1" -destination json
-		-dest-config "file_path=$2" --headless)
+		-dest-config "file_path=$2" --headless -duration 0 -output "$BENCH_DIR/profiles")
 	cmd_in=/dev/null cmd_out=$LOG
 }
 duckdb_cmd() { cmd=(node "$HERE/duckdb_copy.mjs" "$1" "$2"); cmd_in=/dev/null cmd_out=$LOG; }
