@@ -126,4 +126,12 @@ void figures_compute(struct figures *f, const struct sampler *s, uint64_t window
 	else if (window_ns)
 		a = sampler_get(s, 0) ? sampler_get(s, 0) : a;
 	figures_between(f, s, a, b);
+	f->threads_peak = f->threads;
+	for (size_t i = sampler_count(s); i-- > 0;) {
+		const struct sample *x = sampler_get(s, i);
+		if (x->t_ns < a->t_ns)
+			break;
+		if (x->rt.threads > f->threads_peak)
+			f->threads_peak = x->rt.threads;
+	}
 }

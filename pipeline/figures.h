@@ -37,7 +37,7 @@ struct figures {
 	double records_per_sec, bytes_per_sec; /* over the window */
 	double cpu_pct;                        /* of one core, over the window */
 	uint64_t rss_bytes, rss_peak_bytes;
-	uint32_t threads;
+	uint32_t threads, threads_peak; /* the process's threads now, and the most seen in the window */
 	size_t nstages, nchannels;
 	struct stage_figures *stages;
 	struct channel_figures *channels;

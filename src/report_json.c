@@ -86,7 +86,7 @@ int report_json_build(struct pipeline *p, struct sampler *s, const char *timesta
 	const struct stage_info *first = pipeline_get_stage(p, 0), *last = pipeline_get_stage(p, f.nstages - 1);
 	const char *stop = pipeline_stop_reason(p);
 	json_t *root = json_pack(
-		"{s:s,s:s,s:f,s:s,s:o,s:{s:I,s:I,s:I,s:I,s:I},s:{s:f,s:f},s:o,s:o,s:{s:f,s:I,s:I,s:I},s:o}",
+		"{s:s,s:s,s:f,s:s,s:o,s:{s:I,s:I,s:I,s:I,s:I},s:{s:f,s:f},s:o,s:o,s:{s:f,s:I,s:I,s:I,s:I},s:o}",
 		"nebtop_version", PACKAGE_VERSION, "timestamp", timestamp, "duration_s", f.elapsed_s, "state",
 		pipeline_state_name(pipeline_get_state(p)), "stop_reason", stop ? json_string(stop) : json_null(),
 		"records", "in", (json_int_t)f.records_in, "out", (json_int_t)f.records_out, "filtered",
@@ -95,7 +95,8 @@ int report_json_build(struct pipeline *p, struct sampler *s, const char *timesta
 		f.elapsed_s > 0 ? (double)f.records_in / f.elapsed_s : 0.0, "bytes_per_sec",
 		f.elapsed_s > 0 ? (double)f.bytes_in / f.elapsed_s : 0.0, "stages", report_json_stages(&f), "channels",
 		report_json_channels(&f), "runtime", "cpu_pct", f.cpu_pct, "rss_bytes", (json_int_t)f.rss_bytes,
-		"rss_peak_bytes", (json_int_t)f.rss_peak_bytes, "threads", (json_int_t)f.threads, "error_samples",
+		"rss_peak_bytes", (json_int_t)f.rss_peak_bytes, "threads", (json_int_t)f.threads, "threads_peak",
+		(json_int_t)f.threads_peak, "error_samples",
 		report_json_errors(p));
 	json_t *pl = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:b,s:s,s:s}", "name", c->pl.name, "source",
 			       first->type, "source_detail", src, "destination", last->type, "destination_detail", dst,

@@ -132,7 +132,7 @@ int report_text_build(struct pipeline *p, struct sampler *s, const char *timesta
 	units_format_bytes(peak, sizeof peak, (double)f.rss_peak_bytes);
 	report_text_printf(&b, "Runtime:\n  CPU:              %.1f%% of one core (average)\n", f.cpu_pct);
 	report_text_printf(&b, "  RSS:              %s now, %s peak\n", rss, peak);
-	report_text_printf(&b, "  Threads:          %u\n\n", f.threads);
+	report_text_printf(&b, "  Threads:          %u now, %u at most\n\n", f.threads, f.threads_peak);
 	report_text_errors(&b, p, f.records_errors);
 	figures_free(&f);
 	buf_append_byte(&b, 0);
