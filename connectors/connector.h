@@ -5,7 +5,8 @@
  * (decode: parsing raw bytes into records; encode: records into bytes) runs on
  * the stage's worker threads, several batches at a time. A connector that
  * has no such split leaves decode or encode NULL and does everything in read
- * or write. */
+ * or write. A connector that reads or writes one file names it with the key
+ * file_path, so that a run can refuse to write over its own input. */
 #ifndef NEB_CONNECTOR_H
 #define NEB_CONNECTOR_H
 

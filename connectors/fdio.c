@@ -1,6 +1,10 @@
 /* fdio.c: interruptible reads. */
 #include "fdio.h"
 
+#include "../pipeline/clock.h"
+#include "../pipeline/tmetrics.h"
+#include "../src/globals.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <stdatomic.h>
@@ -13,8 +17,17 @@ ssize_t fdio_read(int fd, void *p, size_t n, const _Atomic int *stop, int idle_m
 	int pollable = fstat(fd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode);
 	for (;;) {
 		if (pollable) {
+			/* waiting for a pipe or a terminal is waiting for input: idle time */
 			struct pollfd pfd = { fd, POLLIN, 0 };
-			int rc = poll(&pfd, 1, idle_ms > 0 && idle_ms < 100 ? idle_ms : 100);
+			int rc = poll(&pfd, 1, 0);
+			struct tmetrics *self = globals_thread_metrics;
+			if (rc == 0) {
+				if (self)
+					tmetrics_enter_state(self, TSTATE_IDLE, "input", clock_now_ns());
+				rc = poll(&pfd, 1, idle_ms > 0 && idle_ms < 100 ? idle_ms : 100);
+				if (self)
+					tmetrics_enter_state(self, TSTATE_BUSY, NULL, clock_now_ns());
+			}
 			if (rc < 0 && errno != EINTR)
 				return -1;
 			if (rc <= 0) {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int outfile_open(struct outfile *o, const char *path, const char *where, struct errbuf *e)
@@ -19,6 +20,25 @@ int outfile_open(struct outfile *o, const char *path, const char *where, struct 
 		return errbuf_set(e, "out of memory");
 	if (!strcmp(path, "-")) {
 		o->fd = STDOUT_FILENO;
+		return 0;
+	}
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		errbuf_set(e, "%s: %s is a directory", where, path);
+		free(o->path);
+		o->path = NULL;
+		return -1;
+	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* a device, a FIFO, a socket: written in place, never replaced */
+		o->fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (o->fd < 0) {
+			errbuf_set(e, "%s: cannot open %s: %s", where, path, strerror(errno));
+			free(o->path);
+			o->path = NULL;
+			return -1;
+		}
+		o->in_place = 1;
 		return 0;
 	}
 	size_t n = strlen(path) + 6;
@@ -46,7 +66,8 @@ int outfile_write(struct outfile *o, const void *p, size_t n, struct errbuf *e)
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			return errbuf_set(e, "writing %s: %s", o->tmp_path ? o->tmp_path : "standard output",
+			return errbuf_set(e, "writing %s: %s",
+					  o->tmp_path ? o->tmp_path : o->in_place ? o->path : "standard output",
 					  strerror(errno));
 		}
 		c += w;
@@ -59,7 +80,7 @@ int outfile_close(struct outfile *o, int ok, struct errbuf *e)
 {
 	int rc = 0;
 	if (o->fd >= 0 && o->fd != STDOUT_FILENO && close(o->fd) != 0 && ok == 1)
-		rc = errbuf_set(e, "closing %s: %s", o->tmp_path, strerror(errno));
+		rc = errbuf_set(e, "closing %s: %s", o->tmp_path ? o->tmp_path : o->path, strerror(errno));
 	o->fd = -1;
 	if (o->tmp_path) {
 		if (ok == 1 && rc == 0) {

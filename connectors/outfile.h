@@ -1,5 +1,7 @@
 /* outfile.h: an output file written under a temporary name (PATH.part) and
- * renamed into place only when the run succeeds, or standard output for "-". */
+ * renamed into place only when the run succeeds; standard output for "-";
+ * and a path that exists but is not a regular file (a device such as
+ * /dev/null, a FIFO) is written in place, never replaced. */
 #ifndef NEB_OUTFILE_H
 #define NEB_OUTFILE_H
 
@@ -9,7 +11,8 @@
 
 struct outfile {
 	int fd;
-	char *path, *tmp_path; /* tmp_path NULL for stdout */
+	char *path, *tmp_path; /* tmp_path NULL for stdout and in-place files */
+	int in_place;
 };
 
 /* `where` names the key in messages ("job.ini:9: [destination] key 'file_path'"). */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/paths.h"
 #include "channel.h"
 #include "pipeline_internal.h"
 #include "pool.h"
@@ -159,6 +160,37 @@ static int build_transform(struct pipeline *p, size_t i, struct errbuf *e)
 	return 0;
 }
 
+/* The file a section's connector reads or writes (key file_path), or NULL
+ * for standard input or output and for connectors without a file. */
+static const char *build_file_of(const struct confsection *sec)
+{
+	const struct confentry *en = confsection_find(sec, "file_path");
+	return en && strcmp(en->value, "-") ? en->value : NULL;
+}
+
+/* A run never writes over its own input, nor two outputs into one file. */
+static int build_check_files(struct pipeline *p, struct errbuf *e)
+{
+	struct config *c = p->cfg;
+	const char *in = build_file_of(&c->source), *out = build_file_of(&c->destination);
+	const char *dl = c->pl.on_error == ON_ERROR_DEAD_LETTER ? c->pl.dead_letter_path : NULL;
+	char where[512];
+	if (in && out && paths_same_file(in, out)) {
+		confmap_where_key(where, sizeof where, &c->destination, "file_path");
+		return errbuf_set(e, "%s: %s is also the input; writing it would destroy the input", where, out);
+	}
+	if (dl && out && paths_same_file(dl, out)) {
+		confmap_where_key(where, sizeof where, &c->pipeline, "dead_letter_path");
+		return errbuf_set(e, "%s: %s is also the destination's file; bad records need a file of their own",
+				  where, dl);
+	}
+	if (dl && in && paths_same_file(dl, in)) {
+		confmap_where_key(where, sizeof where, &c->pipeline, "dead_letter_path");
+		return errbuf_set(e, "%s: %s is also the input; writing it would destroy the input", where, dl);
+	}
+	return 0;
+}
+
 static int build_dead_letter(struct pipeline *p, struct errbuf *e)
 {
 	if (p->cfg->pl.on_error != ON_ERROR_DEAD_LETTER)
@@ -249,14 +281,16 @@ static void build_channels(struct pipeline *p)
 	for (size_t i = 0; i < p->nchannels; i++) {
 		char name[160];
 		snprintf(name, sizeof name, "%s->%s", p->stages[i].info.name, p->stages[i + 1].info.name);
-		p->channels[i] = channel_create(name, buffer, p->pool_batches);
+		p->channels[i] = channel_create(name, buffer, p->pool_batches, 0);
 		p->stages[i].out = p->channels[i];
 		p->stages[i + 1].in = p->channels[i];
 	}
+	/* the queues inside the source and the destination stay short, so that a
+	 * slow reader or writer shows as a full channel outside its stage */
 	if (p->src->decode)
-		p->decode_ch = channel_create("source/parse", UINT64_MAX, internal);
+		p->decode_ch = channel_create("source/parse", UINT64_MAX, internal, 1);
 	if (p->dst->encode)
-		p->encode_ch = channel_create("destination/write", UINT64_MAX, p->pool_batches);
+		p->encode_ch = channel_create("destination/write", UINT64_MAX, internal, 1);
 	p->reorder = build_xcalloc(p->pool_batches, sizeof *p->reorder);
 }
 
@@ -270,7 +304,7 @@ struct pipeline *pipeline_build(struct config *c, struct errbuf *e)
 	pthread_cond_init(&p->cond, NULL);
 	p->nstages = c->nstages + 2;
 	p->stages = build_xcalloc(p->nstages, sizeof *p->stages);
-	if (build_source(p, e))
+	if (build_check_files(p, e) || build_source(p, e))
 		goto fail;
 	for (size_t i = 1; i + 1 < p->nstages; i++)
 		if (build_transform(p, i, e))

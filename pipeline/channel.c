@@ -22,9 +22,10 @@ struct channel {
 	uint64_t waiters_last_ns; /* blocked time grows by waiters * elapsed */
 	int send_waiting, recv_waiting;
 	int producers, consumers, open_producers, closed;
+	int internal;
 };
 
-struct channel *channel_create(const char *name, uint64_t capacity, size_t slots)
+struct channel *channel_create(const char *name, uint64_t capacity, size_t slots, int internal)
 {
 	struct channel *c = calloc(1, sizeof *c);
 	if (!c)
@@ -37,6 +38,7 @@ struct channel *channel_create(const char *name, uint64_t capacity, size_t slots
 	}
 	c->slots = slots ? slots : 1;
 	c->capacity = capacity ? capacity : 1;
+	c->internal = internal;
 	c->last_change_ns = c->waiters_last_ns = clock_now_ns();
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->not_full, NULL);
@@ -111,7 +113,7 @@ void channel_send_batch(struct channel *c, struct batch *b)
 		struct tmetrics *self = globals_thread_metrics;
 		uint64_t t0 = clock_now_ns();
 		if (self)
-			tmetrics_enter_state(self, TSTATE_BACKPRESSURED, c->name, t0);
+			tmetrics_enter_state(self, c->internal ? TSTATE_INTERNAL : TSTATE_BACKPRESSURED, c->name, t0);
 		c->send_waits++;
 		channel_note_waiters(c, t0);
 		c->send_waiting++;
@@ -142,7 +144,7 @@ struct batch *channel_recv_batch(struct channel *c)
 		struct tmetrics *self = globals_thread_metrics;
 		uint64_t t0 = clock_now_ns();
 		if (self)
-			tmetrics_enter_state(self, TSTATE_IDLE, c->name, t0);
+			tmetrics_enter_state(self, c->internal ? TSTATE_INTERNAL : TSTATE_IDLE, c->name, t0);
 		c->recv_waits++;
 		channel_note_waiters(c, t0);
 		c->recv_waiting++;

@@ -28,8 +28,9 @@ struct channel_stats {
 	int producers, consumers;     /* threads on each side */
 };
 
-/* `slots` bounds how many batches it can ever hold (the pool size). */
-struct channel *channel_create(const char *name, uint64_t capacity, size_t slots);
+/* `slots` bounds how many batches it can hold. An internal channel joins
+ * threads of one stage: waits on it are charged as TSTATE_INTERNAL. */
+struct channel *channel_create(const char *name, uint64_t capacity, size_t slots, int internal);
 void channel_free(struct channel *c);
 const char *channel_name(const struct channel *c);
 

@@ -49,7 +49,8 @@ static void figures_stage(struct stage_figures *sf, const struct stage_info *si,
 	double t[TSTATE_TIMED], total = 0;
 	for (int k = 0; k < TSTATE_TIMED; k++) {
 		t[k] = (double)(b->time_ns[k] - a->time_ns[k]);
-		total += t[k];
+		if (k != TSTATE_INTERNAL) /* waits inside the stage are none of the three */
+			total += t[k];
 	}
 	sf->busy_pct = figures_pct(t[TSTATE_BUSY], total);
 	sf->backpressured_pct = figures_pct(t[TSTATE_BACKPRESSURED], total);

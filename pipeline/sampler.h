@@ -21,7 +21,7 @@ struct sampler;
 
 struct stage_sample {
 	uint64_t records_in, records_out, bytes_in, bytes_out, errors, filtered, batches;
-	uint64_t time_ns[TSTATE_TIMED]; /* busy, backpressured, idle: summed over threads */
+	uint64_t time_ns[TSTATE_TIMED]; /* busy, backpressured, idle, internal: summed over threads */
 };
 
 struct channel_sample {

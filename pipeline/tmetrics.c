@@ -47,6 +47,7 @@ const char *tstate_name(enum tstate s)
 	case TSTATE_BUSY: return "busy";
 	case TSTATE_BACKPRESSURED: return "backpressured";
 	case TSTATE_IDLE: return "idle";
+	case TSTATE_INTERNAL: return "waiting within its stage";
 	case TSTATE_EXITED: return "exited";
 	}
 	return "?";

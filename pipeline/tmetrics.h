@@ -4,7 +4,7 @@
  * writer (relaxed atomic stores, no lock, no locked instruction); the sampler
  * thread reads them all. Time is accounted Flink-style: a thread is always
  * busy, backpressured (blocked sending downstream) or idle (blocked waiting
- * for input). A state change is bracketed by a sequence counter so a reader
+ * for input), or waiting inside its own stage. A state change is bracketed by a sequence counter so a reader
  * never sees a state with the time of another. */
 #ifndef NEB_TMETRICS_H
 #define NEB_TMETRICS_H
@@ -14,8 +14,12 @@
 
 #include "histogram.h"
 
-enum tstate { TSTATE_BUSY = 0, TSTATE_BACKPRESSURED = 1, TSTATE_IDLE = 2, TSTATE_EXITED = 3 };
-#define TSTATE_TIMED 3 /* states with a time counter */
+/* INTERNAL is a wait on another thread of the same stage (a CSV parser
+ * waiting for the reader, an encoder waiting for the writer): the stage as a
+ * whole is neither idle nor backpressured then, so the stage's shares leave
+ * that time out. */
+enum tstate { TSTATE_BUSY = 0, TSTATE_BACKPRESSURED = 1, TSTATE_IDLE = 2, TSTATE_INTERNAL = 3, TSTATE_EXITED = 4 };
+#define TSTATE_TIMED 4 /* states with a time counter */
 
 enum trole { TROLE_READER, TROLE_DECODER, TROLE_WORKER, TROLE_ENCODER, TROLE_WRITER };
 

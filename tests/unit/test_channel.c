@@ -148,7 +148,7 @@ static void test_join(struct test_side *s)
 
 START_TEST(test_fifo_order)
 {
-	struct channel *c = channel_create("a->b", 1000, 16);
+	struct channel *c = channel_create("a->b", 1000, 16, 0);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_str_eq(channel_name(c), "a->b");
 	struct batch *b[10];
@@ -186,7 +186,7 @@ END_TEST
 
 START_TEST(test_capacity_in_records)
 {
-	struct channel *c = channel_create("cap", 10, 8);
+	struct channel *c = channel_create("cap", 10, 8, 0);
 	struct batch *a = test_batch(6, 1), *b = test_batch(4, 2), *x = test_batch(1, 3);
 	channel_send_batch(c, a);
 	channel_send_batch(c, b); /* 6 + 4 = 10: exactly full, no wait */
@@ -236,7 +236,7 @@ END_TEST
 
 START_TEST(test_oversize_batch_enters_empty_channel)
 {
-	struct channel *c = channel_create("big", 10, 8);
+	struct channel *c = channel_create("big", 10, 8, 0);
 	struct batch *big = test_batch(25, 1), *small = test_batch(1, 2), *big2 = test_batch(30, 3);
 	/* into the empty channel at once, however large */
 	channel_send_batch(c, big);
@@ -277,7 +277,7 @@ END_TEST
 START_TEST(test_slots_bound_batches)
 {
 	/* room for many records but only two batches */
-	struct channel *c = channel_create("slots", 1000, 2);
+	struct channel *c = channel_create("slots", 1000, 2, 0);
 	struct batch *a = test_batch(1, 1), *b = test_batch(1, 2), *x = test_batch(1, 3);
 	channel_send_batch(c, a);
 	channel_send_batch(c, b);
@@ -300,7 +300,7 @@ END_TEST
 START_TEST(test_batches_without_kept_records)
 {
 	/* fully filtered batches take a slot but no capacity */
-	struct channel *c = channel_create("empty", 5, 8);
+	struct channel *c = channel_create("empty", 5, 8, 0);
 	struct batch *full = test_batch(5, 1), *e1 = test_batch(0, 2), *e2 = test_batch(3, 3);
 	for (uint32_t r = 0; r < 3; r++)
 		batch_mark_filtered(e2, r);
@@ -324,7 +324,7 @@ END_TEST
 
 START_TEST(test_recv_blocks_while_empty)
 {
-	struct channel *c = channel_create("in", 100, 4);
+	struct channel *c = channel_create("in", 100, 4, 0);
 	struct tmetrics *m = test_metrics_new();
 	struct test_side rcv;
 	test_start(&rcv, c, NULL, m, test_receiver_main);
@@ -356,9 +356,32 @@ START_TEST(test_recv_blocks_while_empty)
 }
 END_TEST
 
+START_TEST(test_internal_waits_are_internal)
+{
+	/* on a channel inside a stage, a receiver's wait is neither idle nor
+	 * backpressured time */
+	struct channel *c = channel_create("stage/inside", 100, 4, 1);
+	struct tmetrics *m = test_metrics_new();
+	struct test_side rcv;
+	test_start(&rcv, c, NULL, m, test_receiver_main);
+	test_wait_for_recv_waits(c, 1);
+	ck_assert_int_eq(atomic_load(&m->state), TSTATE_INTERNAL);
+	test_sleep_ms(5);
+	struct batch *b = test_batch(1, 1);
+	channel_send_batch(c, b);
+	test_join(&rcv);
+	ck_assert_uint_gt(tmetrics_get(&m->time_ns[TSTATE_INTERNAL]), 0);
+	ck_assert_uint_eq(tmetrics_get(&m->time_ns[TSTATE_IDLE]), 0);
+	ck_assert_uint_eq(tmetrics_get(&m->time_ns[TSTATE_BACKPRESSURED]), 0);
+	batch_free(b);
+	free(m);
+	channel_free(c);
+}
+END_TEST
+
 START_TEST(test_close_when_last_producer_done)
 {
-	struct channel *c = channel_create("close", 100, 8);
+	struct channel *c = channel_create("close", 100, 8, 0);
 	channel_add_producer(c);
 	channel_add_producer(c);
 	channel_add_consumer(c);
@@ -396,7 +419,7 @@ END_TEST
 START_TEST(test_drain_after_close)
 {
 	/* what was sent before the close is still received, in order */
-	struct channel *c = channel_create("drain", 100, 8);
+	struct channel *c = channel_create("drain", 100, 8, 0);
 	channel_add_producer(c);
 	struct batch *b[3];
 	for (int i = 0; i < 3; i++) {
@@ -416,7 +439,7 @@ END_TEST
 
 START_TEST(test_close_wakes_every_receiver)
 {
-	struct channel *c = channel_create("wake", 100, 8);
+	struct channel *c = channel_create("wake", 100, 8, 0);
 	channel_add_producer(c);
 	struct test_side rcv[3];
 	for (int i = 0; i < 3; i++) {
@@ -436,7 +459,7 @@ END_TEST
 
 START_TEST(test_fill_integral)
 {
-	struct channel *c = channel_create("integral", 100, 8);
+	struct channel *c = channel_create("integral", 100, 8, 0);
 	struct batch *b = test_batch(5, 1);
 	struct channel_stats s0 = test_stats(c);
 	ck_assert_uint_eq(s0.fill_integral, 0);
@@ -536,7 +559,7 @@ static void test_many_run(int nproducers, int nconsumers)
 	struct test_many t;
 	memset(&t, 0, sizeof t);
 	t.pool = pool_create(64);
-	t.c = channel_create("many", MANY_CAPACITY, 64);
+	t.c = channel_create("many", MANY_CAPACITY, 64, 0);
 	t.nproducers = nproducers;
 	t.check_order = nconsumers == 1;
 	t.seen = calloc(MANY_BATCHES, sizeof *t.seen);
@@ -608,6 +631,7 @@ static Suite *channel_suite(void)
 	tcase_add_test(tc, test_slots_bound_batches);
 	tcase_add_test(tc, test_batches_without_kept_records);
 	tcase_add_test(tc, test_recv_blocks_while_empty);
+	tcase_add_test(tc, test_internal_waits_are_internal);
 	tcase_add_test(tc, test_close_when_last_producer_done);
 	tcase_add_test(tc, test_drain_after_close);
 	tcase_add_test(tc, test_close_wakes_every_receiver);
