@@ -48,6 +48,9 @@ struct source_ops {
 	void (*close)(void *opts);
 	/* Short name of the input for messages: "data.csv", "stdin", "generate". */
 	void (*describe)(void *opts, char *dst, size_t n);
+	/* 1 when the input never ends by itself (a generator without a row
+	 * count); NULL means it ends. */
+	int (*is_endless)(void *opts);
 };
 
 struct dest_ops {

@@ -171,6 +171,8 @@ static void gen_describe(void *opts, char *dst, size_t n)
 	snprintf(dst, n, "generate");
 }
 
+static int gen_is_endless(void *opts) { return ((struct gen_source *)opts)->rows == 0; }
+
 const struct source_ops source_generate = {
 	.type = "generate",
 	.summary = "deterministic rows for load tests",
@@ -180,4 +182,5 @@ const struct source_ops source_generate = {
 	.read = gen_read,
 	.close = gen_close,
 	.describe = gen_describe,
+	.is_endless = gen_is_endless,
 };

@@ -74,10 +74,7 @@ static void figures_channel(struct channel_figures *cf, const char *name, const 
 	cf->fill_pct = figures_pct((double)b->fill, cap);
 	cf->fill_avg_pct = dt_ns > 0 ? figures_pct((double)(b->fill_integral - a->fill_integral) / dt_ns, cap) : 0;
 	cf->fill_max_pct = figures_pct((double)(whole_run ? b->fill_max : (b->fill > a->fill ? b->fill : a->fill)), cap);
-	if (cf->fill_max_pct > 100)
-		cf->fill_max_pct = 100;
-	if (cf->fill_avg_pct > 100)
-		cf->fill_avg_pct = 100;
+	/* above 100% when a batch larger than the whole channel sits in it */
 	double send = (double)(b->send_blocked_ns - a->send_blocked_ns), recv = (double)(b->recv_blocked_ns - a->recv_blocked_ns);
 	cf->send_blocked_pct = figures_pct(send, dt_ns * (b->producers ? b->producers : 1));
 	cf->recv_blocked_pct = figures_pct(recv, dt_ns * (b->consumers ? b->consumers : 1));

@@ -70,7 +70,7 @@ int pipeline_finish(struct pipeline *p, struct errbuf *e)
 			/* keep the first failure, add where the output was left */
 			pthread_mutex_lock(&p->mu);
 			size_t len = strlen(p->fail_msg);
-			snprintf(p->fail_msg + len, sizeof p->fail_msg - len, "; %s", ce.msg);
+			snprintf(p->fail_msg + len, sizeof p->fail_msg - len, " (%s)", ce.msg);
 			pthread_mutex_unlock(&p->mu);
 		}
 	}
@@ -180,17 +180,28 @@ size_t pipeline_copy_error_samples(struct pipeline *p, struct error_sample *dst,
 }
 
 uint64_t pipeline_count_dead_lettered(struct pipeline *p) { return atomic_load(&p->dead_lettered); }
+int pipeline_input_ended(struct pipeline *p) { return atomic_load(&p->input_ended); }
+int pipeline_input_is_endless(struct pipeline *p) { return p->src->is_endless && p->src->is_endless(p->src_opts); }
+
+/* "data.csv (csv)", or just "generate" when the name is the type. */
+static void pipeline_describe(const char *name, const char *type, char *dst, size_t n)
+{
+	if (!strcmp(name, type))
+		snprintf(dst, n, "%s", type);
+	else
+		snprintf(dst, n, "%s (%s)", name, type);
+}
 
 void pipeline_describe_source(struct pipeline *p, char *dst, size_t n)
 {
 	char d[256];
 	p->src->describe(p->src_opts, d, sizeof d);
-	snprintf(dst, n, "%s (%s)", d, p->src->type);
+	pipeline_describe(d, p->src->type, dst, n);
 }
 
 void pipeline_describe_dest(struct pipeline *p, char *dst, size_t n)
 {
 	char d[256];
 	p->dst->describe(p->dst_opts, d, sizeof d);
-	snprintf(dst, n, "%s (%s)", d, p->dst->type);
+	pipeline_describe(d, p->dst->type, dst, n);
 }

@@ -61,6 +61,10 @@ const char *pipeline_stop_reason(struct pipeline *p);
 /* Copies up to max error samples; returns how many. */
 size_t pipeline_copy_error_samples(struct pipeline *p, struct error_sample *dst, size_t max);
 uint64_t pipeline_count_dead_lettered(struct pipeline *p);
+/* 1 once the source has read all of its input (not stopped before). */
+int pipeline_input_ended(struct pipeline *p);
+/* 1 when the source's input never ends by itself. */
+int pipeline_input_is_endless(struct pipeline *p);
 /* "data.csv (csv)" and "out.json (json)". */
 void pipeline_describe_source(struct pipeline *p, char *dst, size_t n);
 void pipeline_describe_dest(struct pipeline *p, char *dst, size_t n);

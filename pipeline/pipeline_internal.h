@@ -62,6 +62,7 @@ struct pipeline {
 	struct tmetrics *metrics; /* one per thread, grouped by stage */
 
 	_Atomic int stop, paused, failed, running_threads, state;
+	_Atomic int input_ended; /* the source read to the end of its input */
 	pthread_mutex_t mu; /* guards the fields below and the pause/done waits */
 	pthread_cond_t cond;
 	char fail_msg[1024];

@@ -94,6 +94,8 @@ static void runner_read(struct pthread_slot *s)
 			pool_put_batch(p->pool, b);
 			if (rc < 0)
 				pipeline_fail(p, e.msg);
+			else if (!atomic_load_explicit(&p->stop, memory_order_relaxed))
+				atomic_store(&p->input_ended, 1);
 			break;
 		}
 		b->seq = seq++;
@@ -138,6 +140,7 @@ static void runner_transform(struct pthread_slot *s)
 		if (in)
 			st->ops->process(st->opts, b, &s->w);
 		runner_count_batch(m, in, b->nkept, e0, b->nerrors);
+		tmetrics_add(&m->bytes_out, b->data.len);
 		histogram_add_value(&m->latency, clock_now_ns() - t0);
 		channel_send_batch(st->out, b);
 	}

@@ -75,7 +75,22 @@ static int cli_add_pairs(struct cli *cli, const char *section, const char *flag,
 			return -1;
 		}
 		*eq = 0;
-		cli_add(cli, section, item, eq + 1, flag, -1);
+		/* "key = value" written with spaces means key and value */
+		char *k = item, *v = eq + 1, *end = eq;
+		while (*k == ' ')
+			k++;
+		while (end > k && end[-1] == ' ')
+			*--end = 0;
+		while (*v == ' ')
+			v++;
+		for (end = v + strlen(v); end > v && end[-1] == ' ';)
+			*--end = 0;
+		if (!*k) {
+			errbuf_set(e, "%s: '=%s' has no key", flag, v);
+			free(item);
+			return -1;
+		}
+		cli_add(cli, section, k, v, flag, -1);
 	}
 	free(item);
 	return 0;
@@ -145,7 +160,7 @@ int cli_parse(struct cli *cli, int argc, char **argv, struct errbuf *e)
 		case '?':
 			if (optopt && strchr(arg, '='))
 				return errbuf_set(e, "option %.*s takes no value", (int)(strchr(arg, '=') - arg), arg);
-			return errbuf_set(e, "unknown option %s (see nebtop --help)", arg);
+			return errbuf_set(e, "unknown or ambiguous option %s (see nebtop --help)", arg);
 		default:
 			for (size_t i = 0; i < sizeof cli_key_flags / sizeof cli_key_flags[0]; i++)
 				if (cli_key_flags[i].opt == opt)
@@ -186,22 +201,25 @@ void cli_free(struct cli *cli)
 void cli_print_help(void)
 {
 	fputs("Usage: nebtop [OPTIONS] [CONFIG.ini]\n"
-	      "Runs a data pipeline and profiles it: throughput, per-stage latency, channel fill,\n"
-	      "CPU and memory, with snapshots of reports and profiles on SIGUSR1 and at the end.\n"
-	      "With no arguments at all it runs the built-in demo pipeline.\n"
+	      "Runs a data pipeline and measures it: throughput, per-stage latency and busy,\n"
+	      "backpressured and idle time, channel fill, CPU and memory, with snapshots of its\n"
+	      "reports on SIGUSR1 and at the end. With no arguments at all it runs the built-in\n"
+	      "demo pipeline.\n"
 	      "\n"
 	      "  -c, --config FILE        INI pipeline file (also the one positional argument)\n"
 	      "  -source TYPE             source connector: csv, generate (default csv)\n"
 	      "  -destination TYPE        destination connector: json, csv, null (default json)\n"
 	      "  -source-config K=V,...   source keys, as in the [source] section\n"
 	      "  -dest-config K=V,...     destination keys, as in the [destination] section\n"
-	      "  -duration D              stop after D (250ms, 30s, 2m); 0 = end of input (default 30s)\n"
+	      "  -duration D              stop after D (250ms, 30s, 2m) or at the end of the input;\n"
+	      "                           0 = no time limit (default 30s)\n"
 	      "  -output DIR              snapshot folder (default ./profiles)\n"
 	      "  -types LIST              profiles: cpu,memory,block,mutex,goroutine,trace, all or none\n"
+	      "                           (checked; the profilers are not in this version)\n"
 	      "  -batch N                 records per batch (default 1000)\n"
 	      "  -workers N               worker threads per stage (default 4)\n"
 	      "  -buffer N                channel capacity in records (default 10000)\n"
-	      "  -cpu-duration D          time a snapshot's CPU profile covers (default 30s)\n"
+	      "  -cpu-duration D          time a snapshot's CPU profile covers (default 30s; no effect yet)\n"
 	      "  -b, --headless           no TUI: progress lines on stderr\n"
 	      "      --no-color           monochrome (NO_COLOR in the environment does the same)\n"
 	      "      --version            print the version\n"

@@ -84,7 +84,7 @@ int confmap_set_value(const struct confkey *k, void *opts, const char *value, co
 	}
 	case CONF_BOOL:
 		if (units_parse_bool(value, (int *)p))
-			return errbuf_set(e, "%s: '%s' is not true or false", where, shown);
+			return errbuf_set(e, "%s: '%s' is not true or false (or yes/no, on/off, 1/0)", where, shown);
 		return 0;
 	case CONF_ENUM:
 		for (int i = 0; k->choices[i]; i++) {

@@ -30,18 +30,20 @@ static int main_usage_error(const char *msg)
 	return EXIT_USAGE;
 }
 
-static void main_take_snapshot(struct pipeline *p, struct sampler *s, const char *dir, int final)
+/* Writes a snapshot and says where; -1 when it could not be written. */
+static int main_take_snapshot(struct pipeline *p, struct sampler *s, const char *dir, int final)
 {
 	struct snapshot_result res;
 	struct errbuf e;
 	if (snapshot_write(p, s, dir, &res, &e)) {
-		fprintf(stderr, "nebtop: snapshot failed: %s\n", e.msg);
-		return;
+		fprintf(stderr, "nebtop: error: %ssnapshot not written: %s\n", final ? "final " : "", e.msg);
+		return -1;
 	}
 	fprintf(stderr, "nebtop: %ssnapshot %s in %s:", final ? "final " : "", res.stamp, dir);
 	for (size_t i = 0; i < res.nfiles; i++)
 		fprintf(stderr, " %s", res.files[i]);
 	fputc('\n', stderr);
+	return 0;
 }
 
 /* Runs until the pipeline ends, printing progress and serving requests. */
@@ -50,13 +52,15 @@ static void main_run_loop(struct pipeline *p, struct sampler *s, struct signals 
 	uint64_t start = clock_now_ns(), next_progress = start + 1000000000ull;
 	uint64_t duration = c->pl.duration_ns;
 	int stop_seen = 0;
-	while (!pipeline_wait_done(p, 100000000ull)) {
+	uint64_t wait = 100000000ull;
+	while (!pipeline_wait_done(p, wait)) {
 		uint64_t now = clock_now_ns();
 		if (!stop_seen && atomic_load(&sig->stop_requests) > 0) {
 			stop_seen = 1;
 			int which = atomic_load(&sig->last_signal);
 			pipeline_request_stop(p, which == SIGTERM ? "SIGTERM" : "SIGINT");
-			fprintf(stderr, "nebtop: stopping: draining the pipeline (send the signal again to exit at once)\n");
+			fprintf(stderr, "nebtop: stopping: draining the pipeline (signal again after a second to exit at "
+				"once, leaving partial output)\n");
 		}
 		if (duration && now - start >= duration && !stop_seen) {
 			char d[32], why[64];
@@ -70,6 +74,10 @@ static void main_run_loop(struct pipeline *p, struct sampler *s, struct signals 
 			sampler_take_sample(s);
 			main_take_snapshot(p, s, c->prof.output, 0);
 		}
+		/* wake in time for a short -duration */
+		wait = 100000000ull;
+		if (duration && !stop_seen && start + duration > now && start + duration - now < wait)
+			wait = start + duration - now;
 		if (now >= next_progress) {
 			progress_print_line(p, s);
 			next_progress += 1000000000ull;
@@ -152,7 +160,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "nebtop: error: %s\n", e.msg);
 	}
 	sampler_stop(s);
-	main_take_snapshot(p, s, c.prof.output, 1);
+	if (main_take_snapshot(p, s, c.prof.output, 1) != 0)
+		failed = 1;
 	progress_print_summary(p, s, failed);
 	signals_stop(&sig);
 	sampler_free(s);
