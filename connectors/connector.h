@@ -43,8 +43,11 @@ struct source_ops {
 	void (*worker_free)(void *local);
 	/* Decoder threads: turns b->raw into records. Optional. */
 	void (*decode)(void *opts, struct batch *b, struct worker *w);
-	/* Input line on which record r of b starts (0 = unknown); error path only. */
-	uint64_t (*line_of)(void *opts, const struct batch *b, uint32_t r);
+	/* Where record r of b came from: the input line it starts on (0 =
+	 * unknown) and its bytes as read (NULL when they are not kept). Error
+	 * path only; NULL when the connector cannot tell. */
+	void (*locate)(void *opts, const struct batch *b, uint32_t r, uint64_t *line, const char **raw,
+		       size_t *raw_len);
 	void (*close)(void *opts);
 	/* Short name of the input for messages: "data.csv", "stdin", "generate". */
 	void (*describe)(void *opts, char *dst, size_t n);

@@ -45,6 +45,11 @@ int csv_scan_at_boundary(const struct csv_scan *s)
 	return s->state == CSV_SCAN_ROW_START;
 }
 
+int csv_scan_in_quotes(const struct csv_scan *s)
+{
+	return s->state == CSV_SCAN_QUOTED;
+}
+
 /* First byte of [p, end) equal to a, b or c, or end when there is none.
  * Never reads at or past end. */
 static const unsigned char *csv_scan_find_special(const unsigned char *p, const unsigned char *end,
@@ -233,8 +238,8 @@ size_t csv_scan_records(struct csv_scan *s, const char *buf, size_t n, size_t wa
 	return off;
 }
 
-uint64_t csv_scan_line_of_record(const char *buf, size_t n, unsigned char delim, unsigned char quote,
-				 uint64_t k, uint64_t first_line)
+int csv_scan_locate_record(const char *buf, size_t n, unsigned char delim, unsigned char quote, uint64_t k,
+			   uint64_t first_line, struct csv_scan_place *at)
 {
 	struct csv_scan s;
 	size_t off = 0, want = (size_t)k;
@@ -256,5 +261,17 @@ uint64_t csv_scan_line_of_record(const char *buf, size_t n, unsigned char delim,
 	}
 	if (off == n)
 		return 0;
-	return first_line + s.lines;
+	at->line = first_line + s.lines;
+	at->start = off;
+	size_t got;
+	size_t end = off + csv_scan_records(&s, buf + off, n - off, 1, &got);
+	at->end = got ? end - 1 : end; /* without its terminator */
+	return 1;
+}
+
+uint64_t csv_scan_line_of_record(const char *buf, size_t n, unsigned char delim, unsigned char quote,
+				 uint64_t k, uint64_t first_line)
+{
+	struct csv_scan_place at;
+	return csv_scan_locate_record(buf, n, delim, quote, k, first_line, &at) ? at.line : 0;
 }

@@ -39,11 +39,24 @@ size_t csv_scan_records(struct csv_scan *s, const char *buf, size_t n, size_t wa
 
 /* 1 when the scan stands at a record boundary (nothing of a record pending). */
 int csv_scan_at_boundary(const struct csv_scan *s);
+/* 1 when the scan stands inside a quoted field (at the end of the input:
+ * a quote that is never closed). */
+int csv_scan_in_quotes(const struct csv_scan *s);
 
 /* Line on which record k (0-based, counting non-empty records) of
  * buf[0..n) starts, given that buf starts at a record boundary on line
  * first_line; for error messages. Returns 0 if there is no record k. */
 uint64_t csv_scan_line_of_record(const char *buf, size_t n, unsigned char delim, unsigned char quote,
 				 uint64_t k, uint64_t first_line);
+
+/* Where record k (0-based, non-empty records) of buf[0..n) stands: the line
+ * it starts on, and its bytes without the terminator. 0 if there is no
+ * record k. For error messages and dead letters. */
+struct csv_scan_place {
+	uint64_t line;
+	size_t start, end;
+};
+int csv_scan_locate_record(const char *buf, size_t n, unsigned char delim, unsigned char quote, uint64_t k,
+			   uint64_t first_line, struct csv_scan_place *at);
 
 #endif

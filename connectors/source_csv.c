@@ -41,7 +41,7 @@ struct csv_source {
 	char name[256];
 	struct csv_scan scan;
 	struct buf carry; /* bytes read but not yet cut into a chunk (not scanned) */
-	int eof;
+	int eof, open_quote;
 	uint32_t batch, width;
 	uint64_t header_records;
 	double avg_record_bytes;
@@ -54,6 +54,7 @@ struct csv_worker {
 	uint32_t *row; /* (offset, length) pairs into batch->data */
 	size_t row_n, row_cap;
 	uint32_t row_start; /* batch->data offset where this row's bytes start */
+	int open_quote;     /* the chunk's last record never closes its quote */
 	struct csv_source *src;
 	struct batch *b;
 	struct worker *w;
@@ -162,8 +163,10 @@ static long csv_cut_chunk(struct csv_source *s, struct buf *out, size_t want, co
 					  (unsigned long long)s->max_record_size);
 		}
 		if (s->eof) {
-			if (out->len > last && !csv_scan_at_boundary(&s->scan))
+			if (out->len > last && !csv_scan_at_boundary(&s->scan)) {
 				got++; /* a last record without its terminator */
+				s->open_quote = csv_scan_in_quotes(&s->scan);
+			}
 			last = out->len;
 			at_last = s->scan;
 			break;
@@ -314,6 +317,10 @@ static int csv_read(void *opts, struct batch *b, const _Atomic int *stop, struct
 		return -1;
 	if (got == 0 && b->raw.len == 0)
 		return 0;
+	if (s->open_quote) {
+		b->flags |= BATCH_OPEN_QUOTE;
+		s->open_quote = 0;
+	}
 	b->first_record = records0 - s->header_records + 1;
 	b->first_line = lines0 + 1;
 	b->bytes_in = b->raw.len;
@@ -424,7 +431,10 @@ static void csv_on_row(int c, void *data)
 	for (uint32_t i = (uint32_t)(nf < width ? nf : width); i < width; i++)
 		f[i] = (struct field){ 0, FIELD_NULL };
 	int ok = 1;
-	if (nf != width) {
+	if (c == -1 && cw->open_quote) {
+		csv_fail_row(cw, r, nf, "a quoted field is never closed: the rest of the input was read into it");
+		ok = 0;
+	} else if (nf != width) {
 		int mend = (nf < width && s->ragged == RAGGED_PAD) || (nf > width && s->ragged == RAGGED_TRUNCATE);
 		if (!mend) {
 			csv_fail_row(cw, r, nf, "expected %u fields, found %zu", width, nf);
@@ -456,6 +466,7 @@ static void csv_decode(void *opts, struct batch *b, struct worker *w)
 	b->data.len = 0;
 	buf_reserve(&b->data, b->raw.len + 64);
 	cw->row_start = 0;
+	cw->open_quote = (b->flags & BATCH_OPEN_QUOTE) != 0;
 	if (s->parser == PARSER_LIBCSV) {
 		csv_parse(&cw->parser, b->raw.p, b->raw.len, csv_on_field, csv_on_row, cw);
 		csv_fini(&cw->parser, csv_on_field, csv_on_row, cw);
@@ -465,13 +476,20 @@ static void csv_decode(void *opts, struct batch *b, struct worker *w)
 			     csv_on_field, csv_on_row, csv_on_discard, cw);
 }
 
-static uint64_t csv_line_of(void *opts, const struct batch *b, uint32_t r)
+static void csv_locate(void *opts, const struct batch *b, uint32_t r, uint64_t *line, const char **raw,
+		       size_t *raw_len)
 {
 	struct csv_source *s = opts;
-	if (!b->first_line)
-		return 0;
-	return csv_scan_line_of_record(b->raw.p, b->raw.len, (unsigned char)s->delimiter, (unsigned char)s->quote, r,
-				       b->first_line);
+	struct csv_scan_place at;
+	*line = 0;
+	*raw = NULL;
+	*raw_len = 0;
+	if (!b->first_line || !csv_scan_locate_record(b->raw.p, b->raw.len, (unsigned char)s->delimiter,
+						      (unsigned char)s->quote, r, b->first_line, &at))
+		return;
+	*line = at.line;
+	*raw = b->raw.p + at.start;
+	*raw_len = at.end - at.start;
 }
 
 static void csv_close(void *opts)
@@ -499,7 +517,7 @@ const struct source_ops source_csv = {
 	.worker_new = csv_worker_new,
 	.worker_free = csv_worker_free,
 	.decode = csv_decode,
-	.line_of = csv_line_of,
+	.locate = csv_locate,
 	.close = csv_close,
 	.describe = csv_describe,
 };

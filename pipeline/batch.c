@@ -45,7 +45,7 @@ void batch_free(struct batch *b)
 void batch_reset(struct batch *b)
 {
 	b->seq = b->first_record = b->first_line = b->bytes_in = b->work_ns = 0;
-	b->nrec = b->nkept = b->nerrors = 0;
+	b->nrec = b->nkept = b->nerrors = b->flags = 0;
 	buf_trim(&b->data, BATCH_TRIM_LIMIT);
 	buf_trim(&b->raw, BATCH_TRIM_LIMIT);
 	buf_trim(&b->out, BATCH_TRIM_LIMIT);

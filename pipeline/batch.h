@@ -49,7 +49,11 @@ struct batch {
 	struct batch_error *errors;
 	uint32_t nerrors, errors_cap;
 	uint32_t nkept;       /* maintained by batch_mark_record */
+	uint32_t flags;       /* BATCH_*: what the source noticed about the input */
 };
+
+/* The input ended inside a quoted field: the last record swallowed the rest. */
+#define BATCH_OPEN_QUOTE 1u
 
 struct batch *batch_new(void);
 void batch_free(struct batch *b);

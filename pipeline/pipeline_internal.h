@@ -86,6 +86,9 @@ void pipeline_fail(struct pipeline *p, const char *msg);
 void pipeline_format_record_error(struct pipeline *p, const struct batch *b, uint32_t rec, uint32_t stage,
 				  const char *reason, char *dst, size_t n);
 uint64_t pipeline_line_of_record(struct pipeline *p, const struct batch *b, uint32_t rec);
+/* The line and the input bytes of a record, where the source keeps them. */
+uint64_t pipeline_locate_record(struct pipeline *p, const struct batch *b, uint32_t rec, const char **raw,
+				size_t *raw_len);
 
 /* runner.c */
 int runner_start_threads(struct pipeline *p, struct errbuf *e);

@@ -29,9 +29,22 @@ void pipeline_fail(struct pipeline *p, const char *msg)
 	pthread_cond_broadcast(&p->cond);
 }
 
+uint64_t pipeline_locate_record(struct pipeline *p, const struct batch *b, uint32_t rec, const char **raw,
+				size_t *raw_len)
+{
+	uint64_t line = 0;
+	*raw = NULL;
+	*raw_len = 0;
+	if (p->src->locate)
+		p->src->locate(p->src_opts, b, rec, &line, raw, raw_len);
+	return line;
+}
+
 uint64_t pipeline_line_of_record(struct pipeline *p, const struct batch *b, uint32_t rec)
 {
-	return p->src->line_of ? p->src->line_of(p->src_opts, b, rec) : 0;
+	const char *raw;
+	size_t len;
+	return pipeline_locate_record(p, b, rec, &raw, &len);
 }
 
 void pipeline_format_record_error(struct pipeline *p, const struct batch *b, uint32_t rec, uint32_t stage,

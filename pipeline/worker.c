@@ -46,13 +46,15 @@ static void worker_append_json_string(struct buf *o, const char *s)
 	worker_append_json_value(o, s, (uint32_t)strlen(s));
 }
 
-/* {"record":N,"line":L,"stage":"S","reason":"R","data": */
+/* {"record":N,"line":L,"stage":"S","reason":"R","input":"as read","data": */
 static void worker_begin_dead_letter(struct worker *w, struct buf *o, const struct batch *b, uint32_t r,
 				     const char *reason)
 {
 	struct pipeline *p = w->pipeline;
 	char num[96];
-	uint64_t line = pipeline_line_of_record(p, b, r);
+	const char *raw;
+	size_t raw_len;
+	uint64_t line = pipeline_locate_record(p, b, r, &raw, &raw_len);
 	snprintf(num, sizeof num, "{\"record\":%llu,", (unsigned long long)(b->first_record + r));
 	buf_append_str(o, num);
 	if (line) {
@@ -63,6 +65,10 @@ static void worker_begin_dead_letter(struct worker *w, struct buf *o, const stru
 	worker_append_json_string(o, p->stages[w->stage].info.name);
 	buf_append_str(o, ",\"reason\":");
 	worker_append_json_string(o, reason);
+	if (raw) {
+		buf_append_str(o, ",\"input\":");
+		worker_append_json_value(o, raw, (uint32_t)raw_len);
+	}
 	buf_append_str(o, ",\"data\":");
 }
 
