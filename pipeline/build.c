@@ -31,6 +31,18 @@ static void *build_xcalloc(size_t n, size_t size)
 
 static const char *const build_ignore_type[] = { "type", NULL };
 
+/* After a key was refused for a type set on the command line, say so: the
+ * file is right for the type it names. */
+static int build_note_type_origin(const struct confsection *sec, struct errbuf *e)
+{
+	const struct confentry *t = confsection_find(sec, "type");
+	if (t && t->line == 0 && strstr(e->msg, "unknown key") && e->msg[0] != '-') {
+		size_t len = strlen(e->msg);
+		snprintf(e->msg + len, sizeof e->msg - len, " for type '%s', set by %s", t->value, t->origin);
+	}
+	return -1;
+}
+
 /* The `type` of a section, or the default; names the known types when unknown. */
 static const char *build_section_type(const struct confsection *sec, const char *def, const char *what,
 				      const char *known, struct errbuf *e)
@@ -100,7 +112,7 @@ static int build_source(struct pipeline *p, struct errbuf *e)
 	p->src_opts = build_xcalloc(1, p->src->opts_size);
 	struct confbinding b = { p->src->keys, p->src_opts };
 	if (confmap_apply(&b, 1, &c->source, build_ignore_type, e))
-		return -1;
+		return build_note_type_origin(&c->source, e);
 	struct pstage *st = &p->stages[0];
 	p->env.section = &c->source;
 	if (p->src->open(p->src_opts, &p->env, &st->schema, e))
@@ -123,7 +135,7 @@ static int build_dest(struct pipeline *p, struct errbuf *e)
 	p->dst_opts = build_xcalloc(1, p->dst->opts_size);
 	struct confbinding b[2] = { { p->dst->keys, p->dst_opts }, { dest_common_keys, &p->dst_common } };
 	if (confmap_apply(b, 2, &c->destination, build_ignore_type, e))
-		return -1;
+		return build_note_type_origin(&c->destination, e);
 	struct pstage *st = &p->stages[p->nstages - 1];
 	const struct schema *in = &p->stages[p->nstages - 2].schema;
 	p->env.section = &c->destination;

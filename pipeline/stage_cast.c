@@ -64,6 +64,13 @@ static int cast_init(void *opts, const struct confsection *sec, const struct sch
 			rc = -1;
 			break;
 		}
+		for (size_t k = 0; k < c->n; k++)
+			if (c->index[k] == i) {
+				rc = errbuf_set(e, "%s: field '%s' is listed twice", where, tok);
+				break;
+			}
+		if (rc)
+			break;
 		c->index[c->n++] = i;
 		out->types[i] = (uint8_t)(FTYPE_INT + c->to);
 	}

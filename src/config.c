@@ -307,6 +307,12 @@ static int config_ini_handle(void *user, const char *section, const char *name, 
 		en->value = v;
 		return 1;
 	}
+	for (size_t i = 0; i < sec->n; i++)
+		if (sec->entries[i].line > 0 && !strcmp(sec->entries[i].key, name)) {
+			config_ini_fail(x, "[%s] key '%s' is set twice (first on line %d)",
+					sec->header ? sec->header : sec->name, name, sec->entries[i].line);
+			return 1;
+		}
 	confsection_add(sec, name, value, x->file, x->line);
 	free(x->last_key);
 	x->last_key = config_strdup(name);
@@ -331,6 +337,11 @@ int config_load_string(struct config *c, const char *text, const char *name, str
 	if (rc > 0)
 		return errbuf_set(e, "%s:%d: cannot read this line: expected '[section]', 'key = value' or a comment",
 				  name, rc);
+	/* a section the file leaves out is still the file's: messages about it name the file */
+	struct confsection *fixed[] = { &c->pipeline, &c->source, &c->destination, &c->profile, &c->alerts, &c->tui };
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+		if (!fixed[i]->origin)
+			fixed[i]->origin = name;
 	if (rc < 0)
 		return errbuf_set(e, "%s: cannot be read", name);
 	return 0;

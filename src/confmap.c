@@ -197,6 +197,8 @@ void confmap_format_where(char *dst, size_t n, const struct confsection *sec, co
 		snprintf(dst, n, "%s", en->origin);
 	else if (sec->line > 0)
 		snprintf(dst, n, "%s:%d: [%s]", sec->origin, sec->line, head);
+	else if (sec->origin && sec->origin[0] != '-')
+		snprintf(dst, n, "%s: [%s]", sec->origin, head); /* a file without the section */
 	else
 		snprintf(dst, n, "[%s]", head);
 }

@@ -2,7 +2,7 @@
 # long row, an invalid-UTF-8 row and two cast failures. skip: counted per
 # stage, not written, listed (at most 100) in the report and error_samples;
 # fail: exit 1, stderr names FILE: record N (line L): reason, FILE.part left,
-# FILE absent; dead_letter: one JSON line per bad record with record, line,
+# FILE absent; dead_letter: one JSON line per bad record with record, line, the input as read,
 # stage, reason and data (object of fields, array of raw fields for a wrong
 # field count, {"base64":...} for invalid UTF-8).
 . "$(dirname "$0")/lib.sh"
@@ -103,16 +103,18 @@ import base64, json, sys
 lines = open(sys.argv[1], encoding="utf-8", newline="").read().split("\n")[:-1]
 got = sorted((json.loads(l) for l in lines), key=lambda d: d["record"])
 want = [
-    {"record": 2, "line": 3, "stage": "source", "reason": "expected 3 fields, found 2", "data": ["2", "bob"]},
+    {"record": 2, "line": 3, "stage": "source", "reason": "expected 3 fields, found 2", "input": "2,bob",
+     "data": ["2", "bob"]},
     {"record": 3, "line": 4, "stage": "amount_int",
-     "reason": "field 'amount': 'abc' is not an integer (cast to int)",
+     "reason": "field 'amount': 'abc' is not an integer (cast to int)", "input": "3,carol,abc",
      "data": {"id": "3", "name": "carol", "amount": "abc"}},
     {"record": 4, "line": 5, "stage": "source", "reason": "invalid UTF-8 in field 'name' (field 2) at byte 2",
+     "input": {"base64": base64.b64encode(b"4,d\xffve,5").decode()},
      "data": {"id": "4", "name": {"base64": base64.b64encode(b"d\xffve").decode()}, "amount": "5"}},
     {"record": 5, "line": 6, "stage": "source", "reason": "expected 3 fields, found 4",
-     "data": ["5", "eve, jr", "7", "extra"]},
+     "input": '5,"eve, jr",7,extra', "data": ["5", "eve, jr", "7", "extra"]},
     {"record": 6, "line": 7, "stage": "amount_int",
-     "reason": "field 'amount': '1.5' is not an integer (cast to int)",
+     "reason": "field 'amount': '1.5' is not an integer (cast to int)", "input": '6,"frank\njr",1.5',
      "data": {"id": "6", "name": "frank\njr", "amount": "1.5"}},
 ]
 ok = len(lines) == len(want)

@@ -262,16 +262,22 @@ START_TEST(test_crlf_bom_and_colon)
 }
 END_TEST
 
-START_TEST(test_last_value_wins)
+START_TEST(test_key_set_twice)
 {
+	/* a key set twice in the file is a mistake, even in a section that comes back */
+	test_load_fails("[pipeline]\nbatch = 5\nbatch = 6\n", "t.ini:3: [pipeline] key 'batch' is set twice (first on line 2)");
+	test_load_fails("[source]\ntype = generate\n[pipeline]\n[source]\ntype = csv\n",
+			"t.ini:5: [source] key 'type' is set twice (first on line 2)");
+	test_load_fails("[stage.a]\ntype = spin\ntype = delay\n", "t.ini:3: [stage.a] key 'type' is set twice (first on line 2)");
+	/* the command line may still override the file's value */
 	struct config c;
 	struct errbuf e;
-	ck_assert_int_eq(test_load_resolve(&c, "[pipeline]\nbatch = 5\nbatch = 6\n", &e), 0);
+	config_init(&c);
+	ck_assert_int_eq(test_load(&c, "[pipeline]\nbatch = 5\n", &e), 0);
+	confsection_add(&c.pipeline, "batch", "6", "-batch", 0);
+	ck_assert_int_eq(config_resolve(&c, &e), 0);
 	ck_assert_uint_eq(c.pl.batch, 6);
-	ck_assert_str_eq(confsection_find(&c.pipeline, "batch")->value, "6");
 	config_free(&c);
-	/* each value is checked, the earlier ones too */
-	test_resolve_fails("[pipeline]\nbatch = x\nbatch = 6\n", "t.ini:2: [pipeline] key 'batch': 'x' is not a whole number");
 }
 END_TEST
 
@@ -482,12 +488,14 @@ END_TEST
 START_TEST(test_indented_key_after_repeated_header)
 {
 	/* after a section header an indented line is a key (inih starts no
-	 * continuation there): the later type replaces the earlier one */
+	 * continuation there); set again, it is refused */
+	test_load_fails("[source]\ntype = generate\n[source]\n  type = csv\n",
+			"t.ini:4: [source] key 'type' is set twice (first on line 2)");
 	struct config c;
 	struct errbuf e;
 	config_init(&c);
-	ck_assert_int_eq(test_load(&c, "[source]\ntype = generate\n[source]\n  type = csv\n", &e), 0);
-	ck_assert_str_eq(confsection_find(&c.source, "type")->value, "csv");
+	ck_assert_int_eq(test_load(&c, "[source]\ntype = generate\n[pipeline]\n  batch = 7\n", &e), 0);
+	ck_assert_str_eq(confsection_find(&c.pipeline, "batch")->value, "7");
 	config_free(&c);
 }
 END_TEST
@@ -1100,8 +1108,8 @@ START_TEST(test_unknown_types)
 			 "t.ini:#: [@x]: missing key 'type' (stage types: " STAGE_TYPES ")");
 	/* the source defaults to csv and the destination to json */
 	test_build_fails("[pipeline]\nbatch = 5\n",
-			 "[source] key 'file_path': missing (the CSV file to read, or - for standard input)");
-	test_build_fails(GEN, "[destination] key 'file_path': missing (a file to write, or - for standard output)");
+			 "t.ini: [source] key 'file_path': missing (the CSV file to read, or - for standard input)");
+	test_build_fails(GEN, "t.ini: [destination] key 'file_path': missing (a file to write, or - for standard output)");
 }
 END_TEST
 
@@ -1339,7 +1347,7 @@ static Suite *config_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_load_sections_and_entries);
 	tcase_add_test(tc, test_crlf_bom_and_colon);
-	tcase_add_test(tc, test_last_value_wins);
+	tcase_add_test(tc, test_key_set_twice);
 	tcase_add_test(tc, test_key_outside_section);
 	tcase_add_test(tc, test_unknown_sections);
 	tcase_add_test(tc, test_bad_stage_names);
