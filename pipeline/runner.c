@@ -314,9 +314,12 @@ static void *runner_thread_main(void *arg)
 	struct pipeline *p = s->p;
 	struct tmetrics *m = s->w.metrics;
 	globals_thread_metrics = m;
+	globals_current_stage = s->st->info.name;
 	char tname[16];
 	snprintf(tname, sizeof tname, "%s", m->name);
 	pthread_setname_np(pthread_self(), tname);
+	static const char *const roles[] = { "reader", "parser", "worker", "encoder", "writer" };
+	thread_registry_enter(m->name, roles[s->role], s->st->info.name, m);
 	tmetrics_begin(m, clock_now_ns());
 	if (s->st->ops && s->st->ops->worker_new)
 		s->w.local = s->st->ops->worker_new(s->st->opts);
@@ -351,6 +354,7 @@ static void *runner_thread_main(void *arg)
 	}
 	buf_free(&s->w.scratch);
 	runner_end_slot(s);
+	thread_registry_leave();
 	return NULL;
 }
 

@@ -9,6 +9,7 @@
 #include "channel.h"
 #include "clock.h"
 #include "pipeline.h"
+#include "../src/thread_registry.h"
 
 struct sampler {
 	struct pipeline *p;
@@ -142,6 +143,7 @@ static void *sampler_thread_main(void *arg)
 {
 	struct sampler *s = arg;
 	pthread_setname_np(pthread_self(), "nebtop/sampler");
+	thread_registry_enter("nebtop/sampler", "sampler", NULL, NULL);
 	uint64_t next = clock_now_ns() + s->interval_ns;
 	pthread_mutex_lock(&s->mu);
 	while (!s->stopping) {
@@ -167,6 +169,7 @@ static void *sampler_thread_main(void *arg)
 		pthread_mutex_lock(&s->mu);
 	}
 	pthread_mutex_unlock(&s->mu);
+	thread_registry_leave();
 	return NULL;
 }
 

@@ -2,3 +2,13 @@
 #include "globals.h"
 
 _Thread_local struct tmetrics *globals_thread_metrics;
+
+struct thread_registry globals_threads = { .mu = PTHREAD_MUTEX_INITIALIZER };
+
+_Thread_local struct thread_entry *globals_thread_entry __attribute__((tls_model("initial-exec")));
+
+_Thread_local const char *globals_current_stage __attribute__((tls_model("initial-exec")));
+
+struct memprof_state globals_memprof = { .mu = PTHREAD_MUTEX_INITIALIZER };
+
+_Thread_local struct memprof_thread globals_memprof_thread __attribute__((tls_model("initial-exec")));

@@ -5,11 +5,36 @@
 
 #include <signal.h>
 
+#include "memprof_state.h"
+#include "thread_registry.h"
+
 struct tmetrics;
 
 /* The metrics of the pipeline thread running this code, or NULL on threads
  * that are not pipeline threads (the main thread, the sampler). Channels and
  * pools charge blocked time to it. */
 extern _Thread_local struct tmetrics *globals_thread_metrics;
+
+/* The registry of every thread nebtop started (thread_registry.h). */
+extern struct thread_registry globals_threads;
+
+/* The calling thread's registry entry, or NULL. Read by signal handlers, so
+ * it uses the initial-exec TLS model (no allocation on first access). */
+extern _Thread_local struct thread_entry *globals_thread_entry __attribute__((tls_model("initial-exec")));
+
+/* The stage the calling thread works for, as the CPU profiler's handler
+ * labels its samples (set by the stage runner; NULL when none). */
+extern _Thread_local const char *globals_current_stage __attribute__((tls_model("initial-exec")));
+
+/* The memory profiler's counters and samples (memprof_state.h), and the
+ * calling thread's counter slot and sampling state. */
+extern struct memprof_state globals_memprof;
+struct memprof_thread {
+	struct memprof_slot *slot;
+	int64_t countdown; /* bytes until the next sampled allocation */
+	uint64_t rng;
+	int depth;         /* recursion guard */
+};
+extern _Thread_local struct memprof_thread globals_memprof_thread __attribute__((tls_model("initial-exec")));
 
 #endif

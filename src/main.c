@@ -15,7 +15,9 @@
 #include "../tui/progress.h"
 #include "cli.h"
 #include "config.h"
+#include "profiler.h"
 #include "signals.h"
+#include "thread_registry.h"
 #include "snapshot.h"
 #include "units.h"
 
@@ -31,11 +33,12 @@ static int main_usage_error(const char *msg)
 }
 
 /* Writes a snapshot and says where; -1 when it could not be written. */
-static int main_take_snapshot(struct pipeline *p, struct sampler *s, const char *dir, int final)
+static int main_take_snapshot(struct pipeline *p, struct sampler *s, struct profiler *prof, const char *dir,
+			      int final)
 {
 	struct snapshot_result res;
 	struct errbuf e;
-	if (snapshot_write(p, s, dir, &res, &e)) {
+	if (snapshot_write(p, s, prof, dir, &res, &e)) {
 		fprintf(stderr, "nebtop: error: %ssnapshot not written: %s\n", final ? "final " : "", e.msg);
 		return -1;
 	}
@@ -47,7 +50,8 @@ static int main_take_snapshot(struct pipeline *p, struct sampler *s, const char 
 }
 
 /* Runs until the pipeline ends, printing progress and serving requests. */
-static void main_run_loop(struct pipeline *p, struct sampler *s, struct signals *sig, const struct config *c)
+static void main_run_loop(struct pipeline *p, struct sampler *s, struct profiler *prof, struct signals *sig,
+			  const struct config *c)
 {
 	uint64_t start = clock_now_ns(), next_progress = start + 1000000000ull;
 	uint64_t duration = c->pl.duration_ns;
@@ -72,7 +76,7 @@ static void main_run_loop(struct pipeline *p, struct sampler *s, struct signals 
 		while (atomic_load(&sig->snapshot_requests) > 0) {
 			atomic_fetch_sub(&sig->snapshot_requests, 1);
 			sampler_take_sample(s);
-			main_take_snapshot(p, s, c->prof.output, 0);
+			main_take_snapshot(p, s, prof, c->prof.output, 0);
 		}
 		/* wake in time for a short -duration */
 		wait = 100000000ull;
@@ -141,8 +145,21 @@ int main(int argc, char **argv)
 		return main_usage_error(e.msg);
 	}
 	signals_block();
+	thread_registry_enter("nebtop/main", "main", NULL, NULL);
 	struct signals sig;
 	signals_start(&sig);
+	struct profiler_config pc = { c.prof.type_mask, c.prof.cpu_hz, c.prof.cpu_duration_ns, c.prof.mem_rate,
+				      c.prof.block_rate_ns, c.prof.mutex_fraction, c.prof.trace_duration_ns,
+				      STACK_WALK_LIBUNWIND };
+	struct profiler *prof = profiler_start(&pc, &e);
+	if (!prof) {
+		fprintf(stderr, "nebtop: the profilers cannot start: %s\n", e.msg);
+		signals_stop(&sig);
+		pipeline_free(p);
+		cli_free(&cli);
+		config_free(&c);
+		return EXIT_FAILED;
+	}
 	struct sampler *s = sampler_create(p, c.prof.sampling_interval_ns, MAIN_SERIES_SAMPLES);
 	char src[300], dst[300];
 	pipeline_describe_source(p, src, sizeof src);
@@ -154,18 +171,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, "nebtop: %s\n", e.msg);
 		failed = 1;
 	}
-	main_run_loop(p, s, &sig, &c);
+	main_run_loop(p, s, prof, &sig, &c);
 	if (pipeline_finish(p, &e) != 0) {
 		failed = 1;
 		fprintf(stderr, "nebtop: error: %s\n", e.msg);
 	}
 	sampler_stop(s);
-	if (main_take_snapshot(p, s, c.prof.output, 1) != 0)
+	profiler_stop(prof);
+	if (main_take_snapshot(p, s, prof, c.prof.output, 1) != 0)
 		failed = 1;
 	progress_print_summary(p, s, failed);
 	signals_stop(&sig);
 	sampler_free(s);
+	profiler_free(prof);
 	pipeline_free(p);
+	thread_registry_leave();
 	cli_free(&cli);
 	config_free(&c);
 	return failed ? EXIT_FAILED : EXIT_OK;

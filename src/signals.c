@@ -1,6 +1,8 @@
 /* signals.c: the signal thread. */
 #include "signals.h"
 
+#include "thread_registry.h"
+
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -39,6 +41,7 @@ static void *signals_thread_main(void *arg)
 	sigset_t set;
 	signals_fill_set(&set);
 	pthread_setname_np(pthread_self(), "nebtop/signals");
+	thread_registry_enter("nebtop/signals", "signals", NULL, NULL);
 	while (!atomic_load(&s->quit)) {
 		int sig;
 		if (sigwait(&set, &sig) != 0)
@@ -63,6 +66,7 @@ static void *signals_thread_main(void *arg)
 			_exit(130);
 		}
 	}
+	thread_registry_leave();
 	return NULL;
 }
 

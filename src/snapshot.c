@@ -1,6 +1,8 @@
 /* snapshot.c: the snapshot folder, stamps and atomic file writes. */
 #include "snapshot.h"
 
+#include "profiler.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -32,16 +34,16 @@ int snapshot_prepare_dir(const char *dir, struct errbuf *e)
 	return 0;
 }
 
-/* Writes text to dir/name through dir/.name.tmp and a rename. */
-static int snapshot_write_file(const char *dir, const char *name, const char *text, struct errbuf *e)
+int snapshot_write_bytes(const char *dir, const char *name, const void *data, size_t n, struct errbuf *e)
 {
+	const char *text = data;
 	char tmp[4200], final[4200];
 	snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
 	snprintf(final, sizeof final, "%s/%s", dir, name);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (fd < 0)
 		return errbuf_set(e, "cannot write %s: %s", tmp, strerror(errno));
-	size_t n = strlen(text), off = 0;
+	size_t off = 0;
 	while (off < n) {
 		ssize_t w = write(fd, text + off, n - off);
 		if (w < 0 && errno == EINTR)
@@ -87,8 +89,8 @@ static void snapshot_choose_stamp(const char *dir, char *stamp, size_t n)
 	}
 }
 
-int snapshot_write(struct pipeline *p, struct sampler *s, const char *dir, struct snapshot_result *res,
-		   struct errbuf *e)
+int snapshot_write(struct pipeline *p, struct sampler *s, struct profiler *prof, const char *dir,
+		   struct snapshot_result *res, struct errbuf *e)
 {
 	memset(res, 0, sizeof *res);
 	if (snapshot_prepare_dir(dir, e))
@@ -99,6 +101,8 @@ int snapshot_write(struct pipeline *p, struct sampler *s, const char *dir, struc
 	struct tm tm;
 	gmtime_r(&now, &tm);
 	strftime(timestamp, sizeof timestamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (profiler_write_files(prof, dir, res->stamp, res, e))
+		return -1;
 	struct {
 		const char *prefix, *suffix;
 		int (*build)(struct pipeline *, struct sampler *, const char *, char **, struct errbuf *);
@@ -113,7 +117,7 @@ int snapshot_write(struct pipeline *p, struct sampler *s, const char *dir, struc
 			return -1;
 		char name[64];
 		snprintf(name, sizeof name, "%s%s%s", parts[i].prefix, res->stamp, parts[i].suffix);
-		int rc = snapshot_write_file(dir, name, text, e);
+		int rc = snapshot_write_bytes(dir, name, text, strlen(text), e);
 		free(text);
 		if (rc)
 			return -1;

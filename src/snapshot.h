@@ -10,6 +10,7 @@
 #include "errbuf.h"
 
 struct pipeline;
+struct profiler;
 struct sampler;
 
 #define SNAPSHOT_MAX_FILES 16
@@ -20,11 +21,14 @@ struct snapshot_result {
 	size_t nfiles;
 };
 
+/* Writes n bytes to dir/name through dir/.name.tmp and a rename. */
+int snapshot_write_bytes(const char *dir, const char *name, const void *data, size_t n, struct errbuf *e);
 /* Makes sure dir exists and is writable; -1 with a message otherwise. */
 int snapshot_prepare_dir(const char *dir, struct errbuf *e);
-/* Writes every file of a snapshot of the run into dir. */
-int snapshot_write(struct pipeline *p, struct sampler *s, const char *dir, struct snapshot_result *res,
-		   struct errbuf *e);
+/* Writes every file of a snapshot of the run into dir: the profiles of the
+ * profiler (NULL: none), the report and the metrics. */
+int snapshot_write(struct pipeline *p, struct sampler *s, struct profiler *prof, const char *dir,
+		   struct snapshot_result *res, struct errbuf *e);
 
 /* Writers of the individual files (report_json.c, report_text.c). Each
  * returns the text in *out (malloc'd) or -1. */

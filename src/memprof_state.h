@@ -1,0 +1,52 @@
+/* memprof_state.h: the memory profiler's process-wide state (the malloc
+ * hooks run in every thread, before main too, so it cannot live in a
+ * handle). The one instance is globals_memprof in globals.c. */
+#ifndef NEB_MEMPROF_STATE_H
+#define NEB_MEMPROF_STATE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "stack_walk.h"
+
+#define MEMPROF_SLOTS 1024       /* threads with counters of their own; later ones share slot 0 */
+#define MEMPROF_TABLE (1u << 16) /* sampled allocations alive at once (open addressing) */
+#define MEMPROF_TOMBSTONE ((uintptr_t)1)
+
+/* One thread's counters: written by that thread only (slot 0: by all, atomically). */
+struct memprof_slot {
+	_Alignas(64) _Atomic uint64_t allocs, frees, bytes_alloc, bytes_freed;
+};
+
+struct memprof_live {
+	_Atomic uintptr_t ptr; /* 0 free, MEMPROF_TOMBSTONE removed */
+	uint32_t site;
+	uint32_t pad;
+	uint64_t size;
+};
+
+/* An allocation site: a stack and what was sampled there. */
+struct memprof_site_data {
+	uint32_t off, depth; /* into pcs */
+	double alloc_objects, alloc_bytes, inuse_objects, inuse_bytes; /* scaled */
+};
+
+struct memprof_state {
+	_Atomic int hooks_active, sampling;
+	_Atomic uint32_t next_slot;
+	_Atomic uint64_t rate;
+	struct memprof_slot slots[MEMPROF_SLOTS];
+	pthread_mutex_t mu; /* guards what follows; taken only for sampled events */
+	_Atomic(struct memprof_live *) live; /* MEMPROF_TABLE entries, allocated on first sample */
+	uint32_t live_count;
+	struct memprof_site_data *sites;
+	uint32_t nsites, sites_cap;
+	uint64_t *pcs;
+	uint32_t npcs, pcs_cap;
+	uint32_t *site_index; /* open addressing over sites */
+	uint32_t site_index_cap;
+	uint64_t dropped; /* samples not kept: the table was full */
+};
+
+#endif

@@ -1,0 +1,118 @@
+/* profiler.c: starting, stopping and writing the enabled profilers. */
+#include "profiler.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "memprof.h"
+#include "prof_cpu.h"
+#include "snapshot.h"
+#include "symbolize.h"
+
+struct profiler {
+	struct profiler_config cfg;
+	struct symbolizer *sym;
+	struct cpuprof *cpu;
+	int mem; /* sampling allocations */
+};
+
+struct profiler *profiler_start(const struct profiler_config *c, struct errbuf *e)
+{
+	struct profiler *p = calloc(1, sizeof *p);
+	if (!p) {
+		errbuf_set(e, "out of memory");
+		return NULL;
+	}
+	p->cfg = *c;
+	p->sym = symbolize_new();
+	if (c->types & PROFILE_CPU) {
+		struct cpuprof_config cc = { c->cpu_hz, c->cpu_window_ns, c->walk };
+		p->cpu = cpuprof_start(&cc, p->sym, e);
+		if (!p->cpu) {
+			profiler_free(p);
+			return NULL;
+		}
+	}
+	if ((c->types & PROFILE_MEMORY) && memprof_hooks_active()) {
+		memprof_start_sampling(c->mem_rate);
+		p->mem = 1;
+	}
+	return p;
+}
+
+void profiler_stop(struct profiler *p)
+{
+	if (p && p->cpu)
+		cpuprof_stop(p->cpu);
+	if (p && p->mem)
+		memprof_stop_sampling();
+}
+
+void profiler_free(struct profiler *p)
+{
+	if (!p)
+		return;
+	if (p->cpu) {
+		cpuprof_stop(p->cpu);
+		cpuprof_free(p->cpu);
+	}
+	if (p->mem)
+		memprof_stop_sampling();
+	symbolize_free(p->sym);
+	free(p);
+}
+
+static int profiler_add_file(const char *dir, const char *name, const void *data, size_t n,
+			     struct snapshot_result *res, struct errbuf *e)
+{
+	if (snapshot_write_bytes(dir, name, data, n, e))
+		return -1;
+	if (res->nfiles < SNAPSHOT_MAX_FILES)
+		snprintf(res->files[res->nfiles++], sizeof res->files[0], "%s", name);
+	return 0;
+}
+
+int profiler_write_files(struct profiler *p, const char *dir, const char *stamp, struct snapshot_result *res,
+			 struct errbuf *e)
+{
+	if (!p)
+		return 0;
+	char name[96];
+	if (p->cpu) {
+		cpuprof_collect(p->cpu);
+		unsigned char *gz;
+		size_t n;
+		if (cpuprof_write_pprof(p->cpu, p->cfg.cpu_window_ns, &gz, &n, e))
+			return -1;
+		snprintf(name, sizeof name, "cpu_%s.prof", stamp);
+		int rc = profiler_add_file(dir, name, gz, n, res, e);
+		free(gz);
+		if (rc)
+			return -1;
+		char *folded;
+		cpuprof_write_folded(p->cpu, p->cfg.cpu_window_ns, &folded, &n);
+		snprintf(name, sizeof name, "cpu_%s.folded", stamp);
+		rc = profiler_add_file(dir, name, folded, n, res, e);
+		free(folded);
+		if (rc)
+			return -1;
+	}
+	if (p->mem) {
+		unsigned char *gz;
+		size_t n;
+		if (memprof_write_pprof(p->sym, &gz, &n, e))
+			return -1;
+		snprintf(name, sizeof name, "memory_%s.prof", stamp);
+		int rc = profiler_add_file(dir, name, gz, n, res, e);
+		free(gz);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+struct cpuprof *profiler_cpu(struct profiler *p) { return p ? p->cpu : NULL; }
+struct symbolizer *profiler_symbolizer(struct profiler *p) { return p ? p->sym : NULL; }
+const struct profiler_config *profiler_get_config(const struct profiler *p) { return &p->cfg; }

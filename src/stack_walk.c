@@ -1,0 +1,78 @@
+/* stack_walk.c: frame-pointer and libunwind stack capture. */
+#include "stack_walk.h"
+
+#include <signal.h>
+#include <ucontext.h>
+
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+
+static int stack_walk_frames(uintptr_t fp, uintptr_t sp, uintptr_t lo, uintptr_t hi, uint64_t *pcs, int n, int max)
+{
+	if (!lo || !hi) { /* unknown bounds: allow a window above the stack pointer */
+		lo = sp;
+		hi = sp + (8u << 20);
+	}
+	while (n < max) {
+		if (fp < sp || fp < lo || fp + 16 > hi || (fp & 7))
+			break;
+		const uintptr_t *frame = (const uintptr_t *)fp;
+		uintptr_t next = frame[0], ret = frame[1];
+		if (ret < 4096)
+			break;
+		pcs[n++] = ret;
+		if (next <= fp)
+			break;
+		fp = next;
+	}
+	return n;
+}
+
+static int stack_walk_libunwind(unw_cursor_t *cur, uint64_t *pcs, int max)
+{
+	int n = 0;
+	do {
+		unw_word_t ip;
+		if (unw_get_reg(cur, UNW_REG_IP, &ip) < 0 || ip == 0)
+			break;
+		pcs[n++] = ip;
+	} while (n < max && unw_step(cur) > 0);
+	return n;
+}
+
+int stack_walk_from_signal(enum stack_walk_kind kind, void *ucontext, uintptr_t stack_lo, uintptr_t stack_hi,
+			   uint64_t *pcs, int max)
+{
+	if (max <= 0)
+		return 0;
+	ucontext_t *uc = ucontext;
+	if (kind == STACK_WALK_LIBUNWIND) {
+		unw_cursor_t cur;
+		if (unw_init_local2(&cur, (unw_context_t *)uc, UNW_INIT_SIGNAL_FRAME) < 0)
+			return 0;
+		return stack_walk_libunwind(&cur, pcs, max);
+	}
+#if defined(__x86_64__)
+	uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+	uintptr_t fp = (uintptr_t)uc->uc_mcontext.gregs[REG_RBP];
+	uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+#elif defined(__aarch64__)
+	uintptr_t pc = (uintptr_t)uc->uc_mcontext.pc;
+	uintptr_t fp = (uintptr_t)uc->uc_mcontext.regs[29];
+	uintptr_t sp = (uintptr_t)uc->uc_mcontext.sp;
+#else
+	uintptr_t pc = 0, fp = 0, sp = 0;
+	(void)uc;
+	return 0;
+#endif
+	pcs[0] = pc;
+	return stack_walk_frames(fp, sp, stack_lo, stack_hi, pcs, 1, max);
+}
+
+int stack_walk_here(enum stack_walk_kind kind, uint64_t *pcs, int max)
+{
+	if (kind == STACK_WALK_LIBUNWIND)
+		return unw_backtrace((void **)pcs, max);
+	uintptr_t fp = (uintptr_t)__builtin_frame_address(0);
+	return stack_walk_frames(fp, fp, 0, 0, pcs, 0, max);
+}

@@ -1,0 +1,51 @@
+/* symbolize.h: the symbolizer of the CPU and memory profilers: turns
+ * addresses of this process's code into function, source file and line,
+ * and lists the executable mappings with their build IDs for pprof. ELF
+ * files are read from disk (never through the dynamic loader): function
+ * names from .symtab and .dynsym, positions from DWARF .debug_line (of the
+ * file or of its separate debug file under /usr/lib/debug/.build-id).
+ * Runs outside signal handlers; thread-safe (one internal mutex); every
+ * answer is cached, so a repeated address costs a hash-table lookup. */
+#ifndef NEB_SYMBOLIZE_H
+#define NEB_SYMBOLIZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct symbolizer;
+
+/* An executable mapping of this process, from /proc/self/maps. */
+struct sym_mapping {
+	uint64_t start, limit, offset;
+	const char *file;     /* path, a pseudo name like "[vdso]", or "" when anonymous */
+	const char *build_id; /* lowercase hex of NT_GNU_BUILD_ID, or "" */
+	int has_functions, has_lines;
+};
+
+struct sym_info {
+	const char *function;    /* NULL when unknown */
+	uint64_t function_start; /* address of the function's first byte, 0 when unknown */
+	const char *file;        /* source file, NULL when unknown */
+	int line;                /* 0 when unknown */
+	int mapping;             /* index into the mappings, -1 when none */
+};
+
+/* Reads /proc/self/maps; NULL when out of memory. */
+struct symbolizer *symbolize_new(void);
+void symbolize_free(struct symbolizer *s);
+/* Rereads /proc/self/maps (new libraries). Cached symbols stay valid;
+ * mappings that are gone are kept in the list (their indexes do not change)
+ * but addresses are no longer looked up in them. */
+void symbolize_refresh(struct symbolizer *s);
+/* pc is an address inside the instruction (callers pass return address - 1).
+ * The strings stay valid until symbolize_free, and one function always gets
+ * the same name pointer. Returns 1 when the function is known. An address
+ * in no known mapping gives mapping -1 (and is not cached: after a
+ * symbolize_refresh it may be found). */
+int symbolize_lookup(struct symbolizer *s, uint64_t pc, struct sym_info *out);
+/* The mappings known so far; *out stays valid until symbolize_free (a later
+ * refresh that finds new mappings makes a longer array, with the same
+ * entries first). */
+size_t symbolize_mappings(struct symbolizer *s, const struct sym_mapping **out);
+
+#endif

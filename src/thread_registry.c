@@ -1,0 +1,141 @@
+/* thread_registry.c: threads entering and leaving the registry. */
+#include "thread_registry.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../pipeline/clock.h"
+#include "globals.h"
+
+static uint64_t thread_registry_clock_ns(clockid_t c)
+{
+	struct timespec ts;
+	if (clock_gettime(c, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+struct thread_entry *thread_registry_enter(const char *name, const char *role, const char *stage, struct tmetrics *m)
+{
+	struct thread_registry *r = &globals_threads;
+	struct thread_entry *t = calloc(1, sizeof *t);
+	if (!t)
+		return NULL;
+	t->tid = (pid_t)syscall(SYS_gettid);
+	t->pt = pthread_self();
+	snprintf(t->name, sizeof t->name, "%s", name ? name : "thread");
+	snprintf(t->role, sizeof t->role, "%s", role ? role : "");
+	snprintf(t->stage, sizeof t->stage, "%s", stage ? stage : "");
+	t->metrics = m;
+	t->started_ns = clock_now_ns();
+	pthread_attr_t attr;
+	if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+		void *addr;
+		size_t size;
+		if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+			t->stack_lo = (uintptr_t)addr;
+			t->stack_hi = (uintptr_t)addr + size;
+		}
+		pthread_attr_destroy(&attr);
+	}
+	t->has_cpu_clock = pthread_getcpuclockid(pthread_self(), &t->cpu_clock) == 0;
+	atomic_store(&t->alive, 1);
+	pthread_mutex_lock(&r->mu);
+	size_t n = atomic_load(&r->n);
+	if (n == THREAD_REGISTRY_MAX) {
+		pthread_mutex_unlock(&r->mu);
+		free(t);
+		return NULL;
+	}
+	t->index = (int)n;
+	r->entries[n] = t;
+	atomic_store(&r->n, n + 1);
+	globals_thread_entry = t;
+	struct thread_hook hooks[THREAD_REGISTRY_HOOKS];
+	size_t nh = r->nhooks;
+	memcpy(hooks, r->hooks, nh * sizeof *hooks);
+	pthread_mutex_unlock(&r->mu);
+	for (size_t i = 0; i < nh; i++)
+		if (hooks[i].on_start)
+			hooks[i].on_start(t, hooks[i].arg);
+	return t;
+}
+
+void thread_registry_leave(void)
+{
+	struct thread_registry *r = &globals_threads;
+	struct thread_entry *t = globals_thread_entry;
+	if (!t)
+		return;
+	pthread_mutex_lock(&r->mu);
+	struct thread_hook hooks[THREAD_REGISTRY_HOOKS];
+	size_t nh = r->nhooks;
+	memcpy(hooks, r->hooks, nh * sizeof *hooks);
+	pthread_mutex_unlock(&r->mu);
+	for (size_t i = 0; i < nh; i++)
+		if (hooks[i].on_end)
+			hooks[i].on_end(t, hooks[i].arg);
+	t->cpu_ns_at_end = t->has_cpu_clock ? thread_registry_clock_ns(t->cpu_clock) : 0;
+	t->ended_ns = clock_now_ns();
+	atomic_store(&t->alive, 0);
+	globals_thread_entry = NULL;
+}
+
+struct thread_entry *thread_registry_self(void) { return globals_thread_entry; }
+
+size_t thread_registry_count(void) { return atomic_load(&globals_threads.n); }
+
+struct thread_entry *thread_registry_get(size_t i)
+{
+	return i < atomic_load(&globals_threads.n) ? globals_threads.entries[i] : NULL;
+}
+
+uint64_t thread_registry_cpu_ns(struct thread_entry *t)
+{
+	if (!atomic_load(&t->alive))
+		return t->cpu_ns_at_end;
+	return t->has_cpu_clock ? thread_registry_clock_ns(t->cpu_clock) : 0;
+}
+
+int thread_registry_count_os_threads(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	if (!d)
+		return -1;
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+int thread_registry_add_hook(const struct thread_hook *h)
+{
+	struct thread_registry *r = &globals_threads;
+	pthread_mutex_lock(&r->mu);
+	int rc = -1;
+	if (r->nhooks < THREAD_REGISTRY_HOOKS) {
+		r->hooks[r->nhooks++] = *h;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&r->mu);
+	return rc;
+}
+
+void thread_registry_remove_hook(void *arg)
+{
+	struct thread_registry *r = &globals_threads;
+	pthread_mutex_lock(&r->mu);
+	for (size_t i = 0; i < r->nhooks;)
+		if (r->hooks[i].arg == arg)
+			r->hooks[i] = r->hooks[--r->nhooks];
+		else
+			i++;
+	pthread_mutex_unlock(&r->mu);
+}

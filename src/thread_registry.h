@@ -1,0 +1,77 @@
+/* thread_registry.h: every thread nebtop starts (pipeline threads, the
+ * sampler, the profilers' collector, the signal thread, main) enters the
+ * registry when it starts and leaves it when it ends: name, role, stage,
+ * kernel thread id, stack bounds (for the CPU profiler's frame walk), CPU
+ * clock, and its pipeline metrics (state: running, blocked on which channel
+ * or lock, since when). Profilers hook thread starts and ends (the CPU
+ * profiler arms a timer per thread). Entries are kept after a thread ends,
+ * so profiles can still name it. */
+#ifndef NEB_THREAD_REGISTRY_H
+#define NEB_THREAD_REGISTRY_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+struct tmetrics;
+
+#define THREAD_REGISTRY_MAX 4096
+#define THREAD_REGISTRY_HOOKS 8
+
+struct thread_entry {
+	int index;
+	pid_t tid;
+	pthread_t pt;
+	char name[32];
+	char role[16];
+	char stage[64];           /* the stage it works for, or "" */
+	struct tmetrics *metrics; /* pipeline threads only */
+	uintptr_t stack_lo, stack_hi;
+	clockid_t cpu_clock;
+	int has_cpu_clock;
+	_Atomic int alive;
+	uint64_t started_ns, ended_ns;
+	uint64_t cpu_ns_at_end;
+	/* owned by the profilers */
+	_Atomic(void *) cpu_ring; /* read by the SIGPROF handler */
+	timer_t cpu_timer;
+	_Atomic int has_cpu_timer;
+};
+
+struct thread_hook {
+	void (*on_start)(struct thread_entry *t, void *arg); /* runs on the new thread */
+	void (*on_end)(struct thread_entry *t, void *arg);   /* runs on the ending thread */
+	void *arg;
+};
+
+struct thread_registry {
+	pthread_mutex_t mu;
+	struct thread_entry *entries[THREAD_REGISTRY_MAX];
+	_Atomic size_t n;
+	struct thread_hook hooks[THREAD_REGISTRY_HOOKS];
+	size_t nhooks;
+};
+
+/* The calling thread enters the registry; NULL when it is full. */
+struct thread_entry *thread_registry_enter(const char *name, const char *role, const char *stage,
+					   struct tmetrics *m);
+/* The calling thread leaves (before it ends). */
+void thread_registry_leave(void);
+/* The calling thread's entry, or NULL. Async-signal-safe. */
+struct thread_entry *thread_registry_self(void);
+
+size_t thread_registry_count(void);
+struct thread_entry *thread_registry_get(size_t i);
+/* CPU time of a thread (alive: from its clock; ended: at its end). */
+uint64_t thread_registry_cpu_ns(struct thread_entry *t);
+/* Threads of the process now, counted in /proc/self/task (library threads too). */
+int thread_registry_count_os_threads(void);
+
+/* Hooks: on_start runs for threads entering afterwards; for the threads
+ * already alive, the caller walks the registry itself. */
+int thread_registry_add_hook(const struct thread_hook *h);
+void thread_registry_remove_hook(void *arg);
+
+#endif
