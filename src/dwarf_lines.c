@@ -70,10 +70,16 @@ static int dw_need(struct dw_cur *c, uint64_t n)
 	return 1;
 }
 
+/* An n-byte little-endian number; wider ones (a bogus address size) are
+ * skipped and read as 0. */
 static uint64_t dw_u(struct dw_cur *c, unsigned n)
 {
 	if (!dw_need(c, n))
 		return 0;
+	if (n > 8) {
+		c->p += n;
+		return 0;
+	}
 	uint64_t v = 0;
 	for (unsigned i = 0; i < n; i++)
 		v |= (uint64_t)c->p[i] << (8 * i);

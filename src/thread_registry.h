@@ -38,6 +38,7 @@ struct thread_entry {
 	_Atomic(void *) cpu_ring; /* read by the SIGPROF handler */
 	timer_t cpu_timer;
 	_Atomic int has_cpu_timer;
+	_Atomic(void *) trace_ring; /* the tracer's events of this thread */
 };
 
 struct thread_hook {
