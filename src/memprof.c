@@ -78,74 +78,26 @@ static int64_t memprof_next_countdown(struct memprof_thread *t, uint64_t rate)
 	return v < 1 ? 1 : (int64_t)v;
 }
 
-static void *memprof_grow(void *p, size_t n)
-{
-	return __libc_realloc(p, n);
-}
-
-static uint64_t memprof_hash(const uint64_t *pcs, uint32_t depth)
-{
-	uint64_t h = 0xCBF29CE484222325ull ^ depth;
-	for (uint32_t i = 0; i < depth; i++) {
-		h ^= pcs[i];
-		h *= 0x100000001B3ull;
-	}
-	return h ^ (h >> 29);
-}
-
 /* The site of a stack, made when new; with the lock held. UINT32_MAX when
  * memory ran out. */
 static uint32_t memprof_intern_site(const uint64_t *pcs, uint32_t depth)
 {
-	if ((MS->nsites + 1) * 2 > MS->site_index_cap) {
-		uint32_t cap = MS->site_index_cap ? MS->site_index_cap * 2 : 256;
-		uint32_t *idx = __libc_malloc((size_t)cap * sizeof *idx);
-		if (!idx)
-			return UINT32_MAX;
-		memset(idx, 0, (size_t)cap * sizeof *idx);
-		for (uint32_t i = 0; i < MS->nsites; i++) {
-			uint32_t j = (uint32_t)memprof_hash(MS->pcs + MS->sites[i].off, MS->sites[i].depth) & (cap - 1);
-			while (idx[j])
-				j = (j + 1) & (cap - 1);
-			idx[j] = i + 1;
-		}
-		__libc_free(MS->site_index);
-		MS->site_index = idx;
-		MS->site_index_cap = cap;
-	}
-	uint32_t mask = MS->site_index_cap - 1, j = (uint32_t)memprof_hash(pcs, depth) & mask;
-	while (MS->site_index[j]) {
-		struct memprof_site_data *s = &MS->sites[MS->site_index[j] - 1];
-		if (s->depth == depth && !memcmp(MS->pcs + s->off, pcs, depth * sizeof *pcs))
-			return MS->site_index[j] - 1;
-		j = (j + 1) & mask;
-	}
-	if (MS->nsites == MS->sites_cap) {
+	if (!MS->stacks.realloc_fn)
+		stack_table_init(&MS->stacks, __libc_realloc, __libc_free);
+	uint32_t id = stack_table_intern(&MS->stacks, pcs, depth);
+	if (id == STACK_TABLE_FULL)
+		return UINT32_MAX;
+	if (id >= MS->sites_cap) {
 		uint32_t cap = MS->sites_cap ? MS->sites_cap * 2 : 128;
-		void *n = memprof_grow(MS->sites, (size_t)cap * sizeof *MS->sites);
+		while (cap <= id)
+			cap *= 2;
+		struct memprof_site_data *n = __libc_realloc(MS->sites, (size_t)cap * sizeof *n);
 		if (!n)
 			return UINT32_MAX;
+		memset(n + MS->sites_cap, 0, (size_t)(cap - MS->sites_cap) * sizeof *n);
 		MS->sites = n;
 		MS->sites_cap = cap;
 	}
-	if (MS->npcs + depth > MS->pcs_cap) {
-		uint32_t cap = MS->pcs_cap ? MS->pcs_cap : 2048;
-		while (MS->npcs + depth > cap)
-			cap *= 2;
-		void *n = memprof_grow(MS->pcs, (size_t)cap * sizeof *MS->pcs);
-		if (!n)
-			return UINT32_MAX;
-		MS->pcs = n;
-		MS->pcs_cap = cap;
-	}
-	uint32_t id = MS->nsites++;
-	struct memprof_site_data *s = &MS->sites[id];
-	memset(s, 0, sizeof *s);
-	s->off = MS->npcs;
-	s->depth = depth;
-	memcpy(MS->pcs + MS->npcs, pcs, depth * sizeof *pcs);
-	MS->npcs += depth;
-	MS->site_index[j] = id + 1;
 	return id;
 }
 
@@ -292,12 +244,13 @@ size_t memprof_top_sites(struct memprof_site *out, size_t max)
 {
 	globals_memprof_thread.depth++; /* the calloc below must not sample (the lock is held) */
 	pthread_mutex_lock(&MS->mu);
-	size_t n = MS->nsites;
+	size_t n = MS->stacks.n;
 	struct memprof_site *all = calloc(n ? n : 1, sizeof *all);
 	for (size_t i = 0; all && i < n; i++) {
 		const struct memprof_site_data *s = &MS->sites[i];
-		all[i] = (struct memprof_site){ MS->pcs + s->off, s->depth, s->inuse_bytes, s->inuse_objects,
-						s->alloc_bytes, s->alloc_objects };
+		all[i] = (struct memprof_site){ stack_table_pcs(&MS->stacks, (uint32_t)i),
+						stack_table_depth(&MS->stacks, (uint32_t)i), s->inuse_bytes,
+						s->inuse_objects, s->alloc_bytes, s->alloc_objects };
 	}
 	pthread_mutex_unlock(&MS->mu);
 	globals_memprof_thread.depth--;
@@ -328,20 +281,25 @@ int memprof_write_pprof(struct symbolizer *sym, unsigned char **out, size_t *len
 	/* copy the sites out of the lock: symbolizing may allocate */
 	globals_memprof_thread.depth++;
 	pthread_mutex_lock(&MS->mu);
-	uint32_t n = MS->nsites, npcs = MS->npcs;
+	uint32_t n = MS->stacks.n, npcs = MS->stacks.npcs;
 	struct memprof_site_data *sites = malloc((size_t)(n ? n : 1) * sizeof *sites);
 	uint64_t *pcs = malloc((size_t)(npcs ? npcs : 1) * sizeof *pcs);
-	if (sites && pcs) {
+	uint32_t *off = malloc((size_t)(n ? n : 1) * sizeof *off), *dep = malloc((size_t)(n ? n : 1) * sizeof *dep);
+	if (sites && pcs && off && dep) {
 		memcpy(sites, MS->sites, (size_t)n * sizeof *sites);
-		memcpy(pcs, MS->pcs, (size_t)npcs * sizeof *pcs);
+		memcpy(pcs, MS->stacks.pcs, (size_t)npcs * sizeof *pcs);
+		memcpy(off, MS->stacks.off, (size_t)n * sizeof *off);
+		memcpy(dep, MS->stacks.depth, (size_t)n * sizeof *dep);
+	} else {
+		n = 0;
 	}
 	pthread_mutex_unlock(&MS->mu);
 	globals_memprof_thread.depth--;
-	for (uint32_t i = 0; sites && pcs && i < n; i++) {
+	for (uint32_t i = 0; i < n; i++) {
 		uint64_t locs[STACK_WALK_MAX];
 		const struct memprof_site_data *s = &sites[i];
-		for (uint32_t k = 0; k < s->depth; k++) {
-			uint64_t at = pcs[s->off + k] - 1; /* return addresses: the call is one byte earlier */
+		for (uint32_t k = 0; k < dep[i]; k++) {
+			uint64_t at = pcs[off[i] + k] - 1; /* return addresses: the call is one byte earlier */
 			struct sym_info si = { 0 };
 			si.mapping = -1;
 			int known = sym && symbolize_lookup(sym, at, &si);
@@ -350,10 +308,12 @@ int memprof_write_pprof(struct symbolizer *sym, unsigned char **out, size_t *len
 		}
 		int64_t v[4] = { llround(s->alloc_objects), llround(s->alloc_bytes), llround(s->inuse_objects),
 				 llround(s->inuse_bytes) };
-		pprof_add_sample(pp, locs, s->depth, v, 4, NULL, 0);
+		pprof_add_sample(pp, locs, dep[i], v, 4, NULL, 0);
 	}
 	free(sites);
 	free(pcs);
+	free(off);
+	free(dep);
 	free(mids);
 	int rc = pprof_encode_gzip(pp, out, len);
 	pprof_free(pp);

@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "stack_table.h"
 #include "stack_walk.h"
 
 #define MEMPROF_SLOTS 1024       /* threads with counters of their own; later ones share slot 0 */
@@ -26,9 +27,8 @@ struct memprof_live {
 	uint64_t size;
 };
 
-/* An allocation site: a stack and what was sampled there. */
+/* What was sampled at an allocation site (a stack of the stack table). */
 struct memprof_site_data {
-	uint32_t off, depth; /* into pcs */
 	double alloc_objects, alloc_bytes, inuse_objects, inuse_bytes; /* scaled */
 };
 
@@ -40,12 +40,9 @@ struct memprof_state {
 	pthread_mutex_t mu; /* guards what follows; taken only for sampled events */
 	_Atomic(struct memprof_live *) live; /* MEMPROF_TABLE entries, allocated on first sample */
 	uint32_t live_count;
-	struct memprof_site_data *sites;
-	uint32_t nsites, sites_cap;
-	uint64_t *pcs;
-	uint32_t npcs, pcs_cap;
-	uint32_t *site_index; /* open addressing over sites */
-	uint32_t site_index_cap;
+	struct stack_table stacks;      /* the sites' stacks: site i is stack i */
+	struct memprof_site_data *sites; /* stacks.n of them */
+	uint32_t sites_cap;
 	uint64_t dropped; /* samples not kept: the table was full */
 };
 

@@ -15,6 +15,7 @@
 #include "../pipeline/clock.h"
 #include "globals.h"
 #include "pprof.h"
+#include "stack_table.h"
 #include "symbolize.h"
 #include "thread_registry.h"
 
@@ -60,13 +61,7 @@ struct cpuprof {
 	pthread_cond_t wake;
 	pthread_t collector;
 	int running, stopping;
-	/* interned stacks: stack i is pcs[stack_off[i] .. stack_off[i] + stack_depth[i]) */
-	uint64_t *pcs;
-	size_t npcs, pcs_cap;
-	uint32_t *stack_off, *stack_depth;
-	size_t nstacks, stacks_cap;
-	uint32_t *stack_index; /* open addressing, stack id + 1 */
-	size_t stack_index_cap;
+	struct stack_table stacks;
 	/* interned stage names: stage 0 is "" */
 	const char **stages;
 	size_t nstages, stages_cap;
@@ -165,68 +160,6 @@ static void cpuprof_on_thread_end(struct thread_entry *t, void *arg)
 
 /* --- aggregation --------------------------------------------------------------- */
 
-static uint64_t cpuprof_hash_pcs(const uint64_t *pcs, uint32_t depth)
-{
-	uint64_t h = 0x9E3779B97F4A7C15ull ^ depth;
-	for (uint32_t i = 0; i < depth; i++) {
-		h ^= pcs[i];
-		h *= 0xBF58476D1CE4E5B9ull;
-		h ^= h >> 31;
-	}
-	return h;
-}
-
-static void cpuprof_grow_stack_index(struct cpuprof *p)
-{
-	size_t cap = p->stack_index_cap ? p->stack_index_cap * 2 : 1024;
-	uint32_t *idx = calloc(cap, sizeof *idx);
-	if (!idx) {
-		fprintf(stderr, "nebtop: out of memory in the CPU profiler\n");
-		abort();
-	}
-	for (size_t i = 0; i < p->nstacks; i++) {
-		uint64_t h = cpuprof_hash_pcs(p->pcs + p->stack_off[i], p->stack_depth[i]);
-		size_t j = h & (cap - 1);
-		while (idx[j])
-			j = (j + 1) & (cap - 1);
-		idx[j] = (uint32_t)i + 1;
-	}
-	free(p->stack_index);
-	p->stack_index = idx;
-	p->stack_index_cap = cap;
-}
-
-static uint32_t cpuprof_intern_stack(struct cpuprof *p, const uint64_t *pcs, uint32_t depth)
-{
-	if ((p->nstacks + 1) * 2 > p->stack_index_cap)
-		cpuprof_grow_stack_index(p);
-	uint64_t h = cpuprof_hash_pcs(pcs, depth);
-	size_t j = h & (p->stack_index_cap - 1);
-	while (p->stack_index[j]) {
-		uint32_t id = p->stack_index[j] - 1;
-		if (p->stack_depth[id] == depth && !memcmp(p->pcs + p->stack_off[id], pcs, depth * sizeof *pcs))
-			return id;
-		j = (j + 1) & (p->stack_index_cap - 1);
-	}
-	if (p->nstacks == p->stacks_cap) {
-		p->stacks_cap = p->stacks_cap ? p->stacks_cap * 2 : 256;
-		p->stack_off = cpuprof_xrealloc(p->stack_off, p->stacks_cap * sizeof *p->stack_off);
-		p->stack_depth = cpuprof_xrealloc(p->stack_depth, p->stacks_cap * sizeof *p->stack_depth);
-	}
-	if (p->npcs + depth > p->pcs_cap) {
-		while (p->npcs + depth > p->pcs_cap)
-			p->pcs_cap = p->pcs_cap ? p->pcs_cap * 2 : 4096;
-		p->pcs = cpuprof_xrealloc(p->pcs, p->pcs_cap * sizeof *p->pcs);
-	}
-	uint32_t id = (uint32_t)p->nstacks++;
-	p->stack_off[id] = (uint32_t)p->npcs;
-	p->stack_depth[id] = depth;
-	memcpy(p->pcs + p->npcs, pcs, depth * sizeof *pcs);
-	p->npcs += depth;
-	p->stack_index[j] = id + 1;
-	return id;
-}
-
 static uint32_t cpuprof_intern_stage(struct cpuprof *p, const char *stage)
 {
 	if (!stage || !*stage)
@@ -307,8 +240,8 @@ static void cpuprof_drain_thread(struct cpuprof *p, struct thread_entry *t)
 	for (; tl != h; tl++) {
 		const struct cpu_sample *s = &r->slots[tl % CPU_RING_SIZE];
 		struct cpu_bucket *b = cpuprof_bucket_for(p, s->t_ns);
-		if (b && s->depth > 0) {
-			uint32_t stack = cpuprof_intern_stack(p, s->pcs, s->depth);
+		uint32_t stack = b && s->depth > 0 ? stack_table_intern(&p->stacks, s->pcs, s->depth) : STACK_TABLE_FULL;
+		if (stack != STACK_TABLE_FULL) {
 			cpuprof_bucket_add(b, stack, (uint32_t)t->index, cpuprof_intern_stage(p, s->stage), s->weight);
 			p->samples += s->weight;
 		}
@@ -380,6 +313,7 @@ struct cpuprof *cpuprof_start(const struct cpuprof_config *cfg, struct symbolize
 	}
 	for (size_t i = 0; i < p->nbuckets; i++)
 		p->buckets[i].second = UINT64_MAX;
+	stack_table_init(&p->stacks, NULL, NULL);
 	p->stages[0] = "";
 	p->nstages = 1;
 	p->stages_cap = 16;
@@ -461,10 +395,7 @@ void cpuprof_free(struct cpuprof *p)
 		free((char *)p->stages[i]);
 	free(p->stages);
 	free(p->buckets);
-	free(p->pcs);
-	free(p->stack_off);
-	free(p->stack_depth);
-	free(p->stack_index);
+	stack_table_free(&p->stacks);
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->wake);
 	free(p);
@@ -513,7 +444,7 @@ static void cpuprof_each_entry(struct cpuprof *p, uint64_t window_ns,
  * looked up one byte earlier so that they fall in the calling instruction. */
 static const char *cpuprof_frame_function(struct cpuprof *p, uint32_t stack, uint32_t i)
 {
-	uint64_t pc = p->pcs[p->stack_off[stack] + i];
+	uint64_t pc = stack_table_pcs(&p->stacks, stack)[i];
 	struct sym_info si;
 	if (p->sym && symbolize_lookup(p->sym, i ? pc - 1 : pc, &si) && si.function)
 		return si.function;
@@ -546,7 +477,7 @@ static void cpuprof_top_add(struct cpuprof *p, const struct cpu_entry *e, void *
 	if (c->stage && strcmp(p->stages[e->stage], c->stage))
 		return;
 	c->total += e->weight;
-	uint32_t depth = p->stack_depth[e->stack];
+	uint32_t depth = stack_table_depth(&p->stacks, e->stack);
 	const char *seen[STACK_WALK_MAX];
 	uint32_t nseen = 0;
 	for (uint32_t i = 0; i < depth; i++) {
@@ -619,7 +550,7 @@ static void cpuprof_alloc_add(struct cpuprof *p, const struct cpu_entry *e, void
 	c->total += e->weight;
 	/* inside the allocator: any of the innermost frames is an allocator
 	 * function (the leaf may be a helper such as memset inside malloc) */
-	uint32_t depth = p->stack_depth[e->stack];
+	uint32_t depth = stack_table_depth(&p->stacks, e->stack);
 	for (uint32_t i = 0; i < depth && i < 3; i++) {
 		const char *f = cpuprof_frame_function(p, e->stack, i);
 		if (f && cpuprof_is_allocator(f)) {
@@ -651,9 +582,9 @@ struct cpuprof_pprof_ctx {
 static void cpuprof_pprof_add(struct cpuprof *p, const struct cpu_entry *e, void *arg)
 {
 	struct cpuprof_pprof_ctx *c = arg;
-	uint32_t depth = p->stack_depth[e->stack];
+	uint32_t depth = stack_table_depth(&p->stacks, e->stack);
 	for (uint32_t i = 0; i < depth; i++) {
-		uint64_t pc = p->pcs[p->stack_off[e->stack] + i], at = i ? pc - 1 : pc;
+		uint64_t pc = stack_table_pcs(&p->stacks, e->stack)[i], at = i ? pc - 1 : pc;
 		struct sym_info si = { 0 };
 		int known = p->sym && symbolize_lookup(p->sym, at, &si);
 		uint64_t mapping = si.mapping >= 0 && (size_t)si.mapping < c->nmappings ? c->mapping_ids[si.mapping] : 0;
@@ -723,12 +654,12 @@ static void cpuprof_folded_gather(struct cpuprof *p, const struct cpu_entry *e, 
 	const char *stage = p->stages[e->stage];
 	struct thread_entry *t = thread_registry_get(e->thread);
 	buf_append_str(&line, stage[0] ? stage : t ? t->name : "?");
-	uint32_t depth = p->stack_depth[e->stack];
+	uint32_t depth = stack_table_depth(&p->stacks, e->stack);
 	for (uint32_t i = depth; i-- > 0;) { /* root first */
 		const char *f = cpuprof_frame_function(p, e->stack, i);
 		char hex[32];
 		if (!f) {
-			snprintf(hex, sizeof hex, "0x%llx", (unsigned long long)p->pcs[p->stack_off[e->stack] + i]);
+			snprintf(hex, sizeof hex, "0x%llx", (unsigned long long)stack_table_pcs(&p->stacks, e->stack)[i]);
 			f = hex;
 		}
 		buf_append_byte(&line, ';');
