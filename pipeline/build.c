@@ -312,7 +312,7 @@ struct pipeline *pipeline_build(struct config *c, struct errbuf *e)
 	p->cfg = c;
 	p->env.batch = (uint32_t)c->pl.batch;
 	p->env.on_error = c->pl.on_error;
-	pthread_mutex_init(&p->mu, NULL);
+	nlock_init(&p->mu, "pipeline");
 	pthread_cond_init(&p->cond, NULL);
 	p->nstages = c->nstages + 2;
 	p->stages = build_xcalloc(p->nstages, sizeof *p->stages);

@@ -7,13 +7,15 @@
 #include <string.h>
 
 #include "../src/globals.h"
+#include "../src/prof_events.h"
 #include "batch.h"
 #include "clock.h"
+#include "lock.h"
 #include "tmetrics.h"
 
 struct channel {
 	char name[96];
-	pthread_mutex_t mu;
+	struct nlock mu;
 	pthread_cond_t not_full, not_empty;
 	struct batch **ring;
 	size_t slots, head, count;
@@ -40,7 +42,9 @@ struct channel *channel_create(const char *name, uint64_t capacity, size_t slots
 	c->capacity = capacity ? capacity : 1;
 	c->internal = internal;
 	c->last_change_ns = c->waiters_last_ns = clock_now_ns();
-	pthread_mutex_init(&c->mu, NULL);
+	char lname[128];
+	snprintf(lname, sizeof lname, "channel %s", c->name);
+	nlock_init(&c->mu, lname);
 	pthread_cond_init(&c->not_full, NULL);
 	pthread_cond_init(&c->not_empty, NULL);
 	return c;
@@ -50,7 +54,7 @@ void channel_free(struct channel *c)
 {
 	if (!c)
 		return;
-	pthread_mutex_destroy(&c->mu);
+	nlock_destroy(&c->mu);
 	pthread_cond_destroy(&c->not_full);
 	pthread_cond_destroy(&c->not_empty);
 	free(c->ring);
@@ -61,29 +65,29 @@ const char *channel_name(const struct channel *c) { return c->name; }
 
 void channel_add_producer(struct channel *c)
 {
-	pthread_mutex_lock(&c->mu);
+	nlock_lock(&c->mu);
 	c->producers++;
 	c->open_producers++;
-	pthread_mutex_unlock(&c->mu);
+	nlock_unlock(&c->mu);
 }
 
 void channel_add_consumer(struct channel *c)
 {
-	pthread_mutex_lock(&c->mu);
+	nlock_lock(&c->mu);
 	c->consumers++;
-	pthread_mutex_unlock(&c->mu);
+	nlock_unlock(&c->mu);
 }
 
 void channel_done_producer(struct channel *c)
 {
-	pthread_mutex_lock(&c->mu);
+	nlock_lock(&c->mu);
 	if (c->open_producers > 0)
 		c->open_producers--;
 	if (c->open_producers == 0) { /* the last one (or a channel nobody registered to feed) */
 		c->closed = 1;
 		pthread_cond_broadcast(&c->not_empty);
 	}
-	pthread_mutex_unlock(&c->mu);
+	nlock_unlock(&c->mu);
 }
 
 /* Called with the lock held before the number of waiting threads changes,
@@ -108,7 +112,7 @@ static void channel_note_fill(struct channel *c, uint64_t now)
 void channel_send_batch(struct channel *c, struct batch *b)
 {
 	uint64_t n = b->nkept;
-	pthread_mutex_lock(&c->mu);
+	nlock_lock(&c->mu);
 	if ((c->fill > 0 && c->fill + n > c->capacity) || c->count == c->slots) {
 		struct tmetrics *self = globals_thread_metrics;
 		uint64_t t0 = clock_now_ns();
@@ -118,10 +122,11 @@ void channel_send_batch(struct channel *c, struct batch *b)
 		channel_note_waiters(c, t0);
 		c->send_waiting++;
 		while ((c->fill > 0 && c->fill + n > c->capacity) || c->count == c->slots)
-			pthread_cond_wait(&c->not_full, &c->mu);
+			nlock_wait(&c->mu, &c->not_full);
 		uint64_t t1 = clock_now_ns();
 		channel_note_waiters(c, t1);
 		c->send_waiting--;
+		evprof_note_wait(EVPROF_BLOCK, t1 - t0);
 		if (self)
 			tmetrics_enter_state(self, TSTATE_BUSY, NULL, t1);
 	}
@@ -134,12 +139,12 @@ void channel_send_batch(struct channel *c, struct batch *b)
 		c->fill_max = c->fill;
 	c->sends++;
 	pthread_cond_signal(&c->not_empty);
-	pthread_mutex_unlock(&c->mu);
+	nlock_unlock(&c->mu);
 }
 
 struct batch *channel_recv_batch(struct channel *c)
 {
-	pthread_mutex_lock(&c->mu);
+	nlock_lock(&c->mu);
 	if (c->count == 0 && !c->closed) {
 		struct tmetrics *self = globals_thread_metrics;
 		uint64_t t0 = clock_now_ns();
@@ -149,10 +154,11 @@ struct batch *channel_recv_batch(struct channel *c)
 		channel_note_waiters(c, t0);
 		c->recv_waiting++;
 		while (c->count == 0 && !c->closed)
-			pthread_cond_wait(&c->not_empty, &c->mu);
+			nlock_wait(&c->mu, &c->not_empty);
 		uint64_t t1 = clock_now_ns();
 		channel_note_waiters(c, t1);
 		c->recv_waiting--;
+		evprof_note_wait(EVPROF_BLOCK, t1 - t0);
 		if (self)
 			tmetrics_enter_state(self, TSTATE_BUSY, NULL, t1);
 	}
@@ -167,13 +173,13 @@ struct batch *channel_recv_batch(struct channel *c)
 		/* every waiting sender looks again: the one that fits may not be the first */
 		pthread_cond_broadcast(&c->not_full);
 	}
-	pthread_mutex_unlock(&c->mu);
+	nlock_unlock(&c->mu);
 	return b;
 }
 
 void channel_read_stats(struct channel *c, struct channel_stats *s)
 {
-	pthread_mutex_lock(&c->mu);
+	nlock_lock(&c->mu);
 	uint64_t now = clock_now_ns();
 	channel_note_fill(c, now);
 	channel_note_waiters(c, now);
@@ -190,5 +196,5 @@ void channel_read_stats(struct channel *c, struct channel_stats *s)
 	s->producers = c->producers;
 	s->consumers = c->consumers;
 	s->now_ns = now;
-	pthread_mutex_unlock(&c->mu);
+	nlock_unlock(&c->mu);
 }

@@ -21,20 +21,20 @@ int pipeline_start(struct pipeline *p, struct errbuf *e)
 
 void pipeline_request_stop(struct pipeline *p, const char *why)
 {
-	pthread_mutex_lock(&p->mu);
+	nlock_lock(&p->mu);
 	if (!p->stop_reason[0] && why)
 		snprintf(p->stop_reason, sizeof p->stop_reason, "%s", why);
 	atomic_store(&p->stop, 1);
 	pthread_cond_broadcast(&p->cond);
-	pthread_mutex_unlock(&p->mu);
+	nlock_unlock(&p->mu);
 }
 
 void pipeline_set_paused(struct pipeline *p, int paused)
 {
-	pthread_mutex_lock(&p->mu);
+	nlock_lock(&p->mu);
 	atomic_store(&p->paused, paused ? 1 : 0);
 	pthread_cond_broadcast(&p->cond);
-	pthread_mutex_unlock(&p->mu);
+	nlock_unlock(&p->mu);
 }
 
 int pipeline_wait_done(struct pipeline *p, uint64_t timeout_ns)
@@ -44,12 +44,12 @@ int pipeline_wait_done(struct pipeline *p, uint64_t timeout_ns)
 	uint64_t end = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + timeout_ns;
 	ts.tv_sec = (time_t)(end / 1000000000ull);
 	ts.tv_nsec = (long)(end % 1000000000ull);
-	pthread_mutex_lock(&p->mu);
+	nlock_lock(&p->mu);
 	while (atomic_load(&p->running_threads) > 0)
-		if (pthread_cond_timedwait(&p->cond, &p->mu, &ts) != 0)
+		if (nlock_timedwait(&p->mu, &p->cond, &ts) != 0)
 			break;
 	int done = atomic_load(&p->running_threads) == 0;
-	pthread_mutex_unlock(&p->mu);
+	nlock_unlock(&p->mu);
 	return done;
 }
 
@@ -68,10 +68,10 @@ int pipeline_finish(struct pipeline *p, struct errbuf *e)
 			pipeline_fail(p, ce.msg);
 		else {
 			/* keep the first failure, add where the output was left */
-			pthread_mutex_lock(&p->mu);
+			nlock_lock(&p->mu);
 			size_t len = strlen(p->fail_msg);
 			snprintf(p->fail_msg + len, sizeof p->fail_msg - len, " (%s)", ce.msg);
-			pthread_mutex_unlock(&p->mu);
+			nlock_unlock(&p->mu);
 		}
 	}
 	if (p->dead_letter) {
@@ -132,7 +132,7 @@ void pipeline_free(struct pipeline *p)
 	free(p->threads);
 	free(p->metrics);
 	free(p->stages);
-	pthread_mutex_destroy(&p->mu);
+	nlock_destroy(&p->mu);
 	pthread_cond_destroy(&p->cond);
 	free(p);
 }
@@ -164,18 +164,18 @@ int pipeline_count_threads(const struct pipeline *p) { return (int)p->nthreads; 
 
 const char *pipeline_stop_reason(struct pipeline *p)
 {
-	pthread_mutex_lock(&p->mu);
+	nlock_lock(&p->mu);
 	const char *r = p->stop_reason[0] ? p->stop_reason : NULL;
-	pthread_mutex_unlock(&p->mu);
+	nlock_unlock(&p->mu);
 	return r;
 }
 
 size_t pipeline_copy_error_samples(struct pipeline *p, struct error_sample *dst, size_t max)
 {
-	pthread_mutex_lock(&p->mu);
+	nlock_lock(&p->mu);
 	size_t n = p->nsamples < max ? p->nsamples : max;
 	memcpy(dst, p->samples, n * sizeof *dst);
-	pthread_mutex_unlock(&p->mu);
+	nlock_unlock(&p->mu);
 	return n;
 }
 

@@ -10,6 +10,7 @@
 
 #include "../connectors/connector.h"
 #include "../src/config.h"
+#include "lock.h"
 #include "pipeline.h"
 #include "schema.h"
 #include "stage.h"
@@ -63,7 +64,7 @@ struct pipeline {
 
 	_Atomic int stop, paused, failed, running_threads, state;
 	_Atomic int input_ended; /* the source read to the end of its input */
-	pthread_mutex_t mu; /* guards the fields below and the pause/done waits */
+	struct nlock mu; /* guards the fields below and the pause/done waits */
 	pthread_cond_t cond;
 	char fail_msg[1024];
 	char stop_reason[128];

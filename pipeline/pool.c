@@ -5,12 +5,14 @@
 #include <stdlib.h>
 
 #include "../src/globals.h"
+#include "../src/prof_events.h"
 #include "batch.h"
 #include "clock.h"
+#include "lock.h"
 #include "tmetrics.h"
 
 struct pool {
-	pthread_mutex_t mu;
+	struct nlock mu;
 	pthread_cond_t available;
 	struct batch **free_list;
 	size_t nfree, size;
@@ -29,7 +31,7 @@ struct pool *pool_create(size_t nbatches)
 	for (size_t i = 0; i < nbatches; i++)
 		p->free_list[p->nfree++] = batch_new();
 	p->size = nbatches;
-	pthread_mutex_init(&p->mu, NULL);
+	nlock_init(&p->mu, "batch pool");
 	pthread_cond_init(&p->available, NULL);
 	return p;
 }
@@ -41,7 +43,7 @@ void pool_free(struct pool *p)
 	for (size_t i = 0; i < p->nfree; i++)
 		batch_free(p->free_list[i]);
 	free(p->free_list);
-	pthread_mutex_destroy(&p->mu);
+	nlock_destroy(&p->mu);
 	pthread_cond_destroy(&p->available);
 	free(p);
 }
@@ -50,26 +52,29 @@ size_t pool_size(const struct pool *p) { return p->size; }
 
 struct batch *pool_get_batch(struct pool *p)
 {
-	pthread_mutex_lock(&p->mu);
+	nlock_lock(&p->mu);
 	if (p->nfree == 0) {
 		struct tmetrics *self = globals_thread_metrics;
+		uint64_t t0 = clock_now_ns();
 		if (self)
-			tmetrics_enter_state(self, TSTATE_BACKPRESSURED, "batch pool", clock_now_ns());
+			tmetrics_enter_state(self, TSTATE_BACKPRESSURED, "batch pool", t0);
 		while (p->nfree == 0)
-			pthread_cond_wait(&p->available, &p->mu);
+			nlock_wait(&p->mu, &p->available);
+		uint64_t t1 = clock_now_ns();
 		if (self)
-			tmetrics_enter_state(self, TSTATE_BUSY, NULL, clock_now_ns());
+			tmetrics_enter_state(self, TSTATE_BUSY, NULL, t1);
+		evprof_note_wait(EVPROF_BLOCK, t1 - t0);
 	}
 	struct batch *b = p->free_list[--p->nfree];
-	pthread_mutex_unlock(&p->mu);
+	nlock_unlock(&p->mu);
 	return b;
 }
 
 void pool_put_batch(struct pool *p, struct batch *b)
 {
 	batch_reset(b);
-	pthread_mutex_lock(&p->mu);
+	nlock_lock(&p->mu);
 	p->free_list[p->nfree++] = b;
 	pthread_cond_signal(&p->available);
-	pthread_mutex_unlock(&p->mu);
+	nlock_unlock(&p->mu);
 }

@@ -19,12 +19,12 @@
 
 void pipeline_fail(struct pipeline *p, const char *msg)
 {
-	pthread_mutex_lock(&p->mu);
+	nlock_lock(&p->mu);
 	if (!atomic_load(&p->failed)) {
 		snprintf(p->fail_msg, sizeof p->fail_msg, "%s", msg);
 		atomic_store(&p->failed, 1);
 	}
-	pthread_mutex_unlock(&p->mu);
+	nlock_unlock(&p->mu);
 	atomic_store(&p->stop, 1);
 	pthread_cond_broadcast(&p->cond);
 }
@@ -81,10 +81,10 @@ static void runner_wait_while_paused(struct pipeline *p)
 		return;
 	struct tmetrics *m = globals_thread_metrics;
 	tmetrics_enter_state(m, TSTATE_IDLE, "paused", clock_now_ns());
-	pthread_mutex_lock(&p->mu);
+	nlock_lock(&p->mu);
 	while (atomic_load(&p->paused) && !atomic_load(&p->stop))
-		pthread_cond_wait(&p->cond, &p->mu);
-	pthread_mutex_unlock(&p->mu);
+		nlock_wait(&p->mu, &p->cond);
+	nlock_unlock(&p->mu);
 	tmetrics_enter_state(m, TSTATE_BUSY, NULL, clock_now_ns());
 }
 
@@ -191,9 +191,9 @@ void runner_collect_errors(struct pipeline *p, struct batch *b)
 			es.line = pipeline_line_of_record(p, b, be->rec);
 			snprintf(es.stage, sizeof es.stage, "%s", p->stages[be->stage].info.name);
 			snprintf(es.reason, sizeof es.reason, "%s", batch_error_reason(b, be));
-			pthread_mutex_lock(&p->mu);
+			nlock_lock(&p->mu);
 			p->samples[p->nsamples++] = es;
-			pthread_mutex_unlock(&p->mu);
+			nlock_unlock(&p->mu);
 		}
 		if (p->dead_letter && be->deadletter_len) {
 			if (fwrite(b->errtext.p + be->deadletter_off, 1, be->deadletter_len, p->dead_letter) ==
@@ -302,10 +302,10 @@ static void runner_end_slot(struct pthread_slot *s)
 	if (out)
 		channel_done_producer(out);
 	tmetrics_enter_state(s->w.metrics, TSTATE_EXITED, NULL, clock_now_ns());
-	pthread_mutex_lock(&p->mu);
+	nlock_lock(&p->mu);
 	if (atomic_fetch_sub(&p->running_threads, 1) == 1)
 		pthread_cond_broadcast(&p->cond);
-	pthread_mutex_unlock(&p->mu);
+	nlock_unlock(&p->mu);
 }
 
 static void *runner_thread_main(void *arg)

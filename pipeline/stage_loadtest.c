@@ -4,6 +4,7 @@
  * contend makes all workers of the stage take one shared lock per record.
  * Their hot functions are not inlined so that profiles name them. */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "batch.h"
 #include "clock.h"
+#include "lock.h"
 #include "schema.h"
 #include "stage.h"
 #include "worker.h"
@@ -107,7 +109,7 @@ const struct stage_ops stage_delay = {
 struct alloc_stage {
 	uint64_t bytes_per_record;
 	int leak;
-	pthread_mutex_t mu; /* guards kept, merged once per worker at its end */
+	struct nlock mu; /* guards kept, merged once per worker at its end */
 	void *kept;         /* leaked blocks, chained through their first bytes */
 	int mu_ready;
 };
@@ -129,7 +131,9 @@ static int alloc_init(void *opts, const struct confsection *sec, const struct sc
 		      struct errbuf *e)
 {
 	struct alloc_stage *a = opts;
-	pthread_mutex_init(&a->mu, NULL);
+	char name[128];
+	snprintf(name, sizeof name, "stage %s: kept blocks", sec->name);
+	nlock_init(&a->mu, name);
 	a->mu_ready = 1;
 	return loadtest_init_passthrough(opts, sec, in, out, e);
 }
@@ -176,10 +180,10 @@ static void alloc_worker_free(void *local)
 		void *last = aw->kept;
 		while (*(void **)last)
 			last = *(void **)last;
-		pthread_mutex_lock(&aw->stage->mu);
+		nlock_lock(&aw->stage->mu);
 		*(void **)last = aw->stage->kept;
 		aw->stage->kept = aw->kept;
-		pthread_mutex_unlock(&aw->stage->mu);
+		nlock_unlock(&aw->stage->mu);
 	}
 	free(aw);
 }
@@ -193,7 +197,7 @@ static void alloc_fini(void *opts)
 		p = next;
 	}
 	if (a->mu_ready)
-		pthread_mutex_destroy(&a->mu);
+		nlock_destroy(&a->mu);
 }
 
 const struct stage_ops stage_alloc = {
@@ -212,7 +216,7 @@ const struct stage_ops stage_alloc = {
 
 struct contend_stage {
 	uint64_t hold_us;
-	pthread_mutex_t lock;
+	struct nlock lock;
 	int lock_ready;
 	_Atomic uint64_t sink;
 };
@@ -227,16 +231,18 @@ static int contend_init(void *opts, const struct confsection *sec, const struct 
 			struct errbuf *e)
 {
 	struct contend_stage *c = opts;
-	pthread_mutex_init(&c->lock, NULL);
+	char name[128];
+	snprintf(name, sizeof name, "stage %s: shared lock", sec->name);
+	nlock_init(&c->lock, name);
 	c->lock_ready = 1;
 	return loadtest_init_passthrough(opts, sec, in, out, e);
 }
 
 __attribute__((noinline)) static uint64_t contend_hold_lock(struct contend_stage *c, uint64_t seed)
 {
-	pthread_mutex_lock(&c->lock);
+	nlock_lock(&c->lock);
 	uint64_t x = spin_burn_cpu(c->hold_us * 1000, seed);
-	pthread_mutex_unlock(&c->lock);
+	nlock_unlock(&c->lock);
 	return x;
 }
 
@@ -255,7 +261,7 @@ static void contend_fini(void *opts)
 {
 	struct contend_stage *c = opts;
 	if (c->lock_ready)
-		pthread_mutex_destroy(&c->lock);
+		nlock_destroy(&c->lock);
 }
 
 const struct stage_ops stage_contend = {

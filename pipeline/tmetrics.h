@@ -31,6 +31,8 @@ struct tmetrics {
 	_Atomic uint32_t version; /* odd while a state change is in progress */
 	_Atomic int state;
 	_Atomic(const char *) waiting_on; /* channel name while blocked */
+	_Atomic(const char *) lock_wait;  /* lock name while waiting for it */
+	_Atomic uint64_t lock_since;
 	struct histogram latency;         /* time to process one batch */
 	/* set before the thread starts, constant afterwards */
 	char name[32];

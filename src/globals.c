@@ -12,3 +12,8 @@ _Thread_local const char *globals_current_stage __attribute__((tls_model("initia
 struct memprof_state globals_memprof = { .mu = PTHREAD_MUTEX_INITIALIZER };
 
 _Thread_local struct memprof_thread globals_memprof_thread __attribute__((tls_model("initial-exec")));
+
+struct evprof_state globals_evprof[2] = { { .mu = PTHREAD_MUTEX_INITIALIZER }, { .mu = PTHREAD_MUTEX_INITIALIZER } };
+_Thread_local uint64_t globals_evprof_rng;
+
+struct nlock_registry globals_locks = { .mu = PTHREAD_MUTEX_INITIALIZER, .head = NULL };

@@ -5,6 +5,7 @@
 
 #include <signal.h>
 
+#include "evprof_state.h"
 #include "memprof_state.h"
 #include "thread_registry.h"
 
@@ -25,6 +26,18 @@ extern _Thread_local struct thread_entry *globals_thread_entry __attribute__((tl
 /* The stage the calling thread works for, as the CPU profiler's handler
  * labels its samples (set by the stage runner; NULL when none). */
 extern _Thread_local const char *globals_current_stage __attribute__((tls_model("initial-exec")));
+
+/* The block [0] and mutex [1] profilers' samples (evprof_state.h), and the
+ * calling thread's random numbers for their sampling. */
+extern struct evprof_state globals_evprof[2];
+extern _Thread_local uint64_t globals_evprof_rng;
+
+/* Every nebtop lock (pipeline/lock.h), for the live per-lock figures. */
+struct nlock;
+extern struct nlock_registry {
+	pthread_mutex_t mu;
+	struct nlock *head;
+} globals_locks;
 
 /* The memory profiler's counters and samples (memprof_state.h), and the
  * calling thread's counter slot and sampling state. */

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "memprof.h"
 #include "prof_cpu.h"
+#include "prof_events.h"
 #include "snapshot.h"
 #include "symbolize.h"
 
@@ -35,6 +36,10 @@ struct profiler *profiler_start(const struct profiler_config *c, struct errbuf *
 			return NULL;
 		}
 	}
+	if (c->types & PROFILE_BLOCK)
+		evprof_start(EVPROF_BLOCK, c->block_rate_ns);
+	if (c->types & PROFILE_MUTEX)
+		evprof_start(EVPROF_MUTEX, c->mutex_fraction);
 	if ((c->types & PROFILE_MEMORY) && memprof_hooks_active()) {
 		memprof_start_sampling(c->mem_rate);
 		p->mem = 1;
@@ -48,6 +53,10 @@ void profiler_stop(struct profiler *p)
 		cpuprof_stop(p->cpu);
 	if (p && p->mem)
 		memprof_stop_sampling();
+	if (p && (p->cfg.types & PROFILE_BLOCK))
+		evprof_stop(EVPROF_BLOCK);
+	if (p && (p->cfg.types & PROFILE_MUTEX))
+		evprof_stop(EVPROF_MUTEX);
 }
 
 void profiler_free(struct profiler *p)
@@ -105,6 +114,24 @@ int profiler_write_files(struct profiler *p, const char *dir, const char *stamp,
 		if (memprof_write_pprof(p->sym, &gz, &n, e))
 			return -1;
 		snprintf(name, sizeof name, "memory_%s.prof", stamp);
+		int rc = profiler_add_file(dir, name, gz, n, res, e);
+		free(gz);
+		if (rc)
+			return -1;
+	}
+	static const struct {
+		unsigned type;
+		enum evprof_kind kind;
+		const char *prefix;
+	} events[] = { { PROFILE_BLOCK, EVPROF_BLOCK, "block" }, { PROFILE_MUTEX, EVPROF_MUTEX, "mutex" } };
+	for (size_t i = 0; i < 2; i++) {
+		if (!(p->cfg.types & events[i].type))
+			continue;
+		unsigned char *gz;
+		size_t n;
+		if (evprof_write_pprof(events[i].kind, p->sym, &gz, &n, e))
+			return -1;
+		snprintf(name, sizeof name, "%s_%s.prof", events[i].prefix, stamp);
 		int rc = profiler_add_file(dir, name, gz, n, res, e);
 		free(gz);
 		if (rc)

@@ -1,0 +1,77 @@
+/* lock.c: named, measured mutexes and their registry. */
+#include "lock.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../src/globals.h"
+#include "../src/prof_events.h"
+#include "clock.h"
+#include "tmetrics.h"
+
+void nlock_init(struct nlock *l, const char *name)
+{
+	memset(l, 0, sizeof *l);
+	pthread_mutex_init(&l->mu, NULL);
+	snprintf(l->name, sizeof l->name, "%s", name);
+	pthread_mutex_lock(&globals_locks.mu);
+	l->next = globals_locks.head;
+	globals_locks.head = l;
+	pthread_mutex_unlock(&globals_locks.mu);
+}
+
+void nlock_destroy(struct nlock *l)
+{
+	pthread_mutex_lock(&globals_locks.mu);
+	for (struct nlock **pp = &globals_locks.head; *pp; pp = &(*pp)->next)
+		if (*pp == l) {
+			*pp = l->next;
+			break;
+		}
+	pthread_mutex_unlock(&globals_locks.mu);
+	pthread_mutex_destroy(&l->mu);
+}
+
+void nlock_lock(struct nlock *l)
+{
+	atomic_fetch_add_explicit(&l->acquisitions, 1, memory_order_relaxed);
+	if (pthread_mutex_trylock(&l->mu) == 0)
+		return;
+	struct tmetrics *self = globals_thread_metrics;
+	uint64_t t0 = clock_now_ns();
+	if (self) {
+		atomic_store_explicit(&self->lock_since, t0, memory_order_relaxed);
+		atomic_store_explicit(&self->lock_wait, l->name, memory_order_release);
+	}
+	pthread_mutex_lock(&l->mu);
+	uint64_t waited = clock_now_ns() - t0;
+	if (self)
+		atomic_store_explicit(&self->lock_wait, NULL, memory_order_release);
+	atomic_fetch_add_explicit(&l->contentions, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&l->wait_ns, waited, memory_order_relaxed);
+	evprof_note_wait(EVPROF_MUTEX, waited);
+}
+
+void nlock_unlock(struct nlock *l) { pthread_mutex_unlock(&l->mu); }
+
+void nlock_wait(struct nlock *l, pthread_cond_t *c) { pthread_cond_wait(c, &l->mu); }
+
+int nlock_timedwait(struct nlock *l, pthread_cond_t *c, const struct timespec *abstime)
+{
+	return pthread_cond_timedwait(c, &l->mu, abstime);
+}
+
+size_t nlock_read_all(struct nlock_stats *out, size_t max)
+{
+	size_t n = 0;
+	pthread_mutex_lock(&globals_locks.mu);
+	for (struct nlock *l = globals_locks.head; l && n < max; l = l->next, n++) {
+		snprintf(out[n].name, sizeof out[n].name, "%s", l->name);
+		out[n].acquisitions = atomic_load_explicit(&l->acquisitions, memory_order_relaxed);
+		out[n].contentions = atomic_load_explicit(&l->contentions, memory_order_relaxed);
+		out[n].wait_ns = atomic_load_explicit(&l->wait_ns, memory_order_relaxed);
+	}
+	pthread_mutex_unlock(&globals_locks.mu);
+	return n;
+}
