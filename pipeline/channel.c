@@ -23,7 +23,7 @@ struct channel {
 	uint64_t send_blocked_ns, recv_blocked_ns, sends, recvs, send_waits, recv_waits;
 	uint64_t waiters_last_ns; /* blocked time grows by waiters * elapsed */
 	int send_waiting, recv_waiting;
-	int producers, consumers, open_producers, closed;
+	int producers, consumers, open_producers, open_consumers, closed;
 	int internal;
 };
 
@@ -75,6 +75,7 @@ void channel_add_consumer(struct channel *c)
 {
 	nlock_lock(&c->mu);
 	c->consumers++;
+	c->open_consumers++;
 	nlock_unlock(&c->mu);
 }
 
@@ -109,6 +110,22 @@ static void channel_note_fill(struct channel *c, uint64_t now)
 	c->last_change_ns = now;
 }
 
+void channel_done_consumer(struct channel *c)
+{
+	nlock_lock(&c->mu);
+	if (c->open_consumers > 0)
+		c->open_consumers--;
+	nlock_unlock(&c->mu);
+}
+
+int channel_is_abandoned(struct channel *c)
+{
+	nlock_lock(&c->mu);
+	int r = c->consumers > 0 && c->open_consumers == 0 && c->send_waiting > 0;
+	nlock_unlock(&c->mu);
+	return r;
+}
+
 void channel_send_batch(struct channel *c, struct batch *b)
 {
 	uint64_t n = b->nkept;
@@ -116,8 +133,10 @@ void channel_send_batch(struct channel *c, struct batch *b)
 	if ((c->fill > 0 && c->fill + n > c->capacity) || c->count == c->slots) {
 		struct tmetrics *self = globals_thread_metrics;
 		uint64_t t0 = clock_now_ns();
-		if (self)
+		if (self) {
+			atomic_store_explicit(&self->blocked_channel, c, memory_order_relaxed);
 			tmetrics_enter_state(self, c->internal ? TSTATE_INTERNAL : TSTATE_BACKPRESSURED, c->name, t0);
+		}
 		c->send_waits++;
 		channel_note_waiters(c, t0);
 		c->send_waiting++;
@@ -148,8 +167,10 @@ struct batch *channel_recv_batch(struct channel *c)
 	if (c->count == 0 && !c->closed) {
 		struct tmetrics *self = globals_thread_metrics;
 		uint64_t t0 = clock_now_ns();
-		if (self)
+		if (self) {
+			atomic_store_explicit(&self->blocked_channel, c, memory_order_relaxed);
 			tmetrics_enter_state(self, c->internal ? TSTATE_INTERNAL : TSTATE_IDLE, c->name, t0);
+		}
 		c->recv_waits++;
 		channel_note_waiters(c, t0);
 		c->recv_waiting++;

@@ -40,6 +40,12 @@ void channel_add_consumer(struct channel *c);
 /* A producer is done; the last one closes the channel. */
 void channel_done_producer(struct channel *c);
 
+/* A consumer is done (its thread ends). */
+void channel_done_consumer(struct channel *c);
+/* 1 when a sender waits for room that no one will ever make: every consumer
+ * has ended. A thread blocked there is a certain leak. */
+int channel_is_abandoned(struct channel *c);
+
 /* Blocks while the channel has no room for b's records. */
 void channel_send_batch(struct channel *c, struct batch *b);
 /* Blocks while empty; NULL when closed and drained. */

@@ -293,14 +293,34 @@ static struct channel *runner_output_of(const struct pthread_slot *s)
 	return NULL;
 }
 
+/* The channel a thread receives from (NULL for the reader). */
+static struct channel *runner_input_of(const struct pthread_slot *s)
+{
+	struct pipeline *p = s->p;
+	switch (s->role) {
+	case TROLE_READER:
+		break;
+	case TROLE_DECODER:
+		return p->decode_ch;
+	case TROLE_WORKER:
+	case TROLE_ENCODER:
+		return s->st->in;
+	case TROLE_WRITER:
+		return p->encode_ch ? p->encode_ch : s->st->in;
+	}
+	return NULL;
+}
+
 /* A thread's last act (also done for a thread that could not be started):
  * close its side of its output channel and count it out. */
 static void runner_end_slot(struct pthread_slot *s)
 {
 	struct pipeline *p = s->p;
-	struct channel *out = runner_output_of(s);
+	struct channel *out = runner_output_of(s), *in = runner_input_of(s);
 	if (out)
 		channel_done_producer(out);
+	if (in)
+		channel_done_consumer(in);
 	tmetrics_enter_state(s->w.metrics, TSTATE_EXITED, NULL, clock_now_ns());
 	nlock_lock(&p->mu);
 	if (atomic_fetch_sub(&p->running_threads, 1) == 1)

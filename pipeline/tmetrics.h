@@ -14,6 +14,8 @@
 
 #include "histogram.h"
 
+struct channel;
+
 /* INTERNAL is a wait on another thread of the same stage (a CSV parser
  * waiting for the reader, an encoder waiting for the writer): the stage as a
  * whole is neither idle nor backpressured then, so the stage's shares leave
@@ -31,6 +33,7 @@ struct tmetrics {
 	_Atomic uint32_t version; /* odd while a state change is in progress */
 	_Atomic int state;
 	_Atomic(const char *) waiting_on; /* channel name while blocked */
+	_Atomic(struct channel *) blocked_channel; /* the channel last waited on */
 	_Atomic(const char *) lock_wait;  /* lock name while waiting for it */
 	_Atomic uint64_t lock_since;
 	struct histogram latency;         /* time to process one batch */

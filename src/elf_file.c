@@ -68,7 +68,7 @@ static int elf_pread(const struct elf_file *e, void *buf, uint64_t off, uint64_t
 /* A malloc'd copy of n bytes at off with a NUL after them. */
 static unsigned char *elf_read_alloc(const struct elf_file *e, uint64_t off, uint64_t n)
 {
-	if (n > ELF_MAX_SECTION)
+	if (n > ELF_MAX_SECTION || off > e->size || n > e->size - off)
 		return NULL;
 	unsigned char *p = malloc(n + 1);
 	if (!p)
@@ -196,7 +196,8 @@ int elf_file_has_data(const struct elf_file *e, const char *name)
 static unsigned char *elf_inflate(const unsigned char *in, uint64_t n, uint64_t want)
 {
 #ifdef ELF_FILE_ZLIB
-	if (want > ELF_MAX_SECTION || n > ELF_MAX_SECTION)
+	/* deflate shrinks by 1032:1 at most: a bigger claim is a damaged header */
+	if (want > ELF_MAX_SECTION || n > ELF_MAX_SECTION || want > n * 1032 + 64)
 		return NULL;
 	unsigned char *out = malloc(want + 1);
 	if (!out)

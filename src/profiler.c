@@ -5,15 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../pipeline/clock.h"
 #include "config.h"
 #include "memprof.h"
 #include "prof_cpu.h"
 #include "prof_events.h"
+#include "prof_threads.h"
 #include "snapshot.h"
 #include "symbolize.h"
 
 struct profiler {
 	struct profiler_config cfg;
+	uint64_t start_ns;
 	struct symbolizer *sym;
 	struct cpuprof *cpu;
 	int mem; /* sampling allocations */
@@ -27,6 +30,7 @@ struct profiler *profiler_start(const struct profiler_config *c, struct errbuf *
 		return NULL;
 	}
 	p->cfg = *c;
+	p->start_ns = clock_now_ns();
 	p->sym = symbolize_new();
 	if (c->types & PROFILE_CPU) {
 		struct cpuprof_config cc = { c->cpu_hz, c->cpu_window_ns, c->walk };
@@ -116,6 +120,16 @@ int profiler_write_files(struct profiler *p, const char *dir, const char *stamp,
 		snprintf(name, sizeof name, "memory_%s.prof", stamp);
 		int rc = profiler_add_file(dir, name, gz, n, res, e);
 		free(gz);
+		if (rc)
+			return -1;
+	}
+	if (p->cfg.types & PROFILE_GOROUTINE) {
+		char *text;
+		size_t n;
+		threads_write_dump(p->sym, p->start_ns, &text, &n);
+		snprintf(name, sizeof name, "threads_%s.txt", stamp);
+		int rc = profiler_add_file(dir, name, text, n, res, e);
+		free(text);
 		if (rc)
 			return -1;
 	}

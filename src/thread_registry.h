@@ -39,6 +39,11 @@ struct thread_entry {
 	timer_t cpu_timer;
 	_Atomic int has_cpu_timer;
 	_Atomic(void *) trace_ring; /* the tracer's events of this thread */
+	/* a stack asked for by the threads dump, written by the thread's own
+	 * signal handler: 1 asked, 2 written */
+	_Atomic int dump_state;
+	int dump_depth;
+	uint64_t dump_pcs[64];
 };
 
 struct thread_hook {
