@@ -108,8 +108,23 @@ void figures_between(struct figures *f, const struct sampler *s, const struct sa
 	f->bytes_out = b->stages[ns - 1].bytes_out;
 	f->records_per_sec = dt > 0 ? (double)(b->stages[0].records_in - a->stages[0].records_in) / dt : 0;
 	f->bytes_per_sec = dt > 0 ? (double)(b->stages[0].bytes_in - a->stages[0].bytes_in) / dt : 0;
-	double cpu = (double)(b->rt.cpu_user_ns + b->rt.cpu_sys_ns) - (double)(a->rt.cpu_user_ns + a->rt.cpu_sys_ns);
-	f->cpu_pct = figures_pct(cpu, dt_ns);
+	double user = (double)b->rt.cpu_user_ns - (double)a->rt.cpu_user_ns;
+	double sys = (double)b->rt.cpu_sys_ns - (double)a->rt.cpu_sys_ns;
+	f->cpu_user_pct = figures_pct(user, dt_ns);
+	f->cpu_sys_pct = figures_pct(sys, dt_ns);
+	f->cpu_pct = f->cpu_user_pct + f->cpu_sys_pct;
+	f->heap_live_bytes = b->rt.bytes_alloc > b->rt.bytes_freed ? b->rt.bytes_alloc - b->rt.bytes_freed : 0;
+	f->have_alloc_figures = b->rt.allocs > 0;
+	if (dt > 0) {
+		f->allocs_per_sec = (double)(b->rt.allocs - a->rt.allocs) / dt;
+		f->alloc_bytes_per_sec = (double)(b->rt.bytes_alloc - a->rt.bytes_alloc) / dt;
+		f->minor_faults_per_sec = (double)(b->rt.minor_faults - a->rt.minor_faults) / dt;
+		f->voluntary_switches_per_sec = (double)(b->rt.voluntary_switches - a->rt.voluntary_switches) / dt;
+		f->involuntary_switches_per_sec = (double)(b->rt.involuntary_switches - a->rt.involuntary_switches) / dt;
+	}
+	uint64_t recs = b->stages[0].records_in - a->stages[0].records_in;
+	f->alloc_bytes_per_record = recs ? (double)(b->rt.bytes_alloc - a->rt.bytes_alloc) / (double)recs : 0;
+	f->open_fds = b->rt.open_fds;
 	f->rss_bytes = b->rt.rss_bytes;
 	f->rss_peak_bytes = b->rt.rss_peak_bytes;
 	f->threads = b->rt.threads;

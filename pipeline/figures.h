@@ -35,8 +35,13 @@ struct figures {
 	uint64_t records_in, records_out, records_filtered, records_errors, records_dead_lettered;
 	uint64_t bytes_in, bytes_out;
 	double records_per_sec, bytes_per_sec; /* over the window */
-	double cpu_pct;                        /* of one core, over the window */
+	double cpu_pct, cpu_user_pct, cpu_sys_pct; /* of one core, over the window */
 	uint64_t rss_bytes, rss_peak_bytes;
+	uint64_t heap_live_bytes;               /* allocated and not freed (malloc hooks) */
+	double allocs_per_sec, alloc_bytes_per_sec, alloc_bytes_per_record;
+	double minor_faults_per_sec, voluntary_switches_per_sec, involuntary_switches_per_sec;
+	uint32_t open_fds;
+	int have_alloc_figures;                 /* the malloc hooks count allocations */
 	uint32_t threads, threads_peak; /* the process's threads now, and the most seen in the window */
 	size_t nstages, nchannels;
 	struct stage_figures *stages;

@@ -1,10 +1,14 @@
 /* runtime.c: reading the process's CPU, memory and thread figures. */
 #include "runtime.h"
 
+#include <dirent.h>
+
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
+
+#include "../src/memprof.h"
 
 void runtime_read_sample(struct runtime_sample *s)
 {
@@ -14,6 +18,23 @@ void runtime_read_sample(struct runtime_sample *s)
 		s->cpu_user_ns = (uint64_t)ru.ru_utime.tv_sec * 1000000000ull + (uint64_t)ru.ru_utime.tv_usec * 1000ull;
 		s->cpu_sys_ns = (uint64_t)ru.ru_stime.tv_sec * 1000000000ull + (uint64_t)ru.ru_stime.tv_usec * 1000ull;
 		s->rss_peak_bytes = (uint64_t)ru.ru_maxrss * 1024ull;
+		s->minor_faults = (uint64_t)ru.ru_minflt;
+		s->voluntary_switches = (uint64_t)ru.ru_nvcsw;
+		s->involuntary_switches = (uint64_t)ru.ru_nivcsw;
+	}
+	struct memprof_stats ms;
+	memprof_read_stats(&ms);
+	s->allocs = ms.allocs;
+	s->frees = ms.frees;
+	s->bytes_alloc = ms.bytes_alloc;
+	s->bytes_freed = ms.bytes_freed;
+	DIR *d = opendir("/proc/self/fd");
+	if (d) {
+		struct dirent *e;
+		while ((e = readdir(d)))
+			s->open_fds += e->d_name[0] != '.';
+		closedir(d);
+		s->open_fds--; /* the directory itself */
 	}
 	FILE *f = fopen("/proc/self/statm", "r");
 	if (f) {

@@ -1,5 +1,6 @@
-/* runtime.h: process-wide readings from /proc and getrusage: CPU time, RSS
- * and its peak, thread count. */
+/* runtime.h: process-wide readings from /proc, getrusage and the memory
+ * profiler's counters: CPU time (user, system), RSS and its peak, threads,
+ * page faults, context switches, open files, allocations. */
 #ifndef NEB_RUNTIME_H
 #define NEB_RUNTIME_H
 
@@ -8,7 +9,9 @@
 struct runtime_sample {
 	uint64_t cpu_user_ns, cpu_sys_ns;
 	uint64_t rss_bytes, rss_peak_bytes;
-	uint32_t threads;
+	uint64_t minor_faults, voluntary_switches, involuntary_switches;
+	uint64_t allocs, frees, bytes_alloc, bytes_freed; /* 0 without the malloc hooks */
+	uint32_t threads, open_fds;
 };
 
 void runtime_read_sample(struct runtime_sample *s);

@@ -177,9 +177,8 @@ int sampler_start(struct sampler *s)
 {
 	s->start_ns = clock_now_ns();
 	sampler_take_sample(s);
-	/* whole-run CPU starts here, not at the process's start */
-	s->zero.rt.cpu_user_ns = s->ring[s->head].rt.cpu_user_ns;
-	s->zero.rt.cpu_sys_ns = s->ring[s->head].rt.cpu_sys_ns;
+	/* whole-run CPU, allocations, faults start here, not at the process's start */
+	s->zero.rt = s->ring[s->head].rt;
 	if (pthread_create(&s->tid, NULL, sampler_thread_main, s) != 0)
 		return -1;
 	s->running = 1;

@@ -154,6 +154,30 @@ int profiler_write_files(struct profiler *p, const char *dir, const char *stamp,
 	return 0;
 }
 
+size_t profiler_cpu_top(struct profiler *p, const char *stage, struct profiler_fn *out, size_t max)
+{
+	if (!p || !p->cpu || !max)
+		return 0;
+	struct cpuprof_fn *fns = calloc(max, sizeof *fns);
+	if (!fns)
+		return 0;
+	uint64_t total = 0;
+	cpuprof_collect(p->cpu);
+	size_t n = cpuprof_top(p->cpu, p->cfg.cpu_window_ns, stage, fns, max, &total);
+	for (size_t i = 0; i < n; i++)
+		out[i] = (struct profiler_fn){ fns[i].name, total ? 100.0 * (double)fns[i].flat / (double)total : 0,
+					       total ? 100.0 * (double)fns[i].cum / (double)total : 0 };
+	free(fns);
+	return n;
+}
+
+double profiler_allocator_pct(struct profiler *p)
+{
+	if (!p || !p->cpu)
+		return -1;
+	return 100.0 * cpuprof_allocator_share(p->cpu, p->cfg.cpu_window_ns);
+}
+
 struct cpuprof *profiler_cpu(struct profiler *p) { return p ? p->cpu : NULL; }
 struct symbolizer *profiler_symbolizer(struct profiler *p) { return p ? p->sym : NULL; }
 const struct profiler_config *profiler_get_config(const struct profiler *p) { return &p->cfg; }

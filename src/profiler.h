@@ -35,6 +35,17 @@ void profiler_free(struct profiler *p);
 int profiler_write_files(struct profiler *p, const char *dir, const char *stamp, struct snapshot_result *res,
 			 struct errbuf *e);
 
+/* The top functions of the CPU profile over its window (flat and cumulative
+ * shares in percent); returns how many. */
+struct profiler_fn {
+	const char *function;
+	double flat_pct, cum_pct;
+};
+size_t profiler_cpu_top(struct profiler *p, const char *stage, struct profiler_fn *out, size_t max);
+/* The allocator's share of CPU samples over the window, percent; -1 when the
+ * CPU profiler is off. */
+double profiler_allocator_pct(struct profiler *p);
+
 struct cpuprof *profiler_cpu(struct profiler *p);
 struct symbolizer *profiler_symbolizer(struct profiler *p);
 const struct profiler_config *profiler_get_config(const struct profiler *p);

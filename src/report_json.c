@@ -10,6 +10,7 @@
 #include "../pipeline/pipeline.h"
 #include "../pipeline/sampler.h"
 #include "config.h"
+#include "profiler.h"
 #include "snapshot.h"
 
 static const char *report_json_kind(enum stage_kind k)
@@ -72,7 +73,41 @@ static json_t *report_json_errors(struct pipeline *p)
 	return a;
 }
 
-int report_json_build(struct pipeline *p, struct sampler *s, const char *timestamp, char **out, struct errbuf *e)
+static json_t *report_json_cpu_top(struct profiler *prof)
+{
+	struct profiler_fn top[20];
+	size_t n = profiler_cpu_top(prof, NULL, top, 20);
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s,s:f,s:f}", "function", top[i].function, "flat_pct",
+						   top[i].flat_pct, "cum_pct", top[i].cum_pct));
+	return a;
+}
+
+static json_t *report_json_runtime(const struct figures *f, struct profiler *prof)
+{
+	json_t *rt = json_pack("{s:f,s:f,s:f,s:I,s:I,s:I,s:I}", "cpu_pct", f->cpu_pct, "cpu_user_pct", f->cpu_user_pct,
+			       "cpu_sys_pct", f->cpu_sys_pct, "rss_bytes", (json_int_t)f->rss_bytes, "rss_peak_bytes",
+			       (json_int_t)f->rss_peak_bytes, "threads", (json_int_t)f->threads, "threads_peak",
+			       (json_int_t)f->threads_peak);
+	if (f->have_alloc_figures) {
+		json_object_set_new(rt, "heap_live_bytes", json_integer((json_int_t)f->heap_live_bytes));
+		json_object_set_new(rt, "alloc_bytes_per_sec", json_real(f->alloc_bytes_per_sec));
+		json_object_set_new(rt, "allocs_per_sec", json_real(f->allocs_per_sec));
+		json_object_set_new(rt, "alloc_bytes_per_record", json_real(f->alloc_bytes_per_record));
+	}
+	double share = profiler_allocator_pct(prof);
+	if (share >= 0)
+		json_object_set_new(rt, "allocator_cpu_pct", json_real(share));
+	json_object_set_new(rt, "minor_faults_per_sec", json_real(f->minor_faults_per_sec));
+	json_object_set_new(rt, "voluntary_switches_per_sec", json_real(f->voluntary_switches_per_sec));
+	json_object_set_new(rt, "involuntary_switches_per_sec", json_real(f->involuntary_switches_per_sec));
+	json_object_set_new(rt, "open_fds", json_integer((json_int_t)f->open_fds));
+	return rt;
+}
+
+int report_json_build(struct pipeline *p, struct sampler *s, struct profiler *prof, const char *timestamp, char **out,
+		      struct errbuf *e)
 {
 	const struct config *c = pipeline_get_config(p);
 	struct figures f;
@@ -86,7 +121,7 @@ int report_json_build(struct pipeline *p, struct sampler *s, const char *timesta
 	const struct stage_info *first = pipeline_get_stage(p, 0), *last = pipeline_get_stage(p, f.nstages - 1);
 	const char *stop = pipeline_stop_reason(p);
 	json_t *root = json_pack(
-		"{s:s,s:s,s:f,s:s,s:o,s:{s:I,s:I,s:I,s:I,s:I},s:{s:f,s:f},s:o,s:o,s:{s:f,s:I,s:I,s:I,s:I},s:o}",
+		"{s:s,s:s,s:f,s:s,s:o,s:{s:I,s:I,s:I,s:I,s:I},s:{s:f,s:f},s:o,s:o,s:o,s:o,s:o}",
 		"nebtop_version", PACKAGE_VERSION, "timestamp", timestamp, "duration_s", f.elapsed_s, "state",
 		pipeline_state_name(pipeline_get_state(p)), "stop_reason", stop ? json_string(stop) : json_null(),
 		"records", "in", (json_int_t)f.records_in, "out", (json_int_t)f.records_out, "filtered",
@@ -94,10 +129,8 @@ int report_json_build(struct pipeline *p, struct sampler *s, const char *timesta
 		(json_int_t)f.records_dead_lettered, "throughput", "records_per_sec",
 		f.elapsed_s > 0 ? (double)f.records_in / f.elapsed_s : 0.0, "bytes_per_sec",
 		f.elapsed_s > 0 ? (double)f.bytes_in / f.elapsed_s : 0.0, "stages", report_json_stages(&f), "channels",
-		report_json_channels(&f), "runtime", "cpu_pct", f.cpu_pct, "rss_bytes", (json_int_t)f.rss_bytes,
-		"rss_peak_bytes", (json_int_t)f.rss_peak_bytes, "threads", (json_int_t)f.threads, "threads_peak",
-		(json_int_t)f.threads_peak, "error_samples",
-		report_json_errors(p));
+		report_json_channels(&f), "runtime", report_json_runtime(&f, prof), "cpu_top", report_json_cpu_top(prof),
+		"error_samples", report_json_errors(p));
 	json_t *pl = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:b,s:s,s:s}", "name", c->pl.name, "source",
 			       first->type, "source_detail", src, "destination", last->type, "destination_detail", dst,
 			       "batch", (json_int_t)c->pl.batch, "workers", (json_int_t)c->pl.workers, "buffer",

@@ -12,6 +12,7 @@
 #include "../pipeline/pipeline.h"
 #include "../pipeline/sampler.h"
 #include "config.h"
+#include "profiler.h"
 #include "snapshot.h"
 #include "units.h"
 
@@ -86,7 +87,41 @@ static void report_text_errors(struct buf *b, struct pipeline *p, uint64_t total
 	free(es);
 }
 
-int report_text_build(struct pipeline *p, struct sampler *s, const char *timestamp, char **out, struct errbuf *e)
+static void report_text_runtime(struct buf *b, const struct figures *f, struct profiler *prof)
+{
+	char rss[32], peak[32], heap[32], rate[32];
+	units_format_bytes(rss, sizeof rss, (double)f->rss_bytes);
+	units_format_bytes(peak, sizeof peak, (double)f->rss_peak_bytes);
+	report_text_printf(b, "Runtime:\n  CPU:              %.1f%% of one core (user %.1f%%, system %.1f%%, average)\n",
+			   f->cpu_pct, f->cpu_user_pct, f->cpu_sys_pct);
+	report_text_printf(b, "  RSS:              %s now, %s peak\n", rss, peak);
+	if (f->have_alloc_figures) {
+		units_format_bytes(heap, sizeof heap, (double)f->heap_live_bytes);
+		units_format_bytes(rate, sizeof rate, f->alloc_bytes_per_sec);
+		report_text_printf(b, "  Heap in use:      %s\n", heap);
+		report_text_printf(b, "  Allocations:      %.0f/s, %s/s, %.1f bytes per record\n", f->allocs_per_sec, rate,
+				   f->alloc_bytes_per_record);
+	}
+	double share = profiler_allocator_pct(prof);
+	if (share >= 0)
+		report_text_printf(b, "  Allocator:        %.1f%% of CPU samples\n", share);
+	report_text_printf(b, "  Page faults:      %.0f minor/s\n", f->minor_faults_per_sec);
+	report_text_printf(b, "  Context switches: %.0f voluntary/s, %.0f involuntary/s\n", f->voluntary_switches_per_sec,
+			   f->involuntary_switches_per_sec);
+	report_text_printf(b, "  Threads:          %u now, %u at most; %u open files\n\n", f->threads, f->threads_peak,
+			   f->open_fds);
+	struct profiler_fn top[10];
+	size_t n = profiler_cpu_top(prof, NULL, top, 10);
+	if (n) {
+		report_text_printf(b, "Top CPU functions (flat, cumulative share of samples):\n");
+		for (size_t i = 0; i < n; i++)
+			report_text_printf(b, "  %5.1f%% %5.1f%%  %s\n", top[i].flat_pct, top[i].cum_pct, top[i].function);
+		report_text_printf(b, "\n");
+	}
+}
+
+int report_text_build(struct pipeline *p, struct sampler *s, struct profiler *prof, const char *timestamp, char **out,
+		      struct errbuf *e)
 {
 	(void)e;
 	const struct config *c = pipeline_get_config(p);
@@ -95,7 +130,7 @@ int report_text_build(struct pipeline *p, struct sampler *s, const char *timesta
 	figures_compute(&f, s, 0);
 	sampler_unlock(s);
 	struct buf b = { 0 };
-	char src[300], dst[300], num[32], rate[32], bytes[32], rss[32], peak[32], dur[32];
+	char src[300], dst[300], num[32], rate[32], bytes[32], dur[32];
 	pipeline_describe_source(p, src, sizeof src);
 	pipeline_describe_dest(p, dst, sizeof dst);
 	units_format_duration(dur, sizeof dur, (uint64_t)(f.elapsed_s * 1e9));
@@ -128,11 +163,7 @@ int report_text_build(struct pipeline *p, struct sampler *s, const char *timesta
 		report_text_stage(&b, &f.stages[i]);
 	for (size_t i = 0; i < f.nchannels; i++)
 		report_text_channel(&b, &f.channels[i]);
-	units_format_bytes(rss, sizeof rss, (double)f.rss_bytes);
-	units_format_bytes(peak, sizeof peak, (double)f.rss_peak_bytes);
-	report_text_printf(&b, "Runtime:\n  CPU:              %.1f%% of one core (average)\n", f.cpu_pct);
-	report_text_printf(&b, "  RSS:              %s now, %s peak\n", rss, peak);
-	report_text_printf(&b, "  Threads:          %u now, %u at most\n\n", f.threads, f.threads_peak);
+	report_text_runtime(&b, &f, prof);
 	report_text_errors(&b, p, f.records_errors);
 	figures_free(&f);
 	buf_append_byte(&b, 0);

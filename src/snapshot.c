@@ -105,7 +105,8 @@ int snapshot_write(struct pipeline *p, struct sampler *s, struct profiler *prof,
 		return -1;
 	struct {
 		const char *prefix, *suffix;
-		int (*build)(struct pipeline *, struct sampler *, const char *, char **, struct errbuf *);
+		int (*build)(struct pipeline *, struct sampler *, struct profiler *, const char *, char **,
+			     struct errbuf *);
 	} parts[] = {
 		/* metrics last: its presence marks a complete snapshot for the stamp search */
 		{ "report_", ".txt", report_text_build },
@@ -113,7 +114,7 @@ int snapshot_write(struct pipeline *p, struct sampler *s, struct profiler *prof,
 	};
 	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
 		char *text = NULL;
-		if (parts[i].build(p, s, timestamp, &text, e))
+		if (parts[i].build(p, s, prof, timestamp, &text, e))
 			return -1;
 		char name[64];
 		snprintf(name, sizeof name, "%s%s%s", parts[i].prefix, res->stamp, parts[i].suffix);

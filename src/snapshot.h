@@ -32,7 +32,9 @@ int snapshot_write(struct pipeline *p, struct sampler *s, struct profiler *prof,
 
 /* Writers of the individual files (report_json.c, report_text.c). Each
  * returns the text in *out (malloc'd) or -1. */
-int report_json_build(struct pipeline *p, struct sampler *s, const char *timestamp, char **out, struct errbuf *e);
-int report_text_build(struct pipeline *p, struct sampler *s, const char *timestamp, char **out, struct errbuf *e);
+int report_json_build(struct pipeline *p, struct sampler *s, struct profiler *prof, const char *timestamp, char **out,
+		      struct errbuf *e);
+int report_text_build(struct pipeline *p, struct sampler *s, struct profiler *prof, const char *timestamp, char **out,
+		      struct errbuf *e);
 
 #endif
