@@ -89,13 +89,20 @@ static void snapshot_choose_stamp(const char *dir, char *stamp, size_t n)
 	}
 }
 
-int snapshot_write(struct pipeline *p, struct sampler *s, struct profiler *prof, const char *dir,
-		   struct snapshot_result *res, struct errbuf *e)
+int snapshot_begin(const char *dir, struct snapshot_result *res, struct errbuf *e)
 {
 	memset(res, 0, sizeof *res);
 	if (snapshot_prepare_dir(dir, e))
 		return -1;
 	snapshot_choose_stamp(dir, res->stamp, sizeof res->stamp);
+	return 0;
+}
+
+int snapshot_write(struct pipeline *p, struct sampler *s, struct profiler *prof, const char *dir,
+		   struct snapshot_result *res, struct errbuf *e)
+{
+	if (snapshot_begin(dir, res, e))
+		return -1;
 	char timestamp[40];
 	time_t now = time(NULL);
 	struct tm tm;

@@ -25,6 +25,9 @@ struct snapshot_result {
 int snapshot_write_bytes(const char *dir, const char *name, const void *data, size_t n, struct errbuf *e);
 /* Makes sure dir exists and is writable; -1 with a message otherwise. */
 int snapshot_prepare_dir(const char *dir, struct errbuf *e);
+/* Prepares dir and picks res->stamp for a new snapshot (res is cleared). */
+int snapshot_begin(const char *dir, struct snapshot_result *res, struct errbuf *e);
+
 /* Writes every file of a snapshot of the run into dir: the profiles of the
  * profiler (NULL: none), the report and the metrics. */
 int snapshot_write(struct pipeline *p, struct sampler *s, struct profiler *prof, const char *dir,

@@ -1,0 +1,82 @@
+/* nebula.h: libnebula, nebtop's profilers for programs of your own.
+ *
+ * A small API over one opaque handle: configure which profiles to take,
+ * start, tell it how your stages are doing, take snapshots (the same files
+ * nebtop writes: cpu_TS.prof, memory_TS.prof, ... for go tool pprof, plus a
+ * report and a metrics JSON), stop, free. See libnebula(3). */
+#ifndef NEBULA_H
+#define NEBULA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Profile types (combine with |). */
+#define NEBULA_CPU 0x01u
+#define NEBULA_MEMORY 0x02u /* counts only in programs that interpose malloc (the nebtop program) */
+#define NEBULA_BLOCK 0x04u
+#define NEBULA_MUTEX 0x08u
+#define NEBULA_THREADS 0x10u
+#define NEBULA_TRACE 0x20u
+#define NEBULA_ALL 0x3Fu
+
+struct nebula_config {
+	unsigned types;                /* NEBULA_* bits; 0 = NEBULA_CPU */
+	const char *output_dir;        /* where snapshots go; NULL = "./profiles" */
+	uint64_t cpu_duration_ns;      /* how much recent time a CPU profile covers; 0 = 30 s */
+	int runtime_metrics;           /* sample CPU, memory and threads every sampling interval */
+	uint64_t sampling_interval_ns; /* 0 = 100 ms */
+	unsigned cpu_hz;               /* CPU samples per second per thread; 0 = 100 */
+};
+
+struct nebula_stage_result {
+	const char *name;
+	uint64_t records_in, records_out, calls;
+	double busy_seconds;     /* the durations given to nebula_record_stage_metrics */
+	double records_per_sec;  /* records_out over the run */
+	double avg_latency_us;   /* per call */
+};
+
+struct nebula_result {
+	double duration_s;
+	uint64_t records_in, records_out; /* of the first and the last stage recorded */
+	double records_per_sec;           /* records_out / duration_s */
+	double cpu_pct;                   /* of one core, over the run */
+	uint64_t rss_bytes, rss_peak_bytes;
+	uint32_t threads;
+	size_t nstages;
+	const struct nebula_stage_result *stages; /* valid until nebula_free */
+	const char *slowest_stage;                /* the stage with the lowest records_per_sec, or NULL */
+};
+
+typedef struct nebula nebula_t;
+
+/* A new profiler; NULL with a message in err on a bad configuration. */
+nebula_t *nebula_new(const struct nebula_config *cfg, char *err, size_t errlen);
+/* Starts profiling: the calling thread and every thread registered later. */
+int nebula_start(nebula_t *n);
+/* Stops profiling and fills *out (may be NULL). */
+int nebula_stop(nebula_t *n, struct nebula_result *out);
+/* Adds to a stage's figures: records in and out and the time it took. */
+int nebula_record_stage_metrics(nebula_t *n, const char *stage, uint64_t records_in, uint64_t records_out,
+				uint64_t duration_ns);
+/* Writes a snapshot; the folder's path is copied to dir (may be NULL). */
+int nebula_snapshot(nebula_t *n, char *dir, size_t dirlen);
+void nebula_free(nebula_t *n);
+
+/* The CPU profiler samples registered threads only: register the threads
+ * you start (the thread calling nebula_start is registered for you). */
+void nebula_register_thread(const char *name);
+void nebula_unregister_thread(void);
+/* The stage the calling thread works for, as CPU samples are labelled (the
+ * string must stay valid while profiling; NULL: none). */
+void nebula_set_stage(const char *stage);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

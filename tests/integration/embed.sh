@@ -1,0 +1,23 @@
+# embed.sh: the libnebula example (examples/embed.c, linked with the shared
+# libnebula) runs, writes a snapshot, and go tool pprof opens its CPU profile:
+# the heavier stage's function leads, and -tagfocus keeps each stage's own.
+. "$(dirname "$0")/lib.sh"
+EMBED=$BUILDDIR/examples/embed
+[ -x "$EMBED" ] || fail "examples/embed was not built"
+command -v go >/dev/null || fail "go tool pprof is needed (Debian package golang-go)"
+export HOME=$T PPROF_TMPDIR=$T/pprof GOCACHE=$T/gocache GOFLAGS= GOTOOLCHAIN=local
+"$EMBED" "$T/prof" 1.5 >"$T/stdout" 2>"$T/stderr" || fail "embed failed: $(cat "$T/stderr")"
+grep -q "embed: stage score:" "$T/stdout" || fail "no stage results: $(cat "$T/stdout")"
+grep -q "slowest stage: score" "$T/stdout" || soft_fail "the slowest stage is not score: $(cat "$T/stdout")"
+PROF=$(ls "$T"/prof/cpu_*.prof 2>/dev/null | head -n 1)
+[ -n "$PROF" ] || fail "no CPU profile in $T/prof: $(ls "$T/prof")"
+ls "$T"/prof/metrics_*.json >/dev/null 2>&1 || soft_fail "no metrics file"
+ls "$T"/prof/threads_*.txt >/dev/null 2>&1 || soft_fail "no threads file"
+go tool pprof -top -nodefraction=0 "$PROF" >"$T/top" 2>"$T/pprof.err" || fail "pprof: $(cat "$T/pprof.err")"
+[ -s "$T/pprof.err" ] && soft_fail "pprof warned: $(cat "$T/pprof.err")"
+first=$(awk '/flat%/ {getline; print $6; exit}' "$T/top")
+[ "$first" = embed_score ] || soft_fail "the top function is '$first', expected embed_score: $(head -15 "$T/top")"
+go tool pprof -top -tagfocus='stage=^parse$' "$PROF" >"$T/parse" 2>/dev/null
+grep -q embed_parse "$T/parse" || soft_fail "stage=parse does not show embed_parse: $(head -15 "$T/parse")"
+grep -q embed_score "$T/parse" && soft_fail "stage=parse shows embed_score"
+finish
