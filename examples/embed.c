@@ -75,6 +75,7 @@ int main(int argc, char **argv)
 	cfg.types = NEBULA_CPU | NEBULA_THREADS;
 	cfg.output_dir = argc > 1 ? argv[1] : "./profiles";
 	cfg.cpu_hz = 250;
+	cfg.runtime_metrics = 1;
 	char err[256];
 	nebula_t *n = nebula_new(&cfg, err, sizeof err);
 	if (!n) {
@@ -97,8 +98,9 @@ int main(int argc, char **argv)
 	int snap = nebula_snapshot(n, dir, sizeof dir);
 	struct nebula_result r;
 	nebula_stop(n, &r);
-	printf("embed: %.2fs, %.0f%% CPU, peak RSS %llu KiB, slowest stage: %s\n", r.duration_s, r.cpu_pct,
-	       (unsigned long long)r.rss_peak_bytes / 1024, r.slowest_stage ? r.slowest_stage : "-");
+	printf("embed: %.2fs, %.0f%% CPU, peak RSS %llu KiB, %u threads at most, slowest stage: %s\n", r.duration_s,
+	       r.cpu_pct, (unsigned long long)r.rss_peak_bytes / 1024, r.threads_peak,
+	       r.slowest_stage ? r.slowest_stage : "-");
 	for (size_t i = 0; i < r.nstages; i++)
 		printf("embed: stage %s: %llu records, %.0f records/s, %.1f us per call\n", r.stages[i].name,
 		       (unsigned long long)r.stages[i].records_out, r.stages[i].records_per_sec,

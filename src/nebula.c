@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,13 @@ struct nebula {
 	uint64_t start_ns, stop_ns;
 	struct runtime_sample rt_start, rt_stop;
 	int running, registered_caller;
+	/* runtime sampling (runtime_metrics) */
+	int runtime_metrics;
+	uint64_t interval_ns;
+	pthread_t sampler;
+	int sampling;
+	_Atomic int stop_sampling;
+	_Atomic uint32_t threads_peak;
 	pthread_mutex_t mu; /* guards the stages */
 	struct nebula_stage *stages;
 	size_t nstages, cap;
@@ -69,6 +77,8 @@ nebula_t *nebula_new(const struct nebula_config *cfg, char *err, size_t errlen)
 	n->pc.mutex_fraction = 10;
 	n->pc.trace_window_ns = 5000000000ull;
 	n->pc.walk = STACK_WALK_LIBUNWIND;
+	n->runtime_metrics = cfg->runtime_metrics;
+	n->interval_ns = cfg->sampling_interval_ns ? cfg->sampling_interval_ns : 100000000ull;
 	n->output_dir = strdup(cfg->output_dir ? cfg->output_dir : "./profiles");
 	pthread_mutex_init(&n->mu, NULL);
 	if (!n->output_dir) {
@@ -77,6 +87,23 @@ nebula_t *nebula_new(const struct nebula_config *cfg, char *err, size_t errlen)
 		return NULL;
 	}
 	return n;
+}
+
+static void *nebula_sampler_main(void *arg)
+{
+	nebula_t *n = arg;
+	thread_registry_enter("nebula/sampler", "sampler", NULL, NULL);
+	while (!atomic_load(&n->stop_sampling)) {
+		struct runtime_sample rt;
+		runtime_read_sample(&rt);
+		if (rt.threads > atomic_load(&n->threads_peak))
+			atomic_store(&n->threads_peak, rt.threads);
+		uint64_t end = clock_now_ns() + n->interval_ns;
+		while (!atomic_load(&n->stop_sampling) && clock_now_ns() < end)
+			clock_sleep_ns(n->interval_ns < 10000000ull ? n->interval_ns : 10000000ull);
+	}
+	thread_registry_leave();
+	return NULL;
 }
 
 int nebula_start(nebula_t *n)
@@ -93,6 +120,10 @@ int nebula_start(nebula_t *n)
 		return -1;
 	n->start_ns = clock_now_ns();
 	runtime_read_sample(&n->rt_start);
+	if (n->runtime_metrics) {
+		atomic_store(&n->stop_sampling, 0);
+		n->sampling = pthread_create(&n->sampler, NULL, nebula_sampler_main, n) == 0;
+	}
 	n->running = 1;
 	return 0;
 }
@@ -140,6 +171,7 @@ static void nebula_fill_results(nebula_t *n, struct nebula_result *out)
 	out->rss_bytes = end->rss_bytes;
 	out->rss_peak_bytes = end->rss_peak_bytes;
 	out->threads = end->threads;
+	out->threads_peak = atomic_load(&n->threads_peak);
 }
 
 int nebula_stop(nebula_t *n, struct nebula_result *out)
@@ -147,6 +179,11 @@ int nebula_stop(nebula_t *n, struct nebula_result *out)
 	if (!n || !n->running)
 		return -1;
 	profiler_stop(n->prof);
+	if (n->sampling) {
+		atomic_store(&n->stop_sampling, 1);
+		pthread_join(n->sampler, NULL);
+		n->sampling = 0;
+	}
 	n->stop_ns = clock_now_ns();
 	runtime_read_sample(&n->rt_stop);
 	n->running = 0;

@@ -27,7 +27,7 @@ struct nebula_config {
 	unsigned types;                /* NEBULA_* bits; 0 = NEBULA_CPU */
 	const char *output_dir;        /* where snapshots go; NULL = "./profiles" */
 	uint64_t cpu_duration_ns;      /* how much recent time a CPU profile covers; 0 = 30 s */
-	int runtime_metrics;           /* sample CPU, memory and threads every sampling interval */
+	int runtime_metrics;           /* sample RSS and threads every sampling interval (peaks) */
 	uint64_t sampling_interval_ns; /* 0 = 100 ms */
 	unsigned cpu_hz;               /* CPU samples per second per thread; 0 = 100 */
 };
@@ -46,7 +46,7 @@ struct nebula_result {
 	double records_per_sec;           /* records_out / duration_s */
 	double cpu_pct;                   /* of one core, over the run */
 	uint64_t rss_bytes, rss_peak_bytes;
-	uint32_t threads;
+	uint32_t threads, threads_peak; /* threads_peak: with runtime_metrics only, else 0 */
 	size_t nstages;
 	const struct nebula_stage_result *stages; /* valid until nebula_free */
 	const char *slowest_stage;                /* the stage with the lowest records_per_sec, or NULL */
