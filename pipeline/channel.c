@@ -145,7 +145,7 @@ void channel_send_batch(struct channel *c, struct batch *b)
 		uint64_t t1 = clock_now_ns();
 		channel_note_waiters(c, t1);
 		c->send_waiting--;
-		evprof_note_wait(EVPROF_BLOCK, t1 - t0);
+		evprof_note_wait(EVPROF_BLOCK, t1 - t0, c->name);
 		if (self)
 			tmetrics_enter_state(self, TSTATE_BUSY, NULL, t1);
 	}
@@ -179,7 +179,7 @@ struct batch *channel_recv_batch(struct channel *c)
 		uint64_t t1 = clock_now_ns();
 		channel_note_waiters(c, t1);
 		c->recv_waiting--;
-		evprof_note_wait(EVPROF_BLOCK, t1 - t0);
+		evprof_note_wait(EVPROF_BLOCK, t1 - t0, c->name);
 		if (self)
 			tmetrics_enter_state(self, TSTATE_BUSY, NULL, t1);
 	}

@@ -50,7 +50,7 @@ void nlock_lock(struct nlock *l)
 		atomic_store_explicit(&self->lock_wait, NULL, memory_order_release);
 	atomic_fetch_add_explicit(&l->contentions, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&l->wait_ns, waited, memory_order_relaxed);
-	evprof_note_wait(EVPROF_MUTEX, waited);
+	evprof_note_wait(EVPROF_MUTEX, waited, l->name);
 }
 
 void nlock_unlock(struct nlock *l) { pthread_mutex_unlock(&l->mu); }

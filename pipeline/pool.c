@@ -63,7 +63,7 @@ struct batch *pool_get_batch(struct pool *p)
 		uint64_t t1 = clock_now_ns();
 		if (self)
 			tmetrics_enter_state(self, TSTATE_BUSY, NULL, t1);
-		evprof_note_wait(EVPROF_BLOCK, t1 - t0);
+		evprof_note_wait(EVPROF_BLOCK, t1 - t0, "batch pool");
 	}
 	struct batch *b = p->free_list[--p->nfree];
 	nlock_unlock(&p->mu);

@@ -10,7 +10,10 @@
 
 #include "stack_table.h"
 
+/* A stack waiting on one channel or lock. */
 struct evprof_site {
+	uint32_t stack;
+	uint32_t label; /* index into labels */
 	double count, delay_ns; /* scaled estimates */
 };
 
@@ -19,8 +22,10 @@ struct evprof_state {
 	_Atomic uint64_t rate;
 	pthread_mutex_t mu; /* guards what follows */
 	struct stack_table stacks;
-	struct evprof_site *sites; /* one per stack */
-	uint32_t sites_cap;
+	struct evprof_site *sites;
+	uint32_t nsites, sites_cap;
+	char **labels; /* channel or lock names, copied */
+	uint32_t nlabels, labels_cap;
 	uint64_t events, sampled;
 };
 

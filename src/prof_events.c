@@ -41,7 +41,45 @@ static double evprof_random(void)
 	return (double)(x >> 11) / 9007199254740992.0;
 }
 
-void evprof_note_wait(enum evprof_kind k, uint64_t wait_ns)
+/* The index of a label, copied when new; with the lock held. */
+static uint32_t evprof_intern_label(struct evprof_state *s, const char *on)
+{
+	if (!on)
+		on = "";
+	for (uint32_t i = 0; i < s->nlabels; i++)
+		if (!strcmp(s->labels[i], on))
+			return i;
+	if (s->nlabels == s->labels_cap) {
+		uint32_t cap = s->labels_cap ? s->labels_cap * 2 : 16;
+		char **n = realloc(s->labels, (size_t)cap * sizeof *n);
+		if (!n)
+			return UINT32_MAX;
+		s->labels = n;
+		s->labels_cap = cap;
+	}
+	s->labels[s->nlabels] = strdup(on);
+	return s->labels[s->nlabels] ? s->nlabels++ : UINT32_MAX;
+}
+
+/* The site of (stack, label), made when new; with the lock held. */
+static struct evprof_site *evprof_site_of(struct evprof_state *s, uint32_t stack, uint32_t label)
+{
+	for (uint32_t i = s->nsites; i-- > 0;)
+		if (s->sites[i].stack == stack && s->sites[i].label == label)
+			return &s->sites[i];
+	if (s->nsites == s->sites_cap) {
+		uint32_t cap = s->sites_cap ? s->sites_cap * 2 : 64;
+		struct evprof_site *n = realloc(s->sites, (size_t)cap * sizeof *n);
+		if (!n)
+			return NULL;
+		s->sites = n;
+		s->sites_cap = cap;
+	}
+	s->sites[s->nsites] = (struct evprof_site){ stack, label, 0, 0 };
+	return &s->sites[s->nsites++];
+}
+
+void evprof_note_wait(enum evprof_kind k, uint64_t wait_ns, const char *on)
 {
 	struct evprof_state *s = evprof_of(k);
 	if (!atomic_load_explicit(&s->on, memory_order_relaxed))
@@ -67,20 +105,11 @@ void evprof_note_wait(enum evprof_kind k, uint64_t wait_ns)
 	int skip = depth > 1 ? 1 : 0; /* evprof_note_wait itself */
 	pthread_mutex_lock(&s->mu);
 	uint32_t id = stack_table_intern(&s->stacks, pcs + skip, (uint32_t)(depth - skip));
-	if (id != STACK_TABLE_FULL && id >= s->sites_cap) {
-		uint32_t cap = s->sites_cap ? s->sites_cap * 2 : 64;
-		while (cap <= id)
-			cap *= 2;
-		struct evprof_site *n = realloc(s->sites, (size_t)cap * sizeof *n);
-		if (n) {
-			memset(n + s->sites_cap, 0, (size_t)(cap - s->sites_cap) * sizeof *n);
-			s->sites = n;
-			s->sites_cap = cap;
-		}
-	}
-	if (id != STACK_TABLE_FULL && id < s->sites_cap) {
-		s->sites[id].count += weight;
-		s->sites[id].delay_ns += weight * (double)wait_ns;
+	uint32_t label = id != STACK_TABLE_FULL ? evprof_intern_label(s, on) : UINT32_MAX;
+	struct evprof_site *site = label != UINT32_MAX ? evprof_site_of(s, id, label) : NULL;
+	if (site) {
+		site->count += weight;
+		site->delay_ns += weight * (double)wait_ns;
 		s->sampled++;
 	}
 	pthread_mutex_unlock(&s->mu);
@@ -101,10 +130,12 @@ int evprof_write_pprof(enum evprof_kind k, struct symbolizer *sym, unsigned char
 	for (size_t i = 0; mids && i < nm; i++)
 		mids[i] = pprof_add_mapping(pp, m[i].start, m[i].limit, m[i].offset, m[i].file, m[i].build_id,
 					    m[i].has_functions, m[i].has_lines, m[i].has_lines);
+	const char *key = k == EVPROF_MUTEX ? "lock" : "channel";
 	pthread_mutex_lock(&s->mu);
-	for (uint32_t i = 0; i < s->stacks.n && i < s->sites_cap; i++) {
-		const uint64_t *pcs = stack_table_pcs(&s->stacks, i);
-		uint32_t depth = stack_table_depth(&s->stacks, i);
+	for (uint32_t i = 0; i < s->nsites; i++) {
+		const struct evprof_site *site = &s->sites[i];
+		const uint64_t *pcs = stack_table_pcs(&s->stacks, site->stack);
+		uint32_t depth = stack_table_depth(&s->stacks, site->stack);
 		uint64_t locs[STACK_WALK_MAX];
 		for (uint32_t f = 0; f < depth; f++) {
 			uint64_t at = pcs[f] - 1;
@@ -114,9 +145,10 @@ int evprof_write_pprof(enum evprof_kind k, struct symbolizer *sym, unsigned char
 			uint64_t mid = mids && si.mapping >= 0 && (size_t)si.mapping < nm ? mids[si.mapping] : 0;
 			locs[f] = pprof_add_location(pp, at, mid, known ? si.function : NULL, si.file, si.line);
 		}
-		int64_t v[2] = { llround(s->sites[i].count), llround(s->sites[i].delay_ns) };
+		int64_t v[2] = { llround(site->count), llround(site->delay_ns) };
+		struct pprof_label label = { key, s->labels[site->label], 0, NULL };
 		if (v[0] || v[1])
-			pprof_add_sample(pp, locs, depth, v, 2, NULL, 0);
+			pprof_add_sample(pp, locs, depth, v, 2, &label, s->labels[site->label][0] ? 1 : 0);
 	}
 	pthread_mutex_unlock(&s->mu);
 	free(mids);

@@ -24,8 +24,10 @@ enum evprof_kind { EVPROF_BLOCK = 0, EVPROF_MUTEX = 1 };
 void evprof_start(enum evprof_kind k, uint64_t rate);
 void evprof_stop(enum evprof_kind k);
 int evprof_is_on(enum evprof_kind k);
-/* A wait of wait_ns by the calling thread (the stack is taken here). */
-void evprof_note_wait(enum evprof_kind k, uint64_t wait_ns);
+/* A wait of wait_ns by the calling thread on `on` (a channel or lock name;
+ * the profile labels samples with it: channel=... or lock=...). The stack
+ * is taken here. */
+void evprof_note_wait(enum evprof_kind k, uint64_t wait_ns, const char *on);
 int evprof_write_pprof(enum evprof_kind k, struct symbolizer *sym, unsigned char **out, size_t *len,
 		       struct errbuf *e);
 

@@ -481,7 +481,8 @@ int trace_write_json(uint64_t window_ns, char **out, size_t *len)
 		trace_fix_nesting(ev + n, m, stack);
 		n += m;
 	}
-	qsort(ev, n, sizeof *ev, trace_cmp_all);
+	if (n)
+		qsort(ev, n, sizeof *ev, trace_cmp_all);
 	uint64_t origin = n ? ev[0].ts : now;
 
 	long pid = (long)getpid();
