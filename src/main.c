@@ -38,11 +38,13 @@ static int main_take_snapshot(struct pipeline *p, struct sampler *s, struct prof
 {
 	struct snapshot_result res;
 	struct errbuf e;
+	uint64_t t0 = clock_now_ns();
 	if (snapshot_write(p, s, prof, dir, &res, &e)) {
 		fprintf(stderr, "nebtop: error: %ssnapshot not written: %s\n", final ? "final " : "", e.msg);
 		return -1;
 	}
-	fprintf(stderr, "nebtop: %ssnapshot %s in %s:", final ? "final " : "", res.stamp, dir);
+	fprintf(stderr, "nebtop: %ssnapshot %s in %s (%.1f ms):", final ? "final " : "", res.stamp, dir,
+		(double)(clock_now_ns() - t0) / 1e6);
 	for (size_t i = 0; i < res.nfiles; i++)
 		fprintf(stderr, " %s", res.files[i]);
 	fputc('\n', stderr);
