@@ -33,34 +33,13 @@ duckdb_cmd() { cmd=(node "$HERE/duckdb_copy.mjs" "$1" "$2"); cmd_in=/dev/null cm
 # mlr 6.6 (Debian 12) accepts -S (= --infer-none: keep every value a string).
 miller_cmd() { cmd=(mlr -S --icsv --ojsonl cat); cmd_in=$1 cmd_out=$2; }
 
-die() { echo "run_bench: $*" >&2; exit 1; }
-median() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -g |
-	awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+BENCH_NAME=run_bench
+. "$HERE/lib.sh"
 
 [ -x /usr/bin/time ] || die "GNU time (/usr/bin/time) missing: run tests/bench/setup_bench.sh"
 command -v mlr >/dev/null || die "mlr missing: run tests/bench/setup_bench.sh"
 [ -d "$HERE/node_modules/@duckdb/node-api" ] || die "@duckdb/node-api missing: run tests/bench/setup_bench.sh"
-mkdir -p "$BENCH_DIR"
-BENCH_DIR=$(cd "$BENCH_DIR" && pwd)
 LOG=$BENCH_DIR/tool.log TIMES=$BENCH_DIR/time.txt
-
-# gen_csv, rebuilt when its source changes; data reused while its size matches the stamp
-# written when it was generated from the same gen_csv.c.
-GEN=$BENCH_DIR/gen_csv
-if [ ! -x "$GEN" ] || [ "$HERE/gen_csv.c" -nt "$GEN" ]; then
-	gcc -O2 -o "$GEN" "$HERE/gen_csv.c"
-fi
-make_csv() { # ROWS: sets CSV to the file's path
-	CSV=$BENCH_DIR/bench_$1.csv
-	local src
-	src=$(sha1sum <"$HERE/gen_csv.c")
-	if [ ! -f "$CSV" ] || [ "$(cat "$CSV.stamp" 2>/dev/null)" != "$(stat -c %s "$CSV") $src" ]; then
-		echo "generating $CSV ..."
-		"$GEN" "$1" >"$CSV.tmp"
-		mv "$CSV.tmp" "$CSV"
-		echo "$(stat -c %s "$CSV") $src" >"$CSV.stamp"
-	fi
-}
 
 declare -A WALL RSS
 run_tool() { # TOOL ROWS IN KEY: one timed run, output checked, then removed
