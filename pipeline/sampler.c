@@ -1,4 +1,6 @@
-/* sampler.c: the sampler thread and its ring of samples. */
+/* sampler.c: the sampler thread and its rings of samples: every sample for
+ * the recent past (capacity samples), and one every SAMPLER_COARSE_NS for
+ * the hours before, so the series' memory is fixed however long a run is. */
 #include "sampler.h"
 
 #include <pthread.h>
@@ -11,12 +13,20 @@
 #include "pipeline.h"
 #include "../src/thread_registry.h"
 
+#define SAMPLER_COARSE_NS 10000000000ull /* one coarse sample per 10 s */
+#define SAMPLER_COARSE_CAP 2160           /* 6 hours of them */
+
+struct sample_ring {
+	struct sample *slots;
+	size_t cap, head, count; /* slots[head] is the oldest */
+};
+
 struct sampler {
 	struct pipeline *p;
 	uint64_t interval_ns, start_ns;
 	size_t nstages, nchannels;
-	struct sample *ring, zero;
-	size_t cap, head, count; /* ring[head] is the oldest */
+	struct sample_ring fine, coarse;
+	struct sample zero;
 	struct histogram_view *latency; /* per stage, cumulative */
 	pthread_mutex_t mu;
 	pthread_cond_t wake;
@@ -34,6 +44,65 @@ static void *sampler_xcalloc(size_t n, size_t size)
 	return p;
 }
 
+static void sampler_ring_init(struct sampler *s, struct sample_ring *r, size_t cap)
+{
+	r->cap = cap;
+	r->head = r->count = 0;
+	r->slots = sampler_xcalloc(cap, sizeof *r->slots);
+	for (size_t i = 0; i < cap; i++) {
+		r->slots[i].stages = sampler_xcalloc(s->nstages, sizeof *r->slots[i].stages);
+		r->slots[i].channels = sampler_xcalloc(s->nchannels, sizeof *r->slots[i].channels);
+	}
+}
+
+static void sampler_ring_free(struct sample_ring *r)
+{
+	for (size_t i = 0; i < r->cap; i++) {
+		free(r->slots[i].stages);
+		free(r->slots[i].channels);
+	}
+	free(r->slots);
+}
+
+static const struct sample *sampler_ring_get(const struct sample_ring *r, size_t i)
+{
+	return i < r->count ? &r->slots[(r->head + i) % r->cap] : NULL;
+}
+
+/* Copies src into the next slot of r (dropping the oldest when full). */
+static void sampler_ring_push(struct sampler *s, struct sample_ring *r, const struct sample *src)
+{
+	size_t slot;
+	if (r->count < r->cap) {
+		slot = (r->head + r->count) % r->cap;
+		r->count++;
+	} else {
+		slot = r->head;
+		r->head = (r->head + 1) % r->cap;
+	}
+	struct sample *dst = &r->slots[slot];
+	dst->t_ns = src->t_ns;
+	dst->rt = src->rt;
+	memcpy(dst->stages, src->stages, s->nstages * sizeof *src->stages);
+	memcpy(dst->channels, src->channels, s->nchannels * sizeof *src->channels);
+}
+
+/* The newest sample of r at or before t_ns, or NULL when all are later. */
+static const struct sample *sampler_ring_find_before(const struct sample_ring *r, uint64_t t_ns)
+{
+	if (!r->count || sampler_ring_get(r, 0)->t_ns > t_ns)
+		return NULL;
+	size_t lo = 0, hi = r->count; /* binary search: samples are in time order */
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (sampler_ring_get(r, mid)->t_ns <= t_ns)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return sampler_ring_get(r, lo);
+}
+
 struct sampler *sampler_create(struct pipeline *p, uint64_t interval_ns, size_t capacity)
 {
 	struct sampler *s = sampler_xcalloc(1, sizeof *s);
@@ -41,12 +110,8 @@ struct sampler *sampler_create(struct pipeline *p, uint64_t interval_ns, size_t 
 	s->interval_ns = interval_ns ? interval_ns : 100000000ull;
 	s->nstages = pipeline_count_stages(p);
 	s->nchannels = pipeline_count_channels(p);
-	s->cap = capacity < 2 ? 2 : capacity;
-	s->ring = sampler_xcalloc(s->cap, sizeof *s->ring);
-	for (size_t i = 0; i < s->cap; i++) {
-		s->ring[i].stages = sampler_xcalloc(s->nstages, sizeof *s->ring[i].stages);
-		s->ring[i].channels = sampler_xcalloc(s->nchannels, sizeof *s->ring[i].channels);
-	}
+	sampler_ring_init(s, &s->fine, capacity < 2 ? 2 : capacity);
+	sampler_ring_init(s, &s->coarse, SAMPLER_COARSE_CAP);
 	s->zero.stages = sampler_xcalloc(s->nstages, sizeof *s->zero.stages);
 	s->zero.channels = sampler_xcalloc(s->nchannels, sizeof *s->zero.channels);
 	s->latency = sampler_xcalloc(s->nstages, sizeof *s->latency);
@@ -61,11 +126,8 @@ void sampler_free(struct sampler *s)
 		return;
 	if (s->running)
 		sampler_stop(s);
-	for (size_t i = 0; i < s->cap; i++) {
-		free(s->ring[i].stages);
-		free(s->ring[i].channels);
-	}
-	free(s->ring);
+	sampler_ring_free(&s->fine);
+	sampler_ring_free(&s->coarse);
 	free(s->zero.stages);
 	free(s->zero.channels);
 	free(s->latency);
@@ -121,19 +183,10 @@ void sampler_take_sample(struct sampler *s)
 	tmp.channels = ch;
 	sampler_read_into(s, &tmp, lat);
 	pthread_mutex_lock(&s->mu);
-	size_t slot;
-	if (s->count < s->cap) {
-		slot = (s->head + s->count) % s->cap;
-		s->count++;
-	} else {
-		slot = s->head;
-		s->head = (s->head + 1) % s->cap;
-	}
-	struct sample *dst = &s->ring[slot];
-	dst->t_ns = tmp.t_ns;
-	dst->rt = tmp.rt;
-	memcpy(dst->stages, st, s->nstages * sizeof *st);
-	memcpy(dst->channels, ch, s->nchannels * sizeof *ch);
+	sampler_ring_push(s, &s->fine, &tmp);
+	const struct sample *last = s->coarse.count ? sampler_ring_get(&s->coarse, s->coarse.count - 1) : NULL;
+	if (!last || tmp.t_ns >= last->t_ns + SAMPLER_COARSE_NS)
+		sampler_ring_push(s, &s->coarse, &tmp);
 	memcpy(s->latency, lat, s->nstages * sizeof *lat);
 	pthread_mutex_unlock(&s->mu);
 	free(lat);
@@ -178,7 +231,7 @@ int sampler_start(struct sampler *s)
 	s->start_ns = clock_now_ns();
 	sampler_take_sample(s);
 	/* whole-run CPU, allocations, faults start here, not at the process's start */
-	s->zero.rt = s->ring[s->head].rt;
+	s->zero.rt = sampler_ring_get(&s->fine, 0)->rt;
 	if (pthread_create(&s->tid, NULL, sampler_thread_main, s) != 0)
 		return -1;
 	s->running = 1;
@@ -200,31 +253,23 @@ void sampler_stop(struct sampler *s)
 
 void sampler_lock(struct sampler *s) { pthread_mutex_lock(&s->mu); }
 void sampler_unlock(struct sampler *s) { pthread_mutex_unlock(&s->mu); }
-size_t sampler_count(const struct sampler *s) { return s->count; }
+size_t sampler_count(const struct sampler *s) { return s->fine.count; }
 
-const struct sample *sampler_get(const struct sampler *s, size_t i)
-{
-	return i < s->count ? &s->ring[(s->head + i) % s->cap] : NULL;
-}
+const struct sample *sampler_get(const struct sampler *s, size_t i) { return sampler_ring_get(&s->fine, i); }
 
 const struct sample *sampler_latest(const struct sampler *s)
 {
-	return s->count ? sampler_get(s, s->count - 1) : &s->zero;
+	return s->fine.count ? sampler_get(s, s->fine.count - 1) : &s->zero;
 }
 
 const struct sample *sampler_find_before(const struct sampler *s, uint64_t t_ns)
 {
-	if (!s->count)
-		return &s->zero;
-	size_t lo = 0, hi = s->count; /* binary search: samples are in time order */
-	while (hi - lo > 1) {
-		size_t mid = (lo + hi) / 2;
-		if (sampler_get(s, mid)->t_ns <= t_ns)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return sampler_get(s, lo);
+	const struct sample *x = sampler_ring_find_before(&s->fine, t_ns);
+	if (!x) /* older than the recent samples: the coarse ones */
+		x = sampler_ring_find_before(&s->coarse, t_ns);
+	if (!x)
+		x = s->coarse.count ? sampler_ring_get(&s->coarse, 0) : s->fine.count ? sampler_get(s, 0) : &s->zero;
+	return x;
 }
 
 const struct sample *sampler_zero(const struct sampler *s) { return &s->zero; }

@@ -36,7 +36,7 @@ struct sample {
 	struct runtime_sample rt;
 };
 
-/* capacity: samples kept (the oldest are dropped). */
+/* capacity: recent samples kept at full resolution. */
 struct sampler *sampler_create(struct pipeline *p, uint64_t interval_ns, size_t capacity);
 void sampler_free(struct sampler *s);
 /* Takes the first sample (time zero) and starts the thread. */
@@ -50,10 +50,11 @@ void sampler_lock(struct sampler *s);
 void sampler_unlock(struct sampler *s);
 /* With the lock held: */
 size_t sampler_count(const struct sampler *s);
-/* i = 0 is the oldest sample kept. */
+/* The recent samples: i = 0 is the oldest kept. */
 const struct sample *sampler_get(const struct sampler *s, size_t i);
 const struct sample *sampler_latest(const struct sampler *s);
-/* The newest sample taken at or before t_ns (the oldest if none). */
+/* The newest sample taken at or before t_ns, at full resolution when it is
+ * recent, else from the coarse ring (the oldest kept if none). */
 const struct sample *sampler_find_before(const struct sampler *s, uint64_t t_ns);
 /* A sample of zeros at time 0: the baseline of whole-run figures. */
 const struct sample *sampler_zero(const struct sampler *s);
