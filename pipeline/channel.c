@@ -8,6 +8,7 @@
 
 #include "../src/globals.h"
 #include "../src/prof_events.h"
+#include "../src/prof_trace.h"
 #include "batch.h"
 #include "clock.h"
 #include "lock.h"
@@ -15,6 +16,7 @@
 
 struct channel {
 	char name[96];
+	char wait_name[104]; /* "wait NAME", the tracer's event name */
 	struct nlock mu;
 	pthread_cond_t not_full, not_empty;
 	struct batch **ring;
@@ -33,6 +35,7 @@ struct channel *channel_create(const char *name, uint64_t capacity, size_t slots
 	if (!c)
 		return NULL;
 	snprintf(c->name, sizeof c->name, "%s", name);
+	snprintf(c->wait_name, sizeof c->wait_name, "wait %s", name);
 	c->ring = calloc(slots ? slots : 1, sizeof *c->ring);
 	if (!c->ring) {
 		free(c);
@@ -146,6 +149,7 @@ void channel_send_batch(struct channel *c, struct batch *b)
 		channel_note_waiters(c, t1);
 		c->send_waiting--;
 		evprof_note_wait(EVPROF_BLOCK, t1 - t0, c->name);
+		trace_complete(c->wait_name, "wait", t0, -1);
 		if (self)
 			tmetrics_enter_state(self, TSTATE_BUSY, NULL, t1);
 	}
@@ -180,6 +184,7 @@ struct batch *channel_recv_batch(struct channel *c)
 		channel_note_waiters(c, t1);
 		c->recv_waiting--;
 		evprof_note_wait(EVPROF_BLOCK, t1 - t0, c->name);
+		trace_complete(c->wait_name, "wait", t0, -1);
 		if (self)
 			tmetrics_enter_state(self, TSTATE_BUSY, NULL, t1);
 	}

@@ -7,6 +7,7 @@
 
 #include "../src/globals.h"
 #include "../src/prof_events.h"
+#include "../src/prof_trace.h"
 #include "clock.h"
 #include "tmetrics.h"
 
@@ -15,6 +16,7 @@ void nlock_init(struct nlock *l, const char *name)
 	memset(l, 0, sizeof *l);
 	pthread_mutex_init(&l->mu, NULL);
 	snprintf(l->name, sizeof l->name, "%s", name);
+	snprintf(l->wait_name, sizeof l->wait_name, "lock %s", name);
 	pthread_mutex_lock(&globals_locks.mu);
 	l->next = globals_locks.head;
 	globals_locks.head = l;
@@ -51,6 +53,7 @@ void nlock_lock(struct nlock *l)
 	atomic_fetch_add_explicit(&l->contentions, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&l->wait_ns, waited, memory_order_relaxed);
 	evprof_note_wait(EVPROF_MUTEX, waited, l->name);
+	trace_complete(l->wait_name, "wait", t0, -1);
 }
 
 void nlock_unlock(struct nlock *l) { pthread_mutex_unlock(&l->mu); }

@@ -13,6 +13,7 @@
 struct nlock {
 	pthread_mutex_t mu;
 	char name[96];
+	char wait_name[104]; /* "lock NAME", the tracer's event name */
 	_Atomic uint64_t acquisitions, contentions, wait_ns;
 	struct nlock *next; /* in globals_locks */
 };

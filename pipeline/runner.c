@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../src/globals.h"
+#include "../src/prof_trace.h"
 #include "batch.h"
 #include "channel.h"
 #include "clock.h"
@@ -121,6 +122,7 @@ static void runner_read(struct pthread_slot *s)
 			runner_count_batch(m, b->nrec, b->nkept, 0, b->nerrors);
 			histogram_add_value(&m->latency, t1 - t0);
 		}
+		trace_complete(s->st->info.name, "batch", t0, (int64_t)b->nrec);
 		channel_send_batch(out, b);
 	}
 }
@@ -137,6 +139,7 @@ static void runner_decode(struct pthread_slot *s)
 		runner_count_batch(m, b->nrec, b->nkept, e0, b->nerrors);
 		tmetrics_add(&m->bytes_out, b->data.len);
 		histogram_add_value(&m->latency, b->work_ns + clock_now_ns() - t0);
+		trace_complete(s->st->info.name, "batch", t0, (int64_t)b->nrec);
 		channel_send_batch(s->st->out, b);
 	}
 }
@@ -155,6 +158,7 @@ static void runner_transform(struct pthread_slot *s)
 		runner_count_batch(m, in, b->nkept, e0, b->nerrors);
 		tmetrics_add(&m->bytes_out, b->data.len);
 		histogram_add_value(&m->latency, clock_now_ns() - t0);
+		trace_complete(st->info.name, "batch", t0, (int64_t)in);
 		channel_send_batch(st->out, b);
 	}
 }
@@ -169,6 +173,7 @@ static void runner_encode(struct pthread_slot *s)
 			p->dst->encode(p->dst_opts, b, &s->w);
 		tmetrics_add(&s->w.metrics->batches, 1);
 		b->work_ns = clock_now_ns() - t0;
+		trace_complete(s->st->info.name, "batch", t0, (int64_t)b->nkept);
 		channel_send_batch(p->encode_ch, b);
 	}
 }
@@ -245,6 +250,7 @@ static void runner_write_one(struct pthread_slot *s, struct batch *b)
 	runner_count_batch(m, kept, b->nkept, e0, b->nerrors);
 	runner_collect_errors(p, b);
 	histogram_add_value(&m->latency, b->work_ns + clock_now_ns() - t0);
+	trace_complete(s->st->info.name, "batch", t0, (int64_t)kept);
 	pool_put_batch(p->pool, b);
 }
 

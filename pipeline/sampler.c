@@ -11,6 +11,7 @@
 #include "channel.h"
 #include "clock.h"
 #include "pipeline.h"
+#include "../src/prof_trace.h"
 #include "../src/thread_registry.h"
 
 #define SAMPLER_COARSE_NS 10000000000ull /* one coarse sample per 10 s */
@@ -172,6 +173,29 @@ static void sampler_read_into(struct sampler *s, struct sample *out, struct hist
 	runtime_read_sample(&out->rt);
 }
 
+/* Counter events for the trace: channel fill, and throughput since the
+ * last sample. */
+static void sampler_trace_counters(struct sampler *s, const struct sample *now)
+{
+	if (!trace_is_on())
+		return;
+	for (size_t i = 0; i < s->nchannels; i++)
+		trace_counter("channel fill", channel_name(pipeline_get_channel(s->p, i)),
+			      (double)now->channels[i].fill);
+	pthread_mutex_lock(&s->mu);
+	const struct sample *prev = s->fine.count ? sampler_ring_get(&s->fine, s->fine.count - 1) : NULL;
+	if (prev && now->t_ns > prev->t_ns) {
+		double dt = (double)(now->t_ns - prev->t_ns) / 1e9;
+		double in = (double)(now->stages[0].records_in - prev->stages[0].records_in) / dt;
+		double out = (double)(now->stages[s->nstages - 1].records_out - prev->stages[s->nstages - 1].records_out) / dt;
+		pthread_mutex_unlock(&s->mu);
+		trace_counter("throughput", "records in/s", in);
+		trace_counter("throughput", "records out/s", out);
+		return;
+	}
+	pthread_mutex_unlock(&s->mu);
+}
+
 void sampler_take_sample(struct sampler *s)
 {
 	/* fill the slot that will be written, in a scratch copy first */
@@ -182,6 +206,7 @@ void sampler_take_sample(struct sampler *s)
 	tmp.stages = st;
 	tmp.channels = ch;
 	sampler_read_into(s, &tmp, lat);
+	sampler_trace_counters(s, &tmp);
 	pthread_mutex_lock(&s->mu);
 	sampler_ring_push(s, &s->fine, &tmp);
 	const struct sample *last = s->coarse.count ? sampler_ring_get(&s->coarse, s->coarse.count - 1) : NULL;

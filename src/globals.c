@@ -17,3 +17,5 @@ struct evprof_state globals_evprof[2] = { { .mu = PTHREAD_MUTEX_INITIALIZER }, {
 _Thread_local uint64_t globals_evprof_rng;
 
 struct nlock_registry globals_locks = { .mu = PTHREAD_MUTEX_INITIALIZER, .head = NULL };
+
+struct trace_state globals_trace;

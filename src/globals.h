@@ -7,6 +7,7 @@
 
 #include "evprof_state.h"
 #include "memprof_state.h"
+#include "prof_trace.h"
 #include "thread_registry.h"
 
 struct tmetrics;
@@ -49,5 +50,10 @@ struct memprof_thread {
 	int depth;         /* recursion guard */
 };
 extern _Thread_local struct memprof_thread globals_memprof_thread __attribute__((tls_model("initial-exec")));
+
+/* The execution tracer's switch (prof_trace.h): every trace_* call reads it
+ * first (relaxed), so tracing off costs one load. */
+#define GLOBALS_HAVE_TRACE 1
+extern struct trace_state globals_trace;
 
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "../pipeline/clock.h"
@@ -44,6 +45,8 @@ struct trace_event {
 	union trace_value v;
 };
 
+_Static_assert(sizeof(struct trace_event) == 40, "an event is 40 bytes (prof_trace.h says so)");
+
 struct trace_ring {
 	pthread_mutex_t mu; /* guards what follows: the owner writes, trace_write_json copies */
 	uint64_t written;   /* events ever written; event k is at ev[k % TRACE_RING_EVENTS] */
@@ -59,7 +62,10 @@ int trace_is_on(void) { return atomic_load_explicit(&globals_trace.on, memory_or
 /* --- recording ------------------------------------------------------------------ */
 
 /* The calling thread's ring, allocated on its first event; NULL outside the
- * registry or when out of memory (the event is dropped). */
+ * registry or when out of memory (the event is dropped). Rings are mapped,
+ * not malloc'd, so that their pages are only committed as events fill them:
+ * a thread that records little costs little. They are never unmapped, like
+ * the registry entries they hang off. */
 static struct trace_ring *trace_ring_of_self(void)
 {
 	struct thread_entry *t = globals_thread_entry;
@@ -69,11 +75,12 @@ static struct trace_ring *trace_ring_of_self(void)
 	struct trace_ring *r = atomic_load_explicit(&t->trace_ring, memory_order_relaxed);
 	if (r)
 		return r;
-	r = calloc(1, sizeof *r);
-	if (!r)
+	void *m = mmap(NULL, sizeof *r, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
 		return NULL;
+	r = m; /* zero-filled */
 	if (pthread_mutex_init(&r->mu, NULL) != 0) {
-		free(r);
+		munmap(m, sizeof *r);
 		return NULL;
 	}
 	atomic_store_explicit(&t->trace_ring, r, memory_order_release);
@@ -495,7 +502,9 @@ int trace_write_json(uint64_t window_ns, char **out, size_t *len)
 		if (!has[i])
 			continue;
 		struct thread_entry *t = thread_registry_get(i);
-		trace_buf_printf(&b, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"ts\":0,\"pid\":%ld,\"tid\":%ld,\"args\":{\"name\":",
+		trace_buf_printf(&b,
+				 ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"ts\":0,\"pid\":%ld,\"tid\":%ld,"
+				 "\"args\":{\"name\":",
 				 pid, (long)t->tid);
 		trace_buf_string(&b, t->name);
 		trace_buf_printf(&b,

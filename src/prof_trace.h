@@ -7,8 +7,9 @@
  * recorded by the sampler). A ring holds the newest TRACE_RING_EVENTS events
  * of its thread, the oldest are overwritten; it is allocated on the thread's
  * first event and kept, like the registry entry, so a trace can still show
- * threads that ended. Memory is bounded: one ring per registered thread that
- * recorded something.
+ * threads that ended. Memory is bounded: one ring (TRACE_RING_EVENTS * 40
+ * bytes, committed as it fills) per registered thread that recorded
+ * something, however long tracing runs.
  *
  * trace_write_json renders the recent events of all threads as Chrome Trace
  * Event JSON, which Perfetto and chrome://tracing open.
@@ -72,7 +73,8 @@ void trace_counter(const char *name, const char *series, double value);
  * -1 when out of memory. */
 int trace_write_json(uint64_t window_ns, char **out, size_t *len);
 
-/* Bytes the threads' rings take (what tracing costs in memory). */
+/* Bytes the threads' rings reserve (what tracing can cost in memory at
+ * most: a ring's pages are committed as its events fill it). */
 size_t trace_count_bytes(void);
 
 #endif

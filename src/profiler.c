@@ -11,6 +11,7 @@
 #include "prof_cpu.h"
 #include "prof_events.h"
 #include "prof_threads.h"
+#include "prof_trace.h"
 #include "snapshot.h"
 #include "symbolize.h"
 
@@ -40,6 +41,8 @@ struct profiler *profiler_start(const struct profiler_config *c, struct errbuf *
 			return NULL;
 		}
 	}
+	if (c->types & PROFILE_TRACE)
+		trace_start();
 	if (c->types & PROFILE_BLOCK)
 		evprof_start(EVPROF_BLOCK, c->block_rate_ns);
 	if (c->types & PROFILE_MUTEX)
@@ -57,6 +60,8 @@ void profiler_stop(struct profiler *p)
 		cpuprof_stop(p->cpu);
 	if (p && p->mem)
 		memprof_stop_sampling();
+	if (p && (p->cfg.types & PROFILE_TRACE))
+		trace_stop();
 	if (p && (p->cfg.types & PROFILE_BLOCK))
 		evprof_stop(EVPROF_BLOCK);
 	if (p && (p->cfg.types & PROFILE_MUTEX))
@@ -120,6 +125,18 @@ int profiler_write_files(struct profiler *p, const char *dir, const char *stamp,
 		snprintf(name, sizeof name, "memory_%s.prof", stamp);
 		int rc = profiler_add_file(dir, name, gz, n, res, e);
 		free(gz);
+		if (rc)
+			return -1;
+	}
+	if (p->cfg.types & PROFILE_TRACE) {
+		trace_instant("snapshot", "marker");
+		char *json;
+		size_t n;
+		if (trace_write_json(p->cfg.trace_window_ns, &json, &n))
+			return errbuf_set(e, "cannot write the trace");
+		snprintf(name, sizeof name, "trace_%s.json", stamp);
+		int rc = profiler_add_file(dir, name, json, n, res, e);
+		free(json);
 		if (rc)
 			return -1;
 	}
