@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../pipeline/figures.h"
+#include "../pipeline/lock.h"
 #include "../pipeline/pipeline.h"
 #include "../pipeline/sampler.h"
 #include "config.h"
@@ -70,6 +71,20 @@ static json_t *report_json_errors(struct pipeline *p)
 		json_array_append_new(a, o);
 	}
 	free(es);
+	return a;
+}
+
+static json_t *report_json_locks(double secs)
+{
+	struct nlock_stats locks[64];
+	size_t n = nlock_read_all(locks, 64);
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s,s:I,s:I,s:f,s:f,s:f}", "name", locks[i].name, "acquisitions",
+						   (json_int_t)locks[i].acquisitions, "contentions",
+						   (json_int_t)locks[i].contentions, "wait_s", (double)locks[i].wait_ns / 1e9,
+						   "contentions_per_sec", secs > 0 ? (double)locks[i].contentions / secs : 0.0,
+						   "wait_ms_per_sec", secs > 0 ? (double)locks[i].wait_ns / 1e6 / secs : 0.0));
 	return a;
 }
 
@@ -137,6 +152,7 @@ int report_json_build(struct pipeline *p, struct sampler *s, struct profiler *pr
 			       (json_int_t)c->pl.buffer, "ordered", c->pl.ordered, "on_error",
 			       c->pl.on_error == 0 ? "skip" : c->pl.on_error == 1 ? "fail" : "dead_letter", "profile_types",
 			       types);
+	double elapsed = f.elapsed_s;
 	figures_free(&f);
 	if (!root || !pl) {
 		json_decref(root);
@@ -144,6 +160,7 @@ int report_json_build(struct pipeline *p, struct sampler *s, struct profiler *pr
 		return errbuf_set(e, "cannot build the metrics JSON");
 	}
 	json_object_set_new(root, "pipeline", pl);
+	json_object_set_new(root, "locks", report_json_locks(elapsed));
 	*out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
 	json_decref(root);
 	if (!*out)

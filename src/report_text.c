@@ -9,6 +9,7 @@
 
 #include "../pipeline/buf.h"
 #include "../pipeline/figures.h"
+#include "../pipeline/lock.h"
 #include "../pipeline/pipeline.h"
 #include "../pipeline/sampler.h"
 #include "config.h"
@@ -87,6 +88,25 @@ static void report_text_errors(struct buf *b, struct pipeline *p, uint64_t total
 	free(es);
 }
 
+/* nebtop's locks that saw contention: how often, and how long waiters waited. */
+static void report_text_locks(struct buf *b, double secs)
+{
+	struct nlock_stats locks[64];
+	size_t n = nlock_read_all(locks, 64), shown = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!locks[i].contentions)
+			continue;
+		if (!shown++)
+			report_text_printf(b, "Locks (contended):\n");
+		report_text_printf(b, "  %-40s %llu of %llu acquisitions contended (%.0f/s), waiters waited %.3fs (%.1f ms/s)\n",
+				   locks[i].name, (unsigned long long)locks[i].contentions,
+				   (unsigned long long)locks[i].acquisitions, (double)locks[i].contentions / secs,
+				   (double)locks[i].wait_ns / 1e9, (double)locks[i].wait_ns / 1e6 / secs);
+	}
+	if (shown)
+		report_text_printf(b, "\n");
+}
+
 static void report_text_runtime(struct buf *b, const struct figures *f, struct profiler *prof)
 {
 	char rss[32], peak[32], heap[32], rate[32];
@@ -163,6 +183,7 @@ int report_text_build(struct pipeline *p, struct sampler *s, struct profiler *pr
 		report_text_stage(&b, &f.stages[i]);
 	for (size_t i = 0; i < f.nchannels; i++)
 		report_text_channel(&b, &f.channels[i]);
+	report_text_locks(&b, secs);
 	report_text_runtime(&b, &f, prof);
 	report_text_errors(&b, p, f.records_errors);
 	figures_free(&f);
