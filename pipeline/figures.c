@@ -140,11 +140,17 @@ void figures_compute(struct figures *f, const struct sampler *s, uint64_t window
 		a = sampler_get(s, 0) ? sampler_get(s, 0) : a;
 	figures_between(f, s, a, b);
 	f->threads_peak = f->threads;
+	f->threads_before = a->rt.threads;
+	f->threads_only_grew = 1;
+	uint32_t later = f->threads;
 	for (size_t i = sampler_count(s); i-- > 0;) {
 		const struct sample *x = sampler_get(s, i);
 		if (x->t_ns < a->t_ns)
 			break;
 		if (x->rt.threads > f->threads_peak)
 			f->threads_peak = x->rt.threads;
+		if (x->rt.threads > later)
+			f->threads_only_grew = 0;
+		later = x->rt.threads;
 	}
 }

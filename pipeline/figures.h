@@ -43,6 +43,8 @@ struct figures {
 	uint32_t open_fds;
 	int have_alloc_figures;                 /* the malloc hooks count allocations */
 	uint32_t threads, threads_peak; /* the process's threads now, and the most seen in the window */
+	uint32_t threads_before;        /* at the start of the window */
+	int threads_only_grew;          /* every sample of the window had at least the threads of the one before */
 	size_t nstages, nchannels;
 	struct stage_figures *stages;
 	struct channel_figures *channels;

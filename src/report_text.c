@@ -107,7 +107,18 @@ static void report_text_locks(struct buf *b, double secs)
 		report_text_printf(b, "\n");
 }
 
-static void report_text_runtime(struct buf *b, const struct figures *f, struct profiler *prof)
+/* A thread count that only grew over the last 10 s is a suspected leak. */
+static void report_text_thread_growth(struct buf *b, const struct sampler *s)
+{
+	struct figures w;
+	figures_compute(&w, s, 10000000000ull);
+	if (w.threads_only_grew && w.threads_before && w.threads >= w.threads_before + 2)
+		report_text_printf(b, "  Suspected thread leak: the process's threads grew from %u to %u over the last "
+				   "%.0fs and never fell\n", w.threads_before, w.threads, w.window_s);
+	figures_free(&w);
+}
+
+static void report_text_runtime(struct buf *b, const struct figures *f, struct profiler *prof, struct sampler *s)
 {
 	char rss[32], peak[32], heap[32], rate[32];
 	units_format_bytes(rss, sizeof rss, (double)f->rss_bytes);
@@ -128,8 +139,12 @@ static void report_text_runtime(struct buf *b, const struct figures *f, struct p
 	report_text_printf(b, "  Page faults:      %.0f minor/s\n", f->minor_faults_per_sec);
 	report_text_printf(b, "  Context switches: %.0f voluntary/s, %.0f involuntary/s\n", f->voluntary_switches_per_sec,
 			   f->involuntary_switches_per_sec);
-	report_text_printf(b, "  Threads:          %u now, %u at most; %u open files\n\n", f->threads, f->threads_peak,
+	report_text_printf(b, "  Threads:          %u now, %u at most; %u open files\n", f->threads, f->threads_peak,
 			   f->open_fds);
+	sampler_lock(s);
+	report_text_thread_growth(b, s);
+	sampler_unlock(s);
+	report_text_printf(b, "\n");
 	struct profiler_fn top[10];
 	size_t n = profiler_cpu_top(prof, NULL, top, 10);
 	if (n) {
@@ -184,7 +199,7 @@ int report_text_build(struct pipeline *p, struct sampler *s, struct profiler *pr
 	for (size_t i = 0; i < f.nchannels; i++)
 		report_text_channel(&b, &f.channels[i]);
 	report_text_locks(&b, secs);
-	report_text_runtime(&b, &f, prof);
+	report_text_runtime(&b, &f, prof, s);
 	report_text_errors(&b, p, f.records_errors);
 	figures_free(&f);
 	buf_append_byte(&b, 0);
