@@ -1,0 +1,145 @@
+# prof_block.sh: the block profiler on a throttled destination (generate ->
+# [stage.clean] select -> csv with rate_limit=5000, -types block, -duration
+# 3s). block_TS.prof opens with go tool pprof without a word on stderr, with
+# sample types contentions/count and delay/nanoseconds; every sample is
+# labelled channel=NAME with a known name (a channel of the pipeline, the
+# batch pool, or a stage-internal one such as destination/write); the channel
+# before the destination, clean->destination, has a delay above 0, -tags
+# lists it and -tagfocus on it shows channel_send_batch; block_rate sets the
+# period. Only the asked profile is written; the output is committed.
+. "$(dirname "$0")/lib.sh"
+command -v go >/dev/null || fail "go tool pprof is needed (Debian package golang-go)"
+export HOME=$T PPROF_TMPDIR=$T/pprof GOCACHE=$T/gocache GOFLAGS= GOTOOLCHAIN=local
+
+# rawq.py RAWFILE EXPR: EXPR (Python) over a `go tool pprof -raw` listing:
+# types (sample type names, e.g. "cpu/nanoseconds"), period, S (samples, each
+# {"v": values, "fns": function names leaf first, "labels": {key: value}}),
+# col(name) (index of the sample type whose name starts with name).
+cat >"$T/rawq.py" <<'EOF'
+import re, sys
+types, S, L, period, sec, cur = [], [], {}, None, None, None
+for ln in open(sys.argv[1], encoding="utf-8", errors="replace").read().split("\n"):
+    if sec in (None, "S") and ln.startswith("Period:"):
+        period = int(ln.split(":", 1)[1]); continue
+    if ln.startswith("Samples:"): sec = "T"; continue
+    if ln.startswith("Locations"): sec = "L"; continue
+    if ln.startswith("Mappings"): sec = "M"; continue
+    if sec == "T":
+        types = [t.replace("[dflt]", "") for t in ln.split()]; sec = "S"; continue
+    if sec == "S":
+        m = re.match(r"^\s*(-?\d+(?:\s+-?\d+)*):((?:\s+\d+)*)\s*$", ln)
+        if m:
+            cur = {"v": [int(x) for x in m.group(1).split()], "locs": [int(x) for x in m.group(2).split()], "labels": {}}
+            S.append(cur)
+        elif ln.strip() and cur is not None:
+            for k, v in re.findall(r"(\S+?):\[([^\]]*)\]", ln):
+                cur["labels"][k] = v
+    elif sec == "L":
+        m = re.match(r"^\s*(\d+): 0x[0-9a-f]+ M=\d+\s*(.*)$", ln)
+        if m:
+            lid, rest = int(m.group(1)), m.group(2)
+            L[lid] = []
+        elif ln.strip():
+            rest = ln.strip()
+        else:
+            continue
+        f = rest.split()
+        if f and not f[0].startswith("s="):
+            L[lid].append(f[0])
+for s in S:
+    s["fns"] = [f for l in s["locs"] for f in L.get(l, [])]
+def col(name):
+    return [i for i, t in enumerate(types) if t.startswith(name)][0]
+print(eval(sys.argv[2]))
+EOF
+
+# pprof WHAT OUT ARGS...: go tool pprof ARGS > OUT; a failure, or a word on
+# stderr, is a soft failure.
+pprof() {
+	local what=$1 out=$2
+	shift 2
+	if ! go tool pprof "$@" >"$out" 2>"$out.err"; then
+		soft_fail "$what: go tool pprof $* failed: $(head -c 1500 "$out.err")"
+		return 1
+	fi
+	[ -s "$out.err" ] && soft_fail "$what: go tool pprof $* wrote on stderr: $(head -c 1500 "$out.err")"
+	return 0
+}
+
+# first_flat TOPFILE: the first function of a pprof -top listing
+first_flat() { awk '/flat%/ {getline; print $6; exit}' "$1"; }
+
+# rawq RAWFILE EXPR: see rawq.py
+rawq() { "$PYTHON3" "$T/rawq.py" "$1" "$2" || fail "cannot evaluate $2 over $1"; }
+
+cat >"$T/slow.ini" <<EOF
+[source]
+type = generate
+rows = 0
+
+[stage.clean]
+type = select
+fields = col1, col2, col3
+
+[destination]
+type = csv
+file_path = $T/out.csv
+rate_limit = 5000
+EOF
+CHAN='clean->destination'
+
+# a small buffer and batch so that the drain after -duration is short
+nebtop -types block -duration 3s -batch 100 -buffer 500 "$T/slow.ini"
+expect_rc 0 "-types block"
+M=$(metrics_file)
+STAMP=${M##*/metrics_}
+STAMP=${STAMP%.json}
+PROF=$T/prof/block_$STAMP.prof
+[ -f "$PROF" ] || fail "no $PROF: $(ls "$T/prof")"
+for f in "$T"/prof/*; do
+	case ${f##*/} in
+	block_*.prof | report_*.txt | metrics_*.json) ;;
+	*) soft_fail "-types block wrote ${f##*/}" ;;
+	esac
+done
+check_records "$M" "" "" 0 0
+[ -f "$T/out.csv" ] || soft_fail "the output was not committed"
+
+pprof "-top" "$T/top" -top "$PROF"
+grep -q '^Type: delay$' "$T/top" || soft_fail "the default sample type is not delay: $(head -5 "$T/top")"
+pprof "-raw" "$T/raw" -raw "$PROF"
+same_text "['contentions/count', 'delay/nanoseconds']" "$(rawq "$T/raw" 'types')" "sample types of the block profile"
+same_text 10000 "$(rawq "$T/raw" 'period')" "period of the block profile (block_rate, default 10us, in ns)"
+same_text "[]" "$(rawq "$T/raw" '[s["fns"][:3] for s in S if not s["labels"].get("channel")]')" "block samples without a channel label"
+KNOWN=$(metric "$M" '[c["name"] for c in m["channels"]]')
+same_text "['source->clean', '$CHAN']" "$KNOWN" "channels of the pipeline"
+LABELS=$(rawq "$T/raw" 'sorted(set(s["labels"].get("channel", "") for s in S))')
+note "channel labels: $LABELS"
+same_text "[]" "$(rawq "$T/raw" '[c for c in sorted(set(s["labels"].get("channel", "") for s in S)) if c not in '"$KNOWN"'
+	and c != "batch pool" and not c.startswith(("source/", "clean/", "destination/"))]')" "unknown channel labels"
+DELAY=$(rawq "$T/raw" 'sum(s["v"][1] for s in S if s["labels"].get("channel") == "'"$CHAN"'")')
+note "$CHAN: ${DELAY} ns of delay"
+[ "$DELAY" -gt 0 ] || soft_fail "no delay on channel $CHAN in the block profile"
+[ "$(rawq "$T/raw" 'all("channel_send_batch" in s["fns"] or "channel_recv_batch" in s["fns"] for s in S if s["labels"].get("channel") == "'"$CHAN"'")')" = True ] ||
+	soft_fail "a sample on $CHAN is neither in channel_send_batch nor in channel_recv_batch"
+pprof "-tags" "$T/tags" -tags "$PROF"
+grep -q "^ *channel: Total" "$T/tags" || soft_fail "-tags has no channel label: $(head -20 "$T/tags")"
+grep -qF "): $CHAN" "$T/tags" || soft_fail "-tags lacks channel $CHAN: $(head -20 "$T/tags")"
+pprof "-tagfocus" "$T/focus" -tagfocus="channel=^$CHAN\$" -top "$PROF"
+[ "$(first_flat "$T/focus")" = channel_send_batch ] || soft_fail "-tagfocus=channel=^$CHAN\$: channel_send_batch is not first: $(head -15 "$T/focus")"
+[ "$(metric "$M" '[c for c in m["channels"] if c["name"] == "'"$CHAN"'"][0]["send_blocked_pct"] > 0')" = True ] ||
+	soft_fail "metrics: the senders of $CHAN were never blocked"
+note "ok: -types block"
+
+# block_rate = 1ms: the period follows
+printf '\n[profile]\nblock_rate = 1ms\n' >>"$T/slow.ini"
+nebtop -types block -duration 1s -batch 100 -buffer 500 "$T/slow.ini"
+expect_rc 0 "block_rate = 1ms"
+PROF=$(ls "$T"/prof/block_*.prof 2>/dev/null | head -n 1)
+[ -n "$PROF" ] || fail "block_rate = 1ms: no block profile: $(ls "$T/prof")"
+pprof "block_rate = 1ms: -raw" "$T/raw" -raw "$PROF"
+same_text 1000000 "$(rawq "$T/raw" 'period')" "period of the block profile with block_rate = 1ms"
+[ "$(rawq "$T/raw" 'sum(s["v"][1] for s in S if s["labels"].get("channel") == "'"$CHAN"'") > 0')" = True ] ||
+	soft_fail "block_rate = 1ms: no delay on $CHAN"
+note "ok: block_rate = 1ms"
+finish

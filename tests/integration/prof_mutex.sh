@@ -1,0 +1,152 @@
+# prof_mutex.sh: the mutex profiler on a planted lock bottleneck (generate ->
+# [stage.ledger] contend hold_us=20 with 8 workers -> null, -types mutex,
+# -duration 3s). mutex_TS.prof opens with go tool pprof without a word on
+# stderr; its sample types are contentions/count and delay/nanoseconds; -top
+# shows contend_hold_lock (under nlock_lock) with a delay above 0 and most of
+# the delay; every sample is labelled lock=NAME; -tags lists lock 'stage
+# ledger: shared lock' and -tagfocus on it keeps contend_hold_lock;
+# mutex_fraction sets the period. Only the asked profile is written.
+. "$(dirname "$0")/lib.sh"
+command -v go >/dev/null || fail "go tool pprof is needed (Debian package golang-go)"
+export HOME=$T PPROF_TMPDIR=$T/pprof GOCACHE=$T/gocache GOFLAGS= GOTOOLCHAIN=local
+
+# rawq.py RAWFILE EXPR: EXPR (Python) over a `go tool pprof -raw` listing:
+# types (sample type names, e.g. "cpu/nanoseconds"), period, S (samples, each
+# {"v": values, "fns": function names leaf first, "labels": {key: value}}),
+# col(name) (index of the sample type whose name starts with name).
+cat >"$T/rawq.py" <<'EOF'
+import re, sys
+types, S, L, period, sec, cur = [], [], {}, None, None, None
+for ln in open(sys.argv[1], encoding="utf-8", errors="replace").read().split("\n"):
+    if sec in (None, "S") and ln.startswith("Period:"):
+        period = int(ln.split(":", 1)[1]); continue
+    if ln.startswith("Samples:"): sec = "T"; continue
+    if ln.startswith("Locations"): sec = "L"; continue
+    if ln.startswith("Mappings"): sec = "M"; continue
+    if sec == "T":
+        types = [t.replace("[dflt]", "") for t in ln.split()]; sec = "S"; continue
+    if sec == "S":
+        m = re.match(r"^\s*(-?\d+(?:\s+-?\d+)*):((?:\s+\d+)*)\s*$", ln)
+        if m:
+            cur = {"v": [int(x) for x in m.group(1).split()], "locs": [int(x) for x in m.group(2).split()], "labels": {}}
+            S.append(cur)
+        elif ln.strip() and cur is not None:
+            for k, v in re.findall(r"(\S+?):\[([^\]]*)\]", ln):
+                cur["labels"][k] = v
+    elif sec == "L":
+        m = re.match(r"^\s*(\d+): 0x[0-9a-f]+ M=\d+\s*(.*)$", ln)
+        if m:
+            lid, rest = int(m.group(1)), m.group(2)
+            L[lid] = []
+        elif ln.strip():
+            rest = ln.strip()
+        else:
+            continue
+        f = rest.split()
+        if f and not f[0].startswith("s="):
+            L[lid].append(f[0])
+for s in S:
+    s["fns"] = [f for l in s["locs"] for f in L.get(l, [])]
+def col(name):
+    return [i for i, t in enumerate(types) if t.startswith(name)][0]
+print(eval(sys.argv[2]))
+EOF
+
+# pprof WHAT OUT ARGS...: go tool pprof ARGS > OUT; a failure, or a word on
+# stderr, is a soft failure.
+pprof() {
+	local what=$1 out=$2
+	shift 2
+	if ! go tool pprof "$@" >"$out" 2>"$out.err"; then
+		soft_fail "$what: go tool pprof $* failed: $(head -c 1500 "$out.err")"
+		return 1
+	fi
+	[ -s "$out.err" ] && soft_fail "$what: go tool pprof $* wrote on stderr: $(head -c 1500 "$out.err")"
+	return 0
+}
+
+# first_flat TOPFILE: the first function of a pprof -top listing
+first_flat() { awk '/flat%/ {getline; print $6; exit}' "$1"; }
+
+# rawq RAWFILE EXPR: see rawq.py
+rawq() { "$PYTHON3" "$T/rawq.py" "$1" "$2" || fail "cannot evaluate $2 over $1"; }
+
+cat >"$T/lock.ini" <<'EOF'
+[pipeline]
+workers = 8
+
+[source]
+type = generate
+rows = 0
+
+[stage.ledger]
+type = contend
+hold_us = 20
+
+[destination]
+type = null
+EOF
+LOCK='stage ledger: shared lock'
+
+nebtop -types mutex -duration 3s "$T/lock.ini"
+expect_rc 0 "-types mutex"
+M=$(metrics_file)
+STAMP=${M##*/metrics_}
+STAMP=${STAMP%.json}
+PROF=$T/prof/mutex_$STAMP.prof
+[ -f "$PROF" ] || fail "no $PROF: $(ls "$T/prof")"
+for f in "$T"/prof/*; do
+	case ${f##*/} in
+	mutex_*.prof | report_*.txt | metrics_*.json) ;;
+	*) soft_fail "-types mutex wrote ${f##*/}" ;;
+	esac
+done
+check_records "$M" "" "" 0 0
+same_text 8 "$(metric "$M" '[s for s in m["stages"] if s["name"] == "ledger"][0]["threads"]')" "threads of the ledger stage"
+
+pprof "-top" "$T/top" -top "$PROF"
+grep -q '^Type: delay$' "$T/top" || soft_fail "the default sample type is not delay: $(head -5 "$T/top")"
+# the wait is in nlock_lock (the lock's wrapper) called by contend_hold_lock
+# (when the compiler makes nlock_lock's last call a jump, its frame is gone and
+# contend_hold_lock is the leaf)
+first=$(first_flat "$T/top")
+case $first in
+nlock_lock | contend_hold_lock) ;;
+*) soft_fail "the first function is '$first', expected nlock_lock or contend_hold_lock: $(head -15 "$T/top")" ;;
+esac
+grep -Eq ' contend_hold_lock$' "$T/top" || soft_fail "-top does not show contend_hold_lock: $(head -15 "$T/top")"
+pprof "-raw" "$T/raw" -raw "$PROF"
+same_text "['contentions/count', 'delay/nanoseconds']" "$(rawq "$T/raw" 'types')" "sample types of the mutex profile"
+same_text 10 "$(rawq "$T/raw" 'period')" "period of the mutex profile (mutex_fraction, default 10)"
+DELAY=$(rawq "$T/raw" 'sum(s["v"][1] for s in S if "contend_hold_lock" in s["fns"])')
+COUNT=$(rawq "$T/raw" 'sum(s["v"][0] for s in S if "contend_hold_lock" in s["fns"])')
+note "contend_hold_lock: $COUNT contentions, ${DELAY} ns of delay"
+[ "$DELAY" -gt 0 ] || soft_fail "contend_hold_lock has no delay in the mutex profile"
+[ "$(rawq "$T/raw" "$DELAY * 2 > sum(s['v'][1] for s in S)")" = True ] ||
+	soft_fail "contend_hold_lock has less than half the delay of the mutex profile"
+[ "$COUNT" -gt 0 ] || soft_fail "contend_hold_lock has no contentions in the mutex profile"
+same_text "[]" "$(rawq "$T/raw" '[s["fns"][:3] for s in S if not s["labels"].get("lock")]')" "mutex samples without a lock label"
+same_text "['$LOCK']" "$(rawq "$T/raw" 'sorted(set(s["labels"]["lock"] for s in S if "contend_hold_lock" in s["fns"]))')" \
+	"lock labels of contend_hold_lock's samples"
+pprof "-tags" "$T/tags" -tags "$PROF"
+grep -q "^ *lock: Total" "$T/tags" || soft_fail "-tags has no lock label: $(head -20 "$T/tags")"
+grep -qF "): $LOCK" "$T/tags" || soft_fail "-tags lacks lock '$LOCK': $(head -20 "$T/tags")"
+pprof "-tagfocus" "$T/focus" -tagfocus="lock=^$LOCK\$" -top "$PROF"
+[ "$(awk '$6 == "contend_hold_lock" && $4 != "0" {print "yes"}' "$T/focus")" = yes ] ||
+	soft_fail "-tagfocus=lock=^$LOCK\$: no delay in contend_hold_lock: $(head -15 "$T/focus")"
+grep -Eq ' (channel_send_batch|channel_recv_batch)$' "$T/focus" &&
+	soft_fail "-tagfocus=lock=^$LOCK\$ shows channel waits: $(head -15 "$T/focus")"
+note "ok: -types mutex"
+
+# mutex_fraction = 1: every contention is sampled
+printf '\n[profile]\nmutex_fraction = 1\n' >>"$T/lock.ini"
+nebtop -types mutex -duration 1s "$T/lock.ini"
+expect_rc 0 "mutex_fraction = 1"
+PROF=$(ls "$T"/prof/mutex_*.prof 2>/dev/null | head -n 1)
+[ -n "$PROF" ] || fail "mutex_fraction = 1: no mutex profile: $(ls "$T/prof")"
+pprof "mutex_fraction = 1: -raw" "$T/raw" -raw "$PROF"
+same_text 1 "$(rawq "$T/raw" 'period')" "period of the mutex profile with mutex_fraction = 1"
+[ "$(rawq "$T/raw" 'sum(s["v"][1] for s in S if s["labels"].get("lock") == "'"$LOCK"'") > 0')" = True ] ||
+	soft_fail "mutex_fraction = 1: no delay on '$LOCK'"
+note "ok: mutex_fraction = 1"
+finish

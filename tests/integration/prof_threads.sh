@@ -1,0 +1,200 @@
+# prof_threads.sh: the threads profile (-types threads, the alias of
+# goroutine) of a running pipeline (generate rows=0 rate=20000 ->
+# [stage.clean] select -> csv with rate_limit=5000, -duration 0): a SIGUSR1
+# snapshot after about 1.5 s, then SIGINT. The running snapshot's
+# threads_TS.txt lists every thread nebtop started (source/read, clean/work1-4,
+# destination/write, destination/encode1-4, nebtop/main, nebtop/sampler,
+# nebtop/signals), each once, with a distinct tid, its role, its stage (the
+# stage its name starts with), a state line, a "cpu:" line and a stack of
+# function names (runner_thread_main in every pipeline thread,
+# channel_send_batch in a blocked one, threads_write_dump in the dumping main
+# thread); the count line ("N started by nebtop, A of them running; P in the
+# process") matches the entries and the threads nebtop did not start; no
+# "Leaks (certain)" section in a healthy run. The final snapshot lists the
+# same threads, the pipeline's ended, and -types goroutine writes the same
+# file.
+. "$(dirname "$0")/lib.sh"
+
+# start ARGS...: nebtop in the background (PID in $PID), output in $T/bg.*
+start() {
+	rm -rf "$T/prof"
+	(cd "$T" && exec "$NEBTOP" -output "$T/prof" "$@") >"$T/bg.out" 2>"$T/bg.err" &
+	PID=$!
+	watchdog "$PID"
+}
+
+# wait_until WHAT CMD...: polls CMD for up to 30 s (a hang guard only).
+wait_until() {
+	local what=$1
+	shift
+	for _ in $(seq 300); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	kill -KILL "$PID" 2>/dev/null
+	fail "$what: not seen within 30 s; stderr: $(head -c 2000 "$T/bg.err")"
+}
+
+# finish_bg WHAT: waits for the background nebtop; it must exit with 0.
+finish_bg() {
+	local rc=0
+	wait "$PID" || rc=$?
+	wait "$WATCHDOG" 2>/dev/null
+	[ "$rc" = 137 ] && fail "$1: nebtop hung (killed after 120 s)"
+	[ "$rc" = 0 ] || fail "$1: exit status $rc, expected 0; stderr: $(head -c 2000 "$T/bg.err")"
+}
+
+have_threads() { ls "$T"/prof/threads_*.txt >/dev/null 2>&1; }
+
+cat >"$T/slow.ini" <<EOF
+[source]
+type = generate
+rows = 0
+rate = 20000
+
+[stage.clean]
+type = select
+fields = col1, col2, col3
+
+[destination]
+type = csv
+file_path = $T/out.csv
+rate_limit = 5000
+EOF
+
+# check_dump FILE LIVE WHAT: the checks of one threads file; LIVE = 1 when the
+# pipeline runs (its threads are alive), 0 after it ended
+check_dump() {
+	"$PYTHON3" - "$1" "$2" "$3" <<'EOF' || soft_fail "$3: threads file $1 (see above)"
+import re, sys
+path, live, what = sys.argv[1], sys.argv[2] == "1", sys.argv[3]
+text = open(path, encoding="utf-8").read()
+bad = []
+lines = text.split("\n")
+m = re.match(r"^nebtop threads: (\d+) started by nebtop, (\d+) of them running; (\d+) in the process$", lines[0])
+if not m:
+    sys.exit("%s: first line %r is not the count line" % (what, lines[0]))
+started, running, in_process = map(int, m.groups())
+if "Leaks (certain)" in text:
+    bad.append("a 'Leaks (certain)' section in a healthy run")
+# entries: "Thread NAME (tid N, ROLE[, stage STAGE])" and their indented lines
+entries, cur, foreign, in_foreign = [], None, [], False
+for ln in lines[1:]:
+    h = re.match(r"^Thread (\S+) \(tid (\d+), ([a-z]+)(?:, stage (\S+))?\)$", ln)
+    if h:
+        cur = {"name": h.group(1), "tid": int(h.group(2)), "role": h.group(3), "stage": h.group(4), "lines": []}
+        entries.append(cur)
+        in_foreign = False
+    elif ln == "Threads nebtop did not start:":
+        cur, in_foreign = None, True
+    elif in_foreign and ln.strip():
+        f = re.match(r"^  tid (\d+) \((.*)\)$", ln)
+        if f:
+            foreign.append(int(f.group(1)))
+        else:
+            bad.append("not a 'tid N (name)' line among the threads nebtop did not start: %r" % ln)
+    elif ln.startswith("Thread ") or (ln and not ln.startswith(" ") and not ln.startswith("Leaks")):
+        bad.append("unexpected line %r" % ln)
+    elif cur is not None and ln:
+        cur["lines"].append(ln)
+names = [e["name"] for e in entries]
+stage_threads = {"source/read", "clean/work1", "clean/work2", "clean/work3", "clean/work4",
+                 "destination/write", "destination/encode1", "destination/encode2", "destination/encode3",
+                 "destination/encode4"}
+service = {"nebtop/main", "nebtop/sampler", "nebtop/signals"}
+if len(names) != len(set(names)):
+    bad.append("a thread listed twice: %s" % sorted(n for n in names if names.count(n) > 1))
+if set(names) - service != stage_threads:
+    bad.append("pipeline threads %s, expected %s" % (sorted(set(names) - service), sorted(stage_threads)))
+if not service <= set(names):
+    bad.append("service threads missing: %s" % sorted(service - set(names)))
+if started != len(entries):
+    bad.append("the count line says %d started by nebtop, %d are listed" % (started, len(entries)))
+tids = [e["tid"] for e in entries]
+if len(set(tids)) != len(tids) or min(tids) <= 0:
+    bad.append("tids not distinct and positive: %s" % tids)
+roles = {"read": "reader", "work": "worker", "write": "writer", "encode": "encoder"}
+alive = 0
+for e in entries:
+    n, body = e["name"], "\n".join(e["lines"])
+    states = [l for l in e["lines"] if l.startswith("  state:")]
+    cpus = [l for l in e["lines"] if re.match(r"^  cpu: +\d+\.\d{3}s$", l)]
+    if len(states) != 1 or len(cpus) != 1:
+        bad.append("%s: %d state lines and %d cpu lines, expected 1 and 1" % (n, len(states), len(cpus)))
+        continue
+    ended = states[0].split(None, 1)[1] == "ended"
+    alive += not ended
+    if n in stage_threads:
+        if e["stage"] != n.split("/")[0]:
+            bad.append("%s: stage %r" % (n, e["stage"]))
+        want = roles[re.sub(r"\d+$", "", n.split("/")[1])]
+        if e["role"] != want:
+            bad.append("%s: role %r, expected %r" % (n, e["role"], want))
+        if ended == live:
+            bad.append("%s: %s while the pipeline %s" % (n, states[0].strip(), "runs" if live else "has ended"))
+    elif ended and (live or n != "nebtop/sampler"):  # the sampler stops before the final snapshot
+        bad.append("%s: service thread %s" % (n, states[0].strip()))
+    frames = [l for l in e["lines"] if re.match(r"^    #\d+ ", l)]
+    fns = [l.split()[1] for l in frames]
+    if ended:
+        if "  stack:" in e["lines"] or frames:
+            bad.append("%s: a stack for an ended thread" % n)
+        continue
+    if "  stack:" not in e["lines"]:
+        bad.append("%s: no stack (%s)" % (n, " | ".join(l.strip() for l in e["lines"] if "stack" in l)))
+        continue
+    if not frames or not any(re.match(r"^[A-Za-z_]\w*$", f) for f in fns):
+        bad.append("%s: no function names in the stack: %s" % (n, frames[:4]))
+    if n in stage_threads and "runner_thread_main" not in fns:
+        bad.append("%s: runner_thread_main not in the stack: %s" % (n, fns))
+    e["fns"] = fns
+if alive != running:
+    bad.append("the count line says %d running, %d entries are not ended" % (running, alive))
+if in_process != running + len(foreign):
+    bad.append("the count line says %d in the process: %d running + %d not started by nebtop" % (in_process, running, len(foreign)))
+main = [e for e in entries if e["name"] == "nebtop/main"]
+if main and "threads_write_dump" not in main[0].get("fns", []):
+    bad.append("nebtop/main's stack lacks threads_write_dump: %s" % main[0].get("fns"))
+if live and not any("channel_send_batch" in e.get("fns", []) for e in entries):
+    bad.append("no thread blocked in channel_send_batch")
+for b in bad[:20]:
+    print("%s: %s" % (what, b), file=sys.stderr)
+sys.exit(1 if bad else 0)
+EOF
+}
+
+start -types threads -duration 0 -batch 100 -buffer 500 "$T/slow.ini"
+wait_until "start" grep -q running "$T/bg.err"
+sleep 1.5
+kill -USR1 "$PID"
+wait_until "the SIGUSR1 threads file" have_threads
+kill -0 "$PID" 2>/dev/null || fail "nebtop ended after the SIGUSR1 snapshot"
+D1=$(ls "$T"/prof/threads_*.txt)
+kill -INT "$PID"
+finish_bg "SIGINT"
+[ "$(ls "$T"/prof/threads_*.txt | wc -l)" = 2 ] || fail "expected 2 threads files: $(ls "$T/prof")"
+for f in "$T"/prof/*; do
+	case ${f##*/} in
+	threads_*.txt | report_*.txt | metrics_*.json) ;;
+	*) soft_fail "-types threads wrote ${f##*/}" ;;
+	esac
+done
+M1=${D1/threads_/metrics_}
+M1=${M1%.txt}.json
+same_text running "$(metric "$M1" 'm["state"]')" "state in the SIGUSR1 snapshot"
+same_text 10 "$(metric "$M1" 'sum(s["threads"] for s in m["stages"])')" "threads of the stages in the metrics"
+check_dump "$D1" 1 "running"
+D2=$(ls "$T"/prof/threads_*.txt | grep -vxF "$D1")
+check_dump "$D2" 0 "final"
+same_text "$(grep '^Thread ' "$D1" | sort)" "$(grep '^Thread ' "$D2" | sort)" "threads of the final snapshot"
+check_records "$(metrics_file)" "" "" 0 0
+note "ok: -types threads"
+
+# -types goroutine is the same profile
+nebtop -types goroutine -source generate -source-config rows=5000 -destination null -duration 0
+expect_rc 0 "-types goroutine"
+ls "$T"/prof/threads_*.txt >/dev/null 2>&1 || soft_fail "-types goroutine wrote no threads file: $(ls "$T/prof")"
+grep -q '^Thread source/read (tid [0-9]*, reader, stage source)$' "$T"/prof/threads_*.txt ||
+	soft_fail "-types goroutine: no source/read in the threads file"
+note "ok: -types goroutine"
+finish
