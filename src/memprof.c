@@ -285,7 +285,7 @@ int memprof_write_pprof(struct symbolizer *sym, unsigned char **out, size_t *len
 	struct memprof_site_data *sites = malloc((size_t)(n ? n : 1) * sizeof *sites);
 	uint64_t *pcs = malloc((size_t)(npcs ? npcs : 1) * sizeof *pcs);
 	uint32_t *off = malloc((size_t)(n ? n : 1) * sizeof *off), *dep = malloc((size_t)(n ? n : 1) * sizeof *dep);
-	if (sites && pcs && off && dep) {
+	if (sites && pcs && off && dep && n) {
 		memcpy(sites, MS->sites, (size_t)n * sizeof *sites);
 		memcpy(pcs, MS->stacks.pcs, (size_t)npcs * sizeof *pcs);
 		memcpy(off, MS->stacks.off, (size_t)n * sizeof *off);

@@ -513,9 +513,11 @@ size_t cpuprof_top(struct cpuprof *p, uint64_t window_ns, const char *stage, str
 	pthread_mutex_lock(&p->mu);
 	cpuprof_each_entry(p, window_ns, cpuprof_top_add, &c);
 	pthread_mutex_unlock(&p->mu);
-	qsort(c.fns, c.n, sizeof *c.fns, cpuprof_fn_by_flat);
 	size_t n = c.n < max ? c.n : max;
-	memcpy(out, c.fns, n * sizeof *out);
+	if (n) { /* c.fns is NULL when the window has no sample */
+		qsort(c.fns, c.n, sizeof *c.fns, cpuprof_fn_by_flat);
+		memcpy(out, c.fns, n * sizeof *out);
+	}
 	free(c.fns);
 	if (total)
 		*total = c.total;
@@ -685,7 +687,8 @@ int cpuprof_write_folded(struct cpuprof *p, uint64_t window_ns, char **out, size
 	pthread_mutex_lock(&p->mu);
 	cpuprof_each_entry(p, window_ns, cpuprof_folded_gather, &c);
 	pthread_mutex_unlock(&p->mu);
-	qsort(c.rows, c.n, sizeof *c.rows, cpuprof_folded_order);
+	if (c.n) /* c.rows is NULL when the window has no sample */
+		qsort(c.rows, c.n, sizeof *c.rows, cpuprof_folded_order);
 	struct buf text = { NULL, 0, 0 };
 	for (size_t i = 0; i < c.n;) {
 		size_t j = i;
