@@ -40,4 +40,7 @@ static inline void buf_append_byte(struct buf *b, char c)
 
 static inline void buf_append_str(struct buf *b, const char *s) { buf_append(b, s, strlen(s)); }
 
+/* Appends printf-style text (the reports and dumps build their text so). */
+void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif

@@ -149,6 +149,13 @@ void figures_compute(struct figures *f, const struct sampler *s, uint64_t window
 			break;
 		if (x->rt.threads > f->threads_peak)
 			f->threads_peak = x->rt.threads;
+		/* over a window, the fullest any sample saw each channel */
+		for (size_t c = 0; window_ns && c < f->nchannels; c++) {
+			double cap = x->channels[c].capacity ? (double)x->channels[c].capacity : 1;
+			double pct = figures_pct((double)x->channels[c].fill, cap);
+			if (pct > f->channels[c].fill_max_pct)
+				f->channels[c].fill_max_pct = pct;
+		}
 		if (x->rt.threads > later)
 			f->threads_only_grew = 0;
 		later = x->rt.threads;

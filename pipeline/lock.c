@@ -52,6 +52,10 @@ void nlock_lock(struct nlock *l)
 		atomic_store_explicit(&self->lock_wait, NULL, memory_order_release);
 	atomic_fetch_add_explicit(&l->contentions, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&l->wait_ns, waited, memory_order_relaxed);
+	struct thread_entry *te = globals_thread_entry;
+	uint64_t bit = 1ull << ((te ? (unsigned)te->index : 63u) % 64);
+	if (!(atomic_load_explicit(&l->waiter_mask, memory_order_relaxed) & bit))
+		atomic_fetch_or_explicit(&l->waiter_mask, bit, memory_order_relaxed);
 	evprof_note_wait(EVPROF_MUTEX, waited, l->name);
 	trace_complete(l->wait_name, "wait", t0, -1);
 }
@@ -74,6 +78,7 @@ size_t nlock_read_all(struct nlock_stats *out, size_t max)
 		out[n].acquisitions = atomic_load_explicit(&l->acquisitions, memory_order_relaxed);
 		out[n].contentions = atomic_load_explicit(&l->contentions, memory_order_relaxed);
 		out[n].wait_ns = atomic_load_explicit(&l->wait_ns, memory_order_relaxed);
+		out[n].waiter_mask = atomic_load_explicit(&l->waiter_mask, memory_order_relaxed);
 	}
 	pthread_mutex_unlock(&globals_locks.mu);
 	return n;

@@ -15,12 +15,14 @@ struct nlock {
 	char name[96];
 	char wait_name[104]; /* "lock NAME", the tracer's event name */
 	_Atomic uint64_t acquisitions, contentions, wait_ns;
+	_Atomic uint64_t waiter_mask; /* threads that waited: bit (registry index % 64) */
 	struct nlock *next; /* in globals_locks */
 };
 
 struct nlock_stats {
 	char name[96];
 	uint64_t acquisitions, contentions, wait_ns;
+	uint64_t waiter_mask;
 };
 
 void nlock_init(struct nlock *l, const char *name);

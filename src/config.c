@@ -62,11 +62,6 @@ const struct confkey config_tui_keys[] = {
 	{ NULL, 0, NULL, 0, NULL, NULL, 0, 0, 0 },
 };
 
-/* [alerts] has no keys until the analyzer exists. */
-static const struct confkey config_alerts_keys[] = {
-	{ NULL, 0, NULL, 0, NULL, NULL, 0, 0, 0 },
-};
-
 static char *config_strdup(const char *s)
 {
 	char *d = strdup(s);
@@ -489,7 +484,7 @@ void config_format_types(char *dst, size_t n, unsigned mask)
 int config_resolve(struct config *c, struct errbuf *e)
 {
 	struct confbinding pl = { config_pipeline_keys, &c->pl }, prof = { config_profile_keys, &c->prof },
-			   ui = { config_tui_keys, &c->ui }, al = { config_alerts_keys, NULL };
+			   ui = { config_tui_keys, &c->ui }, al = { analyzer_alert_keys, &c->al };
 	if (confmap_apply(&pl, 1, &c->pipeline, NULL, e) || confmap_apply(&prof, 1, &c->profile, NULL, e) ||
 	    confmap_apply(&ui, 1, &c->tui, NULL, e) || confmap_apply(&al, 1, &c->alerts, NULL, e))
 		return -1;

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "analyzer.h"
 #include "confmap.h"
 #include "errbuf.h"
 
@@ -51,6 +52,7 @@ struct config {
 	struct pipeline_opts pl;
 	struct profile_opts prof;
 	struct tui_opts ui;
+	struct alert_opts al; /* [alerts] */
 	int duration_given; /* -duration or [pipeline] duration was set */
 	int headless, no_color;
 };

@@ -13,6 +13,7 @@
 #include "../pipeline/pipeline.h"
 #include "../pipeline/sampler.h"
 #include "../tui/progress.h"
+#include "analyzer.h"
 #include "cli.h"
 #include "config.h"
 #include "profiler.h"
@@ -33,13 +34,13 @@ static int main_usage_error(const char *msg)
 }
 
 /* Writes a snapshot and says where; -1 when it could not be written. */
-static int main_take_snapshot(struct pipeline *p, struct sampler *s, struct profiler *prof, const char *dir,
-			      int final)
+static int main_take_snapshot(struct pipeline *p, struct sampler *s, struct profiler *prof, struct analyzer *an,
+			      const char *dir, int final)
 {
 	struct snapshot_result res;
 	struct errbuf e;
 	uint64_t t0 = clock_now_ns();
-	if (snapshot_write(p, s, prof, dir, &res, &e)) {
+	if (snapshot_write(p, s, prof, an, dir, &res, &e)) {
 		fprintf(stderr, "nebtop: error: %ssnapshot not written: %s\n", final ? "final " : "", e.msg);
 		return -1;
 	}
@@ -51,10 +52,35 @@ static int main_take_snapshot(struct pipeline *p, struct sampler *s, struct prof
 	return 0;
 }
 
-/* Runs until the pipeline ends, printing progress and serving requests. */
-static void main_run_loop(struct pipeline *p, struct sampler *s, struct profiler *prof, struct signals *sig,
-			  const struct config *c)
+/* Says so on stderr when the analyzer's primary bottleneck (medium or
+ * worse) changes; last keeps the one said last. */
+static void main_report_primary(struct analyzer *an, char *last, size_t n)
 {
+	struct findings f = { 0 };
+	if (!an || analyzer_copy_latest(an, &f))
+		return;
+	char now[700] = "";
+	if (f.n && f.v[0].severity >= SEV_MEDIUM)
+		snprintf(now, sizeof now, "[%s] %s", analyzer_severity_upper(f.v[0].severity), f.v[0].description);
+	/* the figures in the description move; the kind, place and severity are what changed */
+	char key[300] = "";
+	if (f.n && f.v[0].severity >= SEV_MEDIUM)
+		snprintf(key, sizeof key, "%d %d %s", (int)f.v[0].type, (int)f.v[0].severity, f.v[0].component);
+	if (strcmp(key, last)) {
+		if (key[0])
+			fprintf(stderr, "nebtop: primary bottleneck: %s\n", now);
+		else if (last[0])
+			fprintf(stderr, "nebtop: primary bottleneck: none above low\n");
+		snprintf(last, n, "%s", key);
+	}
+	findings_free(&f);
+}
+
+/* Runs until the pipeline ends, printing progress and serving requests. */
+static void main_run_loop(struct pipeline *p, struct sampler *s, struct profiler *prof, struct analyzer *an,
+			  struct signals *sig, const struct config *c)
+{
+	char primary[300] = "";
 	uint64_t start = clock_now_ns(), next_progress = start + 1000000000ull;
 	uint64_t duration = c->pl.duration_ns;
 	int stop_seen = 0;
@@ -78,7 +104,7 @@ static void main_run_loop(struct pipeline *p, struct sampler *s, struct profiler
 		while (atomic_load(&sig->snapshot_requests) > 0) {
 			atomic_fetch_sub(&sig->snapshot_requests, 1);
 			sampler_take_sample(s);
-			main_take_snapshot(p, s, prof, c->prof.output, 0);
+			main_take_snapshot(p, s, prof, an, c->prof.output, 0);
 		}
 		/* wake in time for a short -duration */
 		wait = 100000000ull;
@@ -86,6 +112,7 @@ static void main_run_loop(struct pipeline *p, struct sampler *s, struct profiler
 			wait = start + duration - now;
 		if (now >= next_progress) {
 			progress_print_line(p, s);
+			main_report_primary(an, primary, sizeof primary);
 			next_progress += 1000000000ull;
 			if (next_progress < now)
 				next_progress = now + 1000000000ull;
@@ -168,22 +195,25 @@ int main(int argc, char **argv)
 	pipeline_describe_dest(p, dst, sizeof dst);
 	fprintf(stderr, "nebtop: running %s: %s -> %s (%zu stages, %d threads)\n", c.pl.name, src, dst,
 		pipeline_count_stages(p), pipeline_count_threads(p));
+	struct analyzer *an = analyzer_create(p, s, prof, &c.al);
 	int failed = 0;
-	if (sampler_start(s) != 0 || pipeline_start(p, &e) != 0) {
-		fprintf(stderr, "nebtop: %s\n", e.msg);
+	if (!an || sampler_start(s) != 0 || pipeline_start(p, &e) != 0 || analyzer_start(an, &e) != 0) {
+		fprintf(stderr, "nebtop: %s\n", an ? e.msg : "out of memory");
 		failed = 1;
 	}
-	main_run_loop(p, s, prof, &sig, &c);
+	main_run_loop(p, s, prof, an, &sig, &c);
 	if (pipeline_finish(p, &e) != 0) {
 		failed = 1;
 		fprintf(stderr, "nebtop: error: %s\n", e.msg);
 	}
+	analyzer_stop(an);
 	sampler_stop(s);
 	profiler_stop(prof);
-	if (main_take_snapshot(p, s, prof, c.prof.output, 1) != 0)
+	if (main_take_snapshot(p, s, prof, an, c.prof.output, 1) != 0)
 		failed = 1;
 	progress_print_summary(p, s, failed);
 	signals_stop(&sig);
+	analyzer_free(an);
 	sampler_free(s);
 	profiler_free(prof);
 	pipeline_free(p);

@@ -248,17 +248,26 @@ size_t memprof_top_sites(struct memprof_site *out, size_t max)
 	struct memprof_site *all = calloc(n ? n : 1, sizeof *all);
 	for (size_t i = 0; all && i < n; i++) {
 		const struct memprof_site_data *s = &MS->sites[i];
-		all[i] = (struct memprof_site){ stack_table_pcs(&MS->stacks, (uint32_t)i),
-						stack_table_depth(&MS->stacks, (uint32_t)i), s->inuse_bytes,
-						s->inuse_objects, s->alloc_bytes, s->alloc_objects };
+		uint32_t depth = stack_table_depth(&MS->stacks, (uint32_t)i);
+		if (depth > STACK_WALK_MAX)
+			depth = STACK_WALK_MAX;
+		all[i].id = (uint32_t)i;
+		all[i].depth = depth;
+		memcpy(all[i].pcs, stack_table_pcs(&MS->stacks, (uint32_t)i), depth * sizeof *all[i].pcs);
+		all[i].inuse_bytes = s->inuse_bytes;
+		all[i].inuse_objects = s->inuse_objects;
+		all[i].alloc_bytes = s->alloc_bytes;
+		all[i].alloc_objects = s->alloc_objects;
 	}
 	pthread_mutex_unlock(&MS->mu);
 	globals_memprof_thread.depth--;
 	if (!all)
 		return 0;
-	qsort(all, n, sizeof *all, memprof_site_by_inuse);
 	size_t k = n < max ? n : max;
-	memcpy(out, all, k * sizeof *out);
+	if (k) {
+		qsort(all, n, sizeof *all, memprof_site_by_inuse);
+		memcpy(out, all, k * sizeof *out);
+	}
 	free(all);
 	return k;
 }

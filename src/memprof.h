@@ -46,8 +46,9 @@ int memprof_write_pprof(struct symbolizer *sym, unsigned char **out, size_t *len
 
 /* Allocation sites by in-use bytes (scaled), for reports and leak suspects. */
 struct memprof_site {
-	const uint64_t *pcs;
+	uint32_t id;    /* the stack's index: the same site keeps it for the run */
 	uint32_t depth;
+	uint64_t pcs[STACK_WALK_MAX]; /* return addresses, innermost first */
 	double inuse_bytes, inuse_objects, alloc_bytes, alloc_objects;
 };
 size_t memprof_top_sites(struct memprof_site *out, size_t max);

@@ -525,7 +525,7 @@ size_t cpuprof_top(struct cpuprof *p, uint64_t window_ns, const char *stage, str
 }
 
 /* glibc's allocator, by the names its functions have in the symbol tables. */
-static int cpuprof_is_allocator(const char *f)
+int cpuprof_is_allocator(const char *f)
 {
 	static const char *const names[] = { "malloc", "free", "calloc", "realloc", "posix_memalign",
 					     "aligned_alloc", "memalign", "valloc", "cfree", NULL };

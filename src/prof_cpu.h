@@ -49,6 +49,8 @@ size_t cpuprof_top(struct cpuprof *p, uint64_t window_ns, const char *stage, str
 /* The share of samples in the window whose leaf function is in the
  * allocator (malloc, free, realloc, calloc, ... and glibc's internals). */
 double cpuprof_allocator_share(struct cpuprof *p, uint64_t window_ns);
+/* 1 when f names one of glibc's allocator functions (or the memory profiler's hooks). */
+int cpuprof_is_allocator(const char *f);
 
 /* A gzipped pprof profile of the last window_ns (0 = all kept): sample
  * types samples/count and cpu/nanoseconds, labels thread and stage. */

@@ -30,23 +30,6 @@ static void threads_on_dump_signal(int sig, siginfo_t *si, void *uc)
 	atomic_store_explicit(&t->dump_state, 2, memory_order_release);
 }
 
-static void threads_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void threads_printf(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	buf_reserve(b, (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
 size_t threads_find_leaks(struct thread_leak *out, size_t max)
 {
 	size_t n = 0, k = thread_registry_count();
@@ -97,21 +80,21 @@ static void threads_collect_stacks(void)
 static void threads_write_stack(struct buf *b, struct symbolizer *sym, struct thread_entry *t)
 {
 	if (atomic_load(&t->dump_state) != 2) {
-		threads_printf(b, "  stack:    (the thread did not answer in time)\n");
+		buf_printf(b, "  stack:    (the thread did not answer in time)\n");
 		atomic_store(&t->dump_state, 0);
 		return;
 	}
-	threads_printf(b, "  stack:\n");
+	buf_printf(b, "  stack:\n");
 	for (int f = 0; f < t->dump_depth; f++) {
 		uint64_t pc = t->dump_pcs[f], at = f ? pc - 1 : pc;
 		struct sym_info si = { 0 };
 		if (sym && symbolize_lookup(sym, at, &si) && si.function) {
-			threads_printf(b, "    #%-2d %s", f, si.function);
+			buf_printf(b, "    #%-2d %s", f, si.function);
 			if (si.file)
-				threads_printf(b, " (%s:%d)", si.file, si.line);
-			threads_printf(b, "\n");
+				buf_printf(b, " (%s:%d)", si.file, si.line);
+			buf_printf(b, "\n");
 		} else {
-			threads_printf(b, "    #%-2d 0x%llx\n", f, (unsigned long long)pc);
+			buf_printf(b, "    #%-2d 0x%llx\n", f, (unsigned long long)pc);
 		}
 	}
 	atomic_store(&t->dump_state, 0);
@@ -121,11 +104,11 @@ static void threads_write_state(struct buf *b, struct thread_entry *t, uint64_t 
 {
 	struct tmetrics *m = t->metrics;
 	if (!atomic_load(&t->alive)) {
-		threads_printf(b, "  state:    ended\n");
+		buf_printf(b, "  state:    ended\n");
 		return;
 	}
 	if (!m) {
-		threads_printf(b, "  state:    running (a service thread)\n");
+		buf_printf(b, "  state:    running (a service thread)\n");
 		return;
 	}
 	int st = atomic_load(&m->state);
@@ -134,12 +117,12 @@ static void threads_write_state(struct buf *b, struct thread_entry *t, uint64_t 
 	double ago = now > since ? (double)(now - since) / 1e9 : 0;
 	if (lock) {
 		uint64_t ls = atomic_load(&m->lock_since);
-		threads_printf(b, "  state:    waiting for lock '%s' for %.3fs\n", lock,
+		buf_printf(b, "  state:    waiting for lock '%s' for %.3fs\n", lock,
 			       now > ls ? (double)(now - ls) / 1e9 : 0);
 	} else if (st == TSTATE_BUSY) {
-		threads_printf(b, "  state:    running (busy for %.3fs)\n", ago);
+		buf_printf(b, "  state:    running (busy for %.3fs)\n", ago);
 	} else {
-		threads_printf(b, "  state:    %s on %s for %.3fs\n", tstate_name((enum tstate)st), on ? on : "?", ago);
+		buf_printf(b, "  state:    %s on %s for %.3fs\n", tstate_name((enum tstate)st), on ? on : "?", ago);
 	}
 }
 
@@ -154,30 +137,30 @@ int threads_write_dump(struct symbolizer *sym, uint64_t run_start_ns, char **out
 		alive += t && atomic_load(&t->alive);
 	}
 	int os = thread_registry_count_os_threads();
-	threads_printf(&b, "nebtop threads: %zu started by nebtop, %zu of them running; %d in the process\n\n", k,
+	buf_printf(&b, "nebtop threads: %zu started by nebtop, %zu of them running; %d in the process\n\n", k,
 		       alive, os);
 	struct thread_leak leaks[64];
 	size_t nl = threads_find_leaks(leaks, 64);
 	if (nl) {
-		threads_printf(&b, "Leaks (certain):\n");
+		buf_printf(&b, "Leaks (certain):\n");
 		for (size_t i = 0; i < nl; i++)
-			threads_printf(&b, "  thread %s is blocked sending to channel %s, whose receivers have all "
+			buf_printf(&b, "  thread %s is blocked sending to channel %s, whose receivers have all "
 				       "ended: it will never go on\n", leaks[i].thread, leaks[i].channel);
-		threads_printf(&b, "\n");
+		buf_printf(&b, "\n");
 	}
 	for (size_t i = 0; i < k; i++) {
 		struct thread_entry *t = thread_registry_get(i);
 		if (!t)
 			continue;
-		threads_printf(&b, "Thread %s (tid %d, %s%s%s)\n", t->name, (int)t->tid, t->role[0] ? t->role : "thread",
+		buf_printf(&b, "Thread %s (tid %d, %s%s%s)\n", t->name, (int)t->tid, t->role[0] ? t->role : "thread",
 			       t->stage[0] ? ", stage " : "", t->stage);
 		threads_write_state(&b, t, now);
-		threads_printf(&b, "  cpu:      %.3fs\n", (double)thread_registry_cpu_ns(t) / 1e9);
+		buf_printf(&b, "  cpu:      %.3fs\n", (double)thread_registry_cpu_ns(t) / 1e9);
 		if (t->started_ns >= run_start_ns)
-			threads_printf(&b, "  started:  %.3fs into the run\n", (double)(t->started_ns - run_start_ns) / 1e9);
+			buf_printf(&b, "  started:  %.3fs into the run\n", (double)(t->started_ns - run_start_ns) / 1e9);
 		if (atomic_load(&t->alive))
 			threads_write_stack(&b, sym, t);
-		threads_printf(&b, "\n");
+		buf_printf(&b, "\n");
 	}
 	/* threads of the process that nebtop did not start (libraries) */
 	DIR *d = opendir("/proc/self/task");
@@ -202,9 +185,9 @@ int threads_write_dump(struct symbolizer *sym, uint64_t run_start_ns, char **out
 			fclose(f);
 		}
 		if (!header)
-			threads_printf(&b, "Threads nebtop did not start:\n");
+			buf_printf(&b, "Threads nebtop did not start:\n");
 		header = 1;
-		threads_printf(&b, "  tid %d (%s)\n", tid, comm);
+		buf_printf(&b, "  tid %d (%s)\n", tid, comm);
 	}
 	if (d)
 		closedir(d);

@@ -10,6 +10,7 @@
 #include "../pipeline/lock.h"
 #include "../pipeline/pipeline.h"
 #include "../pipeline/sampler.h"
+#include "analyzer.h"
 #include "config.h"
 #include "profiler.h"
 #include "snapshot.h"
@@ -99,6 +100,32 @@ static json_t *report_json_cpu_top(struct profiler *prof)
 	return a;
 }
 
+/* One finding as metrics JSON's bottlenecks[] has it. */
+static json_t *report_json_finding(const struct finding *fd)
+{
+	json_t *sug = json_array(), *fig = json_object();
+	for (size_t i = 0; i < fd->nsuggestions; i++)
+		json_array_append_new(sug, json_string(fd->suggestions[i]));
+	for (size_t i = 0; i < fd->nfigures; i++)
+		json_object_set_new(fig, fd->figures[i].name, json_real(fd->figures[i].value));
+	json_t *o = json_pack("{s:s,s:s,s:s,s:s?,s:s,s:f,s:s,s:o,s:o}", "type", analyzer_type_name(fd->type), "severity",
+			      analyzer_severity_name(fd->severity), "component", fd->component, "stage",
+			      fd->stage[0] ? fd->stage : NULL, "description", fd->description, "impact_pct",
+			      fd->impact_pct, "impact_of", fd->impact_of, "suggestions", sug, "figures", fig);
+	return o;
+}
+
+static void report_json_findings(json_t *root, const struct findings *fnd)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; fnd && i < fnd->n; i++)
+		json_array_append_new(a, report_json_finding(&fnd->v[i]));
+	json_object_set_new(root, "bottlenecks", a);
+	json_object_set_new(root, "primary_bottleneck",
+			    fnd && fnd->n ? report_json_finding(&fnd->v[0]) : json_null());
+	json_object_set_new(root, "analysis_window_s", json_real(fnd ? fnd->window_s : 0));
+}
+
 static json_t *report_json_runtime(const struct figures *f, struct profiler *prof)
 {
 	json_t *rt = json_pack("{s:f,s:f,s:f,s:I,s:I,s:I,s:I}", "cpu_pct", f->cpu_pct, "cpu_user_pct", f->cpu_user_pct,
@@ -110,7 +137,11 @@ static json_t *report_json_runtime(const struct figures *f, struct profiler *pro
 		json_object_set_new(rt, "alloc_bytes_per_sec", json_real(f->alloc_bytes_per_sec));
 		json_object_set_new(rt, "allocs_per_sec", json_real(f->allocs_per_sec));
 		json_object_set_new(rt, "alloc_bytes_per_record", json_real(f->alloc_bytes_per_record));
+		json_object_set_new(rt, "allocs_per_record",
+				    json_real(f->records_in ? (double)f->allocs_per_sec * f->window_s / (double)f->records_in
+							    : 0.0));
 	}
+	json_object_set_new(rt, "cpu_seconds", json_real(f->cpu_pct / 100 * f->window_s));
 	double share = profiler_allocator_pct(prof);
 	if (share >= 0)
 		json_object_set_new(rt, "allocator_cpu_pct", json_real(share));
@@ -121,9 +152,12 @@ static json_t *report_json_runtime(const struct figures *f, struct profiler *pro
 	return rt;
 }
 
-int report_json_build(struct pipeline *p, struct sampler *s, struct profiler *prof, const char *timestamp, char **out,
-		      struct errbuf *e)
+int report_json_build(const struct snapshot_ctx *x, char **out, struct errbuf *e)
 {
+	struct pipeline *p = x->p;
+	struct sampler *s = x->s;
+	struct profiler *prof = x->prof;
+	const char *timestamp = x->timestamp;
 	const struct config *c = pipeline_get_config(p);
 	struct figures f;
 	sampler_lock(s);
@@ -161,6 +195,7 @@ int report_json_build(struct pipeline *p, struct sampler *s, struct profiler *pr
 	}
 	json_object_set_new(root, "pipeline", pl);
 	json_object_set_new(root, "locks", report_json_locks(elapsed));
+	report_json_findings(root, x->findings);
 	*out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
 	json_decref(root);
 	if (!*out)

@@ -1,6 +1,10 @@
 /* snapshot.c: the snapshot folder, stamps and atomic file writes. */
 #include "snapshot.h"
 
+#include "analyzer.h"
+#include "config.h"
+#include "../pipeline/pipeline.h"
+
 #include "profiler.h"
 
 #include <errno.h>
@@ -98,8 +102,24 @@ int snapshot_begin(const char *dir, struct snapshot_result *res, struct errbuf *
 	return 0;
 }
 
-int snapshot_write(struct pipeline *p, struct sampler *s, struct profiler *prof, const char *dir,
-		   struct snapshot_result *res, struct errbuf *e)
+/* The findings of the window ending now. */
+static int snapshot_analyze(struct pipeline *p, struct sampler *s, struct profiler *prof, struct analyzer *an,
+			    struct findings *out, struct errbuf *e)
+{
+	struct analyzer *own = NULL;
+	if (!an) {
+		own = analyzer_create(p, s, prof, &pipeline_get_config(p)->al);
+		if (!own)
+			return errbuf_set(e, "out of memory for the analysis");
+		an = own;
+	}
+	int rc = analyzer_analyze_now(an, out);
+	analyzer_free(own);
+	return rc ? errbuf_set(e, "out of memory for the analysis") : 0;
+}
+
+int snapshot_write(struct pipeline *p, struct sampler *s, struct profiler *prof, struct analyzer *an,
+		   const char *dir, struct snapshot_result *res, struct errbuf *e)
 {
 	if (snapshot_begin(dir, res, e))
 		return -1;
@@ -110,26 +130,33 @@ int snapshot_write(struct pipeline *p, struct sampler *s, struct profiler *prof,
 	strftime(timestamp, sizeof timestamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (profiler_write_files(prof, dir, res->stamp, res, e))
 		return -1;
+	struct findings found = { 0 };
+	if (snapshot_analyze(p, s, prof, an, &found, e))
+		return -1;
+	struct snapshot_ctx x = { p, s, prof, &found, timestamp };
 	struct {
 		const char *prefix, *suffix;
-		int (*build)(struct pipeline *, struct sampler *, struct profiler *, const char *, char **,
-			     struct errbuf *);
+		int (*build)(const struct snapshot_ctx *, char **, struct errbuf *);
 	} parts[] = {
 		/* metrics last: its presence marks a complete snapshot for the stamp search */
 		{ "report_", ".txt", report_text_build },
+		{ "bottleneck_analysis_", ".txt", report_analysis_build },
 		{ "metrics_", ".json", report_json_build },
 	};
-	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+	int rc = 0;
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0] && !rc; i++) {
 		char *text = NULL;
-		if (parts[i].build(p, s, prof, timestamp, &text, e))
-			return -1;
+		if (parts[i].build(&x, &text, e)) {
+			rc = -1;
+			break;
+		}
 		char name[64];
 		snprintf(name, sizeof name, "%s%s%s", parts[i].prefix, res->stamp, parts[i].suffix);
-		int rc = snapshot_write_bytes(dir, name, text, strlen(text), e);
+		rc = snapshot_write_bytes(dir, name, text, strlen(text), e);
 		free(text);
-		if (rc)
-			return -1;
-		snprintf(res->files[res->nfiles++], sizeof res->files[0], "%s", name);
+		if (!rc)
+			snprintf(res->files[res->nfiles++], sizeof res->files[0], "%s", name);
 	}
-	return 0;
+	findings_free(&found);
+	return rc;
 }

@@ -9,6 +9,8 @@
 
 #include "errbuf.h"
 
+struct analyzer;
+struct findings;
 struct pipeline;
 struct profiler;
 struct sampler;
@@ -29,15 +31,25 @@ int snapshot_prepare_dir(const char *dir, struct errbuf *e);
 int snapshot_begin(const char *dir, struct snapshot_result *res, struct errbuf *e);
 
 /* Writes every file of a snapshot of the run into dir: the profiles of the
- * profiler (NULL: none), the report and the metrics. */
-int snapshot_write(struct pipeline *p, struct sampler *s, struct profiler *prof, const char *dir,
-		   struct snapshot_result *res, struct errbuf *e);
+ * profiler (NULL: none), the analysis (an analyzes the window ending now;
+ * NULL: an analysis with the configuration's [alerts]), the reports and the
+ * metrics. */
+int snapshot_write(struct pipeline *p, struct sampler *s, struct profiler *prof, struct analyzer *an,
+		   const char *dir, struct snapshot_result *res, struct errbuf *e);
 
-/* Writers of the individual files (report_json.c, report_text.c). Each
- * returns the text in *out (malloc'd) or -1. */
-int report_json_build(struct pipeline *p, struct sampler *s, struct profiler *prof, const char *timestamp, char **out,
-		      struct errbuf *e);
-int report_text_build(struct pipeline *p, struct sampler *s, struct profiler *prof, const char *timestamp, char **out,
-		      struct errbuf *e);
+/* What the report writers read. */
+struct snapshot_ctx {
+	struct pipeline *p;
+	struct sampler *s;
+	struct profiler *prof;
+	const struct findings *findings; /* sorted; v[0] is the primary bottleneck */
+	const char *timestamp;           /* RFC 3339 */
+};
+
+/* Writers of the individual files (report_json.c, report_text.c,
+ * report_analysis.c). Each returns the text in *out (malloc'd) or -1. */
+int report_json_build(const struct snapshot_ctx *x, char **out, struct errbuf *e);
+int report_text_build(const struct snapshot_ctx *x, char **out, struct errbuf *e);
+int report_analysis_build(const struct snapshot_ctx *x, char **out, struct errbuf *e);
 
 #endif

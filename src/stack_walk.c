@@ -1,4 +1,6 @@
 /* stack_walk.c: frame-pointer and libunwind stack capture. */
+#include "autoconfig.h"
+
 #include "stack_walk.h"
 
 #include <signal.h>
@@ -71,6 +73,12 @@ int stack_walk_from_signal(enum stack_walk_kind kind, void *ucontext, uintptr_t 
 
 int stack_walk_here(enum stack_walk_kind kind, uint64_t *pcs, int max)
 {
+#ifdef NEB_TSAN
+	/* libunwind frees its per-thread cache at thread exit from a TSD
+	 * destructor whose mutex call crashes inside ThreadSanitizer's
+	 * interceptor: TSan builds walk frame pointers here */
+	kind = STACK_WALK_FP;
+#endif
 	if (kind == STACK_WALK_LIBUNWIND)
 		return unw_backtrace((void **)pcs, max);
 	uintptr_t fp = (uintptr_t)__builtin_frame_address(0);

@@ -98,7 +98,7 @@ PROF=$T/prof/block_$STAMP.prof
 [ -f "$PROF" ] || fail "no $PROF: $(ls "$T/prof")"
 for f in "$T"/prof/*; do
 	case ${f##*/} in
-	block_*.prof | report_*.txt | metrics_*.json) ;;
+	block_*.prof | report_*.txt | bottleneck_analysis_*.txt | metrics_*.json) ;;
 	*) soft_fail "-types block wrote ${f##*/}" ;;
 	esac
 done

@@ -150,7 +150,7 @@ ls "$T"/prof/memory_*.prof >/dev/null 2>&1 || {
 [ "$(ls "$T"/prof/memory_*.prof | wc -l)" = 2 ] || soft_fail "leak run: expected 2 memory profiles: $(ls "$T/prof")"
 for f in "$T"/prof/*; do
 	case ${f##*/} in
-	memory_*.prof | report_*.txt | metrics_*.json) ;;
+	memory_*.prof | report_*.txt | bottleneck_analysis_*.txt | metrics_*.json) ;;
 	*) soft_fail "-types memory wrote ${f##*/}" ;;
 	esac
 done

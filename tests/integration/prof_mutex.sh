@@ -97,7 +97,7 @@ PROF=$T/prof/mutex_$STAMP.prof
 [ -f "$PROF" ] || fail "no $PROF: $(ls "$T/prof")"
 for f in "$T"/prof/*; do
 	case ${f##*/} in
-	mutex_*.prof | report_*.txt | metrics_*.json) ;;
+	mutex_*.prof | report_*.txt | bottleneck_analysis_*.txt | metrics_*.json) ;;
 	*) soft_fail "-types mutex wrote ${f##*/}" ;;
 	esac
 done

@@ -92,7 +92,7 @@ grep -E 'error:|warning' "$T/bg.err" && soft_fail "nebtop's stderr has an error 
 [ -f "$T/out.csv" ] || soft_fail "the output was not committed"
 check_records "$(metrics_file)" "" "" 0 0
 
-WANT="cpu:prof cpu:folded block:prof mutex:prof threads:txt report:txt metrics:json"
+WANT="cpu:prof cpu:folded block:prof mutex:prof threads:txt report:txt bottleneck_analysis:txt metrics:json"
 if sanitized; then
 	note "sanitizer build: no memory profile and no RSS check"
 else
@@ -105,7 +105,7 @@ bad = []
 files = os.listdir(d)
 stamps = set()
 for f in files:
-    m = re.match(r"^([a-z]+)_(\d{8}_\d{6}(?:_\d+)?)\.([a-z]+)$", f)
+    m = re.match(r"^([a-z]+(?:_analysis)?)_(\d{8}_\d{6}(?:_\d+)?)\.([a-z]+)$", f)
     if not m:
         bad.append("a file that is no snapshot's: %s" % f)
     else:

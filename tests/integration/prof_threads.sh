@@ -4,7 +4,7 @@
 # snapshot after about 1.5 s, then SIGINT. The running snapshot's
 # threads_TS.txt lists every thread nebtop started (source/read, clean/work1-4,
 # destination/write, destination/encode1-4, nebtop/main, nebtop/sampler,
-# nebtop/signals), each once, with a distinct tid, its role, its stage (the
+# nebtop/analyzer, nebtop/signals), each once, with a distinct tid, its role, its stage (the
 # stage its name starts with), a state line, a "cpu:" line and a stack of
 # function names (runner_thread_main in every pipeline thread,
 # channel_send_batch in a blocked one, threads_write_dump in the dumping main
@@ -101,7 +101,7 @@ names = [e["name"] for e in entries]
 stage_threads = {"source/read", "clean/work1", "clean/work2", "clean/work3", "clean/work4",
                  "destination/write", "destination/encode1", "destination/encode2", "destination/encode3",
                  "destination/encode4"}
-service = {"nebtop/main", "nebtop/sampler", "nebtop/signals"}
+service = {"nebtop/main", "nebtop/sampler", "nebtop/analyzer", "nebtop/signals"}
 if len(names) != len(set(names)):
     bad.append("a thread listed twice: %s" % sorted(n for n in names if names.count(n) > 1))
 if set(names) - service != stage_threads:
@@ -132,7 +132,7 @@ for e in entries:
             bad.append("%s: role %r, expected %r" % (n, e["role"], want))
         if ended == live:
             bad.append("%s: %s while the pipeline %s" % (n, states[0].strip(), "runs" if live else "has ended"))
-    elif ended and (live or n != "nebtop/sampler"):  # the sampler stops before the final snapshot
+    elif ended and (live or n not in ("nebtop/sampler", "nebtop/analyzer")):  # they stop before the final snapshot
         bad.append("%s: service thread %s" % (n, states[0].strip()))
     frames = [l for l in e["lines"] if re.match(r"^    #\d+ ", l)]
     fns = [l.split()[1] for l in frames]
@@ -175,7 +175,7 @@ finish_bg "SIGINT"
 [ "$(ls "$T"/prof/threads_*.txt | wc -l)" = 2 ] || fail "expected 2 threads files: $(ls "$T/prof")"
 for f in "$T"/prof/*; do
 	case ${f##*/} in
-	threads_*.txt | report_*.txt | metrics_*.json) ;;
+	threads_*.txt | report_*.txt | bottleneck_analysis_*.txt | metrics_*.json) ;;
 	*) soft_fail "-types threads wrote ${f##*/}" ;;
 	esac
 done

@@ -1,0 +1,202 @@
+/* analyzer.h: the bottleneck analyzer.
+ *
+ * Two layers. The rules (analyzer_rules.c) are plain arithmetic over a
+ * struct analyzer_input — figures of one window: stages, channels, heap and
+ * RSS series, CPU top functions with their stages, allocator share, locks,
+ * threads, errors — and produce findings, each with a type, a severity, a
+ * component (a stage or channel name, a function, a lock, `allocator`,
+ * `process`), a description with the measured figures, an impact with its
+ * unit, suggestions and key figures. Unit tests feed them made-up inputs.
+ * The live analyzer (analyzer.c) builds that input from the running
+ * pipeline's sampler and profilers every second over the sliding window
+ * `[alerts] window`, keeps the latest findings for the front ends, and
+ * analyzes on demand for snapshots. Thresholds are [alerts] keys
+ * (analyzer_alert_keys, defaults in that one table). */
+#ifndef NEB_ANALYZER_H
+#define NEB_ANALYZER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "confmap.h"
+#include "errbuf.h"
+
+struct pipeline;
+struct profiler;
+struct sampler;
+
+/* [alerts]: every threshold of the rules. Percentages are 0..100. */
+struct alert_opts {
+	uint64_t window_ns;
+	double busy_pct, backpressured_pct, idle_pct;            /* Flink's rule */
+	double bottleneck_medium_pct, bottleneck_high_pct, bottleneck_critical_pct; /* of the pipeline waiting */
+	double channel_medium_pct, channel_high_pct;             /* fill bands */
+	double hotspot_medium_pct, hotspot_high_pct, hotspot_critical_pct;
+	double allocator_medium_pct, allocator_high_pct, allocator_critical_pct;
+	uint64_t memory_growth_medium, memory_growth_high, memory_growth_critical; /* bytes per second */
+	double memory_growth_fit;                                /* least R^2 of a steady slope */
+	double lock_wait_medium_pct, lock_wait_high_pct, lock_wait_critical_pct;
+	double error_medium_pct, error_high_pct, error_critical_pct;
+	double cpu_underuse_pct;                                 /* of the cores available */
+	uint64_t thread_growth;                                  /* threads gained, only growing */
+};
+
+extern const struct confkey analyzer_alert_keys[];
+/* The defaults of every key. */
+void analyzer_default_opts(struct alert_opts *o);
+
+enum severity { SEV_LOW = 0, SEV_MEDIUM, SEV_HIGH, SEV_CRITICAL };
+const char *analyzer_severity_name(enum severity s); /* "low" ... "critical" */
+const char *analyzer_severity_upper(enum severity s); /* "LOW" ... "CRITICAL" */
+
+enum finding_type {
+	FIND_MEMORY_GROWTH = 0, /* in the order that breaks ties of severity: causes first */
+	FIND_LOCK_CONTENTION,
+	FIND_ALLOCATOR_PRESSURE,
+	FIND_PIPELINE_BOTTLENECK,
+	FIND_CPU_HOTSPOT,
+	FIND_CHANNEL_BACKPRESSURE,
+	FIND_ERRORS,
+	FIND_THREAD_LEAK,
+	FIND_CPU_UNDERUSE,
+};
+/* "pipeline_bottleneck", "cpu_hotspot", ... (metrics JSON `type`). */
+const char *analyzer_type_name(enum finding_type t);
+
+#define FINDING_MAX_SUGGESTIONS 4
+#define FINDING_MAX_FIGURES 8
+
+struct finding_figure {
+	char name[40];  /* "busy_pct" */
+	double value;
+	char text[64];  /* "97.2% busy" as people read it */
+};
+
+struct finding {
+	enum finding_type type;
+	enum severity severity;
+	char component[128];
+	char stage[64];          /* the stage it belongs to, or "" */
+	char description[512];
+	double impact_pct;
+	char impact_of[200];     /* what impact_pct is a percentage of */
+	char suggestions[FINDING_MAX_SUGGESTIONS][300];
+	size_t nsuggestions;
+	struct finding_figure figures[FINDING_MAX_FIGURES];
+	size_t nfigures;
+};
+
+struct findings {
+	struct finding *v;
+	size_t n, cap;
+	double window_s;
+};
+
+void findings_free(struct findings *f);
+/* Orders by severity, then (for equal severity) causes before places — a
+ * leak, a lock or the allocator before the stage they slow down, a stage
+ * before the hot function inside it and the channels filling up in front of
+ * it — then by impact. v[0] is the primary bottleneck. */
+void findings_sort(struct findings *f);
+/* Counts per severity into n[4] (indexed by enum severity). */
+void findings_count(const struct findings *f, size_t n[4]);
+
+/* --- the input of the rules ------------------------------------------------- */
+
+struct an_stage {
+	const char *name;
+	int kind; /* enum stage_kind */
+	int threads;
+	double busy_pct, backpressured_pct, idle_pct; /* of the stage's thread time */
+	double in_per_sec, out_per_sec;
+};
+
+struct an_channel {
+	const char *name;
+	double fill_avg_pct, fill_max_pct, send_blocked_pct, recv_blocked_pct;
+};
+
+struct an_point {
+	double t_s;    /* seconds */
+	double value;  /* bytes */
+};
+
+struct an_function {
+	const char *name;
+	const char *stage; /* where most of its samples are, or NULL */
+	double flat_pct;   /* of all CPU samples in the window */
+	double stage_pct;  /* of that stage's samples */
+};
+
+struct an_lock {
+	const char *name;
+	double contentions_per_sec;
+	double wait_s;  /* waited in the window, all waiters together */
+	int waiters;    /* threads that waited for it */
+};
+
+struct an_site {
+	const char *function;   /* the allocating function, "file:line" included when known */
+	double inuse_bytes, growth_bytes; /* now, and gained over the window (only ever grew) */
+};
+
+struct an_reason {
+	const char *stage, *reason;
+	uint64_t count;
+};
+
+struct analyzer_input {
+	double window_s;
+	uint64_t records_in, records_errors; /* in the window */
+	double records_per_sec;
+	size_t nstages, nchannels;
+	const struct an_stage *stages;     /* in pipeline order: source first */
+	const struct an_channel *channels; /* channels[i] joins stages[i] and stages[i+1] */
+	/* heap in use and RSS over the window (n points each; heap may be 0 points
+	 * when the malloc hooks are not there) */
+	const struct an_point *heap, *rss;
+	size_t nheap, nrss;
+	double heap_now, rss_now;
+	const struct an_site *sites;      /* allocation sites whose in-use bytes only grew */
+	size_t nsites;
+	/* CPU: -1 when the profiler is off */
+	double cpu_samples;               /* samples in the window (0: none) */
+	const struct an_function *functions; /* top functions by flat share */
+	size_t nfunctions;
+	double allocator_pct;             /* share of CPU samples in the allocator, or -1 */
+	double alloc_bytes_per_record, allocs_per_sec; /* -1 when unknown */
+	const struct an_lock *locks;
+	size_t nlocks;
+	double cores_used, cores;         /* CPU time per second, and the machine's cores */
+	double input_wait_pct;            /* share of the source's time waiting for its input (I/O) */
+	uint32_t threads_before, threads_now;
+	int threads_only_grew;
+	int leaked_threads;               /* threads blocked for good on an abandoned channel */
+	const struct an_reason *reasons;  /* error reasons, most frequent first */
+	size_t nreasons;
+};
+
+/* Runs every rule; the findings are sorted. 0, or -1 without memory. */
+int analyzer_run_rules(const struct analyzer_input *in, const struct alert_opts *o, struct findings *out);
+
+/* Least squares over pts: slope (per second), and the fit's R^2 (0 when
+ * the series is flat or too short). Signed arithmetic throughout. */
+void analyzer_fit_slope(const struct an_point *pts, size_t n, double *slope, double *r2);
+
+/* --- the live analyzer --------------------------------------------------------- */
+
+struct analyzer;
+
+/* prof may be NULL (no profiler). */
+struct analyzer *analyzer_create(struct pipeline *p, struct sampler *s, struct profiler *prof,
+				 const struct alert_opts *o);
+/* Starts the thread "nebtop/analyzer" that analyzes every second. */
+int analyzer_start(struct analyzer *a, struct errbuf *e);
+void analyzer_stop(struct analyzer *a);
+void analyzer_free(struct analyzer *a);
+/* Analyzes the window ending now; out is replaced. */
+int analyzer_analyze_now(struct analyzer *a, struct findings *out);
+/* Copies the latest findings of the thread (out is replaced). */
+int analyzer_copy_latest(struct analyzer *a, struct findings *out);
+
+#endif
