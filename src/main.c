@@ -15,6 +15,7 @@
 #include "../tui/progress.h"
 #include "analyzer.h"
 #include "cli.h"
+#include "compare.h"
 #include "config.h"
 #include "profiler.h"
 #include "signals.h"
@@ -122,6 +123,8 @@ static void main_run_loop(struct pipeline *p, struct sampler *s, struct profiler
 
 int main(int argc, char **argv)
 {
+	if (argc >= 2 && !strcmp(argv[1], "compare"))
+		return compare_main(argc - 1, argv + 1);
 	struct cli cli;
 	struct errbuf e;
 	if (cli_parse(&cli, argc, argv, &e)) {

@@ -1,5 +1,5 @@
 /* test_docs.c: every configuration key nebtop accepts (the [pipeline],
- * [profile] and [tui] tables, every connector's and every stage's table) and
+ * [profile], [alerts] and [tui] tables, every connector's and every stage's table) and
  * every connector and stage type is documented in man/nebtop.ini.5. */
 #include <check.h>
 #include <stdio.h>
@@ -35,6 +35,9 @@ static int docs_mentions_key(const char *man, const char *key)
 	if (strstr(man, pat))
 		return 1;
 	snprintf(pat, sizeof pat, "\": \" %s ", key); /* .BR "type = spin" ": " us_per_record ... */
+	if (strstr(man, pat))
+		return 1;
+	snprintf(pat, sizeof pat, "\", \" %s ", key); /* .BR a_medium ", " a_high ... (keys of one kind) */
 	return strstr(man, pat) != NULL;
 }
 
@@ -63,6 +66,7 @@ START_TEST(every_key_is_documented)
 	missing += docs_check_table(man, "[pipeline]", config_pipeline_keys);
 	missing += docs_check_table(man, "[profile]", config_profile_keys);
 	missing += docs_check_table(man, "[tui]", config_tui_keys);
+	missing += docs_check_table(man, "[alerts]", analyzer_alert_keys);
 	missing += docs_check_table(man, "every destination", dest_common_keys);
 	for (const struct source_ops *const *s = connector_list_sources(); *s; s++)
 		missing += docs_check_table(man, (*s)->type, (*s)->keys);

@@ -1,0 +1,169 @@
+/* compare.c: the command line of `nebtop compare BASELINE OPTIMIZED
+ * [--fail-on-regression PCT] [--json]`: reads the options
+ * (getopt_long_only), loads both runs, compares them and sets the exit
+ * status. */
+#include "compare.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { COMPARE_EXIT_OK = 0, COMPARE_EXIT_REGRESSION = 1, COMPARE_EXIT_USAGE = 2 };
+
+enum { COMPARE_OPT_FAIL = 256, COMPARE_OPT_JSON };
+
+struct compare_opts {
+	const char *base, *opt; /* the two arguments */
+	double threshold_pct;
+	int threshold_given, json, help;
+};
+
+static void compare_print_help(void)
+{
+	fputs("Usage: nebtop compare BASELINE OPTIMIZED [OPTIONS]\n"
+	      "Compares two runs: throughput, per-stage latency (p50, p99), peak RSS, heap in\n"
+	      "use, allocations per record, the allocator's share of CPU, CPU per record and\n"
+	      "error rate, side by side with the change and a verdict (better, worse, same);\n"
+	      "then the bottleneck findings resolved, new and persisting, and each run's\n"
+	      "primary bottleneck. BASELINE and OPTIMIZED are each a metrics_STAMP.json file\n"
+	      "or a snapshot folder (its latest snapshot is taken).\n"
+	      "\n"
+	      "  --fail-on-regression PCT  exit 1 when a figure got worse by more than PCT\n"
+	      "                            percent (or went from 0 to some, the bad way)\n"
+	      "  --json                    print one JSON object instead of the table\n"
+	      "  -h, --help                this help\n"
+	      "\n"
+	      "Exit status: 0 done, 1 a regression over PCT, 2 bad usage or unreadable input.\n"
+	      "See nebtop(1), section COMPARE.\n",
+	      stdout);
+}
+
+/* A percentage: a decimal number, at least 0, with an optional '%'. */
+static int compare_parse_pct(const char *s, double *v)
+{
+	size_t digits = 0, dots = 0, i = 0;
+	for (; s[i] && s[i] != '%'; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			digits++;
+		else if (s[i] == '.')
+			dots++;
+		else
+			return -1;
+	}
+	if (digits == 0 || dots > 1 || (s[i] == '%' && s[i + 1]))
+		return -1;
+	*v = strtod(s, NULL);
+	return 0;
+}
+
+static int compare_parse_options(struct compare_opts *o, int argc, char **argv, struct errbuf *e)
+{
+	static const struct option longopts[] = {
+		{ "fail-on-regression", required_argument, NULL, COMPARE_OPT_FAIL },
+		{ "json", no_argument, NULL, COMPARE_OPT_JSON },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	memset(o, 0, sizeof *o);
+	opterr = 0;
+	optind = 1;
+	int opt, at = optind;
+	/* `at` is the argument getopt works on, so that an error names it whole */
+	while ((opt = getopt_long_only(argc, argv, ":h", longopts, NULL)) != -1) {
+		const char *arg = at < argc ? argv[at] : argv[argc - 1];
+		if (arg[0] != '-')
+			arg = argv[optind - 1];
+		at = optind;
+		switch (opt) {
+		case COMPARE_OPT_FAIL:
+			if (compare_parse_pct(optarg, &o->threshold_pct))
+				return errbuf_set(e, "--fail-on-regression: '%s' is not a percentage (a number, at least "
+						  "0, such as 5 or 2.5)", optarg);
+			o->threshold_given = 1;
+			break;
+		case COMPARE_OPT_JSON:
+			o->json = 1;
+			break;
+		case 'h':
+			o->help = 1;
+			break;
+		case ':':
+			return errbuf_set(e, "option %s needs a value (see nebtop compare --help)", arg);
+		default:
+			if (optopt && strchr(arg, '='))
+				return errbuf_set(e, "option %.*s takes no value", (int)(strchr(arg, '=') - arg), arg);
+			return errbuf_set(e, "unknown or ambiguous option %s (see nebtop compare --help)", arg);
+		}
+	}
+	if (o->help)
+		return 0;
+	int n = argc - optind;
+	if (n != 2)
+		return errbuf_set(e, "%s: two arguments are needed, BASELINE and OPTIMIZED (a metrics_STAMP.json "
+				  "file or a snapshot folder each); usage: nebtop compare BASELINE OPTIMIZED "
+				  "[--fail-on-regression PCT] [--json]",
+				  n < 2 ? (n == 0 ? "no run given" : "only one run given") : "too many arguments");
+	o->base = argv[optind];
+	o->opt = argv[optind + 1];
+	return 0;
+}
+
+/* Finds and reads the run an argument names ("baseline" or "optimized"). */
+static int compare_load_arg(struct compare_run *r, const char *role, const char *arg, struct errbuf *e)
+{
+	char *file;
+	memset(r, 0, sizeof *r);
+	if (compare_load_resolve(arg, &file, e) == 0) {
+		int rc = compare_load_run(r, file, e);
+		free(file);
+		if (rc == 0)
+			return 0;
+	}
+	errbuf_prefix(e, "%s", role);
+	return -1;
+}
+
+int compare_main(int argc, char **argv)
+{
+	struct compare_opts o;
+	struct errbuf e;
+	if (compare_parse_options(&o, argc, argv, &e)) {
+		fprintf(stderr, "nebtop compare: %s\n", e.msg);
+		return COMPARE_EXIT_USAGE;
+	}
+	if (o.help) {
+		compare_print_help();
+		return COMPARE_EXIT_OK;
+	}
+	struct compare_run base, opt;
+	struct compare_result res;
+	memset(&opt, 0, sizeof opt);
+	memset(&res, 0, sizeof res);
+	int rc = COMPARE_EXIT_USAGE;
+	if (compare_load_arg(&base, "baseline", o.base, &e) || compare_load_arg(&opt, "optimized", o.opt, &e)) {
+		fprintf(stderr, "nebtop compare: %s\n", e.msg);
+		goto out;
+	}
+	if (compare_judge_runs(&res, &base, &opt, o.threshold_pct, o.threshold_given)) {
+		fprintf(stderr, "nebtop compare: out of memory\n");
+		goto out;
+	}
+	if (o.json) {
+		if (compare_print_json(stdout, &res, &e)) {
+			fprintf(stderr, "nebtop compare: %s\n", e.msg);
+			goto out;
+		}
+	} else {
+		compare_print_text(stdout, &res);
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "nebtop compare: cannot write the output\n");
+		goto out;
+	}
+	rc = o.threshold_given && res.nregressions ? COMPARE_EXIT_REGRESSION : COMPARE_EXIT_OK;
+out:
+	compare_free_result(&res);
+	compare_run_free(&opt);
+	compare_run_free(&base);
+	return rc;
+}
