@@ -191,11 +191,11 @@ static void analyzer_gather_sites(struct analyzer *a, struct analyzer_input *in,
 		int grew = a->nticks - first >= 3;
 		for (size_t k = first; k < a->nticks && grew; k++) {
 			const struct an_tick *t = &a->ticks[(a->head + AN_MAX_TICKS - a->nticks + k) % AN_MAX_TICKS];
-			double v = -1;
+			double v = 0; /* a site not among the biggest yet (or not born) */
 			for (size_t j = 0; j < t->nsites; j++)
 				if (t->sites[j].id == ms->id)
 					v = t->sites[j].inuse;
-			if (v < 0 || v < prev)
+			if (v < prev)
 				grew = 0;
 			if (start < 0)
 				start = v;
@@ -211,6 +211,15 @@ static void analyzer_gather_sites(struct analyzer *a, struct analyzer_input *in,
 		in->nsites++;
 	}
 	pthread_mutex_unlock(&a->mu);
+	/* suspects are the big growers: at least a tenth of the biggest growth */
+	double top = 0;
+	for (size_t i = 0; i < in->nsites; i++)
+		top = fmax(top, x->sites[i].growth_bytes);
+	size_t kept = 0;
+	for (size_t i = 0; i < in->nsites; i++)
+		if (x->sites[i].growth_bytes >= top / 10)
+			x->sites[kept++] = x->sites[i];
+	in->nsites = kept;
 	in->sites = x->sites;
 }
 
