@@ -3,11 +3,21 @@
 
 #include "stack_walk.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <ucontext.h>
 
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
+
+/* libunwind sets itself up on first use; doing it here, before main and any
+ * thread, keeps that set-up out of signal handlers and makes it visible to
+ * every thread (ThreadSanitizer cannot see libunwind's own synchronization). */
+__attribute__((constructor)) static void stack_walk_warm_up(void)
+{
+	void *pcs[4];
+	unw_backtrace(pcs, 4);
+}
 
 static int stack_walk_frames(uintptr_t fp, uintptr_t sp, uintptr_t lo, uintptr_t hi, uint64_t *pcs, int n, int max)
 {
@@ -49,10 +59,13 @@ int stack_walk_from_signal(enum stack_walk_kind kind, void *ucontext, uintptr_t 
 		return 0;
 	ucontext_t *uc = ucontext;
 	if (kind == STACK_WALK_LIBUNWIND) {
+		int saved = errno; /* the interrupted code must find errno as it left it */
 		unw_cursor_t cur;
-		if (unw_init_local2(&cur, (unw_context_t *)uc, UNW_INIT_SIGNAL_FRAME) < 0)
-			return 0;
-		return stack_walk_libunwind(&cur, pcs, max);
+		int n = unw_init_local2(&cur, (unw_context_t *)uc, UNW_INIT_SIGNAL_FRAME) < 0
+				? 0
+				: stack_walk_libunwind(&cur, pcs, max);
+		errno = saved;
+		return n;
 	}
 #if defined(__x86_64__)
 	uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
