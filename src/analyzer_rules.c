@@ -153,7 +153,7 @@ static double analyzer_waiting_share(const struct analyzer_input *in, size_t b, 
 	return total > 0 ? 100 * wait / total : 0;
 }
 
-static void analyzer_bottleneck_suggest(struct finding *f, const struct an_stage *s)
+static void analyzer_bottleneck_suggest(struct finding *f, const struct an_stage *s, const struct analyzer_input *in)
 {
 	if (s->kind == STAGE_SOURCE) {
 		finding_suggest(f, "The rest of the pipeline waits for input: read faster at the source (larger reads, "
@@ -165,8 +165,12 @@ static void analyzer_bottleneck_suggest(struct finding *f, const struct an_stage
 				   "(-batch), or write to a faster target");
 		finding_suggest(f, "Check the destination's rate limit and the time it waits on its server or disk");
 	} else {
-		finding_suggest(f, "Give stage %s more workers ([stage.%s] workers, or -workers) if the machine has "
-				   "idle cores", s->name, s->name);
+		if (in->cores <= 0 || in->cores_used < in->cores - 0.5)
+			finding_suggest(f, "Give stage %s more workers (-workers or [pipeline] workers): the machine has "
+					   "idle cores (%.1f of %.0f used)", s->name, in->cores_used, in->cores);
+		else
+			finding_suggest(f, "The machine's %.0f cores are all in use: more workers will not help stage %s; "
+					   "make its work cheaper", in->cores, s->name);
 		finding_suggest(f, "Profile what it spends its time on: go tool pprof -top -tagfocus=stage=%s cpu_*.prof",
 				s->name);
 		finding_suggest(f, "Make its per-record work cheaper, or move it after a filter so that it sees fewer "
@@ -269,7 +273,7 @@ static int analyzer_rule_bottleneck(const struct analyzer_input *in, const struc
 		finding_set(f->impact_of, sizeof f->impact_of, "the other stages' thread time spent waiting on %s",
 			    s->name);
 	}
-	analyzer_bottleneck_suggest(f, s);
+	analyzer_bottleneck_suggest(f, s, in);
 	finding_figure(f, "busy_pct", s->busy_pct, "%.1f%% busy", s->busy_pct);
 	finding_figure(f, "backpressured_pct", s->backpressured_pct, "%.1f%% backpressured", s->backpressured_pct);
 	finding_figure(f, "idle_pct", s->idle_pct, "%.1f%% idle", s->idle_pct);
@@ -307,8 +311,8 @@ static int analyzer_rule_channels(const struct analyzer_input *in, const struct 
 			    "for room", c->name, c->fill_avg_pct, c->fill_max_pct, c->send_blocked_pct);
 		f->impact_pct = c->send_blocked_pct;
 		finding_set(f->impact_of, sizeof f->impact_of, "the sending stage's time blocked on a full %s", c->name);
-		finding_suggest(f, "Stage %s drains this channel slower than it fills: speed it up or give it more "
-				   "workers", to);
+		finding_suggest(f, "Stage %s drains this channel slower than it fills: make it faster, or give it more "
+				   "workers (-workers) when cores are idle", to);
 		finding_suggest(f, "A larger -buffer only absorbs bursts; it does not raise throughput");
 		finding_figure(f, "fill_avg_pct", c->fill_avg_pct, "%.1f%% full on average", c->fill_avg_pct);
 		finding_figure(f, "fill_max_pct", c->fill_max_pct, "%.1f%% full at most", c->fill_max_pct);
