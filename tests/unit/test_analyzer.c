@@ -1,0 +1,1462 @@
+/* test_analyzer.c: the analyzer's rules (src/analyzer_rules.c) over made-up
+ * figures and the [alerts] defaults: the least-squares fit (slope and R^2 of
+ * a rising, a falling, a noisy and a too short series); Flink's bottleneck
+ * rule for a transform stage (severity by the other stages' waiting share,
+ * weighted by their threads, in each band; no finding when the upstream is
+ * not pushed), the destination and the source (transforms' share only,
+ * capped at high; low without transforms) and the impact from the stages'
+ * capacities; channel fill bands, capped in front of the bottleneck; CPU
+ * hotspots (bands, the 50-sample floor, capped inside the bottleneck);
+ * allocator pressure; memory growth of the heap or the RSS (steady only: a
+ * falling, noisy or spiky series gives none) naming the leak suspects; lock
+ * contention; thread leaks; CPU under-use; error rates with their reasons;
+ * the order of findings (severity, then causes before places, then impact)
+ * and their counts; a healthy pipeline has nothing above low. */
+#include <check.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline/pipeline.h"
+#include "src/analyzer.h"
+#include "tests/unit/unit_main.h"
+
+#define TOL 1e-6
+
+/* --- helpers ------------------------------------------------------------------------ */
+
+#define SRC(th, busy, bp, idle, rate)                                                                           \
+	{ .name = "source", .kind = STAGE_SOURCE, .threads = (th), .busy_pct = (busy), .backpressured_pct = (bp), \
+	  .idle_pct = (idle), .in_per_sec = 0, .out_per_sec = (rate) }
+#define XF(nm, th, busy, bp, idle, rate)                                                                          \
+	{ .name = (nm), .kind = STAGE_TRANSFORM, .threads = (th), .busy_pct = (busy), .backpressured_pct = (bp), \
+	  .idle_pct = (idle), .in_per_sec = (rate), .out_per_sec = (rate) }
+#define DST(th, busy, bp, idle, rate)                                                                                \
+	{ .name = "destination", .kind = STAGE_DESTINATION, .threads = (th), .busy_pct = (busy),                    \
+	  .backpressured_pct = (bp), .idle_pct = (idle), .in_per_sec = (rate), .out_per_sec = (rate) }
+#define CHAN(nm, avg) { .name = (nm), .fill_avg_pct = (avg), .fill_max_pct = (avg), .send_blocked_pct = (avg) / 2 }
+
+static struct alert_opts O;
+
+static void setup(void) { analyzer_default_opts(&O); }
+
+/* An input with nothing in it that any rule looks at, but records flowing. */
+static void base_input(struct analyzer_input *in)
+{
+	memset(in, 0, sizeof *in);
+	in->window_s = 10;
+	in->records_in = 100000;
+	in->records_per_sec = 10000;
+	in->cpu_samples = 0;
+	in->allocator_pct = -1;
+	in->alloc_bytes_per_record = -1;
+	in->allocs_per_sec = -1;
+}
+
+/* A 3-stage pipeline where the stages wait on each other a little: no rule
+ * fires on it. */
+static const struct an_stage CALM[] = {
+	SRC(1, 40, 30, 30, 10000),
+	XF("typed", 4, 40, 30, 30, 10000),
+	DST(1, 40, 0, 60, 10000),
+};
+static const struct an_channel CALM_CH[] = { CHAN("source->typed", 30), CHAN("typed->destination", 10) };
+
+static void calm_input(struct analyzer_input *in)
+{
+	base_input(in);
+	in->stages = CALM;
+	in->nstages = 3;
+	in->channels = CALM_CH;
+	in->nchannels = 2;
+}
+
+static void run(const struct analyzer_input *in, struct findings *out)
+{
+	memset(out, 0, sizeof *out);
+	ck_assert_int_eq(analyzer_run_rules(in, &O, out), 0);
+}
+
+static size_t count_type(const struct findings *f, enum finding_type t)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < f->n; i++)
+		n += f->v[i].type == t;
+	return n;
+}
+
+/* The one finding of type t (the test fails unless there is exactly one). */
+static const struct finding *one_of(const struct findings *f, enum finding_type t)
+{
+	ck_assert_msg(count_type(f, t) == 1, "%zu findings of type %s, expected 1", count_type(f, t),
+		      analyzer_type_name(t));
+	for (size_t i = 0; i < f->n; i++)
+		if (f->v[i].type == t)
+			return &f->v[i];
+	return NULL;
+}
+
+/* The finding of type t with component comp, or NULL. */
+static const struct finding *find_comp(const struct findings *f, enum finding_type t, const char *comp)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->v[i].type == t && !strcmp(f->v[i].component, comp))
+			return &f->v[i];
+	return NULL;
+}
+
+static double figure(const struct finding *f, const char *name)
+{
+	for (size_t i = 0; i < f->nfigures; i++)
+		if (!strcmp(f->figures[i].name, name))
+			return f->figures[i].value;
+	ck_abort_msg("finding %s has no figure %s", f->component, name);
+	return NAN;
+}
+
+static int has_suggestion(const struct finding *f, const char *text)
+{
+	for (size_t i = 0; i < f->nsuggestions; i++)
+		if (strstr(f->suggestions[i], text))
+			return 1;
+	return 0;
+}
+
+static void assert_sev(const struct finding *f, enum severity s)
+{
+	ck_assert_ptr_nonnull(f);
+	ck_assert_msg(f->severity == s, "%s %s: severity %s, expected %s", analyzer_type_name(f->type), f->component,
+		      analyzer_severity_name(f->severity), analyzer_severity_name(s));
+}
+
+/* --- defaults and names ------------------------------------------------------------- */
+
+START_TEST(defaults)
+{
+	ck_assert_uint_eq(O.window_ns, 10000000000ull);
+	ck_assert_double_eq(O.busy_pct, 80);
+	ck_assert_double_eq(O.backpressured_pct, 50);
+	ck_assert_double_eq(O.idle_pct, 50);
+	ck_assert_double_eq(O.bottleneck_medium_pct, 40);
+	ck_assert_double_eq(O.bottleneck_high_pct, 60);
+	ck_assert_double_eq(O.bottleneck_critical_pct, 80);
+	ck_assert_double_eq(O.channel_medium_pct, 60);
+	ck_assert_double_eq(O.channel_high_pct, 85);
+	ck_assert_double_eq(O.hotspot_medium_pct, 20);
+	ck_assert_double_eq(O.hotspot_high_pct, 30);
+	ck_assert_double_eq(O.hotspot_critical_pct, 45);
+	ck_assert_double_eq(O.allocator_medium_pct, 5);
+	ck_assert_double_eq(O.allocator_high_pct, 10);
+	ck_assert_double_eq(O.allocator_critical_pct, 20);
+	/* sizes: "1MB" is 10^6 bytes (MiB would be 2^20) */
+	ck_assert_uint_eq(O.memory_growth_medium, 1000000);
+	ck_assert_uint_eq(O.memory_growth_high, 5000000);
+	ck_assert_uint_eq(O.memory_growth_critical, 10000000);
+	ck_assert_double_eq(O.memory_growth_fit, 0.8);
+	ck_assert_double_eq(O.lock_wait_medium_pct, 10);
+	ck_assert_double_eq(O.lock_wait_high_pct, 25);
+	ck_assert_double_eq(O.lock_wait_critical_pct, 50);
+	ck_assert_double_eq(O.error_medium_pct, 1);
+	ck_assert_double_eq(O.error_high_pct, 5);
+	ck_assert_double_eq(O.error_critical_pct, 20);
+	ck_assert_double_eq(O.cpu_underuse_pct, 25);
+	ck_assert_uint_eq(O.thread_growth, 2);
+}
+END_TEST
+
+START_TEST(names)
+{
+	ck_assert_str_eq(analyzer_severity_name(SEV_LOW), "low");
+	ck_assert_str_eq(analyzer_severity_name(SEV_CRITICAL), "critical");
+	ck_assert_str_eq(analyzer_severity_upper(SEV_MEDIUM), "MEDIUM");
+	ck_assert_str_eq(analyzer_severity_upper(SEV_HIGH), "HIGH");
+	ck_assert_str_eq(analyzer_type_name(FIND_MEMORY_GROWTH), "memory_growth");
+	ck_assert_str_eq(analyzer_type_name(FIND_LOCK_CONTENTION), "lock_contention");
+	ck_assert_str_eq(analyzer_type_name(FIND_ALLOCATOR_PRESSURE), "allocator_pressure");
+	ck_assert_str_eq(analyzer_type_name(FIND_PIPELINE_BOTTLENECK), "pipeline_bottleneck");
+	ck_assert_str_eq(analyzer_type_name(FIND_CPU_HOTSPOT), "cpu_hotspot");
+	ck_assert_str_eq(analyzer_type_name(FIND_CHANNEL_BACKPRESSURE), "channel_backpressure");
+	ck_assert_str_eq(analyzer_type_name(FIND_ERRORS), "errors");
+	ck_assert_str_eq(analyzer_type_name(FIND_THREAD_LEAK), "thread_leak");
+	ck_assert_str_eq(analyzer_type_name(FIND_CPU_UNDERUSE), "cpu_underuse");
+}
+END_TEST
+
+START_TEST(calm_pipeline_has_no_finding)
+{
+	struct analyzer_input in;
+	struct findings out;
+	calm_input(&in);
+	run(&in, &out);
+	ck_assert_uint_eq(out.n, 0);
+	ck_assert_double_eq(out.window_s, 10);
+	findings_free(&out);
+}
+END_TEST
+
+/* --- the least-squares fit ------------------------------------------------------------ */
+
+START_TEST(fit_line)
+{
+	const struct an_point p[] = { { 0, 0 }, { 1, 2e6 }, { 2, 4e6 }, { 3, 6e6 } };
+	double slope = -1, r2 = -1;
+	analyzer_fit_slope(p, 4, &slope, &r2);
+	ck_assert_double_eq_tol(slope, 2e6, TOL);
+	ck_assert_double_eq_tol(r2, 1, 1e-12);
+}
+END_TEST
+
+START_TEST(fit_shrinking_line)
+{
+	const struct an_point p[] = { { 10, 6e6 }, { 11, 4e6 }, { 12, 2e6 }, { 13, 0 } };
+	double slope = 0, r2 = -1;
+	analyzer_fit_slope(p, 4, &slope, &r2);
+	ck_assert_double_eq_tol(slope, -2e6, TOL);
+	ck_assert_double_eq_tol(r2, 1, 1e-12);
+}
+END_TEST
+
+START_TEST(fit_imperfect_line)
+{
+	/* mean t 1.5, mean v 1.25: Stt 5, Stv 4.5, Svv 4.75 -> slope 0.9, R^2 = 4.5^2 / (5 * 4.75) = 81/95 */
+	const struct an_point p[] = { { 0, 0 }, { 1, 1 }, { 2, 1 }, { 3, 3 } };
+	double slope, r2;
+	analyzer_fit_slope(p, 4, &slope, &r2);
+	ck_assert_double_eq_tol(slope, 0.9, 1e-12);
+	ck_assert_double_eq_tol(r2, 81.0 / 95.0, 1e-12);
+}
+END_TEST
+
+START_TEST(fit_degenerate)
+{
+	const struct an_point two[] = { { 0, 0 }, { 1, 5e6 } };
+	double slope = 7, r2 = 7;
+	analyzer_fit_slope(two, 2, &slope, &r2);
+	ck_assert_double_eq(slope, 0);
+	ck_assert_double_eq(r2, 0);
+	slope = r2 = 7;
+	analyzer_fit_slope(two, 0, &slope, &r2);
+	ck_assert_double_eq(slope, 0);
+	ck_assert_double_eq(r2, 0);
+	/* flat: slope 0 and R^2 0 (not NaN) */
+	const struct an_point flat[] = { { 0, 7e6 }, { 1, 7e6 }, { 2, 7e6 }, { 3, 7e6 } };
+	slope = r2 = 7;
+	analyzer_fit_slope(flat, 4, &slope, &r2);
+	ck_assert_double_eq(slope, 0);
+	ck_assert_double_eq(r2, 0);
+	/* all at one time: no slope */
+	const struct an_point same_t[] = { { 5, 1e6 }, { 5, 2e6 }, { 5, 3e6 } };
+	slope = r2 = 7;
+	analyzer_fit_slope(same_t, 3, &slope, &r2);
+	ck_assert_double_eq(slope, 0);
+	ck_assert_double_eq(r2, 0);
+}
+END_TEST
+
+/* --- pipeline bottleneck ------------------------------------------------------------------ */
+
+/* source pushed 90%, parse (4 threads) busy 95%, destination idle 90%:
+ * waiting (90 + 90) / 2 = 90% -> critical. Capacities: source 50000/0.08 =
+ * 625000, parse 50000/0.95, destination 50000/0.10 = 500000 (the next
+ * slowest): impact 100 * (500000 * 0.95 / 50000 - 1) = 850%. */
+START_TEST(bottleneck_transform_critical)
+{
+	const struct an_stage st[] = {
+		SRC(1, 8, 90, 2, 50000),
+		XF("parse", 4, 95, 0, 5, 50000),
+		DST(1, 10, 0, 90, 50000),
+	};
+	const struct an_channel ch[] = { CHAN("source->parse", 50), CHAN("parse->destination", 5) };
+	struct analyzer_input in;
+	base_input(&in);
+	in.stages = st;
+	in.nstages = 3;
+	in.channels = ch;
+	in.nchannels = 2;
+	struct findings out;
+	run(&in, &out);
+	ck_assert_uint_eq(out.n, 1);
+	const struct finding *f = &out.v[0];
+	ck_assert_int_eq(f->type, FIND_PIPELINE_BOTTLENECK);
+	assert_sev(f, SEV_CRITICAL);
+	ck_assert_str_eq(f->component, "parse");
+	ck_assert_str_eq(f->stage, "parse");
+	ck_assert_double_eq_tol(figure(f, "waiting_pct"), 90, TOL);
+	ck_assert_double_eq_tol(figure(f, "capacity_per_sec"), 50000 / 0.95, 1e-3);
+	ck_assert_double_eq_tol(f->impact_pct, 850, TOL);
+	ck_assert_msg(strstr(f->impact_of, "next slowest stage (destination, about 500,000 records/s)"), "impact_of: %s",
+		      f->impact_of);
+	ck_assert_msg(!strncmp(f->description, "Stage parse is the bottleneck: busy 95.0% at 50,000 records/s",
+			       strlen("Stage parse is the bottleneck: busy 95.0% at 50,000 records/s")),
+		      "description: %s", f->description);
+	ck_assert_msg(has_suggestion(f, "Give stage parse more workers"), "no workers suggestion: %s", f->suggestions[0]);
+	findings_free(&out);
+
+	/* more workers only help when cores are idle */
+	in.cores = 4;
+	in.cores_used = 3.4;
+	run(&in, &out);
+	f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_msg(has_suggestion(f, "Give stage parse more workers (-workers or [pipeline] workers): the machine has "
+					"idle cores (3.4 of 4 used)"),
+		      "suggestion: %s", f->suggestions[0]);
+	findings_free(&out);
+	in.cores_used = 3.8;
+	run(&in, &out);
+	f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_msg(!has_suggestion(f, "more workers (-workers"), "suggestion: %s", f->suggestions[0]);
+	ck_assert_msg(has_suggestion(f, "The machine's 4 cores are all in use: more workers will not help stage parse"),
+		      "suggestion: %s", f->suggestions[0]);
+	findings_free(&out);
+}
+END_TEST
+
+/* The bottleneck's severity for a 3-stage pipeline source -> parse ->
+ * destination; *waiting gets its waiting share. */
+static enum severity mid_severity(int src_threads, double src_bp, int dst_threads, double dst_idle, double *waiting,
+				  double *impact)
+{
+	const struct an_stage st[] = {
+		{ .name = "source", .kind = STAGE_SOURCE, .threads = src_threads, .busy_pct = 100 - src_bp,
+		  .backpressured_pct = src_bp, .idle_pct = 0, .in_per_sec = 0, .out_per_sec = 1000 },
+		XF("parse", 4, 95, 0, 5, 1000),
+		{ .name = "destination", .kind = STAGE_DESTINATION, .threads = dst_threads, .busy_pct = 100 - dst_idle,
+		  .backpressured_pct = 0, .idle_pct = dst_idle, .in_per_sec = 1000, .out_per_sec = 1000 },
+	};
+	struct analyzer_input in;
+	base_input(&in);
+	in.stages = st;
+	in.nstages = 3;
+	struct findings out;
+	run(&in, &out);
+	const struct finding *f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_str_eq(f->component, "parse");
+	enum severity s = f->severity;
+	*waiting = figure(f, "waiting_pct");
+	*impact = f->impact_pct;
+	findings_free(&out);
+	return s;
+}
+
+START_TEST(bottleneck_transform_bands)
+{
+	double w, imp;
+	/* 50% of 1 + 50% of 1 thread: 50 -> medium */
+	ck_assert_int_eq(mid_severity(1, 50, 1, 50, &w, &imp), SEV_MEDIUM);
+	ck_assert_double_eq_tol(w, 50, TOL);
+	/* weighted by threads: (1*50 + 3*65) / 4 = 61.25 -> high (57.5, medium, unweighted) */
+	ck_assert_int_eq(mid_severity(1, 50, 3, 65, &w, &imp), SEV_HIGH);
+	ck_assert_double_eq_tol(w, 61.25, TOL);
+	/* (3*95 + 1*70) / 4 = 88.75 -> critical (82.5 unweighted would be too) */
+	ck_assert_int_eq(mid_severity(3, 95, 1, 70, &w, &imp), SEV_CRITICAL);
+	ck_assert_double_eq_tol(w, 88.75, TOL);
+	/* (2*60 + 2*70) / 4 = 65 -> high; capacities: source 1000/0.4 = 2500 (the next slowest),
+	 * destination 1000/0.3, parse 1000/0.95: impact 100 * (2500 * 0.95 / 1000 - 1) = 137.5 */
+	ck_assert_int_eq(mid_severity(2, 60, 2, 70, &w, &imp), SEV_HIGH);
+	ck_assert_double_eq_tol(w, 65, TOL);
+	ck_assert_double_eq_tol(imp, 137.5, TOL);
+}
+END_TEST
+
+/* Four stages: the other transform counts too, with its threads:
+ * (1*60 + 2*55 + 1*60) / 4 = 57.5 -> medium. */
+START_TEST(bottleneck_transform_medium_four_stages)
+{
+	const struct an_stage st[] = {
+		SRC(1, 40, 60, 0, 8000),
+		XF("parse", 4, 95, 0, 5, 8000),
+		XF("enrich", 2, 45, 0, 55, 8000),
+		DST(1, 40, 0, 60, 8000),
+	};
+	struct analyzer_input in;
+	base_input(&in);
+	in.stages = st;
+	in.nstages = 4;
+	struct findings out;
+	run(&in, &out);
+	const struct finding *f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_str_eq(f->component, "parse");
+	assert_sev(f, SEV_MEDIUM);
+	ck_assert_double_eq_tol(figure(f, "waiting_pct"), 57.5, TOL);
+	/* capacities: source 20000, parse 8000/0.95, enrich 8000/0.45 = 17777.8 (the next slowest),
+	 * destination 20000 */
+	ck_assert_double_eq_tol(f->impact_pct, 100 * (0.95 / 0.45 - 1), TOL);
+	ck_assert_msg(strstr(f->impact_of, "(enrich, about 17,778 records/s)"), "impact_of: %s", f->impact_of);
+	findings_free(&out);
+}
+END_TEST
+
+/* A full input channel pushes the stage as a backpressured upstream does:
+ * source backpressured only 20%, channel 90% full, destination idle 50%:
+ * waiting (20 + 50) / 2 = 35 -> low; the channel in front of it is capped
+ * at the bottleneck's severity (low, not high). */
+START_TEST(bottleneck_pushed_by_full_channel_low)
+{
+	const struct an_stage st[] = {
+		SRC(1, 80, 20, 0, 1000),
+		XF("parse", 4, 95, 0, 5, 1000),
+		DST(1, 50, 0, 50, 1000),
+	};
+	const struct an_channel ch[] = { CHAN("source->parse", 90), CHAN("parse->destination", 0) };
+	struct analyzer_input in;
+	base_input(&in);
+	in.stages = st;
+	in.nstages = 3;
+	in.channels = ch;
+	in.nchannels = 2;
+	struct findings out;
+	run(&in, &out);
+	const struct finding *f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_str_eq(f->component, "parse");
+	assert_sev(f, SEV_LOW);
+	ck_assert_double_eq_tol(figure(f, "waiting_pct"), 35, TOL);
+	const struct finding *c = one_of(&out, FIND_CHANNEL_BACKPRESSURE);
+	ck_assert_str_eq(c->component, "source->parse");
+	assert_sev(c, SEV_LOW);
+	findings_free(&out);
+}
+END_TEST
+
+START_TEST(bottleneck_needs_pushed_upstream)
+{
+	/* parse is busy and its downstream idle, but nothing pushes it: no bottleneck */
+	const struct an_stage st[] = {
+		SRC(1, 70, 20, 10, 50000),
+		XF("parse", 4, 95, 0, 5, 50000),
+		DST(1, 10, 0, 90, 50000),
+	};
+	const struct an_channel ch[] = { CHAN("source->parse", 50), CHAN("parse->destination", 5) };
+	struct analyzer_input in;
+	base_input(&in);
+	in.stages = st;
+	in.nstages = 3;
+	in.channels = ch;
+	in.nchannels = 2;
+	struct findings out;
+	run(&in, &out);
+	ck_assert_uint_eq(count_type(&out, FIND_PIPELINE_BOTTLENECK), 0);
+	ck_assert_uint_eq(out.n, 0);
+	findings_free(&out);
+}
+END_TEST
+
+START_TEST(bottleneck_needs_idle_downstream)
+{
+	/* pushed and busy, but its downstream is busy too (it is not the one holding back) */
+	const struct an_stage st[] = {
+		SRC(1, 10, 90, 0, 50000),
+		XF("parse", 4, 95, 0, 5, 50000),
+		DST(1, 60, 0, 40, 50000),
+	};
+	struct analyzer_input in;
+	base_input(&in);
+	in.stages = st;
+	in.nstages = 3;
+	struct findings out;
+	run(&in, &out);
+	ck_assert_uint_eq(count_type(&out, FIND_PIPELINE_BOTTLENECK), 0);
+	findings_free(&out);
+
+	/* the next stage idle, but the one after it is not: not parse's doing */
+	const struct an_stage st2[] = {
+		SRC(1, 10, 90, 0, 50000),
+		XF("parse", 4, 95, 0, 5, 50000),
+		XF("enrich", 2, 30, 0, 70, 50000),
+		DST(1, 70, 0, 30, 50000),
+	};
+	in.stages = st2;
+	in.nstages = 4;
+	run(&in, &out);
+	ck_assert_uint_eq(count_type(&out, FIND_PIPELINE_BOTTLENECK), 0);
+	findings_free(&out);
+}
+END_TEST
+
+/* source 90% and typed (4 threads) 80% backpressured, destination busy 98%:
+ * waiting (1*90 + 4*80) / 5 = 82 -> critical; capacities: source 20000/0.1,
+ * typed 20000/0.15 (the next slowest), destination 20000/0.98: impact
+ * 100 * (0.98 / 0.15 - 1). */
+START_TEST(bottleneck_destination)
+{
+	const struct an_stage st[] = {
+		SRC(1, 10, 90, 0, 20000),
+		XF("typed", 4, 15, 80, 5, 20000),
+		DST(1, 98, 0, 2, 20000),
+	};
+	struct analyzer_input in;
+	base_input(&in);
+	in.stages = st;
+	in.nstages = 3;
+	struct findings out;
+	run(&in, &out);
+	ck_assert_uint_eq(out.n, 1);
+	const struct finding *f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_str_eq(f->component, "destination");
+	ck_assert_str_eq(f->stage, "destination");
+	assert_sev(f, SEV_CRITICAL);
+	ck_assert_double_eq_tol(figure(f, "waiting_pct"), 82, TOL);
+	ck_assert_double_eq_tol(f->impact_pct, 100 * (0.98 / 0.15 - 1), TOL);
+	ck_assert_msg(strstr(f->impact_of, "(typed, about 133,333 records/s)"), "impact_of: %s", f->impact_of);
+	ck_assert_msg(!strncmp(f->description, "Destination destination is the bottleneck: busy 98.0% at 20,000",
+			       strlen("Destination destination is the bottleneck: busy 98.0% at 20,000")),
+		      "description: %s", f->description);
+	findings_free(&out);
+
+	/* one upstream stage not backpressured: not the destination's doing */
+	const struct an_stage st2[] = {
+		SRC(1, 10, 90, 0, 20000),
+		XF("typed", 4, 15, 40, 45, 20000),
+		DST(1, 98, 0, 2, 20000),
+	};
+	in.stages = st2;
+	run(&in, &out);
+	ck_assert_uint_eq(count_type(&out, FIND_PIPELINE_BOTTLENECK), 0);
+	findings_free(&out);
+
+	/* a destination that is not busy is not the bottleneck */
+	const struct an_stage st3[] = {
+		SRC(1, 10, 90, 0, 20000),
+		XF("typed", 4, 15, 80, 5, 20000),
+		DST(1, 70, 0, 30, 20000),
+	};
+	in.stages = st3;
+	run(&in, &out);
+	ck_assert_uint_eq(count_type(&out, FIND_PIPELINE_BOTTLENECK), 0);
+	findings_free(&out);
+}
+END_TEST
+
+/* Everything but the source idle: the source sets the pace. Its severity
+ * comes from the transforms' idle share only (95% -> critical, capped at
+ * high); impact: the next slowest stage, work at 2000/0.05 = 40000, over the
+ * source's rate, 2000 (not its capacity at 50% busy): 1900%. */
+START_TEST(bottleneck_source)
+{
+	const struct an_stage st[] = {
+		SRC(1, 50, 0, 50, 2000),
+		XF("work", 4, 5, 0, 95, 2000),
+		DST(1, 2, 0, 98, 2000),
+	};
+	struct analyzer_input in;
+	base_input(&in);
+	in.stages = st;
+	in.nstages = 3;
+	struct findings out;
+	run(&in, &out);
+	ck_assert_uint_eq(out.n, 1);
+	const struct finding *f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_str_eq(f->component, "source");
+	assert_sev(f, SEV_HIGH);
+	ck_assert_double_eq_tol(figure(f, "waiting_pct"), 95, TOL);
+	ck_assert_double_eq_tol(f->impact_pct, 1900, TOL);
+	ck_assert_msg(strstr(f->impact_of, "(work, about 40,000 records/s)"), "impact_of: %s", f->impact_of);
+	ck_assert_msg(strstr(f->description, "The source sets the pace: 2,000 records/s"), "description: %s",
+		      f->description);
+	findings_free(&out);
+
+	/* transforms idle 50% (4 threads), destination idle 100%: 50 -> medium
+	 * (60, high, if the destination counted) */
+	const struct an_stage st2[] = {
+		SRC(1, 100, 0, 0, 2000),
+		XF("work", 4, 50, 0, 50, 2000),
+		DST(1, 0, 0, 100, 2000),
+	};
+	in.stages = st2;
+	run(&in, &out);
+	f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_str_eq(f->component, "source");
+	assert_sev(f, SEV_MEDIUM);
+	ck_assert_double_eq_tol(figure(f, "waiting_pct"), 50, TOL);
+	findings_free(&out);
+
+	/* no transform stage: low */
+	const struct an_stage st3[] = {
+		SRC(1, 30, 0, 70, 10000),
+		DST(1, 2, 0, 98, 10000),
+	};
+	in.stages = st3;
+	in.nstages = 2;
+	run(&in, &out);
+	f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_str_eq(f->component, "source");
+	assert_sev(f, SEV_LOW);
+	ck_assert_msg(strstr(f->description, "no transform stage waits on it"), "description: %s", f->description);
+	findings_free(&out);
+
+	/* a backpressured source does not set the pace */
+	const struct an_stage st4[] = {
+		SRC(1, 30, 60, 10, 2000),
+		XF("work", 4, 5, 0, 95, 2000),
+		DST(1, 2, 0, 98, 2000),
+	};
+	in.stages = st4;
+	in.nstages = 3;
+	run(&in, &out);
+	ck_assert_uint_eq(count_type(&out, FIND_PIPELINE_BOTTLENECK), 0);
+	findings_free(&out);
+}
+END_TEST
+
+/* Stages busy under 1% have no known capacity: with none left, the impact
+ * is the waiting share (90), not 100 * (50000/0.005 / (50000/0.95) - 1). */
+START_TEST(bottleneck_impact_unknown_capacity)
+{
+	const struct an_stage st[] = {
+		SRC(1, 0.5, 90, 9.5, 50000),
+		XF("parse", 4, 95, 0, 5, 50000),
+		DST(1, 0.5, 0, 90, 50000),
+	};
+	struct analyzer_input in;
+	base_input(&in);
+	in.stages = st;
+	in.nstages = 3;
+	struct findings out;
+	run(&in, &out);
+	const struct finding *f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_str_eq(f->component, "parse");
+	ck_assert_double_eq_tol(f->impact_pct, 90, TOL);
+	ck_assert_str_eq(f->impact_of, "the other stages' thread time spent waiting on parse");
+	findings_free(&out);
+
+	/* with the destination busy 10% (capacity 500000) the impact is 850 again */
+	const struct an_stage st2[] = {
+		SRC(1, 0.5, 90, 9.5, 50000),
+		XF("parse", 4, 95, 0, 5, 50000),
+		DST(1, 10, 0, 90, 50000),
+	};
+	in.stages = st2;
+	run(&in, &out);
+	f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_double_eq_tol(f->impact_pct, 850, TOL);
+	findings_free(&out);
+}
+END_TEST
+
+START_TEST(bottleneck_needs_records)
+{
+	const struct an_stage st[] = {
+		SRC(1, 8, 90, 2, 0),
+		XF("parse", 4, 95, 0, 5, 0),
+		DST(1, 10, 0, 90, 0),
+	};
+	struct analyzer_input in;
+	base_input(&in);
+	in.stages = st;
+	in.nstages = 3;
+	in.records_in = 0;
+	struct findings out;
+	run(&in, &out);
+	ck_assert_uint_eq(count_type(&out, FIND_PIPELINE_BOTTLENECK), 0);
+	findings_free(&out);
+}
+END_TEST
+
+/* --- channels -------------------------------------------------------------------------------- */
+
+START_TEST(channel_bands)
+{
+	/* no bottleneck (nobody busy): the bands alone; avg above 60 medium, above 85 high */
+	const struct an_stage st[] = {
+		SRC(1, 40, 40, 20, 1000),
+		XF("a", 2, 50, 30, 20, 1000),
+		XF("b", 2, 50, 30, 20, 1000),
+		XF("c", 2, 50, 30, 20, 1000),
+		DST(1, 50, 0, 30, 1000),
+	};
+	const struct an_channel ch[] = { CHAN("source->a", 60), CHAN("a->b", 60.5), CHAN("b->c", 85),
+					 CHAN("c->destination", 85.5) };
+	struct analyzer_input in;
+	base_input(&in);
+	in.stages = st;
+	in.nstages = 5;
+	in.channels = ch;
+	in.nchannels = 4;
+	struct findings out;
+	run(&in, &out);
+	ck_assert_uint_eq(count_type(&out, FIND_PIPELINE_BOTTLENECK), 0);
+	ck_assert_uint_eq(count_type(&out, FIND_CHANNEL_BACKPRESSURE), 3);
+	ck_assert_ptr_null(find_comp(&out, FIND_CHANNEL_BACKPRESSURE, "source->a"));
+	assert_sev(find_comp(&out, FIND_CHANNEL_BACKPRESSURE, "a->b"), SEV_MEDIUM);
+	assert_sev(find_comp(&out, FIND_CHANNEL_BACKPRESSURE, "b->c"), SEV_MEDIUM);
+	const struct finding *f = find_comp(&out, FIND_CHANNEL_BACKPRESSURE, "c->destination");
+	assert_sev(f, SEV_HIGH);
+	ck_assert_str_eq(f->stage, "destination");
+	ck_assert_double_eq_tol(f->impact_pct, 85.5 / 2, TOL);
+	ck_assert_str_eq(find_comp(&out, FIND_CHANNEL_BACKPRESSURE, "a->b")->stage, "b");
+	ck_assert_int_eq(out.v[0].type, FIND_CHANNEL_BACKPRESSURE);
+	ck_assert_str_eq(out.v[0].component, "c->destination");
+	findings_free(&out);
+}
+END_TEST
+
+START_TEST(channel_feeding_bottleneck_capped)
+{
+	/* bottleneck parse at medium (50); the channel in front of it, 95% full, is
+	 * capped at medium; the one after it (95%) is not */
+	const struct an_stage st[] = {
+		SRC(1, 50, 50, 0, 1000),
+		XF("parse", 4, 95, 0, 5, 1000),
+		DST(1, 50, 0, 50, 1000),
+	};
+	const struct an_channel ch[] = { CHAN("source->parse", 95), CHAN("parse->destination", 95) };
+	struct analyzer_input in;
+	base_input(&in);
+	in.stages = st;
+	in.nstages = 3;
+	in.channels = ch;
+	in.nchannels = 2;
+	struct findings out;
+	run(&in, &out);
+	const struct finding *b = one_of(&out, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_str_eq(b->component, "parse");
+	assert_sev(b, SEV_MEDIUM);
+	assert_sev(find_comp(&out, FIND_CHANNEL_BACKPRESSURE, "source->parse"), SEV_MEDIUM);
+	assert_sev(find_comp(&out, FIND_CHANNEL_BACKPRESSURE, "parse->destination"), SEV_HIGH);
+	/* the high channel first; then, at medium, the stage before the channel in front of it */
+	ck_assert_uint_eq(out.n, 3);
+	ck_assert_str_eq(out.v[0].component, "parse->destination");
+	ck_assert_int_eq(out.v[1].type, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_str_eq(out.v[2].component, "source->parse");
+	findings_free(&out);
+}
+END_TEST
+
+/* --- CPU hotspots ---------------------------------------------------------------------------- */
+
+START_TEST(hotspot_bands)
+{
+	const struct an_function fn[] = {
+		{ .name = "json_escape", .stage = "destination", .flat_pct = 45.2, .stage_pct = 80 },
+		{ .name = "strtod", .stage = "typed", .flat_pct = 30, .stage_pct = 60 },
+		{ .name = "memcpy", .stage = NULL, .flat_pct = 20, .stage_pct = 0 },
+		{ .name = "qsort", .stage = "typed", .flat_pct = 19.9, .stage_pct = 40 },
+	};
+	struct analyzer_input in;
+	calm_input(&in);
+	in.cpu_samples = 1000;
+	in.functions = fn;
+	in.nfunctions = 4;
+	struct findings out;
+	run(&in, &out);
+	ck_assert_uint_eq(count_type(&out, FIND_CPU_HOTSPOT), 3);
+	const struct finding *f = find_comp(&out, FIND_CPU_HOTSPOT, "json_escape");
+	assert_sev(f, SEV_CRITICAL);
+	ck_assert_str_eq(f->description, "Function 'json_escape' in stage destination consuming 45.2% of CPU time");
+	ck_assert_str_eq(f->stage, "destination");
+	ck_assert_double_eq_tol(f->impact_pct, 45.2, TOL);
+	ck_assert_double_eq_tol(figure(f, "stage_pct"), 80, TOL);
+	ck_assert_double_eq_tol(figure(f, "samples"), 1000, TOL);
+	f = find_comp(&out, FIND_CPU_HOTSPOT, "strtod");
+	assert_sev(f, SEV_HIGH);
+	f = find_comp(&out, FIND_CPU_HOTSPOT, "memcpy");
+	assert_sev(f, SEV_MEDIUM);
+	ck_assert_str_eq(f->stage, "");
+	ck_assert_str_eq(f->description, "Function 'memcpy' consuming 20.0% of CPU time");
+	ck_assert_ptr_null(find_comp(&out, FIND_CPU_HOTSPOT, "qsort"));
+	ck_assert_str_eq(out.v[0].component, "json_escape");
+	findings_free(&out);
+
+	/* 50 samples is enough; 49 is noise */
+	in.cpu_samples = 50;
+	run(&in, &out);
+	ck_assert_uint_eq(count_type(&out, FIND_CPU_HOTSPOT), 3);
+	findings_free(&out);
+	in.cpu_samples = 49;
+	run(&in, &out);
+	ck_assert_uint_eq(count_type(&out, FIND_CPU_HOTSPOT), 0);
+	ck_assert_uint_eq(out.n, 0);
+	findings_free(&out);
+}
+END_TEST
+
+START_TEST(hotspot_in_bottleneck_capped)
+{
+	/* parse is the bottleneck at medium (waiting 50): its hot function, 50% of
+	 * the samples, is capped at medium; one elsewhere at 50% is critical */
+	const struct an_stage st[] = {
+		SRC(1, 50, 50, 0, 1000),
+		XF("parse", 4, 95, 0, 5, 1000),
+		DST(1, 50, 0, 50, 1000),
+	};
+	const struct an_function fn[] = {
+		{ .name = "parse_row", .stage = "parse", .flat_pct = 50, .stage_pct = 70 },
+		{ .name = "json_escape", .stage = "destination", .flat_pct = 50, .stage_pct = 90 },
+	};
+	struct analyzer_input in;
+	base_input(&in);
+	in.stages = st;
+	in.nstages = 3;
+	in.cpu_samples = 2000;
+	in.functions = fn;
+	in.nfunctions = 2;
+	struct findings out;
+	run(&in, &out);
+	assert_sev(one_of(&out, FIND_PIPELINE_BOTTLENECK), SEV_MEDIUM);
+	assert_sev(find_comp(&out, FIND_CPU_HOTSPOT, "parse_row"), SEV_MEDIUM);
+	assert_sev(find_comp(&out, FIND_CPU_HOTSPOT, "json_escape"), SEV_CRITICAL);
+	ck_assert_uint_eq(out.n, 3);
+	/* the stage before the hot function inside it */
+	ck_assert_str_eq(out.v[0].component, "json_escape");
+	ck_assert_int_eq(out.v[1].type, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_str_eq(out.v[2].component, "parse_row");
+	findings_free(&out);
+}
+END_TEST
+
+/* --- allocator ----------------------------------------------------------------------------------- */
+
+static const struct finding *allocator_run(struct analyzer_input *in, double pct, struct findings *out)
+{
+	in->allocator_pct = pct;
+	run(in, out);
+	size_t n = count_type(out, FIND_ALLOCATOR_PRESSURE);
+	ck_assert_uint_le(n, 1);
+	return n ? one_of(out, FIND_ALLOCATOR_PRESSURE) : NULL;
+}
+
+START_TEST(allocator_bands)
+{
+	struct analyzer_input in;
+	calm_input(&in);
+	in.cpu_samples = 1000;
+	struct findings out;
+	ck_assert_ptr_null(allocator_run(&in, 4.9, &out));
+	findings_free(&out);
+	assert_sev(allocator_run(&in, 5, &out), SEV_MEDIUM);
+	findings_free(&out);
+	assert_sev(allocator_run(&in, 10, &out), SEV_HIGH);
+	findings_free(&out);
+	assert_sev(allocator_run(&in, 19.9, &out), SEV_HIGH);
+	findings_free(&out);
+	assert_sev(allocator_run(&in, 20, &out), SEV_CRITICAL);
+	findings_free(&out);
+	ck_assert_ptr_null(allocator_run(&in, -1, &out));
+	ck_assert_uint_eq(out.n, 0);
+	findings_free(&out);
+	/* too few samples to tell */
+	in.cpu_samples = 49;
+	ck_assert_ptr_null(allocator_run(&in, 30, &out));
+	findings_free(&out);
+
+	in.cpu_samples = 1000;
+	in.alloc_bytes_per_record = 16;
+	in.allocs_per_sec = 120000;
+	const struct finding *f = allocator_run(&in, 12.5, &out);
+	assert_sev(f, SEV_HIGH);
+	ck_assert_str_eq(f->component, "allocator");
+	ck_assert_str_eq(f->description, "The allocator (malloc, free and friends) takes 12.5% of CPU time: 16 B "
+					 "allocated per record, 120000 allocations/s");
+	ck_assert_double_eq_tol(f->impact_pct, 12.5, TOL);
+	ck_assert_double_eq_tol(figure(f, "alloc_bytes_per_record"), 16, TOL);
+	findings_free(&out);
+}
+END_TEST
+
+/* --- memory growth -------------------------------------------------------------------------------- */
+
+#define NPTS 10
+
+/* NPTS points a second apart from base, rising by slope per second. */
+static void line(struct an_point *p, double base, double slope)
+{
+	for (int i = 0; i < NPTS; i++)
+		p[i] = (struct an_point){ i, base + slope * i };
+}
+
+static const struct finding *growth_run(struct analyzer_input *in, const struct an_point *heap, size_t nheap,
+					const struct an_point *rss, size_t nrss, struct findings *out)
+{
+	in->heap = heap;
+	in->nheap = nheap;
+	in->rss = rss;
+	in->nrss = nrss;
+	in->heap_now = nheap ? heap[nheap - 1].value : 0;
+	in->rss_now = nrss ? rss[nrss - 1].value : 0;
+	run(in, out);
+	size_t n = count_type(out, FIND_MEMORY_GROWTH);
+	ck_assert_uint_le(n, 1);
+	return n ? one_of(out, FIND_MEMORY_GROWTH) : NULL;
+}
+
+START_TEST(growth_bands)
+{
+	const double med = (double)O.memory_growth_medium, high = (double)O.memory_growth_high,
+		     crit = (double)O.memory_growth_critical;
+	/* 2, 6 and 12 MB/s with the defaults */
+	const double s_med = 2 * med, s_high = high + med, s_crit = crit + 2 * med;
+	ck_assert(s_med > med && s_med < high && s_high > high && s_high < crit && s_crit > crit);
+	const double base = 100e6;
+	struct an_point p[NPTS];
+	struct analyzer_input in;
+	calm_input(&in);
+	struct findings out;
+
+	line(p, base, s_med);
+	const struct finding *f = growth_run(&in, p, NPTS, NULL, 0, &out);
+	assert_sev(f, SEV_MEDIUM);
+	ck_assert_str_eq(f->component, "process");
+	ck_assert_double_eq_tol(figure(f, "slope_bytes_per_sec"), s_med, 1e-3);
+	ck_assert_double_eq_tol(figure(f, "fit_r2"), 1, 1e-9);
+	double now = base + s_med * (NPTS - 1);
+	ck_assert_double_eq_tol(f->impact_pct, 100 * s_med * 60 / now, 1e-6);
+	char want[128];
+	snprintf(want, sizeof want, "(%.2f MB/s, fit R^2 1.00 over %ds)", s_med / 1e6, NPTS - 1);
+	ck_assert_msg(!strncmp(f->description, "Heap in use grows steadily by ", 30), "description: %s", f->description);
+	ck_assert_msg(strstr(f->description, want), "description %s lacks %s", f->description, want);
+	ck_assert_str_eq(f->impact_of, "growth per minute, of the heap in use now");
+	findings_free(&out);
+
+	line(p, base, s_high);
+	assert_sev(growth_run(&in, p, NPTS, NULL, 0, &out), SEV_HIGH);
+	findings_free(&out);
+	line(p, base, s_crit);
+	assert_sev(growth_run(&in, p, NPTS, NULL, 0, &out), SEV_CRITICAL);
+	findings_free(&out);
+	/* below medium: nothing */
+	line(p, base, med / 2);
+	ck_assert_ptr_null(growth_run(&in, p, NPTS, NULL, 0, &out));
+	findings_free(&out);
+}
+END_TEST
+
+START_TEST(growth_shrinking_none)
+{
+	struct an_point p[NPTS];
+	line(p, 500e6, -(double)O.memory_growth_critical * 2);
+	double slope, r2;
+	analyzer_fit_slope(p, NPTS, &slope, &r2);
+	ck_assert(slope < 0 && r2 > 0.99);
+	struct analyzer_input in;
+	calm_input(&in);
+	struct findings out;
+	ck_assert_ptr_null(growth_run(&in, p, NPTS, NULL, 0, &out));
+	ck_assert_uint_eq(out.n, 0);
+	findings_free(&out);
+	/* and so with the RSS */
+	ck_assert_ptr_null(growth_run(&in, NULL, 0, p, NPTS, &out));
+	findings_free(&out);
+}
+END_TEST
+
+START_TEST(growth_noisy_none)
+{
+	/* +-50 MB alternating around a flat 200 MB with a small upward trend: the
+	 * fitted slope is in the growth bands, but R^2 is far under memory_growth_fit */
+	struct an_point p[NPTS];
+	for (int i = 0; i < NPTS; i++)
+		p[i] = (struct an_point){ i, 200e6 + (i % 2 ? 50e6 : -50e6) + 0.1 * (double)O.memory_growth_medium * i };
+	double slope, r2;
+	analyzer_fit_slope(p, NPTS, &slope, &r2);
+	ck_assert_msg(slope >= (double)O.memory_growth_medium && r2 < O.memory_growth_fit, "slope %g r2 %g", slope, r2);
+	struct analyzer_input in;
+	calm_input(&in);
+	struct findings out;
+	ck_assert_ptr_null(growth_run(&in, p, NPTS, NULL, 0, &out));
+	findings_free(&out);
+
+	/* flat, with one spike near the end */
+	for (int i = 0; i < NPTS; i++)
+		p[i] = (struct an_point){ i, 200e6 + (i == NPTS - 2 ? 500e6 : 0) };
+	analyzer_fit_slope(p, NPTS, &slope, &r2);
+	ck_assert_msg(slope >= (double)O.memory_growth_medium && r2 < O.memory_growth_fit, "slope %g r2 %g", slope, r2);
+	ck_assert_ptr_null(growth_run(&in, p, NPTS, NULL, 0, &out));
+	findings_free(&out);
+	ck_assert_ptr_null(growth_run(&in, NULL, 0, p, NPTS, &out));
+	findings_free(&out);
+}
+END_TEST
+
+START_TEST(growth_names_leak_suspects)
+{
+	struct an_point p[NPTS];
+	line(p, 100e6, (double)O.memory_growth_critical + 2 * (double)O.memory_growth_medium);
+	const struct an_site sites[] = {
+		{ .function = "alloc_record_memory (pipeline/stage_loadtest.c:152)", .inuse_bytes = 200e6,
+		  .growth_bytes = 100 * 1048576.0 },
+		{ .function = "json_parse_value", .inuse_bytes = 10e6, .growth_bytes = 2 * 1048576.0 },
+	};
+	struct analyzer_input in;
+	calm_input(&in);
+	in.sites = sites;
+	in.nsites = 2;
+	struct findings out;
+	const struct finding *f = growth_run(&in, p, NPTS, NULL, 0, &out);
+	assert_sev(f, SEV_CRITICAL);
+	ck_assert_str_eq(f->component, "alloc_record_memory (pipeline/stage_loadtest.c:152)");
+	ck_assert_msg(has_suggestion(f, "Leak suspects (in-use bytes that only grew): alloc_record_memory "
+					"(pipeline/stage_loadtest.c:152) (+100.0 MiB), json_parse_value (+2.0 MiB)"),
+		      "suggestion: %s", f->nsuggestions ? f->suggestions[0] : "(none)");
+	findings_free(&out);
+}
+END_TEST
+
+START_TEST(growth_rss_without_heap)
+{
+	struct an_point heap[NPTS], rss[NPTS];
+	line(rss, 300e6, (double)O.memory_growth_high + (double)O.memory_growth_medium);
+	struct analyzer_input in;
+	calm_input(&in);
+	struct findings out;
+	const struct finding *f = growth_run(&in, NULL, 0, rss, NPTS, &out);
+	assert_sev(f, SEV_HIGH);
+	ck_assert_msg(!strncmp(f->description, "RSS grows steadily by ", 22), "description: %s", f->description);
+	ck_assert_str_eq(f->impact_of, "growth per minute, of the RSS now");
+	findings_free(&out);
+	/* with a heap series, the heap decides: flat heap, growing RSS -> nothing */
+	line(heap, 50e6, 0);
+	ck_assert_ptr_null(growth_run(&in, heap, NPTS, rss, NPTS, &out));
+	findings_free(&out);
+	/* growing heap and RSS: the heap's slope, with the RSS's as a figure */
+	line(heap, 50e6, 2 * (double)O.memory_growth_medium);
+	f = growth_run(&in, heap, NPTS, rss, NPTS, &out);
+	assert_sev(f, SEV_MEDIUM);
+	ck_assert_double_eq_tol(figure(f, "rss_slope_bytes_per_sec"),
+				(double)O.memory_growth_high + (double)O.memory_growth_medium, 1e-3);
+	findings_free(&out);
+}
+END_TEST
+
+/* --- locks, threads, under-use, errors --------------------------------------------------------- */
+
+START_TEST(lock_bands)
+{
+	/* window 10 s, 4 waiters: share = wait_s / 40 s */
+	const struct an_lock locks[] = {
+		{ .name = "stage ledger: shared lock", .contentions_per_sec = 5000, .wait_s = 4.8, .waiters = 4 }, /* 12 */
+		{ .name = "pool", .contentions_per_sec = 100, .wait_s = 12, .waiters = 4 },                       /* 30 */
+		{ .name = "stage x: kept blocks", .contentions_per_sec = 10, .wait_s = 24, .waiters = 4 },        /* 60 */
+		{ .name = "quiet", .contentions_per_sec = 1, .wait_s = 3.96, .waiters = 4 },                      /* 9.9 */
+		{ .name = "nobody", .contentions_per_sec = 1, .wait_s = 30, .waiters = 0 },
+	};
+	struct analyzer_input in;
+	calm_input(&in);
+	in.locks = locks;
+	in.nlocks = 5;
+	struct findings out;
+	run(&in, &out);
+	ck_assert_uint_eq(count_type(&out, FIND_LOCK_CONTENTION), 3);
+	const struct finding *f = find_comp(&out, FIND_LOCK_CONTENTION, "stage ledger: shared lock");
+	assert_sev(f, SEV_MEDIUM);
+	ck_assert_str_eq(f->stage, "ledger");
+	ck_assert_double_eq_tol(f->impact_pct, 12, TOL);
+	ck_assert_msg(strstr(f->description, "its 4 waiting threads spend 12.0% of their time waiting for it (5000 "
+					     "contentions/s)"), "description: %s", f->description);
+	f = find_comp(&out, FIND_LOCK_CONTENTION, "pool");
+	assert_sev(f, SEV_HIGH);
+	ck_assert_str_eq(f->stage, "");
+	ck_assert_double_eq_tol(f->impact_pct, 30, TOL);
+	f = find_comp(&out, FIND_LOCK_CONTENTION, "stage x: kept blocks");
+	assert_sev(f, SEV_CRITICAL);
+	ck_assert_str_eq(f->stage, "x");
+	ck_assert_double_eq_tol(f->impact_pct, 60, TOL);
+	ck_assert_ptr_null(find_comp(&out, FIND_LOCK_CONTENTION, "quiet"));
+	ck_assert_ptr_null(find_comp(&out, FIND_LOCK_CONTENTION, "nobody"));
+	findings_free(&out);
+
+	/* the same wait over a 20 s window is half the share: 6, 15, 30 */
+	in.window_s = 20;
+	run(&in, &out);
+	ck_assert_uint_eq(count_type(&out, FIND_LOCK_CONTENTION), 2);
+	assert_sev(find_comp(&out, FIND_LOCK_CONTENTION, "pool"), SEV_MEDIUM);
+	assert_sev(find_comp(&out, FIND_LOCK_CONTENTION, "stage x: kept blocks"), SEV_HIGH);
+	findings_free(&out);
+}
+END_TEST
+
+START_TEST(thread_leaks)
+{
+	struct analyzer_input in;
+	calm_input(&in);
+	struct findings out;
+	in.threads_before = 10;
+	in.threads_now = 12;
+	in.leaked_threads = 2;
+	run(&in, &out);
+	const struct finding *f = one_of(&out, FIND_THREAD_LEAK);
+	assert_sev(f, SEV_HIGH);
+	ck_assert_str_eq(f->component, "process");
+	ck_assert_msg(strstr(f->description, "2 threads are blocked for good"), "description: %s", f->description);
+	findings_free(&out);
+
+	in.leaked_threads = 0;
+	in.threads_only_grew = 1;
+	run(&in, &out);
+	f = one_of(&out, FIND_THREAD_LEAK);
+	assert_sev(f, SEV_MEDIUM);
+	ck_assert_double_eq_tol(f->impact_pct, 20, TOL);
+	ck_assert_msg(strstr(f->description, "grew from 10 to 12"), "description: %s", f->description);
+	findings_free(&out);
+
+	/* one thread more is under thread_growth (2) */
+	in.threads_now = 11;
+	run(&in, &out);
+	ck_assert_uint_eq(count_type(&out, FIND_THREAD_LEAK), 0);
+	findings_free(&out);
+	/* grew, but also fell at some point */
+	in.threads_now = 20;
+	in.threads_only_grew = 0;
+	run(&in, &out);
+	ck_assert_uint_eq(count_type(&out, FIND_THREAD_LEAK), 0);
+	findings_free(&out);
+}
+END_TEST
+
+START_TEST(cpu_underuse)
+{
+	struct analyzer_input in;
+	calm_input(&in);
+	in.cores = 4;
+	in.cores_used = 0.5; /* 12.5% */
+	in.input_wait_pct = 10;
+	struct findings out;
+	run(&in, &out);
+	const struct finding *f = one_of(&out, FIND_CPU_UNDERUSE);
+	assert_sev(f, SEV_LOW);
+	ck_assert_double_eq_tol(f->impact_pct, 87.5, TOL);
+	ck_assert_uint_eq(out.n, 1);
+	findings_free(&out);
+
+	/* enough CPU used */
+	in.cores_used = 1.2; /* 30% */
+	run(&in, &out);
+	ck_assert_uint_eq(count_type(&out, FIND_CPU_UNDERUSE), 0);
+	findings_free(&out);
+	in.cores_used = 0.5;
+
+	/* the source waits for its input */
+	in.input_wait_pct = 60;
+	run(&in, &out);
+	ck_assert_uint_eq(count_type(&out, FIND_CPU_UNDERUSE), 0);
+	findings_free(&out);
+	in.input_wait_pct = 10;
+
+	/* a busy stage explains it (and is not a bottleneck here) */
+	const struct an_stage busy[] = {
+		SRC(1, 40, 30, 30, 10000),
+		XF("typed", 4, 85, 0, 15, 10000),
+		DST(1, 40, 0, 60, 10000),
+	};
+	in.stages = busy;
+	run(&in, &out);
+	ck_assert_uint_eq(count_type(&out, FIND_PIPELINE_BOTTLENECK), 0);
+	ck_assert_uint_eq(count_type(&out, FIND_CPU_UNDERUSE), 0);
+	findings_free(&out);
+
+	/* the source sets the pace (not busy itself, nobody busy) */
+	const struct an_stage slow_source[] = {
+		SRC(1, 30, 0, 10, 10000),
+		XF("typed", 4, 5, 0, 95, 10000),
+		DST(1, 5, 0, 95, 10000),
+	};
+	in.stages = slow_source;
+	run(&in, &out);
+	ck_assert_str_eq(one_of(&out, FIND_PIPELINE_BOTTLENECK)->component, "source");
+	ck_assert_uint_eq(count_type(&out, FIND_CPU_UNDERUSE), 0);
+	findings_free(&out);
+}
+END_TEST
+
+START_TEST(error_bands)
+{
+	const struct an_reason reasons[] = {
+		{ .stage = "typed", .reason = "cannot cast 'x#' to int", .count = 80 },
+		{ .stage = "source", .reason = "ragged row", .count = 20 },
+	};
+	struct analyzer_input in;
+	calm_input(&in);
+	in.records_in = 10000;
+	in.reasons = reasons;
+	in.nreasons = 2;
+	struct findings out;
+
+	in.records_errors = 99;
+	run(&in, &out);
+	ck_assert_uint_eq(count_type(&out, FIND_ERRORS), 0);
+	findings_free(&out);
+
+	in.records_errors = 100;
+	run(&in, &out);
+	const struct finding *f = one_of(&out, FIND_ERRORS);
+	assert_sev(f, SEV_MEDIUM);
+	ck_assert_str_eq(f->component, "typed");
+	ck_assert_str_eq(f->stage, "typed");
+	ck_assert_str_eq(f->description, "1.0% of records failed (100 of 10000 in the window): typed: cannot cast 'x#' "
+					 "to int (80); source: ragged row (20)");
+	ck_assert_double_eq_tol(f->impact_pct, 1, TOL);
+	findings_free(&out);
+
+	in.records_errors = 500;
+	run(&in, &out);
+	assert_sev(one_of(&out, FIND_ERRORS), SEV_HIGH);
+	findings_free(&out);
+
+	in.records_errors = 2000;
+	in.nreasons = 0;
+	run(&in, &out);
+	f = one_of(&out, FIND_ERRORS);
+	assert_sev(f, SEV_CRITICAL);
+	ck_assert_str_eq(f->component, "process");
+	ck_assert_str_eq(f->description, "20.0% of records failed (2000 of 10000 in the window)");
+	findings_free(&out);
+}
+END_TEST
+
+/* --- order ------------------------------------------------------------------------------------------ */
+
+START_TEST(order_allocator_before_bottleneck)
+{
+	/* bottleneck parse high (waiting 70), allocator high (12%): the allocator is the primary */
+	const struct an_stage st[] = {
+		SRC(1, 10, 90, 0, 1000),
+		XF("parse", 4, 95, 0, 5, 1000),
+		DST(1, 50, 0, 50, 1000),
+	};
+	struct analyzer_input in;
+	base_input(&in);
+	in.stages = st;
+	in.nstages = 3;
+	in.cpu_samples = 1000;
+	in.allocator_pct = 12;
+	struct findings out;
+	run(&in, &out);
+	ck_assert_uint_eq(out.n, 2);
+	ck_assert_int_eq(out.v[0].type, FIND_ALLOCATOR_PRESSURE);
+	assert_sev(&out.v[0], SEV_HIGH);
+	ck_assert_int_eq(out.v[1].type, FIND_PIPELINE_BOTTLENECK);
+	assert_sev(&out.v[1], SEV_HIGH);
+	findings_free(&out);
+}
+END_TEST
+
+START_TEST(order_full)
+{
+	/* six findings at high (one of each type that breaks ties), one critical
+	 * (errors), one medium (thread growth), two hotspots at high ordered by impact */
+	const struct an_stage st[] = {
+		SRC(1, 10, 90, 0, 1000),
+		XF("parse", 4, 95, 0, 5, 1000),
+		DST(1, 50, 0, 50, 1000),
+	};
+	const struct an_channel ch[] = { CHAN("source->parse", 0), CHAN("parse->destination", 90) };
+	const struct an_function fn[] = {
+		{ .name = "json_escape", .stage = "destination", .flat_pct = 35, .stage_pct = 50 },
+		{ .name = "write_all", .stage = "destination", .flat_pct = 40, .stage_pct = 50 },
+	};
+	const struct an_lock locks[] = { { .name = "pool", .contentions_per_sec = 100, .wait_s = 12, .waiters = 4 } };
+	struct an_point heap[NPTS];
+	line(heap, 100e6, (double)O.memory_growth_high + (double)O.memory_growth_medium);
+	struct analyzer_input in;
+	base_input(&in);
+	in.stages = st;
+	in.nstages = 3;
+	in.channels = ch;
+	in.nchannels = 2;
+	in.cpu_samples = 1000;
+	in.functions = fn;
+	in.nfunctions = 2;
+	in.allocator_pct = 12;
+	in.locks = locks;
+	in.nlocks = 1;
+	in.heap = heap;
+	in.nheap = NPTS;
+	in.heap_now = heap[NPTS - 1].value;
+	in.records_in = 10000;
+	in.records_errors = 2500;
+	in.threads_before = 10;
+	in.threads_now = 13;
+	in.threads_only_grew = 1;
+	struct findings out;
+	run(&in, &out);
+	const struct {
+		enum finding_type t;
+		enum severity s;
+		const char *comp;
+	} want[] = {
+		{ FIND_ERRORS, SEV_CRITICAL, "process" },
+		{ FIND_MEMORY_GROWTH, SEV_HIGH, "process" },
+		{ FIND_LOCK_CONTENTION, SEV_HIGH, "pool" },
+		{ FIND_ALLOCATOR_PRESSURE, SEV_HIGH, "allocator" },
+		{ FIND_PIPELINE_BOTTLENECK, SEV_HIGH, "parse" },
+		{ FIND_CPU_HOTSPOT, SEV_HIGH, "write_all" },
+		{ FIND_CPU_HOTSPOT, SEV_HIGH, "json_escape" },
+		{ FIND_CHANNEL_BACKPRESSURE, SEV_HIGH, "parse->destination" },
+		{ FIND_THREAD_LEAK, SEV_MEDIUM, "process" },
+	};
+	size_t nw = sizeof want / sizeof want[0];
+	ck_assert_uint_eq(out.n, nw);
+	for (size_t i = 0; i < nw; i++) {
+		ck_assert_msg(out.v[i].type == want[i].t && out.v[i].severity == want[i].s &&
+				      !strcmp(out.v[i].component, want[i].comp),
+			      "v[%zu] is %s/%s/%s, expected %s/%s/%s", i, analyzer_type_name(out.v[i].type),
+			      analyzer_severity_name(out.v[i].severity), out.v[i].component, analyzer_type_name(want[i].t),
+			      analyzer_severity_name(want[i].s), want[i].comp);
+	}
+	size_t n[4];
+	findings_count(&out, n);
+	ck_assert_uint_eq(n[SEV_CRITICAL], 1);
+	ck_assert_uint_eq(n[SEV_HIGH], 7);
+	ck_assert_uint_eq(n[SEV_MEDIUM], 1);
+	ck_assert_uint_eq(n[SEV_LOW], 0);
+	findings_free(&out);
+}
+END_TEST
+
+START_TEST(sort_and_count)
+{
+	struct findings f = { 0 };
+	f.cap = f.n = 6;
+	f.v = calloc(f.cap, sizeof *f.v);
+	ck_assert_ptr_nonnull(f.v);
+	const struct {
+		enum finding_type t;
+		enum severity s;
+		double impact;
+		const char *comp;
+	} in[] = {
+		{ FIND_CHANNEL_BACKPRESSURE, SEV_MEDIUM, 50, "a->b" },  { FIND_PIPELINE_BOTTLENECK, SEV_MEDIUM, 10, "b" },
+		{ FIND_CPU_UNDERUSE, SEV_LOW, 90, "process" },        { FIND_CPU_HOTSPOT, SEV_CRITICAL, 50, "f" },
+		{ FIND_PIPELINE_BOTTLENECK, SEV_MEDIUM, 30, "c" },     { FIND_MEMORY_GROWTH, SEV_MEDIUM, 1, "process" },
+	};
+	for (size_t i = 0; i < 6; i++) {
+		f.v[i].type = in[i].t;
+		f.v[i].severity = in[i].s;
+		f.v[i].impact_pct = in[i].impact;
+		snprintf(f.v[i].component, sizeof f.v[i].component, "%s", in[i].comp);
+	}
+	findings_sort(&f);
+	const char *order[] = { "f", "process", "c", "b", "a->b", "process" };
+	for (size_t i = 0; i < 6; i++)
+		ck_assert_msg(!strcmp(f.v[i].component, order[i]), "v[%zu] = %s, expected %s", i, f.v[i].component,
+			      order[i]);
+	ck_assert_int_eq(f.v[1].type, FIND_MEMORY_GROWTH);
+	ck_assert_int_eq(f.v[5].type, FIND_CPU_UNDERUSE);
+	size_t n[4] = { 9, 9, 9, 9 };
+	findings_count(&f, n);
+	ck_assert_uint_eq(n[SEV_LOW], 1);
+	ck_assert_uint_eq(n[SEV_MEDIUM], 4);
+	ck_assert_uint_eq(n[SEV_HIGH], 0);
+	ck_assert_uint_eq(n[SEV_CRITICAL], 1);
+	findings_free(&f);
+	ck_assert_ptr_null(f.v);
+	ck_assert_uint_eq(f.n, 0);
+	/* empty */
+	findings_sort(&f);
+	findings_count(&f, n);
+	ck_assert_uint_eq(n[SEV_LOW] + n[SEV_MEDIUM] + n[SEV_HIGH] + n[SEV_CRITICAL], 0);
+}
+END_TEST
+
+/* --- healthy ----------------------------------------------------------------------------------------- */
+
+START_TEST(healthy_nothing_above_low)
+{
+	/* a rate-limited generator into one null destination, idle; CPU quiet */
+	const struct an_stage st[] = {
+		SRC(1, 20, 0, 80, 10000),
+		DST(1, 2, 0, 98, 10000),
+	};
+	const struct an_channel ch[] = { CHAN("source->destination", 0.5) };
+	const struct an_function fn[] = { { .name = "gen_put_uint", .stage = "source", .flat_pct = 12, .stage_pct = 30 } };
+	struct an_point heap[NPTS], rss[NPTS];
+	for (int i = 0; i < NPTS; i++) {
+		heap[i] = (struct an_point){ i, 8e6 + (i % 3) * 4096 };
+		rss[i] = (struct an_point){ i, 30e6 + (i % 2) * 8192 };
+	}
+	struct analyzer_input in;
+	base_input(&in);
+	in.stages = st;
+	in.nstages = 2;
+	in.channels = ch;
+	in.nchannels = 1;
+	in.cpu_samples = 300;
+	in.functions = fn;
+	in.nfunctions = 1;
+	in.allocator_pct = 0.5;
+	in.heap = heap;
+	in.nheap = NPTS;
+	in.rss = rss;
+	in.nrss = NPTS;
+	in.heap_now = 8e6;
+	in.rss_now = 30e6;
+	in.cores = 2;
+	in.cores_used = 0.1;
+	in.input_wait_pct = 0;
+	in.threads_before = 8;
+	in.threads_now = 8;
+	in.threads_only_grew = 1;
+	struct findings out;
+	run(&in, &out);
+	for (size_t i = 0; i < out.n; i++)
+		ck_assert_msg(out.v[i].severity == SEV_LOW, "finding above low: %s %s %s",
+			      analyzer_severity_name(out.v[i].severity), analyzer_type_name(out.v[i].type),
+			      out.v[i].description);
+	size_t n[4];
+	findings_count(&out, n);
+	ck_assert_uint_eq(n[SEV_MEDIUM] + n[SEV_HIGH] + n[SEV_CRITICAL], 0);
+	ck_assert_uint_eq(n[SEV_LOW], out.n);
+	findings_free(&out);
+}
+END_TEST
+
+static Suite *analyzer_suite(void)
+{
+	Suite *s = suite_create("analyzer");
+	TCase *tc = tcase_create("basics");
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, defaults);
+	tcase_add_test(tc, names);
+	tcase_add_test(tc, calm_pipeline_has_no_finding);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("fit");
+	tcase_add_test(tc, fit_line);
+	tcase_add_test(tc, fit_shrinking_line);
+	tcase_add_test(tc, fit_imperfect_line);
+	tcase_add_test(tc, fit_degenerate);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("bottleneck");
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, bottleneck_transform_critical);
+	tcase_add_test(tc, bottleneck_transform_bands);
+	tcase_add_test(tc, bottleneck_transform_medium_four_stages);
+	tcase_add_test(tc, bottleneck_pushed_by_full_channel_low);
+	tcase_add_test(tc, bottleneck_needs_pushed_upstream);
+	tcase_add_test(tc, bottleneck_needs_idle_downstream);
+	tcase_add_test(tc, bottleneck_destination);
+	tcase_add_test(tc, bottleneck_source);
+	tcase_add_test(tc, bottleneck_impact_unknown_capacity);
+	tcase_add_test(tc, bottleneck_needs_records);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("rules");
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, channel_bands);
+	tcase_add_test(tc, channel_feeding_bottleneck_capped);
+	tcase_add_test(tc, hotspot_bands);
+	tcase_add_test(tc, hotspot_in_bottleneck_capped);
+	tcase_add_test(tc, allocator_bands);
+	tcase_add_test(tc, growth_bands);
+	tcase_add_test(tc, growth_shrinking_none);
+	tcase_add_test(tc, growth_noisy_none);
+	tcase_add_test(tc, growth_names_leak_suspects);
+	tcase_add_test(tc, growth_rss_without_heap);
+	tcase_add_test(tc, lock_bands);
+	tcase_add_test(tc, thread_leaks);
+	tcase_add_test(tc, cpu_underuse);
+	tcase_add_test(tc, error_bands);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("order");
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, order_allocator_before_bottleneck);
+	tcase_add_test(tc, order_full);
+	tcase_add_test(tc, sort_and_count);
+	tcase_add_test(tc, healthy_nothing_above_low);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void) { return unit_run_suite(analyzer_suite()); }
