@@ -533,7 +533,10 @@ static int analyzer_rule_growth(const struct analyzer_input *in, const struct al
 
 /* --- locks, threads, CPU use ---------------------------------------------------------------- */
 
-static int analyzer_rule_locks(const struct analyzer_input *in, const struct alert_opts *o, struct findings *out)
+/* A contended lock of the bottleneck stage is why that stage is slow: it
+ * ranks with the stage (and, as a cause, before it). */
+static int analyzer_rule_locks(const struct analyzer_input *in, const struct alert_opts *o, struct findings *out,
+			       size_t bneck, enum severity bsev)
 {
 	for (size_t i = 0; i < in->nlocks; i++) {
 		const struct an_lock *l = &in->locks[i];
@@ -554,10 +557,13 @@ static int analyzer_rule_locks(const struct analyzer_input *in, const struct ale
 			size_t len = colon ? (size_t)(colon - l->name - 6) : strlen(l->name + 6);
 			snprintf(f->stage, sizeof f->stage, "%.*s", (int)len, l->name + 6);
 		}
+		int in_bneck = bneck != (size_t)-1 && !strcmp(f->stage, in->stages[bneck].name);
+		if (in_bneck && f->severity < bsev)
+			f->severity = bsev;
 		finding_set(f->description, sizeof f->description,
 			    "Lock '%s' is contended: its %d waiting thread%s spend %.1f%% of their time waiting for it "
-			    "(%.0f contentions/s)", l->name, l->waiters, l->waiters == 1 ? "" : "s", share,
-			    l->contentions_per_sec);
+			    "(%.0f contentions/s)%s", l->name, l->waiters, l->waiters == 1 ? "" : "s", share,
+			    l->contentions_per_sec, in_bneck ? "; it holds back the bottleneck stage" : "");
 		f->impact_pct = share;
 		snprintf(f->impact_of, sizeof f->impact_of, "its waiters' time spent waiting for it");
 		finding_suggest(f, "Hold the lock for less time: move work out of the critical section");
@@ -669,7 +675,7 @@ int analyzer_run_rules(const struct analyzer_input *in, const struct alert_opts 
 	enum severity bsev = out->n ? out->v[0].severity : SEV_LOW;
 	if (analyzer_rule_channels(in, o, out, bneck, bsev) || analyzer_rule_hotspots(in, o, out, bneck, bsev) ||
 	    analyzer_rule_allocator(in, o, out) || analyzer_rule_growth(in, o, out) ||
-	    analyzer_rule_locks(in, o, out) || analyzer_rule_threads(in, o, out) ||
+	    analyzer_rule_locks(in, o, out, bneck, bsev) || analyzer_rule_threads(in, o, out) ||
 	    analyzer_rule_underuse(in, o, out, bneck) || analyzer_rule_errors(in, o, out))
 		return -1;
 	findings_sort(out);

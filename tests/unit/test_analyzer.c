@@ -1205,6 +1205,39 @@ END_TEST
 
 /* --- order ------------------------------------------------------------------------------------------ */
 
+START_TEST(lock_in_bottleneck_ranks_with_it)
+{
+	/* parse is a critical bottleneck (waiting 90); its lock's waiters wait
+	 * 30% (high by itself): the lock ranks with the stage, and first */
+	const struct an_stage st[] = {
+		SRC(1, 8, 90, 2, 50000),
+		XF("parse", 4, 95, 0, 5, 50000),
+		DST(1, 10, 0, 90, 50000),
+	};
+	const struct an_lock locks[] = {
+		{ .name = "stage parse: shared lock", .contentions_per_sec = 200, .wait_s = 12, .waiters = 4 },
+		{ .name = "stage other: shared lock", .contentions_per_sec = 200, .wait_s = 12, .waiters = 4 },
+	};
+	struct analyzer_input in;
+	base_input(&in);
+	in.stages = st;
+	in.nstages = 3;
+	in.locks = locks;
+	in.nlocks = 2;
+	struct findings out;
+	run(&in, &out);
+	ck_assert_int_eq(out.v[0].type, FIND_LOCK_CONTENTION);
+	ck_assert_str_eq(out.v[0].component, "stage parse: shared lock");
+	assert_sev(&out.v[0], SEV_CRITICAL);
+	ck_assert_msg(strstr(out.v[0].description, "it holds back the bottleneck stage"), "description: %s",
+		      out.v[0].description);
+	ck_assert_int_eq(out.v[1].type, FIND_PIPELINE_BOTTLENECK);
+	/* a lock of another stage keeps its own severity */
+	assert_sev(find_comp(&out, FIND_LOCK_CONTENTION, "stage other: shared lock"), SEV_HIGH);
+	findings_free(&out);
+}
+END_TEST
+
 START_TEST(order_allocator_before_bottleneck)
 {
 	/* bottleneck parse high (waiting 70), allocator high (12%): the allocator is the primary */
@@ -1451,6 +1484,7 @@ static Suite *analyzer_suite(void)
 
 	tc = tcase_create("order");
 	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, lock_in_bottleneck_ranks_with_it);
 	tcase_add_test(tc, order_allocator_before_bottleneck);
 	tcase_add_test(tc, order_full);
 	tcase_add_test(tc, sort_and_count);
