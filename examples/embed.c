@@ -105,6 +105,8 @@ int main(int argc, char **argv)
 		printf("embed: stage %s: %llu records, %.0f records/s, %.1f us per call\n", r.stages[i].name,
 		       (unsigned long long)r.stages[i].records_out, r.stages[i].records_per_sec,
 		       r.stages[i].avg_latency_us);
+	for (size_t i = 0; i < r.nbottlenecks; i++)
+		printf("embed: finding: [%s] %s\n", r.bottlenecks[i].severity, r.bottlenecks[i].description);
 	if (snap == 0)
 		printf("embed: snapshot in %s\n", dir);
 	nebula_free(n);

@@ -413,6 +413,36 @@ int analyzer_analyze_now(struct analyzer *a, struct findings *out)
 	return rc;
 }
 
+int analyzer_analyze_profile(struct profiler *prof, const struct alert_opts *o, uint64_t window_ns,
+			     const char *const *stages, size_t nstages, struct findings *out)
+{
+	struct analyzer a;
+	memset(&a, 0, sizeof a);
+	a.prof = prof;
+	a.o = *o;
+	a.o.window_ns = window_ns;
+	struct an_scratch *x = calloc(1, sizeof *x);
+	struct an_stage *st = calloc(nstages ? nstages : 1, sizeof *st);
+	int rc = -1;
+	if (x && st) {
+		for (size_t i = 0; i < nstages; i++)
+			st[i] = (struct an_stage){ .name = stages[i], .kind = STAGE_TRANSFORM, .threads = 1 };
+		/* no records: the rules about the pipeline's stages stay silent */
+		struct analyzer_input in;
+		memset(&in, 0, sizeof in);
+		in.window_s = (double)window_ns / 1e9;
+		in.stages = st;
+		in.nstages = nstages;
+		in.alloc_bytes_per_record = -1;
+		in.allocs_per_sec = -1;
+		analyzer_gather_cpu(&a, &in, x);
+		rc = analyzer_run_rules(&in, o, out);
+	}
+	free(st);
+	free(x);
+	return rc;
+}
+
 /* --- the thread ---------------------------------------------------------------------- */
 
 static void analyzer_take_tick(struct analyzer *a)

@@ -183,6 +183,12 @@ int analyzer_run_rules(const struct analyzer_input *in, const struct alert_opts 
  * the series is flat or too short). Signed arithmetic throughout. */
 void analyzer_fit_slope(const struct an_point *pts, size_t n, double *slope, double *r2);
 
+/* The rules that need only the profiles (CPU hotspots named with their
+ * stages, allocator pressure) over the last window_ns of prof's CPU
+ * profile: for programs without a nebtop pipeline (libnebula). */
+int analyzer_analyze_profile(struct profiler *prof, const struct alert_opts *o, uint64_t window_ns,
+			     const char *const *stages, size_t nstages, struct findings *out);
+
 /* --- the live analyzer --------------------------------------------------------- */
 
 struct analyzer;

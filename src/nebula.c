@@ -13,6 +13,7 @@
 
 #include "../pipeline/clock.h"
 #include "../pipeline/runtime.h"
+#include "analyzer.h"
 #include "config.h"
 #include "globals.h"
 #include "profiler.h"
@@ -42,6 +43,8 @@ struct nebula {
 	struct nebula_stage *stages;
 	size_t nstages, cap;
 	struct nebula_stage_result *results;
+	struct findings findings;              /* the last analysis */
+	struct nebula_bottleneck *bottlenecks; /* views of findings */
 };
 
 static void nebula_message(char *err, size_t n, const char *msg)
@@ -128,6 +131,42 @@ int nebula_start(nebula_t *n)
 	return 0;
 }
 
+/* The analyzer's CPU rules over the CPU profile's window, by the stages recorded. */
+static void nebula_analyze(nebula_t *n, struct nebula_result *out)
+{
+	free(n->bottlenecks);
+	n->bottlenecks = NULL;
+	findings_free(&n->findings);
+	if (!n->prof)
+		return;
+	struct alert_opts o;
+	analyzer_default_opts(&o);
+	const char **names = calloc(out->nstages ? out->nstages : 1, sizeof *names);
+	if (!names)
+		return;
+	for (size_t i = 0; i < out->nstages; i++)
+		names[i] = out->stages[i].name;
+	int rc = analyzer_analyze_profile(n->prof, &o, n->pc.cpu_window_ns, names, out->nstages, &n->findings);
+	free(names);
+	if (rc || !n->findings.n)
+		return;
+	n->bottlenecks = calloc(n->findings.n, sizeof *n->bottlenecks);
+	if (!n->bottlenecks)
+		return;
+	for (size_t i = 0; i < n->findings.n; i++) {
+		const struct finding *f = &n->findings.v[i];
+		n->bottlenecks[i] = (struct nebula_bottleneck){ analyzer_type_name(f->type),
+								 analyzer_severity_name(f->severity),
+								 f->component,
+								 f->stage,
+								 f->description,
+								 f->impact_pct,
+								 f->impact_of };
+	}
+	out->nbottlenecks = n->findings.n;
+	out->bottlenecks = n->bottlenecks;
+}
+
 static void nebula_fill_results(nebula_t *n, struct nebula_result *out)
 {
 	double secs = (double)((n->stop_ns ? n->stop_ns : clock_now_ns()) - n->start_ns) / 1e9;
@@ -172,6 +211,7 @@ static void nebula_fill_results(nebula_t *n, struct nebula_result *out)
 	out->rss_peak_bytes = end->rss_peak_bytes;
 	out->threads = end->threads;
 	out->threads_peak = atomic_load(&n->threads_peak);
+	nebula_analyze(n, out);
 }
 
 int nebula_stop(nebula_t *n, struct nebula_result *out)
@@ -255,6 +295,20 @@ static char *nebula_metrics_json(nebula_t *n, const struct nebula_result *r, con
 				 "stages", stages, "runtime", "cpu_pct", r->cpu_pct, "rss_bytes",
 				 (json_int_t)r->rss_bytes, "rss_peak_bytes", (json_int_t)r->rss_peak_bytes, "threads",
 				 (json_int_t)r->threads, "cpu_top", top, "slowest_stage", r->slowest_stage);
+	json_t *found = json_array();
+	for (size_t i = 0; i < r->nbottlenecks; i++) {
+		const struct nebula_bottleneck *b = &r->bottlenecks[i];
+		json_array_append_new(found, json_pack("{s:s,s:s,s:s,s:s,s:s,s:f,s:s}", "type", b->type, "severity",
+						       b->severity, "component", b->component, "stage", b->stage,
+						       "description", b->description, "impact_pct", b->impact_pct,
+						       "impact_of", b->impact_of));
+	}
+	if (root) {
+		json_object_set(root, "primary_bottleneck", json_array_size(found) ? json_array_get(found, 0) : json_null());
+		json_object_set_new(root, "bottlenecks", found);
+	} else {
+		json_decref(found);
+	}
 	char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(root);
 	return text;
@@ -301,6 +355,8 @@ void nebula_free(nebula_t *n)
 		free(n->stages[i].name);
 	free(n->stages);
 	free(n->results);
+	free(n->bottlenecks);
+	findings_free(&n->findings);
 	free(n->output_dir);
 	pthread_mutex_destroy(&n->mu);
 	if (n->registered_caller && thread_registry_self())

@@ -40,6 +40,18 @@ struct nebula_stage_result {
 	double avg_latency_us;   /* per call */
 };
 
+/* A finding of nebtop's analyzer that applies to an embedding program: a
+ * CPU hotspot (with its stage) or allocator pressure. */
+struct nebula_bottleneck {
+	const char *type;        /* "cpu_hotspot", "allocator_pressure" */
+	const char *severity;    /* "critical", "high", "medium", "low" */
+	const char *component;   /* the function, or "allocator" */
+	const char *stage;       /* the stage its samples fall in, or "" */
+	const char *description; /* "Function 'f' in stage s consuming 52.0% of CPU time" */
+	double impact_pct;
+	const char *impact_of;   /* what impact_pct is a percentage of */
+};
+
 struct nebula_result {
 	double duration_s;
 	uint64_t records_in, records_out; /* of the first and the last stage recorded */
@@ -50,6 +62,8 @@ struct nebula_result {
 	size_t nstages;
 	const struct nebula_stage_result *stages; /* valid until nebula_free */
 	const char *slowest_stage;                /* the stage with the lowest records_per_sec, or NULL */
+	size_t nbottlenecks;                      /* most severe first; valid until the next call or nebula_free */
+	const struct nebula_bottleneck *bottlenecks;
 };
 
 typedef struct nebula nebula_t;

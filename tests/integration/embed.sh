@@ -1,6 +1,7 @@
 # embed.sh: the libnebula example (examples/embed.c, linked with the shared
 # libnebula) runs, writes a snapshot, and go tool pprof opens its CPU profile:
-# the heavier stage's function leads, and -tagfocus keeps each stage's own.
+# the heavier stage's function leads, and -tagfocus keeps each stage's own;
+# the analyzer names it as a CPU hotspot of stage score.
 . "$(dirname "$0")/lib.sh"
 EMBED=$BUILDDIR/examples/embed
 [ -x "$EMBED" ] || fail "examples/embed was not built"
@@ -9,6 +10,16 @@ export HOME=$T PPROF_TMPDIR=$T/pprof GOCACHE=$T/gocache GOFLAGS= GOTOOLCHAIN=loc
 "$EMBED" "$T/prof" 1.5 >"$T/stdout" 2>"$T/stderr" || fail "embed failed: $(cat "$T/stderr")"
 grep -q "embed: stage score:" "$T/stdout" || fail "no stage results: $(cat "$T/stdout")"
 grep -q "slowest stage: score" "$T/stdout" || soft_fail "the slowest stage is not score: $(cat "$T/stdout")"
+# the analyzer's CPU rules: score's function is the hotspot, named with its stage
+grep -q "embed: finding: \[[a-z]*\] Function 'embed_score' in stage score consuming" "$T/stdout" ||
+	soft_fail "no hotspot finding for embed_score in stage score: $(cat "$T/stdout")"
+"$PYTHON3" - "$T/prof" <<'EOF' || soft_fail "the metrics' bottlenecks (see above)"
+import glob, json, sys
+m = json.load(open(sorted(glob.glob(sys.argv[1] + "/metrics_*.json"))[-1]))
+b = m["bottlenecks"]
+assert b and m["primary_bottleneck"] == b[0], (b, m.get("primary_bottleneck"))
+assert any(x["type"] == "cpu_hotspot" and x["component"] == "embed_score" and x["stage"] == "score" for x in b), b
+EOF
 PROF=$(ls "$T"/prof/cpu_*.prof 2>/dev/null | head -n 1)
 [ -n "$PROF" ] || fail "no CPU profile in $T/prof: $(ls "$T/prof")"
 ls "$T"/prof/metrics_*.json >/dev/null 2>&1 || soft_fail "no metrics file"
