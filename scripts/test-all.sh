@@ -9,7 +9,15 @@ jobs=$(nproc)
 
 echo "== build and test"
 scripts/setup.sh --enable-werror
-make -j"$jobs" check
+# a failing suite prints the logs of its failed tests, so that CI shows why
+show_failures() {
+	for log in $(grep -l -E '^:test-result: (FAIL|ERROR)' "$1"/tests/*/*.trs 2>/dev/null); do
+		echo "--- ${log%.trs}.log"
+		tail -n 60 "${log%.trs}.log"
+	done
+	return 1
+}
+make -j"$jobs" check || show_failures .
 
 echo "== distcheck"
 make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror
@@ -21,7 +29,7 @@ for kind in sanitizers tsan; do
 	rm -rf "$dir"
 	mkdir "$dir"
 	tar -C "$dir" -xzf "$tarball" --strip-components=1
-	(cd "$dir" && ./configure -q --enable-werror --enable-$kind && make -j"$jobs" check)
+	(cd "$dir" && ./configure -q --enable-werror --enable-$kind && make -j"$jobs" check) || show_failures "$dir"
 	rm -rf "$dir"
 done
 echo "== all tests passed"
