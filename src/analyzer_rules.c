@@ -279,8 +279,11 @@ static int analyzer_rule_bottleneck(const struct analyzer_input *in, const struc
 	finding_figure(f, "idle_pct", s->idle_pct, "%.1f%% idle", s->idle_pct);
 	finding_figure(f, "records_per_sec", rate, "%s records/s", rtext);
 	finding_figure(f, "waiting_pct", waiting, "%.1f%% of the other stages' time waits on it", waiting);
-	if (cap > 0)
-		finding_figure(f, "capacity_per_sec", cap, "%.0f records/s at full use", cap);
+	if (cap > 0) {
+		char ctext[32];
+		units_format_count(ctext, sizeof ctext, (uint64_t)(cap + 0.5));
+		finding_figure(f, "capacity_per_sec", cap, "%s records/s at full use", ctext);
+	}
 	return 0;
 }
 
@@ -398,7 +401,7 @@ static int analyzer_rule_hotspots(const struct analyzer_input *in, const struct 
 				    fn->name, fn->flat_pct);
 		}
 		f->impact_pct = fn->flat_pct;
-		snprintf(f->impact_of, sizeof f->impact_of, "the process's CPU time (samples in the window)");
+		snprintf(f->impact_of, sizeof f->impact_of, "the process's CPU samples in the window");
 		analyzer_hotspot_suggest(f, fn->name);
 		finding_figure(f, "flat_pct", fn->flat_pct, "%.1f%% of CPU samples", fn->flat_pct);
 		if (fn->stage)
