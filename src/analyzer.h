@@ -44,6 +44,8 @@ struct alert_opts {
 extern const struct confkey analyzer_alert_keys[];
 /* The defaults of every key. */
 void analyzer_default_opts(struct alert_opts *o);
+/* -1 with a message naming the section when a kind's bands fall. */
+int analyzer_check_opts(const struct alert_opts *o, const struct confsection *sec, struct errbuf *e);
 
 enum severity { SEV_LOW = 0, SEV_MEDIUM, SEV_HIGH, SEV_CRITICAL };
 const char *analyzer_severity_name(enum severity s); /* "low" ... "critical" */

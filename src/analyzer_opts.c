@@ -58,3 +58,31 @@ void analyzer_default_opts(struct alert_opts *o)
 		abort();
 	}
 }
+
+/* The bands of one kind of finding must rise: medium <= high <= critical
+ * (channels have no critical band). */
+int analyzer_check_opts(const struct alert_opts *o, const struct confsection *sec, struct errbuf *e)
+{
+	const struct {
+		const char *kind;
+		double medium, high, critical;
+	} bands[] = {
+		{ "bottleneck_*_pct", o->bottleneck_medium_pct, o->bottleneck_high_pct, o->bottleneck_critical_pct },
+		{ "channel_*_pct", o->channel_medium_pct, o->channel_high_pct, o->channel_high_pct },
+		{ "hotspot_*_pct", o->hotspot_medium_pct, o->hotspot_high_pct, o->hotspot_critical_pct },
+		{ "allocator_*_pct", o->allocator_medium_pct, o->allocator_high_pct, o->allocator_critical_pct },
+		{ "memory_growth_*", (double)o->memory_growth_medium, (double)o->memory_growth_high,
+		  (double)o->memory_growth_critical },
+		{ "lock_wait_*_pct", o->lock_wait_medium_pct, o->lock_wait_high_pct, o->lock_wait_critical_pct },
+		{ "error_*_pct", o->error_medium_pct, o->error_high_pct, o->error_critical_pct },
+	};
+	for (size_t i = 0; i < sizeof bands / sizeof bands[0]; i++) {
+		if (bands[i].medium <= bands[i].high && bands[i].high <= bands[i].critical)
+			continue;
+		char where[512];
+		confmap_format_where(where, sizeof where, sec, NULL);
+		return errbuf_set(e, "%s: %s: the medium, high and critical thresholds must not fall (now %.15g, %.15g, "
+				  "%.15g)", where, bands[i].kind, bands[i].medium, bands[i].high, bands[i].critical);
+	}
+	return 0;
+}

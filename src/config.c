@@ -486,7 +486,8 @@ int config_resolve(struct config *c, struct errbuf *e)
 	struct confbinding pl = { config_pipeline_keys, &c->pl }, prof = { config_profile_keys, &c->prof },
 			   ui = { config_tui_keys, &c->ui }, al = { analyzer_alert_keys, &c->al };
 	if (confmap_apply(&pl, 1, &c->pipeline, NULL, e) || confmap_apply(&prof, 1, &c->profile, NULL, e) ||
-	    confmap_apply(&ui, 1, &c->tui, NULL, e) || confmap_apply(&al, 1, &c->alerts, NULL, e))
+	    confmap_apply(&ui, 1, &c->tui, NULL, e) || confmap_apply(&al, 1, &c->alerts, NULL, e) ||
+	    analyzer_check_opts(&c->al, &c->alerts, e))
 		return -1;
 	c->duration_given = confsection_find(&c->pipeline, "duration") != NULL;
 	const struct confentry *types = confsection_find(&c->profile, "types");

@@ -3,7 +3,8 @@
 # "did you mean" for close names: unknown section, unknown key, bad number,
 # bad enum, [stage.x] without type, unknown stage type, filter on a missing
 # field, missing input, unwritable output, unknown option, bad
-# -source-config pair, bad -types; no output file is left behind.
+# -source-config pair, bad -types, bad [alerts] keys and thresholds that
+# fall from medium to critical; no output file is left behind.
 . "$(dirname "$0")/lib.sh"
 
 printf 'id,name\n1,a\n' >"$T/in.csv"
@@ -61,6 +62,15 @@ usage_error "bad enum" "$P:4:" "key 'on_error'" "'ignore'" "skip, fail, dead_let
 
 ini enum2 '[source]' "file_path = $T/in.csv" 'ragged = maybe'
 usage_error "bad enum of a connector" "$P:5:" "key 'ragged'" "'maybe'" "error, pad, truncate"
+
+ini alerts '[source]' "file_path = $T/in.csv" '[alerts]' 'windwo = 5s'
+usage_error "unknown [alerts] key" "$P:6:" "'windwo'" "did you mean 'window'?"
+
+ini alerts_range '[source]' "file_path = $T/in.csv" '[alerts]' 'hotspot_high_pct = 150'
+usage_error "[alerts] percentage out of range" "$P:6:" "key 'hotspot_high_pct'" "0 to 100"
+
+ini alerts_bands '[source]' "file_path = $T/in.csv" '[alerts]' 'hotspot_medium_pct = 50'
+usage_error "[alerts] bands that fall" "$P:5:" "[alerts]" "hotspot_*_pct" "must not fall" "50, 30, 45"
 
 ini notype '[source]' "file_path = $T/in.csv" '[stage.x]' 'field = id'
 usage_error "[stage.x] without type" "$P:5:" "'type'"
