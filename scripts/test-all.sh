@@ -17,7 +17,9 @@ show_failures() {
 	done
 	return 1
 }
-make -j"$jobs" check || show_failures .
+# the first pass runs the profilers' soak test for minutes (snapshots twice a
+# second, every type); the passes under the sanitizers run it for seconds
+SOAK_SECONDS=150 make -j"$jobs" check || show_failures .
 
 echo "== distcheck"
 make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror
