@@ -12,7 +12,8 @@
 #   lock         generate -> contend hold_us=20 -> null: lock_contention on
 #                'stage ledger: shared lock'
 #   source       generate at 2000/s -> spin 5 us -> json: pipeline_bottleneck source
-#   healthy      generate at 10000/s -> null: no finding above low
+#   healthy      generate at 10000/s -> null: no finding above low (in a
+#                sanitizer build, the runtime's own RSS growth is allowed)
 # The expected finding is the primary one with severity medium or more. Every
 # bottleneck_analysis_TS.txt agrees with the metrics: its Summary line counts
 # the findings per severity, its "Primary bottleneck:" line names the
@@ -167,6 +168,12 @@ elif scen == "source":
         print("note: source: the bottleneck is not the primary (sanitizer build): primary %s" % show(pr))
 elif scen == "healthy":
     above = [show(f) for f in bn if rank(f) > 0]
+    # a sanitizer's runtime grows the RSS by itself (shadow memory, histories),
+    # and without the malloc hooks the growth rule reads the RSS
+    grows = [a for a in above if a.startswith("memory_growth/") and "/process" in a]
+    if san and grows:
+        print("note: healthy: the sanitizer's own RSS growth is found: %s" % grows)
+        above = [a for a in above if a not in grows]
     if above:
         bad.append("findings above low in a healthy pipeline: %s" % above)
 else:
