@@ -13,6 +13,7 @@
 #include "../pipeline/pipeline.h"
 #include "../pipeline/sampler.h"
 #include "../tui/progress.h"
+#include "../tui/tui.h"
 #include "analyzer.h"
 #include "cli.h"
 #include "compare.h"
@@ -50,6 +51,32 @@ static int main_take_snapshot(struct pipeline *p, struct sampler *s, struct prof
 	for (size_t i = 0; i < res.nfiles; i++)
 		fprintf(stderr, " %s", res.files[i]);
 	fputc('\n', stderr);
+	return 0;
+}
+
+/* What the front end's snapshot key needs. */
+struct main_ctx {
+	struct pipeline *p;
+	struct sampler *s;
+	struct profiler *prof;
+	struct analyzer *an;
+	const char *dir;
+};
+
+/* A snapshot asked for in the front end: the outcome goes to its status line. */
+static int main_tui_snapshot(void *arg, char *status, size_t n)
+{
+	struct main_ctx *x = arg;
+	struct snapshot_result res;
+	struct errbuf e;
+	sampler_take_sample(x->s);
+	if (snapshot_write(x->p, x->s, x->prof, x->an, x->dir, &res, &e)) {
+		snprintf(status, n, "snapshot failed (the pipeline keeps running): %s", e.msg);
+		return -1;
+	}
+	size_t o = (size_t)snprintf(status, n, "snapshot %s in %s:", res.stamp, x->dir);
+	for (size_t i = 0; i < res.nfiles && o < n; i++)
+		o += (size_t)snprintf(status + o, n - o, " %s", res.files[i]);
 	return 0;
 }
 
@@ -163,9 +190,10 @@ int main(int argc, char **argv)
 		config_free(&c);
 		return main_usage_error(e.msg);
 	}
-	/* the TUI comes later: every run is headless for now, with the headless default duration */
-	c.headless = 1;
-	if (!c.duration_given)
+	/* the front end needs a terminal; without one (or with --headless) the
+	 * run is headless, with the headless default duration */
+	c.headless = cli.headless || !tui_can_run();
+	if (!c.duration_given && c.headless)
 		c.pl.duration_ns = 30ull * 1000000000ull;
 
 	/* SIGINT keeps its default action while the pipeline is built (opening
@@ -204,7 +232,27 @@ int main(int argc, char **argv)
 		fprintf(stderr, "nebtop: %s\n", an ? e.msg : "out of memory");
 		failed = 1;
 	}
-	main_run_loop(p, s, prof, an, &sig, &c);
+	if (!c.headless && !failed) {
+		struct main_ctx x = { p, s, prof, an, c.prof.output };
+		struct tui_run tr;
+		memset(&tr, 0, sizeof tr);
+		tr.p = p;
+		tr.s = s;
+		tr.prof = prof;
+		tr.an = an;
+		tr.c = &c;
+		tr.sig = &sig;
+		tr.take_snapshot = main_tui_snapshot;
+		tr.ctx = &x;
+		tr.duration_ns = c.pl.duration_ns;
+		char err[256];
+		if (tui_run(&tr, err, sizeof err) != 0) {
+			fprintf(stderr, "nebtop: %s; running headless\n", err);
+			main_run_loop(p, s, prof, an, &sig, &c);
+		}
+	} else {
+		main_run_loop(p, s, prof, an, &sig, &c);
+	}
 	if (pipeline_finish(p, &e) != 0) {
 		failed = 1;
 		fprintf(stderr, "nebtop: error: %s\n", e.msg);
