@@ -400,7 +400,9 @@ int analyzer_analyze_now(struct analyzer *a, struct findings *out)
 	in.input_wait_pct = ns ? f->stages[0].idle_pct : 0;
 	in.threads_before = f->threads_before;
 	in.threads_now = f->threads;
-	in.threads_only_grew = f->threads_only_grew;
+	/* threads started with the pipeline are no leak: only a window that
+	 * begins after the start can show one */
+	in.threads_only_grew = f->threads_only_grew && since > 0;
 	struct thread_leak leaks[16];
 	in.leaked_threads = (int)threads_find_leaks(leaks, 16);
 
