@@ -104,7 +104,7 @@ static void draw_throughput(const struct draw_opts *d, const struct tui_model *m
 	draw_line(a, line);
 	if (a->y >= a->bottom)
 		return;
-	int w = a->w - 12 > 10 ? a->w - 12 : 10;
+	int w = a->w - 20 > 10 ? a->w - 20 : 10;
 	if (w > TUI_HISTORY)
 		w = TUI_HISTORY;
 	char spark[TUI_HISTORY * 4 + 1];
@@ -121,10 +121,10 @@ static void draw_throughput(const struct draw_opts *d, const struct tui_model *m
 
 static void draw_stages(struct draw_opts *d, const struct tui_model *m, struct draw_area *a)
 {
-	if (!draw_title(d, a, "Stages (up/down select)", 0))
+	if (!draw_title(d, a, "Stages (up/down select; ! marks the bottleneck)", 0))
 		return;
 	char line[512];
-	snprintf(line, sizeof line, "  %-14s %10s %6s %6s %6s %9s %9s %9s %7s", "STAGE", "REC/S", "BUSY", "BP", "IDLE", "P50",
+	snprintf(line, sizeof line, "   %-12s %9s %6s %6s %6s %8s %8s %8s %6s", "STAGE", "REC/S", "BUSY", "BP", "IDLE", "P50",
 		 "P99", "MAX", "ERRORS");
 	attron(A_BOLD);
 	draw_line(a, line);
@@ -140,9 +140,9 @@ static void draw_stages(struct draw_opts *d, const struct tui_model *m, struct d
 		units_format_duration(p99, sizeof p99, r->p99_ns);
 		units_format_duration(mx, sizeof mx, r->max_ns);
 		units_format_count(errs, sizeof errs, r->errors);
-		snprintf(line, sizeof line, "%c %-14.14s %10s %5.1f%% %5.1f%% %5.1f%% %9s %9s %9s %7s%s",
-			 i == m->selected ? '>' : ' ', r->name, rate, r->busy_pct, r->bp_pct, r->idle_pct, p50, p99, mx, errs,
-			 r->bottleneck ? "  BOTTLENECK" : "");
+		snprintf(line, sizeof line, "%c%c %-12.12s %9s %5.1f%% %5.1f%% %5.1f%% %8s %8s %8s %6s%s",
+			 i == m->selected ? '>' : ' ', r->bottleneck ? '!' : ' ', r->name, rate, r->busy_pct, r->bp_pct,
+			 r->idle_pct, p50, p99, mx, errs, r->bottleneck ? "  BOTTLENECK" : "");
 		attr_t at = (i == m->selected ? A_REVERSE : A_NORMAL) |
 			    (r->bottleneck ? draw_pair(d, PAIR_HIGH) | A_BOLD : A_NORMAL);
 		attron(at);
