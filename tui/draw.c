@@ -1,7 +1,7 @@
 /* draw.c: the panels on screen, from the model only: header, throughput
  * with its history, stages, the selected stage's latency histogram,
  * channel gauges, memory, alerts, top functions and the key bar. Two
- * columns from 120 columns on, one below; panels that do not fit are cut
+ * columns from 150 columns on, one below; panels that do not fit are cut
  * from the bottom. */
 #include "draw.h"
 
@@ -326,8 +326,9 @@ void draw_screen(struct draw_opts *d, const struct tui_model *m, int rows, int c
 	erase();
 	draw_header(d, m, cols, frozen, paused);
 	int bottom = rows - 1;
-	if (cols >= 120) {
-		int lw = cols / 2 - 1;
+	if (cols >= 150) {
+		/* the stage table needs 82 columns */
+		int lw = cols / 2 - 1 > 82 ? cols / 2 - 1 : 82;
 		struct draw_area l = { 2, 0, lw, bottom }, r = { 2, lw + 2, cols - lw - 2, bottom };
 		draw_throughput(d, m, &l);
 		l.y++;
