@@ -61,7 +61,27 @@ struct main_ctx {
 	struct profiler *prof;
 	struct analyzer *an;
 	const char *dir;
+	int finished, failed; /* pipeline_finish ran (at the end of the input, on the screen) */
+	struct errbuf e;
 };
+
+/* The input ended while the screen is up: join the threads and commit the
+ * output now, so that the screen shows the run finished (or failed). */
+static int main_tui_finish(void *arg, char *status, size_t n)
+{
+	struct main_ctx *x = arg;
+	if (x->finished)
+		return x->failed ? -1 : 0;
+	x->finished = 1;
+	if (pipeline_finish(x->p, &x->e) != 0) {
+		x->failed = 1;
+		snprintf(status, n, "the run failed: %s", x->e.msg);
+		return -1;
+	}
+	sampler_take_sample(x->s);
+	snprintf(status, n, "the input ended: the run finished (q quits)");
+	return 0;
+}
 
 /* A snapshot asked for in the front end: the outcome goes to its status line. */
 static int main_tui_snapshot(void *arg, char *status, size_t n)
@@ -193,6 +213,7 @@ int main(int argc, char **argv)
 	/* the front end needs a terminal; without one (or with --headless) the
 	 * run is headless, with the headless default duration */
 	c.headless = cli.headless || !tui_can_run();
+	c.no_color = cli.no_color;
 	if (!c.duration_given && c.headless)
 		c.pl.duration_ns = 30ull * 1000000000ull;
 
@@ -227,13 +248,13 @@ int main(int argc, char **argv)
 	fprintf(stderr, "nebtop: running %s: %s -> %s (%zu stages, %d threads)\n", c.pl.name, src, dst,
 		pipeline_count_stages(p), pipeline_count_threads(p));
 	struct analyzer *an = analyzer_create(p, s, prof, &c.al);
-	int failed = 0;
+	int failed = 0, finished = 0;
 	if (!an || sampler_start(s) != 0 || pipeline_start(p, &e) != 0 || analyzer_start(an, &e) != 0) {
 		fprintf(stderr, "nebtop: %s\n", an ? e.msg : "out of memory");
 		failed = 1;
 	}
 	if (!c.headless && !failed) {
-		struct main_ctx x = { p, s, prof, an, c.prof.output };
+		struct main_ctx x = { p, s, prof, an, c.prof.output, 0, 0, { { 0 } } };
 		struct tui_run tr;
 		memset(&tr, 0, sizeof tr);
 		tr.p = p;
@@ -243,6 +264,7 @@ int main(int argc, char **argv)
 		tr.c = &c;
 		tr.sig = &sig;
 		tr.take_snapshot = main_tui_snapshot;
+		tr.finish = main_tui_finish;
 		tr.ctx = &x;
 		tr.duration_ns = c.pl.duration_ns;
 		char err[256];
@@ -250,10 +272,15 @@ int main(int argc, char **argv)
 			fprintf(stderr, "nebtop: %s; running headless\n", err);
 			main_run_loop(p, s, prof, an, &sig, &c);
 		}
+		finished = x.finished;
+		if (x.failed) {
+			failed = 1;
+			fprintf(stderr, "nebtop: error: %s\n", x.e.msg);
+		}
 	} else {
 		main_run_loop(p, s, prof, an, &sig, &c);
 	}
-	if (pipeline_finish(p, &e) != 0) {
+	if (!finished && pipeline_finish(p, &e) != 0) {
 		failed = 1;
 		fprintf(stderr, "nebtop: error: %s\n", e.msg);
 	}

@@ -317,6 +317,7 @@ int tui_run(struct tui_run *r, char *err, size_t errlen)
 			break;
 		if (done && !done_seen) {
 			done_seen = 1;
+			r->finish(r->ctx, st->m.status, sizeof st->m.status);
 			sampler_take_sample(r->s);
 			next_draw = 0;
 		}
