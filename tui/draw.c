@@ -245,11 +245,18 @@ static void draw_memory(const struct draw_opts *d, const struct tui_model *m, st
 	mvaddstr(a->y++, a->x, spark);
 }
 
-static void draw_alerts(struct draw_opts *d, const struct tui_model *m, struct draw_area *a)
+static void draw_alerts(struct draw_opts *d, const struct tui_model *m, struct draw_area *a, const char *notice)
 {
 	if (!draw_title(d, a, "Alerts (most severe first)", 2))
 		return;
-	if (!m->nalerts)
+	if (notice[0]) {
+		char line[400];
+		snprintf(line, sizeof line, "[HIGH] %s", notice);
+		attron(draw_pair(d, PAIR_HIGH) | A_BOLD);
+		draw_line(a, line);
+		attroff(draw_pair(d, PAIR_HIGH) | A_BOLD);
+	}
+	if (!m->nalerts && !notice[0])
 		draw_line(a, "No finding above its threshold.");
 	for (size_t i = 0; i < m->nalerts && a->y < a->bottom; i++) {
 		const struct tui_alert *al = &m->alerts[i];
@@ -316,7 +323,8 @@ static void draw_too_small(int rows, int cols)
 	refresh();
 }
 
-void draw_screen(struct draw_opts *d, const struct tui_model *m, int rows, int cols, int frozen, int paused)
+void draw_screen(struct draw_opts *d, const struct tui_model *m, int rows, int cols, int frozen, int paused,
+		 const char *notice)
 {
 	if (rows < DRAW_MIN_ROWS || cols < DRAW_MIN_COLS) {
 		d->stage_cols = 0;
@@ -341,7 +349,7 @@ void draw_screen(struct draw_opts *d, const struct tui_model *m, int rows, int c
 		r.y++;
 		struct draw_area al = r;
 		al.bottom = r.y + (bottom - r.y) / 2;
-		draw_alerts(d, m, &al);
+		draw_alerts(d, m, &al, notice);
 		r.y = al.bottom + 1 < bottom ? al.bottom : r.y;
 		draw_functions(d, m, &r);
 	} else {
@@ -352,7 +360,7 @@ void draw_screen(struct draw_opts *d, const struct tui_model *m, int rows, int c
 		draw_memory(d, m, &a);
 		struct draw_area al = a;
 		al.bottom = a.y + 4 < bottom ? a.y + 4 : bottom;
-		draw_alerts(d, m, &al);
+		draw_alerts(d, m, &al, notice);
 		a.y = al.y;
 		draw_functions(d, m, &a);
 		draw_histogram(d, m, &a);

@@ -18,7 +18,10 @@ struct draw_opts {
 
 void draw_init_colors(void);
 /* The whole screen of rows x cols (or the too-small message). */
-void draw_screen(struct draw_opts *d, const struct tui_model *m, int rows, int cols, int frozen, int paused);
+/* notice: a failure of nebtop's own (a snapshot not written) shown first
+ * among the alerts, or "". */
+void draw_screen(struct draw_opts *d, const struct tui_model *m, int rows, int cols, int frozen, int paused,
+		 const char *notice);
 void draw_help(const struct draw_opts *d, int rows, int cols);
 /* The stage row at screen position (y, x), or -1. */
 int draw_stage_at(const struct draw_opts *d, int y, int x);

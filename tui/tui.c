@@ -90,6 +90,7 @@ struct tui_state {
 	int frozen, help, paused, quitting;
 	uint64_t trace_until_ns; /* a trace capture ends then (0: none) */
 	int trace_started;       /* the capture turned tracing on */
+	char notice[320];        /* a failed snapshot, shown among the alerts */
 	int rows, cols;
 };
 
@@ -139,6 +140,9 @@ static void tui_take_snapshot(struct tui_run *r, struct tui_state *st)
 	if (r->take_snapshot(r->ctx, status, sizeof status) == 0) {
 		r->snapshots++;
 		snprintf(r->last_snapshot, sizeof r->last_snapshot, "%s", r->c->prof.output);
+		st->notice[0] = 0;
+	} else {
+		snprintf(st->notice, sizeof st->notice, "%s", status);
 	}
 	snprintf(st->m.status, sizeof st->m.status, "%s", status);
 }
@@ -317,7 +321,9 @@ int tui_run(struct tui_run *r, char *err, size_t errlen)
 			break;
 		if (done && !done_seen) {
 			done_seen = 1;
-			r->finish(r->ctx, st->m.status, sizeof st->m.status);
+			/* a failed run is fatal: the screen closes and the message follows */
+			if (r->finish(r->ctx, st->m.status, sizeof st->m.status) != 0)
+				break;
 			sampler_take_sample(r->s);
 			next_draw = 0;
 		}
@@ -344,7 +350,7 @@ int tui_run(struct tui_run *r, char *err, size_t errlen)
 			if (st->help)
 				draw_help(&st->d, st->rows, st->cols);
 			else
-				draw_screen(&st->d, &st->m, st->rows, st->cols, st->frozen, st->paused);
+				draw_screen(&st->d, &st->m, st->rows, st->cols, st->frozen, st->paused, st->notice);
 			next_draw = now + st->refresh_ns;
 		}
 	}

@@ -3,7 +3,8 @@
 # terminal restored. A finite input (rows = 20000, json output) ends the
 # pipeline but not the front end: the header says finished, the output is
 # committed, the figures stay on screen, and F10 (as q) then exits with
-# every record counted.
+# every record counted. A run that fails (on_error = fail) closes the screen
+# and prints its error after it: exit status 1.
 . "$(dirname "$0")/lib.sh"
 
 # --- -duration 3s ----------------------------------------------------------------------
@@ -59,4 +60,26 @@ check_exit_restored "F10 after the end of the input"
 FINAL=$(final_stamp)
 [ -s "$T/prof/metrics_$FINAL.json" ] && check_records "$T/prof/metrics_$FINAL.json" 20000 20000 0 0
 note "ok: the end of the input, then F10"
+
+# --- a failed run is fatal: the screen closes, the message follows, exit 1 ----------------
+printf 'id,name\n1,a\n2,b,extra\n3,c\n' >"$T/bad.csv"
+cat >"$T/fail.ini" <<EOF
+[pipeline]
+on_error = fail
+
+[source]
+type = csv
+file_path = $T/bad.csv
+
+[destination]
+type = json
+file_path = $T/bad.json
+EOF
+tui_start "$T/fail.ini"
+wait_exit "a failed run"
+[ "$EXIT" = 1 ] || { show_screen "a failed run"; soft_fail "a failed run: exit status $EXIT, expected 1"; }
+[ "$(alternate_on)" = 0 ] || { show_screen "a failed run"; soft_fail "a failed run: the alternate screen is still on"; }
+wait_for "the failure's message after the screen closed" on_screen "nebtop: error: "
+on_screen_re 'Quit *$' && { show_screen "a failed run"; soft_fail "a failed run: the panels are still on the screen"; }
+note "ok: a failed run closes the screen and says why"
 finish

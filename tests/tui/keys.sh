@@ -188,6 +188,17 @@ wait_for "'display live' after space again" status_has "display live"
 soft_wait_for "'in N' moving again after the thaw (was $IN2)" grows
 note "ok: space"
 
+# --- s into a folder that cannot be written: an alert, and the pipeline runs on -----------
+mv "$T/prof" "$T/prof.kept"
+: >"$T/prof" # a file where the folder was
+keys s
+wait_for "the failed snapshot among the alerts" on_screen "[HIGH] snapshot failed"
+IN2=$(in_count)
+soft_wait_for "'in N' growing after the failed snapshot (was $IN2)" grows
+rm -f "$T/prof"
+mv "$T/prof.kept" "$T/prof"
+note "ok: a failed snapshot is an alert"
+
 # --- q: the run ends, the terminal is restored ---------------------------------------------
 keys q
 wait_exit "q"
