@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 # build, test and fuzz dependencies, as Debian package names
 PACKAGES="build-essential autoconf automake libtool pkg-config
 	libcsv-dev libjansson-dev libcurl4-openssl-dev libunwind-dev libinih-dev zlib1g-dev libncurses-dev
-	check python3 clang libclang-rt-14-dev golang-go binutils"
+	check python3 clang libclang-rt-14-dev golang-go binutils tmux"
 
 missing=""
 for p in $PACKAGES; do

@@ -13,6 +13,7 @@
 #include "../pipeline/pipeline.h"
 #include "../pipeline/sampler.h"
 #include "../tui/progress.h"
+#include "../tui/tui.h"
 #include "analyzer.h"
 #include "cli.h"
 #include "compare.h"
@@ -50,6 +51,52 @@ static int main_take_snapshot(struct pipeline *p, struct sampler *s, struct prof
 	for (size_t i = 0; i < res.nfiles; i++)
 		fprintf(stderr, " %s", res.files[i]);
 	fputc('\n', stderr);
+	return 0;
+}
+
+/* What the front end's snapshot key needs. */
+struct main_ctx {
+	struct pipeline *p;
+	struct sampler *s;
+	struct profiler *prof;
+	struct analyzer *an;
+	const char *dir;
+	int finished, failed; /* pipeline_finish ran (at the end of the input, on the screen) */
+	struct errbuf e;
+};
+
+/* The input ended while the screen is up: join the threads and commit the
+ * output now, so that the screen shows the run finished (or failed). */
+static int main_tui_finish(void *arg, char *status, size_t n)
+{
+	struct main_ctx *x = arg;
+	if (x->finished)
+		return x->failed ? -1 : 0;
+	x->finished = 1;
+	if (pipeline_finish(x->p, &x->e) != 0) {
+		x->failed = 1;
+		snprintf(status, n, "the run failed: %s", x->e.msg);
+		return -1;
+	}
+	sampler_take_sample(x->s);
+	snprintf(status, n, "the input ended: the run finished (q quits)");
+	return 0;
+}
+
+/* A snapshot asked for in the front end: the outcome goes to its status line. */
+static int main_tui_snapshot(void *arg, char *status, size_t n)
+{
+	struct main_ctx *x = arg;
+	struct snapshot_result res;
+	struct errbuf e;
+	sampler_take_sample(x->s);
+	if (snapshot_write(x->p, x->s, x->prof, x->an, x->dir, &res, &e)) {
+		snprintf(status, n, "snapshot failed (the pipeline keeps running): %s", e.msg);
+		return -1;
+	}
+	size_t o = (size_t)snprintf(status, n, "snapshot %s in %s:", res.stamp, x->dir);
+	for (size_t i = 0; i < res.nfiles && o < n; i++)
+		o += (size_t)snprintf(status + o, n - o, " %s", res.files[i]);
 	return 0;
 }
 
@@ -163,9 +210,11 @@ int main(int argc, char **argv)
 		config_free(&c);
 		return main_usage_error(e.msg);
 	}
-	/* the TUI comes later: every run is headless for now, with the headless default duration */
-	c.headless = 1;
-	if (!c.duration_given)
+	/* the front end needs a terminal; without one (or with --headless) the
+	 * run is headless, with the headless default duration */
+	c.headless = cli.headless || !tui_can_run();
+	c.no_color = cli.no_color;
+	if (!c.duration_given && c.headless)
 		c.pl.duration_ns = 30ull * 1000000000ull;
 
 	/* SIGINT keeps its default action while the pipeline is built (opening
@@ -199,13 +248,39 @@ int main(int argc, char **argv)
 	fprintf(stderr, "nebtop: running %s: %s -> %s (%zu stages, %d threads)\n", c.pl.name, src, dst,
 		pipeline_count_stages(p), pipeline_count_threads(p));
 	struct analyzer *an = analyzer_create(p, s, prof, &c.al);
-	int failed = 0;
+	int failed = 0, finished = 0;
 	if (!an || sampler_start(s) != 0 || pipeline_start(p, &e) != 0 || analyzer_start(an, &e) != 0) {
 		fprintf(stderr, "nebtop: %s\n", an ? e.msg : "out of memory");
 		failed = 1;
 	}
-	main_run_loop(p, s, prof, an, &sig, &c);
-	if (pipeline_finish(p, &e) != 0) {
+	if (!c.headless && !failed) {
+		struct main_ctx x = { p, s, prof, an, c.prof.output, 0, 0, { { 0 } } };
+		struct tui_run tr;
+		memset(&tr, 0, sizeof tr);
+		tr.p = p;
+		tr.s = s;
+		tr.prof = prof;
+		tr.an = an;
+		tr.c = &c;
+		tr.sig = &sig;
+		tr.take_snapshot = main_tui_snapshot;
+		tr.finish = main_tui_finish;
+		tr.ctx = &x;
+		tr.duration_ns = c.pl.duration_ns;
+		char err[256];
+		if (tui_run(&tr, err, sizeof err) != 0) {
+			fprintf(stderr, "nebtop: %s; running headless\n", err);
+			main_run_loop(p, s, prof, an, &sig, &c);
+		}
+		finished = x.finished;
+		if (x.failed) {
+			failed = 1;
+			fprintf(stderr, "nebtop: error: %s\n", x.e.msg);
+		}
+	} else {
+		main_run_loop(p, s, prof, an, &sig, &c);
+	}
+	if (!finished && pipeline_finish(p, &e) != 0) {
 		failed = 1;
 		fprintf(stderr, "nebtop: error: %s\n", e.msg);
 	}

@@ -60,6 +60,9 @@ static void *signals_thread_main(void *arg)
 		if (atomic_fetch_add(&s->stop_requests, 1) == 0) {
 			s->first_stop_ms = now;
 		} else if (now - s->first_stop_ms >= 1000) {
+			void (*restore)(void) = atomic_load(&s->before_exit);
+			if (restore)
+				restore();
 			static const char msg[] = "nebtop: second stop signal: exiting without draining; outputs stay under their .part names\n";
 			ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
 			(void)w;

@@ -18,6 +18,9 @@ struct signals {
 	_Atomic int last_signal;
 	_Atomic int quit;
 	uint64_t first_stop_ms; /* signal thread only */
+	/* called (from the signal thread) before an exit at once: the front end
+	 * puts the terminal back; it may only use async-signal-safe calls */
+	_Atomic(void (*)(void)) before_exit;
 };
 
 /* Blocks the signals in the calling thread (do it before starting threads). */

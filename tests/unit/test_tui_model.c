@@ -1,0 +1,522 @@
+/* test_tui_model.c: the front end's model (tui/model.c) without ncurses:
+ * bars in cells (UTF-8 eighth blocks and ASCII) at 0, 0.3, 0.5 and 1, with
+ * clamping and truncation to a short buffer at a character boundary;
+ * sparklines (levels scaled to the points shown, left padding, all zero);
+ * histories pushed past TUI_HISTORY; the fill bands' edges; and
+ * tui_model_update over a real generate -> spin -> null run: stages,
+ * totals, route, state, one history point, the selected stage's histogram
+ * (every batch counted, percentiles in order), the clamped selection,
+ * channels, and peaks since a reset. */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "pipeline/pipeline.h"
+#include "pipeline/sampler.h"
+#include "src/config.h"
+#include "tests/unit/unit_main.h"
+#include "tui/model.h"
+
+#define FULL "\u2588"
+#define GUARD_NS (120ull * 1000000000ull)
+
+/* Cells of a UTF-8 string: the bytes that start a character. */
+static size_t cells(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+static void bar(char *dst, size_t n, double frac, int utf8)
+{
+	memset(dst, 'X', n);
+	tui_bar_text(dst, n, frac, 10, utf8);
+}
+
+/* --- bars ----------------------------------------------------------------------- */
+
+START_TEST(bar_utf8)
+{
+	char b[128];
+	bar(b, sizeof b, 0, 1);
+	ck_assert_str_eq(b, "          ");
+	bar(b, sizeof b, 0.5, 1);
+	ck_assert_str_eq(b, FULL FULL FULL FULL FULL "     ");
+	bar(b, sizeof b, 1, 1);
+	ck_assert_str_eq(b, FULL FULL FULL FULL FULL FULL FULL FULL FULL FULL);
+	bar(b, sizeof b, 0.3, 1);
+	ck_assert_str_eq(b, FULL FULL FULL "       ");
+	ck_assert_uint_eq(cells(b), 10);
+	/* 0.33 of 10 cells: 26 eighths = 3 full cells and a quarter block */
+	bar(b, sizeof b, 0.33, 1);
+	ck_assert_str_eq(b, FULL FULL FULL "\u258e      ");
+	ck_assert_uint_eq(cells(b), 10);
+	/* 0.05: 4 eighths, a half block alone */
+	bar(b, sizeof b, 0.05, 1);
+	ck_assert_str_eq(b, "\u258c         ");
+	/* 0.0125: 1 eighth */
+	bar(b, sizeof b, 0.0125, 1);
+	ck_assert_str_eq(b, "\u258f         ");
+	/* clamped */
+	bar(b, sizeof b, -1, 1);
+	ck_assert_str_eq(b, "          ");
+	bar(b, sizeof b, 2.5, 1);
+	ck_assert_str_eq(b, FULL FULL FULL FULL FULL FULL FULL FULL FULL FULL);
+	for (int i = 0; i <= 100; i++) {
+		bar(b, sizeof b, i / 100.0, 1);
+		ck_assert_msg(cells(b) == 10, "frac %.2f: %zu cells", i / 100.0, cells(b));
+	}
+}
+END_TEST
+
+START_TEST(bar_ascii)
+{
+	char b[64];
+	bar(b, sizeof b, 0, 0);
+	ck_assert_str_eq(b, "          ");
+	bar(b, sizeof b, 0.5, 0);
+	ck_assert_str_eq(b, "#####     ");
+	bar(b, sizeof b, 1, 0);
+	ck_assert_str_eq(b, "##########");
+	bar(b, sizeof b, 0.3, 0);
+	ck_assert_str_eq(b, "###       ");
+	bar(b, sizeof b, 0.36, 0); /* rounded to the nearest cell */
+	ck_assert_str_eq(b, "####      ");
+	bar(b, sizeof b, 0.34, 0);
+	ck_assert_str_eq(b, "###       ");
+	bar(b, sizeof b, -0.5, 0);
+	ck_assert_str_eq(b, "          ");
+	bar(b, sizeof b, 7, 0);
+	ck_assert_str_eq(b, "##########");
+	for (int i = 0; i <= 100; i++) {
+		bar(b, sizeof b, i / 100.0, 0);
+		ck_assert_uint_eq(strlen(b), 10);
+	}
+}
+END_TEST
+
+START_TEST(bar_truncated)
+{
+	char b[16];
+	/* a full block is 3 bytes: 5 bytes hold one and the NUL */
+	bar(b, 5, 1, 1);
+	ck_assert_str_eq(b, FULL);
+	bar(b, 7, 1, 1);
+	ck_assert_str_eq(b, FULL FULL);
+	bar(b, 3, 1, 1);
+	ck_assert_str_eq(b, "");
+	/* a block then a partial one that does not fit */
+	bar(b, 6, 0.15, 1);
+	ck_assert_str_eq(b, FULL);
+	bar(b, 4, 0.5, 0);
+	ck_assert_str_eq(b, "###");
+	bar(b, 8, 0.5, 0);
+	ck_assert_str_eq(b, "#####  ");
+	bar(b, 1, 0.5, 0);
+	ck_assert_str_eq(b, "");
+	bar(b, 1, 0.5, 1);
+	ck_assert_str_eq(b, "");
+	/* n = 0 writes nothing */
+	memset(b, 'X', sizeof b);
+	tui_bar_text(b, 0, 1, 10, 1);
+	ck_assert_int_eq(b[0], 'X');
+	/* no width, no cells */
+	bar(b, sizeof b, 1, 1);
+	tui_bar_text(b, sizeof b, 1, 0, 1);
+	ck_assert_str_eq(b, "");
+}
+END_TEST
+
+/* --- sparklines and histories ----------------------------------------------------- */
+
+START_TEST(sparkline_levels)
+{
+	struct tui_history h = { .n = 0 };
+	for (int i = 0; i < 8; i++)
+		tui_history_push(&h, i * 10.0);
+	char b[128];
+	tui_sparkline_text(b, sizeof b, &h, 8, 1);
+	ck_assert_str_eq(b, "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588");
+	tui_sparkline_text(b, sizeof b, &h, 8, 0);
+	ck_assert_str_eq(b, " .:-=+*#");
+	/* wider than the history: padded on the left */
+	tui_sparkline_text(b, sizeof b, &h, 10, 0);
+	ck_assert_str_eq(b, "   .:-=+*#");
+	tui_sparkline_text(b, sizeof b, &h, 10, 1);
+	ck_assert_str_eq(b, "  \u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588");
+	ck_assert_uint_eq(cells(b), 10);
+	/* the last width points, scaled to their own max (the 1000 is not shown) */
+	struct tui_history g = { .n = 0 };
+	tui_history_push(&g, 1000);
+	tui_history_push(&g, 0);
+	tui_history_push(&g, 1);
+	tui_history_push(&g, 2);
+	tui_sparkline_text(b, sizeof b, &g, 3, 1);
+	ck_assert_str_eq(b, "\u2581\u2585\u2588");
+	tui_sparkline_text(b, sizeof b, &g, 3, 0);
+	ck_assert_str_eq(b, " =#");
+	tui_sparkline_text(b, sizeof b, &g, 4, 0); /* with the 1000: the rest is near nothing */
+	ck_assert_str_eq(b, "#   ");
+	/* all zero: the lowest level */
+	struct tui_history z = { .n = 0 };
+	for (int i = 0; i < 3; i++)
+		tui_history_push(&z, 0);
+	tui_sparkline_text(b, sizeof b, &z, 3, 1);
+	ck_assert_str_eq(b, "\u2581\u2581\u2581");
+	/* empty: spaces */
+	struct tui_history e = { .n = 0 };
+	tui_sparkline_text(b, sizeof b, &e, 4, 1);
+	ck_assert_str_eq(b, "    ");
+	/* truncated at a character boundary */
+	tui_sparkline_text(b, 8, &h, 8, 1);
+	ck_assert_str_eq(b, "\u2581\u2582");
+	tui_sparkline_text(b, 4, &h, 8, 0);
+	ck_assert_str_eq(b, " .:");
+}
+END_TEST
+
+START_TEST(history_push_past_capacity)
+{
+	struct tui_history h = { .n = 0 };
+	ck_assert_double_eq(tui_history_max(&h), 0);
+	for (int i = 0; i < TUI_HISTORY + 5; i++)
+		tui_history_push(&h, (double)i);
+	ck_assert_uint_eq(h.n, TUI_HISTORY);
+	ck_assert_double_eq(h.v[0], 5); /* the 5 oldest dropped */
+	ck_assert_double_eq(h.v[TUI_HISTORY - 1], TUI_HISTORY + 4);
+	for (size_t i = 1; i < h.n; i++)
+		ck_assert_double_eq(h.v[i], h.v[i - 1] + 1);
+	ck_assert_double_eq(tui_history_max(&h), TUI_HISTORY + 4);
+	struct tui_history one = { .n = 0 };
+	tui_history_push(&one, 3.5);
+	ck_assert_uint_eq(one.n, 1);
+	ck_assert_double_eq(tui_history_max(&one), 3.5);
+}
+END_TEST
+
+START_TEST(band_edges)
+{
+	ck_assert_int_eq(tui_band_of_fill(0), TUI_BAND_OK);
+	ck_assert_int_eq(tui_band_of_fill(60), TUI_BAND_OK);
+	ck_assert_int_eq(tui_band_of_fill(60.1), TUI_BAND_MEDIUM);
+	ck_assert_int_eq(tui_band_of_fill(85), TUI_BAND_MEDIUM);
+	ck_assert_int_eq(tui_band_of_fill(85.1), TUI_BAND_HIGH);
+	ck_assert_int_eq(tui_band_of_fill(150), TUI_BAND_HIGH);
+}
+END_TEST
+
+/* --- the update over a real run ------------------------------------------------------ */
+
+struct run {
+	struct config c;
+	struct pipeline *p;
+	struct sampler *s;
+	struct tui_model *m;
+};
+
+/* generate 20000 rows -> spin -> null, run to the end. */
+static void run_start(struct run *r)
+{
+	static const char ini[] = "[pipeline]\n"
+				  "name = tuitest\n"
+				  "batch = 1000\n"
+				  "workers = 2\n"
+				  "[source]\n"
+				  "type = generate\n"
+				  "rows = 20000\n"
+				  "columns = 4\n"
+				  "[stage.x]\n"
+				  "type = spin\n"
+				  "us_per_record = 1\n"
+				  "[destination]\n"
+				  "type = null\n";
+	struct errbuf e;
+	config_init(&r->c);
+	ck_assert_msg(config_load_string(&r->c, ini, "tui.ini", &e) == 0, "%s", e.msg);
+	ck_assert_msg(config_resolve(&r->c, &e) == 0, "%s", e.msg);
+	r->p = pipeline_build(&r->c, &e);
+	ck_assert_msg(r->p != NULL, "build: %s", r->p ? "" : e.msg);
+	r->s = sampler_create(r->p, 10000000ull, 1024);
+	ck_assert_int_eq(sampler_start(r->s), 0);
+	ck_assert_msg(pipeline_start(r->p, &e) == 0, "start: %s", e.msg);
+	ck_assert_msg(pipeline_wait_done(r->p, GUARD_NS), "the pipeline did not end");
+	ck_assert_msg(pipeline_finish(r->p, &e) == 0, "finish: %s", e.msg);
+	sampler_stop(r->s);
+	r->m = calloc(1, sizeof *r->m);
+	ck_assert_ptr_nonnull(r->m);
+}
+
+static void run_end(struct run *r)
+{
+	free(r->m);
+	sampler_free(r->s);
+	pipeline_free(r->p);
+	config_free(&r->c);
+}
+
+/* batches the latest sample counts for a stage */
+static uint64_t run_batches(struct run *r, size_t stage)
+{
+	sampler_lock(r->s);
+	uint64_t n = sampler_latest(r->s)->stages[stage].batches;
+	sampler_unlock(r->s);
+	return n;
+}
+
+START_TEST(update_after_run)
+{
+	struct run r;
+	run_start(&r);
+	struct tui_model *m = r.m;
+	tui_model_update(m, r.p, r.s, NULL, NULL, 1);
+	ck_assert_str_eq(m->pipeline, "tuitest");
+	ck_assert_uint_eq(m->nstages, 3);
+	ck_assert_str_eq(m->stages[0].name, "source");
+	ck_assert_str_eq(m->stages[1].name, "x");
+	ck_assert_str_eq(m->stages[2].name, "destination");
+	ck_assert_str_eq(m->stages[0].type, "generate");
+	ck_assert_str_eq(m->stages[1].type, "spin");
+	ck_assert_str_eq(m->stages[2].type, "null");
+	ck_assert_int_eq(m->stages[0].kind, STAGE_SOURCE);
+	ck_assert_int_eq(m->stages[1].kind, STAGE_TRANSFORM);
+	ck_assert_int_eq(m->stages[2].kind, STAGE_DESTINATION);
+	ck_assert_int_eq(m->stages[1].threads, 2);
+	for (size_t i = 0; i < m->nstages; i++) {
+		ck_assert_int_eq(m->stages[i].bottleneck, 0); /* no analyzer */
+		ck_assert_uint_eq(m->stages[i].errors, 0);
+		ck_assert(m->stages[i].p50_ns <= m->stages[i].p99_ns);
+		ck_assert(m->stages[i].p99_ns <= m->stages[i].max_ns);
+	}
+	/* a run shorter than a second: the last second is all of it, every stage
+	 * moved the 20000 records over the same time */
+	ck_assert_double_gt(m->records_per_sec, 0);
+	if (m->elapsed_s < 0.9) {
+		ck_assert_double_eq_tol(m->stages[0].rate, m->records_per_sec, 1e-6 * m->records_per_sec);
+		ck_assert_double_eq_tol(m->stages[1].rate, m->records_per_sec, 1e-6 * m->records_per_sec);
+		ck_assert_double_eq_tol(m->stages[2].rate, m->records_per_sec, 1e-6 * m->records_per_sec);
+	}
+	/* spinning 1 us per record over 1000-record batches: each batch takes at least 1 ms */
+	ck_assert_uint_ge(m->stages[1].p50_ns, 900000);
+	ck_assert_uint_eq(m->in, 20000);
+	ck_assert_uint_eq(m->out, 20000);
+	ck_assert_uint_eq(m->filtered, 0);
+	ck_assert_uint_eq(m->errors, 0);
+	ck_assert_msg(strstr(m->route, "generate") && strstr(m->route, "null") && strstr(m->route, " -> "),
+		      "route %s", m->route);
+	ck_assert_msg(strstr(m->route, "generate") < strstr(m->route, "null"), "route %s", m->route);
+	ck_assert_str_eq(m->state, "finished");
+	ck_assert_int_eq(m->workers, 2);
+	ck_assert_str_eq(m->types, "cpu,memory");
+	ck_assert(m->elapsed_s > 0);
+	ck_assert_uint_eq(m->rate.n, 1);
+	ck_assert_uint_eq(m->alloc.n, 1);
+	ck_assert_double_eq(m->rate.v[0], m->records_per_sec);
+	/* the selected stage (0, the source) has a histogram of every batch it read */
+	ck_assert_uint_eq(m->selected, 0);
+	uint64_t sum = 0;
+	for (size_t i = 0; i < m->nbuckets; i++)
+		sum += m->buckets[i].count;
+	ck_assert_uint_eq(sum, run_batches(&r, 0));
+	/* channels */
+	ck_assert_uint_eq(m->nchannels, 2);
+	ck_assert_str_eq(m->channels[0].name, "source->x");
+	ck_assert_str_eq(m->channels[1].name, "x->destination");
+	for (size_t i = 0; i < m->nchannels; i++) {
+		ck_assert_uint_gt(m->channels[i].capacity, 0);
+		ck_assert(m->channels[i].avg_pct >= 0);
+		ck_assert(m->channels[i].avg_pct <= m->channels[i].max_pct);
+		ck_assert_double_eq(m->channels[i].fill_pct, 0); /* drained */
+		ck_assert_int_eq(m->channels[i].band, TUI_BAND_OK);
+	}
+	/* no profiler, no analyzer */
+	ck_assert_double_eq(m->allocator_pct, -1);
+	ck_assert_uint_eq(m->nfns, 0);
+	ck_assert_uint_eq(m->nalerts, 0);
+	ck_assert_uint_gt(m->rss, 0);
+	ck_assert_uint_ge(m->rss_peak, m->rss);
+	/* without push, no new point; with it, one more */
+	tui_model_update(m, r.p, r.s, NULL, NULL, 0);
+	ck_assert_uint_eq(m->rate.n, 1);
+	tui_model_update(m, r.p, r.s, NULL, NULL, 1);
+	ck_assert_uint_eq(m->rate.n, 2);
+	run_end(&r);
+}
+END_TEST
+
+START_TEST(update_histogram_of_selected)
+{
+	struct run r;
+	run_start(&r);
+	struct tui_model *m = r.m;
+	m->selected = 1;
+	tui_model_update(m, r.p, r.s, NULL, NULL, 0);
+	ck_assert_uint_eq(m->selected, 1);
+	ck_assert_uint_gt(m->nbuckets, 0);
+	ck_assert_uint_le(m->nbuckets, TUI_MAX_BUCKETS);
+	uint64_t sum = 0;
+	for (size_t i = 0; i < m->nbuckets; i++) {
+		sum += m->buckets[i].count;
+		ck_assert_uint_lt(m->buckets[i].lo_ns, m->buckets[i].hi_ns);
+		if (i)
+			ck_assert_uint_eq(m->buckets[i].lo_ns, m->buckets[i - 1].hi_ns);
+	}
+	/* the ends of the range are not empty */
+	ck_assert_uint_gt(m->buckets[0].count, 0);
+	ck_assert_uint_gt(m->buckets[m->nbuckets - 1].count, 0);
+	uint64_t batches = run_batches(&r, 1);
+	ck_assert_uint_eq(batches, 20); /* 20000 rows in batches of 1000 */
+	ck_assert_uint_eq(sum, batches);
+	ck_assert_uint_gt(m->p50_ns, 0);
+	ck_assert(m->p50_ns <= m->p90_ns);
+	ck_assert(m->p90_ns <= m->p99_ns);
+	ck_assert(m->p99_ns <= m->p999_ns);
+	ck_assert(m->p999_ns <= m->max_ns);
+	ck_assert_uint_ge(m->max_ns, m->buckets[m->nbuckets - 1].lo_ns);
+	ck_assert_uint_le(m->buckets[0].lo_ns, m->p50_ns);
+	/* the stage row shows the same whole-run percentiles */
+	ck_assert_uint_eq(m->stages[1].max_ns, m->max_ns);
+	ck_assert_uint_eq(m->stages[1].p99_ns, m->p99_ns);
+	run_end(&r);
+}
+END_TEST
+
+START_TEST(update_clamps_selected)
+{
+	struct run r;
+	run_start(&r);
+	struct tui_model *m = r.m;
+	m->selected = 99;
+	tui_model_update(m, r.p, r.s, NULL, NULL, 0);
+	ck_assert_uint_eq(m->selected, 2);
+	/* the histogram is the destination's */
+	uint64_t sum = 0;
+	for (size_t i = 0; i < m->nbuckets; i++)
+		sum += m->buckets[i].count;
+	ck_assert_uint_gt(sum, 0);
+	ck_assert_uint_eq(m->max_ns, m->stages[2].max_ns);
+	run_end(&r);
+}
+END_TEST
+
+START_TEST(update_keeps_caller_fields)
+{
+	struct run r;
+	run_start(&r);
+	struct tui_model *m = r.m;
+	m->snapshots = 3;
+	snprintf(m->last_snapshot, sizeof m->last_snapshot, "profiles/report_x.txt");
+	snprintf(m->status, sizeof m->status, "snapshot written");
+	m->fn_for_stage = 1;
+	tui_history_push(&m->rate, 42);
+	tui_model_update(m, r.p, r.s, NULL, NULL, 0);
+	ck_assert_uint_eq(m->snapshots, 3);
+	ck_assert_str_eq(m->last_snapshot, "profiles/report_x.txt");
+	ck_assert_str_eq(m->status, "snapshot written");
+	ck_assert_int_eq(m->fn_for_stage, 1);
+	ck_assert_uint_eq(m->rate.n, 1);
+	ck_assert_double_eq(m->rate.v[0], 42);
+	ck_assert_uint_eq(m->reset_t_ns, 0);
+	run_end(&r);
+}
+END_TEST
+
+START_TEST(update_since_reset)
+{
+	struct run r;
+	run_start(&r);
+	struct tui_model *m = r.m;
+	/* a sample that sees 64 MiB more RSS than the ones after it */
+	size_t big = 64u << 20;
+	/* mmap, not malloc: the compiler may drop a malloc'd block never read,
+	 * and a sanitizer's allocator keeps freed memory */
+	char *block = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(block, MAP_FAILED);
+	memset(block, 1, big);
+	sampler_take_sample(r.s);
+	sampler_lock(r.s);
+	uint64_t t_big = sampler_latest(r.s)->t_ns, rss_big = sampler_latest(r.s)->rt.rss_bytes;
+	sampler_unlock(r.s);
+	ck_assert_int_eq(munmap(block, big), 0);
+	sampler_take_sample(r.s);
+	sampler_lock(r.s);
+	uint64_t last = sampler_latest(r.s)->t_ns, rss_last = sampler_latest(r.s)->rt.rss_bytes;
+	sampler_unlock(r.s);
+	ck_assert_uint_gt(rss_big, rss_last + big / 2);
+	/* whole run: the process's peak, the channels' own running max */
+	tui_model_update(m, r.p, r.s, NULL, NULL, 0);
+	ck_assert_uint_ge(m->rss_peak, rss_big);
+	double whole_max[TUI_MAX_CHANNELS];
+	for (size_t i = 0; i < m->nchannels; i++)
+		whole_max[i] = m->channels[i].max_pct;
+	/* a reset at the big sample: it is the peak since */
+	m->reset_t_ns = t_big;
+	tui_model_update(m, r.p, r.s, NULL, NULL, 0);
+	ck_assert_uint_eq(m->rss, rss_last);
+	ck_assert_uint_eq(m->rss_peak, rss_big);
+	/* a reset after the last sample: the peak is the RSS now, the channel
+	 * average and max are the fill now (empty) */
+	m->reset_t_ns = last + 1;
+	tui_model_update(m, r.p, r.s, NULL, NULL, 0);
+	ck_assert_uint_eq(m->reset_t_ns, last + 1);
+	ck_assert_uint_eq(m->rss_peak, m->rss);
+	for (size_t i = 0; i < m->nchannels; i++) {
+		ck_assert_double_eq(m->channels[i].avg_pct, 0);
+		ck_assert_double_eq(m->channels[i].max_pct, 0);
+	}
+	/* a reset at the last sample: the last sample counts */
+	m->reset_t_ns = last;
+	tui_model_update(m, r.p, r.s, NULL, NULL, 0);
+	ck_assert_uint_eq(m->rss_peak, m->rss);
+	/* a reset at the start: the most RSS of all samples since */
+	m->reset_t_ns = 1;
+	tui_model_update(m, r.p, r.s, NULL, NULL, 0);
+	uint64_t peak = 0;
+	sampler_lock(r.s);
+	for (size_t i = 0; i < sampler_count(r.s); i++)
+		if (sampler_get(r.s, i)->t_ns >= 1 && sampler_get(r.s, i)->rt.rss_bytes > peak)
+			peak = sampler_get(r.s, i)->rt.rss_bytes;
+	sampler_unlock(r.s);
+	ck_assert_uint_eq(m->rss_peak, peak);
+	ck_assert_uint_ge(m->rss_peak, rss_big);
+	for (size_t i = 0; i < m->nchannels; i++) {
+		/* the window starts before any record moved: its max is the run's
+		 * (a peak between two samples included), never below its average */
+		ck_assert_msg(m->channels[i].avg_pct <= m->channels[i].max_pct, "%s: avg %.3f%% above max %.3f%%",
+			      m->channels[i].name, m->channels[i].avg_pct, m->channels[i].max_pct);
+		ck_assert_msg(m->channels[i].max_pct >= whole_max[i], "%s: max %.3f%% since the start, %.3f%% over the run",
+			      m->channels[i].name, m->channels[i].max_pct, whole_max[i]);
+		ck_assert_double_gt(whole_max[i], 0);
+	}
+	run_end(&r);
+}
+END_TEST
+
+static Suite *tui_model_suite(void)
+{
+	Suite *s = suite_create("tui_model");
+	TCase *tc = tcase_create("pure");
+	tcase_add_test(tc, bar_utf8);
+	tcase_add_test(tc, bar_ascii);
+	tcase_add_test(tc, bar_truncated);
+	tcase_add_test(tc, sparkline_levels);
+	tcase_add_test(tc, history_push_past_capacity);
+	tcase_add_test(tc, band_edges);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("update");
+	tcase_set_timeout(tc, 180);
+	tcase_add_test(tc, update_after_run);
+	tcase_add_test(tc, update_histogram_of_selected);
+	tcase_add_test(tc, update_clamps_selected);
+	tcase_add_test(tc, update_keeps_caller_fields);
+	tcase_add_test(tc, update_since_reset);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void) { return unit_run_suite(tui_model_suite()); }

@@ -1,0 +1,408 @@
+/* draw.c: the panels on screen, from the model only: header, throughput
+ * with its history, stages, the selected stage's latency histogram,
+ * channel gauges, memory, alerts, top functions and the key bar. Two
+ * columns from 150 columns on, one below; panels that do not fit are cut
+ * from the bottom. */
+#include "draw.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../pipeline/pipeline.h"
+#include "../src/analyzer.h"
+#include "../src/units.h"
+
+enum { PAIR_TITLE = 1, PAIR_OK, PAIR_MEDIUM, PAIR_HIGH, PAIR_KEYS, PAIR_FOCUS };
+
+void draw_init_colors(void)
+{
+	start_color();
+	use_default_colors();
+	init_pair(PAIR_TITLE, COLOR_CYAN, -1);
+	init_pair(PAIR_OK, COLOR_GREEN, -1);
+	init_pair(PAIR_MEDIUM, COLOR_YELLOW, -1);
+	init_pair(PAIR_HIGH, COLOR_RED, -1);
+	init_pair(PAIR_KEYS, COLOR_BLACK, COLOR_CYAN);
+	init_pair(PAIR_FOCUS, COLOR_BLACK, COLOR_YELLOW);
+}
+
+/* A region of the screen panels are drawn into, top to bottom. */
+struct draw_area {
+	int y, x, w, bottom; /* next row, left column, width, first row not ours */
+};
+
+static attr_t draw_pair(const struct draw_opts *d, int pair)
+{
+	return d->color ? COLOR_PAIR(pair) : A_NORMAL;
+}
+
+/* Text at (y, x), cut to w cells (the strings drawn are ASCII apart from
+ * bars and sparklines, whose cells are counted by the caller). */
+static void draw_text(int y, int x, int w, const char *s)
+{
+	if (w > 0)
+		mvaddnstr(y, x, s, w);
+}
+
+static int draw_title(const struct draw_opts *d, struct draw_area *a, const char *title, int panel)
+{
+	if (a->y >= a->bottom)
+		return 0;
+	int focused = panel >= 0 && panel == d->focus;
+	attr_t at = focused ? (d->color ? COLOR_PAIR(PAIR_FOCUS) : A_REVERSE) : (draw_pair(d, PAIR_TITLE) | A_BOLD);
+	attron(at);
+	draw_text(a->y, a->x, a->w, title);
+	attroff(at);
+	a->y++;
+	return 1;
+}
+
+static int draw_line(struct draw_area *a, const char *s)
+{
+	if (a->y >= a->bottom)
+		return 0;
+	draw_text(a->y++, a->x, a->w, s);
+	return 1;
+}
+
+static int draw_band_pair(enum tui_band b) { return b == TUI_BAND_HIGH ? PAIR_HIGH : b == TUI_BAND_MEDIUM ? PAIR_MEDIUM : PAIR_OK; }
+
+static int draw_severity_pair(int sev) { return sev >= SEV_HIGH ? PAIR_HIGH : sev == SEV_MEDIUM ? PAIR_MEDIUM : PAIR_OK; }
+
+static void draw_header(const struct draw_opts *d, const struct tui_model *m, int cols, int frozen, int paused)
+{
+	char line[1024], el[32];
+	units_format_duration(el, sizeof el, (uint64_t)(m->elapsed_s * 1e9));
+	snprintf(line, sizeof line, "nebtop  %s  %s  [%s%s%s]  %s  workers %d  profiles %s  snapshots %u%s%s", m->pipeline,
+		 m->route, paused ? "paused" : m->state, frozen ? ", display frozen" : "", "", el, m->workers, m->types,
+		 m->snapshots, m->last_snapshot[0] ? " in " : "", m->last_snapshot);
+	attron(A_BOLD);
+	mvhline(0, 0, ' ', cols);
+	draw_text(0, 0, cols, line);
+	attroff(A_BOLD);
+	move(1, 0);
+	clrtoeol();
+	if (m->status[0])
+		draw_text(1, 0, cols, m->status);
+	(void)d;
+}
+
+static void draw_throughput(const struct draw_opts *d, const struct tui_model *m, struct draw_area *a)
+{
+	if (!draw_title(d, a, "Throughput", -1))
+		return;
+	char rate[32], bytes[32], in[32], out[32], filt[32], err[32], line[512];
+	units_format_count(rate, sizeof rate, (uint64_t)(m->records_per_sec + 0.5));
+	units_format_bytes(bytes, sizeof bytes, m->bytes_per_sec);
+	units_format_count(in, sizeof in, m->in);
+	units_format_count(out, sizeof out, m->out);
+	units_format_count(filt, sizeof filt, m->filtered);
+	units_format_count(err, sizeof err, m->errors);
+	snprintf(line, sizeof line, "%s records/s  %s/s   in %s  out %s  filtered %s  errors %s", rate, bytes, in, out,
+		 filt, err);
+	draw_line(a, line);
+	if (a->y >= a->bottom)
+		return;
+	int w = a->w - 20 > 10 ? a->w - 20 : 10;
+	if (w > TUI_HISTORY)
+		w = TUI_HISTORY;
+	char spark[TUI_HISTORY * 4 + 1];
+	tui_sparkline_text(spark, sizeof spark, &m->rate, w, d->utf8);
+	char peak[32];
+	units_format_count(peak, sizeof peak, (uint64_t)(tui_history_max(&m->rate) + 0.5));
+	attron(draw_pair(d, PAIR_OK));
+	mvaddstr(a->y, a->x, spark);
+	attroff(draw_pair(d, PAIR_OK));
+	snprintf(line, sizeof line, " max %s/s", peak);
+	draw_text(a->y, a->x + w, a->w - w, line);
+	a->y++;
+}
+
+static void draw_stages(struct draw_opts *d, const struct tui_model *m, struct draw_area *a)
+{
+	if (!draw_title(d, a, "Stages (up/down select; ! marks the bottleneck)", 0))
+		return;
+	char line[512];
+	snprintf(line, sizeof line, "   %-12s %9s %6s %6s %6s %8s %8s %8s %6s", "STAGE", "REC/S", "BUSY", "BP", "IDLE", "P50",
+		 "P99", "MAX", "ERRORS");
+	attron(A_BOLD);
+	draw_line(a, line);
+	attroff(A_BOLD);
+	d->stage_row0 = a->y;
+	d->stage_col0 = a->x;
+	d->stage_cols = a->w;
+	for (size_t i = 0; i < m->nstages && a->y < a->bottom; i++) {
+		const struct tui_stage_row *r = &m->stages[i];
+		char rate[32], p50[24], p99[24], mx[24], errs[32];
+		units_format_count(rate, sizeof rate, (uint64_t)(r->rate + 0.5));
+		units_format_duration(p50, sizeof p50, r->p50_ns);
+		units_format_duration(p99, sizeof p99, r->p99_ns);
+		units_format_duration(mx, sizeof mx, r->max_ns);
+		units_format_count(errs, sizeof errs, r->errors);
+		snprintf(line, sizeof line, "%c%c %-12.12s %9s %5.1f%% %5.1f%% %5.1f%% %8s %8s %8s %6s%s",
+			 i == m->selected ? '>' : ' ', r->bottleneck ? '!' : ' ', r->name, rate, r->busy_pct, r->bp_pct,
+			 r->idle_pct, p50, p99, mx, errs, r->bottleneck ? "  BOTTLENECK" : "");
+		attr_t at = (i == m->selected ? A_REVERSE : A_NORMAL) |
+			    (r->bottleneck ? draw_pair(d, PAIR_HIGH) | A_BOLD : A_NORMAL);
+		attron(at);
+		draw_line(a, line);
+		attroff(at);
+	}
+}
+
+static void draw_histogram(const struct draw_opts *d, const struct tui_model *m, struct draw_area *a)
+{
+	char title[160];
+	snprintf(title, sizeof title, "Latency of stage %s (per batch)",
+		 m->nstages ? m->stages[m->selected].name : "-");
+	if (!draw_title(d, a, title, -1))
+		return;
+	char p50[24], p90[24], p99[24], p999[24], mx[24], line[512];
+	units_format_duration(p50, sizeof p50, m->p50_ns);
+	units_format_duration(p90, sizeof p90, m->p90_ns);
+	units_format_duration(p99, sizeof p99, m->p99_ns);
+	units_format_duration(p999, sizeof p999, m->p999_ns);
+	units_format_duration(mx, sizeof mx, m->max_ns);
+	snprintf(line, sizeof line, "p50 %s  p90 %s  p99 %s  p999 %s  max %s", p50, p90, p99, p999, mx);
+	draw_line(a, line);
+	uint64_t top = 0;
+	for (size_t i = 0; i < m->nbuckets; i++)
+		if (m->buckets[i].count > top)
+			top = m->buckets[i].count;
+	/* as many buckets as rows left, merged evenly */
+	int rows = a->bottom - a->y;
+	if (rows <= 0 || !m->nbuckets) {
+		if (!m->nbuckets)
+			draw_line(a, "(no batch yet)");
+		return;
+	}
+	size_t per = (m->nbuckets + (size_t)rows - 1) / (size_t)rows;
+	int barw = a->w - 24 > 4 ? a->w - 24 : 4;
+	for (size_t i = 0; i < m->nbuckets && a->y < a->bottom; i += per) {
+		uint64_t c = 0;
+		size_t j = i;
+		for (; j < i + per && j < m->nbuckets; j++)
+			c += m->buckets[j].count;
+		char lo[24], bar[512];
+		units_format_duration(lo, sizeof lo, m->buckets[i].lo_ns);
+		tui_bar_text(bar, sizeof bar, top ? (double)c / (double)(top * per) : 0, barw, d->utf8);
+		snprintf(line, sizeof line, "%9s %10llu ", lo, (unsigned long long)c);
+		draw_text(a->y, a->x, a->w, line);
+		attron(draw_pair(d, PAIR_TITLE));
+		mvaddstr(a->y, a->x + 21, bar);
+		attroff(draw_pair(d, PAIR_TITLE));
+		a->y++;
+	}
+}
+
+static void draw_channels(struct draw_opts *d, const struct tui_model *m, struct draw_area *a)
+{
+	if (!draw_title(d, a, "Channels (fill now, avg, max; senders / receivers blocked)", 1))
+		return;
+	int barw = a->w - 58 > 6 ? a->w - 58 : 6;
+	if (barw > 30)
+		barw = 30;
+	for (size_t i = 0; i < m->nchannels && a->y < a->bottom; i++) {
+		const struct tui_channel_row *c = &m->channels[i];
+		char bar[256], line[512];
+		tui_bar_text(bar, sizeof bar, c->fill_pct / 100, barw, d->utf8);
+		snprintf(line, sizeof line, "%-22.22s [", c->name);
+		draw_text(a->y, a->x, a->w, line);
+		attron(draw_pair(d, draw_band_pair(c->band)));
+		mvaddstr(a->y, a->x + 24, bar);
+		attroff(draw_pair(d, draw_band_pair(c->band)));
+		snprintf(line, sizeof line, "] %5.1f%% avg %5.1f%% max %5.1f%%  %4.0f%% / %4.0f%%", c->fill_pct, c->avg_pct,
+			 c->max_pct, c->send_blocked_pct, c->recv_blocked_pct);
+		draw_text(a->y, a->x + 24 + barw, a->w - 24 - barw, line);
+		a->y++;
+	}
+}
+
+static void draw_memory(const struct draw_opts *d, const struct tui_model *m, struct draw_area *a)
+{
+	if (!draw_title(d, a, "Memory", -1))
+		return;
+	char rss[32], peak[32], heap[32], rate[32], line[512];
+	units_format_bytes(rss, sizeof rss, (double)m->rss);
+	units_format_bytes(peak, sizeof peak, (double)m->rss_peak);
+	units_format_bytes(heap, sizeof heap, (double)m->heap);
+	units_format_bytes(rate, sizeof rate, m->alloc_bytes_per_sec);
+	snprintf(line, sizeof line, "RSS %s (peak %s)  heap %s", rss, peak, m->have_heap ? heap : "n/a");
+	draw_line(a, line);
+	if (m->allocator_pct >= 0)
+		snprintf(line, sizeof line, "alloc %s/s, %.0f allocs/s, %.1f B/record, allocator %.1f%% of CPU", rate,
+			 m->allocs_per_sec, m->bytes_per_record, m->allocator_pct);
+	else
+		snprintf(line, sizeof line, "alloc %s/s, %.0f allocs/s, %.1f B/record", rate, m->allocs_per_sec,
+			 m->bytes_per_record);
+	draw_line(a, line);
+	if (a->y >= a->bottom)
+		return;
+	int w = a->w - 2 < TUI_HISTORY ? a->w - 2 : TUI_HISTORY;
+	char spark[TUI_HISTORY * 4 + 1];
+	tui_sparkline_text(spark, sizeof spark, &m->alloc, w, d->utf8);
+	mvaddstr(a->y++, a->x, spark);
+}
+
+static void draw_alerts(struct draw_opts *d, const struct tui_model *m, struct draw_area *a, const char *notice)
+{
+	if (!draw_title(d, a, "Alerts (most severe first)", 2))
+		return;
+	if (notice[0]) {
+		char line[400];
+		snprintf(line, sizeof line, "[HIGH] %s", notice);
+		attron(draw_pair(d, PAIR_HIGH) | A_BOLD);
+		draw_line(a, line);
+		attroff(draw_pair(d, PAIR_HIGH) | A_BOLD);
+	}
+	if (!m->nalerts && !notice[0])
+		draw_line(a, "No finding above its threshold.");
+	for (size_t i = 0; i < m->nalerts && a->y < a->bottom; i++) {
+		const struct tui_alert *al = &m->alerts[i];
+		char line[1024];
+		snprintf(line, sizeof line, "[%s] %s", analyzer_severity_upper((enum severity)al->severity), al->text);
+		attron(draw_pair(d, draw_severity_pair(al->severity)) | (al->severity >= SEV_HIGH ? A_BOLD : A_NORMAL));
+		draw_line(a, line);
+		attroff(draw_pair(d, draw_severity_pair(al->severity)) | A_BOLD);
+		if (a->y < a->bottom && al->severity >= SEV_MEDIUM) {
+			snprintf(line, sizeof line, "    impact %s; %s", al->impact, al->suggestion);
+			draw_line(a, line);
+		}
+	}
+}
+
+static void draw_functions(struct draw_opts *d, const struct tui_model *m, struct draw_area *a)
+{
+	char title[160];
+	snprintf(title, sizeof title, "Top functions (%s; f switches)  FLAT   CUM",
+		 m->fn_for_stage && m->nstages ? m->stages[m->selected].name : "whole process");
+	if (!draw_title(d, a, title, 3))
+		return;
+	if (!m->nfns)
+		draw_line(a, "(no CPU samples: -types cpu)");
+	for (size_t i = 0; i < m->nfns && a->y < a->bottom; i++) {
+		char line[256];
+		snprintf(line, sizeof line, "%5.1f%% %5.1f%%  %s", m->fns[i].flat_pct, m->fns[i].cum_pct, m->fns[i].name);
+		draw_line(a, line);
+	}
+}
+
+static void draw_keybar(const struct draw_opts *d, int rows, int cols)
+{
+	static const char *const keys[][2] = { { "h", "Help" },	  { "s", "Snapshot" }, { "t", "Trace" },
+					       { "p", "Pause" },  { "Spc", "Freeze" }, { "f", "Funcs" },
+					       { "+-", "Refresh" }, { "r", "Reset" },  { "q", "Quit" } };
+	move(rows - 1, 0);
+	clrtoeol();
+	int x = 0;
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0] && x < cols; i++) {
+		attron(A_BOLD);
+		draw_text(rows - 1, x, cols - x, keys[i][0]);
+		attroff(A_BOLD);
+		x += (int)strlen(keys[i][0]);
+		attr_t at = d->color ? COLOR_PAIR(PAIR_KEYS) : A_REVERSE;
+		attron(at);
+		char label[16];
+		snprintf(label, sizeof label, "%-8s", keys[i][1]);
+		draw_text(rows - 1, x, cols - x, label);
+		attroff(at);
+		x += 8;
+	}
+}
+
+static void draw_too_small(int rows, int cols)
+{
+	erase();
+	char a[96], b[96];
+	snprintf(a, sizeof a, "nebtop needs a terminal of at least %dx%d", DRAW_MIN_COLS, DRAW_MIN_ROWS);
+	snprintf(b, sizeof b, "this one is %dx%d", cols, rows);
+	int y = rows / 2 - 1;
+	draw_text(y < 0 ? 0 : y, (int)(cols - (int)strlen(a)) / 2 > 0 ? (cols - (int)strlen(a)) / 2 : 0, cols, a);
+	draw_text(y + 1 < rows ? y + 1 : 0, (cols - (int)strlen(b)) / 2 > 0 ? (cols - (int)strlen(b)) / 2 : 0, cols, b);
+	refresh();
+}
+
+void draw_screen(struct draw_opts *d, const struct tui_model *m, int rows, int cols, int frozen, int paused,
+		 const char *notice)
+{
+	if (rows < DRAW_MIN_ROWS || cols < DRAW_MIN_COLS) {
+		d->stage_cols = 0;
+		draw_too_small(rows, cols);
+		return;
+	}
+	erase();
+	draw_header(d, m, cols, frozen, paused);
+	int bottom = rows - 1;
+	if (cols >= 150) {
+		/* the stage table needs 82 columns */
+		int lw = cols / 2 - 1 > 82 ? cols / 2 - 1 : 82;
+		struct draw_area l = { 2, 0, lw, bottom }, r = { 2, lw + 2, cols - lw - 2, bottom };
+		draw_throughput(d, m, &l);
+		l.y++;
+		draw_stages(d, m, &l);
+		l.y++;
+		draw_histogram(d, m, &l);
+		draw_channels(d, m, &r);
+		r.y++;
+		draw_memory(d, m, &r);
+		r.y++;
+		struct draw_area al = r;
+		al.bottom = r.y + (bottom - r.y) / 2;
+		draw_alerts(d, m, &al, notice);
+		r.y = al.bottom + 1 < bottom ? al.bottom : r.y;
+		draw_functions(d, m, &r);
+	} else {
+		struct draw_area a = { 2, 0, cols, bottom };
+		draw_throughput(d, m, &a);
+		draw_stages(d, m, &a);
+		draw_channels(d, m, &a);
+		draw_memory(d, m, &a);
+		struct draw_area al = a;
+		al.bottom = a.y + 4 < bottom ? a.y + 4 : bottom;
+		draw_alerts(d, m, &al, notice);
+		a.y = al.y;
+		draw_functions(d, m, &a);
+		draw_histogram(d, m, &a);
+	}
+	draw_keybar(d, rows, cols);
+	refresh();
+}
+
+void draw_help(const struct draw_opts *d, int rows, int cols)
+{
+	static const char *const lines[] = {
+		"nebtop keys",
+		"",
+		"  q, F10         quit: drain the pipeline, write the final snapshot, exit",
+		"  s              write a snapshot now (profiles, reports, metrics)",
+		"  t              capture a trace for trace_duration into trace_TS.json",
+		"  p              pause or resume the source",
+		"  space          freeze or thaw the display (the pipeline keeps running)",
+		"  up/down, j/k   select a stage (its latency histogram and functions)",
+		"  mouse click    select the stage clicked",
+		"  Tab            move the focus between stages, channels, alerts, functions",
+		"  f              top functions of the whole process or of the selected stage",
+		"  + / -          refresh faster / slower",
+		"  r              reset peaks and averages",
+		"  h, ?, F1       this help",
+		"",
+		"Any key closes this help.",
+	};
+	erase();
+	attron(A_BOLD);
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0] && (int)i < rows; i++) {
+		draw_text((int)i, 2, cols - 2, lines[i]);
+		if (i == 0)
+			attroff(A_BOLD);
+	}
+	(void)d;
+	refresh();
+}
+
+int draw_stage_at(const struct draw_opts *d, int y, int x)
+{
+	if (!d->stage_cols || y < d->stage_row0 || x < d->stage_col0 || x >= d->stage_col0 + d->stage_cols)
+		return -1;
+	return y - d->stage_row0;
+}

@@ -1,0 +1,128 @@
+/* model.h: what the front end shows, computed apart from drawing.
+ *
+ * As htop's meters update their values apart from drawing them, the TUI
+ * keeps one struct tui_model: plain numbers and strings for every panel,
+ * filled from the sampler's time series, the analyzer's latest findings and
+ * the CPU profile. tui_model_update() reads those sources (taking only the
+ * sampler's and analyzer's own locks, never a lock a pipeline thread takes
+ * per record); the draw_*.c files read only the model. Histories (the
+ * throughput and allocation graphs) live in the model and are pushed once a
+ * second. The pure parts (bands, bars, histories, peaks) are functions of
+ * their own so that unit tests can check them without ncurses. */
+#ifndef NEB_TUI_MODEL_H
+#define NEB_TUI_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct analyzer;
+struct pipeline;
+struct profiler;
+struct sampler;
+
+#define TUI_HISTORY 120 /* seconds kept for the graphs */
+#define TUI_MAX_STAGES 32
+#define TUI_MAX_CHANNELS 32
+#define TUI_MAX_ALERTS 16
+#define TUI_MAX_FNS 20
+#define TUI_MAX_BUCKETS 48
+
+struct tui_history {
+	double v[TUI_HISTORY]; /* oldest first */
+	size_t n;
+};
+
+struct tui_stage_row {
+	char name[64], type[32];
+	int kind; /* enum stage_kind */
+	int threads;
+	double rate;                      /* records in per second, last second */
+	double busy_pct, bp_pct, idle_pct; /* over the last second */
+	uint64_t p50_ns, p99_ns, max_ns;  /* whole run, per batch */
+	uint64_t errors;
+	int bottleneck; /* the analyzer names this stage the pipeline bottleneck */
+};
+
+enum tui_band { TUI_BAND_OK = 0, TUI_BAND_MEDIUM, TUI_BAND_HIGH };
+
+struct tui_channel_row {
+	char name[96];
+	uint64_t capacity;
+	double fill_pct, avg_pct, max_pct; /* now; average and max since the last reset */
+	double send_blocked_pct, recv_blocked_pct;
+	enum tui_band band; /* of fill_pct: up to 60% ok, 60-85 medium, over 85 high */
+};
+
+struct tui_bucket {
+	uint64_t lo_ns, hi_ns, count;
+};
+
+struct tui_alert {
+	int severity; /* enum severity */
+	char text[512];
+	char impact[240];
+	char suggestion[300];
+};
+
+struct tui_fn {
+	char name[128];
+	double flat_pct, cum_pct;
+};
+
+struct tui_model {
+	/* header */
+	char pipeline[128], route[320], state[16];
+	double elapsed_s;
+	int workers;
+	char types[96];
+	unsigned snapshots;
+	char last_snapshot[256];
+	char status[320]; /* the last action's outcome ("snapshot 2026... written: 8 files") */
+	/* throughput */
+	double records_per_sec, bytes_per_sec;
+	uint64_t in, out, filtered, errors;
+	struct tui_history rate;
+	/* stages, the selected one's latency histogram */
+	size_t nstages;
+	struct tui_stage_row stages[TUI_MAX_STAGES];
+	size_t selected;
+	size_t nbuckets;
+	struct tui_bucket buckets[TUI_MAX_BUCKETS];
+	uint64_t p50_ns, p90_ns, p99_ns, p999_ns, max_ns;
+	/* channels */
+	size_t nchannels;
+	struct tui_channel_row channels[TUI_MAX_CHANNELS];
+	/* memory */
+	uint64_t rss, rss_peak, heap;
+	int have_heap;
+	double alloc_bytes_per_sec, allocs_per_sec, bytes_per_record, allocator_pct; /* allocator_pct -1: no CPU profile */
+	struct tui_history alloc;
+	/* alerts */
+	size_t nalerts;
+	struct tui_alert alerts[TUI_MAX_ALERTS];
+	/* top functions, for the process or the selected stage */
+	int fn_for_stage;
+	size_t nfns;
+	struct tui_fn fns[TUI_MAX_FNS];
+	/* peaks and averages since the last reset (r) */
+	uint64_t reset_t_ns;
+};
+
+/* Fills m from the run (prof and an may be NULL). Keeps m->selected,
+ * m->fn_for_stage, the histories and reset_t_ns; pushes one history point
+ * when push is set (once a second). */
+void tui_model_update(struct tui_model *m, struct pipeline *p, struct sampler *s, struct profiler *prof,
+		      struct analyzer *an, int push);
+
+/* The pure parts, for the draw code and the unit tests. */
+void tui_history_push(struct tui_history *h, double v);
+double tui_history_max(const struct tui_history *h);
+enum tui_band tui_band_of_fill(double fill_pct);
+/* A bar of width cells for frac (0..1): UTF-8 eighth blocks when utf8, else
+ * '#' and spaces; writes a NUL-terminated string into dst (n bytes). */
+void tui_bar_text(char *dst, size_t n, double frac, int width, int utf8);
+/* A sparkline of the last width points of h scaled to its max: UTF-8 block
+ * heights when utf8, else " .:-=+*#". */
+void tui_sparkline_text(char *dst, size_t n, const struct tui_history *h, int width, int utf8);
+
+#endif
