@@ -58,12 +58,13 @@ for ((r = 1; r <= ROUNDS; r++)); do
 
 	out=$BENCH_DIR/tui_screen
 	rm -rf "$out"
+	rm -f "$BENCH_DIR/tui.pid"
 	tmux -L "$SOCK" -f /dev/null new-session -d -x 200 -y 60 \
-		"env LC_ALL=C.UTF-8 TERM=xterm-256color '$NEBTOP' -duration ${SECONDS_RUN}s -output '$out' '$INI'; sleep 1"
+		"sh -c 'echo \$\$ >$BENCH_DIR/tui.pid; exec env LC_ALL=C.UTF-8 TERM=xterm-256color $NEBTOP -duration ${SECONDS_RUN}s -output $out $INI'; sleep 1"
 	pid=""
 	for _ in $(seq 50); do
-		pid=$(pgrep -f -- "-output $out " | head -n 1 || true)
-		[ -n "$pid" ] && break
+		pid=$(cat "$BENCH_DIR/tui.pid" 2>/dev/null || true)
+		[ -n "$pid" ] && [ -e "/proc/$pid/task/$pid/schedstat" ] && break
 		sleep 0.1
 	done
 	[ -n "$pid" ] || die "the TUI run did not start"

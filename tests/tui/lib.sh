@@ -142,9 +142,10 @@ on_screen() { screen | grep -qF -- "$1"; }
 # on_screen_re REGEX: the screen shows a line matching REGEX (grep -E) now.
 on_screen_re() { screen | grep -qE -- "$1"; }
 
-# wait_for WHAT TEST ARGS...: polls TEST ARGS (a command, e.g. on_screen
-# TEXT) every 0.2 s; after 20 s (WAIT_S) the test fails with the screen.
-wait_for() {
+# poll_for WHAT TEST ARGS...: polls TEST ARGS (a command, e.g. on_screen
+# TEXT) every 0.2 s for up to 20 s (WAIT_S); 1 with the screen shown when it
+# never held.
+poll_for() {
 	local what=$1
 	shift
 	for _ in $(seq $((${WAIT_S:-20} * 5))); do
@@ -152,22 +153,15 @@ wait_for() {
 		sleep 0.2
 	done
 	show_screen "waiting for $what"
-	fail "not seen within ${WAIT_S:-20} s: $what"
+	return 1
 }
+
+# wait_for WHAT TEST ARGS...: poll_for, and the test fails when it never held.
+wait_for() { poll_for "$@" || fail "not seen within ${WAIT_S:-20} s: $1"; }
 
 # soft_wait_for WHAT TEST ARGS...: as wait_for, but a soft failure
 # (returns 1) so that the test goes on.
-soft_wait_for() {
-	local what=$1
-	shift
-	for _ in $(seq $((${WAIT_S:-20} * 5))); do
-		"$@" && return 0
-		sleep 0.2
-	done
-	show_screen "waiting for $what"
-	soft_fail "not seen within ${WAIT_S:-20} s: $what"
-	return 1
-}
+soft_wait_for() { poll_for "$@" || { soft_fail "not seen within ${WAIT_S:-20} s: $1"; return 1; }; }
 
 # wait_screen TEXT: waits until the screen shows TEXT.
 wait_screen() { wait_for "'$1' on the screen" on_screen "$1"; }

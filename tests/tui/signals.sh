@@ -20,7 +20,8 @@ for SIG in TERM INT; do
 	have_in() { [ "$(in_count)" -gt 0 ] 2>/dev/null; }
 	wait_for "records read" have_in
 	PID=$(nebtop_pid)
-	ps -o args= -p "$PID" | grep -qF -- "$T/prof" || fail "pid $PID is not this test's nebtop: $(ps -o args= -p "$PID")"
+	ARGS=$(tr '\0' ' ' <"/proc/$PID/cmdline" 2>/dev/null)
+	printf '%s\n' "$ARGS" | grep -qF -- "$T/prof" || fail "pid $PID is not this test's nebtop: $ARGS"
 	if [ "$SIG" = TERM ]; then
 		# SIGUSR1 first: a snapshot while the front end goes on
 		kill -USR1 "$PID"
