@@ -295,10 +295,13 @@ static void tui_model_alerts(struct tui_model *m, struct analyzer *an)
 			snprintf(a->impact, sizeof a->impact, "%.1f%% of %s", fd->impact_pct, fd->impact_of);
 			snprintf(a->suggestion, sizeof a->suggestion, "%s", fd->nsuggestions ? fd->suggestions[0] : "");
 		}
-		/* the pipeline bottleneck named by the first such finding */
+		/* the pipeline bottleneck named by the first such finding, when it
+		 * matters (medium or worse: a low one is a pipeline at ease) */
 		for (size_t i = 0; i < fs.n; i++) {
 			if (fs.v[i].type != FIND_PIPELINE_BOTTLENECK)
 				continue;
+			if (fs.v[i].severity < SEV_MEDIUM)
+				break;
 			for (size_t k = 0; k < m->nstages; k++)
 				if (!strcmp(m->stages[k].name, fs.v[i].component))
 					m->stages[k].bottleneck = 1;
