@@ -15,6 +15,7 @@
 
 #include "../src/confmap.h"
 #include "../src/errbuf.h"
+#include "connmetrics.h"
 
 struct batch;
 struct schema;
@@ -25,6 +26,9 @@ struct connector_env {
 	uint32_t batch;                   /* records per batch */
 	int on_error;                     /* enum on_error */
 	const struct confsection *section; /* for messages: see confmap_where_key */
+	/* Where the connector counts what it measures (connmetrics.h); never
+	 * NULL. The connector keeps the pointer: it outlives the connector. */
+	struct connmetrics *metrics;
 };
 
 struct source_ops {

@@ -63,6 +63,7 @@ static int csvd_open(void *opts, const struct connector_env *env, const struct s
 	confmap_where_key(where, sizeof where, env->section, "file_path");
 	if (outfile_open(&c->out, c->file_path, where, e))
 		return -1;
+	c->out.metrics = env->metrics;
 	c->width = in->width;
 	if (c->header && in->width) {
 		struct buf h = { 0 };

@@ -47,6 +47,7 @@ static int json_open(void *opts, const struct connector_env *env, const struct s
 	confmap_where_key(where, sizeof where, env->section, "file_path");
 	if (outfile_open(&j->out, j->file_path, where, e))
 		return -1;
+	j->out.metrics = env->metrics;
 	j->width = in->width;
 	j->prefix = calloc(in->width ? in->width : 1, sizeof *j->prefix);
 	j->prefix_len = calloc(in->width ? in->width : 1, sizeof *j->prefix_len);

@@ -1,6 +1,8 @@
 /* outfile.c: atomic output files for the file destinations. */
 #include "outfile.h"
 
+#include "../pipeline/clock.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -61,6 +63,8 @@ int outfile_open(struct outfile *o, const char *path, const char *where, struct 
 int outfile_write(struct outfile *o, const void *p, size_t n, struct errbuf *e)
 {
 	const char *c = p;
+	uint64_t t0 = o->metrics ? clock_now_ns() : 0;
+	size_t total = n;
 	while (n > 0) {
 		ssize_t w = write(o->fd, c, n);
 		if (w < 0) {
@@ -73,6 +77,8 @@ int outfile_write(struct outfile *o, const void *p, size_t n, struct errbuf *e)
 		c += w;
 		n -= (size_t)w;
 	}
+	if (o->metrics)
+		connmetrics_count_request(o->metrics, total, t0, clock_now_ns());
 	return 0;
 }
 

@@ -8,11 +8,13 @@
 #include <stddef.h>
 
 #include "../src/errbuf.h"
+#include "connmetrics.h"
 
 struct outfile {
 	int fd;
 	char *path, *tmp_path; /* tmp_path NULL for stdout and in-place files */
 	int in_place;
+	struct connmetrics *metrics; /* NULL after outfile_open; set it to count writes */
 };
 
 /* `where` names the key in messages ("job.ini:9: [destination] key 'file_path'"). */

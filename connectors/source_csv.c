@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../pipeline/batch.h"
+#include "../pipeline/clock.h"
 #include "../pipeline/schema.h"
 #include "../pipeline/utf8.h"
 #include "../pipeline/worker.h"
@@ -46,6 +47,7 @@ struct csv_source {
 	uint64_t header_records;
 	double avg_record_bytes;
 	const struct schema *schema;
+	struct connmetrics *metrics;
 };
 
 /* Per worker: a libcsv parser and the fields of the row being parsed. */
@@ -109,7 +111,10 @@ static int csv_read_block(struct csv_source *s, struct buf *b, const _Atomic int
 			  struct errbuf *e)
 {
 	buf_reserve(b, CSV_READ_BLOCK);
+	uint64_t t0 = clock_now_ns();
 	ssize_t r = fdio_read(s->fd, b->p + b->len, CSV_READ_BLOCK, stop, idle_ms);
+	if (r > 0)
+		connmetrics_count_request(s->metrics, (uint64_t)r, t0, clock_now_ns());
 	if (r == FDIO_STOPPED)
 		return -2;
 	if (r == FDIO_IDLE)
@@ -246,6 +251,7 @@ static int csv_open(void *opts, const struct connector_env *env, struct schema *
 	struct csv_source *s = opts;
 	char where[512];
 	s->fd = -1;
+	s->metrics = env->metrics;
 	if (s->delimiter == s->quote || s->delimiter == '\n' || s->delimiter == '\r' || s->quote == '\n' ||
 	    s->quote == '\r') {
 		confmap_where_key(where, sizeof where, env->section, "delimiter");

@@ -115,6 +115,7 @@ static int build_source(struct pipeline *p, struct errbuf *e)
 		return build_note_type_origin(&c->source, e);
 	struct pstage *st = &p->stages[0];
 	p->env.section = &c->source;
+	p->env.metrics = &p->src_metrics;
 	if (p->src->open(p->src_opts, &p->env, &st->schema, e))
 		return -1;
 	snprintf(st->info.name, sizeof st->info.name, "source");
@@ -139,6 +140,7 @@ static int build_dest(struct pipeline *p, struct errbuf *e)
 	struct pstage *st = &p->stages[p->nstages - 1];
 	const struct schema *in = &p->stages[p->nstages - 2].schema;
 	p->env.section = &c->destination;
+	p->env.metrics = &p->dst_metrics;
 	if (p->dst->open(p->dst_opts, &p->env, in, e))
 		return -1;
 	schema_copy(&st->schema, in);

@@ -162,6 +162,11 @@ size_t pipeline_count_channels(const struct pipeline *p) { return p->nchannels; 
 struct channel *pipeline_get_channel(const struct pipeline *p, size_t i) { return p->channels[i]; }
 int pipeline_count_threads(const struct pipeline *p) { return (int)p->nthreads; }
 
+const struct connmetrics *pipeline_get_connector_metrics(const struct pipeline *p, int dest)
+{
+	return dest ? &p->dst_metrics : &p->src_metrics;
+}
+
 const char *pipeline_stop_reason(struct pipeline *p)
 {
 	nlock_lock(&p->mu);

@@ -70,5 +70,7 @@ void pipeline_describe_source(struct pipeline *p, char *dst, size_t n);
 void pipeline_describe_dest(struct pipeline *p, char *dst, size_t n);
 /* Threads the pipeline runs (all stages). */
 int pipeline_count_threads(const struct pipeline *p);
+/* What the source (dest = 0) or destination (dest = 1) connector measured. */
+const struct connmetrics *pipeline_get_connector_metrics(const struct pipeline *p, int dest);
 
 #endif

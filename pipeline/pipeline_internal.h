@@ -57,6 +57,7 @@ struct pipeline {
 	void *dst_opts;
 	struct dest_common_opts dst_common;
 	struct connector_env env;
+	struct connmetrics src_metrics, dst_metrics;
 
 	struct pthread_slot *threads;
 	size_t nthreads;
