@@ -72,8 +72,11 @@ struct dest_ops {
 	/* Encoder threads: turns the kept records of b into b->out. Optional. */
 	void (*encode)(void *opts, struct batch *b, struct worker *w);
 	/* Writer thread, batches in order: writes b (b->out when encode is set).
-	 * Returns 0, or -1 with the message in e. */
-	int (*write)(void *opts, struct batch *b, struct errbuf *e);
+	 * Returns 0, or -1 with the message in e (the run fails). Records the
+	 * system refused one by one (a row the server rejected, a request that
+	 * failed for good) are marked with worker_fail_record(w, b, r, ...),
+	 * which counts them and applies on_error; the rest count as written. */
+	int (*write)(void *opts, struct batch *b, struct worker *w, struct errbuf *e);
 	/* Flushes and closes. ok = 1: the run succeeded, commit (rename into
 	 * place); ok = 0: the run failed, leave what was written and say where in
 	 * e (returning -1); ok = -1: the run never started, remove what open made. */

@@ -106,8 +106,9 @@ static void csvd_encode(void *opts, struct batch *b, struct worker *w)
 	}
 }
 
-static int csvd_write(void *opts, struct batch *b, struct errbuf *e)
+static int csvd_write(void *opts, struct batch *b, struct worker *w, struct errbuf *e)
 {
+	(void)w;
 	struct csv_dest *c = opts;
 	return b->out.len ? outfile_write(&c->out, b->out.p, b->out.len, e) : 0;
 }

@@ -113,8 +113,9 @@ static void json_encode(void *opts, struct batch *b, struct worker *w)
 	out->len = (size_t)(o - out->p);
 }
 
-static int json_write(void *opts, struct batch *b, struct errbuf *e)
+static int json_write(void *opts, struct batch *b, struct worker *w, struct errbuf *e)
 {
+	(void)w;
 	struct json_dest *j = opts;
 	const char *p = b->out.p;
 	size_t n = b->out.len;

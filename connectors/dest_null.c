@@ -21,8 +21,9 @@ static int null_open(void *opts, const struct connector_env *env, const struct s
 	return 0;
 }
 
-static int null_write(void *opts, struct batch *b, struct errbuf *e)
+static int null_write(void *opts, struct batch *b, struct worker *w, struct errbuf *e)
 {
+	(void)w;
 	(void)opts;
 	(void)b;
 	(void)e;

@@ -233,7 +233,7 @@ static void runner_write_one(struct pthread_slot *s, struct batch *b)
 	if (!p->write_failed && kept) {
 		runner_apply_rate_limit(p, kept);
 		struct errbuf e;
-		if (p->dst->write(p->dst_opts, b, &e) == 0) {
+		if (p->dst->write(p->dst_opts, b, &s->w, &e) == 0) {
 			tmetrics_add(&m->bytes_out, b->out.len);
 		} else {
 			p->write_failed = 1;
