@@ -22,7 +22,8 @@ show_failures() {
 SOAK_SECONDS=150 make -j"$jobs" check || show_failures .
 
 echo "== distcheck"
-make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror
+make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror ||
+	show_failures "$(ls -d nebtop-*/_build/sub 2>/dev/null | head -n 1)"
 
 tarball=$(ls -t nebtop-*.tar.gz | head -n 1)
 for kind in sanitizers tsan; do
