@@ -34,6 +34,7 @@ struct connector_env {
 struct source_ops {
 	const char *type;
 	const char *summary;
+	const char *waits_on; /* what its wait time waits for: "file", "PostgreSQL server" */
 	const struct confkey *keys;
 	size_t opts_size;
 	/* Validates the options, opens the input and sets the schema. Runs before
@@ -63,6 +64,7 @@ struct source_ops {
 struct dest_ops {
 	const char *type;
 	const char *summary;
+	const char *waits_on;
 	const struct confkey *keys;
 	size_t opts_size;
 	/* Validates, opens the output (under a temporary name where it has one). */

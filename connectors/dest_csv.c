@@ -128,6 +128,7 @@ static void csvd_describe(void *opts, char *dst, size_t n)
 const struct dest_ops dest_csv = {
 	.type = "csv",
 	.summary = "CSV with a header line, to a file or standard output",
+	.waits_on = "file",
 	.keys = csvd_keys,
 	.opts_size = sizeof(struct csv_dest),
 	.open = csvd_open,

@@ -175,6 +175,7 @@ static void json_describe(void *opts, char *dst, size_t n)
 const struct dest_ops dest_json = {
 	.type = "json",
 	.summary = "JSON Lines or a JSON array, to a file or standard output",
+	.waits_on = "file",
 	.keys = json_keys,
 	.opts_size = sizeof(struct json_dest),
 	.open = json_open,

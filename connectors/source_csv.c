@@ -516,6 +516,7 @@ static void csv_describe(void *opts, char *dst, size_t n)
 const struct source_ops source_csv = {
 	.type = "csv",
 	.summary = "CSV file or standard input, parsed on several threads",
+	.waits_on = "file",
 	.keys = csv_keys,
 	.opts_size = sizeof(struct csv_source),
 	.open = csv_open,

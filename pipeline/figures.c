@@ -80,6 +80,29 @@ static void figures_channel(struct channel_figures *cf, const char *name, const 
 	cf->recv_blocked_pct = figures_pct(recv, dt_ns * (b->consumers ? b->consumers : 1));
 }
 
+static void figures_connector(struct connector_figures *cf, const struct stage_figures *sf,
+			      const struct conn_sample *a, const struct conn_sample *b, uint64_t stage_records,
+			      double busy_s, double dt)
+{
+	cf->role = sf->kind == STAGE_SOURCE ? "source" : "destination";
+	cf->type = sf->type;
+	cf->records = stage_records;
+	cf->bytes = b->bytes;
+	cf->requests = b->requests;
+	cf->retries = b->retries;
+	cf->errors = b->errors;
+	cf->connects = b->connects;
+	cf->connect_ms = (double)b->connect_ns / 1e6;
+	cf->records_per_sec = sf->kind == STAGE_SOURCE ? sf->out_per_sec : sf->in_per_sec;
+	cf->bytes_per_sec = dt > 0 ? (double)(b->bytes - a->bytes) / dt : 0;
+	cf->requests_per_sec = dt > 0 ? (double)(b->requests - a->requests) / dt : 0;
+	cf->records_per_request = b->requests ? (double)stage_records / (double)b->requests : 0;
+	cf->wait_s = (double)(b->wait_ns - a->wait_ns) / 1e9;
+	/* the wait happens inside the stage's busy time; what is left is its own work */
+	cf->work_s = busy_s > cf->wait_s ? busy_s - cf->wait_s : 0;
+	cf->wait_pct = figures_pct(cf->wait_s, cf->wait_s + cf->work_s);
+}
+
 void figures_between(struct figures *f, const struct sampler *s, const struct sample *a, const struct sample *b)
 {
 	struct pipeline *p = sampler_pipeline(s);
@@ -104,6 +127,12 @@ void figures_between(struct figures *f, const struct sampler *s, const struct sa
 		f->records_errors += b->stages[i].errors;
 	}
 	f->records_dead_lettered = pipeline_count_dead_lettered(p);
+	f->conn[0].waits_on = pipeline_connector_waits_on(p, 0);
+	f->conn[1].waits_on = pipeline_connector_waits_on(p, 1);
+	figures_connector(&f->conn[0], &f->stages[0], &a->conn[0], &b->conn[0], b->stages[0].records_in,
+			  f->stages[0].busy_seconds, dt);
+	figures_connector(&f->conn[1], &f->stages[ns - 1], &a->conn[1], &b->conn[1], b->stages[ns - 1].records_out,
+			  f->stages[ns - 1].busy_seconds, dt);
 	f->bytes_in = b->stages[0].bytes_in;
 	f->bytes_out = b->stages[ns - 1].bytes_out;
 	f->records_per_sec = dt > 0 ? (double)(b->stages[0].records_in - a->stages[0].records_in) / dt : 0;

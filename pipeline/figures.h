@@ -30,6 +30,20 @@ struct channel_figures {
 	double fill_pct, fill_avg_pct, fill_max_pct, send_blocked_pct, recv_blocked_pct;
 };
 
+/* A connector: what it moved and where its time went. Totals are for the
+ * whole run; rates and times for the window. */
+struct connector_figures {
+	const char *role, *type; /* "source" or "destination"; "postgresql" */
+	const char *waits_on;    /* "PostgreSQL server", or NULL when it waits on nothing outside */
+	uint64_t records, bytes, requests, retries, errors, connects;
+	double connect_ms;             /* connecting, all connections, whole run */
+	double records_per_sec, bytes_per_sec, requests_per_sec;
+	double records_per_request;    /* average batch (request) size, whole run; 0 = no requests */
+	double wait_s;                 /* blocked on the system (network, server, disk) */
+	double work_s;                 /* the rest of the stage's busy thread time: parsing or encoding */
+	double wait_pct;               /* wait_s over the stage's busy time (wait + work) */
+};
+
 struct figures {
 	double elapsed_s, window_s;
 	uint64_t records_in, records_out, records_filtered, records_errors, records_dead_lettered;
@@ -48,6 +62,7 @@ struct figures {
 	size_t nstages, nchannels;
 	struct stage_figures *stages;
 	struct channel_figures *channels;
+	struct connector_figures conn[2]; /* [0] the source, [1] the destination */
 };
 
 /* Figures over the last window_ns (0 = the whole run), with the sampler

@@ -167,6 +167,11 @@ const struct connmetrics *pipeline_get_connector_metrics(const struct pipeline *
 	return dest ? &p->dst_metrics : &p->src_metrics;
 }
 
+const char *pipeline_connector_waits_on(const struct pipeline *p, int dest)
+{
+	return dest ? p->dst->waits_on : p->src->waits_on;
+}
+
 const char *pipeline_stop_reason(struct pipeline *p)
 {
 	nlock_lock(&p->mu);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "channel.h"
+#include "../connectors/connmetrics.h"
 #include "clock.h"
 #include "pipeline.h"
 #include "../src/prof_trace.h"
@@ -84,6 +85,7 @@ static void sampler_ring_push(struct sampler *s, struct sample_ring *r, const st
 	struct sample *dst = &r->slots[slot];
 	dst->t_ns = src->t_ns;
 	dst->rt = src->rt;
+	memcpy(dst->conn, src->conn, sizeof dst->conn);
 	memcpy(dst->stages, src->stages, s->nstages * sizeof *src->stages);
 	memcpy(dst->channels, src->channels, s->nchannels * sizeof *src->channels);
 }
@@ -169,6 +171,13 @@ static void sampler_read_into(struct sampler *s, struct sample *out, struct hist
 		out->channels[i] = (struct channel_sample){ cs.capacity, cs.fill, cs.fill_max, cs.fill_integral,
 							    cs.send_blocked_ns, cs.recv_blocked_ns, cs.producers,
 							    cs.consumers };
+	}
+	for (int d = 0; d < 2; d++) {
+		const struct connmetrics *cm = pipeline_get_connector_metrics(s->p, d);
+		out->conn[d] = (struct conn_sample){ connmetrics_get(&cm->connect_ns), connmetrics_get(&cm->connects),
+						     connmetrics_get(&cm->requests), connmetrics_get(&cm->bytes),
+						     connmetrics_get(&cm->retries), connmetrics_get(&cm->errors),
+						     connmetrics_get(&cm->wait_ns) };
 	}
 	runtime_read_sample(&out->rt);
 }

@@ -29,11 +29,17 @@ struct channel_sample {
 	int producers, consumers;
 };
 
+/* What the source's or destination's connector counted (connmetrics.h). */
+struct conn_sample {
+	uint64_t connect_ns, connects, requests, bytes, retries, errors, wait_ns;
+};
+
 struct sample {
 	uint64_t t_ns; /* since the pipeline started */
 	struct stage_sample *stages;
 	struct channel_sample *channels;
 	struct runtime_sample rt;
+	struct conn_sample conn[2]; /* [0] the source's connector, [1] the destination's */
 };
 
 /* capacity: recent samples kept at full resolution. */

@@ -379,7 +379,13 @@ int analyzer_analyze_now(struct analyzer *a, struct findings *out)
 	for (size_t i = 0; i < ns; i++) {
 		const struct stage_figures *sf = &f->stages[i];
 		x->stages[i] = (struct an_stage){ sf->name,	      (int)sf->kind,  sf->threads,     sf->busy_pct,
-						  sf->backpressured_pct, sf->idle_pct, sf->in_per_sec, sf->out_per_sec };
+						  sf->backpressured_pct, sf->idle_pct, sf->in_per_sec, sf->out_per_sec,
+						  0,		      NULL };
+		const struct connector_figures *cf = i == 0 ? &f->conn[0] : i == ns - 1 ? &f->conn[1] : NULL;
+		if (cf && cf->waits_on) {
+			x->stages[i].wait_pct = cf->wait_pct;
+			x->stages[i].waits_on = cf->waits_on;
+		}
 	}
 	for (size_t i = 0; i < f->nchannels; i++) {
 		const struct channel_figures *cf = &f->channels[i];

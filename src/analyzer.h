@@ -29,6 +29,7 @@ struct sampler;
 struct alert_opts {
 	uint64_t window_ns;
 	double busy_pct, backpressured_pct, idle_pct;            /* Flink's rule */
+	double server_wait_pct;      /* a connector waiting on its system this share of its busy time */
 	double bottleneck_medium_pct, bottleneck_high_pct, bottleneck_critical_pct; /* of the pipeline waiting */
 	double channel_medium_pct, channel_high_pct;             /* fill bands */
 	double hotspot_medium_pct, hotspot_high_pct, hotspot_critical_pct;
@@ -111,6 +112,11 @@ struct an_stage {
 	int threads;
 	double busy_pct, backpressured_pct, idle_pct; /* of the stage's thread time */
 	double in_per_sec, out_per_sec;
+	/* source and destination: the share of the stage's busy time its
+	 * connector spent waiting on its system, and what that system is (NULL
+	 * for transforms and for connectors that wait on nothing outside) */
+	double wait_pct;
+	const char *waits_on;
 };
 
 struct an_channel {

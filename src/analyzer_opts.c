@@ -16,6 +16,9 @@ const struct confkey analyzer_alert_keys[] = {
 	ALERT_PCT("backpressured_pct", "50", backpressured_pct,
 		  "an upstream stage backpressured at least this share waits on the bottleneck"),
 	ALERT_PCT("idle_pct", "50", idle_pct, "a downstream stage idle at least this share is mostly idle"),
+	ALERT_PCT("server_wait_pct", "50", server_wait_pct,
+		  "a source or destination bottleneck whose connector waits on its server or file at least this share "
+		  "of its busy time is named as waiting on it"),
 	ALERT_PCT("bottleneck_medium_pct", "40", bottleneck_medium_pct,
 		  "share of the other stages' time waiting on the bottleneck for medium severity"),
 	ALERT_PCT("bottleneck_high_pct", "60", bottleneck_high_pct, "... for high severity"),

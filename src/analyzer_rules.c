@@ -178,6 +178,21 @@ static void analyzer_bottleneck_suggest(struct finding *f, const struct an_stage
 	}
 }
 
+/* A source or destination whose time goes to waiting on its system: what
+ * helps is fewer, larger round trips and a faster system, not more CPU. */
+static void analyzer_wait_suggest(struct finding *f, const struct an_stage *s)
+{
+	if (s->kind == STAGE_DESTINATION)
+		finding_suggest(f, "The %s, not nebtop, sets the pace: send fewer, larger batches (-batch; "
+				   "commit_every for PostgreSQL, max_batch_bytes for HTTP) so that each round trip "
+				   "carries more records", s->waits_on);
+	else
+		finding_suggest(f, "The %s, not nebtop, sets the pace: fetch fewer, larger pages or chunks so that "
+				   "each round trip carries more records", s->waits_on);
+	finding_suggest(f, "Look at the %s itself: its CPU and disk, indexes, constraints or triggers on the table, "
+			   "rate limits, and the network latency to it", s->waits_on);
+}
+
 /* Flink's rule: a busy stage whose upstream is backpressured (or whose input
  * channel is full) and whose downstream is mostly idle; the source when all
  * the rest is idle; the destination when all upstream is backpressured. */
@@ -232,7 +247,14 @@ static int analyzer_rule_bottleneck(const struct analyzer_input *in, const struc
 	int transforms = 0;
 	for (size_t i = 0; i < in->nstages; i++)
 		transforms += in->stages[i].kind == STAGE_TRANSFORM;
-	if (s->kind == STAGE_SOURCE && transforms)
+	/* a connector that spends its time waiting on its system is named as such */
+	int waits = s->waits_on && s->kind != STAGE_TRANSFORM && s->wait_pct >= o->server_wait_pct;
+	if (s->kind == STAGE_SOURCE && waits)
+		finding_set(f->description, sizeof f->description,
+			    "The source sets the pace, waiting on its %s: %.0f%% of its busy time waits on it, at %s "
+			    "records/s, while the other stages are mostly idle (%.0f%% of their time waits for input)",
+			    s->waits_on, s->wait_pct, rtext, waiting);
+	else if (s->kind == STAGE_SOURCE && transforms)
 		finding_set(f->description, sizeof f->description,
 			    "The source sets the pace: %s records/s, while every other stage is mostly idle (%.0f%% of "
 			    "the transform workers' time waits for input)", rtext, waiting);
@@ -240,6 +262,11 @@ static int analyzer_rule_bottleneck(const struct analyzer_input *in, const struc
 		finding_set(f->description, sizeof f->description,
 			    "The source sets the pace: %s records/s, while the destination is mostly idle (no transform "
 			    "stage waits on it)", rtext);
+	else if (s->kind == STAGE_DESTINATION && waits)
+		finding_set(f->description, sizeof f->description,
+			    "Destination %s is the bottleneck, waiting on its %s: %.0f%% of its busy time waits on it; "
+			    "busy %.1f%% at %s records/s while everything upstream is backpressured (%.0f%% of their "
+			    "time waits on it)", s->name, s->waits_on, s->wait_pct, s->busy_pct, rtext, waiting);
 	else if (s->kind == STAGE_DESTINATION)
 		finding_set(f->description, sizeof f->description,
 			    "Destination %s is the bottleneck: busy %.1f%% at %s records/s while everything upstream is "
@@ -273,8 +300,13 @@ static int analyzer_rule_bottleneck(const struct analyzer_input *in, const struc
 		finding_set(f->impact_of, sizeof f->impact_of, "the other stages' thread time spent waiting on %s",
 			    s->name);
 	}
+	if (waits)
+		analyzer_wait_suggest(f, s);
 	analyzer_bottleneck_suggest(f, s, in);
 	finding_figure(f, "busy_pct", s->busy_pct, "%.1f%% busy", s->busy_pct);
+	if (s->waits_on && s->kind != STAGE_TRANSFORM)
+		finding_figure(f, "wait_pct", s->wait_pct, "%.1f%% of its busy time waiting on its %s", s->wait_pct,
+			       s->waits_on);
 	finding_figure(f, "backpressured_pct", s->backpressured_pct, "%.1f%% backpressured", s->backpressured_pct);
 	finding_figure(f, "idle_pct", s->idle_pct, "%.1f%% idle", s->idle_pct);
 	finding_figure(f, "records_per_sec", rate, "%s records/s", rtext);

@@ -57,6 +57,29 @@ static json_t *report_json_channels(const struct figures *f)
 	return a;
 }
 
+/* connectors: {source: {...}, destination: {...}}, what each connector
+ * moved and whether its time went to waiting on its system or to its own
+ * parsing or encoding. */
+static json_t *report_json_connectors(const struct figures *f)
+{
+	json_t *o = json_object();
+	for (int d = 0; d < 2; d++) {
+		const struct connector_figures *cf = &f->conn[d];
+		json_object_set_new(
+			o, cf->role,
+			json_pack("{s:s,s:I,s:I,s:I,s:f,s:I,s:f,s:I,s:I,s:f,s:f,s:f,s:f,s:f,s:f}", "type", cf->type,
+				  "records", (json_int_t)cf->records, "bytes", (json_int_t)cf->bytes, "batches",
+				  (json_int_t)cf->requests, "avg_batch_records", cf->records_per_request, "connections",
+				  (json_int_t)cf->connects, "connect_ms", cf->connect_ms, "retries", (json_int_t)cf->retries,
+				  "errors", (json_int_t)cf->errors, "records_per_sec", cf->records_per_sec, "bytes_per_sec",
+				  cf->bytes_per_sec, "batches_per_sec", cf->requests_per_sec, "wait_s", cf->wait_s,
+				  d ? "encode_s" : "parse_s", cf->work_s, "wait_pct", cf->wait_pct));
+		json_object_set_new(json_object_get(o, cf->role), "waits_on",
+				    cf->waits_on ? json_string(cf->waits_on) : json_null());
+	}
+	return o;
+}
+
 static json_t *report_json_errors(struct pipeline *p)
 {
 	struct error_sample *es = calloc(ERROR_SAMPLES, sizeof *es);
@@ -187,13 +210,16 @@ int report_json_build(const struct snapshot_ctx *x, char **out, struct errbuf *e
 			       c->pl.on_error == 0 ? "skip" : c->pl.on_error == 1 ? "fail" : "dead_letter", "profile_types",
 			       types);
 	double elapsed = f.elapsed_s;
+	json_t *conns = report_json_connectors(&f);
 	figures_free(&f);
 	if (!root || !pl) {
 		json_decref(root);
 		json_decref(pl);
+		json_decref(conns);
 		return errbuf_set(e, "cannot build the metrics JSON");
 	}
 	json_object_set_new(root, "pipeline", pl);
+	json_object_set_new(root, "connectors", conns);
 	json_object_set_new(root, "locks", report_json_locks(elapsed));
 	report_json_findings(root, x->findings);
 	*out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));

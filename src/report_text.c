@@ -74,6 +74,29 @@ static void report_text_errors(struct buf *b, struct pipeline *p, uint64_t total
 	free(es);
 }
 
+/* One connector's details: what it moved, in how many batches, its
+ * connections, retries and errors, and waiting on its system against its
+ * own parsing or encoding. */
+static void report_text_connector(struct buf *b, const struct connector_figures *cf)
+{
+	char recs[32], bytes[32], batches[32], avg[32], wait[32], work[32];
+	units_format_count(recs, sizeof recs, cf->records);
+	units_format_bytes(bytes, sizeof bytes, (double)cf->bytes);
+	units_format_count(batches, sizeof batches, cf->requests);
+	units_format_count(avg, sizeof avg, (uint64_t)(cf->records_per_request + 0.5));
+	units_format_duration(wait, sizeof wait, (uint64_t)(cf->wait_s * 1e9));
+	units_format_duration(work, sizeof work, (uint64_t)(cf->work_s * 1e9));
+	buf_printf(b, "    %s records, %s in %s batches (%s records per batch)", recs, bytes, batches, avg);
+	if (cf->connects)
+		buf_printf(b, ", %llu connection%s (%.1f ms)", (unsigned long long)cf->connects,
+			   cf->connects == 1 ? "" : "s", cf->connect_ms);
+	buf_printf(b, ", %llu retries, %llu failed batches\n", (unsigned long long)cf->retries,
+		   (unsigned long long)cf->errors);
+	if (cf->waits_on)
+		buf_printf(b, "    Time: %s waiting on the %s (%.1f%% of its busy time), %s %s\n", wait, cf->waits_on,
+			   cf->wait_pct, work, strcmp(cf->role, "source") ? "encoding" : "parsing");
+}
+
 /* The source's and the destination's rates, and which one (or which stage)
  * holds the pipeline back, from the analysis. */
 static void report_text_connectors(struct buf *b, const struct figures *f, const struct findings *fnd)
@@ -83,8 +106,10 @@ static void report_text_connectors(struct buf *b, const struct figures *f, const
 	double secs = f->elapsed_s > 0 ? f->elapsed_s : 1;
 	units_format_count(r1, sizeof r1, (uint64_t)((double)src->records_out / secs));
 	units_format_count(r2, sizeof r2, (uint64_t)((double)dst->records_in / secs));
-	buf_printf(b, "Connectors:\n  Source (%s):      %s records/sec\n  Destination (%s): %s records/sec\n",
-			   src->type, r1, dst->type, r2);
+	buf_printf(b, "Connectors:\n  Source (%s):      %s records/sec\n", src->type, r1);
+	report_text_connector(b, &f->conn[0]);
+	buf_printf(b, "  Destination (%s): %s records/sec\n", dst->type, r2);
+	report_text_connector(b, &f->conn[1]);
 	const struct finding *bn = NULL;
 	for (size_t i = 0; fnd && i < fnd->n && !bn; i++)
 		if (fnd->v[i].type == FIND_PIPELINE_BOTTLENECK)

@@ -88,6 +88,28 @@ static void draw_header(const struct draw_opts *d, const struct tui_model *m, in
 	(void)d;
 }
 
+/* One line: each connector's rate, batches per second, the share of its
+ * busy time spent waiting on its system, and its retries and failed batches. */
+static void draw_connectors(struct draw_area *a, const struct tui_model *m)
+{
+	char line[512], part[2][240];
+	for (int d = 0; d < 2; d++) {
+		const struct tui_conn *c = &m->conn[d];
+		char rate[32];
+		units_format_count(rate, sizeof rate, (uint64_t)(c->records_per_sec + 0.5));
+		int n = snprintf(part[d], sizeof part[d], "%s %s %s rec/s", d ? "dst" : "src", c->type, rate);
+		/* connectors that talk to something outside count its round trips and waits */
+		if (c->waits_on[0] && n > 0 && (size_t)n < sizeof part[d])
+			n += snprintf(part[d] + n, sizeof part[d] - (size_t)n, " %.0f batch/s wait %.0f%%",
+				      c->batches_per_sec, c->wait_pct);
+		if ((c->retries || c->errors) && n > 0 && (size_t)n < sizeof part[d])
+			snprintf(part[d] + n, sizeof part[d] - (size_t)n, " retries %llu failed %llu",
+				 (unsigned long long)c->retries, (unsigned long long)c->errors);
+	}
+	snprintf(line, sizeof line, "%s  |  %s", part[0], part[1]);
+	draw_line(a, line);
+}
+
 static void draw_throughput(const struct draw_opts *d, const struct tui_model *m, struct draw_area *a)
 {
 	if (!draw_title(d, a, "Throughput", -1))
@@ -117,6 +139,8 @@ static void draw_throughput(const struct draw_opts *d, const struct tui_model *m
 	snprintf(line, sizeof line, " max %s/s", peak);
 	draw_text(a->y, a->x + w, a->w - w, line);
 	a->y++;
+	if (a->y < a->bottom)
+		draw_connectors(a, m);
 }
 
 static void draw_stages(struct draw_opts *d, const struct tui_model *m, struct draw_area *a)

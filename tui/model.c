@@ -329,6 +329,17 @@ static void tui_model_fns(struct tui_model *m, struct profiler *prof)
 	m->nfns = n < TUI_MAX_FNS ? n : TUI_MAX_FNS;
 }
 
+static void tui_model_connector(struct tui_conn *c, const struct connector_figures *cf)
+{
+	snprintf(c->type, sizeof c->type, "%s", cf->type ? cf->type : "?");
+	snprintf(c->waits_on, sizeof c->waits_on, "%s", cf->waits_on ? cf->waits_on : "");
+	c->records_per_sec = cf->records_per_sec;
+	c->batches_per_sec = cf->requests_per_sec;
+	c->wait_pct = cf->wait_pct;
+	c->retries = cf->retries;
+	c->errors = cf->errors;
+}
+
 void tui_model_update(struct tui_model *m, struct pipeline *p, struct sampler *s, struct profiler *prof,
 		      struct analyzer *an, int push)
 {
@@ -374,6 +385,8 @@ void tui_model_update(struct tui_model *m, struct pipeline *p, struct sampler *s
 	m->filtered = f.records_filtered;
 	m->errors = f.records_errors;
 	tui_model_memory(m, &f);
+	for (int d = 0; d < 2; d++)
+		tui_model_connector(&m->conn[d], &f.conn[d]);
 	/* the analyzer's and the profiler's own locks, not the sampler's */
 	tui_model_alerts(m, an);
 	tui_model_fns(m, prof);

@@ -69,6 +69,14 @@ struct tui_fn {
 	double flat_pct, cum_pct;
 };
 
+/* A connector's line: its rate and batches over the last second, where its
+ * time went, and its retries and failed batches over the run. */
+struct tui_conn {
+	char type[32], waits_on[32]; /* waits_on "" when it waits on nothing outside */
+	double records_per_sec, batches_per_sec, wait_pct;
+	uint64_t retries, errors;
+};
+
 struct tui_model {
 	/* header */
 	char pipeline[128], route[320], state[16];
@@ -82,6 +90,7 @@ struct tui_model {
 	double records_per_sec, bytes_per_sec;
 	uint64_t in, out, filtered, errors;
 	struct tui_history rate;
+	struct tui_conn conn[2]; /* source, destination */
 	/* stages, the selected one's latency histogram */
 	size_t nstages;
 	struct tui_stage_row stages[TUI_MAX_STAGES];

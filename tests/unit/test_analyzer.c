@@ -528,6 +528,59 @@ START_TEST(bottleneck_destination)
 }
 END_TEST
 
+/* A destination bottleneck whose connector waits on its server most of its
+ * busy time is named as waiting on it, with the wait among its figures and
+ * suggestions about round trips first; below server_wait_pct (50) it is a
+ * plain destination bottleneck; a source waiting on its server likewise. */
+START_TEST(bottleneck_connector_waiting)
+{
+	struct an_stage st[] = {
+		SRC(1, 10, 90, 0, 20000),
+		XF("typed", 4, 15, 80, 5, 20000),
+		DST(1, 98, 0, 2, 20000),
+	};
+	st[2].waits_on = "PostgreSQL server";
+	st[2].wait_pct = 85;
+	struct analyzer_input in;
+	base_input(&in);
+	in.stages = st;
+	in.nstages = 3;
+	struct findings out;
+	run(&in, &out);
+	const struct finding *f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_str_eq(f->component, "destination");
+	const char *want = "Destination destination is the bottleneck, waiting on its PostgreSQL server: 85% of its busy "
+			   "time waits on it; busy 98.0%";
+	ck_assert_msg(!strncmp(f->description, want, strlen(want)), "description: %s", f->description);
+	ck_assert_double_eq_tol(figure(f, "wait_pct"), 85, TOL);
+	ck_assert_msg(strstr(f->suggestions[0], "PostgreSQL server, not nebtop, sets the pace"), "suggestion: %s",
+		      f->suggestions[0]);
+	findings_free(&out);
+
+	st[2].wait_pct = 49;
+	run(&in, &out);
+	f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_msg(!strstr(f->description, "waiting on"), "description: %s", f->description);
+	ck_assert_double_eq_tol(figure(f, "wait_pct"), 49, TOL);
+	findings_free(&out);
+
+	struct an_stage st2[] = {
+		SRC(1, 95, 0, 5, 2000),
+		XF("typed", 4, 5, 0, 95, 2000),
+		DST(1, 5, 0, 95, 2000),
+	};
+	st2[0].waits_on = "HTTP server";
+	st2[0].wait_pct = 90;
+	in.stages = st2;
+	run(&in, &out);
+	f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_str_eq(f->component, "source");
+	ck_assert_msg(strstr(f->description, "The source sets the pace, waiting on its HTTP server: 90%"),
+		      "description: %s", f->description);
+	findings_free(&out);
+}
+END_TEST
+
 /* Everything but the source idle: the source sets the pace. Its severity
  * comes from the transforms' idle share only (95% -> critical, capped at
  * high); impact: the next slowest stage, work at 2000/0.05 = 40000, over the
@@ -1459,6 +1512,7 @@ static Suite *analyzer_suite(void)
 	tcase_add_test(tc, bottleneck_needs_pushed_upstream);
 	tcase_add_test(tc, bottleneck_needs_idle_downstream);
 	tcase_add_test(tc, bottleneck_destination);
+	tcase_add_test(tc, bottleneck_connector_waiting);
 	tcase_add_test(tc, bottleneck_source);
 	tcase_add_test(tc, bottleneck_impact_unknown_capacity);
 	tcase_add_test(tc, bottleneck_needs_records);
