@@ -254,9 +254,8 @@ const char *json_record_kind(const json_t *v)
 	case JSON_REAL:
 		return "a number";
 	case JSON_TRUE:
-		return "true";
 	case JSON_FALSE:
-		return "false";
+		return "a boolean";
 	default:
 		return "null";
 	}

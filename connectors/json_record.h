@@ -60,7 +60,8 @@ void json_index_free(struct json_index *ix);
 int json_record_fill_ix(struct batch *b, uint32_t r, const json_t *obj, const struct json_index *ix, int flatten,
 			char *msg, size_t n);
 
-/* "an object", "an array", "a string", "a number", "true", "false", "null". */
+/* "an object", "an array", "a string", "a number", "a boolean", "null":
+ * for messages. */
 const char *json_record_kind(const json_t *v);
 
 #endif
