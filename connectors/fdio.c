@@ -6,10 +6,31 @@
 #include "../src/globals.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+int fdio_open_input(const char *path, const char *where, char *name, size_t n, struct errbuf *e)
+{
+	if (!strcmp(path, "-")) {
+		snprintf(name, n, "stdin");
+		return STDIN_FILENO;
+	}
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errbuf_set(e, "%s: cannot open %s: %s", where, path, strerror(errno));
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		return errbuf_set(e, "%s: %s is a directory", where, path);
+	}
+	snprintf(name, n, "%s", path);
+	return fd;
+}
 
 ssize_t fdio_read(int fd, void *p, size_t n, const _Atomic int *stop, int idle_ms)
 {

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "../src/errbuf.h"
+
 #define FDIO_STOPPED (-2)
 #define FDIO_IDLE (-3)
 
@@ -14,5 +16,10 @@
  * *stop became nonzero while waiting, FDIO_IDLE when idle_ms > 0 and a pipe
  * or terminal had nothing to read for that long. */
 ssize_t fdio_read(int fd, void *p, size_t n, const _Atomic int *stop, int idle_ms);
+
+/* Opens a source's input: path, or standard input for "-". Puts the name
+ * for messages ("stdin" or the path) in name. Returns the descriptor, or -1
+ * with a message that starts with `where` (the key file_path). */
+int fdio_open_input(const char *path, const char *where, char *name, size_t n, struct errbuf *e);
 
 #endif

@@ -261,18 +261,9 @@ static int csv_open(void *opts, const struct connector_env *env, struct schema *
 	confmap_where_key(where, sizeof where, env->section, "file_path");
 	if (!s->file_path)
 		return errbuf_set(e, "%s: missing (the CSV file to read, or - for standard input)", where);
-	if (!strcmp(s->file_path, "-")) {
-		s->fd = STDIN_FILENO;
-		snprintf(s->name, sizeof s->name, "stdin");
-	} else {
-		s->fd = open(s->file_path, O_RDONLY | O_CLOEXEC);
-		if (s->fd < 0)
-			return errbuf_set(e, "%s: cannot open %s: %s", where, s->file_path, strerror(errno));
-		struct stat st;
-		if (fstat(s->fd, &st) == 0 && S_ISDIR(st.st_mode))
-			return errbuf_set(e, "%s: %s is a directory", where, s->file_path);
-		snprintf(s->name, sizeof s->name, "%s", s->file_path);
-	}
+	s->fd = fdio_open_input(s->file_path, where, s->name, sizeof s->name, e);
+	if (s->fd < 0)
+		return -1;
 	s->batch = env->batch;
 	s->avg_record_bytes = 200;
 	csv_scan_init(&s->scan, (unsigned char)s->delimiter, (unsigned char)s->quote);
