@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include "../pipeline/batch.h"
-#include "../pipeline/clock.h"
 #include "../pipeline/schema.h"
 #include "../pipeline/worker.h"
 #include "connector.h"
@@ -27,7 +26,6 @@
 
 enum jsrc_format { JSRC_LINES = 0, JSRC_ARRAY = 1 };
 
-#define JSRC_READ_BLOCK (256u << 10)
 #define JSRC_CHUNK_TARGET (1u << 20)   /* bytes a chunk aims at when records are large */
 #define JSRC_SAMPLE_BYTES (64u << 20)  /* reading ahead for the field names stops here */
 #define JSRC_MAX_TRACKED_DEPTH 4096    /* nesting deeper than this is not checked for {] */
@@ -58,10 +56,7 @@ struct json_source {
 	int format, flatten;
 	uint64_t schema_sample, max_record_size;
 	/* reader state */
-	int fd, eof, paused;
-	char last_byte;    /* the last byte read, for the line of a truncated input */
-	char name[256];
-	struct buf carry;  /* bytes read but not yet cut into a chunk */
+	struct fdio_input in; /* in.carry: bytes read but not yet cut into a chunk */
 	uint64_t lines;    /* input lines before carry[0] */
 	uint64_t records;  /* records cut so far */
 	struct jsrc_arr_scan arr;
@@ -72,7 +67,6 @@ struct json_source {
 	int pend_failed;        /* reading ahead met an input error: the run gets it */
 	struct errbuf pend_err; /* after the chunks before it */
 	struct json_index *ix;
-	struct connmetrics *metrics;
 };
 
 static const char *const jsrc_format_choices[] = { "jsonl", "array", NULL };
@@ -95,33 +89,6 @@ static const struct confkey jsrc_keys[] = {
 
 /* --- reading ------------------------------------------------------------- */
 
-/* Reads one more block into b: 1 read, 0 end of input, -1 error, -2 stopped,
- * -3 nothing came for a moment (only when idle_ms > 0). */
-static int jsrc_read_block(struct json_source *s, struct buf *b, const _Atomic int *stop, int idle_ms,
-			   struct errbuf *e)
-{
-	buf_reserve(b, JSRC_READ_BLOCK);
-	uint64_t t0 = clock_now_ns();
-	ssize_t r = fdio_read(s->fd, b->p + b->len, JSRC_READ_BLOCK, stop, idle_ms);
-	if (r > 0)
-		connmetrics_count_request(s->metrics, (uint64_t)r, t0, clock_now_ns());
-	if (r == FDIO_STOPPED)
-		return -2;
-	if (r == FDIO_IDLE) {
-		s->paused = 1;
-		return -3;
-	}
-	if (r < 0)
-		return errbuf_set(e, "reading %s: %s", s->name, strerror(errno));
-	if (r == 0) {
-		s->eof = 1;
-		return 0;
-	}
-	b->len += (size_t)r;
-	s->last_byte = b->p[b->len - 1];
-	return 1;
-}
-
 static int jsrc_is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 static int jsrc_blank(const char *p, size_t n)
@@ -139,8 +106,8 @@ static long jsrc_cut_lines(struct json_source *s, struct buf *out, size_t want, 
 			   uint64_t *lines, struct errbuf *e)
 {
 	out->len = 0;
-	buf_append(out, s->carry.p, s->carry.len);
-	s->carry.len = 0;
+	buf_append(out, s->in.carry.p, s->in.carry.len);
+	s->in.carry.len = 0;
 	size_t scanned = 0, last = 0, got = 0;
 	uint64_t n = 0;
 	for (;;) {
@@ -162,10 +129,10 @@ static long jsrc_cut_lines(struct json_source *s, struct buf *out, size_t want, 
 		if (out->len - last > s->max_record_size) {
 			if (got)
 				break; /* hand on the lines before it; the next call fails */
-			return errbuf_set(e, "%s: line %llu is longer than max_record_size (%llu bytes)", s->name,
+			return errbuf_set(e, "%s: line %llu is longer than max_record_size (%llu bytes)", s->in.name,
 					  (unsigned long long)(s->lines + n + 1), (unsigned long long)s->max_record_size);
 		}
-		if (s->eof) {
+		if (s->in.eof) {
 			if (out->len > last) { /* a last line without its newline */
 				got += !jsrc_blank(out->p + last, out->len - last);
 				n++;
@@ -173,13 +140,13 @@ static long jsrc_cut_lines(struct json_source *s, struct buf *out, size_t want, 
 			}
 			break;
 		}
-		int rc = jsrc_read_block(s, out, stop, got ? 100 : 0, e);
+		int rc = fdio_input_read_block(&s->in, out, stop, got ? 100 : 0, e);
 		if (rc == -1)
 			return -1;
 		if (rc == -2 || rc == -3)
 			break;
 	}
-	buf_append(&s->carry, out->p + last, out->len - last);
+	buf_append(&s->in.carry, out->p + last, out->len - last);
 	out->len = last;
 	*lines = n;
 	return (long)got;
@@ -279,7 +246,7 @@ static long jsrc_cut_array(struct json_source *s, struct buf *out, size_t want, 
 			   uint64_t *lines, uint64_t *bytes_in, struct errbuf *e)
 {
 	struct jsrc_arr_scan *a = &s->arr;
-	struct buf *in = &s->carry;
+	struct buf *in = &s->in.carry;
 	out->len = 0;
 	size_t pos = 0, bound = 0, elem = 0, out_bound = 0, newlines = 0, got = 0;
 	uint64_t n = 0, bound_lines = 0;
@@ -363,7 +330,7 @@ static long jsrc_cut_array(struct json_source *s, struct buf *out, size_t want, 
 			if (bad) {
 				if (got)
 					goto done; /* hand on the elements before it; the next call fails */
-				return errbuf_set(e, "%s: line %llu: %s, found %s", s->name,
+				return errbuf_set(e, "%s: line %llu: %s, found %s", s->in.name,
 						  (unsigned long long)(s->lines + n + 1), bad, jsrc_show_byte(c, shown, sizeof shown));
 			}
 			pos++;
@@ -380,10 +347,10 @@ static long jsrc_cut_array(struct json_source *s, struct buf *out, size_t want, 
 			if (got)
 				break;
 			return errbuf_set(e, "%s: the array element starting on line %llu is larger than max_record_size (%llu "
-					  "bytes)", s->name, (unsigned long long)(s->lines + bound_lines + 1 + newlines),
+					  "bytes)", s->in.name, (unsigned long long)(s->lines + bound_lines + 1 + newlines),
 					  (unsigned long long)s->max_record_size);
 		}
-		if (s->eof) {
+		if (s->in.eof) {
 			if (a->state == ARR_IN && a->kind == KIND_SCALAR) { /* "[1" ends in a number */
 				jsrc_arr_emit(out, in->p + elem, pos - elem, newlines);
 				got++;
@@ -396,10 +363,10 @@ static long jsrc_cut_array(struct json_source *s, struct buf *out, size_t want, 
 				break; /* an empty input, or the array's end */
 			if (got)
 				break;
-			return errbuf_set(e, "%s: the input ends inside the array (line %llu): is it truncated?", s->name,
-					  (unsigned long long)(s->lines + n + (s->last_byte != '\n')));
+			return errbuf_set(e, "%s: the input ends inside the array (line %llu): is it truncated?", s->in.name,
+					  (unsigned long long)(s->lines + n + (s->in.last_byte != '\n')));
 		}
-		int rc = jsrc_read_block(s, in, stop, got ? 100 : 0, e);
+		int rc = fdio_input_read_block(&s->in, in, stop, got ? 100 : 0, e);
 		if (rc == -1)
 			return -1;
 		if (rc == -2 || rc == -3)
@@ -533,18 +500,6 @@ static void jsrc_locate(void *opts, const struct batch *b, uint32_t r, uint64_t 
 
 /* --- opening: the field names from the first records ----------------------- */
 
-static int jsrc_skip_bom(struct json_source *s, struct errbuf *e)
-{
-	while (s->carry.len < 3 && !s->eof)
-		if (jsrc_read_block(s, &s->carry, NULL, 0, e) < 0)
-			return -1;
-	if (s->carry.len >= 3 && !memcmp(s->carry.p, "\xEF\xBB\xBF", 3)) {
-		memmove(s->carry.p, s->carry.p + 3, s->carry.len - 3);
-		s->carry.len -= 3;
-	}
-	return 0;
-}
-
 /* Collects the keys of the chunk's records while fewer than schema_sample
  * were seen; *seen counts them. */
 static void jsrc_collect_chunk(struct json_source *s, const struct jsrc_pending *c, struct json_fields *f,
@@ -570,7 +525,7 @@ static void jsrc_read_ahead(struct json_source *s, struct json_fields *f)
 {
 	uint64_t seen = 0, bytes = 0;
 	size_t cap = 0;
-	while (seen < s->schema_sample && bytes < JSRC_SAMPLE_BYTES && !s->paused) {
+	while (seen < s->schema_sample && bytes < JSRC_SAMPLE_BYTES && !s->in.paused) {
 		struct jsrc_pending c = { { 0 }, { 0 } };
 		int rc = jsrc_cut_chunk(s, &c.raw, NULL, &c.info, &s->pend_err);
 		if (rc <= 0) {
@@ -594,18 +549,16 @@ static int jsrc_open(void *opts, const struct connector_env *env, struct schema 
 {
 	struct json_source *s = opts;
 	char where[512];
-	s->fd = -1;
-	s->metrics = env->metrics;
+	s->in.fd = -1;
 	confmap_where_key(where, sizeof where, env->section, "file_path");
 	if (!s->file_path)
 		return errbuf_set(e, "%s: missing (the JSON file to read, or - for standard input)", where);
-	s->fd = fdio_open_input(s->file_path, where, s->name, sizeof s->name, e);
-	if (s->fd < 0)
+	if (fdio_input_open(&s->in, s->file_path, where, env->metrics, e))
 		return -1;
 	s->batch = env->batch;
 	s->avg_record_bytes = 200;
 	s->arr.state = ARR_START;
-	if (jsrc_skip_bom(s, e))
+	if (fdio_input_skip_bom(&s->in, e))
 		return -1;
 	struct json_fields *f = json_fields_new();
 	jsrc_read_ahead(s, f);
@@ -643,10 +596,7 @@ static int jsrc_read(void *opts, struct batch *b, const _Atomic int *stop, struc
 static void jsrc_close(void *opts)
 {
 	struct json_source *s = opts;
-	if (s->fd > STDIN_FILENO)
-		close(s->fd);
-	s->fd = -1;
-	buf_free(&s->carry);
+	fdio_input_close(&s->in);
 	for (size_t i = 0; i < s->npend; i++)
 		buf_free(&s->pend[i].raw);
 	free(s->pend);
@@ -659,7 +609,7 @@ static void jsrc_close(void *opts)
 static void jsrc_describe(void *opts, char *dst, size_t n)
 {
 	struct json_source *s = opts;
-	snprintf(dst, n, "%s", s->name[0] ? s->name : s->file_path ? s->file_path : "?");
+	fdio_input_describe(&s->in, s->file_path, dst, n);
 }
 
 const struct source_ops source_json = {
