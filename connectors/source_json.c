@@ -112,7 +112,7 @@ static long jsrc_cut_lines(struct json_source *s, struct buf *out, size_t want, 
 	uint64_t n = 0;
 	for (;;) {
 		while (got < want) {
-			const char *nl = memchr(out->p + scanned, '\n', out->len - scanned);
+			const char *nl = scanned < out->len ? memchr(out->p + scanned, '\n', out->len - scanned) : NULL;
 			if (!nl) {
 				scanned = out->len;
 				break;
@@ -375,7 +375,8 @@ static long jsrc_cut_array(struct json_source *s, struct buf *out, size_t want, 
 done:
 	/* the next call starts at the boundary after the last element cut */
 	out->len = out_bound;
-	memmove(in->p, in->p + bound, in->len - bound);
+	if (in->len > bound)
+		memmove(in->p, in->p + bound, in->len - bound);
 	in->len -= bound;
 	a->state = bound_state;
 	*lines = bound_lines;
