@@ -6,10 +6,84 @@
 #include "../src/globals.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#define FDIO_READ_BLOCK (256u << 10)
+
+int fdio_input_open(struct fdio_input *in, const char *path, const char *where, struct connmetrics *m,
+		    struct errbuf *e)
+{
+	in->metrics = m;
+	if (!strcmp(path, "-")) {
+		snprintf(in->name, sizeof in->name, "stdin");
+		in->fd = STDIN_FILENO;
+		return 0;
+	}
+	in->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (in->fd < 0)
+		return errbuf_set(e, "%s: cannot open %s: %s", where, path, strerror(errno));
+	struct stat st;
+	if (fstat(in->fd, &st) == 0 && S_ISDIR(st.st_mode))
+		return errbuf_set(e, "%s: %s is a directory", where, path);
+	snprintf(in->name, sizeof in->name, "%s", path);
+	return 0;
+}
+
+int fdio_input_read_block(struct fdio_input *in, struct buf *b, const _Atomic int *stop, int idle_ms,
+			  struct errbuf *e)
+{
+	buf_reserve(b, FDIO_READ_BLOCK);
+	uint64_t t0 = clock_now_ns();
+	ssize_t r = fdio_read(in->fd, b->p + b->len, FDIO_READ_BLOCK, stop, idle_ms);
+	if (r > 0)
+		connmetrics_count_request(in->metrics, (uint64_t)r, t0, clock_now_ns());
+	if (r == FDIO_STOPPED)
+		return -2;
+	if (r == FDIO_IDLE) {
+		in->paused = 1;
+		return -3;
+	}
+	if (r < 0)
+		return errbuf_set(e, "reading %s: %s", in->name, strerror(errno));
+	if (r == 0) {
+		in->eof = 1;
+		return 0;
+	}
+	b->len += (size_t)r;
+	in->last_byte = b->p[b->len - 1];
+	return 1;
+}
+
+int fdio_input_skip_bom(struct fdio_input *in, struct errbuf *e)
+{
+	while (in->carry.len < 3 && !in->eof)
+		if (fdio_input_read_block(in, &in->carry, NULL, 0, e) < 0)
+			return -1;
+	if (in->carry.len >= 3 && !memcmp(in->carry.p, "\xEF\xBB\xBF", 3)) {
+		memmove(in->carry.p, in->carry.p + 3, in->carry.len - 3);
+		in->carry.len -= 3;
+	}
+	return 0;
+}
+
+void fdio_input_close(struct fdio_input *in)
+{
+	if (in->fd > STDIN_FILENO)
+		close(in->fd);
+	in->fd = -1;
+	buf_free(&in->carry);
+}
+
+void fdio_input_describe(const struct fdio_input *in, const char *path, char *dst, size_t n)
+{
+	snprintf(dst, n, "%s", in->name[0] ? in->name : path ? path : "?");
+}
 
 ssize_t fdio_read(int fd, void *p, size_t n, const _Atomic int *stop, int idle_ms)
 {

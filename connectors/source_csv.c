@@ -29,7 +29,6 @@ enum csv_ragged { RAGGED_ERROR = 0, RAGGED_PAD, RAGGED_TRUNCATE };
 enum csv_bad_utf8 { UTF8_ERROR = 0, UTF8_REPLACE };
 enum csv_parser_kind { PARSER_AUTO = 0, PARSER_LIBCSV };
 
-#define CSV_READ_BLOCK (256u << 10)
 #define CSV_CHUNK_TARGET (1u << 20) /* bytes a chunk aims at when records are large */
 
 struct csv_source {
@@ -38,16 +37,13 @@ struct csv_source {
 	int has_header, ragged, invalid_utf8, parser;
 	uint64_t max_record_size;
 	/* reader state */
-	int fd;
-	char name[256];
+	struct fdio_input in; /* in.carry: bytes read but not yet cut into a chunk (not scanned) */
 	struct csv_scan scan;
-	struct buf carry; /* bytes read but not yet cut into a chunk (not scanned) */
-	int eof, open_quote;
+	int open_quote;
 	uint32_t batch, width;
 	uint64_t header_records;
 	double avg_record_bytes;
 	const struct schema *schema;
-	struct connmetrics *metrics;
 };
 
 /* Per worker: a libcsv parser and the fields of the row being parsed. */
@@ -105,30 +101,6 @@ static void csv_init_parser(struct csv_parser *p, const struct csv_source *s)
 
 /* --- reading ------------------------------------------------------------- */
 
-/* Reads one more block into b: 1 read, 0 end of input, -1 error, -2 stopped,
- * -3 nothing came for a moment (only when idle_ms > 0). */
-static int csv_read_block(struct csv_source *s, struct buf *b, const _Atomic int *stop, int idle_ms,
-			  struct errbuf *e)
-{
-	buf_reserve(b, CSV_READ_BLOCK);
-	uint64_t t0 = clock_now_ns();
-	ssize_t r = fdio_read(s->fd, b->p + b->len, CSV_READ_BLOCK, stop, idle_ms);
-	if (r > 0)
-		connmetrics_count_request(s->metrics, (uint64_t)r, t0, clock_now_ns());
-	if (r == FDIO_STOPPED)
-		return -2;
-	if (r == FDIO_IDLE)
-		return -3;
-	if (r < 0)
-		return errbuf_set(e, "reading %s: %s", s->name, strerror(errno));
-	if (r == 0) {
-		s->eof = 1;
-		return 0;
-	}
-	b->len += (size_t)r;
-	return 1;
-}
-
 /* Cuts the next chunk of up to `want` whole records from carry + input into
  * out. A chunk ends early, with the records complete so far, when the run
  * is stopped or when a pipe has nothing more for a moment, so that slow
@@ -139,8 +111,8 @@ static long csv_cut_chunk(struct csv_source *s, struct buf *out, size_t want, co
 			  struct errbuf *e)
 {
 	out->len = 0;
-	buf_append(out, s->carry.p, s->carry.len);
-	s->carry.len = 0;
+	buf_append(out, s->in.carry.p, s->in.carry.len);
+	s->in.carry.len = 0;
 	size_t scanned = 0, last = 0, got = 0;
 	struct csv_scan at_last = s->scan; /* the scan state at `last`, where the carry will start */
 	for (;;) {
@@ -164,10 +136,10 @@ static long csv_cut_chunk(struct csv_source *s, struct buf *out, size_t want, co
 			for (size_t i = last; i < out->len && (out->p[i] == '\r' || out->p[i] == '\n'); i++)
 				line += out->p[i] == '\n';
 			return errbuf_set(e, "%s: the record starting on line %llu is larger than max_record_size (%llu "
-					  "bytes); is a quote left open?", s->name, (unsigned long long)line,
+					  "bytes); is a quote left open?", s->in.name, (unsigned long long)line,
 					  (unsigned long long)s->max_record_size);
 		}
-		if (s->eof) {
+		if (s->in.eof) {
 			if (out->len > last && !csv_scan_at_boundary(&s->scan)) {
 				got++; /* a last record without its terminator */
 				s->open_quote = csv_scan_in_quotes(&s->scan);
@@ -176,28 +148,16 @@ static long csv_cut_chunk(struct csv_source *s, struct buf *out, size_t want, co
 			at_last = s->scan;
 			break;
 		}
-		int rc = csv_read_block(s, out, stop, got ? 100 : 0, e);
+		int rc = fdio_input_read_block(&s->in, out, stop, got ? 100 : 0, e);
 		if (rc == -1)
 			return -1;
 		if (rc == -2 || rc == -3)
 			break; /* stopped, or a pause in a stream: hand on what is complete */
 	}
-	buf_append(&s->carry, out->p + last, out->len - last);
+	buf_append(&s->in.carry, out->p + last, out->len - last);
 	out->len = last;
 	s->scan = at_last; /* the carry is scanned again next time */
 	return (long)got;
-}
-
-static int csv_skip_bom(struct csv_source *s, struct errbuf *e)
-{
-	while (s->carry.len < 3 && !s->eof)
-		if (csv_read_block(s, &s->carry, NULL, 0, e) < 0)
-			return -1;
-	if (s->carry.len >= 3 && !memcmp(s->carry.p, "\xEF\xBB\xBF", 3)) {
-		memmove(s->carry.p, s->carry.p + 3, s->carry.len - 3);
-		s->carry.len -= 3;
-	}
-	return 0;
 }
 
 struct csv_header_ctx {
@@ -232,7 +192,7 @@ static void csv_header_row(int c, void *data)
 	h->rows++;
 }
 
-/* Parses the first record of s->carry (of length len) as field names. */
+/* Parses the first record of s->in.carry (of length len) as field names. */
 static void csv_parse_first_record(struct csv_source *s, size_t len, struct schema *out)
 {
 	struct csv_parser p;
@@ -240,7 +200,7 @@ static void csv_parse_first_record(struct csv_source *s, size_t len, struct sche
 	struct csv_header_ctx h = { out, { 0 }, 0, 0 };
 	out->names = NULL;
 	out->types = NULL;
-	csv_parse(&p, s->carry.p, len, csv_header_field, csv_header_row, &h);
+	csv_parse(&p, s->in.carry.p, len, csv_header_field, csv_header_row, &h);
 	csv_fini(&p, csv_header_field, csv_header_row, &h);
 	csv_free(&p);
 	out->width = h.n;
@@ -250,8 +210,7 @@ static int csv_open(void *opts, const struct connector_env *env, struct schema *
 {
 	struct csv_source *s = opts;
 	char where[512];
-	s->fd = -1;
-	s->metrics = env->metrics;
+	s->in.fd = -1;
 	if (s->delimiter == s->quote || s->delimiter == '\n' || s->delimiter == '\r' || s->quote == '\n' ||
 	    s->quote == '\r') {
 		confmap_where_key(where, sizeof where, env->section, "delimiter");
@@ -261,41 +220,31 @@ static int csv_open(void *opts, const struct connector_env *env, struct schema *
 	confmap_where_key(where, sizeof where, env->section, "file_path");
 	if (!s->file_path)
 		return errbuf_set(e, "%s: missing (the CSV file to read, or - for standard input)", where);
-	if (!strcmp(s->file_path, "-")) {
-		s->fd = STDIN_FILENO;
-		snprintf(s->name, sizeof s->name, "stdin");
-	} else {
-		s->fd = open(s->file_path, O_RDONLY | O_CLOEXEC);
-		if (s->fd < 0)
-			return errbuf_set(e, "%s: cannot open %s: %s", where, s->file_path, strerror(errno));
-		struct stat st;
-		if (fstat(s->fd, &st) == 0 && S_ISDIR(st.st_mode))
-			return errbuf_set(e, "%s: %s is a directory", where, s->file_path);
-		snprintf(s->name, sizeof s->name, "%s", s->file_path);
-	}
+	if (fdio_input_open(&s->in, s->file_path, where, env->metrics, e))
+		return -1;
 	s->batch = env->batch;
 	s->avg_record_bytes = 200;
 	csv_scan_init(&s->scan, (unsigned char)s->delimiter, (unsigned char)s->quote);
-	if (csv_skip_bom(s, e))
+	if (fdio_input_skip_bom(&s->in, e))
 		return -1;
 	/* the first record: field names, or (without a header) just the width */
 	size_t got = 0, off = 0;
 	while (!got) {
-		off = csv_scan_records(&s->scan, s->carry.p, s->carry.len, 1, &got);
-		if (got || s->eof)
+		off = csv_scan_records(&s->scan, s->in.carry.p, s->in.carry.len, 1, &got);
+		if (got || s->in.eof)
 			break;
 		csv_scan_init(&s->scan, (unsigned char)s->delimiter, (unsigned char)s->quote);
-		if (s->carry.len > s->max_record_size)
-			return errbuf_set(e, "%s: the first record is larger than max_record_size", s->name);
-		if (csv_read_block(s, &s->carry, NULL, 0, e) < 0)
+		if (s->in.carry.len > s->max_record_size)
+			return errbuf_set(e, "%s: the first record is larger than max_record_size", s->in.name);
+		if (fdio_input_read_block(&s->in, &s->in.carry, NULL, 0, e) < 0)
 			return -1;
 	}
 	if (!got)
-		off = s->carry.len; /* one record without a terminator, or nothing */
+		off = s->in.carry.len; /* one record without a terminator, or nothing */
 	csv_parse_first_record(s, off, out);
 	if (s->has_header) {
-		memmove(s->carry.p, s->carry.p + off, s->carry.len - off);
-		s->carry.len -= off;
+		memmove(s->in.carry.p, s->in.carry.p + off, s->in.carry.len - off);
+		s->in.carry.len -= off;
 		s->header_records = got;
 		schema_dedup_names(out);
 	} else {
@@ -501,16 +450,13 @@ static void csv_locate(void *opts, const struct batch *b, uint32_t r, uint64_t *
 static void csv_close(void *opts)
 {
 	struct csv_source *s = opts;
-	if (s->fd > STDIN_FILENO)
-		close(s->fd);
-	s->fd = -1;
-	buf_free(&s->carry);
+	fdio_input_close(&s->in);
 }
 
 static void csv_describe(void *opts, char *dst, size_t n)
 {
 	struct csv_source *s = opts;
-	snprintf(dst, n, "%s", s->name[0] ? s->name : s->file_path ? s->file_path : "?");
+	fdio_input_describe(&s->in, s->file_path, dst, n);
 }
 
 const struct source_ops source_csv = {

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../connectors/json_record.h"
+
 /* A snapshot stamp YYYYmmdd_HHMMSS[_N], as numbers that order it. */
 struct compare_stamp {
 	unsigned long date, time;
@@ -146,26 +148,6 @@ int compare_load_resolve(const char *arg, char **file, struct errbuf *e)
 
 /* --- keys ----------------------------------------------------------------------- */
 
-static const char *compare_load_type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-	case JSON_REAL:
-		return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "a boolean";
-	default:
-		return "null";
-	}
-}
-
 /* The value at the dotted path under obj (`where` names obj in messages: ""
  * for the root, "stages[1]"). *out is NULL when a part is absent or null;
  * -1 when a part on the way is not an object. */
@@ -176,7 +158,7 @@ static int compare_load_lookup(json_t *obj, const char *where, const char *path,
 	*out = NULL;
 	for (const char *p = path;;) {
 		if (!json_is_object(obj))
-			return errbuf_set(e, "key \"%s\" is %s, expected an object", at, compare_load_type_name(obj));
+			return errbuf_set(e, "key \"%s\" is %s, expected an object", at, json_record_kind(obj));
 		const char *dot = strchr(p, '.');
 		char key[128];
 		snprintf(key, sizeof key, "%.*s", dot ? (int)(dot - p) : (int)strlen(p), p);
@@ -208,7 +190,7 @@ static int compare_load_typed(json_t *obj, const char *where, const char *path, 
 		return required ? errbuf_set(e, "missing key \"%s%s%s\"", where, sep, path) : 0;
 	int ok = want == JSON_REAL ? json_is_number(j) : json_typeof(j) == want;
 	if (!ok)
-		return errbuf_set(e, "key \"%s%s%s\" is %s, expected %s", where, sep, path, compare_load_type_name(j),
+		return errbuf_set(e, "key \"%s%s%s\" is %s, expected %s", where, sep, path, json_record_kind(j),
 				  want == JSON_REAL ? "a number" : "a string");
 	*out = j;
 	return 0;
@@ -250,7 +232,7 @@ static int compare_load_array(json_t *root, const char *key, json_t **a, struct 
 	if (*a && json_is_null(*a))
 		*a = NULL;
 	if (*a && !json_is_array(*a))
-		return errbuf_set(e, "key \"%s\" is %s, expected an array", key, compare_load_type_name(*a));
+		return errbuf_set(e, "key \"%s\" is %s, expected an array", key, json_record_kind(*a));
 	return 0;
 }
 
@@ -273,7 +255,7 @@ static int compare_load_stages(struct compare_run *r, struct errbuf *e)
 		snprintf(where, sizeof where, "stages[%zu]", i);
 		struct compare_stage *s = &r->stages[r->nstages];
 		if (!json_is_object(st))
-			return errbuf_set(e, "key \"%s\" is %s, expected an object", where, compare_load_type_name(st));
+			return errbuf_set(e, "key \"%s\" is %s, expected an object", where, json_record_kind(st));
 		if (compare_load_string(st, where, "name", 1, &s->name, e) ||
 		    compare_load_number(st, where, "latency_us.p50", 0, &s->p50_us, e) ||
 		    compare_load_number(st, where, "latency_us.p99", 0, &s->p99_us, e))
@@ -287,7 +269,7 @@ static int compare_load_stages(struct compare_run *r, struct errbuf *e)
 static int compare_load_finding(json_t *obj, const char *where, struct compare_finding *f, struct errbuf *e)
 {
 	if (!json_is_object(obj))
-		return errbuf_set(e, "key \"%s\" is %s, expected an object", where, compare_load_type_name(obj));
+		return errbuf_set(e, "key \"%s\" is %s, expected an object", where, json_record_kind(obj));
 	f->obj = obj;
 	if (compare_load_string(obj, where, "type", 1, &f->type, e) ||
 	    compare_load_string(obj, where, "component", 1, &f->component, e) ||
@@ -353,7 +335,7 @@ static int compare_load_check(struct compare_run *r, struct errbuf *e)
 {
 	if (!json_is_object(r->root))
 		return errbuf_set(e, "not a nebtop metrics file: the JSON is %s, expected an object",
-				  compare_load_type_name(r->root));
+				  json_record_kind(r->root));
 	/* the required keys first, so a file of another kind gets one clear message */
 	static const char *const required[] = { "records", "throughput", "duration_s" };
 	for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)

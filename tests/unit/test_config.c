@@ -1096,7 +1096,7 @@ END_TEST
 
 START_TEST(test_unknown_types)
 {
-	test_build_fails("[source]\ntype = kafka\n", "t.ini:2: [source] key 'type': unknown source type 'kafka' (known: csv, generate)");
+	test_build_fails("[source]\ntype = kafka\n", "t.ini:2: [source] key 'type': unknown source type 'kafka' (known: csv, json, generate)");
 	test_build_fails(GEN "[destination]\ntype = s3\n",
 			 "t.ini:5: [destination] key 'type': unknown destination type 's3' (known: json, csv, null)");
 	test_build_fails(GEN "[stage.x]\ntype = map\n" NUL,

@@ -1,0 +1,67 @@
+/* json_record.h: JSON objects (jansson) into records, shared by the sources
+ * that read JSON (the json source, the http source).
+ *
+ * Field names come from the keys of the first objects seen (json_fields, in
+ * first-seen order); each object then fills one record of a batch. Every
+ * value travels as text: strings as their (unescaped) text, numbers and
+ * true/false as JSON text, null or an absent key as a null field, objects and
+ * arrays as compact JSON text, or, with flatten, nested objects as dotted keys
+ * ("a": {"b": 1} gives the field "a.b"; arrays stay compact JSON text; an
+ * empty object is the field "a" holding "{}").
+ *
+ * Numbers: jansson keeps integers as 64-bit integers (written back digit for
+ * digit) and other numbers as doubles, written as the shortest text that
+ * reads back as the same double (1.50 -> 1.5, 1e5 -> 100000.0). An integer
+ * beyond 64 bits is a parse error of jansson's ("too big integer"). */
+#ifndef NEB_JSON_RECORD_H
+#define NEB_JSON_RECORD_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct batch;
+struct schema;
+
+/* The flags the JSON readers parse with: any top-level value (a non-object
+ * becomes a record error naming its kind), \u0000 allowed in strings. */
+#define JSON_RECORD_LOAD_FLAGS (JSON_DECODE_ANY | JSON_ALLOW_NUL)
+
+struct json_fields; /* an ordered, growable set of field names */
+struct json_fields *json_fields_new(void);
+void json_fields_free(struct json_fields *f);
+/* Adds obj's keys not yet known, in first-seen order (dotted keys for nested
+ * objects when flatten). A non-object adds nothing. Returns the number of
+ * fields now known. */
+int json_fields_collect(struct json_fields *f, const json_t *obj, int flatten);
+/* The number of fields known. */
+uint32_t json_fields_count(const struct json_fields *f);
+/* Sets the schema's names from the fields (schema_init + schema_set_name);
+ * every field is a string (a cast stage types them). */
+void json_fields_to_schema(const struct json_fields *f, struct schema *out);
+
+/* Fills record r of b (already added, all fields null) from obj, per schema
+ * s: strings as their text, numbers/true/false as their JSON text, null (or
+ * absent key) as a null field, objects/arrays as compact JSON text (or
+ * flattened when flatten). Returns 0, or -1 with a reason in msg (a key not
+ * in the schema, a value that is not an object, a flattened key met twice).
+ * Finds each key's field by guessing the next field in schema order, then by
+ * a scan: fast when records share one key order. For many records with many
+ * fields in varying order, build a json_index once and use json_record_fill_ix. */
+int json_record_fill(struct batch *b, uint32_t r, const json_t *obj, const struct schema *s, int flatten, char *msg,
+		     size_t n);
+
+/* A hash index of a schema's field names, built once. The schema must
+ * outlive it (the names are not copied). Safe to share between threads. */
+struct json_index;
+struct json_index *json_index_new(const struct schema *s);
+void json_index_free(struct json_index *ix);
+/* json_record_fill with the index: one hash lookup per key. */
+int json_record_fill_ix(struct batch *b, uint32_t r, const json_t *obj, const struct json_index *ix, int flatten,
+			char *msg, size_t n);
+
+/* "an object", "an array", "a string", "a number", "a boolean", "null":
+ * for messages. */
+const char *json_record_kind(const json_t *v);
+
+#endif

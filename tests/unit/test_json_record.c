@@ -1,0 +1,181 @@
+/* test_json_record.c: unit tests for JSON objects into records
+ * (connectors/json_record.c): field collection in first-seen order, value
+ * text, flattening, the errors, and the hash index against the plain lookup. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../connectors/json_record.h"
+#include "../../pipeline/batch.h"
+#include "../../pipeline/schema.h"
+#include "tests/unit/unit_main.h"
+
+static json_t *load(const char *text)
+{
+	json_error_t err;
+	json_t *v = json_loads(text, JSON_RECORD_LOAD_FLAGS, &err);
+	ck_assert_msg(v != NULL, "%s: %s", text, err.text);
+	return v;
+}
+
+static void schema_from(const char *const *texts, int flatten, struct schema *s)
+{
+	struct json_fields *f = json_fields_new();
+	for (size_t i = 0; texts[i]; i++) {
+		json_t *v = load(texts[i]);
+		json_fields_collect(f, v, flatten);
+		json_decref(v);
+	}
+	json_fields_to_schema(f, s);
+	json_fields_free(f);
+}
+
+/* Fills one record from text both ways (plain and indexed); both must agree;
+ * returns the record's fields rendered "a=1|b=<null>|..." or the error. */
+static void fill_text(const struct schema *s, const char *text, int flatten, char *out, size_t n)
+{
+	char render[2][8192];
+	struct json_index *ix = json_index_new(s);
+	for (int way = 0; way < 2; way++) {
+		struct batch *b = batch_new();
+		batch_reserve_records(b, s->width, 4);
+		uint32_t r = batch_add_record(b);
+		json_t *v = load(text);
+		char msg[512];
+		int rc = way ? json_record_fill_ix(b, r, v, ix, flatten, msg, sizeof msg)
+			     : json_record_fill(b, r, v, s, flatten, msg, sizeof msg);
+		json_decref(v);
+		size_t o = 0;
+		render[way][0] = 0;
+		if (rc) {
+			snprintf(render[way], sizeof render[way], "error: %s", msg);
+		} else {
+			for (uint32_t i = 0; i < s->width; i++) {
+				struct field f = batch_record(b, r)[i];
+				if (f.len == FIELD_NULL)
+					o += (size_t)snprintf(render[way] + o, sizeof render[way] - o, "%s%s=<null>",
+							      i ? "|" : "", s->names[i]);
+				else
+					o += (size_t)snprintf(render[way] + o, sizeof render[way] - o, "%s%s=%.*s",
+							      i ? "|" : "", s->names[i], (int)f.len, b->data.p + f.off);
+			}
+		}
+		batch_free(b);
+	}
+	json_index_free(ix);
+	ck_assert_str_eq(render[0], render[1]);
+	snprintf(out, n, "%s", render[0]);
+}
+
+START_TEST(test_fields_first_seen_order)
+{
+	const char *texts[] = { "{\"b\":1,\"a\":2}", "{\"c\":3,\"a\":4}", "[1,2]", "{\"d\":{\"x\":1}}", NULL };
+	struct schema s;
+	schema_from(texts, 0, &s);
+	ck_assert_uint_eq(s.width, 4);
+	ck_assert_str_eq(s.names[0], "b");
+	ck_assert_str_eq(s.names[1], "a");
+	ck_assert_str_eq(s.names[2], "c");
+	ck_assert_str_eq(s.names[3], "d");
+	schema_free(&s);
+}
+END_TEST
+
+START_TEST(test_values_as_text)
+{
+	const char *texts[] = { "{\"s\":1,\"i\":1,\"r\":1,\"t\":1,\"f\":1,\"n\":1,\"o\":1,\"a\":1,\"e\":1,\"m\":1}", NULL };
+	struct schema s;
+	schema_from(texts, 0, &s);
+	char got[1024];
+	fill_text(&s,
+		  "{\"s\":\"h\\u00e9\\\"\\n\",\"i\":-9007199254740993,\"r\":0.1,\"t\":true,\"f\":false,\"n\":null,"
+		  "\"o\":{\"x\": [1, {\"y\": \"z\"}]},\"a\":[],\"e\":1e5}",
+		  0, got, sizeof got);
+	ck_assert_str_eq(got, "s=h\xc3\xa9\"\n|i=-9007199254740993|r=0.1|t=true|f=false|n=<null>|"
+			      "o={\"x\":[1,{\"y\":\"z\"}]}|a=[]|e=100000.0|m=<null>");
+	schema_free(&s);
+}
+END_TEST
+
+START_TEST(test_flatten)
+{
+	const char *texts[] = { "{\"id\":1,\"user\":{\"name\":\"a\",\"geo\":{\"lat\":1.5}},\"tags\":[1],\"x\":{}}", NULL };
+	struct schema s;
+	schema_from(texts, 1, &s);
+	ck_assert_uint_eq(s.width, 5);
+	ck_assert_str_eq(s.names[1], "user.name");
+	ck_assert_str_eq(s.names[2], "user.geo.lat");
+	ck_assert_str_eq(s.names[4], "x");
+	char got[1024];
+	fill_text(&s, "{\"x\":{},\"user\":{\"geo\":{\"lat\":2}},\"id\":7}", 1, got, sizeof got);
+	ck_assert_str_eq(got, "id=7|user.name=<null>|user.geo.lat=2|tags=<null>|x={}");
+	fill_text(&s, "{\"user\":{\"geo\":{\"lon\":2}}}", 1, got, sizeof got);
+	ck_assert_str_eq(got, "error: key 'user.geo.lon' is not a field of the input (fields come from the first "
+			      "records)");
+	schema_free(&s);
+}
+END_TEST
+
+START_TEST(test_errors)
+{
+	const char *texts[] = { "{\"a.b\":1,\"a\":{\"b\":2}}", NULL };
+	struct schema s;
+	schema_from(texts, 1, &s);
+	ck_assert_uint_eq(s.width, 1);
+	char got[1024];
+	fill_text(&s, "{\"a.b\":1,\"a\":{\"b\":2}}", 1, got, sizeof got);
+	ck_assert_str_eq(got, "error: key 'a.b' appears twice (a dotted key and a nested object name one field)");
+	fill_text(&s, "[1]", 1, got, sizeof got);
+	ck_assert_str_eq(got, "error: expected a JSON object, found an array");
+	fill_text(&s, "\"x\"", 0, got, sizeof got);
+	ck_assert_str_eq(got, "error: expected a JSON object, found a string");
+	fill_text(&s, "{\"zz\":1}", 0, got, sizeof got);
+	ck_assert_str_eq(got, "error: key 'zz' is not a field of the input (fields come from the first records)");
+	schema_free(&s);
+}
+END_TEST
+
+/* Many fields, keys in reverse order: both lookups find every field. */
+START_TEST(test_many_fields_any_order)
+{
+	char text[8192];
+	size_t o = 0;
+	o += (size_t)snprintf(text + o, sizeof text - o, "{");
+	for (int i = 0; i < 300; i++)
+		o += (size_t)snprintf(text + o, sizeof text - o, "%s\"k%d\":%d", i ? "," : "", i, i);
+	snprintf(text + o, sizeof text - o, "}");
+	const char *texts[] = { text, NULL };
+	struct schema s;
+	schema_from(texts, 0, &s);
+	ck_assert_uint_eq(s.width, 300);
+	o = 0;
+	o += (size_t)snprintf(text + o, sizeof text - o, "{");
+	for (int i = 299; i >= 0; i--)
+		o += (size_t)snprintf(text + o, sizeof text - o, "%s\"k%d\":%d", i != 299 ? "," : "", i, i);
+	snprintf(text + o, sizeof text - o, "}");
+	static char got[16384];
+	fill_text(&s, text, 0, got, sizeof got);
+	ck_assert(strstr(got, "k0=0|k1=1|") == got);
+	ck_assert(strstr(got, "|k299=299") != NULL);
+	schema_free(&s);
+}
+END_TEST
+
+static Suite *json_record_suite(void)
+{
+	Suite *s = suite_create("json_record");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, test_fields_first_seen_order);
+	tcase_add_test(tc, test_values_as_text);
+	tcase_add_test(tc, test_flatten);
+	tcase_add_test(tc, test_errors);
+	tcase_add_test(tc, test_many_fields_any_order);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return unit_run_suite(json_record_suite());
+}
