@@ -616,6 +616,7 @@ static void jsrc_describe(void *opts, char *dst, size_t n)
 const struct source_ops source_json = {
 	.type = "json",
 	.summary = "JSON Lines or one JSON array, from a file or standard input, parsed on several threads",
+	.waits_on = "file",
 	.keys = jsrc_keys,
 	.opts_size = sizeof(struct json_source),
 	.open = jsrc_open,
