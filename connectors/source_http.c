@@ -43,6 +43,7 @@ struct http_source {
 	char *page_url;          /* the current page's URL */
 	char *next_url;          /* NULL: no more pages */
 	uint64_t pages, page_no, records;
+	uint64_t page_bytes;     /* the current page's body, shared out among its batches */
 	char shown[512];         /* url for messages */
 };
 
@@ -174,6 +175,7 @@ static int http_source_fetch(struct http_source *s, char *url, struct errbuf *e)
 	if (http_client_send(&s->client, &rq, &rs, e))
 		return -1;
 	s->pages++;
+	s->page_bytes = rs.len;
 	json_error_t je;
 	json_t *root = json_loadb(rs.body, rs.len, JSON_RECORD_LOAD_FLAGS, &je);
 	char shown[512];
@@ -288,9 +290,9 @@ static int http_source_read(void *opts, struct batch *b, const _Atomic int *stop
 		n = s->batch;
 	b->first_record = s->records + 1;
 	buf_append(&b->raw, s->items + s->next_item, n * sizeof(json_t *));
+	b->bytes_in = s->page_bytes * n / s->nitems;
 	s->next_item += n;
 	s->records += n;
-	b->bytes_in = 0;
 	return 1;
 }
 
