@@ -20,6 +20,7 @@ name for the failure counters, so that tests do not share them):
   /fail500   500 for the first `fails` requests, then /all
   /slow      answers /all after `delay` seconds
   /malformed a body that is not JSON; /malformed_later: page 1 good, page 2 bad
+  /extra_key page 1: records 1-2; page 2: record 3 with a key "extra", record 4
   /auth      /all when Authorization is "Bearer " + $HTTP_TEST_TOKEN, else 401
   /status    answers `code` with a short body
 POST endpoints:
@@ -137,6 +138,11 @@ class Handler(BaseHTTPRequestHandler):
                 self.reply(200, {"items": records(1, 3), "next": "malformed_later?page=2"})
             else:
                 self.reply(200, b"<html>oops</html>", ctype="text/html")
+        elif path == "/extra_key":
+            if self.arg("page", "1") == "1":
+                self.reply(200, {"items": records(1, 2), "next": "extra_key?page=2"})
+            else:
+                self.reply(200, {"items": [dict(record(3), extra=1), record(4)]})
         elif path == "/auth":
             if self.headers.get("Authorization") == "Bearer " + os.environ.get("HTTP_TEST_TOKEN", "?"):
                 self.reply(200, records(1, n))

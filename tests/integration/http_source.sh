@@ -3,7 +3,8 @@
 # numbers and offsets) give the server's records in order; 429 with
 # Retry-After and 500 are retried; a timeout, a 404, a malformed body and a
 # server that is down fail at open (exit 2, one line naming the URL); a
-# malformed page later fails the run (exit 1, naming the page); ${ENV} in a
+# malformed page later fails the run (exit 1, naming the page); a key that
+# the first page did not have is a record error; ${ENV} in a
 # header reaches the server and never shows in nebtop's output.
 . "$(dirname "$0")/lib.sh"
 . "$LIB_DIR/http_lib.sh"
@@ -61,6 +62,14 @@ http_expect 20 "$T/expect20.json"
 same_file "$T/expect20.json" "$T/out.json" "max_pages = 2"
 same_text 2 "$(http_requests 'len(log)')" "max_pages = 2: requests"
 note "ok: page, offset, max_pages"
+
+# a key the first page did not have: a record error
+run_source 'extra_key' records_path=items pagination=next_link next_path=next
+expect_rc 0 "a new key on page 2"
+check_records "$(metrics_file)" 4 3 0 1
+same_text "record 3, stage source: key 'extra' is not a field of the input (fields come from the first records)" \
+	"$(report_errors)" "a new key on page 2: the record error"
+note "ok: a new key is a record error"
 
 # --- faults -----------------------------------------------------------------
 http_expect 5 "$T/expect5.json"
