@@ -91,7 +91,7 @@ const struct dest_ops *connector_find_dest(const char *type);
 const struct source_ops *const *connector_list_sources(void);
 const struct dest_ops *const *connector_list_dests(void);
 
-extern const struct source_ops source_csv, source_json, source_generate;
-extern const struct dest_ops dest_json, dest_csv, dest_null;
+extern const struct source_ops source_csv, source_json, source_generate, source_http;
+extern const struct dest_ops dest_json, dest_csv, dest_null, dest_http;
 
 #endif

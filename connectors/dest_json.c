@@ -9,9 +9,8 @@
 #include <string.h>
 
 #include "../pipeline/batch.h"
-#include "../pipeline/jsonesc.h"
-#include "../pipeline/schema.h"
 #include "connector.h"
+#include "json_encode.h"
 #include "outfile.h"
 
 enum json_format { JSON_LINES = 0, JSON_ARRAY = 1 };
@@ -21,11 +20,7 @@ struct json_dest {
 	int format;
 	/* resolved at open */
 	struct outfile out;
-	uint32_t width;
-	char **prefix;      /* {"name": for field 0, ,"name": for the others */
-	size_t *prefix_len;
-	size_t prefixes_total;
-	uint8_t *types;
+	struct json_encoder enc;
 	int wrote_any;
 };
 
@@ -48,28 +43,8 @@ static int json_open(void *opts, const struct connector_env *env, const struct s
 	if (outfile_open(&j->out, j->file_path, where, e))
 		return -1;
 	j->out.metrics = env->metrics;
-	j->width = in->width;
-	j->prefix = calloc(in->width ? in->width : 1, sizeof *j->prefix);
-	j->prefix_len = calloc(in->width ? in->width : 1, sizeof *j->prefix_len);
-	j->types = malloc(in->width ? in->width : 1);
-	if (!j->prefix || !j->prefix_len || !j->types)
+	if (json_encoder_init(&j->enc, in))
 		return errbuf_set(e, "out of memory");
-	for (uint32_t i = 0; i < in->width; i++) {
-		size_t n = strlen(in->names[i]);
-		char *p = malloc(JSONESC_BOUND(n) + 4);
-		if (!p)
-			return errbuf_set(e, "out of memory");
-		char *o = p;
-		*o++ = i == 0 ? '{' : ',';
-		*o++ = '"';
-		o = jsonesc_write_string(o, in->names[i], n);
-		*o++ = '"';
-		*o++ = ':';
-		j->prefix[i] = p;
-		j->prefix_len[i] = (size_t)(o - p);
-		j->prefixes_total += j->prefix_len[i];
-		j->types[i] = in->types[i];
-	}
 	return 0;
 }
 
@@ -77,40 +52,7 @@ static void json_encode(void *opts, struct batch *b, struct worker *w)
 {
 	(void)w;
 	struct json_dest *j = opts;
-	struct buf *out = &b->out;
-	/* one reservation for the whole batch: the worst case of every byte escaped */
-	buf_reserve(out, JSONESC_BOUND(b->data.len) + (size_t)b->nrec * (j->prefixes_total + 8 + 4 * j->width));
-	char *o = out->p + out->len;
-	for (uint32_t r = 0; r < b->nrec; r++) {
-		if (b->marks[r] != MARK_KEPT)
-			continue;
-		if (j->format == JSON_ARRAY) {
-			*o++ = ',';
-			*o++ = '\n';
-		}
-		const struct field *f = batch_record(b, r);
-		if (j->width == 0)
-			*o++ = '{';
-		for (uint32_t i = 0; i < j->width; i++) {
-			memcpy(o, j->prefix[i], j->prefix_len[i]);
-			o += j->prefix_len[i];
-			if (f[i].len == FIELD_NULL) {
-				memcpy(o, "null", 4);
-				o += 4;
-			} else if (j->types[i] != FTYPE_STRING) {
-				memcpy(o, b->data.p + f[i].off, f[i].len);
-				o += f[i].len;
-			} else {
-				*o++ = '"';
-				o = jsonesc_write_string(o, b->data.p + f[i].off, f[i].len);
-				*o++ = '"';
-			}
-		}
-		*o++ = '}';
-		if (j->format == JSON_LINES)
-			*o++ = '\n';
-	}
-	out->len = (size_t)(o - out->p);
+	json_encoder_write_batch(&j->enc, b, j->format == JSON_ARRAY);
 }
 
 static int json_write(void *opts, struct batch *b, struct worker *w, struct errbuf *e)
@@ -134,18 +76,6 @@ static int json_write(void *opts, struct batch *b, struct worker *w, struct errb
 	return 0;
 }
 
-static void json_release(struct json_dest *j)
-{
-	for (uint32_t i = 0; j->prefix && i < j->width; i++)
-		free(j->prefix[i]);
-	free(j->prefix);
-	free(j->prefix_len);
-	free(j->types);
-	j->prefix = NULL;
-	j->prefix_len = NULL;
-	j->types = NULL;
-}
-
 static int json_close(void *opts, int ok, struct errbuf *e)
 {
 	struct json_dest *j = opts;
@@ -162,7 +92,7 @@ static int json_close(void *opts, int ok, struct errbuf *e)
 			rc = -1;
 		}
 	}
-	json_release(j);
+	json_encoder_free(&j->enc);
 	return rc;
 }
 

@@ -3,8 +3,9 @@
 
 #include "connector.h"
 
-static const struct source_ops *const registry_sources[] = { &source_csv, &source_json, &source_generate, NULL };
-static const struct dest_ops *const registry_dests[] = { &dest_json, &dest_csv, &dest_null, NULL };
+static const struct source_ops *const registry_sources[] = { &source_csv, &source_json, &source_generate,
+								  &source_http, NULL };
+static const struct dest_ops *const registry_dests[] = { &dest_json, &dest_csv, &dest_null, &dest_http, NULL };
 
 const struct source_ops *connector_find_source(const char *type)
 {

@@ -117,8 +117,33 @@ int confmap_set_value(const struct confkey *k, void *opts, const char *value, co
 		*(double *)p = v;
 		return 0;
 	}
+	case CONF_PREFIX:
+		break; /* set entry by entry in confmap_apply */
 	}
 	return errbuf_set(e, "%s: unsupported key type", where);
+}
+
+/* Adds (or, for a key given again, replaces) one entry of a CONF_PREFIX key. */
+static int confmap_add_pair(const struct confkey *k, void *opts, const char *key, const char *value,
+			    const char *where, struct errbuf *e)
+{
+	if (!key[strlen(k->name)])
+		return errbuf_set(e, "%s: a name is needed after '%s'", where, k->name);
+	struct confpairs *l = confmap_place(opts, k);
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i].key, key)) {
+			free(l->v[i].value);
+			l->v[i].value = confmap_strdup(value);
+			return 0;
+		}
+	struct confpair *v = realloc(l->v, (l->n + 1) * sizeof *v);
+	if (!v) {
+		fprintf(stderr, "nebtop: out of memory\n");
+		abort();
+	}
+	l->v = v;
+	l->v[l->n++] = (struct confpair){ confmap_strdup(key), confmap_strdup(value) };
+	return 0;
 }
 
 int confmap_set_defaults(const struct confkey *keys, void *opts, struct errbuf *e)
@@ -141,6 +166,14 @@ void confmap_free(const struct confkey *keys, void *opts)
 			char **sp = confmap_place(opts, k);
 			free(*sp);
 			*sp = NULL;
+		} else if (k->type == CONF_PREFIX) {
+			struct confpairs *l = confmap_place(opts, k);
+			for (size_t i = 0; i < l->n; i++) {
+				free(l->v[i].key);
+				free(l->v[i].value);
+			}
+			free(l->v);
+			memset(l, 0, sizeof *l);
 		}
 	}
 }
@@ -215,15 +248,18 @@ void confmap_where_key(char *dst, size_t n, const struct confsection *sec, const
 	snprintf(dst, n, "%s key '%s'", head, key);
 }
 
+/* The key called `name`, else the CONF_PREFIX key whose family it belongs to. */
 static const struct confkey *confmap_find_key(const struct confbinding *b, size_t nb, const char *name,
 					      void **opts)
 {
-	for (size_t i = 0; i < nb; i++)
-		for (const struct confkey *k = b[i].keys; k->name; k++)
-			if (!strcmp(k->name, name)) {
-				*opts = b[i].opts;
-				return k;
-			}
+	for (int family = 0; family < 2; family++)
+		for (size_t i = 0; i < nb; i++)
+			for (const struct confkey *k = b[i].keys; k->name; k++)
+				if (family ? k->type == CONF_PREFIX && !strncmp(k->name, name, strlen(k->name))
+					   : k->type != CONF_PREFIX && !strcmp(k->name, name)) {
+					*opts = b[i].opts;
+					return k;
+				}
 	return NULL;
 }
 
@@ -260,7 +296,8 @@ int confmap_apply(const struct confbinding *b, size_t nb, const struct confsecti
 				return errbuf_set(e, "%s: unknown key (did you mean '%s'?)", where, hint);
 			return errbuf_set(e, "%s: unknown key", where);
 		}
-		if (confmap_set_value(k, opts, en->value, where, e))
+		if (k->type == CONF_PREFIX ? confmap_add_pair(k, opts, en->key, en->value, where, e)
+					   : confmap_set_value(k, opts, en->value, where, e))
 			return -1;
 	}
 	return 0;

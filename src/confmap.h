@@ -23,6 +23,19 @@ enum conftype {
 	CONF_ENUM,     /* int: index into choices */
 	CONF_CHAR,     /* char: one byte, or "tab" / "\t" */
 	CONF_DOUBLE,   /* double */
+	CONF_PREFIX,   /* struct confpairs: a family of keys; the key's name ends with '.' ("header.") and
+			* every entry "header.X = v" is kept, in order (see struct confpairs) */
+};
+
+/* The entries of a CONF_PREFIX key, in the order given; a key given twice
+ * keeps its first place and its last value. key is the whole key as written
+ * ("header.Accept"); the name after the prefix is key + strlen(prefix). */
+struct confpair {
+	char *key, *value;
+};
+struct confpairs {
+	struct confpair *v;
+	size_t n;
 };
 
 struct confkey {

@@ -14,6 +14,7 @@
 #include <check.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -739,6 +740,57 @@ START_TEST(test_unknown_keys)
 }
 END_TEST
 
+/* A key family ("header." + CONF_PREFIX) takes every header.X entry in order;
+ * a name given twice keeps its place and its last value; the other keys are
+ * still checked, with their suggestions. */
+struct test_family_opts {
+	char *url;
+	struct confpairs headers;
+};
+
+START_TEST(test_key_family)
+{
+	static const struct confkey keys[] = {
+		{ "url", CONF_STRING, NULL, offsetof(struct test_family_opts, url), "u", NULL, 0, 0, 0 },
+		{ "header.", CONF_PREFIX, NULL, offsetof(struct test_family_opts, headers), "h", NULL, 0, 0, 1 },
+		{ NULL, 0, NULL, 0, NULL, NULL, 0, 0, 0 },
+	};
+	struct confsection sec = { .name = strdup("source"), .header = strdup("source"), .origin = "t.ini", .line = 1 };
+	confsection_add(&sec, "header.Accept", "a/b", "t.ini", 2);
+	confsection_add(&sec, "url", "http://x/", "t.ini", 3);
+	confsection_add(&sec, "header.X-Token", "one", "t.ini", 4);
+	confsection_add(&sec, "header.Accept", "c/d", "-source-config", -1);
+	struct test_family_opts o = { 0 };
+	struct confbinding b = { keys, &o };
+	struct errbuf e;
+	ck_assert_int_eq(confmap_apply(&b, 1, &sec, NULL, &e), 0);
+	ck_assert_str_eq(o.url, "http://x/");
+	ck_assert_uint_eq(o.headers.n, 2);
+	ck_assert_str_eq(o.headers.v[0].key, "header.Accept");
+	ck_assert_str_eq(o.headers.v[0].value, "c/d");
+	ck_assert_str_eq(o.headers.v[1].key, "header.X-Token");
+	ck_assert_str_eq(o.headers.v[1].value, "one");
+	confmap_free(keys, &o);
+	ck_assert_uint_eq(o.headers.n, 0);
+	ck_assert_ptr_null(o.url);
+	confsection_free(&sec);
+
+	struct confsection bad = { .name = strdup("source"), .header = strdup("source"), .origin = "t.ini", .line = 1 };
+	confsection_add(&bad, "urll", "x", "t.ini", 2);
+	ck_assert_int_eq(confmap_apply(&b, 1, &bad, NULL, &e), -1);
+	ck_assert_str_eq(e.msg, "t.ini:2: [source] key 'urll': unknown key (did you mean 'url'?)");
+	confmap_free(keys, &o);
+	confsection_free(&bad);
+
+	struct confsection empty = { .name = strdup("source"), .header = strdup("source"), .origin = "t.ini", .line = 1 };
+	confsection_add(&empty, "header.", "x", "t.ini", 2);
+	ck_assert_int_eq(confmap_apply(&b, 1, &empty, NULL, &e), -1);
+	ck_assert_str_eq(e.msg, "t.ini:2: [source] key 'header.': a name is needed after 'header.'");
+	confmap_free(keys, &o);
+	confsection_free(&empty);
+}
+END_TEST
+
 START_TEST(test_dead_letter_needs_path)
 {
 	test_resolve_fails("[pipeline]\nbatch = 5\non_error = dead_letter\n",
@@ -1096,9 +1148,9 @@ END_TEST
 
 START_TEST(test_unknown_types)
 {
-	test_build_fails("[source]\ntype = kafka\n", "t.ini:2: [source] key 'type': unknown source type 'kafka' (known: csv, json, generate)");
+	test_build_fails("[source]\ntype = kafka\n", "t.ini:2: [source] key 'type': unknown source type 'kafka' (known: csv, json, generate, http)");
 	test_build_fails(GEN "[destination]\ntype = s3\n",
-			 "t.ini:5: [destination] key 'type': unknown destination type 's3' (known: json, csv, null)");
+			 "t.ini:5: [destination] key 'type': unknown destination type 's3' (known: json, csv, null, http)");
 	test_build_fails(GEN "[stage.x]\ntype = map\n" NUL,
 			 "t.ini:5: [@x] key 'type': unknown stage type 'map' (known: " STAGE_TYPES ")");
 	test_build_fails(GEN "[stage.x]\ntype = Filter\n" NUL,
@@ -1363,6 +1415,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_bad_values_by_type);
 	tcase_add_test(tc, test_bounds);
 	tcase_add_test(tc, test_unknown_keys);
+	tcase_add_test(tc, test_key_family);
 	tcase_add_test(tc, test_dead_letter_needs_path);
 	tcase_add_test(tc, test_profile_types);
 	suite_add_tcase(s, tc);

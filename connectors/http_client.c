@@ -1,0 +1,466 @@
+/* http_client.c: requests with retries over one reused libcurl handle (see
+ * http_client.h). */
+#include "autoconfig.h"
+
+#include "http_client.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../pipeline/clock.h"
+
+/* How much of a response body a message shows. */
+#define HTTP_EXCERPT 200
+
+/* ---- messages ------------------------------------------------------------ */
+
+void http_client_redact_url(const char *url, char *dst, size_t n)
+{
+	size_t o = 0;
+	const char *p = url;
+	const char *scheme = strstr(url, "://");
+	if (scheme) {
+		const char *host = scheme + 3;
+		size_t hostpart = strcspn(host, "/?#");
+		const char *at = memchr(host, '@', hostpart);
+		o += (size_t)snprintf(dst, n, "%.*s", (int)(host - url), url);
+		p = at ? at + 1 : host;
+	}
+	int in_query = 0, in_value = 0;
+	for (; *p && o + 4 < n; p++) {
+		if (*p == '#')
+			break;
+		if (*p == '?' && !in_query) {
+			in_query = 1;
+		} else if (in_query && *p == '=' && !in_value) {
+			in_value = 1;
+			dst[o++] = '=';
+			memcpy(dst + o, "...", 3);
+			o += 3;
+			continue;
+		} else if (in_query && *p == '&') {
+			in_value = 0;
+		}
+		if (!in_value)
+			dst[o++] = *p;
+	}
+	if (n)
+		dst[o < n ? o : n - 1] = 0;
+}
+
+/* The start of body for a message: control bytes as spaces, cut on a UTF-8
+ * character boundary. */
+static void http_client_excerpt(const char *body, size_t len, char *dst, size_t n)
+{
+	size_t m = len < HTTP_EXCERPT ? len : HTTP_EXCERPT;
+	if (m >= n)
+		m = n - 1;
+	if (m < len)
+		while (m > 0 && ((unsigned char)body[m] & 0xC0) == 0x80)
+			m--;
+	for (size_t i = 0; i < m; i++) {
+		unsigned char ch = (unsigned char)body[i];
+		dst[i] = ch < 0x20 || ch == 0x7f ? ' ' : (char)ch;
+	}
+	while (m > 0 && dst[m - 1] == ' ')
+		m--;
+	dst[m] = 0;
+}
+
+/* ---- set-up ---------------------------------------------------------------- */
+
+/* value with every ${VAR} replaced, into out (malloc'd); -1 with the
+ * variable's name in var when it is not set or not closed. */
+static int http_client_expand(const char *value, char **out, char *var, size_t nvar)
+{
+	struct buf b = { 0 };
+	for (const char *p = value; *p;) {
+		if (p[0] == '$' && p[1] == '{') {
+			const char *end = strchr(p + 2, '}');
+			if (!end) {
+				snprintf(var, nvar, "%s", "");
+				buf_free(&b);
+				return -1;
+			}
+			snprintf(var, nvar, "%.*s", (int)(end - p - 2), p + 2);
+			const char *v = getenv(var);
+			if (!v || !var[0]) {
+				buf_free(&b);
+				return -1;
+			}
+			buf_append(&b, v, strlen(v));
+			p = end + 1;
+		} else {
+			buf_append_byte(&b, *p++);
+		}
+	}
+	buf_append_byte(&b, 0);
+	*out = b.p;
+	return 0;
+}
+
+static int http_client_valid_name(const char *name)
+{
+	if (!*name)
+		return 0;
+	for (const char *p = name; *p; p++)
+		if (*p <= ' ' || *p >= 0x7f || *p == ':')
+			return 0;
+	return 1;
+}
+
+static int http_client_add_headers(struct http_client *c, const struct http_settings *s,
+				   const struct connector_env *env, struct errbuf *e)
+{
+	struct curl_slist *list = NULL;
+	for (size_t i = 0; i < s->headers.n; i++) {
+		const struct confpair *h = &s->headers.v[i];
+		const char *name = h->key + strlen("header.");
+		char where[512], var[128];
+		confmap_where_key(where, sizeof where, env->section, h->key);
+		if (!http_client_valid_name(name)) {
+			curl_slist_free_all(list);
+			return errbuf_set(e, "%s: '%s' is not a valid header name", where, name);
+		}
+		char *value;
+		if (http_client_expand(h->value, &value, var, sizeof var)) {
+			curl_slist_free_all(list);
+			if (!var[0])
+				return errbuf_set(e, "%s: '${' without a closing '}' or a variable name", where);
+			return errbuf_set(e, "%s: environment variable '%s' is not set", where, var);
+		}
+		size_t n = strlen(name) + strlen(value) + 3;
+		char *line = malloc(n);
+		if (!line) {
+			free(value);
+			curl_slist_free_all(list);
+			return errbuf_set(e, "out of memory");
+		}
+		/* "Name;" sends a header with an empty value in libcurl */
+		snprintf(line, n, value[0] ? "%s: %s" : "%s;", name, value);
+		struct curl_slist *l = curl_slist_append(list, line);
+		memset(line, 0, n); /* a token: no copy left behind */
+		memset(value, 0, strlen(value));
+		free(line);
+		free(value);
+		if (!l) {
+			curl_slist_free_all(list);
+			return errbuf_set(e, "out of memory");
+		}
+		list = l;
+	}
+	c->headers = list;
+	return 0;
+}
+
+/* TLS and time limits, the same for the main handle and a probe. */
+static void http_client_set_common(const struct http_client *c, CURL *h, int insecure)
+{
+	long ms = (long)(c->timeout_ns / 1000000);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, ms > 0 ? ms : 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ms > 0 ? ms : 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, insecure ? 0L : 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, insecure ? 0L : 2L);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+}
+
+static size_t http_client_on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct http_client *c = arg;
+	buf_append(&c->body, p, size * n);
+	return size * n;
+}
+
+static size_t http_client_on_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct http_client *c = arg;
+	size_t len = size * n;
+	static const char name[] = "retry-after:";
+	if (len > sizeof name - 1 && !strncasecmp(p, name, sizeof name - 1)) {
+		const char *v = p + sizeof name - 1, *end = p + len;
+		while (v < end && (*v == ' ' || *v == '\t'))
+			v++;
+		long s = 0;
+		int digits = 0;
+		while (v < end && isdigit((unsigned char)*v) && s < 1000000) {
+			s = s * 10 + (*v++ - '0');
+			digits++;
+		}
+		/* an HTTP date is not followed: the backoff applies */
+		if (digits)
+			c->retry_after_s = s;
+	}
+	return len;
+}
+
+static int http_client_on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	(void)dt;
+	(void)dn;
+	(void)ut;
+	(void)un;
+	const struct http_client *c = arg;
+	return c->stop && atomic_load_explicit(c->stop, memory_order_relaxed);
+}
+
+int http_client_open(struct http_client *c, const struct http_settings *s, const struct connector_env *env,
+		     const _Atomic int *stop, struct errbuf *e)
+{
+	memset(c, 0, sizeof *c);
+	c->timeout_ns = s->timeout_ns;
+	c->max_retries = s->max_retries;
+	c->backoff_ns = s->backoff_ns;
+	c->metrics = env->metrics;
+	c->stop = stop;
+	c->rng = clock_now_ns() ^ (uint64_t)(uintptr_t)c;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return errbuf_set(e, "cannot initialise libcurl");
+	c->global_init = 1;
+	if (http_client_add_headers(c, s, env, e))
+		return -1;
+	CURL *h = curl_easy_init();
+	if (!h)
+		return errbuf_set(e, "cannot initialise libcurl");
+	c->curl = h;
+	http_client_set_common(c, h, s->insecure);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http_client_on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, http_client_on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, c);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, http_client_on_progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "nebtop/" PACKAGE_VERSION);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	if (s->insecure) {
+		char where[512];
+		confmap_where_key(where, sizeof where, env->section, "insecure");
+		fprintf(stderr, "nebtop: warning: %s: TLS certificates are not verified\n", where);
+	}
+	return 0;
+}
+
+void http_client_close(struct http_client *c)
+{
+	if (c->curl)
+		curl_easy_cleanup(c->curl);
+	curl_slist_free_all(c->headers);
+	buf_free(&c->body);
+	if (c->global_init)
+		curl_global_cleanup();
+	memset(c, 0, sizeof *c);
+}
+
+/* ---- requests -------------------------------------------------------------- */
+
+/* Errors worth another try: the network or the server may recover. */
+static int http_client_transient(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* The wait before retry number `retry` (1-based): Retry-After when the
+ * response had one, else the backoff doubled retry - 1 times, capped, with
+ * "equal jitter" (between half and all of it). */
+static uint64_t http_client_delay(struct http_client *c, uint64_t retry)
+{
+	if (c->retry_after_s >= 0) {
+		long s = c->retry_after_s < HTTP_RETRY_AFTER_MAX_S ? c->retry_after_s : HTTP_RETRY_AFTER_MAX_S;
+		return (uint64_t)s * 1000000000ull;
+	}
+	uint64_t cap = (uint64_t)HTTP_BACKOFF_CAP_S * 1000000000ull, d = c->backoff_ns;
+	for (uint64_t i = 1; i < retry && d < cap; i++)
+		d *= 2;
+	if (d > cap)
+		d = cap;
+	c->rng ^= c->rng << 13;
+	c->rng ^= c->rng >> 7;
+	c->rng ^= c->rng << 17;
+	return d / 2 + (d / 2 ? c->rng % (d / 2 + 1) : 0);
+}
+
+/* Sleeps ns unless the stop flag comes up; 0 when stopped. */
+static int http_client_wait(const struct http_client *c, uint64_t ns)
+{
+	uint64_t end = clock_now_ns() + ns;
+	for (;;) {
+		if (c->stop && atomic_load_explicit(c->stop, memory_order_relaxed))
+			return 0;
+		uint64_t now = clock_now_ns();
+		if (now >= end)
+			return 1;
+		clock_sleep_ns(end - now > 50000000 ? 50000000 : end - now);
+	}
+}
+
+/* The headers of one request: the configured ones, then rq's. */
+static struct curl_slist *http_client_request_headers(const struct http_client *c, const struct http_request *rq)
+{
+	struct curl_slist *list = NULL;
+	for (const struct curl_slist *h = c->headers; h; h = h->next)
+		list = curl_slist_append(list, h->data);
+	for (size_t i = 0; rq->extra && rq->extra[i]; i++)
+		list = curl_slist_append(list, rq->extra[i]);
+	if (!strcmp(rq->method, "POST"))
+		list = curl_slist_append(list, "Expect:"); /* no 100-continue round trip */
+	return list;
+}
+
+/* One try: 0 done (rc and status say how), counted in the metrics. */
+static CURLcode http_client_perform(struct http_client *c, long *status, char *cerr)
+{
+	CURL *h = c->curl;
+	c->body.len = 0;
+	c->retry_after_s = -1;
+	cerr[0] = 0;
+	uint64_t t0 = clock_now_ns();
+	CURLcode rc = curl_easy_perform(h);
+	uint64_t t1 = clock_now_ns();
+	*status = 0;
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	long connects = 0, hdr = 0, req = 0;
+	curl_off_t up = 0, down = 0, conn_us = 0, app_us = 0;
+	curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &connects);
+	curl_easy_getinfo(h, CURLINFO_HEADER_SIZE, &hdr);
+	curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &req);
+	curl_easy_getinfo(h, CURLINFO_SIZE_UPLOAD_T, &up);
+	curl_easy_getinfo(h, CURLINFO_SIZE_DOWNLOAD_T, &down);
+	if (connects > 0) {
+		curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &conn_us);
+		curl_easy_getinfo(h, CURLINFO_APPCONNECT_TIME_T, &app_us);
+		uint64_t us = (uint64_t)(app_us > conn_us ? app_us : conn_us);
+		connmetrics_count_connect(c->metrics, t0, t0 + us * 1000);
+	}
+	connmetrics_count_request(c->metrics, (uint64_t)(hdr + req + up + down), t0, t1);
+	return rc;
+}
+
+int http_client_send(struct http_client *c, const struct http_request *rq, struct http_response *rs,
+		     struct errbuf *e)
+{
+	CURL *h = c->curl;
+	char cerr[CURL_ERROR_SIZE];
+	struct curl_slist *headers = http_client_request_headers(c, rq);
+	curl_easy_setopt(h, CURLOPT_URL, rq->url);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr);
+	if (!strcmp(rq->method, "POST")) {
+		curl_easy_setopt(h, CURLOPT_POST, 1L);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->body);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->len);
+		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	} else {
+		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+		curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+	}
+	memset(rs, 0, sizeof *rs);
+	CURLcode rc = CURLE_OK;
+	uint64_t retry = 0;
+	for (;;) {
+		rc = http_client_perform(c, &rs->status, cerr);
+		int ok = rc == CURLE_OK && rs->status >= 200 && rs->status < 300;
+		int again = rc == CURLE_OK ? rs->status == 429 || rs->status >= 500 : http_client_transient(rc);
+		if (ok || !again || retry >= c->max_retries)
+			break;
+		retry++;
+		if (!http_client_wait(c, http_client_delay(c, retry))) {
+			rs->stopped = 1;
+			break;
+		}
+		connmetrics_add(&c->metrics->retries, 1);
+	}
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
+	curl_slist_free_all(headers);
+	rs->body = c->body.p ? c->body.p : "";
+	rs->len = c->body.len;
+	if (rc == CURLE_ABORTED_BY_CALLBACK)
+		rs->stopped = 1;
+	if (rc == CURLE_OK && rs->status >= 200 && rs->status < 300)
+		return 0;
+	connmetrics_add(&c->metrics->errors, 1);
+	char url[512], tries[64] = "";
+	http_client_redact_url(rq->url, url, sizeof url);
+	if (retry)
+		snprintf(tries, sizeof tries, " (after %llu %s)", (unsigned long long)retry,
+			 retry == 1 ? "retry" : "retries");
+	if (rs->stopped)
+		return errbuf_set(e, "%s %s: stopped", rq->method, url);
+	if (rc != CURLE_OK)
+		return errbuf_set(e, "%s %s: %s%s", rq->method, url, cerr[0] ? cerr : curl_easy_strerror(rc), tries);
+	char ex[HTTP_EXCERPT + 1];
+	http_client_excerpt(rs->body, rs->len, ex, sizeof ex);
+	return errbuf_set(e, "%s %s: HTTP %ld%s%s%s", rq->method, url, rs->status, tries, ex[0] ? ": " : "", ex);
+}
+
+int http_client_probe(struct http_client *c, const char *url, struct errbuf *e)
+{
+	CURL *h = curl_easy_init();
+	if (!h)
+		return errbuf_set(e, "cannot initialise libcurl");
+	char cerr[CURL_ERROR_SIZE] = "";
+	http_client_set_common(c, h, 0);
+	/* the probe checks reachability, not certificates: the requests do */
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr);
+	uint64_t t0 = clock_now_ns();
+	CURLcode rc = curl_easy_perform(h);
+	connmetrics_count_connect(c->metrics, t0, clock_now_ns());
+	curl_easy_cleanup(h);
+	if (rc == CURLE_OK)
+		return 0;
+	char shown[512];
+	http_client_redact_url(url, shown, sizeof shown);
+	return errbuf_set(e, "cannot connect to %s: %s", shown, cerr[0] ? cerr : curl_easy_strerror(rc));
+}
+
+char *http_client_add_query(struct http_client *c, const char *url, const char *name, const char *value)
+{
+	char *v = curl_easy_escape(c->curl, value, 0);
+	if (!v)
+		return NULL;
+	size_t n = strlen(url) + strlen(name) + strlen(v) + 3;
+	char *out = malloc(n);
+	if (out) {
+		const char *hash = strchr(url, '#');
+		int len = hash ? (int)(hash - url) : (int)strlen(url);
+		snprintf(out, n, "%.*s%c%s=%s", len, url, memchr(url, '?', (size_t)len) ? '&' : '?', name, v);
+	}
+	curl_free(v);
+	return out;
+}
+
+char *http_client_resolve_url(const char *base, const char *ref)
+{
+	CURLU *u = curl_url();
+	char *got = NULL, *out = NULL;
+	if (u && curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_URL, ref, 0) == CURLUE_OK && curl_url_get(u, CURLUPART_URL, &got, 0) == CURLUE_OK)
+		out = strdup(got);
+	curl_free(got);
+	curl_url_cleanup(u);
+	return out;
+}

@@ -1,0 +1,98 @@
+/* http_client.h: the part of the HTTP source and destination that talks
+ * HTTP: one libcurl easy handle reused for every request (keep-alive), the
+ * headers of the header.NAME keys with ${ENV} expansion, a timeout, TLS
+ * verification (off only with insecure = true, which warns once), and the
+ * retry policy: connection errors, timeouts, 429 and 5xx are tried again up
+ * to max_retries times, waiting retry_backoff, then twice as long each time
+ * (capped at HTTP_BACKOFF_CAP_S), with jitter, or as long as Retry-After
+ * says (in seconds, capped at HTTP_RETRY_AFTER_MAX_S). Every request is
+ * counted in the connector's connmetrics. One client is used by one thread at
+ * a time. Header values are secrets: no message ever shows them. */
+#ifndef NEB_HTTP_CLIENT_H
+#define NEB_HTTP_CLIENT_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../pipeline/buf.h"
+#include "connector.h"
+
+/* Longest wait between two tries from the backoff, and from Retry-After. */
+#define HTTP_BACKOFF_CAP_S 30
+#define HTTP_RETRY_AFTER_MAX_S 60
+
+/* The keys both HTTP connectors take, embedded in their options. */
+struct http_settings {
+	uint64_t timeout_ns, max_retries, backoff_ns;
+	int insecure;
+	struct confpairs headers; /* header.NAME = value */
+};
+
+/* The confkeys of struct http_settings `member` of options struct `type`. */
+#define HTTP_CLIENT_KEYS(type, member)                                                                          \
+	{ "timeout", CONF_DURATION, "30s", offsetof(type, member.timeout_ns),                                  \
+	  "longest time one request may take, connecting included", NULL, 0.001, 3600, 0 },                    \
+	{ "max_retries", CONF_UINT, "3", offsetof(type, member.max_retries),                                   \
+	  "times a request is tried again after a connection error, a timeout, 429 or 5xx", NULL, 0, 100, 0 }, \
+	{ "retry_backoff", CONF_DURATION, "1s", offsetof(type, member.backoff_ns),                              \
+	  "wait before the first retry; doubles each retry, with jitter", NULL, 0, 3600, 0 },                   \
+	{ "insecure", CONF_BOOL, "false", offsetof(type, member.insecure),                                     \
+	  "do not verify TLS certificates (warns)", NULL, 0, 0, 0 },                                            \
+	{ "header.", CONF_PREFIX, NULL, offsetof(type, member.headers),                                         \
+	  "header.NAME = value: a request header; ${VAR} is replaced by the environment variable", NULL, 0, 0, 1 }
+
+struct http_client {
+	void *curl;                 /* CURL * */
+	void *headers;              /* struct curl_slist *: the header.NAME headers, expanded */
+	uint64_t timeout_ns, max_retries, backoff_ns;
+	struct connmetrics *metrics;
+	const _Atomic int *stop;    /* NULL: never stopped */
+	uint64_t rng;               /* jitter */
+	long retry_after_s;         /* of the last response; -1 = none */
+	struct buf body;            /* the last response's body */
+	int global_init;
+};
+
+struct http_request {
+	const char *method;      /* "GET" or "POST" */
+	const char *url;
+	const char *body;        /* POST */
+	size_t len;
+	const char *const *extra; /* more "Name: value" headers, NULL-terminated; may be NULL */
+};
+
+struct http_response {
+	long status;             /* 0 when no response came */
+	const char *body;        /* valid until the next request */
+	size_t len;
+	int stopped;             /* the stop flag ended the request or its retries */
+};
+
+/* Sets up the client from s; `section` names the keys in messages. stop may
+ * be NULL. A header.NAME naming an unset variable, or an invalid header
+ * name, is an error naming the key (and the variable). */
+int http_client_open(struct http_client *c, const struct http_settings *s, const struct connector_env *env,
+		     const _Atomic int *stop, struct errbuf *e);
+/* Sends rq, with retries. 0 on a 2xx response; -1 otherwise, with the
+ * method, the URL (its credentials and query values hidden), the status and
+ * an excerpt of the body, or the connection error, in e. rs is filled in
+ * both cases. */
+int http_client_send(struct http_client *c, const struct http_request *rq, struct http_response *rs,
+		     struct errbuf *e);
+/* Opens (and drops) a connection to url's server, once, without a request:
+ * a check at open that the server can be reached. */
+int http_client_probe(struct http_client *c, const char *url, struct errbuf *e);
+void http_client_close(struct http_client *c);
+
+/* url with name=value (value URL-encoded) added to its query, malloc'd; NULL
+ * when out of memory. */
+char *http_client_add_query(struct http_client *c, const char *url, const char *name, const char *value);
+/* ref (absolute, or relative as in a link) resolved against base, malloc'd;
+ * NULL when it is not a URL. */
+char *http_client_resolve_url(const char *base, const char *ref);
+
+/* url for a message: user and password removed, query values shown as "...". */
+void http_client_redact_url(const char *url, char *dst, size_t n);
+
+#endif

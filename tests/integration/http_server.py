@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""http_server.py: the HTTP server of the http_source and http_dest tests.
+
+Usage: http_server.py PORT_FILE LOG_FILE
+Listens on 127.0.0.1 (a free port, written to PORT_FILE once listening) and
+appends one JSON line per request to LOG_FILE: method, path, query, headers,
+body (POSTs) and the status it answered. The records it serves are
+{"id": i, "name": "item-i", "even": i % 2 == 0} for i = 1..n.
+
+GET endpoints (query parameters: n records in all, size per page, key = a
+name for the failure counters, so that tests do not share them):
+  /next      pages with a relative next link at links.next (null on the last),
+             records at data.items; page=P
+  /cursor    records at items, next cursor at meta.cursor (null at the end);
+             after=CURSOR
+  /page      records at items; page=P (1-based) or offset=O, per_page=size;
+             a page past the end has no records
+  /all       the n records as one array (no pagination)
+  /fail429   429 with Retry-After: 1 for the first `fails` requests, then /all
+  /fail500   500 for the first `fails` requests, then /all
+  /slow      answers /all after `delay` seconds
+  /malformed a body that is not JSON; /malformed_later: page 1 good, page 2 bad
+  /extra_key page 1: records 1-2; page 2: record 3 with a key "extra", record 4
+  /auth      /all when Authorization is "Bearer " + $HTTP_TEST_TOKEN, else 401
+  /status    answers `code` with a short body
+POST endpoints:
+  /ingest    200 and logs the body; fails=N answers `code` (default 500) to the
+             first N requests (with Retry-After: 0 for a 429); always=1 fails every one;
+             quiet=1 leaves the body out of the log (benchmarks)
+"""
+import json
+import os
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+LOCK = threading.Lock()
+COUNTS = {}
+LOG = None
+
+
+def record(i):
+    return {"id": i, "name": "item-%d" % i, "even": i % 2 == 0}
+
+
+def records(first, last):
+    return [record(i) for i in range(first, last + 1)]
+
+
+def count(key):
+    with LOCK:
+        COUNTS[key] = COUNTS.get(key, 0) + 1
+        return COUNTS[key]
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    # headers and body go out in two writes: without this, Nagle's algorithm
+    # holds the body until the client's delayed ACK (40 ms a request)
+    disable_nagle_algorithm = True
+
+    def log_message(self, *args):
+        pass
+
+    def reply(self, status, body, ctype="application/json", headers=()):
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+        self.log(status)
+
+    def log(self, status, body=None):
+        entry = {"method": self.command, "path": self.url.path, "query": self.url.query,
+                 "headers": dict(self.headers.items()), "status": status}
+        if body is not None:
+            entry["body"] = body.decode("utf-8", "replace")
+        with LOCK:
+            LOG.write(json.dumps(entry) + "\n")
+            LOG.flush()
+
+    def arg(self, name, default=None):
+        v = self.q.get(name)
+        return v[0] if v else default
+
+    def do_GET(self):
+        self.url = urlsplit(self.path)
+        self.q = parse_qs(self.url.query)
+        n = int(self.arg("n", "25"))
+        size = int(self.arg("size", self.arg("per_page", "10")))
+        key = self.url.path + ":" + self.arg("key", "")
+        path = self.url.path
+        if path == "/next":
+            page = int(self.arg("page", "1"))
+            first = (page - 1) * size + 1
+            last = min(n, page * size)
+            nxt = None
+            if last < n:
+                q = {k: v[0] for k, v in self.q.items()}
+                q["page"] = page + 1
+                nxt = "next?" + urlencode(q)
+            self.reply(200, {"data": {"items": records(first, last)}, "links": {"next": nxt}})
+        elif path == "/cursor":
+            first = int(self.arg("after", "0")) + 1
+            last = min(n, first + size - 1)
+            self.reply(200, {"items": records(first, last), "meta": {"cursor": str(last) if last < n else None}})
+        elif path == "/page":
+            if self.arg("offset") is not None:
+                first = int(self.arg("offset")) + 1
+            else:
+                first = (int(self.arg("page", "1")) - 1) * size + 1
+            self.reply(200, {"items": records(first, min(n, first + size - 1))})
+        elif path == "/all":
+            self.reply(200, records(1, n))
+        elif path in ("/fail429", "/fail500"):
+            if count(key) <= int(self.arg("fails", "1")):
+                if path == "/fail429":
+                    self.reply(429, {"error": "slow down"}, headers=[("Retry-After", "1")])
+                else:
+                    self.reply(500, {"error": "internal"})
+            else:
+                self.reply(200, records(1, n))
+        elif path == "/slow":
+            time.sleep(float(self.arg("delay", "3")))
+            try:
+                self.reply(200, records(1, n))
+            except OSError:
+                pass
+        elif path == "/malformed":
+            self.reply(200, b'{"items": [{"id": 1}, {"id": 2')
+        elif path == "/malformed_later":
+            if self.arg("page", "1") == "1":
+                self.reply(200, {"items": records(1, 3), "next": "malformed_later?page=2"})
+            else:
+                self.reply(200, b"<html>oops</html>", ctype="text/html")
+        elif path == "/extra_key":
+            if self.arg("page", "1") == "1":
+                self.reply(200, {"items": records(1, 2), "next": "extra_key?page=2"})
+            else:
+                self.reply(200, {"items": [dict(record(3), extra=1), record(4)]})
+        elif path == "/auth":
+            if self.headers.get("Authorization") == "Bearer " + os.environ.get("HTTP_TEST_TOKEN", "?"):
+                self.reply(200, records(1, n))
+            else:
+                self.reply(401, {"error": "unauthorized"})
+        elif path == "/status":
+            self.reply(int(self.arg("code", "404")), {"error": "status %s" % self.arg("code", "404")})
+        else:
+            self.reply(404, {"error": "no such path"})
+
+    def do_POST(self):
+        self.url = urlsplit(self.path)
+        self.q = parse_qs(self.url.query)
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        key = self.url.path + ":" + self.arg("key", "")
+        status = 200
+        if self.arg("always") == "1" or count(key) <= int(self.arg("fails", "0")):
+            status = int(self.arg("code", "500"))
+        data = json.dumps({"ok": status == 200, "error": None if status == 200 else "refused"}).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        if status == 429:
+            self.send_header("Retry-After", "0")
+        self.end_headers()
+        self.wfile.write(data)
+        self.log(status, None if self.arg("quiet") == "1" else body)
+
+
+def main():
+    global LOG
+    LOG = open(sys.argv[2], "a")
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv.daemon_threads = True
+    tmp = sys.argv[1] + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(str(srv.server_address[1]))
+    os.rename(tmp, sys.argv[1])
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
