@@ -132,8 +132,10 @@ static uint64_t test_frees_now(void) { return atomic_load_explicit(&test_nfrees,
 /* Deadlock guard: generous, never a timing test. */
 #define TEST_GUARD_NS (300ull * 1000000000ull)
 /* The most allocation calls allowed in a window (whatever its length): a
- * few late first uses of pool batches, never one per record or per batch. */
-#define TEST_MAX_ALLOCS 50
+ * few late first uses of pool batches (up to 30 seen on a loaded machine),
+ * never one per record or per batch (the shortest window, csv -> json, holds
+ * 140 batches). */
+#define TEST_MAX_ALLOCS 100
 
 static char test_dir[64];
 
