@@ -91,5 +91,8 @@ const struct dest_ops *const *connector_list_dests(void);
 
 extern const struct source_ops source_csv, source_generate;
 extern const struct dest_ops dest_json, dest_csv, dest_null;
+/* built only with libpq (HAVE_LIBPQ) */
+extern const struct source_ops source_postgresql;
+extern const struct dest_ops dest_postgresql;
 
 #endif
