@@ -38,7 +38,8 @@ struct pg_dest {
 	struct buf copy_sql; /* COPY "t" ("a", "b") FROM STDIN */
 	struct buf sql;      /* the statements sent before the next COPY */
 	struct buf resend;   /* a batch's rows without those the server refused */
-	uint32_t *lines;     /* record of each COPY line sent, on the error path */
+	uint32_t *sent;      /* on the error path: record of each line of b->out */
+	uint32_t *lines;     /* record of each line of the COPY last sent */
 	uint32_t lines_cap;
 	int on_error;
 	int in_txn;                   /* a transaction is open */
@@ -205,9 +206,6 @@ static void pgd_read_refusal(struct pg_dest *d, const PGresult *r, struct pgd_re
 	const char *sev = r ? PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED) : NULL;
 	f->lost = pg_link_lost(&d->link) || !r || (state && (!strncmp(state, "08", 2) || !strncmp(state, "57P", 3))) ||
 		  (sev && (!strcmp(sev, "FATAL") || !strcmp(sev, "PANIC")));
-	const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-	if (primary && !f->lost)
-		snprintf(f->reason, sizeof f->reason, "%s", primary);
 	/* context: "COPY t, line 3, column amount: "abc"" */
 	const char *ctx = r ? PQresultErrorField(r, PG_DIAG_CONTEXT) : NULL;
 	const char *at = ctx ? strstr(ctx, ", line ") : NULL;
@@ -296,13 +294,17 @@ static int pgd_undo_batch(struct pg_dest *d, struct pgd_refusal *f, struct errbu
 	return pgd_lost(d, f, 0, e);
 }
 
-/* Finds where each COPY line of b->out starts (lines[i] = record of line i). */
+/* Maps the lines of b->out to their records: d->sent[i] = the record of
+ * line i (the records kept when the batch was encoded); the lines now sent
+ * are the same. Returns the number of lines. */
 static uint32_t pgd_map_lines(struct pg_dest *d, const struct batch *b)
 {
 	if (d->lines_cap < b->nrec) {
+		free(d->sent);
 		free(d->lines);
+		d->sent = malloc((size_t)b->nrec * sizeof *d->sent);
 		d->lines = malloc((size_t)b->nrec * sizeof *d->lines);
-		if (!d->lines)
+		if (!d->sent || !d->lines)
 			abort();
 		d->lines_cap = b->nrec;
 	}
@@ -310,27 +312,25 @@ static uint32_t pgd_map_lines(struct pg_dest *d, const struct batch *b)
 	for (uint32_t r = 0; r < b->nrec; r++)
 		if (b->marks[r] == MARK_KEPT)
 			d->lines[n++] = r;
+	memcpy(d->sent, d->lines, (size_t)n * sizeof *d->sent);
 	return n;
 }
 
-/* Builds d->resend: the lines of b->out whose records are still kept, and
- * narrows d->lines to them. */
-static uint32_t pgd_build_resend(struct pg_dest *d, const struct batch *b, uint32_t nlines)
+/* Builds d->resend: the lines of b->out (nout of them) whose records are
+ * still kept; d->lines becomes their records. Returns their number. */
+static uint32_t pgd_build_resend(struct pg_dest *d, const struct batch *b, uint32_t nout)
 {
 	d->resend.len = 0;
-	const char *p = b->out.p;
-	uint32_t kept = 0, line = 0;
-	for (uint32_t r = 0; r < b->nrec && line < nlines; r++) {
-		if (r != d->lines[line])
-			continue;
-		const char *nl = memchr(p, '\n', (size_t)(b->out.p + b->out.len - p));
-		size_t len = (size_t)(nl - p) + 1;
-		if (b->marks[r] == MARK_KEPT) {
+	const char *p = b->out.p, *end = b->out.p + b->out.len;
+	uint32_t kept = 0;
+	for (uint32_t i = 0; i < nout && p < end; i++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		if (b->marks[d->sent[i]] == MARK_KEPT) {
 			buf_append(&d->resend, p, len);
-			d->lines[kept++] = r;
+			d->lines[kept++] = d->sent[i];
 		}
 		p += len;
-		line++;
 	}
 	return kept;
 }
@@ -340,10 +340,10 @@ static uint32_t pgd_build_resend(struct pg_dest *d, const struct batch *b, uint3
 static int pgd_handle_refusal(struct pg_dest *d, struct batch *b, struct worker *w, struct pgd_refusal *f,
 			      struct errbuf *e)
 {
-	uint32_t nlines = pgd_map_lines(d, b), kept_at_start = nlines;
+	uint32_t nout = pgd_map_lines(d, b), nlines = nout;
 	for (;;) {
 		if (f->lost)
-			return pgd_lost(d, f, kept_at_start, e);
+			return pgd_lost(d, f, nout, e);
 		connmetrics_add(&d->link.metrics->errors, 1);
 		if (!f->line || f->line > nlines) {
 			/* the server names no row: the batch fails as a whole */
@@ -362,7 +362,7 @@ static int pgd_handle_refusal(struct pg_dest *d, struct batch *b, struct worker 
 			return errbuf_set(e, "the batch was rolled back after PostgreSQL refused record %llu",
 					  (unsigned long long)(b->first_record + rec));
 		/* back to the savepoint, then the batch again without the row */
-		nlines = pgd_build_resend(d, b, nlines);
+		nlines = pgd_build_resend(d, b, nout);
 		if (!nlines)
 			return pgd_undo_batch(d, f, e);
 		connmetrics_add(&d->link.metrics->retries, 1);
@@ -435,8 +435,9 @@ static int pgd_close(void *opts, int ok, struct errbuf *e)
 	buf_free(&d->copy_sql);
 	buf_free(&d->sql);
 	buf_free(&d->resend);
+	free(d->sent);
 	free(d->lines);
-	d->lines = NULL;
+	d->sent = d->lines = NULL;
 	d->lines_cap = 0;
 	return rc;
 }

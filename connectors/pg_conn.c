@@ -70,14 +70,20 @@ static void pg_link_one_line(const char *src, const char *secret, char *dst, siz
 
 void pg_link_error(const struct pg_link *l, const PGresult *r, char *dst, size_t n)
 {
+	const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	if (primary) {
+		/* the server's message and its detail, without the statement echoed back */
+		const char *detail = PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL);
+		char msg[1024];
+		snprintf(msg, sizeof msg, "%s%s%s", primary, detail ? "\n" : "", detail ? detail : "");
+		pg_link_one_line(msg, l->secret, dst, n);
+		return;
+	}
 	const char *msg = r ? PQresultErrorMessage(r) : NULL;
 	if (!msg || !*msg)
 		msg = l->conn ? PQerrorMessage(l->conn) : "out of memory";
 	if (!msg || !*msg)
 		msg = r ? PQresStatus(PQresultStatus(r)) : "unknown error";
-	/* "ERROR:  text" -> "text": the severity adds nothing to our message */
-	if (!strncmp(msg, "ERROR:  ", 8))
-		msg += 8;
 	pg_link_one_line(msg, l->secret, dst, n);
 }
 
