@@ -27,44 +27,60 @@ static void pg_link_warn_readable(const struct confsection *sec)
 		where, en->origin, (unsigned)(st.st_mode & 0777), en->origin);
 }
 
-/* Copies src into dst (n bytes) on one line: line breaks become "; ", runs
- * of spaces one space, no trailing punctuation; every occurrence of secret
- * becomes "(hidden)". */
+/* Appends the n bytes of line at dst[*o] (size cap), spaces squeezed, every
+ * occurrence of secret replaced by "(hidden)". */
+static void pg_link_put_line(char *dst, size_t cap, size_t *o, const char *line, size_t n, const char *secret)
+{
+	size_t slen = secret ? strlen(secret) : 0;
+	for (size_t i = 0; i < n && *o + 1 < cap; i++) {
+		if (slen && n - i >= slen && !strncmp(line + i, secret, slen)) {
+			int w = snprintf(dst + *o, cap - *o, "(hidden)");
+			*o = *o + (size_t)w < cap ? *o + (size_t)w : cap - 1;
+			i += slen - 1;
+			continue;
+		}
+		char c = line[i] == '\t' ? ' ' : line[i];
+		if (c == ' ' && *o && dst[*o - 1] == ' ')
+			continue;
+		dst[(*o)++] = c;
+	}
+}
+
+/* Copies src into dst (n bytes) on one line: its lines joined with "; " (a
+ * wrapped sentence, indented and in lower case, with a space), a line already given once
+ * dropped (libpq repeats some), no trailing punctuation, the secret hidden. */
 static void pg_link_one_line(const char *src, const char *secret, char *dst, size_t n)
 {
-	size_t o = 0, slen = secret ? strlen(secret) : 0;
+	size_t o = 0;
+	const char *seen[16];
+	size_t seen_len[16], nseen = 0;
 	if (!n)
 		return;
-	while (*src == ' ' || *src == '\n' || *src == '\t')
-		src++;
-	for (const char *p = src; *p && o + 1 < n; p++) {
-		if (slen && !strncmp(p, secret, slen)) {
-			o += (size_t)snprintf(dst + o, n - o, "(hidden)");
-			if (o >= n)
-				o = n - 1;
-			p += slen - 1;
-			continue;
-		}
-		char c = *p;
-		if (c == '\n' || c == '\r') {
-			while (o && (dst[o - 1] == ' ' || dst[o - 1] == '.'))
-				o--;
-			while (p[1] == '\n' || p[1] == '\r' || p[1] == ' ' || p[1] == '\t')
-				p++;
-			if (p[1] && o + 3 < n) {
-				memcpy(dst + o, "; ", 2);
-				o += 2;
+	dst[0] = 0;
+	for (const char *p = src; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		const char *t = p;
+		size_t tl = len;
+		while (tl && (*t == ' ' || *t == '\t'))
+			t++, tl--;
+		int cont = t != p && tl && *t >= 'a' && *t <= 'z'; /* a wrapped sentence goes on */
+		while (tl && (t[tl - 1] == ' ' || t[tl - 1] == '\r' || t[tl - 1] == '.'))
+			tl--;
+		int dup = 0;
+		for (size_t k = 0; k < nseen && !dup; k++)
+			dup = seen_len[k] == tl && !memcmp(seen[k], t, tl);
+		if (tl && !dup) {
+			if (nseen < 16) {
+				seen[nseen] = t;
+				seen_len[nseen++] = tl;
 			}
-			continue;
+			if (o)
+				pg_link_put_line(dst, n, &o, cont ? " " : "; ", cont ? 1 : 2, NULL);
+			pg_link_put_line(dst, n, &o, t, tl, secret);
 		}
-		if (c == '\t')
-			c = ' ';
-		if (c == ' ' && o && dst[o - 1] == ' ')
-			continue;
-		dst[o++] = c;
+		p += len + (nl ? 1 : 0);
 	}
-	while (o && (dst[o - 1] == ' ' || dst[o - 1] == '.' || dst[o - 1] == ';'))
-		o--;
 	dst[o] = 0;
 }
 

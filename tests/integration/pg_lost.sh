@@ -65,7 +65,7 @@ stderr_has "0 records committed, the open transaction (" "server stopped during 
 [ "$(grep -c 'records committed' "$T/stderr")" = 1 ] || soft_fail "the count is given more than once: $(cat "$T/stderr")"
 same_text 5 "$(pg_sql -c 'SELECT count(*) FROM t_lost')" "one transaction: the table as it was"
 check_records "$(metrics_file)" "" "" "" ""
-note "ok: one transaction rolled back"
+note "ok: one transaction rolled back: $(grep -F "records committed" "$T/stderr")"
 
 # --- commit_every = 3: what was committed stays ----------------------------------
 load_until_stopped "commit_every = 3" "SELECT count(*) > 5 FROM t_lost"
