@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run_pg_bench.sh: the postgresql connectors against psql (`make bench`), on
 # a private server (tests/integration/pg_lib.sh) and the core benchmark's
-# 1M-row CSV. Load: nebtop CSV -> postgresql against
+# 1M-row CSV. Load: nebtop CSV -> postgresql (batch = 10000) against
 # psql -c "\copy t FROM 'IN' CSV HEADER" into the same empty table; export:
 # nebtop postgresql -> JSON Lines against
 # psql -c "\copy (SELECT row_to_json(t) FROM t) TO 'OUT'". Interleaved
@@ -52,9 +52,12 @@ pg_sql -c "CREATE TABLE t ($COLS)"
 # psql reads and writes files as the user running it: an own folder it may use
 PSQL=(psql -X -q -h "$PGDIR" -p "$PGPORT_PRIV" -U postgres -d postgres)
 
+# one COPY per batch (see the destination in nebtop.ini(5)): batches of
+# 10,000 records keep the round trips between COPYs a small share
 cat >"$T/load.ini" <<EOF
 [pipeline]
 duration = 0
+batch = 10000
 [source]
 file_path = $IN
 [destination]
