@@ -18,6 +18,10 @@ if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ] || [ ! -x "$PGBIN/pg_ctl" ] || ! 
 	echo "SKIP: no PostgreSQL server binaries (apt-get install postgresql postgresql-client)" >&2
 	exit 77
 fi
+if [ -f "$BUILDDIR/autoconfig.h" ] && ! grep -q '^#define HAVE_LIBPQ 1' "$BUILDDIR/autoconfig.h"; then
+	echo "SKIP: nebtop was built without libpq (apt-get install libpq-dev, then configure again)" >&2
+	exit 77
+fi
 if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
 	echo "SKIP: running as root and there is no postgres user to run the server as" >&2
 	exit 77
