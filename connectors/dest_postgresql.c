@@ -230,7 +230,6 @@ static int pgd_copy(struct pg_dest *d, const char *data, size_t n, struct pgd_re
 	PGresult *r = NULL;
 	int refused = 0;
 	buf_append_byte(&d->sql, 0);
-	uint64_t t0 = clock_now_ns();
 	if (!PQsendQuery(c, d->sql.p)) {
 		pgd_read_refusal(d, NULL, f);
 		d->sql.len = 0;
@@ -253,7 +252,7 @@ static int pgd_copy(struct pg_dest *d, const char *data, size_t n, struct pgd_re
 		PQclear(r);
 	}
 	PQclear(r);
-	t0 = clock_now_ns();
+	uint64_t t0 = clock_now_ns();
 	int ok = (n == 0 || PQputCopyData(c, data, (int)n) == 1) && PQputCopyEnd(c, NULL) == 1;
 	connmetrics_count_request(d->link.metrics, n, t0, clock_now_ns());
 	r = pg_link_next_result(&d->link);
