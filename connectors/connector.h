@@ -93,5 +93,8 @@ const struct dest_ops *const *connector_list_dests(void);
 
 extern const struct source_ops source_csv, source_json, source_generate, source_http;
 extern const struct dest_ops dest_json, dest_csv, dest_null, dest_http;
+/* built only with libpq (HAVE_LIBPQ) */
+extern const struct source_ops source_postgresql;
+extern const struct dest_ops dest_postgresql;
 
 #endif

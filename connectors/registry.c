@@ -1,11 +1,24 @@
 /* registry.c: the connectors nebtop knows, by type name. */
+#include "autoconfig.h"
+
 #include <string.h>
 
 #include "connector.h"
 
-static const struct source_ops *const registry_sources[] = { &source_csv, &source_json, &source_generate,
-								  &source_http, NULL };
-static const struct dest_ops *const registry_dests[] = { &dest_json, &dest_csv, &dest_null, &dest_http, NULL };
+static const struct source_ops *const registry_sources[] = {
+	&source_csv, &source_json, &source_generate, &source_http,
+#ifdef HAVE_LIBPQ
+	&source_postgresql,
+#endif
+	NULL
+};
+static const struct dest_ops *const registry_dests[] = {
+	&dest_json, &dest_csv, &dest_null, &dest_http,
+#ifdef HAVE_LIBPQ
+	&dest_postgresql,
+#endif
+	NULL
+};
 
 const struct source_ops *connector_find_source(const char *type)
 {

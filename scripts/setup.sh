@@ -6,10 +6,12 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-# build, test and fuzz dependencies, as Debian package names
+# build, test and fuzz dependencies, as Debian package names (postgresql:
+# the server the postgresql connector tests start for themselves)
 PACKAGES="build-essential autoconf automake libtool pkg-config
 	libcsv-dev libjansson-dev libcurl4-openssl-dev libunwind-dev libinih-dev zlib1g-dev libncurses-dev
-	check python3 clang libclang-rt-14-dev golang-go binutils tmux"
+	check python3 clang libclang-rt-14-dev golang-go binutils tmux
+	libpq-dev postgresql postgresql-client"
 
 missing=""
 for p in $PACKAGES; do

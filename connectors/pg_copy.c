@@ -1,0 +1,114 @@
+/* pg_copy.c: encoding and parsing PostgreSQL's COPY text format (pg_copy.h). */
+#include "pg_copy.h"
+
+#include <string.h>
+
+char *pg_copy_write_field(char *o, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		switch (c) {
+		case '\\':
+			*o++ = '\\';
+			*o++ = '\\';
+			break;
+		case '\t':
+			*o++ = '\\';
+			*o++ = 't';
+			break;
+		case '\n':
+			*o++ = '\\';
+			*o++ = 'n';
+			break;
+		case '\r':
+			*o++ = '\\';
+			*o++ = 'r';
+			break;
+		default:
+			*o++ = c;
+		}
+	}
+	return o;
+}
+
+static int pg_copy_hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Unescapes the field p[0..n) at o; returns the end. */
+static char *pg_copy_unescape(char *o, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] != '\\' || i + 1 == n) {
+			*o++ = p[i];
+			continue;
+		}
+		char c = p[++i];
+		switch (c) {
+		case 'b': *o++ = '\b'; break;
+		case 'f': *o++ = '\f'; break;
+		case 'n': *o++ = '\n'; break;
+		case 'r': *o++ = '\r'; break;
+		case 't': *o++ = '\t'; break;
+		case 'v': *o++ = '\v'; break;
+		case 'x':
+			if (i + 1 < n && pg_copy_hex(p[i + 1]) >= 0) {
+				int v = pg_copy_hex(p[++i]);
+				if (i + 1 < n && pg_copy_hex(p[i + 1]) >= 0)
+					v = v * 16 + pg_copy_hex(p[++i]);
+				*o++ = (char)v;
+			} else {
+				*o++ = 'x';
+			}
+			break;
+		default:
+			if (c >= '0' && c <= '7') {
+				int v = c - '0';
+				for (int k = 0; k < 2 && i + 1 < n && p[i + 1] >= '0' && p[i + 1] <= '7'; k++)
+					v = v * 8 + (p[++i] - '0');
+				*o++ = (char)v;
+			} else {
+				*o++ = c; /* any other escaped byte stands for itself */
+			}
+		}
+	}
+	return o;
+}
+
+uint32_t pg_copy_parse_row(const char *p, size_t n, struct buf *data, struct field *f, uint32_t width)
+{
+	uint32_t nf = 0;
+	size_t start = 0;
+	for (size_t i = 0;; i++) {
+		if (i < n && p[i] != '\t') {
+			if (p[i] == '\\')
+				i++; /* an escaped byte is never a separator */
+			if (i < n)
+				continue;
+		}
+		size_t len = (i < n ? i : n) - start;
+		if (nf < width) {
+			if (len == 2 && p[start] == '\\' && p[start + 1] == 'N') {
+				f[nf] = (struct field){ 0, FIELD_NULL };
+			} else {
+				char *o = data->p + data->len;
+				char *end = memchr(p + start, '\\', len) ? pg_copy_unescape(o, p + start, len)
+									 : (memcpy(o, p + start, len), o + len);
+				f[nf].off = (uint32_t)data->len;
+				f[nf].len = (uint32_t)(end - o);
+				data->len += f[nf].len;
+			}
+		}
+		nf++;
+		if (i >= n)
+			return nf;
+		start = i + 1;
+	}
+}

@@ -1,0 +1,25 @@
+/* pg_copy.h: PostgreSQL's COPY text format, one row per line: fields
+ * separated by tabs, \N for null, and backslash escapes for the tab, line
+ * breaks and the backslash itself. The postgresql source parses it, the
+ * destination writes it, both on worker threads. */
+#ifndef NEB_PG_COPY_H
+#define NEB_PG_COPY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../pipeline/batch.h"
+
+/* Most bytes pg_copy_write_field writes for n bytes of value. */
+#define PG_COPY_BOUND(n) (2 * (size_t)(n))
+
+/* Writes the value (n bytes) escaped at o; returns the end. */
+char *pg_copy_write_field(char *o, const char *s, size_t n);
+
+/* Parses one row (n bytes, without its line feed) into at most `width`
+ * fields f, their bytes appended to data (which must have room for n more
+ * bytes: a value never grows when unescaped). Returns the number of fields
+ * the row has (which may differ from width). */
+uint32_t pg_copy_parse_row(const char *p, size_t n, struct buf *data, struct field *f, uint32_t width);
+
+#endif
