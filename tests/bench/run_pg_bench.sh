@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run_pg_bench.sh: the postgresql connectors against psql (`make bench`), on
 # a private server (tests/integration/pg_lib.sh) and the core benchmark's
-# 1M-row CSV. Load: nebtop CSV -> postgresql (batch = 10000) against
+# 1M-row CSV. Load: nebtop CSV -> postgresql (batch = 10000, and for the
+# record the default batch of 1000) against
 # psql -c "\copy t FROM 'IN' CSV HEADER" into the same empty table; export:
 # nebtop postgresql -> JSON Lines against
 # psql -c "\copy (SELECT row_to_json(t) FROM t) TO 'OUT'". Interleaved
@@ -65,6 +66,8 @@ type = postgresql
 $PG_INI_CONN
 table = t
 EOF
+# the same with the default batch (1,000 records), for the record
+grep -v '^batch = ' "$T/load.ini" >"$T/load_default.ini"
 cat >"$T/export.ini" <<EOF
 [pipeline]
 duration = 0
@@ -92,6 +95,7 @@ expect_rows() { # WHAT N
 	[ "$2" = "$ROWS" ] || die "$1: $2 rows, expected $ROWS"
 }
 load_nebtop() { "$NEBTOP" --headless -output "$BENCH_DIR/profiles_pg" "$T/load.ini"; }
+load_default() { "$NEBTOP" --headless -output "$BENCH_DIR/profiles_pg" "$T/load_default.ini"; }
 load_psql() { "${PSQL[@]}" -c "\\copy t FROM '$IN' CSV HEADER"; }
 export_nebtop() { "$NEBTOP" --headless -output "$BENCH_DIR/profiles_pg" "$T/export.ini"; }
 export_psql() { "${PSQL[@]}" -c "\\copy (SELECT row_to_json(t) FROM t) TO '$OUT'"; }
@@ -99,7 +103,7 @@ export_psql() { "${PSQL[@]}" -c "\\copy (SELECT row_to_json(t) FROM t) TO '$OUT'
 echo "postgresql: $IN ($ROWS rows, $(stat -c %s "$IN") bytes); PostgreSQL on a private port; $RUNS rounds, interleaved; $(nproc) cores"
 for ((r = 1; r <= RUNS; r++)); do
 	echo "round $r/$RUNS"
-	for tool in nebtop psql; do
+	for tool in nebtop default psql; do
 		pg_sql -c 'TRUNCATE t' -c 'CHECKPOINT'
 		timed "load $tool" "load_$tool"
 		expect_rows "load $tool" "$(pg_sql -c 'SELECT count(*) FROM t')"
@@ -115,7 +119,7 @@ done
 
 echo
 printf '%-14s %14s %12s\n' run "median wall s" "records/s"
-for key in "load nebtop" "load psql" "export nebtop" "export psql"; do
+for key in "load nebtop" "load default" "load psql" "export nebtop" "export psql"; do
 	awk -v k="$key" -v w="$(median "${WALL[$key]}")" -v rows="$ROWS" \
 		'BEGIN {printf "%-14s %14.2f %12.0f\n", k, w, rows / w}'
 done
@@ -128,4 +132,6 @@ ratio() { # WHAT NEBTOP_KEY PSQL_KEY TARGET_PCT: nebtop's throughput as a share 
 	}'
 }
 ratio load: "load nebtop" "load psql" 90
+awk -v n="$(median "${WALL[load default]}")" -v p="$(median "${WALL[load psql]}")" \
+	'BEGIN {printf "  (load with the default batch of 1,000 records: %.0f%% of psql)\n", p / n * 100}'
 ratio export: "export nebtop" "export psql" 100
