@@ -134,7 +134,7 @@ static uint64_t test_frees_now(void) { return atomic_load_explicit(&test_nfrees,
 /* The most allocation calls allowed in a window (whatever its length): a
  * few late first uses of pool batches (up to 30 seen on a loaded machine),
  * never one per record or per batch (the shortest window, csv -> json, holds
- * 140 batches). */
+ * more than 100 batches). */
 #define TEST_MAX_ALLOCS 100
 
 static char test_dir[64];
@@ -356,12 +356,15 @@ START_TEST(test_csv_to_json)
 	struct config c;
 	struct pipeline *p = test_build_start(&c, ini);
 	struct test_window w;
-	int rc = test_measure(p, 50000, 190000, &w);
+	int rc = test_measure(p, 30000, 190000, &w);
 	ck_assert_msg(rc == 0, "the records did not flow");
 	test_finish(p);
 	printf("test_allocs: csv -> json: %llu allocations, %llu frees over %llu records\n",
 	       (unsigned long long)w.allocs, (unsigned long long)w.frees, (unsigned long long)w.records);
-	ck_assert_uint_ge(w.records, 130000);
+	/* the window opens when this thread sees 30,000 records written: on a
+	 * loaded machine it may look late, so the window holds somewhat fewer
+	 * than 160,000, but always more than 100 batches */
+	ck_assert_uint_ge(w.records, 100000);
 	ck_assert_msg(w.allocs < TEST_MAX_ALLOCS, "%llu allocations over %llu records in steady state",
 		      (unsigned long long)w.allocs, (unsigned long long)w.records);
 	ck_assert_msg(w.frees < TEST_MAX_ALLOCS, "%llu frees over %llu records in steady state",
