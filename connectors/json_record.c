@@ -21,12 +21,20 @@ struct json_names {
 	int own;
 };
 
+/* What the values of a field were in the records collected: the field's
+ * type. Nulls leave it as it was; numbers and booleans keep their kind;
+ * anything else, or a mix, makes it a string. */
+enum jr_kind { JR_UNSEEN = 0, JR_INT, JR_REAL, JR_BOOL, JR_TEXT };
+
 struct json_fields {
 	struct json_names nm;
+	uint8_t *kinds; /* enum jr_kind, per name */
+	uint32_t kinds_cap;
 };
 
 struct json_index {
 	struct json_names nm;
+	const uint8_t *types; /* the schema's (enum ftype), per name */
 };
 
 static void jr_out_of_memory(void)
@@ -171,7 +179,42 @@ void json_fields_free(struct json_fields *f)
 	if (!f)
 		return;
 	jr_names_free(&f->nm);
+	free(f->kinds);
 	free(f);
+}
+
+/* The kind of field i after it has seen v. */
+static void jr_note_kind(struct json_fields *f, uint32_t i, const json_t *v)
+{
+	if (i >= f->kinds_cap) {
+		uint32_t cap = f->kinds_cap ? f->kinds_cap * 2 : 16;
+		while (cap <= i)
+			cap *= 2;
+		f->kinds = jr_xrealloc(f->kinds, cap);
+		memset(f->kinds + f->kinds_cap, JR_UNSEEN, cap - f->kinds_cap);
+		f->kinds_cap = cap;
+	}
+	uint8_t *k = &f->kinds[i];
+	switch (json_typeof(v)) {
+	case JSON_NULL:
+		break;
+	case JSON_INTEGER:
+		if (*k == JR_UNSEEN)
+			*k = JR_INT;
+		else if (*k != JR_INT && *k != JR_REAL)
+			*k = JR_TEXT;
+		break;
+	case JSON_REAL:
+		*k = *k == JR_UNSEEN || *k == JR_INT || *k == JR_REAL ? JR_REAL : JR_TEXT;
+		break;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		*k = *k == JR_UNSEEN || *k == JR_BOOL ? JR_BOOL : JR_TEXT;
+		break;
+	default:
+		*k = JR_TEXT;
+		break;
+	}
 }
 
 static void jr_collect(struct json_fields *f, const json_t *obj, int flatten, struct jr_path *pa)
@@ -182,10 +225,16 @@ static void jr_collect(struct json_fields *f, const json_t *obj, int flatten, st
 	json_object_keylen_foreach((json_t *)obj, key, klen, v)
 	{
 		size_t old = jr_path_push(pa, key, klen);
-		if (flatten && json_is_object(v) && json_object_size(v))
+		if (flatten && json_is_object(v) && json_object_size(v)) {
 			jr_collect(f, v, flatten, pa);
-		else if (jr_names_find(&f->nm, pa->p, pa->len) < 0)
-			jr_names_add(&f->nm, pa->p, pa->len);
+		} else {
+			int i = jr_names_find(&f->nm, pa->p, pa->len);
+			if (i < 0) {
+				jr_names_add(&f->nm, pa->p, pa->len);
+				i = (int)f->nm.n - 1;
+			}
+			jr_note_kind(f, (uint32_t)i, v);
+		}
 		pa->len = old;
 	}
 }
@@ -206,8 +255,11 @@ uint32_t json_fields_count(const struct json_fields *f) { return f->nm.n; }
 void json_fields_to_schema(const struct json_fields *f, struct schema *out)
 {
 	schema_init(out, f->nm.n);
-	for (uint32_t i = 0; i < f->nm.n; i++)
+	for (uint32_t i = 0; i < f->nm.n; i++) {
 		schema_set_name(out, i, f->nm.names[i]);
+		uint8_t k = i < f->kinds_cap ? f->kinds[i] : JR_UNSEEN;
+		out->types[i] = k == JR_INT ? FTYPE_INT : k == JR_REAL ? FTYPE_FLOAT : k == JR_BOOL ? FTYPE_BOOL : FTYPE_STRING;
+	}
 }
 
 struct json_index *json_index_new(const struct schema *s)
@@ -216,6 +268,7 @@ struct json_index *json_index_new(const struct schema *s)
 	memset(ix, 0, sizeof *ix);
 	for (uint32_t i = 0; i < s->width; i++)
 		jr_names_add(&ix->nm, s->names[i], strlen(s->names[i]));
+	ix->types = s->types;
 	return ix;
 }
 
@@ -234,6 +287,7 @@ struct jr_fill {
 	uint32_t r;
 	const struct schema *s;        /* lookup by guess and scan, or */
 	const struct json_names *ix;   /* lookup by hash */
+	const uint8_t *types;          /* the fields' types (enum ftype) */
 	uint32_t next;                 /* the guess: the field after the last one found */
 	int flatten;
 	char *msg;
@@ -314,6 +368,28 @@ static int jr_fail(struct jr_fill *c, const char *key, size_t len, const char *w
 	return -1;
 }
 
+/* A value fits a typed field when the JSON destination can write it bare
+ * and a typed column takes it: integers in an integer field, any number in a
+ * number field, true/false in a boolean field; null fits everywhere. */
+static int jr_fits_type(uint8_t type, const json_t *v)
+{
+	switch (type) {
+	case FTYPE_INT:
+		return json_is_integer(v) || json_is_null(v);
+	case FTYPE_FLOAT:
+		return json_is_number(v) || json_is_null(v);
+	case FTYPE_BOOL:
+		return json_is_boolean(v) || json_is_null(v);
+	default:
+		return 1;
+	}
+}
+
+static const char *jr_type_text(uint8_t type)
+{
+	return type == FTYPE_INT ? "integers" : type == FTYPE_FLOAT ? "numbers" : "booleans";
+}
+
 static int jr_set(struct jr_fill *c, const char *key, size_t klen, const json_t *v)
 {
 	int i = jr_find(c, key, klen);
@@ -325,6 +401,11 @@ static int jr_set(struct jr_fill *c, const char *key, size_t klen, const json_t 
 	if (f->len != FIELD_NULL)
 		return jr_fail(c, key, klen, "appears twice (a dotted key and a nested object name one field)");
 	char num[64];
+	if (!jr_fits_type(c->types ? c->types[i] : FTYPE_STRING, v)) {
+		snprintf(num, sizeof num, "holds %s, where the first records held %s", json_record_kind(v),
+			 jr_type_text(c->types[i]));
+		return jr_fail(c, key, klen, num);
+	}
 	switch (json_typeof(v)) {
 	case JSON_STRING:
 		batch_set_field(b, c->r, (uint32_t)i, json_string_value(v), json_string_length(v));
@@ -393,13 +474,13 @@ static int jr_fill(struct jr_fill *c, const json_t *obj)
 int json_record_fill(struct batch *b, uint32_t r, const json_t *obj, const struct schema *s, int flatten, char *msg,
 		     size_t n)
 {
-	struct jr_fill c = { .b = b, .r = r, .s = s, .flatten = flatten, .msg = msg, .n = n };
+	struct jr_fill c = { .b = b, .r = r, .s = s, .types = s->types, .flatten = flatten, .msg = msg, .n = n };
 	return jr_fill(&c, obj);
 }
 
 int json_record_fill_ix(struct batch *b, uint32_t r, const json_t *obj, const struct json_index *ix, int flatten,
 			char *msg, size_t n)
 {
-	struct jr_fill c = { .b = b, .r = r, .ix = &ix->nm, .flatten = flatten, .msg = msg, .n = n };
+	struct jr_fill c = { .b = b, .r = r, .ix = &ix->nm, .types = ix->types, .flatten = flatten, .msg = msg, .n = n };
 	return jr_fill(&c, obj);
 }

@@ -2,12 +2,17 @@
  * that read JSON (the json source, the http source).
  *
  * Field names come from the keys of the first objects seen (json_fields, in
- * first-seen order); each object then fills one record of a batch. Every
- * value travels as text: strings as their (unescaped) text, numbers and
+ * first-seen order), and so do their types: a field whose values there were
+ * all integers (or null) is an int field, all numbers a float field, all
+ * true/false a bool field, anything else a string field, so that JSON in is
+ * JSON out with its numbers and booleans as they were. Each object then fills
+ * one record of a batch: strings as their (unescaped) text, numbers and
  * true/false as JSON text, null or an absent key as a null field, objects and
  * arrays as compact JSON text, or, with flatten, nested objects as dotted keys
  * ("a": {"b": 1} gives the field "a.b"; arrays stay compact JSON text; an
- * empty object is the field "a" holding "{}").
+ * empty object is the field "a" holding "{}"). A later value that does not
+ * fit its field's type (a string in an int field, 1.5 in an int field) is a
+ * record error naming the key; in a string field every value fits.
  *
  * Numbers: jansson keeps integers as 64-bit integers (written back digit for
  * digit) and other numbers as doubles, written as the shortest text that
@@ -36,15 +41,16 @@ void json_fields_free(struct json_fields *f);
 int json_fields_collect(struct json_fields *f, const json_t *obj, int flatten);
 /* The number of fields known. */
 uint32_t json_fields_count(const struct json_fields *f);
-/* Sets the schema's names from the fields (schema_init + schema_set_name);
- * every field is a string (a cast stage types them). */
+/* Sets the schema's names and types from the fields (schema_init +
+ * schema_set_name + types). */
 void json_fields_to_schema(const struct json_fields *f, struct schema *out);
 
 /* Fills record r of b (already added, all fields null) from obj, per schema
  * s: strings as their text, numbers/true/false as their JSON text, null (or
  * absent key) as a null field, objects/arrays as compact JSON text (or
  * flattened when flatten). Returns 0, or -1 with a reason in msg (a key not
- * in the schema, a value that is not an object, a flattened key met twice).
+ * in the schema, a value that does not fit its field's type, a value that is
+ * not an object, a flattened key met twice).
  * Finds each key's field by guessing the next field in schema order, then by
  * a scan: fast when records share one key order. For many records with many
  * fields in varying order, build a json_index once and use json_record_fill_ix. */

@@ -17,13 +17,14 @@ http_start() {
 	BASE=http://127.0.0.1:$(cat "$T/port")
 }
 
-# http_expect N FILE: the JSON Lines nebtop writes for the server's records 1..N.
+# http_expect N FILE: the JSON Lines nebtop writes for the server's records
+# 1..N: the records as the server sent them (an integer, a string and a
+# boolean field: typed from the first page, JSON in is JSON out).
 http_expect() {
 	"$PYTHON3" - "$1" >"$2" <<'PY'
 import json, sys
 for i in range(1, int(sys.argv[1]) + 1):
-    print(json.dumps({"id": str(i), "name": "item-%d" % i, "even": "true" if i % 2 == 0 else "false"},
-                     separators=(",", ":")))
+    print(json.dumps({"id": i, "name": "item-%d" % i, "even": i % 2 == 0}, separators=(",", ":")))
 PY
 }
 

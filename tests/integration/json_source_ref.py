@@ -7,8 +7,13 @@ JSON source -> JSON destination must write for them.
                            the expected JSON Lines output for IN
 
 Fields are the keys of the first `sample` records in first-seen order
-(dotted with flatten); every value is text: strings as-is, integers as
-digits, true/false, null stays null, objects/arrays as compact JSON text."""
+(dotted with flatten), and so are their types: a field whose values there
+were all integers (or null) is an integer field, all numbers a number field,
+all true/false a boolean field, anything else text. Typed fields are written
+as the JSON values they were; text fields as text: strings as-is, numbers as
+digits, true/false, objects/arrays as compact JSON text; null stays null. A
+record whose value does not fit its field's type is a record error: it is
+not in the output."""
 import json
 import random
 import sys
@@ -66,18 +71,44 @@ def flat(obj, flatten, prefix=""):
             yield key, v
 
 
+def kind_after(kind, v):
+    """A field's kind (None, "int", "real", "bool", "text") after value v."""
+    if v is None:
+        return kind
+    if isinstance(v, bool):
+        return "bool" if kind in (None, "bool") else "text"
+    if isinstance(v, int):
+        return "int" if kind in (None, "int") else "real" if kind == "real" else "text"
+    if isinstance(v, float):
+        return "real" if kind in (None, "int", "real") else "text"
+    return "text"
+
+
+def fits(kind, v):
+    if v is None or kind in (None, "text"):
+        return True
+    if kind == "bool":
+        return isinstance(v, bool)
+    if isinstance(v, bool):
+        return False
+    return isinstance(v, int) if kind == "int" else isinstance(v, (int, float))
+
+
 def expect(inp, out, flatten, sample, array):
     with open(inp, encoding="utf-8") as f:
         recs = json.load(f) if array else [json.loads(l) for l in f if l.strip()]
-    fields = []
+    fields, kinds = [], {}
     for r in recs[:sample]:
-        for k, _ in flat(r, flatten):
+        for k, v in flat(r, flatten):
             if k not in fields:
                 fields.append(k)
+            kinds[k] = kind_after(kinds.get(k), v)
     with open(out, "w", encoding="utf-8", newline="") as f:
         for r in recs:
             vals = dict(flat(r, flatten))
-            row = {k: text(vals.get(k)) for k in fields}
+            if not all(fits(kinds.get(k), v) for k, v in vals.items()):
+                continue
+            row = {k: vals.get(k) if kinds.get(k) not in (None, "text") else text(vals.get(k)) for k in fields}
             f.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 

@@ -84,7 +84,10 @@ END_TEST
 
 START_TEST(test_values_as_text)
 {
-	const char *texts[] = { "{\"s\":1,\"i\":1,\"r\":1,\"t\":1,\"f\":1,\"n\":1,\"o\":1,\"a\":1,\"e\":1,\"m\":1}", NULL };
+	/* string fields (the first record's values are strings): every value fits, as text */
+	const char *texts[] = { "{\"s\":\"\",\"i\":\"\",\"r\":\"\",\"t\":\"\",\"f\":\"\",\"n\":\"\",\"o\":\"\",\"a\":\"\","
+				"\"e\":\"\",\"m\":\"\"}",
+				NULL };
 	struct schema s;
 	schema_from(texts, 0, &s);
 	char got[1024];
@@ -94,6 +97,38 @@ START_TEST(test_values_as_text)
 		  0, got, sizeof got);
 	ck_assert_str_eq(got, "s=h\xc3\xa9\"\n|i=-9007199254740993|r=0.1|t=true|f=false|n=<null>|"
 			      "o={\"x\":[1,{\"y\":\"z\"}]}|a=[]|e=100000.0|m=<null>");
+	schema_free(&s);
+}
+END_TEST
+
+/* Types from the first records: all integers -> int, numbers -> float (an
+ * integer among reals too), true/false -> bool, nulls leave a type as it
+ * was, a mix or any string/object/array -> string, never seen -> string.
+ * Later values must fit: 1.5 or "7" in an int field, a string in a float
+ * field, 1 in a bool field are record errors naming the key and the types. */
+START_TEST(test_types_from_first_records)
+{
+	const char *texts[] = { "{\"i\":1,\"r\":1,\"b\":true,\"mix\":1,\"s\":\"a\",\"n\":null,\"o\":{}}",
+				"{\"i\":null,\"r\":2.5,\"b\":false,\"mix\":\"x\",\"s\":2}", NULL };
+	struct schema s;
+	schema_from(texts, 0, &s);
+	ck_assert_uint_eq(s.width, 7);
+	const uint8_t want[] = { FTYPE_INT, FTYPE_FLOAT, FTYPE_BOOL, FTYPE_STRING, FTYPE_STRING, FTYPE_STRING, FTYPE_STRING };
+	for (uint32_t i = 0; i < s.width; i++)
+		ck_assert_msg(s.types[i] == want[i], "field %s: type %d, expected %d", s.names[i], s.types[i], want[i]);
+	char got[1024];
+	fill_text(&s, "{\"i\":-3,\"r\":7,\"b\":true,\"mix\":false,\"s\":1.5,\"n\":\"t\",\"o\":[1]}", 0, got, sizeof got);
+	ck_assert_str_eq(got, "i=-3|r=7|b=true|mix=false|s=1.5|n=t|o=[1]");
+	fill_text(&s, "{\"i\":1.5}", 0, got, sizeof got);
+	ck_assert_str_eq(got, "error: key 'i' holds a number, where the first records held integers");
+	fill_text(&s, "{\"i\":\"7\"}", 0, got, sizeof got);
+	ck_assert_str_eq(got, "error: key 'i' holds a string, where the first records held integers");
+	fill_text(&s, "{\"r\":\"x\"}", 0, got, sizeof got);
+	ck_assert_str_eq(got, "error: key 'r' holds a string, where the first records held numbers");
+	fill_text(&s, "{\"b\":1}", 0, got, sizeof got);
+	ck_assert_str_eq(got, "error: key 'b' holds a number, where the first records held booleans");
+	fill_text(&s, "{\"i\":null,\"r\":null,\"b\":null}", 0, got, sizeof got);
+	ck_assert_str_eq(got, "i=<null>|r=<null>|b=<null>|mix=<null>|s=<null>|n=<null>|o=<null>");
 	schema_free(&s);
 }
 END_TEST
@@ -168,6 +203,7 @@ static Suite *json_record_suite(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_fields_first_seen_order);
 	tcase_add_test(tc, test_values_as_text);
+	tcase_add_test(tc, test_types_from_first_records);
 	tcase_add_test(tc, test_flatten);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_many_fields_any_order);
