@@ -34,6 +34,7 @@ struct sampler {
 	pthread_cond_t wake;
 	pthread_t tid;
 	int running, stopping;
+	int ended; /* sampler_stop took the last sample: the series ends there */
 };
 
 static void *sampler_xcalloc(size_t n, size_t size)
@@ -207,6 +208,8 @@ static void sampler_trace_counters(struct sampler *s, const struct sample *now)
 
 void sampler_take_sample(struct sampler *s)
 {
+	if (s->ended)
+		return;
 	/* fill the slot that will be written, in a scratch copy first */
 	struct sample tmp;
 	struct stage_sample st[s->nstages ? s->nstages : 1];
@@ -283,6 +286,7 @@ void sampler_stop(struct sampler *s)
 		s->running = 0;
 	}
 	sampler_take_sample(s);
+	s->ended = 1;
 }
 
 void sampler_lock(struct sampler *s) { pthread_mutex_lock(&s->mu); }

@@ -47,7 +47,9 @@ struct sampler *sampler_create(struct pipeline *p, uint64_t interval_ns, size_t 
 void sampler_free(struct sampler *s);
 /* Takes the first sample (time zero) and starts the thread. */
 int sampler_start(struct sampler *s);
-/* Stops the thread and takes a last sample. */
+/* Stops the thread and takes a last sample: the series ends there (the
+ * figures of a finished run do not age while a front end stays up); later
+ * sampler_take_sample calls do nothing. */
 void sampler_stop(struct sampler *s);
 /* Takes a sample now (the thread does this every interval). */
 void sampler_take_sample(struct sampler *s);

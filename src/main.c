@@ -62,6 +62,7 @@ struct main_ctx {
 	struct analyzer *an;
 	const char *dir;
 	int finished, failed; /* pipeline_finish ran (at the end of the input, on the screen) */
+	int final_written;    /* the final snapshot was written then */
 	struct errbuf e;
 };
 
@@ -78,8 +79,17 @@ static int main_tui_finish(void *arg, char *status, size_t n)
 		snprintf(status, n, "the run failed: %s", x->e.msg);
 		return -1;
 	}
-	sampler_take_sample(x->s);
-	snprintf(status, n, "the input ended: the run finished (q quits)");
+	/* the run ends here, not when the user quits: the series stops and
+	 * the final snapshot describes the run, as a headless run's does */
+	analyzer_stop(x->an);
+	sampler_stop(x->s);
+	if (main_take_snapshot(x->p, x->s, x->prof, x->an, x->dir, 1) == 0)
+		x->final_written = 1;
+	if (x->final_written)
+		snprintf(status, n, "the input ended: the run finished; final snapshot in %s (q quits)", x->dir);
+	else
+		snprintf(status, n, "the input ended: the run finished, but the final snapshot failed (q quits; "
+				    "the reason follows)");
 	return 0;
 }
 
@@ -248,13 +258,13 @@ int main(int argc, char **argv)
 	fprintf(stderr, "nebtop: running %s: %s -> %s (%zu stages, %d threads)\n", c.pl.name, src, dst,
 		pipeline_count_stages(p), pipeline_count_threads(p));
 	struct analyzer *an = analyzer_create(p, s, prof, &c.al);
-	int failed = 0, finished = 0;
+	int failed = 0, finished = 0, final_written = 0;
 	if (!an || sampler_start(s) != 0 || pipeline_start(p, &e) != 0 || analyzer_start(an, &e) != 0) {
 		fprintf(stderr, "nebtop: %s\n", an ? e.msg : "out of memory");
 		failed = 1;
 	}
 	if (!c.headless && !failed) {
-		struct main_ctx x = { p, s, prof, an, c.prof.output, 0, 0, { { 0 } } };
+		struct main_ctx x = { p, s, prof, an, c.prof.output, 0, 0, 0, { { 0 } } };
 		struct tui_run tr;
 		memset(&tr, 0, sizeof tr);
 		tr.p = p;
@@ -273,6 +283,7 @@ int main(int argc, char **argv)
 			main_run_loop(p, s, prof, an, &sig, &c);
 		}
 		finished = x.finished;
+		final_written = x.final_written;
 		if (x.failed) {
 			failed = 1;
 			fprintf(stderr, "nebtop: error: %s\n", x.e.msg);
@@ -287,7 +298,7 @@ int main(int argc, char **argv)
 	analyzer_stop(an);
 	sampler_stop(s);
 	profiler_stop(prof);
-	if (main_take_snapshot(p, s, prof, an, c.prof.output, 1) != 0)
+	if (!final_written && main_take_snapshot(p, s, prof, an, c.prof.output, 1) != 0)
 		failed = 1;
 	progress_print_summary(p, s, failed);
 	signals_stop(&sig);

@@ -52,6 +52,18 @@ if WAIT_S=5 soft_wait_for "$T/out.json committed after the end of the input" com
 	note "ok: the output committed at the end of the input"
 fi
 on_screen "Throughput" || soft_fail "the panels are gone after the end of the input"
+# the final snapshot describes the run, so it is written when the input
+# ends, not when the user quits: it is there while the screen is up, and
+# quitting writes no other
+snapped() { ls "$T"/prof/metrics_*.json >/dev/null 2>&1; }
+if WAIT_S=10 soft_wait_for "the final snapshot written at the end of the input" snapped; then
+	EARLY=$(ls "$T"/prof/metrics_*.json)
+	[ "$(echo "$EARLY" | wc -l)" = 1 ] || soft_fail "more than one snapshot at the end of the input: $EARLY"
+	[ "$(metric "$EARLY" 'm["stop_reason"]')" = None ] ||
+		soft_fail "the final snapshot's stop_reason: '$(metric "$EARLY" 'm["stop_reason"]')', expected none (the input ended)"
+	[ "$(metric "$EARLY" 'm["state"]')" = finished ] ||
+		soft_fail "the final snapshot's state: '$(metric "$EARLY" 'm["state"]')', expected finished"
+fi
 # F10 quits as q does
 keys F10
 WAIT_S=5 soft_wait_for "the exit after F10" has_ended || keys q
@@ -59,6 +71,9 @@ wait_exit "F10 after the end of the input"
 check_exit_restored "F10 after the end of the input"
 FINAL=$(final_stamp)
 [ -s "$T/prof/metrics_$FINAL.json" ] && check_records "$T/prof/metrics_$FINAL.json" 20000 20000 0 0
+[ "$T/prof/metrics_$FINAL.json" = "${EARLY:-}" ] ||
+	soft_fail "the final snapshot named after quitting ($FINAL) is not the one written at the end of the input (${EARLY:-none})"
+[ "$(ls "$T"/prof/metrics_*.json | wc -l)" = 1 ] || soft_fail "quitting wrote another snapshot: $(ls "$T"/prof)"
 note "ok: the end of the input, then F10"
 
 # --- a failed run is fatal: the screen closes, the message follows, exit 1 ----------------
