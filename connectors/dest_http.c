@@ -149,6 +149,15 @@ static int http_dest_post(struct http_dest *d, const char *p, size_t n, struct b
 		return 0;
 	if (d->on_error == ON_ERROR_FAIL)
 		return -1; /* the pipeline marks every record still kept, and stops */
+	if (rs.status == 0) {
+		/* no answer at all after the retries (refused, unreachable, timed
+		 * out): the server is gone, and every later batch would wait through
+		 * its retries to fail the same way: the run stops, as when a
+		 * database connection is lost; what was not sent is counted */
+		char msg[sizeof e->msg];
+		snprintf(msg, sizeof msg, "%s", e->msg);
+		return errbuf_set(e, "the HTTP server did not answer: %s", msg);
+	}
 	for (uint32_t r = first; r <= last; r++)
 		if (b->marks[r] == MARK_KEPT)
 			worker_fail_record(w, b, r, "%s", e->msg);

@@ -325,8 +325,10 @@ static struct curl_slist *http_client_request_headers(const struct http_client *
 	return list;
 }
 
-/* One try: 0 done (rc and status say how), counted in the metrics. */
-static CURLcode http_client_perform(struct http_client *c, long *status, char *cerr)
+/* One try: 0 done (rc and status say how), counted in the metrics: its
+ * bytes and time always, as a batch (a request) only when it is the first
+ * try, so that retries do not look like more batches. */
+static CURLcode http_client_perform(struct http_client *c, long *status, char *cerr, int first)
 {
 	CURL *h = c->curl;
 	c->body.len = 0;
@@ -350,7 +352,12 @@ static CURLcode http_client_perform(struct http_client *c, long *status, char *c
 		uint64_t us = (uint64_t)(app_us > conn_us ? app_us : conn_us);
 		connmetrics_count_connect(c->metrics, t0, t0 + us * 1000);
 	}
-	connmetrics_count_request(c->metrics, (uint64_t)(hdr + req + up + down), t0, t1);
+	if (first) {
+		connmetrics_count_request(c->metrics, (uint64_t)(hdr + req + up + down), t0, t1);
+	} else if (c->metrics) {
+		connmetrics_add(&c->metrics->bytes, (uint64_t)(hdr + req + up + down));
+		connmetrics_add(&c->metrics->wait_ns, t1 - t0);
+	}
 	return rc;
 }
 
@@ -377,13 +384,18 @@ int http_client_send(struct http_client *c, const struct http_request *rq, struc
 	CURLcode rc = CURLE_OK;
 	uint64_t retry = 0;
 	for (;;) {
-		rc = http_client_perform(c, &rs->status, cerr);
+		rc = http_client_perform(c, &rs->status, cerr, retry == 0);
 		int ok = rc == CURLE_OK && rs->status >= 200 && rs->status < 300;
 		int again = rc == CURLE_OK ? rs->status == 429 || rs->status >= 500 : http_client_transient(rc);
 		if (ok || !again || retry >= c->max_retries)
 			break;
 		retry++;
-		if (!http_client_wait(c, http_client_delay(c, retry))) {
+		/* waiting for the server to recover is waiting on the server */
+		uint64_t w0 = clock_now_ns();
+		int waited = http_client_wait(c, http_client_delay(c, retry));
+		if (c->metrics)
+			connmetrics_add(&c->metrics->wait_ns, clock_now_ns() - w0);
+		if (!waited) {
 			rs->stopped = 1;
 			break;
 		}

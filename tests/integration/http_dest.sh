@@ -145,4 +145,51 @@ expect_rc 2 "server down"
 stderr_has "-dest-config: key 'url': cannot connect to $FREE/ingest: Failed to connect to 127.0.0.1 port" "server down"
 same_text 1 "$(wc -l <"$T/stderr")" "server down: one line on stderr"
 note "ok: server down"
+
+# --- the server goes away during the run: exit 1, every record counted ------------
+# a server that answers three times (counting the lines POSTed) and then stops
+# listening: the next batch gets no answer through its retries, and the run
+# stops (as on_error = skip cannot skip a server that is gone)
+"$PYTHON3" - "$T/gone_port" "$T/gone_lines" <<'PY' &
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        with open(sys.argv[2], "a") as f:
+            f.write("%d\n" % body.count(b"\n"))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+open(sys.argv[1] + ".tmp", "w").write(str(s.server_address[1]))
+import os
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+for _ in range(3):
+    s.handle_request()
+s.server_close()
+PY
+GONE_PID=$!
+for _ in $(seq 100); do
+	[ -s "$T/gone_port" ] && break
+	sleep 0.1
+done
+[ -s "$T/gone_port" ] || fail "the short-lived server did not start"
+{
+	printf '[pipeline]\nduration = 0\nbatch = 1000\n'
+	printf '[source]\ntype = generate\nrows = 20000\ncolumns = 4\n'
+	printf '[destination]\ntype = http\nurl = http://127.0.0.1:%s/ingest\nformat = ndjson\n' "$(cat "$T/gone_port")"
+	printf 'retry_backoff = 10ms\nmax_retries = 2\ntimeout = 5s\n'
+} >"$T/gone.ini"
+nebtop "$T/gone.ini"
+wait "$GONE_PID" 2>/dev/null
+expect_rc 1 "the server gone during the run"
+stderr_has "the HTTP server did not answer: POST http://127.0.0.1:" "the server gone during the run"
+SENT=$(awk '{n += $1} END {print n + 0}' "$T/gone_lines")
+# (the connection check at open takes one of the three turns)
+[ "$SENT" -gt 0 ] && [ $((SENT % 1000)) = 0 ] ||
+	soft_fail "the server gone: it took $SENT records, expected whole batches of 1,000"
+check_records "$(metrics_file)" 20000 "$SENT" 0 $((20000 - SENT))
+note "ok: the server gone during the run"
 finish
