@@ -16,7 +16,11 @@
  *   retries     requests repeated after a failure (HTTP 429/5xx, timeouts)
  *   errors      requests or batches that failed for good
  *   wait_ns     time blocked on the system: waiting for the network, the
- *               server or the disk, as opposed to parsing or encoding */
+ *               server or the disk, as opposed to parsing or encoding
+ *   rolled_back records a destination wrote (and the pipeline counted out)
+ *               that the system then undid: a transaction rolled back when
+ *               the connection was lost or the run failed. The figures move
+ *               them from out to errors, so that out is what stayed. */
 #ifndef NEB_CONNMETRICS_H
 #define NEB_CONNMETRICS_H
 
@@ -24,7 +28,7 @@
 #include <stdint.h>
 
 struct connmetrics {
-	_Atomic uint64_t connect_ns, connects, requests, bytes, retries, errors, wait_ns;
+	_Atomic uint64_t connect_ns, connects, requests, bytes, retries, errors, wait_ns, rolled_back;
 };
 
 static inline void connmetrics_add(_Atomic uint64_t *c, uint64_t v)

@@ -272,6 +272,8 @@ static int pgd_copy(struct pg_dest *d, const char *data, size_t n, struct pgd_re
 static int pgd_stop(struct pg_dest *d, const char *what, const char *reason, uint64_t in_flight, struct errbuf *e)
 {
 	connmetrics_add(&d->link.metrics->errors, 1);
+	/* the batches of the open transaction were counted out when written */
+	connmetrics_add(&d->link.metrics->rolled_back, d->open_recs);
 	d->in_txn = 0;
 	d->stopped = 1;
 	return errbuf_set(e, "%s (%s): %s; %llu records committed, the open transaction (%llu records) rolled back",
@@ -424,6 +426,8 @@ static int pgd_close(void *opts, int ok, struct errbuf *e)
 		} else if (ok != 1) {
 			if (d->in_txn && alive)
 				pg_link_command(&d->link, "ROLLBACK", &ce);
+			if (d->in_txn)
+				connmetrics_add(&d->link.metrics->rolled_back, d->open_recs);
 			if (ok == 0)
 				rc = errbuf_set(e, "%llu records committed to %s, the open transaction (%llu records) rolled back",
 						(unsigned long long)d->committed, d->table,

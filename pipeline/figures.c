@@ -92,6 +92,7 @@ static void figures_connector(struct connector_figures *cf, const struct stage_f
 	cf->retries = b->retries;
 	cf->errors = b->errors;
 	cf->connects = b->connects;
+	cf->rolled_back = b->rolled_back;
 	cf->connect_ms = (double)b->connect_ns / 1e6;
 	cf->records_per_sec = sf->kind == STAGE_SOURCE ? sf->out_per_sec : sf->in_per_sec;
 	cf->bytes_per_sec = dt > 0 ? (double)(b->bytes - a->bytes) / dt : 0;
@@ -127,11 +128,21 @@ void figures_between(struct figures *f, const struct sampler *s, const struct sa
 		f->records_errors += b->stages[i].errors;
 	}
 	f->records_dead_lettered = pipeline_count_dead_lettered(p);
+	/* records the destination's system undid after they were written (a
+	 * transaction rolled back) did not stay: errors, not out */
+	uint64_t undone = b->conn[1].rolled_back;
+	struct stage_figures *last = &f->stages[ns - 1];
+	if (undone > last->records_out)
+		undone = last->records_out;
+	last->records_out -= undone;
+	last->errors += undone;
+	f->records_out -= undone;
+	f->records_errors += undone;
 	f->conn[0].waits_on = pipeline_connector_waits_on(p, 0);
 	f->conn[1].waits_on = pipeline_connector_waits_on(p, 1);
 	figures_connector(&f->conn[0], &f->stages[0], &a->conn[0], &b->conn[0], b->stages[0].records_in,
 			  f->stages[0].busy_seconds, dt);
-	figures_connector(&f->conn[1], &f->stages[ns - 1], &a->conn[1], &b->conn[1], b->stages[ns - 1].records_out,
+	figures_connector(&f->conn[1], &f->stages[ns - 1], &a->conn[1], &b->conn[1], f->stages[ns - 1].records_out,
 			  f->stages[ns - 1].busy_seconds, dt);
 	f->bytes_in = b->stages[0].bytes_in;
 	f->bytes_out = b->stages[ns - 1].bytes_out;

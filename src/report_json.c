@@ -76,6 +76,7 @@ static json_t *report_json_connectors(const struct figures *f)
 				  d ? "encode_s" : "parse_s", cf->work_s, "wait_pct", cf->wait_pct));
 		json_object_set_new(json_object_get(o, cf->role), "waits_on",
 				    cf->waits_on ? json_string(cf->waits_on) : json_null());
+		json_object_set_new(json_object_get(o, cf->role), "rolled_back", json_integer((json_int_t)cf->rolled_back));
 	}
 	return o;
 }

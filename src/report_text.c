@@ -86,12 +86,16 @@ static void report_text_connector(struct buf *b, const struct connector_figures 
 	units_format_count(avg, sizeof avg, (uint64_t)(cf->records_per_request + 0.5));
 	units_format_duration(wait, sizeof wait, (uint64_t)(cf->wait_s * 1e9));
 	units_format_duration(work, sizeof work, (uint64_t)(cf->work_s * 1e9));
-	buf_printf(b, "    %s records, %s in %s batches (%s records per batch)", recs, bytes, batches, avg);
+	buf_printf(b, "    %s records, %s in %s batch%s (%s records per batch)", recs, bytes, batches,
+		   cf->requests == 1 ? "" : "es", avg);
 	if (cf->connects)
 		buf_printf(b, ", %llu connection%s (%.1f ms)", (unsigned long long)cf->connects,
 			   cf->connects == 1 ? "" : "s", cf->connect_ms);
-	buf_printf(b, ", %llu retries, %llu failed batches\n", (unsigned long long)cf->retries,
-		   (unsigned long long)cf->errors);
+	buf_printf(b, ", %llu %s, %llu failed %s", (unsigned long long)cf->retries, cf->retries == 1 ? "retry" : "retries",
+		   (unsigned long long)cf->errors, cf->errors == 1 ? "batch" : "batches");
+	if (cf->rolled_back)
+		buf_printf(b, ", %llu records rolled back (counted as errors)", (unsigned long long)cf->rolled_back);
+	buf_printf(b, "\n");
 	if (cf->waits_on)
 		buf_printf(b, "    Time: %s waiting on the %s (%.1f%% of its busy time), %s %s\n", wait, cf->waits_on,
 			   cf->wait_pct, work, strcmp(cf->role, "source") ? "encoding" : "parsing");
