@@ -72,7 +72,8 @@ struct an_scratch {
 	struct an_site sites[8];
 	char site_names[8][200];
 	struct an_reason reasons[8];
-	char reason_text[8][256];
+	char reason_text[8][256]; /* the first reason of the group, as it was */
+	char reason_key[8][256];  /* what groups them: the reason with its numbers as '#' */
 	char reason_stage[8][64];
 	struct memprof_site *msites;
 };
@@ -255,12 +256,13 @@ static void analyzer_gather_reasons(struct analyzer *a, struct analyzer_input *i
 		char norm[256];
 		analyzer_normalize_reason(es[i].reason, norm, sizeof norm);
 		size_t j = 0;
-		while (j < in->nreasons && (strcmp(x->reason_text[j], norm) || strcmp(x->reason_stage[j], es[i].stage)))
+		while (j < in->nreasons && (strcmp(x->reason_key[j], norm) || strcmp(x->reason_stage[j], es[i].stage)))
 			j++;
 		if (j == in->nreasons) {
 			if (j == 8)
 				continue;
-			snprintf(x->reason_text[j], sizeof x->reason_text[j], "%s", norm);
+			snprintf(x->reason_key[j], sizeof x->reason_key[j], "%s", norm);
+			snprintf(x->reason_text[j], sizeof x->reason_text[j], "%s", es[i].reason);
 			snprintf(x->reason_stage[j], sizeof x->reason_stage[j], "%s", es[i].stage);
 			x->reasons[j] = (struct an_reason){ x->reason_stage[j], x->reason_text[j], 0 };
 			in->nreasons++;

@@ -108,7 +108,7 @@ static void report_text_connectors(struct buf *b, const struct figures *f, const
 	const struct stage_figures *src = &f->stages[0], *dst = &f->stages[f->nstages - 1];
 	char r1[32], r2[32];
 	double secs = f->elapsed_s > 0 ? f->elapsed_s : 1;
-	units_format_count(r1, sizeof r1, (uint64_t)((double)src->records_out / secs));
+	units_format_count(r1, sizeof r1, (uint64_t)((double)src->records_in / secs)); /* read, as Throughput */
 	units_format_count(r2, sizeof r2, (uint64_t)((double)dst->records_in / secs));
 	buf_printf(b, "Connectors:\n  Source (%s):      %s records/sec\n", src->type, r1);
 	report_text_connector(b, &f->conn[0]);
