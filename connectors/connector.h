@@ -90,6 +90,9 @@ const struct source_ops *connector_find_source(const char *type);
 const struct dest_ops *connector_find_dest(const char *type);
 const struct source_ops *const *connector_list_sources(void);
 const struct dest_ops *const *connector_list_dests(void);
+/* "csv, json, generate, ...": the types this build has, for messages and --help. */
+void connector_format_sources(char *dst, size_t n);
+void connector_format_dests(char *dst, size_t n);
 
 extern const struct source_ops source_csv, source_json, source_generate, source_http;
 extern const struct dest_ops dest_json, dest_csv, dest_null, dest_http;

@@ -1,6 +1,7 @@
 /* registry.c: the connectors nebtop knows, by type name. */
 #include "autoconfig.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "connector.h"
@@ -38,3 +39,19 @@ const struct dest_ops *connector_find_dest(const char *type)
 
 const struct source_ops *const *connector_list_sources(void) { return registry_sources; }
 const struct dest_ops *const *connector_list_dests(void) { return registry_dests; }
+
+void connector_format_sources(char *dst, size_t n)
+{
+	size_t o = 0;
+	dst[0] = 0;
+	for (size_t i = 0; registry_sources[i]; i++)
+		o += (size_t)snprintf(dst + o, o < n ? n - o : 0, "%s%s", i ? ", " : "", registry_sources[i]->type);
+}
+
+void connector_format_dests(char *dst, size_t n)
+{
+	size_t o = 0;
+	dst[0] = 0;
+	for (size_t i = 0; registry_dests[i]; i++)
+		o += (size_t)snprintf(dst + o, o < n ? n - o : 0, "%s%s", i ? ", " : "", registry_dests[i]->type);
+}

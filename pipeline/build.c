@@ -76,22 +76,6 @@ static int build_unknown_type(const struct confsection *sec, const char *type, c
 	return errbuf_set(e, "%s: unknown %s type '%s' (known: %s)", where, what, type, known);
 }
 
-static void build_list_sources(char *dst, size_t n)
-{
-	size_t o = 0;
-	const struct source_ops *const *l = connector_list_sources();
-	for (size_t i = 0; l[i]; i++)
-		o += (size_t)snprintf(dst + o, o < n ? n - o : 0, "%s%s", i ? ", " : "", l[i]->type);
-}
-
-static void build_list_dests(char *dst, size_t n)
-{
-	size_t o = 0;
-	const struct dest_ops *const *l = connector_list_dests();
-	for (size_t i = 0; l[i]; i++)
-		o += (size_t)snprintf(dst + o, o < n ? n - o : 0, "%s%s", i ? ", " : "", l[i]->type);
-}
-
 static void build_list_stages(char *dst, size_t n)
 {
 	size_t o = 0;
@@ -104,7 +88,7 @@ static int build_source(struct pipeline *p, struct errbuf *e)
 {
 	struct config *c = p->cfg;
 	char known[256];
-	build_list_sources(known, sizeof known);
+	connector_format_sources(known, sizeof known);
 	const char *type = build_section_type(&c->source, "csv", "source", known, e);
 	p->src = connector_find_source(type);
 	if (!p->src)
@@ -128,7 +112,7 @@ static int build_dest(struct pipeline *p, struct errbuf *e)
 {
 	struct config *c = p->cfg;
 	char known[256];
-	build_list_dests(known, sizeof known);
+	connector_format_dests(known, sizeof known);
 	const char *type = build_section_type(&c->destination, "json", "destination", known, e);
 	p->dst = connector_find_dest(type);
 	if (!p->dst)

@@ -1,6 +1,8 @@
 /* cli.c: parsing nebtop's command line. */
 #include "cli.h"
 
+#include "../connectors/connector.h"
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,16 +202,21 @@ void cli_free(struct cli *cli)
 
 void cli_print_help(void)
 {
+	char sources[256], dests[256];
+	connector_format_sources(sources, sizeof sources);
+	connector_format_dests(dests, sizeof dests);
 	fputs("Usage: nebtop [OPTIONS] [CONFIG.ini]\n"
 	      "Runs a data pipeline and profiles it: throughput, per-stage latency and busy,\n"
 	      "backpressured and idle time, channel fill, CPU, memory, waits and threads, with\n"
 	      "snapshots of reports and profiles (go tool pprof) on SIGUSR1 and at the end.\n"
 	      "With no arguments at all it runs the built-in demo pipeline.\n"
 	      "\n"
-	      "  -c, --config FILE        INI pipeline file (also the one positional argument)\n"
-	      "  -source TYPE             source connector: csv, generate (default csv)\n"
-	      "  -destination TYPE        destination connector: json, csv, null (default json)\n"
-	      "  -source-config K=V,...   source keys, as in the [source] section\n"
+	      "  -c, --config FILE        INI pipeline file (also the one positional argument)\n",
+	      stdout);
+	printf("  -source TYPE             source connector: %s (default csv)\n"
+	       "  -destination TYPE        destination connector: %s (default json)\n",
+	       sources, dests);
+	fputs("  -source-config K=V,...   source keys, as in the [source] section\n"
 	      "  -dest-config K=V,...     destination keys, as in the [destination] section\n"
 	      "  -duration D              stop after D (250ms, 30s, 2m) or at the end of the input;\n"
 	      "                           0 = no time limit (default 30s)\n"
