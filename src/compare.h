@@ -38,6 +38,7 @@ struct compare_run {
 	double records_per_sec, bytes_per_sec;
 	double rss_peak_bytes, heap_live_bytes, allocs_per_record, allocator_cpu_pct;
 	double cpu_seconds;    /* runtime.cpu_seconds, or cpu_pct / 100 * duration_s */
+	double batch;          /* pipeline.batch, or NAN when absent */
 	struct compare_stage *stages;
 	size_t nstages;
 	struct compare_finding *findings;

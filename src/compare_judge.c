@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,18 +118,41 @@ static const struct compare_stage *compare_judge_find_stage(const struct compare
 	return NULL;
 }
 
-/* p50 and p99 of one stage; b or o is NULL when the stage is in one run only. */
+/* A figure added last that cannot be judged: shown, never better, worse or
+ * a regression. */
+static void compare_judge_unjudge_last(struct compare_result *res)
+{
+	struct compare_figure *f = &res->figs[res->nfigs - 1];
+	if (f->regression)
+		res->nregressions--;
+	f->regression = 0;
+	f->verdict = COMPARE_NA;
+}
+
+/* p50 and p99 of one stage; b or o is NULL when the stage is in one run only.
+ * Latency is per batch: when the runs' batch sizes differ, it grows with the
+ * batch whatever else changed, so it is shown but not judged. */
 static int compare_judge_add_stage(struct compare_result *res, const struct compare_stage *b,
 				   const struct compare_stage *o)
 {
 	const char *name = b ? b->name : o->name;
 	const char *only_in = !o ? "baseline" : !b ? "optimized" : NULL;
-	return compare_judge_add(res, compare_judge_format("stage.%s.p50_us", name),
-				 compare_judge_format("stage %s p50 latency", name), COMPARE_US, 0,
-				 b ? b->p50_us : NAN, o ? o->p50_us : NAN, only_in) ||
-	       compare_judge_add(res, compare_judge_format("stage.%s.p99_us", name),
-				 compare_judge_format("stage %s p99 latency", name), COMPARE_US, 0,
-				 b ? b->p99_us : NAN, o ? o->p99_us : NAN, only_in);
+	double bb = res->base->batch, ob = res->opt->batch;
+	int other_batch = !isnan(bb) && !isnan(ob) && bb != ob;
+	char note[64] = "";
+	if (other_batch)
+		snprintf(note, sizeof note, " (per batch: %.0f -> %.0f records)", bb, ob);
+	static const char *const q[2] = { "p50", "p99" };
+	for (int k = 0; k < 2; k++) {
+		double bv = !b ? NAN : k ? b->p99_us : b->p50_us, ov = !o ? NAN : k ? o->p99_us : o->p50_us;
+		if (compare_judge_add(res, compare_judge_format("stage.%s.%s_us", name, q[k]),
+				      compare_judge_format("stage %s %s latency%s", name, q[k], note), COMPARE_US, 0, bv,
+				      ov, only_in))
+			return -1;
+		if (other_batch)
+			compare_judge_unjudge_last(res);
+	}
+	return 0;
 }
 
 /* The first stage of r named like s (a name taken twice: the first counts). */

@@ -215,6 +215,34 @@ compare "$T/base.json" "$T/base.json" --fail-on-regression 0
 expect_rc 0 "a file against itself, --fail-on-regression 0"
 grep -q ' better$\| worse$' "$T/stdout" && soft_fail "a file against itself: $(grep -e ' better$' -e ' worse$' "$T/stdout")"
 
+# --- runs with other batch sizes: per-batch latency is shown, never judged
+"$PYTHON3" -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+m["pipeline"]["batch"] = 5000
+for s in m["stages"]:
+    s["latency_us"] = {k: v * 5 for k, v in s["latency_us"].items()}
+m["throughput"]["records_per_sec"] *= 4
+json.dump(m, open(sys.argv[2], "w"))' "$T/base.json" "$T/bigbatch.json" || fail "cannot write bigbatch.json"
+compare "$T/base.json" "$T/bigbatch.json" --fail-on-regression 5 --json
+expect_rc 0 "batch 1000 -> 5000, latency x5, throughput x4"
+pycheck "other batch sizes" "$T/stdout" <<'EOF'
+import json, sys
+j = json.load(open(sys.argv[1]))
+f = {x["name"]: x for x in j["figures"]}
+try:
+    p = f["stage.parse.p99_us"]
+    assert p["verdict"] == "n/a" and abs(p["change_pct"] - 400) < 0.01, p
+    assert p["label"].endswith("(per batch: 1000 -> 5000 records)"), p
+    assert f["throughput.records_per_sec"]["verdict"] == "better", f["throughput.records_per_sec"]
+    assert j["regressions"] == [], j["regressions"]
+except (AssertionError, KeyError) as e:
+    sys.exit("%s: %r" % (sys.argv[2], e))
+EOF
+compare "$T/base.json" "$T/bigbatch.json"
+grep -Eq '^stage parse p99 latency \(per batch: 1000 -> 5000 records\) +8\.0ms +40\.0ms +\+400\.0% +n/a$' "$T/stdout" ||
+	soft_fail "no unjudged parse p99 row: $(grep 'parse p99' "$T/stdout")"
+
 # --- snapshot folders: the latest stamp, _N after no suffix, N numerically
 mkdir -p "$T/snaps" "$T/snaps2"
 "$PYTHON3" - "$T" <<'EOF' || fail "cannot make the snapshot folders"
