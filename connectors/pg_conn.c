@@ -162,8 +162,14 @@ int pg_link_open(struct pg_link *l, const struct pg_conn_opts *o, const struct c
 	uint64_t t0 = clock_now_ns();
 	l->conn = PQconnectdbParams(keys, vals, o->conninfo ? 1 : 0);
 	connmetrics_count_connect(l->metrics, t0, clock_now_ns());
+	/* messages name the key that says where to connect, when one does */
+	const char *key = "type";
+	static const char *const where_keys[] = { "host", "conninfo", "port", "dbname" };
+	for (size_t i = sizeof where_keys / sizeof where_keys[0]; i-- > 0;)
+		if (confsection_find(env->section, where_keys[i]))
+			key = where_keys[i];
 	char where[512];
-	confmap_where_key(where, sizeof where, env->section, "type");
+	confmap_where_key(where, sizeof where, env->section, key);
 	if (!l->conn)
 		return errbuf_set(e, "%s: cannot connect to PostgreSQL: out of memory", where);
 	const char *host = PQhost(l->conn);
