@@ -110,9 +110,20 @@ static int main_tui_snapshot(void *arg, char *status, size_t n)
 	return 0;
 }
 
+/* What stderr last said about the primary bottleneck, and a change waiting
+ * to be said: a change is said once it has held for PRIMARY_STEADY checks
+ * (seconds), so that a finding flickering at a threshold does not fill the
+ * log. */
+#define PRIMARY_STEADY 3
+struct main_primary {
+	char said[300];    /* kind, severity and place said last ("" = none above low) */
+	char pending[300]; /* the one seen lately that differs from it */
+	int seen;          /* checks in a row that saw pending */
+};
+
 /* Says so on stderr when the analyzer's primary bottleneck (medium or
- * worse) changes; last keeps the one said last. */
-static void main_report_primary(struct analyzer *an, char *last, size_t n)
+ * worse) changes and holds. */
+static void main_report_primary(struct analyzer *an, struct main_primary *st)
 {
 	struct findings f = { 0 };
 	if (!an || analyzer_copy_latest(an, &f))
@@ -124,12 +135,19 @@ static void main_report_primary(struct analyzer *an, char *last, size_t n)
 	char key[300] = "";
 	if (f.n && f.v[0].severity >= SEV_MEDIUM)
 		snprintf(key, sizeof key, "%d %d %s", (int)f.v[0].type, (int)f.v[0].severity, f.v[0].component);
-	if (strcmp(key, last)) {
-		if (key[0])
-			fprintf(stderr, "nebtop: primary bottleneck: %s\n", now);
-		else if (last[0])
-			fprintf(stderr, "nebtop: primary bottleneck: none above low\n");
-		snprintf(last, n, "%s", key);
+	if (!strcmp(key, st->said)) {
+		st->seen = 0;
+	} else {
+		st->seen = strcmp(key, st->pending) ? 1 : st->seen + 1;
+		snprintf(st->pending, sizeof st->pending, "%s", key);
+		if (st->seen >= PRIMARY_STEADY) {
+			if (key[0])
+				fprintf(stderr, "nebtop: primary bottleneck: %s\n", now);
+			else
+				fprintf(stderr, "nebtop: primary bottleneck: none above low\n");
+			snprintf(st->said, sizeof st->said, "%s", key);
+			st->seen = 0;
+		}
 	}
 	findings_free(&f);
 }
@@ -138,7 +156,7 @@ static void main_report_primary(struct analyzer *an, char *last, size_t n)
 static void main_run_loop(struct pipeline *p, struct sampler *s, struct profiler *prof, struct analyzer *an,
 			  struct signals *sig, const struct config *c)
 {
-	char primary[300] = "";
+	struct main_primary primary = { "", "", 0 };
 	uint64_t start = clock_now_ns(), next_progress = start + 1000000000ull;
 	uint64_t duration = c->pl.duration_ns;
 	int stop_seen = 0;
@@ -170,7 +188,7 @@ static void main_run_loop(struct pipeline *p, struct sampler *s, struct profiler
 			wait = start + duration - now;
 		if (now >= next_progress) {
 			progress_print_line(p, s);
-			main_report_primary(an, primary, sizeof primary);
+			main_report_primary(an, &primary);
 			next_progress += 1000000000ull;
 			if (next_progress < now)
 				next_progress = now + 1000000000ull;
