@@ -34,7 +34,7 @@ struct sampler {
 	pthread_cond_t wake;
 	pthread_t tid;
 	int running, stopping;
-	int ended; /* sampler_stop took the last sample: the series ends there */
+	int ended; /* sampler_end took the last sample: the series ends there */
 };
 
 static void *sampler_xcalloc(size_t n, size_t size)
@@ -286,6 +286,11 @@ void sampler_stop(struct sampler *s)
 		s->running = 0;
 	}
 	sampler_take_sample(s);
+}
+
+void sampler_end(struct sampler *s)
+{
+	sampler_stop(s);
 	s->ended = 1;
 }
 

@@ -47,10 +47,12 @@ struct sampler *sampler_create(struct pipeline *p, uint64_t interval_ns, size_t 
 void sampler_free(struct sampler *s);
 /* Takes the first sample (time zero) and starts the thread. */
 int sampler_start(struct sampler *s);
-/* Stops the thread and takes a last sample: the series ends there (the
- * figures of a finished run do not age while a front end stays up); later
- * sampler_take_sample calls do nothing. */
+/* Stops the thread and takes a last sample. */
 void sampler_stop(struct sampler *s);
+/* The same, and the series ends there: later sampler_take_sample calls do
+ * nothing, so that the figures of a finished run do not age while a front
+ * end stays up. */
+void sampler_end(struct sampler *s);
 /* Takes a sample now (the thread does this every interval). */
 void sampler_take_sample(struct sampler *s);
 

@@ -82,7 +82,7 @@ static int main_tui_finish(void *arg, char *status, size_t n)
 	/* the run ends here, not when the user quits: the series stops and
 	 * the final snapshot describes the run, as a headless run's does */
 	analyzer_stop(x->an);
-	sampler_stop(x->s);
+	sampler_end(x->s);
 	if (main_take_snapshot(x->p, x->s, x->prof, x->an, x->dir, 1) == 0)
 		x->final_written = 1;
 	if (x->final_written)

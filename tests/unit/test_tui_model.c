@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mman.h>
 
 #include "pipeline/pipeline.h"
@@ -425,6 +426,35 @@ START_TEST(update_keeps_caller_fields)
 }
 END_TEST
 
+/* sampler_stop leaves the series open (a later sample is taken);
+ * sampler_end closes it: the figures of a finished run stop there, however
+ * long the screen stays up afterwards. */
+START_TEST(sampler_end_freezes_series)
+{
+	struct run r;
+	run_start(&r);
+	sampler_take_sample(r.s);
+	sampler_lock(r.s);
+	size_t n0 = sampler_count(r.s);
+	sampler_unlock(r.s);
+	ck_assert_uint_gt(n0, 1);
+	sampler_end(r.s);
+	sampler_lock(r.s);
+	size_t n1 = sampler_count(r.s);
+	uint64_t t1 = sampler_latest(r.s)->t_ns;
+	sampler_unlock(r.s);
+	ck_assert_msg(n1 == n0 + 1 || n1 == n0, "sampler_end took %zu samples", n1 - n0);
+	struct timespec pause = { 0, 20000000 };
+	nanosleep(&pause, NULL);
+	sampler_take_sample(r.s);
+	sampler_lock(r.s);
+	ck_assert_uint_eq(sampler_count(r.s), n1);
+	ck_assert_uint_eq(sampler_latest(r.s)->t_ns, t1);
+	sampler_unlock(r.s);
+	run_end(&r);
+}
+END_TEST
+
 START_TEST(update_since_reset)
 {
 	struct run r;
@@ -515,6 +545,7 @@ static Suite *tui_model_suite(void)
 	tcase_add_test(tc, update_clamps_selected);
 	tcase_add_test(tc, update_keeps_caller_fields);
 	tcase_add_test(tc, update_since_reset);
+	tcase_add_test(tc, sampler_end_freezes_series);
 	suite_add_tcase(s, tc);
 	return s;
 }
