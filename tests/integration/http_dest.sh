@@ -190,6 +190,7 @@ SENT=$(awk '{n += $1} END {print n + 0}' "$T/gone_lines")
 # (the connection check at open takes one of the three turns)
 [ "$SENT" -gt 0 ] && [ $((SENT % 1000)) = 0 ] ||
 	soft_fail "the server gone: it took $SENT records, expected whole batches of 1,000"
-check_records "$(metrics_file)" 20000 "$SENT" 0 $((20000 - SENT))
+# the failed run stops the source, so it may not have read all 20,000
+check_records "$(metrics_file)" "" "$SENT" 0 ""
 note "ok: the server gone during the run"
 finish
