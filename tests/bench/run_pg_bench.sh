@@ -30,6 +30,7 @@ fi
 
 # what pg_lib.sh expects of the integration tests' lib.sh
 PYTHON3=${PYTHON3:-python3}
+BUILDDIR=${BUILDDIR:-$(dirname "$NEBTOP")}
 TEST_NAME=run_pg_bench
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v psql >/dev/null; then
 	echo "SKIP postgresql bench: no PostgreSQL server binaries (apt-get install postgresql postgresql-client)"
