@@ -3,14 +3,22 @@
 
 #include "connmetrics.h"
 
+void connmetrics_count_wait(struct connmetrics *m, uint64_t bytes, uint64_t wait_ns)
+{
+	if (!m)
+		return;
+	if (bytes)
+		connmetrics_add(&m->bytes, bytes);
+	if (wait_ns)
+		connmetrics_add(&m->wait_ns, wait_ns);
+}
+
 void connmetrics_count_request(struct connmetrics *m, uint64_t bytes, uint64_t start_ns, uint64_t end_ns)
 {
 	if (!m)
 		return;
 	connmetrics_add(&m->requests, 1);
-	connmetrics_add(&m->bytes, bytes);
-	if (end_ns > start_ns)
-		connmetrics_add(&m->wait_ns, end_ns - start_ns);
+	connmetrics_count_wait(m, bytes, end_ns > start_ns ? end_ns - start_ns : 0);
 }
 
 void connmetrics_count_connect(struct connmetrics *m, uint64_t start_ns, uint64_t end_ns)

@@ -44,6 +44,9 @@ static inline uint64_t connmetrics_get(const _Atomic uint64_t *c)
 /* One request of `bytes` bytes that waited from start_ns to end_ns on the
  * system (clock_now_ns times). m may be NULL (a connector used on its own). */
 void connmetrics_count_request(struct connmetrics *m, uint64_t bytes, uint64_t start_ns, uint64_t end_ns);
+/* Bytes moved and time waited that are not a request of their own (a retry
+ * of one, the wait before it, the rows of a stream counted apart). */
+void connmetrics_count_wait(struct connmetrics *m, uint64_t bytes, uint64_t wait_ns);
 /* A connection that took from start_ns to end_ns to set up. */
 void connmetrics_count_connect(struct connmetrics *m, uint64_t start_ns, uint64_t end_ns);
 

@@ -352,12 +352,10 @@ static CURLcode http_client_perform(struct http_client *c, long *status, char *c
 		uint64_t us = (uint64_t)(app_us > conn_us ? app_us : conn_us);
 		connmetrics_count_connect(c->metrics, t0, t0 + us * 1000);
 	}
-	if (first) {
+	if (first)
 		connmetrics_count_request(c->metrics, (uint64_t)(hdr + req + up + down), t0, t1);
-	} else if (c->metrics) {
-		connmetrics_add(&c->metrics->bytes, (uint64_t)(hdr + req + up + down));
-		connmetrics_add(&c->metrics->wait_ns, t1 - t0);
-	}
+	else
+		connmetrics_count_wait(c->metrics, (uint64_t)(hdr + req + up + down), t1 - t0);
 	return rc;
 }
 
@@ -393,8 +391,7 @@ int http_client_send(struct http_client *c, const struct http_request *rq, struc
 		/* waiting for the server to recover is waiting on the server */
 		uint64_t w0 = clock_now_ns();
 		int waited = http_client_wait(c, http_client_delay(c, retry));
-		if (c->metrics)
-			connmetrics_add(&c->metrics->wait_ns, clock_now_ns() - w0);
+		connmetrics_count_wait(c->metrics, 0, clock_now_ns() - w0);
 		if (!waited) {
 			rs->stopped = 1;
 			break;

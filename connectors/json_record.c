@@ -285,10 +285,8 @@ void json_index_free(struct json_index *ix)
 struct jr_fill {
 	struct batch *b;
 	uint32_t r;
-	const struct schema *s;        /* lookup by guess and scan, or */
-	const struct json_names *ix;   /* lookup by hash */
+	const struct json_names *ix;   /* the fields, by name */
 	const uint8_t *types;          /* the fields' types (enum ftype) */
-	uint32_t next;                 /* the guess: the field after the last one found */
 	int flatten;
 	char *msg;
 	size_t n;
@@ -313,20 +311,6 @@ const char *json_record_kind(const json_t *v)
 	default:
 		return "null";
 	}
-}
-
-static int jr_find(struct jr_fill *c, const char *key, size_t len)
-{
-	if (c->ix)
-		return jr_names_find(c->ix, key, len);
-	const struct schema *s = c->s;
-	uint32_t g = c->next < s->width ? c->next : 0;
-	for (uint32_t k = 0; k < s->width; k++) {
-		uint32_t i = g + k < s->width ? g + k : g + k - s->width;
-		if (!strncmp(s->names[i], key, len) && strnlen(s->names[i], len + 1) == len)
-			return (int)i;
-	}
-	return -1;
 }
 
 /* The shortest text that reads back as d, in the C locale's form. */
@@ -392,10 +376,9 @@ static const char *jr_type_text(uint8_t type)
 
 static int jr_set(struct jr_fill *c, const char *key, size_t klen, const json_t *v)
 {
-	int i = jr_find(c, key, klen);
+	int i = jr_names_find(c->ix, key, klen);
 	if (i < 0)
 		return jr_fail(c, key, klen, "is not a field of the input (fields come from the first records)");
-	c->next = (uint32_t)i + 1;
 	struct batch *b = c->b;
 	struct field *f = &batch_record(b, c->r)[i];
 	if (f->len != FIELD_NULL)
@@ -471,15 +454,8 @@ static int jr_fill(struct jr_fill *c, const json_t *obj)
 	return rc;
 }
 
-int json_record_fill(struct batch *b, uint32_t r, const json_t *obj, const struct schema *s, int flatten, char *msg,
-		     size_t n)
-{
-	struct jr_fill c = { .b = b, .r = r, .s = s, .types = s->types, .flatten = flatten, .msg = msg, .n = n };
-	return jr_fill(&c, obj);
-}
-
-int json_record_fill_ix(struct batch *b, uint32_t r, const json_t *obj, const struct json_index *ix, int flatten,
-			char *msg, size_t n)
+int json_record_fill(struct batch *b, uint32_t r, const json_t *obj, const struct json_index *ix, int flatten,
+		     char *msg, size_t n)
 {
 	struct jr_fill c = { .b = b, .r = r, .ix = &ix->nm, .types = ix->types, .flatten = flatten, .msg = msg, .n = n };
 	return jr_fill(&c, obj);

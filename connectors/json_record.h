@@ -45,26 +45,21 @@ uint32_t json_fields_count(const struct json_fields *f);
  * schema_set_name + types). */
 void json_fields_to_schema(const struct json_fields *f, struct schema *out);
 
-/* Fills record r of b (already added, all fields null) from obj, per schema
- * s: strings as their text, numbers/true/false as their JSON text, null (or
- * absent key) as a null field, objects/arrays as compact JSON text (or
- * flattened when flatten). Returns 0, or -1 with a reason in msg (a key not
- * in the schema, a value that does not fit its field's type, a value that is
- * not an object, a flattened key met twice).
- * Finds each key's field by guessing the next field in schema order, then by
- * a scan: fast when records share one key order. For many records with many
- * fields in varying order, build a json_index once and use json_record_fill_ix. */
-int json_record_fill(struct batch *b, uint32_t r, const json_t *obj, const struct schema *s, int flatten, char *msg,
-		     size_t n);
-
-/* A hash index of a schema's field names, built once. The schema must
- * outlive it (the names are not copied). Safe to share between threads. */
+/* A hash index of a schema's field names and types, built once. The schema
+ * must outlive it (the names are not copied). Safe to share between threads. */
 struct json_index;
 struct json_index *json_index_new(const struct schema *s);
 void json_index_free(struct json_index *ix);
-/* json_record_fill with the index: one hash lookup per key. */
-int json_record_fill_ix(struct batch *b, uint32_t r, const json_t *obj, const struct json_index *ix, int flatten,
-			char *msg, size_t n);
+
+/* Fills record r of b (already added, all fields null) from obj, per the
+ * schema ix indexes (one hash lookup per key): strings as their text,
+ * numbers/true/false as their JSON text, null (or absent key) as a null
+ * field, objects/arrays as compact JSON text (or flattened when flatten).
+ * Returns 0, or -1 with a reason in msg (a key not in the schema, a value
+ * that does not fit its field's type, a value that is not an object, a
+ * flattened key met twice). */
+int json_record_fill(struct batch *b, uint32_t r, const json_t *obj, const struct json_index *ix, int flatten,
+		     char *msg, size_t n);
 
 /* "an object", "an array", "a string", "a number", "a boolean", "null":
  * for messages. */

@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "../pipeline/batch.h"
-#include "../pipeline/clock.h"
 #include "../pipeline/schema.h"
 #include "../pipeline/utf8.h"
 #include "../pipeline/worker.h"

@@ -306,7 +306,7 @@ static void http_source_decode(void *opts, struct batch *b, struct worker *w)
 		json_t *obj;
 		memcpy(&obj, b->raw.p + i * sizeof obj, sizeof obj);
 		uint32_t r = batch_add_record(b);
-		if (json_record_fill_ix(b, r, obj, s->index, s->flatten, msg, sizeof msg))
+		if (json_record_fill(b, r, obj, s->index, s->flatten, msg, sizeof msg))
 			worker_fail_record(w, b, r, "%s", msg);
 		json_decref(obj);
 	}

@@ -475,7 +475,7 @@ static void jsrc_decode(void *opts, struct batch *b, struct worker *w)
 			continue;
 		}
 		char msg[400];
-		if (json_record_fill_ix(b, r, v, s->ix, s->flatten, msg, sizeof msg))
+		if (json_record_fill(b, r, v, s->ix, s->flatten, msg, sizeof msg))
 			worker_fail_record(w, b, r, "%s", msg);
 		json_decref(v);
 	}

@@ -224,11 +224,9 @@ static int pgs_read(void *opts, struct batch *b, const _Atomic int *stop, struct
 			rc = pgs_fail(s, e, "reading", NULL);
 		}
 	}
-	if (messages) {
+	if (messages)
 		connmetrics_add(&s->link.metrics->requests, messages);
-		connmetrics_add(&s->link.metrics->bytes, b->raw.len);
-	}
-	connmetrics_add(&s->link.metrics->wait_ns, wait_ns);
+	connmetrics_count_wait(s->link.metrics, b->raw.len, wait_ns);
 	if (rc == -1)
 		return -1;
 	if (!got)

@@ -80,12 +80,13 @@ static void figures_channel(struct channel_figures *cf, const char *name, const 
 	cf->recv_blocked_pct = figures_pct(recv, dt_ns * (b->consumers ? b->consumers : 1));
 }
 
-static void figures_connector(struct connector_figures *cf, const struct stage_figures *sf,
-			      const struct conn_sample *a, const struct conn_sample *b, uint64_t stage_records,
-			      double busy_s, double dt)
+static void figures_connector(struct connector_figures *cf, const struct stage_figures *sf, const char *waits_on,
+			      const struct conn_sample *a, const struct conn_sample *b, uint64_t stage_records, double dt)
 {
+	double busy_s = sf->busy_seconds;
 	cf->role = sf->kind == STAGE_SOURCE ? "source" : "destination";
 	cf->type = sf->type;
+	cf->waits_on = waits_on;
 	cf->records = stage_records;
 	cf->bytes = b->bytes;
 	cf->requests = b->requests;
@@ -138,12 +139,10 @@ void figures_between(struct figures *f, const struct sampler *s, const struct sa
 	last->errors += undone;
 	f->records_out -= undone;
 	f->records_errors += undone;
-	f->conn[0].waits_on = pipeline_connector_waits_on(p, 0);
-	f->conn[1].waits_on = pipeline_connector_waits_on(p, 1);
-	figures_connector(&f->conn[0], &f->stages[0], &a->conn[0], &b->conn[0], b->stages[0].records_in,
-			  f->stages[0].busy_seconds, dt);
-	figures_connector(&f->conn[1], &f->stages[ns - 1], &a->conn[1], &b->conn[1], f->stages[ns - 1].records_out,
-			  f->stages[ns - 1].busy_seconds, dt);
+	figures_connector(&f->conn[0], &f->stages[0], pipeline_connector_waits_on(p, 0), &a->conn[0], &b->conn[0],
+			  b->stages[0].records_in, dt);
+	figures_connector(&f->conn[1], &f->stages[ns - 1], pipeline_connector_waits_on(p, 1), &a->conn[1], &b->conn[1],
+			  f->stages[ns - 1].records_out, dt);
 	f->bytes_in = b->stages[0].bytes_in;
 	f->bytes_out = b->stages[ns - 1].bytes_out;
 	f->records_per_sec = dt > 0 ? (double)(b->stages[0].records_in - a->stages[0].records_in) / dt : 0;

@@ -322,9 +322,9 @@ int tui_run(struct tui_run *r, char *err, size_t errlen)
 		if (done && !done_seen) {
 			done_seen = 1;
 			/* a failed run is fatal: the screen closes and the message follows */
+			/* finish ends the series with the run's last sample */
 			if (r->finish(r->ctx, st->m.status, sizeof st->m.status) != 0)
 				break;
-			sampler_take_sample(r->s);
 			next_draw = 0;
 		}
 		if (st->trace_until_ns && now >= st->trace_until_ns)

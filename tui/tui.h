@@ -24,8 +24,9 @@ struct tui_run {
 	struct signals *sig;
 	/* writes a snapshot; 0 with what was written in status, -1 with the error */
 	int (*take_snapshot)(void *ctx, char *status, size_t n);
-	/* finishes the run (joins the threads, commits the output) when the input
-	 * has ended; 0 with a status, -1 with the failure */
+	/* finishes the run (joins the threads, commits the output, ends the
+	 * sampler's series with a last sample, writes the final snapshot) when the
+	 * input has ended; 0 with a status, -1 with the failure */
 	int (*finish)(void *ctx, char *status, size_t n);
 	void *ctx;
 	uint64_t duration_ns; /* -duration: the run stops then and the screen closes (0: none) */
