@@ -4,8 +4,8 @@
  * The pipeline owns one struct connmetrics for the source and one for the
  * destination and hands it to the connector in connector_env.metrics at open;
  * the connector keeps the pointer and adds to it from its reader or writer
- * thread (and, for parse_ns/encode work, from worker threads: the counters
- * are atomic, added to once per request or batch, never per record). The
+ * thread, or from any thread at open and close (the counters are atomic,
+ * added to once per request or batch, never per record). The
  * sampler reads them into its time series. Records and the time spent parsing
  * or encoding come from the stage's own metrics; what only the connector can
  * tell is kept here:
