@@ -10,13 +10,14 @@
 
 #include "../pipeline/batch.h"
 #include "../pipeline/clock.h"
+#include "../pipeline/pace.h"
 #include "../pipeline/schema.h"
 #include "connector.h"
 
 struct gen_source {
 	uint64_t rows, columns, rate, seed;
 	uint64_t next_row; /* rows made so far */
-	uint64_t start_ns;
+	struct pace pace;
 	uint32_t batch;
 };
 
@@ -102,6 +103,7 @@ static int gen_open(void *opts, const struct connector_env *env, struct schema *
 	(void)e;
 	struct gen_source *g = opts;
 	g->batch = env->batch;
+	g->pace.rate = g->rate;
 	/* at low rates, smaller batches keep the pipeline live */
 	if (g->rate && g->rate / 10 < g->batch)
 		g->batch = g->rate / 10 ? (uint32_t)(g->rate / 10) : 1;
@@ -114,15 +116,13 @@ static int gen_open(void *opts, const struct connector_env *env, struct schema *
 	return 0;
 }
 
-/* Waits until row `row` is due at the configured rate; 0 when stopped. */
-static int gen_wait_for_rate(struct gen_source *g, uint64_t row, const _Atomic int *stop)
+/* Waits until the next n rows are due at the configured rate; 0 when stopped. */
+static int gen_wait_for_rate(struct gen_source *g, uint64_t n, const _Atomic int *stop)
 {
 	if (!g->rate)
 		return 1;
 	uint64_t now = clock_now_ns();
-	if (!g->start_ns)
-		g->start_ns = now;
-	uint64_t due = g->start_ns + (uint64_t)((double)row * 1e9 / (double)g->rate);
+	uint64_t due = pace_take(&g->pace, n, now);
 	while (due > now) {
 		if (atomic_load_explicit(stop, memory_order_relaxed))
 			return 0;
@@ -142,7 +142,7 @@ static int gen_read(void *opts, struct batch *b, const _Atomic int *stop, struct
 		n = g->rows - g->next_row;
 	if (n == 0)
 		return 0;
-	if (!gen_wait_for_rate(g, g->next_row + n, stop))
+	if (!gen_wait_for_rate(g, n, stop))
 		return 0;
 	b->first_record = g->next_row + 1;
 	buf_reserve(&b->data, (size_t)n * g->columns * 24);

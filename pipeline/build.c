@@ -121,6 +121,7 @@ static int build_dest(struct pipeline *p, struct errbuf *e)
 	struct confbinding b[2] = { { p->dst->keys, p->dst_opts }, { dest_common_keys, &p->dst_common } };
 	if (confmap_apply(b, 2, &c->destination, build_ignore_type, e))
 		return build_note_type_origin(&c->destination, e);
+	p->pace.rate = p->dst_common.rate_limit;
 	struct pstage *st = &p->stages[p->nstages - 1];
 	const struct schema *in = &p->stages[p->nstages - 2].schema;
 	p->env.section = &c->destination;

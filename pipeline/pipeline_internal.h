@@ -11,6 +11,7 @@
 #include "../connectors/connector.h"
 #include "../src/config.h"
 #include "lock.h"
+#include "pace.h"
 #include "pipeline.h"
 #include "schema.h"
 #include "stage.h"
@@ -77,7 +78,8 @@ struct pipeline {
 	/* writer-thread state */
 	FILE *dead_letter;
 	struct batch **reorder;
-	uint64_t next_seq, written, rate_start_ns;
+	uint64_t next_seq;
+	struct pace pace; /* the destination's rate_limit */
 	int write_failed;
 	char write_error[512];
 };

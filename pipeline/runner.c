@@ -211,16 +211,10 @@ void runner_collect_errors(struct pipeline *p, struct batch *b)
 /* Paces the writer so that no more than rate_limit records/s go out. */
 static void runner_apply_rate_limit(struct pipeline *p, uint64_t records)
 {
-	uint64_t rate = p->dst_common.rate_limit;
-	if (!rate || !records)
-		return;
 	uint64_t now = clock_now_ns();
-	if (!p->rate_start_ns)
-		p->rate_start_ns = now;
-	uint64_t due = p->rate_start_ns + (uint64_t)((double)p->written * 1e9 / (double)rate);
-	if (due > now)
+	uint64_t due = pace_take(&p->pace, records, now);
+	if (due)
 		clock_sleep_ns(due - now);
-	p->written += records;
 }
 
 static void runner_write_one(struct pthread_slot *s, struct batch *b)

@@ -13,6 +13,11 @@
 
 /* Changes smaller than this (in percent, either way) count as the same. */
 #define COMPARE_SAME_PCT 1.0
+/* Latency percentiles come from log-linear histograms whose buckets are
+ * 1/HISTOGRAM_SUB (6.25%) wide, so each is within 6.25% of the true value
+ * and two of them can differ by up to 12.5% with no real change: smaller
+ * latency changes count as the same. */
+#define COMPARE_LATENCY_SAME_PCT 12.5
 
 const char *compare_verdict_name(enum compare_verdict v)
 {
@@ -70,7 +75,7 @@ static void compare_judge_figure(struct compare_figure *f, double threshold_pct)
 	}
 	f->change_pct = (f->opt - f->base) / f->base * 100.0;
 	double size = f->change_pct < 0 ? -f->change_pct : f->change_pct;
-	if (size < COMPARE_SAME_PCT)
+	if (size < (f->unit == COMPARE_US ? COMPARE_LATENCY_SAME_PCT : COMPARE_SAME_PCT))
 		f->verdict = COMPARE_SAME;
 	else
 		f->verdict = improved ? COMPARE_BETTER : COMPARE_WORSE;
