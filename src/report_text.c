@@ -86,13 +86,18 @@ static void report_text_connector(struct buf *b, const struct connector_figures 
 	units_format_count(avg, sizeof avg, (uint64_t)(cf->records_per_request + 0.5));
 	units_format_duration(wait, sizeof wait, (uint64_t)(cf->wait_s * 1e9));
 	units_format_duration(work, sizeof work, (uint64_t)(cf->work_s * 1e9));
-	buf_printf(b, "    %s records, %s in %s batch%s (%s records per batch)", recs, bytes, batches,
-		   cf->requests == 1 ? "" : "es", avg);
+	if (cf->requests) /* generate and null move no batches of their own */
+		buf_printf(b, "    %s records, %s in %s batch%s (%s records per batch)", recs, bytes, batches,
+			   cf->requests == 1 ? "" : "es", avg);
+	else
+		buf_printf(b, "    %s records", recs);
 	if (cf->connects)
 		buf_printf(b, ", %llu connection%s (%.1f ms)", (unsigned long long)cf->connects,
 			   cf->connects == 1 ? "" : "s", cf->connect_ms);
-	buf_printf(b, ", %llu %s, %llu failed %s", (unsigned long long)cf->retries, cf->retries == 1 ? "retry" : "retries",
-		   (unsigned long long)cf->errors, cf->errors == 1 ? "batch" : "batches");
+	if (cf->requests || cf->retries || cf->errors)
+		buf_printf(b, ", %llu %s, %llu failed %s", (unsigned long long)cf->retries,
+			   cf->retries == 1 ? "retry" : "retries", (unsigned long long)cf->errors,
+			   cf->errors == 1 ? "batch" : "batches");
 	if (cf->rolled_back)
 		buf_printf(b, ", %llu records rolled back (counted as errors)", (unsigned long long)cf->rolled_back);
 	buf_printf(b, "\n");
@@ -110,9 +115,14 @@ static void report_text_connectors(struct buf *b, const struct figures *f, const
 	double secs = f->elapsed_s > 0 ? f->elapsed_s : 1;
 	units_format_count(r1, sizeof r1, (uint64_t)((double)src->records_in / secs)); /* read, as Throughput */
 	units_format_count(r2, sizeof r2, (uint64_t)((double)dst->records_in / secs));
-	buf_printf(b, "Connectors:\n  Source (%s):      %s records/sec\n", src->type, r1);
+	/* the two rates in one column */
+	char l1[64], l2[64];
+	snprintf(l1, sizeof l1, "Source (%s):", src->type);
+	snprintf(l2, sizeof l2, "Destination (%s):", dst->type);
+	int w = (int)(strlen(l1) > strlen(l2) ? strlen(l1) : strlen(l2));
+	buf_printf(b, "Connectors:\n  %-*s %s records/sec\n", w, l1, r1);
 	report_text_connector(b, &f->conn[0]);
-	buf_printf(b, "  Destination (%s): %s records/sec\n", dst->type, r2);
+	buf_printf(b, "  %-*s %s records/sec\n", w, l2, r2);
 	report_text_connector(b, &f->conn[1]);
 	const struct finding *bn = NULL;
 	for (size_t i = 0; fnd && i < fnd->n && !bn; i++)
