@@ -452,6 +452,18 @@ static int jsrc_next_record(const struct json_source *s, const char *p, size_t n
 	return 0;
 }
 
+/* jansson's message for one record parsed alone: its "end of file" is the
+ * end of the record (`what`: "line" or "element"). */
+static const char *jsrc_error_text(const json_error_t *err, const char *what, char *dst, size_t n)
+{
+	static const char eof[] = "end of file";
+	const char *at = strstr(err->text, eof);
+	if (!at)
+		return err->text;
+	snprintf(dst, n, "%.*send of the %s%s", (int)(at - err->text), err->text, what, at + sizeof eof - 1);
+	return dst;
+}
+
 static void jsrc_decode(void *opts, struct batch *b, struct worker *w)
 {
 	struct json_source *s = opts;
@@ -466,12 +478,14 @@ static void jsrc_decode(void *opts, struct batch *b, struct worker *w)
 		json_error_t err;
 		json_t *v = json_loadb(rec, len, JSON_RECORD_LOAD_FLAGS, &err);
 		if (!v) {
+			char text[200];
 			if (s->format == JSRC_ARRAY)
 				worker_fail_record(w, b, r, "invalid JSON at line %llu: %s (byte %d of the element)",
 						   (unsigned long long)(at + (uint64_t)(err.line > 0 ? err.line - 1 : 0)),
-						   err.text, err.position);
+						   jsrc_error_text(&err, "element", text, sizeof text), err.position);
 			else
-				worker_fail_record(w, b, r, "invalid JSON at column %d: %s", err.column, err.text);
+				worker_fail_record(w, b, r, "invalid JSON at column %d: %s", err.column,
+						   jsrc_error_text(&err, "line", text, sizeof text));
 			continue;
 		}
 		char msg[400];

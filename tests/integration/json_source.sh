@@ -77,7 +77,7 @@ run_json "$T/bad.jsonl" "$T/bad_skip.json" schema_sample=1
 expect_rc 0 "bad line, skip"
 same_text "$GOOD" "$(cat "$T/bad_skip.json")" "bad line, skip: output"
 check_records "$(metrics_file)" 6 3 0 3
-same_text "record 2 (line 2), stage source: invalid JSON at column 9: string or '}' expected near end of file
+same_text "record 2 (line 2), stage source: invalid JSON at column 9: string or '}' expected near end of the line
 record 4 (line 5), stage source: expected a JSON object, found an array
 record 5 (line 6), stage source: key 'c' is not a field of the input (fields come from the first records)" \
 	"$(report_errors)" "bad line, skip: the report's record errors"
@@ -93,7 +93,7 @@ import json, sys
 got = sorted((json.loads(l) for l in open(sys.argv[1], encoding="utf-8")), key=lambda d: d["record"])
 want = [
     {"record": 2, "line": 2, "stage": "source",
-     "reason": "invalid JSON at column 9: string or '}' expected near end of file", "input": '{"a":"2",',
+     "reason": "invalid JSON at column 9: string or '}' expected near end of the line", "input": '{"a":"2",',
      "data": {"a": None, "b": None}},
     {"record": 4, "line": 5, "stage": "source", "reason": "expected a JSON object, found an array",
      "input": "[1,2]", "data": {"a": None, "b": None}},
@@ -110,7 +110,7 @@ note "ok: bad line, dead_letter"
 printf '[pipeline]\non_error = fail\n' >"$T/fail.ini"
 run_json "$T/bad.jsonl" "$T/bad_fail.json" "" "$T/fail.ini"
 expect_rc 1 "bad line, fail"
-stderr_has "$T/bad.jsonl: record 2 (line 2): invalid JSON at column 9: string or '}' expected near end of file" "bad line, fail"
+stderr_has "$T/bad.jsonl: record 2 (line 2): invalid JSON at column 9: string or '}' expected near end of the line" "bad line, fail"
 [ -e "$T/bad_fail.json" ] && soft_fail "bad line, fail: the output exists after a failed run"
 note "ok: bad line, fail"
 
