@@ -57,8 +57,14 @@ int confmap_set_value(const struct confkey *k, void *opts, const char *value, co
 	}
 	case CONF_UINT: {
 		uint64_t v;
-		if (units_parse_uint(value, &v))
+		if (units_parse_uint(value, &v)) {
+			uint64_t neg;
+			if (value[0] == '-' && !units_parse_uint(value + 1, &neg)) /* a negative number */
+				return confmap_check_bounds(k, -(double)neg, shown, where, e) ?
+					       -1 :
+					       errbuf_set(e, "%s: %s is negative: a count is 0 or more", where, shown);
 			return errbuf_set(e, "%s: '%s' is not a whole number", where, shown);
+		}
 		if (confmap_check_bounds(k, (double)v, shown, where, e))
 			return -1;
 		*(uint64_t *)p = v;

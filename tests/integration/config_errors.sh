@@ -109,6 +109,10 @@ nebtop -source-config "$SRC" -bogus
 usage_error "unknown option -bogus" "-bogus"
 nebtop -source-config "$SRC" -workers
 usage_error "option without its value" "-workers"
+nebtop -source-config "$SRC" -workers -1
+usage_error "negative -workers" "-workers: -1 is out of range (1 to 256)"
+nebtop -source generate -source-config rows=-5 -destination null
+usage_error "negative rows" "key 'rows': -5 is negative"
 nebtop -source-config "$SRC,quote"
 usage_error "bad -source-config pair" "-source-config" "'quote' is not KEY=VALUE"
 nebtop -source-config "$SRC,delimter=;"

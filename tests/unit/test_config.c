@@ -651,7 +651,7 @@ START_TEST(test_bad_values_by_type)
 {
 	/* uint */
 	test_resolve_fails("[pipeline]\nbatch = ten\n", "t.ini:2: [pipeline] key 'batch': 'ten' is not a whole number");
-	test_resolve_fails("[pipeline]\nworkers = -1\n", "t.ini:2: [pipeline] key 'workers': '-1' is not a whole number");
+	test_resolve_fails("[pipeline]\nworkers = -1\n", "t.ini:2: [pipeline] key 'workers': -1 is out of range (1 to 256)");
 	test_resolve_fails("[pipeline]\nbuffer = 1.5\n", "t.ini:2: [pipeline] key 'buffer': '1.5' is not a whole number");
 	test_resolve_fails("[pipeline]\nbatch =\n", "t.ini:2: [pipeline] key 'batch': '' is not a whole number");
 	/* size */
@@ -1088,7 +1088,7 @@ START_TEST(test_cli_value_messages)
 	} cases[] = {
 		{ "-batch", "0", "-batch: 0 is out of range (1 to 1000000)" },
 		{ "-workers", "x", "-workers: 'x' is not a whole number" },
-		{ "-buffer", "-5", "-buffer: '-5' is not a whole number" },
+		{ "-buffer", "-5", "-buffer: -5 is out of range (1 to 100000000)" },
 		{ "-duration", "1x", "-duration: '1x' is not a duration (examples: 250ms, 30s, 2m)" },
 		{ "-cpu-duration", "0", "-cpu-duration: 0 is out of range (1s to 3600s)" },
 		{ "-types", "cpux", "-types: unknown profile type 'cpux' (did you mean 'cpu'?) " PROFILE_TYPES },
