@@ -62,6 +62,22 @@ const struct confkey config_tui_keys[] = {
 	{ NULL, 0, NULL, 0, NULL, NULL, 0, 0, 0 },
 };
 
+const char *config_find_key_section(const char *key)
+{
+	static const struct {
+		const char *section;
+		const struct confkey *keys;
+	} tables[] = { { "pipeline", config_pipeline_keys },
+		       { "profile", config_profile_keys },
+		       { "tui", config_tui_keys },
+		       { "alerts", analyzer_alert_keys } };
+	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+		for (const struct confkey *k = tables[t].keys; k->name; k++)
+			if (!strcmp(k->name, key))
+				return tables[t].section;
+	return NULL;
+}
+
 static char *config_strdup(const char *s)
 {
 	char *d = strdup(s);

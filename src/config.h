@@ -78,5 +78,8 @@ int config_parse_types(const char *list, unsigned *mask, const char *where, stru
 void config_format_types(char *dst, size_t n, unsigned mask);
 
 extern const struct confkey config_pipeline_keys[], config_profile_keys[], config_tui_keys[];
+/* The section ("pipeline", "profile", "tui", "alerts") whose key `key` is, or
+ * NULL: for the message about a key written in the wrong section. */
+const char *config_find_key_section(const char *key);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "units.h"
 
 static void *confmap_place(void *opts, const struct confkey *k) { return (char *)opts + k->offset; }
@@ -297,6 +298,9 @@ int confmap_apply(const struct confbinding *b, size_t nb, const struct confsecti
 			for (size_t i = 0; i < nb; i++)
 				for (const struct confkey *kk = b[i].keys; kk->name && nk < 128; kk++)
 					known[nk++] = kk->name;
+			const char *home = config_find_key_section(en->key);
+			if (home && strcmp(home, sec->header ? sec->header : sec->name))
+				return errbuf_set(e, "%s: unknown key in this section: it belongs in [%s]", where, home);
 			const char *hint = confmap_suggest_key(en->key, known, nk);
 			if (hint)
 				return errbuf_set(e, "%s: unknown key (did you mean '%s'?)", where, hint);
