@@ -108,7 +108,7 @@ static void threads_write_state(struct buf *b, struct thread_entry *t, uint64_t 
 		return;
 	}
 	if (!m) {
-		buf_printf(b, "  state:    running (a service thread)\n");
+		buf_printf(b, "  state:    alive (a service thread: its stack says where it waits)\n");
 		return;
 	}
 	int st = atomic_load(&m->state);
