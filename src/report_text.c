@@ -181,8 +181,14 @@ static void report_text_runtime(struct buf *b, const struct figures *f, struct p
 		units_format_bytes(heap, sizeof heap, (double)f->heap_live_bytes);
 		units_format_bytes(rate, sizeof rate, f->alloc_bytes_per_sec);
 		buf_printf(b, "  Heap in use:      %s\n", heap);
-		buf_printf(b, "  Allocations:      %.0f/s, %s/s, %.1f bytes per record\n", f->allocs_per_sec, rate,
+		buf_printf(b, "  Allocations:      %.0f/s, %s/s, %.1f bytes per record", f->allocs_per_sec, rate,
 				   f->alloc_bytes_per_record);
+		if (f->window_s < 1.0) { /* buffers, pools and threads set up at start weigh on a short run */
+			char span[32];
+			units_format_duration(span, sizeof span, (uint64_t)(f->window_s * 1e9));
+			buf_printf(b, " (a run of %s: mostly start-up)", span);
+		}
+		buf_printf(b, "\n");
 	}
 	double share = profiler_allocator_pct(prof);
 	if (share >= 0)

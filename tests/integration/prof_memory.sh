@@ -157,7 +157,7 @@ within $((GREW / 2)) $((HEAP - HEAP1)) $((GREW * 2)) ||
 # the report
 R=$(report_file)
 grep -q '^  Heap in use: ' "$R" || soft_fail "leak run: no 'Heap in use' line in the report"
-PER_REC=$(sed -n 's/^  Allocations: .*, \([0-9.]*\) bytes per record$/\1/p' "$R")
+PER_REC=$(sed -En 's/^  Allocations: .*, ([0-9.]+) bytes per record( \(.*\))?$/\1/p' "$R")
 [ -n "$PER_REC" ] || soft_fail "leak run: no bytes per record in the report: $(grep Allocations "$R")"
 [ -n "$PER_REC" ] && { within 4096 "$PER_REC" 8192 || soft_fail "leak run: $PER_REC bytes per record in the report, 4096 allocated per record"; }
 within 4096 "$(metric "$M" 'm["runtime"]["alloc_bytes_per_record"]')" 8192 ||
