@@ -79,10 +79,11 @@ static int main_tui_finish(void *arg, char *status, size_t n)
 		snprintf(status, n, "the run failed: %s", x->e.msg);
 		return -1;
 	}
-	/* the run ends here, not when the user quits: the series stops and
-	 * the final snapshot describes the run, as a headless run's does */
-	analyzer_stop(x->an);
+	/* the run ends here, not when the user quits: the series stops, the
+	 * analyzer analyzes it once more and the screen shows those findings,
+	 * the ones the final snapshot writes, as a headless run's does */
 	sampler_end(x->s);
+	analyzer_finish(x->an);
 	if (main_take_snapshot(x->p, x->s, x->prof, x->an, x->dir, 1) == 0)
 		x->final_written = 1;
 	if (x->final_written)
