@@ -106,8 +106,14 @@ static int main_tui_snapshot(void *arg, char *status, size_t n)
 		return -1;
 	}
 	size_t o = (size_t)snprintf(status, n, "snapshot %s in %s:", res.stamp, x->dir);
-	for (size_t i = 0; i < res.nfiles && o < n; i++)
+	/* whole names only: " ..." says that more were written than fit */
+	for (size_t i = 0; i < res.nfiles && o < n; i++) {
+		if (o + 1 + strlen(res.files[i]) + 5 > n) {
+			snprintf(status + o, n - o, " ...");
+			break;
+		}
 		o += (size_t)snprintf(status + o, n - o, " %s", res.files[i]);
+	}
 	return 0;
 }
 
