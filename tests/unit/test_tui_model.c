@@ -6,7 +6,8 @@
  * tui_model_update over a real generate -> spin -> null run: stages,
  * totals, route, state, one history point, the selected stage's histogram
  * (every batch counted, percentiles in order), the clamped selection,
- * channels, and peaks since a reset. */
+ * channels, and peaks since a reset; tui_text_fit cutting at words with an
+ * ellipsis (UTF-8 and ASCII). */
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
