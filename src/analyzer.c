@@ -58,6 +58,7 @@ struct analyzer {
 	struct an_tick *ticks; /* a ring of AN_MAX_TICKS */
 	size_t nticks, head;   /* head: the next slot to write */
 	struct findings latest;
+	int final; /* analyzer_finish ran: latest is the run's last analysis */
 };
 
 /* Everything the input points into, owned for one analysis. */
@@ -351,6 +352,10 @@ static void analyzer_free_scratch(struct an_scratch *x)
 
 int analyzer_analyze_now(struct analyzer *a, struct findings *out)
 {
+	/* after the run's end the series no longer moves: the last analysis is
+	 * the one every front end and snapshot shows */
+	if (a->final)
+		return analyzer_copy_latest(a, out);
 	struct an_scratch *x = calloc(1, sizeof *x);
 	if (!x)
 		return -1;
@@ -530,6 +535,24 @@ void analyzer_stop(struct analyzer *a)
 	pthread_mutex_unlock(&a->mu);
 	pthread_join(a->th, NULL);
 	a->started = 0;
+}
+
+int analyzer_finish(struct analyzer *a)
+{
+	analyzer_stop(a);
+	if (a->final)
+		return 0;
+	struct findings last = { 0 };
+	if (analyzer_analyze_now(a, &last) != 0) {
+		findings_free(&last);
+		return -1;
+	}
+	pthread_mutex_lock(&a->mu);
+	findings_free(&a->latest);
+	a->latest = last;
+	a->final = 1;
+	pthread_mutex_unlock(&a->mu);
+	return 0;
 }
 
 void analyzer_free(struct analyzer *a)

@@ -207,8 +207,15 @@ struct analyzer *analyzer_create(struct pipeline *p, struct sampler *s, struct p
 /* Starts the thread "nebtop/analyzer" that analyzes every second. */
 int analyzer_start(struct analyzer *a, struct errbuf *e);
 void analyzer_stop(struct analyzer *a);
+/* At the end of the run (after sampler_end): stops the thread and analyzes
+ * the ended series once more; from then on analyzer_copy_latest and
+ * analyzer_analyze_now both give that last analysis, so that a front end
+ * still up shows the findings the final snapshot writes. 0, or -1 without
+ * memory (the thread is stopped either way). */
+int analyzer_finish(struct analyzer *a);
 void analyzer_free(struct analyzer *a);
-/* Analyzes the window ending now; out is replaced. */
+/* Analyzes the window ending now (after analyzer_finish: the last
+ * analysis); out is replaced. */
 int analyzer_analyze_now(struct analyzer *a, struct findings *out);
 /* Copies the latest findings of the thread (out is replaced). */
 int analyzer_copy_latest(struct analyzer *a, struct findings *out);

@@ -79,10 +79,11 @@ static int main_tui_finish(void *arg, char *status, size_t n)
 		snprintf(status, n, "the run failed: %s", x->e.msg);
 		return -1;
 	}
-	/* the run ends here, not when the user quits: the series stops and
-	 * the final snapshot describes the run, as a headless run's does */
-	analyzer_stop(x->an);
+	/* the run ends here, not when the user quits: the series stops, the
+	 * analyzer analyzes it once more and the screen shows those findings,
+	 * the ones the final snapshot writes, as a headless run's does */
 	sampler_end(x->s);
+	analyzer_finish(x->an);
 	if (main_take_snapshot(x->p, x->s, x->prof, x->an, x->dir, 1) == 0)
 		x->final_written = 1;
 	if (x->final_written)
@@ -105,8 +106,14 @@ static int main_tui_snapshot(void *arg, char *status, size_t n)
 		return -1;
 	}
 	size_t o = (size_t)snprintf(status, n, "snapshot %s in %s:", res.stamp, x->dir);
-	for (size_t i = 0; i < res.nfiles && o < n; i++)
+	/* whole names only: " ..." says that more were written than fit */
+	for (size_t i = 0; i < res.nfiles && o < n; i++) {
+		if (o + 1 + strlen(res.files[i]) + 5 > n) {
+			snprintf(status + o, n - o, " ...");
+			break;
+		}
 		o += (size_t)snprintf(status + o, n - o, " %s", res.files[i]);
+	}
 	return 0;
 }
 

@@ -2,7 +2,11 @@
  * with its history, stages, the selected stage's latency histogram,
  * channel gauges, memory, alerts, top functions and the key bar. Two
  * columns from 150 columns on, one below; panels that do not fit are cut
- * from the bottom. */
+ * from the bottom. Every line fits its panel's width: a line of figures
+ * comes in variants, longest first, each with shorter labels or a field of
+ * less weight dropped whole, and the first that fits is drawn; text
+ * (alerts, functions, the status line) is cut at a word and ended with an
+ * ellipsis (tui_text_fit). Never half a number. */
 #include "draw.h"
 
 #include <curses.h>
@@ -37,12 +41,30 @@ static attr_t draw_pair(const struct draw_opts *d, int pair)
 	return d->color ? COLOR_PAIR(pair) : A_NORMAL;
 }
 
-/* Text at (y, x), cut to w cells (the strings drawn are ASCII apart from
- * bars and sparklines, whose cells are counted by the caller). */
+/* Text at (y, x), at most w cells (callers fit their text first: this
+ * only guards the panel's edge). */
 static void draw_text(int y, int x, int w, const char *s)
 {
 	if (w > 0)
-		mvaddnstr(y, x, s, w);
+		mvaddnstr(y, x, s, (int)tui_text_bytes(s, w));
+}
+
+/* s at (y, x), fitted to w cells with an ellipsis when it is longer. */
+static void draw_fit(const struct draw_opts *d, int y, int x, int w, const char *s)
+{
+	char buf[1024];
+	tui_text_fit(buf, sizeof buf, s, w, d->utf8);
+	draw_text(y, x, w, buf);
+}
+
+/* The first of k variants of a line (longest first) that fits w cells, or
+ * the last one when none does (draw_fit then ellipsizes it). */
+static const char *draw_pick(const char (*v)[512], size_t k, int w)
+{
+	for (size_t i = 0; i + 1 < k; i++)
+		if (tui_text_cells(v[i]) <= w)
+			return v[i];
+	return v[k - 1];
 }
 
 static int draw_title(const struct draw_opts *d, struct draw_area *a, const char *title, int panel)
@@ -52,17 +74,17 @@ static int draw_title(const struct draw_opts *d, struct draw_area *a, const char
 	int focused = panel >= 0 && panel == d->focus;
 	attr_t at = focused ? (d->color ? COLOR_PAIR(PAIR_FOCUS) : A_REVERSE) : (draw_pair(d, PAIR_TITLE) | A_BOLD);
 	attron(at);
-	draw_text(a->y, a->x, a->w, title);
+	draw_fit(d, a->y, a->x, a->w, title);
 	attroff(at);
 	a->y++;
 	return 1;
 }
 
-static int draw_line(struct draw_area *a, const char *s)
+static int draw_line(const struct draw_opts *d, struct draw_area *a, const char *s)
 {
 	if (a->y >= a->bottom)
 		return 0;
-	draw_text(a->y++, a->x, a->w, s);
+	draw_fit(d, a->y++, a->x, a->w, s);
 	return 1;
 }
 
@@ -72,58 +94,83 @@ static int draw_severity_pair(int sev) { return sev >= SEV_HIGH ? PAIR_HIGH : se
 
 static void draw_header(const struct draw_opts *d, const struct tui_model *m, int cols, int frozen, int paused)
 {
-	char line[1024], el[32];
+	char v[4][512], el[32], state[48], route[512];
 	units_format_duration(el, sizeof el, (uint64_t)(m->elapsed_s * 1e9));
-	snprintf(line, sizeof line, "nebtop  %s  %s  [%s%s%s]  %s  workers %d  profiles %s  snapshots %u%s%s", m->pipeline,
-		 m->route, paused ? "paused" : m->state, frozen ? ", display frozen" : "", "", el, m->workers, m->types,
-		 m->snapshots, m->last_snapshot[0] ? " in " : "", m->last_snapshot);
+	snprintf(state, sizeof state, "[%s%s]", paused ? "paused" : m->state, frozen ? ", display frozen" : "");
+	/* what goes first: where the last snapshot went, the profile types, the workers */
+	snprintf(v[0], sizeof v[0], "nebtop  %s  %s  %s  %s  workers %d  profiles %s  snapshots %u%s%s", m->pipeline,
+		 m->route, state, el, m->workers, m->types, m->snapshots, m->last_snapshot[0] ? " in " : "",
+		 m->last_snapshot);
+	snprintf(v[1], sizeof v[1], "nebtop  %s  %s  %s  %s  workers %d  profiles %s  snapshots %u", m->pipeline, m->route,
+		 state, el, m->workers, m->types, m->snapshots);
+	snprintf(v[2], sizeof v[2], "nebtop  %s  %s  %s  %s  workers %d  snapshots %u", m->pipeline, m->route, state, el,
+		 m->workers, m->snapshots);
+	/* the shortest: the route ellipsized to the room the rest leaves */
+	snprintf(v[3], sizeof v[3], "nebtop  %s    %s  %s  snapshots %u", m->pipeline, state, el, m->snapshots);
+	tui_text_fit(route, sizeof route, m->route, cols - tui_text_cells(v[3]), d->utf8);
+	snprintf(v[3], sizeof v[3], "nebtop  %s  %s  %s  %s  snapshots %u", m->pipeline, route, state, el, m->snapshots);
 	attron(A_BOLD);
 	mvhline(0, 0, ' ', cols);
-	draw_text(0, 0, cols, line);
+	draw_fit(d, 0, 0, cols, draw_pick(v, 4, cols));
 	attroff(A_BOLD);
 	move(1, 0);
 	clrtoeol();
 	if (m->status[0])
-		draw_text(1, 0, cols, m->status);
-	(void)d;
+		draw_fit(d, 1, 0, cols, m->status);
 }
 
 /* One line: each connector's rate, batches per second, the share of its
  * busy time spent waiting on its system, and its retries and failed batches. */
-static void draw_connectors(struct draw_area *a, const struct tui_model *m)
+/* A connector's part of the line; level 1 drops the batches, level 2 the
+ * type too. */
+static void draw_connector_part(char *dst, size_t n, const struct tui_conn *c, int dest, int level)
 {
-	char line[512], part[2][240];
-	for (int d = 0; d < 2; d++) {
-		const struct tui_conn *c = &m->conn[d];
-		char rate[32];
-		units_format_count(rate, sizeof rate, (uint64_t)(c->records_per_sec + 0.5));
-		int n = snprintf(part[d], sizeof part[d], "%s %s %s rec/s", d ? "dst" : "src", c->type, rate);
-		/* connectors that talk to something outside count its round trips and waits */
-		if (c->waits_on[0] && n > 0 && (size_t)n < sizeof part[d])
-			n += snprintf(part[d] + n, sizeof part[d] - (size_t)n, " %.0f batch/s wait %.0f%%",
-				      c->batches_per_sec, c->wait_pct);
-		if ((c->retries || c->errors) && n > 0 && (size_t)n < sizeof part[d])
-			snprintf(part[d] + n, sizeof part[d] - (size_t)n, " retries %llu failed %llu",
-				 (unsigned long long)c->retries, (unsigned long long)c->errors);
+	char rate[32];
+	units_format_count(rate, sizeof rate, (uint64_t)(c->records_per_sec + 0.5));
+	int o = snprintf(dst, n, "%s%s%s %s rec/s", dest ? "dst" : "src", level < 2 ? " " : "", level < 2 ? c->type : "",
+			 rate);
+	/* connectors that talk to something outside count its round trips and waits */
+	if (c->waits_on[0] && o > 0 && (size_t)o < n) {
+		if (level < 1)
+			o += snprintf(dst + o, n - (size_t)o, " %.0f batch/s", c->batches_per_sec);
+		if ((size_t)o < n)
+			o += snprintf(dst + o, n - (size_t)o, " wait %.0f%%", c->wait_pct);
 	}
-	snprintf(line, sizeof line, "%s  |  %s", part[0], part[1]);
-	draw_line(a, line);
+	if ((c->retries || c->errors) && o > 0 && (size_t)o < n)
+		snprintf(dst + o, n - (size_t)o, " retries %llu failed %llu", (unsigned long long)c->retries,
+			 (unsigned long long)c->errors);
+}
+
+static void draw_connectors(const struct draw_opts *d, struct draw_area *a, const struct tui_model *m)
+{
+	char v[3][512], part[2][240];
+	for (int level = 0; level < 3; level++) {
+		for (int k = 0; k < 2; k++)
+			draw_connector_part(part[k], sizeof part[k], &m->conn[k], k, level);
+		snprintf(v[level], sizeof v[level], level ? "%s | %s" : "%s  |  %s", part[0], part[1]);
+	}
+	draw_line(d, a, draw_pick(v, 3, a->w));
 }
 
 static void draw_throughput(const struct draw_opts *d, const struct tui_model *m, struct draw_area *a)
 {
 	if (!draw_title(d, a, "Throughput", -1))
 		return;
-	char rate[32], bytes[32], in[32], out[32], filt[32], err[32], line[512];
+	char rate[32], bytes[32], in[32], out[32], filt[32], err[32], line[512], v[5][512];
 	units_format_count(rate, sizeof rate, (uint64_t)(m->records_per_sec + 0.5));
 	units_format_bytes(bytes, sizeof bytes, m->bytes_per_sec);
 	units_format_count(in, sizeof in, m->in);
 	units_format_count(out, sizeof out, m->out);
 	units_format_count(filt, sizeof filt, m->filtered);
 	units_format_count(err, sizeof err, m->errors);
-	snprintf(line, sizeof line, "%s records/s  %s/s   in %s  out %s  filtered %s  errors %s", rate, bytes, in, out,
+	/* shorter labels, then the bytes and the filtered dropped: the errors stay */
+	snprintf(v[0], sizeof v[0], "%s records/s  %s/s   in %s  out %s  filtered %s  errors %s", rate, bytes, in, out,
 		 filt, err);
-	draw_line(a, line);
+	snprintf(v[1], sizeof v[1], "%s records/s  %s/s  in %s  out %s  filt %s  err %s", rate, bytes, in, out, filt, err);
+	snprintf(v[2], sizeof v[2], "%s rec/s  %s/s  in %s  out %s  filt %s  err %s", rate, bytes, in, out, filt, err);
+	snprintf(v[3], sizeof v[3], "%s rec/s  in %s  out %s  filt %s  err %s", rate, in, out, filt, err);
+	snprintf(v[4], sizeof v[4], "%s rec/s  in %s  out %s  err %s", rate, in, out, err);
+	draw_line(d, a, draw_pick(v, 5, a->w));
 	if (a->y >= a->bottom)
 		return;
 	int w = a->w - 20 > 10 ? a->w - 20 : 10;
@@ -137,10 +184,10 @@ static void draw_throughput(const struct draw_opts *d, const struct tui_model *m
 	mvaddstr(a->y, a->x, spark);
 	attroff(draw_pair(d, PAIR_OK));
 	snprintf(line, sizeof line, " max %s/s", peak);
-	draw_text(a->y, a->x + w, a->w - w, line);
+	draw_fit(d, a->y, a->x + w, a->w - w, line);
 	a->y++;
 	if (a->y < a->bottom)
-		draw_connectors(a, m);
+		draw_connectors(d, a, m);
 }
 
 static void draw_stages(struct draw_opts *d, const struct tui_model *m, struct draw_area *a)
@@ -151,26 +198,39 @@ static void draw_stages(struct draw_opts *d, const struct tui_model *m, struct d
 	snprintf(line, sizeof line, "   %-12s %9s %6s %6s %6s %8s %8s %8s %6s", "STAGE", "REC/S", "BUSY", "BP", "IDLE", "P50",
 		 "P99", "MAX", "ERRORS");
 	attron(A_BOLD);
-	draw_line(a, line);
+	draw_line(d, a, line);
 	attroff(A_BOLD);
 	d->stage_row0 = a->y;
 	d->stage_col0 = a->x;
 	d->stage_cols = a->w;
 	for (size_t i = 0; i < m->nstages && a->y < a->bottom; i++) {
 		const struct tui_stage_row *r = &m->stages[i];
-		char rate[32], p50[24], p99[24], mx[24], errs[32];
+		char rate[32], p50[24], p99[24], mx[24], errs[32], busy[16], bp[16], idle[16];
 		units_format_count(rate, sizeof rate, (uint64_t)(r->rate + 0.5));
 		units_format_duration(p50, sizeof p50, r->p50_ns);
 		units_format_duration(p99, sizeof p99, r->p99_ns);
 		units_format_duration(mx, sizeof mx, r->max_ns);
 		units_format_count(errs, sizeof errs, r->errors);
-		snprintf(line, sizeof line, "%c%c %-12.12s %9s %5.1f%% %5.1f%% %5.1f%% %8s %8s %8s %6s%s",
-			 i == m->selected ? '>' : ' ', r->bottleneck ? '!' : ' ', r->name, rate, r->busy_pct, r->bp_pct,
-			 r->idle_pct, p50, p99, mx, errs, r->bottleneck ? "  BOTTLENECK" : "");
+		/* a stage whose threads have ended (the source after the end of its
+		 * input or the duration, while the channels drain) spends no time */
+		if (r->ended) {
+			snprintf(busy, sizeof busy, "%s", "done");
+			snprintf(bp, sizeof bp, "%s", "-");
+			snprintf(idle, sizeof idle, "%s", "-");
+		} else {
+			snprintf(busy, sizeof busy, "%5.1f%%", r->busy_pct);
+			snprintf(bp, sizeof bp, "%5.1f%%", r->bp_pct);
+			snprintf(idle, sizeof idle, "%5.1f%%", r->idle_pct);
+		}
+		snprintf(line, sizeof line, "%c%c %-12.12s %9s %6s %6s %6s %8s %8s %8s %6s", i == m->selected ? '>' : ' ',
+			 r->bottleneck ? '!' : ' ', r->name, rate, busy, bp, idle, p50, p99, mx, errs);
+		/* the word after the row when there is room (the ! mark says it too) */
+		if (r->bottleneck && tui_text_cells(line) + 12 <= a->w)
+			strcat(line, "  BOTTLENECK");
 		attr_t at = (i == m->selected ? A_REVERSE : A_NORMAL) |
 			    (r->bottleneck ? draw_pair(d, PAIR_HIGH) | A_BOLD : A_NORMAL);
 		attron(at);
-		draw_line(a, line);
+		draw_line(d, a, line);
 		attroff(at);
 	}
 }
@@ -189,7 +249,7 @@ static void draw_histogram(const struct draw_opts *d, const struct tui_model *m,
 	units_format_duration(p999, sizeof p999, m->p999_ns);
 	units_format_duration(mx, sizeof mx, m->max_ns);
 	snprintf(line, sizeof line, "p50 %s  p90 %s  p99 %s  p999 %s  max %s", p50, p90, p99, p999, mx);
-	draw_line(a, line);
+	draw_line(d, a, line);
 	uint64_t top = 0;
 	for (size_t i = 0; i < m->nbuckets; i++)
 		if (m->buckets[i].count > top)
@@ -198,7 +258,7 @@ static void draw_histogram(const struct draw_opts *d, const struct tui_model *m,
 	int rows = a->bottom - a->y;
 	if (rows <= 0 || !m->nbuckets) {
 		if (!m->nbuckets)
-			draw_line(a, "(no batch yet)");
+			draw_line(d, a, "(no batch yet)");
 		return;
 	}
 	size_t per = (m->nbuckets + (size_t)rows - 1) / (size_t)rows;
@@ -224,21 +284,47 @@ static void draw_channels(struct draw_opts *d, const struct tui_model *m, struct
 {
 	if (!draw_title(d, a, "Channels (fill now, avg, max; senders / receivers blocked)", 1))
 		return;
-	int barw = a->w - 58 > 6 ? a->w - 58 : 6;
-	if (barw > 30)
-		barw = 30;
+	/* the name column as wide as the longest name (at most 22) */
+	int namew = 8;
+	for (size_t i = 0; i < m->nchannels; i++) {
+		int n = tui_text_cells(m->channels[i].name);
+		if (n > namew)
+			namew = n;
+	}
+	if (namew > 22)
+		namew = 22;
 	for (size_t i = 0; i < m->nchannels && a->y < a->bottom; i++) {
 		const struct tui_channel_row *c = &m->channels[i];
-		char bar[256], line[512];
+		char bar[256], line[512], v[4][512];
+		/* the figures right of the bar, tighter and tighter; the blocked
+		 * senders and receivers stay, the average goes first, then the max */
+		snprintf(v[0], sizeof v[0], "] %5.1f%% avg %5.1f%% max %5.1f%%  %4.0f%% / %4.0f%%", c->fill_pct, c->avg_pct,
+			 c->max_pct, c->send_blocked_pct, c->recv_blocked_pct);
+		snprintf(v[1], sizeof v[1], "] %5.1f%% avg %5.1f%% max %5.1f%% %3.0f%%/%3.0f%%", c->fill_pct, c->avg_pct,
+			 c->max_pct, c->send_blocked_pct, c->recv_blocked_pct);
+		snprintf(v[2], sizeof v[2], "] %5.1f%% max %5.1f%% %3.0f%%/%3.0f%%", c->fill_pct, c->max_pct,
+			 c->send_blocked_pct, c->recv_blocked_pct);
+		snprintf(v[3], sizeof v[3], "] %5.1f%% %3.0f%%/%3.0f%%", c->fill_pct, c->send_blocked_pct,
+			 c->recv_blocked_pct);
+		/* the bar: 6 to 30 cells, from what the figures leave */
+		const char *right = v[3];
+		for (int k = 0; k < 4; k++)
+			if (namew + 2 + 6 + tui_text_cells(v[k]) <= a->w) {
+				right = v[k];
+				break;
+			}
+		int barw = a->w - namew - 2 - tui_text_cells(right);
+		if (barw > 30)
+			barw = 30;
+		if (barw < 1)
+			barw = 1;
 		tui_bar_text(bar, sizeof bar, c->fill_pct / 100, barw, d->utf8);
-		snprintf(line, sizeof line, "%-22.22s [", c->name);
+		snprintf(line, sizeof line, "%-*.*s [", namew, namew, c->name);
 		draw_text(a->y, a->x, a->w, line);
 		attron(draw_pair(d, draw_band_pair(c->band)));
-		mvaddstr(a->y, a->x + 24, bar);
+		mvaddstr(a->y, a->x + namew + 2, bar);
 		attroff(draw_pair(d, draw_band_pair(c->band)));
-		snprintf(line, sizeof line, "] %5.1f%% avg %5.1f%% max %5.1f%%  %4.0f%% / %4.0f%%", c->fill_pct, c->avg_pct,
-			 c->max_pct, c->send_blocked_pct, c->recv_blocked_pct);
-		draw_text(a->y, a->x + 24 + barw, a->w - 24 - barw, line);
+		draw_fit(d, a->y, a->x + namew + 2 + barw, a->w - namew - 2 - barw, right);
 		a->y++;
 	}
 }
@@ -253,14 +339,20 @@ static void draw_memory(const struct draw_opts *d, const struct tui_model *m, st
 	units_format_bytes(heap, sizeof heap, (double)m->heap);
 	units_format_bytes(rate, sizeof rate, m->alloc_bytes_per_sec);
 	snprintf(line, sizeof line, "RSS %s (peak %s)  heap %s", rss, peak, m->have_heap ? heap : "n/a");
-	draw_line(a, line);
-	if (m->allocator_pct >= 0)
-		snprintf(line, sizeof line, "alloc %s/s, %.0f allocs/s, %.1f B/record, allocator %.1f%% of CPU", rate,
-			 m->allocs_per_sec, m->bytes_per_record, m->allocator_pct);
-	else
-		snprintf(line, sizeof line, "alloc %s/s, %.0f allocs/s, %.1f B/record", rate, m->allocs_per_sec,
-			 m->bytes_per_record);
-	draw_line(a, line);
+	draw_line(d, a, line);
+	char v[3][512], cpu[3][48] = { "", "", "" };
+	if (m->allocator_pct >= 0) {
+		snprintf(cpu[0], sizeof cpu[0], ", allocator %.1f%% of CPU", m->allocator_pct);
+		snprintf(cpu[1], sizeof cpu[1], ", allocator %.1f%%", m->allocator_pct);
+		snprintf(cpu[2], sizeof cpu[2], ", alloc CPU %.1f%%", m->allocator_pct);
+	}
+	snprintf(v[0], sizeof v[0], "alloc %s/s, %.0f allocs/s, %.1f B/record%s", rate, m->allocs_per_sec,
+		 m->bytes_per_record, cpu[0]);
+	snprintf(v[1], sizeof v[1], "alloc %s/s, %.0f allocs/s, %.1f B/rec%s", rate, m->allocs_per_sec,
+		 m->bytes_per_record, cpu[1]);
+	snprintf(v[2], sizeof v[2], "alloc %s/s, %.0f/s, %.1f B/rec%s", rate, m->allocs_per_sec, m->bytes_per_record,
+		 cpu[2]);
+	draw_line(d, a, draw_pick(v, 3, a->w));
 	if (a->y >= a->bottom)
 		return;
 	int w = a->w - 2 < TUI_HISTORY ? a->w - 2 : TUI_HISTORY;
@@ -277,21 +369,21 @@ static void draw_alerts(struct draw_opts *d, const struct tui_model *m, struct d
 		char line[400];
 		snprintf(line, sizeof line, "[HIGH] %s", notice);
 		attron(draw_pair(d, PAIR_HIGH) | A_BOLD);
-		draw_line(a, line);
+		draw_line(d, a, line);
 		attroff(draw_pair(d, PAIR_HIGH) | A_BOLD);
 	}
 	if (!m->nalerts && !notice[0])
-		draw_line(a, "No finding above its threshold.");
+		draw_line(d, a, "No finding above its threshold.");
 	for (size_t i = 0; i < m->nalerts && a->y < a->bottom; i++) {
 		const struct tui_alert *al = &m->alerts[i];
 		char line[1024];
 		snprintf(line, sizeof line, "[%s] %s", analyzer_severity_upper((enum severity)al->severity), al->text);
 		attron(draw_pair(d, draw_severity_pair(al->severity)) | (al->severity >= SEV_HIGH ? A_BOLD : A_NORMAL));
-		draw_line(a, line);
+		draw_line(d, a, line);
 		attroff(draw_pair(d, draw_severity_pair(al->severity)) | A_BOLD);
 		if (a->y < a->bottom && al->severity >= SEV_MEDIUM) {
 			snprintf(line, sizeof line, "    impact %s; %s", al->impact, al->suggestion);
-			draw_line(a, line);
+			draw_line(d, a, line);
 		}
 	}
 }
@@ -304,11 +396,11 @@ static void draw_functions(struct draw_opts *d, const struct tui_model *m, struc
 	if (!draw_title(d, a, title, 3))
 		return;
 	if (!m->nfns)
-		draw_line(a, "(no CPU samples: -types cpu)");
+		draw_line(d, a, "(no CPU samples: -types cpu)");
 	for (size_t i = 0; i < m->nfns && a->y < a->bottom; i++) {
 		char line[256];
 		snprintf(line, sizeof line, "%5.1f%% %5.1f%%  %s", m->fns[i].flat_pct, m->fns[i].cum_pct, m->fns[i].name);
-		draw_line(a, line);
+		draw_line(d, a, line);
 	}
 }
 

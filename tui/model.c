@@ -140,6 +140,67 @@ void tui_sparkline_text(char *dst, size_t n, const struct tui_history *h, int wi
 	}
 }
 
+int tui_text_cells(const char *s)
+{
+	int n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+size_t tui_text_bytes(const char *s, int width)
+{
+	size_t i = 0;
+	int cells = 0;
+	while (s[i]) {
+		if (((unsigned char)s[i] & 0xC0) != 0x80) {
+			if (cells == width)
+				break;
+			cells++;
+		}
+		i++;
+	}
+	return i;
+}
+
+void tui_text_fit(char *dst, size_t n, const char *src, int width, int utf8)
+{
+	if (!n)
+		return;
+	dst[0] = 0;
+	if (width <= 0)
+		return;
+	const char *dots = utf8 ? "\u2026" : "...";
+	int dw = utf8 ? 1 : 3;
+	size_t len;
+	if (tui_text_cells(src) <= width) {
+		len = strlen(src);
+	} else if (width <= dw) {
+		len = tui_text_bytes(src, width);
+		dots = "";
+	} else {
+		/* the first width - dw cells, back to the space before the word cut */
+		len = tui_text_bytes(src, width - dw);
+		size_t cut = len;
+		if (src[len] != ' ') {
+			while (cut > 0 && src[cut - 1] != ' ')
+				cut--;
+			if (cut > 0 && (int)(len - cut) <= (width - dw) / 2)
+				len = cut;
+		}
+		/* no space or stop sign right before the ellipsis */
+		while (len > 0 && strchr(" ,;:", src[len - 1]))
+			len--;
+	}
+	if (len + 1 > n) /* the buffer: back to a character boundary */
+		for (len = n - 1; len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80; len--)
+			;
+	memcpy(dst, src, len);
+	dst[len] = 0;
+	if (len < strlen(src) && *dots && len + strlen(dots) + 1 <= n)
+		strcat(dst, dots);
+}
+
 /* --- the update ----------------------------------------------------------------- */
 
 static void tui_model_header(struct tui_model *m, struct pipeline *p, const struct figures *w)
@@ -221,6 +282,9 @@ static void tui_model_stages(struct tui_model *m, const struct figures *f, const
 		r->busy_pct = sf->busy_pct;
 		r->bp_pct = sf->backpressured_pct;
 		r->idle_pct = sf->idle_pct;
+		/* the three shares add up to 100% of the time the threads spent,
+		 * or are all 0 when they spent none: they have ended */
+		r->ended = sf->busy_pct + sf->backpressured_pct + sf->idle_pct < 50.0;
 		r->p50_ns = sw->p50_ns;
 		r->p99_ns = sw->p99_ns;
 		r->max_ns = sw->max_ns;

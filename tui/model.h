@@ -41,6 +41,7 @@ struct tui_stage_row {
 	uint64_t p50_ns, p99_ns, max_ns;  /* whole run, per batch */
 	uint64_t errors;
 	int bottleneck; /* the analyzer names this stage the pipeline bottleneck */
+	int ended;      /* no thread time over the last second: its threads have ended */
 };
 
 enum tui_band { TUI_BAND_OK = 0, TUI_BAND_MEDIUM, TUI_BAND_HIGH };
@@ -130,6 +131,17 @@ enum tui_band tui_band_of_fill(double fill_pct);
 /* A bar of width cells for frac (0..1): UTF-8 eighth blocks when utf8, else
  * '#' and spaces; writes a NUL-terminated string into dst (n bytes). */
 void tui_bar_text(char *dst, size_t n, double frac, int width, int utf8);
+/* Cells of a UTF-8 string (every byte that starts a character: the text
+ * drawn has no wide characters). */
+int tui_text_cells(const char *s);
+/* Bytes of s's first width cells (at a character boundary). */
+size_t tui_text_bytes(const char *s, int width);
+/* src as it fits width cells into dst (n bytes): whole when it fits, else
+ * cut at the last word boundary that leaves room for an ellipsis ("\u2026"
+ * when utf8, else "...") and ended with it; a word longer than half the
+ * width is cut inside instead. Never half a number when the text breaks at
+ * spaces. */
+void tui_text_fit(char *dst, size_t n, const char *src, int width, int utf8);
 /* A sparkline of the last width points of h scaled to its max: UTF-8 block
  * heights when utf8, else " .:-=+*#". */
 void tui_sparkline_text(char *dst, size_t n, const struct tui_history *h, int width, int utf8);

@@ -45,8 +45,10 @@ void progress_print_summary(struct pipeline *p, struct sampler *s, int failed)
 	units_format_duration(dur, sizeof dur, (uint64_t)(f.elapsed_s * 1e9));
 	pipeline_describe_dest(p, dst, sizeof dst);
 	const char *why = pipeline_stop_reason(p);
+	/* how the run ended: what stopped it, or the end of its input */
+	const char *how = why ? ", stopped by " : !failed && pipeline_input_ended(p) ? ", at the end of the input" : "";
 	fprintf(stderr, "nebtop: %s after %s%s%s: %s in, %s out, %s filtered, %s error%s (%s records/s, %s/s)\n",
-		failed ? "failed" : "finished", dur, why ? ", stopped by " : "", why ? why : "", in, out, filt, errs,
+		failed ? "failed" : "finished", dur, how, why ? why : "", in, out, filt, errs,
 		f.records_errors == 1 ? "" : "s", rate, bytes);
 	const struct config *c = pipeline_get_config(p);
 	if (f.records_dead_lettered) {

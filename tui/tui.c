@@ -147,6 +147,19 @@ static void tui_take_snapshot(struct tui_run *r, struct tui_state *st)
 	snprintf(st->m.status, sizeof st->m.status, "%s", status);
 }
 
+/* The screen is to close (q, a signal, -duration): the pipeline drains
+ * first. A run that has already finished (the input ended) keeps its own
+ * ending: no stop reason is put on it, so that the summary line, the report
+ * and the metrics agree on how it ended. */
+static void tui_request_stop(struct tui_run *r, struct tui_state *st, const char *why)
+{
+	st->quitting = 1;
+	if (pipeline_wait_done(r->p, 0))
+		return;
+	pipeline_set_paused(r->p, 0);
+	pipeline_request_stop(r->p, why);
+}
+
 static void tui_select(struct tui_state *st, int delta)
 {
 	if (!st->m.nstages)
@@ -299,10 +312,8 @@ int tui_run(struct tui_run *r, char *err, size_t errlen)
 	int done_seen = 0;
 	for (;;) {
 		uint64_t now = clock_now_ns();
-		if (atomic_load(&r->sig->stop_requests) > 0 && !st->quitting) {
-			st->quitting = 1;
-			pipeline_request_stop(r->p, atomic_load(&r->sig->last_signal) == SIGTERM ? "SIGTERM" : "SIGINT");
-		}
+		if (atomic_load(&r->sig->stop_requests) > 0 && !st->quitting)
+			tui_request_stop(r, st, atomic_load(&r->sig->last_signal) == SIGTERM ? "SIGTERM" : "SIGINT");
 		while (atomic_load(&r->sig->snapshot_requests) > 0) {
 			atomic_fetch_sub(&r->sig->snapshot_requests, 1);
 			sampler_take_sample(r->s);
@@ -312,9 +323,7 @@ int tui_run(struct tui_run *r, char *err, size_t errlen)
 			char d[32], why[64];
 			snprintf(d, sizeof d, "%.2fs", (double)r->duration_ns / 1e9);
 			snprintf(why, sizeof why, "duration %s", d);
-			st->quitting = 1;
-			pipeline_set_paused(r->p, 0);
-			pipeline_request_stop(r->p, why);
+			tui_request_stop(r, st, why);
 		}
 		int done = pipeline_wait_done(r->p, 0);
 		if (done && st->quitting)
@@ -332,9 +341,7 @@ int tui_run(struct tui_run *r, char *err, size_t errlen)
 		int ch = getch();
 		while (ch != ERR) {
 			if (tui_handle_key(r, st, ch)) {
-				st->quitting = 1;
-				pipeline_set_paused(r->p, 0);
-				pipeline_request_stop(r->p, "the user (q)");
+				tui_request_stop(r, st, "the user (q)");
 				snprintf(st->m.status, sizeof st->m.status, "quitting: draining the pipeline ...");
 			}
 			next_draw = 0;

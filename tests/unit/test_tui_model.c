@@ -6,7 +6,8 @@
  * tui_model_update over a real generate -> spin -> null run: stages,
  * totals, route, state, one history point, the selected stage's histogram
  * (every batch counted, percentiles in order), the clamped selection,
- * channels, and peaks since a reset. */
+ * channels, and peaks since a reset; tui_text_fit cutting at words with an
+ * ellipsis (UTF-8 and ASCII). */
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,6 +33,31 @@ static size_t cells(const char *s)
 		n += ((unsigned char)*s & 0xC0) != 0x80;
 	return n;
 }
+
+/* tui_text_fit: whole when it fits; else cut at a word with an ellipsis
+ * that fits too; a long word cut inside; ASCII dots outside UTF-8. */
+START_TEST(text_fit_at_words)
+{
+	char out[128];
+	const char *t = "Function 'spin' consuming 74.1% of CPU time";
+	tui_text_fit(out, sizeof out, t, 60, 1);
+	ck_assert_str_eq(out, t);
+	tui_text_fit(out, sizeof out, t, 33, 1);
+	ck_assert_str_eq(out, "Function 'spin' consuming 74.1%\u2026");
+	ck_assert_int_le(tui_text_cells(out), 33);
+	tui_text_fit(out, sizeof out, t, 30, 1); /* inside "74.1%": the number goes whole */
+	ck_assert_str_eq(out, "Function 'spin' consuming\u2026");
+	tui_text_fit(out, sizeof out, t, 30, 0);
+	ck_assert_str_eq(out, "Function 'spin' consuming...");
+	tui_text_fit(out, sizeof out, "a, b; cccc", 8, 1); /* no stop sign before the ellipsis */
+	ck_assert_str_eq(out, "a, b\u2026");
+	tui_text_fit(out, sizeof out, "abcdefghijklmnop", 8, 1); /* one long word: cut inside */
+	ck_assert_str_eq(out, "abcdefg\u2026");
+	tui_text_fit(out, sizeof out, "\u2588\u2588\u2588\u2588", 3, 0);
+	ck_assert_int_eq(tui_text_cells(out), 3);
+	ck_assert_uint_eq(tui_text_bytes("a\u2588b", 2), 4);
+}
+END_TEST
 
 static void bar(char *dst, size_t n, double frac, int utf8)
 {
@@ -546,6 +572,7 @@ static Suite *tui_model_suite(void)
 	tcase_add_test(tc, update_keeps_caller_fields);
 	tcase_add_test(tc, update_since_reset);
 	tcase_add_test(tc, sampler_end_freezes_series);
+	tcase_add_test(tc, text_fit_at_words);
 	suite_add_tcase(s, tc);
 	return s;
 }
