@@ -162,35 +162,43 @@ static int analyzer_stage_paced(const struct an_stage *s)
 	return s->kind != STAGE_TRANSFORM && s->rate_limit > 0 && rate >= 0.9 * s->rate_limit;
 }
 
+/* Whether more workers would help a stage: yes, or why not. */
+enum workers_help {
+	WORKERS_HELP = 1,
+	WORKERS_NO = 0,      /* the stage is not busy, or cannot be spread, or the cores are all used */
+	WORKERS_LOCKED = -1, /* its workers wait on a contended lock of their own */
+};
+
 /* Would more workers (-workers) make stage `name` faster? Every rule that
  * could suggest more workers asks this one question, so that no two
  * findings disagree. They would only when all of these hold:
- *   - the stage is known and runs on more than one thread or is a transform
+ *   - the stage is known and is a transform or runs on more than one thread
  *     (-workers spreads transforms, and a connector's decoding or encoding);
  *   - it is busy (busy_pct or more; not known without records flowing, when
  *     this does not count): an idle stage's workers already wait for work;
  *   - no contended lock of its own (the lock rule's medium band or more)
  *     holds its workers back: more workers would wait on the lock too;
  *   - a source or destination is not running at its configured pace;
- *   - the machine has idle cores (half a core or more; when the cores are
- *     unknown, they are taken as idle).
- * Returns 1 or 0; on 0, why says so in a few words ("it is 12% busy"). */
-static int analyzer_workers_help(const struct analyzer_input *in, const struct alert_opts *o, const char *name,
-				 char *why, size_t n)
+ *   - its workers are fewer than the machine's cores, and the machine has
+ *     idle cores (half a core or more); unknown cores count as idle.
+ * On anything but WORKERS_HELP, why says why not in a few words. */
+static enum workers_help analyzer_workers_help(const struct analyzer_input *in, const struct alert_opts *o,
+					       const char *name, char *why, size_t n)
 {
 	size_t i = analyzer_stage_index(in, name);
+	why[0] = 0;
 	if (i == (size_t)-1) {
 		snprintf(why, n, "its stage is not known");
-		return 0;
+		return WORKERS_NO;
 	}
 	const struct an_stage *s = &in->stages[i];
 	if (s->kind != STAGE_TRANSFORM && s->threads <= 1) {
 		snprintf(why, n, "it runs on one thread that -workers does not spread");
-		return 0;
+		return WORKERS_NO;
 	}
 	if (in->records_in > 0 && s->busy_pct < o->busy_pct) {
 		snprintf(why, n, "it is only %.0f%% busy, its workers already wait for work", s->busy_pct);
-		return 0;
+		return WORKERS_NO;
 	}
 	for (size_t k = 0; k < in->nlocks; k++) {
 		char st[64];
@@ -198,20 +206,23 @@ static int analyzer_workers_help(const struct analyzer_input *in, const struct a
 		double share = analyzer_lock_share(in, &in->locks[k]);
 		if (!strcmp(st, s->name) && share >= o->lock_wait_medium_pct) {
 			snprintf(why, n, "its workers spend %.0f%% of their time waiting for lock '%s', and more would "
-				 "wait too: make that lock cheaper first", share, in->locks[k].name);
-			return 0;
+				 "wait too", share, in->locks[k].name);
+			return WORKERS_LOCKED;
 		}
 	}
 	if (analyzer_stage_paced(s)) {
 		snprintf(why, n, "its %s sets its pace", s->rate_key);
-		return 0;
+		return WORKERS_NO;
+	}
+	if (in->cores > 0 && s->threads >= in->cores) {
+		snprintf(why, n, "its %d workers already outnumber the machine's %.0f cores", s->threads, in->cores);
+		return WORKERS_NO;
 	}
 	if (in->cores > 0 && in->cores_used >= in->cores - 0.5) {
 		snprintf(why, n, "the machine's %.0f cores are all in use (%.1f used)", in->cores, in->cores_used);
-		return 0;
+		return WORKERS_NO;
 	}
-	why[0] = 0;
-	return 1;
+	return WORKERS_HELP;
 }
 
 /* --- pipeline bottleneck (Flink's rule) ------------------------------------------- */
@@ -252,7 +263,8 @@ static void analyzer_bottleneck_suggest(struct finding *f, const struct an_stage
 					const struct alert_opts *o, int waits)
 {
 	char why[200];
-	int more = analyzer_workers_help(in, o, s->name, why, sizeof why);
+	enum workers_help help = analyzer_workers_help(in, o, s->name, why, sizeof why);
+	int more = help == WORKERS_HELP;
 	if (s->kind != STAGE_TRANSFORM && analyzer_stage_paced(s)) {
 		finding_suggest(f, "Its %s = %.0f in [%s] sets the pace, by configuration: raise or remove %s to push "
 				   "more records through", s->rate_key, s->rate_limit,
@@ -285,6 +297,9 @@ static void analyzer_bottleneck_suggest(struct finding *f, const struct an_stage
 		if (more)
 			finding_suggest(f, "Give stage %s more workers (-workers or [pipeline] workers): the machine has "
 					   "idle cores (%.1f of %.0f used)", s->name, in->cores_used, in->cores);
+		else if (help == WORKERS_LOCKED)
+			finding_suggest(f, "More workers will not help stage %s: %s; make the lock cheaper first (see its "
+					   "lock_contention finding)", s->name, why);
 		else
 			finding_suggest(f, "More workers will not help stage %s: %s; make its work cheaper", s->name, why);
 		finding_suggest(f, "Profile what it spends its time on: go tool pprof -top -tagfocus=stage=%s cpu_*.prof",
@@ -479,7 +494,7 @@ static int analyzer_rule_channels(const struct analyzer_input *in, const struct 
 		f->impact_pct = c->send_blocked_pct;
 		finding_set(f->impact_of, sizeof f->impact_of, "the sending stage's time blocked on a full %s", c->name);
 		char why[200];
-		if (analyzer_workers_help(in, o, to, why, sizeof why))
+		if (analyzer_workers_help(in, o, to, why, sizeof why) == WORKERS_HELP)
 			finding_suggest(f, "Stage %s drains this channel slower than it fills: make it faster, or give it "
 					   "more workers (-workers): the machine has idle cores", to);
 		else
@@ -604,7 +619,8 @@ static int analyzer_rule_hotspots(const struct analyzer_input *in, const struct 
 		else
 			snprintf(f->impact_of, sizeof f->impact_of, "the process's CPU samples in the window");
 		char why[200];
-		analyzer_hotspot_suggest(f, fn->name, fn->stage && analyzer_workers_help(in, o, fn->stage, why, sizeof why));
+		analyzer_hotspot_suggest(f, fn->name,
+					 fn->stage && analyzer_workers_help(in, o, fn->stage, why, sizeof why) == WORKERS_HELP);
 		finding_figure(f, "flat_pct", fn->flat_pct, "%.1f%% of CPU samples", fn->flat_pct);
 		if (fn->stage)
 			finding_figure(f, "stage_pct", fn->stage_pct, "%.1f%% of stage %s's samples", fn->stage_pct,

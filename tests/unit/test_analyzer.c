@@ -299,20 +299,20 @@ START_TEST(bottleneck_transform_critical)
 	findings_free(&out);
 
 	/* more workers only help when cores are idle */
-	in.cores = 4;
-	in.cores_used = 3.4;
+	in.cores = 8;
+	in.cores_used = 7.4;
 	run(&in, &out);
 	f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
 	ck_assert_msg(has_suggestion(f, "Give stage parse more workers (-workers or [pipeline] workers): the machine has "
-					"idle cores (3.4 of 4 used)"),
+					"idle cores (7.4 of 8 used)"),
 		      "suggestion: %s", f->suggestions[0]);
 	findings_free(&out);
-	in.cores_used = 3.8;
+	in.cores_used = 7.8;
 	run(&in, &out);
 	f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
 	ck_assert_msg(!has_suggestion(f, "more workers (-workers"), "suggestion: %s", f->suggestions[0]);
-	ck_assert_msg(has_suggestion(f, "More workers will not help stage parse: the machine's 4 cores are all in use "
-					"(3.8 used)"),
+	ck_assert_msg(has_suggestion(f, "More workers will not help stage parse: the machine's 8 cores are all in use "
+					"(7.8 used)"),
 		      "suggestion: %s", f->suggestions[0]);
 	findings_free(&out);
 }
@@ -1538,6 +1538,7 @@ START_TEST(demo_paced_source_is_primary)
 	};
 	in.stages = busy;
 	in.nstages = 3;
+	in.cores = 8;
 	run(&in, &out);
 	ck_assert_uint_eq(count_type(&out, FIND_PIPELINE_BOTTLENECK), 0);
 	h = one_of(&out, FIND_CPU_HOTSPOT);
@@ -1628,10 +1629,19 @@ START_TEST(lock_held_stage_gets_no_workers)
 	ck_assert_msg(has_suggestion(&out.v[1], "More workers will not help stage ledger: its workers spend 84% of "
 						"their time waiting for lock 'stage ledger: shared lock'"),
 		      "%s", all_suggestions(&out));
+	ck_assert_msg(has_suggestion(&out.v[1], "make the lock cheaper first"), "%s", all_suggestions(&out));
 	findings_free(&out);
 
-	/* without the lock, the idle core makes more workers worth it, in every finding */
+	/* without the lock, its 8 workers already outnumber the 2 cores */
 	in.nlocks = 0;
+	run(&in, &out);
+	ck_assert_msg(has_suggestion(&out.v[0], "More workers will not help stage ledger: its 8 workers already "
+						"outnumber the machine's 2 cores"),
+		      "%s", all_suggestions(&out));
+	findings_free(&out);
+
+	/* on 16 cores with one used, more workers are worth it, in every finding */
+	in.cores = 16;
 	run(&in, &out);
 	ck_assert_msg(any_suggestion(&out, "Give stage ledger more workers"), "%s", all_suggestions(&out));
 	ck_assert_msg(any_suggestion(&out, "give it more workers"), "%s", all_suggestions(&out));
@@ -1669,15 +1679,26 @@ START_TEST(all_cores_used_no_workers_anywhere)
 	struct findings out;
 	run(&in, &out);
 	ck_assert_int_eq(out.v[0].type, FIND_PIPELINE_BOTTLENECK);
-	ck_assert_msg(has_suggestion(&out.v[0], "More workers will not help stage score: the machine's 2 cores are all "
-						"in use"),
+	ck_assert_msg(has_suggestion(&out.v[0], "More workers will not help stage score: its 4 workers already "
+						"outnumber the machine's 2 cores"),
 		      "%s", all_suggestions(&out));
 	ck_assert_msg(!any_suggestion(&out, "Give stage score more workers"), "%s", all_suggestions(&out));
 	ck_assert_msg(!any_suggestion(&out, "give it more workers"), "%s", all_suggestions(&out));
 	ck_assert_msg(!any_suggestion(&out, "spread its stage"), "%s", all_suggestions(&out));
 	ck_assert_msg(has_suggestion(find_comp(&out, FIND_CHANNEL_BACKPRESSURE, "source->score"),
-				     "more workers will not help: the machine's 2 cores are all in use"),
+				     "more workers will not help: its 4 workers already outnumber the machine's 2 cores"),
 		      "%s", all_suggestions(&out));
+	findings_free(&out);
+
+	/* on 8 cores, all in use: the same agreement, for that reason */
+	in.cores = 8;
+	in.cores_used = 7.9;
+	run(&in, &out);
+	ck_assert_msg(has_suggestion(&out.v[0], "More workers will not help stage score: the machine's 8 cores are all "
+						"in use"),
+		      "%s", all_suggestions(&out));
+	ck_assert_msg(!any_suggestion(&out, "give it more workers") && !any_suggestion(&out, "spread its stage"), "%s",
+		      all_suggestions(&out));
 	findings_free(&out);
 }
 END_TEST
