@@ -11,7 +11,11 @@
  * falling, noisy or spiky series gives none) naming the leak suspects; lock
  * contention; thread leaks; CPU under-use; error rates with their reasons;
  * the order of findings (severity, then causes before places, then impact)
- * and their counts; a healthy pipeline has nothing above low. */
+ * and their counts; a healthy pipeline has nothing above low. Consistency:
+ * a paced source is the primary over a hot function in an idle stage (the
+ * demo), connector advice by what sets the pace, and no finding suggests
+ * more workers for a stage held by its lock or on a machine without idle
+ * cores; the dead-letter advice only when it is not configured. */
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
