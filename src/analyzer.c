@@ -19,6 +19,7 @@
 #include "../pipeline/lock.h"
 #include "../pipeline/pipeline.h"
 #include "../pipeline/sampler.h"
+#include "config.h"
 #include "memprof.h"
 #include "prof_cpu.h"
 #include "prof_threads.h"
@@ -339,6 +340,38 @@ static void analyzer_gather_series(struct analyzer *a, struct analyzer_input *in
 	in->nrss = k;
 }
 
+/* The pace a connector's section sets, records/s (0 when the key is absent
+ * or 0): generate's `rate` in [source], `rate_limit` in [destination]. The
+ * value was checked when the pipeline was built; it is parsed the same way. */
+static double analyzer_config_rate(const struct confsection *sec, const char *key)
+{
+	const struct confentry *en = confsection_find(sec, key);
+	uint64_t v = 0;
+	const struct confkey k = { key, CONF_UINT, "0", 0, "", NULL, 0, 0, 0 };
+	struct errbuf e;
+	if (!en || confmap_set_value(&k, &v, en->value, key, &e))
+		return 0;
+	return (double)v;
+}
+
+/* The configured pace of the source and the destination (stages[0] and
+ * stages[ns - 1]), and where bad records go. */
+static void analyzer_gather_config(struct analyzer *a, struct analyzer_input *in, struct an_stage *stages, size_t ns)
+{
+	const struct config *c = pipeline_get_config(a->p);
+	if (!c || !ns)
+		return;
+	static const char *const keys[2] = { "rate", "rate_limit" };
+	const struct confsection *secs[2] = { &c->source, &c->destination };
+	for (int d = 0; d < 2; d++) {
+		struct an_stage *s = &stages[d ? ns - 1 : 0];
+		s->rate_limit = analyzer_config_rate(secs[d], keys[d]);
+		s->rate_key = s->rate_limit > 0 ? keys[d] : NULL;
+	}
+	if (c->pl.on_error == ON_ERROR_DEAD_LETTER)
+		in->dead_letter_path = c->pl.dead_letter_path;
+}
+
 static void analyzer_free_scratch(struct an_scratch *x)
 {
 	figures_free(&x->f);
@@ -385,9 +418,14 @@ int analyzer_analyze_now(struct analyzer *a, struct findings *out)
 	}
 	for (size_t i = 0; i < ns; i++) {
 		const struct stage_figures *sf = &f->stages[i];
-		x->stages[i] = (struct an_stage){ sf->name,	      (int)sf->kind,  sf->threads,     sf->busy_pct,
-						  sf->backpressured_pct, sf->idle_pct, sf->in_per_sec, sf->out_per_sec,
-						  0,		      NULL };
+		x->stages[i] = (struct an_stage){ .name = sf->name,
+						  .kind = (int)sf->kind,
+						  .threads = sf->threads,
+						  .busy_pct = sf->busy_pct,
+						  .backpressured_pct = sf->backpressured_pct,
+						  .idle_pct = sf->idle_pct,
+						  .in_per_sec = sf->in_per_sec,
+						  .out_per_sec = sf->out_per_sec };
 		const struct connector_figures *cf = i == 0 ? &f->conn[0] : i == ns - 1 ? &f->conn[1] : NULL;
 		if (cf && cf->waits_on) {
 			x->stages[i].wait_pct = cf->wait_pct;
@@ -399,6 +437,7 @@ int analyzer_analyze_now(struct analyzer *a, struct findings *out)
 		x->channels[i] = (struct an_channel){ cf->name, cf->fill_avg_pct, cf->fill_max_pct, cf->send_blocked_pct,
 						      cf->recv_blocked_pct };
 	}
+	analyzer_gather_config(a, &in, x->stages, ns);
 	in.nstages = ns;
 	in.stages = x->stages;
 	in.nchannels = f->nchannels;

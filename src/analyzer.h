@@ -99,7 +99,10 @@ void findings_free(struct findings *f);
 /* Orders by severity, then (for equal severity) causes before places — a
  * leak, a lock or the allocator before the stage they slow down, a stage
  * before the hot function inside it and the channels filling up in front of
- * it — then by impact. v[0] is the primary bottleneck. */
+ * it — then by impact. v[0] is the primary bottleneck. The rules cap the
+ * severity of hot functions and channel fill at the pipeline bottleneck's,
+ * so that when there is a pipeline bottleneck, no hot function or channel
+ * ranks above it. */
 void findings_sort(struct findings *f);
 /* Counts per severity into n[4] (indexed by enum severity). */
 void findings_count(const struct findings *f, size_t n[4]);
@@ -117,6 +120,11 @@ struct an_stage {
 	 * for transforms and for connectors that wait on nothing outside) */
 	double wait_pct;
 	const char *waits_on;
+	/* source and destination: the configured pace, records/s (generate's
+	 * `rate`, a destination's `rate_limit`), and that key's name; 0 and
+	 * NULL when none is set */
+	double rate_limit;
+	const char *rate_key;
 };
 
 struct an_channel {
@@ -182,6 +190,7 @@ struct analyzer_input {
 	int leaked_threads;               /* threads blocked for good on an abandoned channel */
 	const struct an_reason *reasons;  /* error reasons, most frequent first */
 	size_t nreasons;
+	const char *dead_letter_path;     /* where bad records go (on_error = dead_letter), or NULL */
 };
 
 /* Runs every rule; the findings are sorted. 0, or -1 without memory. */

@@ -124,6 +124,107 @@ static int analyzer_band(double value, double medium, double high, double critic
 	return -1;
 }
 
+/* --- what more workers would do: one answer for every rule ---------------------------- */
+
+/* The share of its waiters' time a lock was waited for, 0..100. */
+static double analyzer_lock_share(const struct analyzer_input *in, const struct an_lock *l)
+{
+	if (l->waiters <= 0 || in->window_s <= 0)
+		return 0;
+	return fmin(100 * l->wait_s / (l->waiters * in->window_s), 100);
+}
+
+/* The stage a lock belongs to ("stage NAME: what" names it), into dst ("" when none). */
+static void analyzer_lock_stage(const char *lock, char *dst, size_t n)
+{
+	dst[0] = 0;
+	if (strncmp(lock, "stage ", 6))
+		return;
+	const char *colon = strchr(lock + 6, ':');
+	size_t len = colon ? (size_t)(colon - lock - 6) : strlen(lock + 6);
+	snprintf(dst, n, "%.*s", (int)len, lock + 6);
+}
+
+/* The index of the stage named name, or (size_t)-1. */
+static size_t analyzer_stage_index(const struct analyzer_input *in, const char *name)
+{
+	for (size_t i = 0; name && i < in->nstages; i++)
+		if (in->stages[i].name && !strcmp(in->stages[i].name, name))
+			return i;
+	return (size_t)-1;
+}
+
+/* 1 when a source or destination runs at the pace its configuration sets
+ * (at least 90% of its `rate` or `rate_limit`). */
+static int analyzer_stage_paced(const struct an_stage *s)
+{
+	double rate = s->kind == STAGE_SOURCE ? s->out_per_sec : s->in_per_sec;
+	return s->kind != STAGE_TRANSFORM && s->rate_limit > 0 && rate >= 0.9 * s->rate_limit;
+}
+
+/* Whether more workers would help a stage: yes, or why not. */
+enum workers_help {
+	WORKERS_HELP = 1,
+	WORKERS_NO = 0,      /* the stage is not busy, or cannot be spread, or the cores are all used */
+	WORKERS_LOCKED = -1, /* its workers wait on a contended lock of their own */
+};
+
+/* Would more workers (-workers) make stage `name` faster? Every rule that
+ * could suggest more workers asks this one question, so that no two
+ * findings disagree. They would only when all of these hold:
+ *   - the stage is known and is a transform or runs on more than one thread
+ *     (-workers spreads transforms, and a connector's decoding or encoding);
+ *   - it is busy (busy_pct or more; not known without records flowing, when
+ *     this does not count): an idle stage's workers already wait for work;
+ *   - no contended lock of its own (the lock rule's medium band or more)
+ *     holds its workers back: more workers would wait on the lock too;
+ *   - a source or destination is not running at its configured pace;
+ *   - its workers are fewer than the machine's cores, and the machine has
+ *     idle cores (half a core or more); unknown cores count as idle.
+ * On anything but WORKERS_HELP, why says why not in a few words. */
+static enum workers_help analyzer_workers_help(const struct analyzer_input *in, const struct alert_opts *o,
+					       const char *name, char *why, size_t n)
+{
+	size_t i = analyzer_stage_index(in, name);
+	why[0] = 0;
+	if (i == (size_t)-1) {
+		snprintf(why, n, "its stage is not known");
+		return WORKERS_NO;
+	}
+	const struct an_stage *s = &in->stages[i];
+	if (s->kind != STAGE_TRANSFORM && s->threads <= 1) {
+		snprintf(why, n, "it runs on one thread that -workers does not spread");
+		return WORKERS_NO;
+	}
+	if (in->records_in > 0 && s->busy_pct < o->busy_pct) {
+		snprintf(why, n, "it is only %.0f%% busy, its workers already wait for work", s->busy_pct);
+		return WORKERS_NO;
+	}
+	for (size_t k = 0; k < in->nlocks; k++) {
+		char st[64];
+		analyzer_lock_stage(in->locks[k].name, st, sizeof st);
+		double share = analyzer_lock_share(in, &in->locks[k]);
+		if (!strcmp(st, s->name) && share >= o->lock_wait_medium_pct) {
+			snprintf(why, n, "its workers spend %.0f%% of their time waiting for lock '%s', and more would "
+				 "wait too", share, in->locks[k].name);
+			return WORKERS_LOCKED;
+		}
+	}
+	if (analyzer_stage_paced(s)) {
+		snprintf(why, n, "its %s sets its pace", s->rate_key);
+		return WORKERS_NO;
+	}
+	if (in->cores > 0 && s->threads >= in->cores) {
+		snprintf(why, n, "its %d workers already outnumber the machine's %.0f cores", s->threads, in->cores);
+		return WORKERS_NO;
+	}
+	if (in->cores > 0 && in->cores_used >= in->cores - 0.5) {
+		snprintf(why, n, "the machine's %.0f cores are all in use (%.1f used)", in->cores, in->cores_used);
+		return WORKERS_NO;
+	}
+	return WORKERS_HELP;
+}
+
 /* --- pipeline bottleneck (Flink's rule) ------------------------------------------- */
 
 /* What a stage could do with its threads all busy: its rate over its busy
@@ -153,24 +254,54 @@ static double analyzer_waiting_share(const struct analyzer_input *in, size_t b, 
 	return total > 0 ? 100 * wait / total : 0;
 }
 
-static void analyzer_bottleneck_suggest(struct finding *f, const struct an_stage *s, const struct analyzer_input *in)
+/* What to do about a bottleneck stage. A source or destination is told what
+ * sets its pace: its configured rate (generate's `rate`, `rate_limit`),
+ * the system its connector waits on (see analyzer_wait_suggest), or, when
+ * it waits on nothing outside, its own thread's CPU. A transform gets more
+ * workers only when analyzer_workers_help says they would help. */
+static void analyzer_bottleneck_suggest(struct finding *f, const struct an_stage *s, const struct analyzer_input *in,
+					const struct alert_opts *o, int waits)
 {
-	if (s->kind == STAGE_SOURCE) {
-		finding_suggest(f, "The rest of the pipeline waits for input: read faster at the source (larger reads, "
-				   "a faster disk or network, parsing on more threads) or raise its rate limit");
+	char why[200];
+	enum workers_help help = analyzer_workers_help(in, o, s->name, why, sizeof why);
+	int more = help == WORKERS_HELP;
+	if (s->kind != STAGE_TRANSFORM && analyzer_stage_paced(s)) {
+		finding_suggest(f, "Its %s = %.0f in [%s] sets the pace, by configuration: raise or remove %s to push "
+				   "more records through", s->rate_key, s->rate_limit,
+				s->kind == STAGE_SOURCE ? "source" : "destination", s->rate_key);
+		if (s->kind == STAGE_SOURCE)
+			finding_suggest(f, "In a load test, raise %s until another stage becomes the bottleneck: that "
+					   "stage is the pipeline's limit", s->rate_key);
+	} else if (s->kind == STAGE_SOURCE) {
+		if (s->waits_on && !waits)
+			finding_suggest(f, "The source spends its time reading and parsing rather than waiting on its %s: "
+					   "read larger chunks (-batch)%s", s->waits_on,
+					more ? " and decode on more threads (-workers)" : "");
+		else if (!s->waits_on)
+			finding_suggest(f, "The source waits on nothing outside: its own thread makes the records as fast "
+					   "as it can, and that is the limit");
 		finding_suggest(f, "In a load test, a source that cannot keep up means the load is too low to find the "
 				   "pipeline's limit: feed it faster");
 	} else if (s->kind == STAGE_DESTINATION) {
-		finding_suggest(f, "Everything upstream is backpressured by the destination: write larger batches "
-				   "(-batch), or write to a faster target");
-		finding_suggest(f, "Check the destination's rate limit and the time it waits on its server or disk");
+		if (s->waits_on && !waits)
+			finding_suggest(f, "Everything upstream is backpressured by the destination, which spends its time "
+					   "encoding and writing rather than waiting on its %s: write larger batches (-batch)%s",
+					s->waits_on, more ? " and encode on more threads (-workers)" : "");
+		else if (!s->waits_on)
+			finding_suggest(f, "Everything upstream is backpressured by the destination, which waits on nothing "
+					   "outside: write larger batches (-batch) so that each write costs less per record");
+		if (s->rate_limit > 0)
+			finding_suggest(f, "Its rate_limit = %.0f in [destination] is not reached: the limit is the writing "
+					   "itself", s->rate_limit);
 	} else {
-		if (in->cores <= 0 || in->cores_used < in->cores - 0.5)
+		if (more)
 			finding_suggest(f, "Give stage %s more workers (-workers or [pipeline] workers): the machine has "
 					   "idle cores (%.1f of %.0f used)", s->name, in->cores_used, in->cores);
+		else if (help == WORKERS_LOCKED)
+			finding_suggest(f, "More workers will not help stage %s: %s; make the lock cheaper first (see its "
+					   "lock_contention finding)", s->name, why);
 		else
-			finding_suggest(f, "The machine's %.0f cores are all in use: more workers will not help stage %s; "
-					   "make its work cheaper", in->cores, s->name);
+			finding_suggest(f, "More workers will not help stage %s: %s; make its work cheaper", s->name, why);
 		finding_suggest(f, "Profile what it spends its time on: go tool pprof -top -tagfocus=stage=%s cpu_*.prof",
 				s->name);
 		finding_suggest(f, "Make its per-record work cheaper, or move it after a filter so that it sees fewer "
@@ -249,7 +380,13 @@ static int analyzer_rule_bottleneck(const struct analyzer_input *in, const struc
 		transforms += in->stages[i].kind == STAGE_TRANSFORM;
 	/* a connector that spends its time waiting on its system is named as such */
 	int waits = s->waits_on && s->kind != STAGE_TRANSFORM && s->wait_pct >= o->server_wait_pct;
-	if (s->kind == STAGE_SOURCE && waits)
+	int paced = analyzer_stage_paced(s);
+	if (s->kind == STAGE_SOURCE && paced)
+		finding_set(f->description, sizeof f->description,
+			    "The source sets the pace at its configured %s = %.0f: %s records/s, while the other stages "
+			    "are mostly idle (%.0f%% of the transform workers' time waits for input)", s->rate_key,
+			    s->rate_limit, rtext, waiting);
+	else if (s->kind == STAGE_SOURCE && waits)
 		finding_set(f->description, sizeof f->description,
 			    "The source sets the pace, waiting on its %s: %.0f%% of its busy time waits on it, at %s "
 			    "records/s, while the other stages are mostly idle (%.0f%% of their time waits for input)",
@@ -262,6 +399,11 @@ static int analyzer_rule_bottleneck(const struct analyzer_input *in, const struc
 		finding_set(f->description, sizeof f->description,
 			    "The source sets the pace: %s records/s, while the destination is mostly idle (no transform "
 			    "stage waits on it)", rtext);
+	else if (s->kind == STAGE_DESTINATION && paced)
+		finding_set(f->description, sizeof f->description,
+			    "Destination %s is the bottleneck at its configured %s = %.0f: %s records/s while everything "
+			    "upstream is backpressured (%.0f%% of their time waits on it)", s->name, s->rate_key,
+			    s->rate_limit, rtext, waiting);
 	else if (s->kind == STAGE_DESTINATION && waits)
 		finding_set(f->description, sizeof f->description,
 			    "Destination %s is the bottleneck, waiting on its %s: %.0f%% of its busy time waits on it; "
@@ -276,7 +418,9 @@ static int analyzer_rule_bottleneck(const struct analyzer_input *in, const struc
 			    "Stage %s is the bottleneck: busy %.1f%% at %s records/s while upstream is backpressured "
 			    "and downstream waits (%.0f%% of the other stages' time waits on it)", s->name, s->busy_pct,
 			    rtext, waiting);
-	/* impact: throughput gained if it kept up with the next slowest stage */
+	/* impact: the share of the next slowest stage's capacity that goes
+	 * unused because this one is slower, 0..100 (the speed-up it would give
+	 * is a figure: a ratio, not a percentage) */
 	double cap = analyzer_stage_capacity(s), next = 0;
 	const char *next_name = NULL;
 	for (size_t i = 0; i < in->nstages; i++) {
@@ -289,12 +433,12 @@ static int analyzer_rule_bottleneck(const struct analyzer_input *in, const struc
 	if (s->kind == STAGE_SOURCE || cap <= 0)
 		cap = rate;
 	if (next > 0 && cap > 0 && next > cap) {
-		f->impact_pct = fmin(100 * (next / cap - 1), 10000);
+		f->impact_pct = 100 * (1 - cap / next);
 		char ntext[32];
 		units_format_count(ntext, sizeof ntext, (uint64_t)(next + 0.5));
 		finding_set(f->impact_of, sizeof f->impact_of,
-			    "throughput gained if %s kept up with the next slowest stage (%s, about %s records/s)", s->name,
-			    next_name, ntext);
+			    "the next slowest stage's capacity left unused (%s could take about %s records/s, %.1fx "
+			    "what %s gives it)", next_name, ntext, next / cap, s->name);
 	} else {
 		f->impact_pct = waiting;
 		finding_set(f->impact_of, sizeof f->impact_of, "the other stages' thread time spent waiting on %s",
@@ -302,7 +446,7 @@ static int analyzer_rule_bottleneck(const struct analyzer_input *in, const struc
 	}
 	if (waits)
 		analyzer_wait_suggest(f, s);
-	analyzer_bottleneck_suggest(f, s, in);
+	analyzer_bottleneck_suggest(f, s, in, o, waits);
 	finding_figure(f, "busy_pct", s->busy_pct, "%.1f%% busy", s->busy_pct);
 	if (s->waits_on && s->kind != STAGE_TRANSFORM)
 		finding_figure(f, "wait_pct", s->wait_pct, "%.1f%% of its busy time waiting on its %s", s->wait_pct,
@@ -316,6 +460,9 @@ static int analyzer_rule_bottleneck(const struct analyzer_input *in, const struc
 		units_format_count(ctext, sizeof ctext, (uint64_t)(cap + 0.5));
 		finding_figure(f, "capacity_per_sec", cap, "%s records/s at full use", ctext);
 	}
+	if (next > cap && cap > 0)
+		finding_figure(f, "speedup", next / cap, "up to %.1fx the throughput if %s kept up with %s", next / cap,
+			       s->name, next_name);
 	return 0;
 }
 
@@ -331,9 +478,9 @@ static int analyzer_rule_channels(const struct analyzer_input *in, const struct 
 								    : -1;
 		if (sev < 0)
 			continue;
-		/* a channel filling in front of the bottleneck is its symptom: never above it */
-		int feeds = bneck != (size_t)-1 && i + 1 == bneck;
-		if (feeds && sev > (int)bsev)
+		/* a full channel is the symptom of a slow stage after it; when a
+		 * pipeline bottleneck is found, no channel ranks above it */
+		if (bneck != (size_t)-1 && sev > (int)bsev)
 			sev = (int)bsev;
 		struct finding *f = analyzer_add_finding(out, FIND_CHANNEL_BACKPRESSURE, (enum severity)sev);
 		if (!f)
@@ -346,8 +493,13 @@ static int analyzer_rule_channels(const struct analyzer_input *in, const struct 
 			    "for room", c->name, c->fill_avg_pct, c->fill_max_pct, c->send_blocked_pct);
 		f->impact_pct = c->send_blocked_pct;
 		finding_set(f->impact_of, sizeof f->impact_of, "the sending stage's time blocked on a full %s", c->name);
-		finding_suggest(f, "Stage %s drains this channel slower than it fills: make it faster, or give it more "
-				   "workers (-workers) when cores are idle", to);
+		char why[200];
+		if (analyzer_workers_help(in, o, to, why, sizeof why) == WORKERS_HELP)
+			finding_suggest(f, "Stage %s drains this channel slower than it fills: make it faster, or give it "
+					   "more workers (-workers): the machine has idle cores", to);
+		else
+			finding_suggest(f, "Stage %s drains this channel slower than it fills: make its work cheaper (more "
+					   "workers will not help: %s)", to, why);
 		finding_suggest(f, "A larger -buffer only absorbs bursts; it does not raise throughput");
 		finding_figure(f, "fill_avg_pct", c->fill_avg_pct, "%.1f%% full on average", c->fill_avg_pct);
 		finding_figure(f, "fill_max_pct", c->fill_max_pct, "%.1f%% full at most", c->fill_max_pct);
@@ -366,7 +518,9 @@ static int analyzer_name_has(const char *name, const char *const *words)
 	return 0;
 }
 
-static void analyzer_hotspot_suggest(struct finding *f, const char *fn)
+/* more: whether more workers would help the function's stage
+ * (analyzer_workers_help); without them, the function must get cheaper. */
+static void analyzer_hotspot_suggest(struct finding *f, const char *fn, int more)
 {
 	static const char *const codec[] = { "json", "csv", "escape", "parse", "encode", "decode", "format",
 					     "printf", "strto", "utf8", "scan", "dtoa", "quote", NULL };
@@ -382,8 +536,8 @@ static void analyzer_hotspot_suggest(struct finding *f, const char *fn)
 				   "record, or keep objects in a pool");
 		finding_suggest(f, "Find who allocates: go tool pprof -top -sample_index=alloc_space memory_*.prof");
 	} else if (analyzer_name_has(fn, codec)) {
-		finding_suggest(f, "Encoding or parsing dominates: skip fields you do not need (a select stage), avoid "
-				   "converting values twice, and parse on more threads");
+		finding_suggest(f, "Encoding or parsing dominates: skip fields you do not need (a select stage)%s avoid "
+				   "converting values twice%s", more ? "," : " and", more ? ", and parse on more threads" : "");
 		finding_suggest(f, "Look at its hottest lines: go tool pprof -list '%s' cpu_*.prof", fn);
 	} else if (analyzer_name_has(fn, search)) {
 		finding_suggest(f, "String search or comparison dominates: compare lengths first, precompute what is "
@@ -401,12 +555,25 @@ static void analyzer_hotspot_suggest(struct finding *f, const char *fn)
 				   "output, and avoid flushing per record");
 	} else {
 		finding_suggest(f, "Look at its hottest lines: go tool pprof -list '%s' cpu_*.prof", fn);
-		finding_suggest(f, "Do less per record in this function, or spread its stage over more workers");
+		if (more)
+			finding_suggest(f, "Do less per record in this function, or spread its stage over more workers");
+		else
+			finding_suggest(f, "Do less per record in this function: make it cheaper");
 	}
 }
 
-/* A hot function inside the bottleneck stage is how that stage spends its
- * time: it never ranks above the stage. */
+/* The severity of a hot function: the band of its share of the CPU samples,
+ * capped
+ *   - at the pipeline bottleneck's severity, when there is one: inside the
+ *     bottleneck stage it is how that stage spends its time, elsewhere it
+ *     costs CPU but is not what holds the pipeline back; either way the
+ *     bottleneck is the primary finding and the function ranks after it;
+ *   - at medium when its stage is known to be not busy (busy below
+ *     busy_pct): a stage that waits for work most of its time holds nothing
+ *     back, and a big share of a process that does little is little CPU.
+ * Such a function is still listed and named, with what makes it cheaper;
+ * its description says its stage is not the bottleneck, and it never
+ * suggests more workers unless analyzer_workers_help says they would help. */
 static int analyzer_rule_hotspots(const struct analyzer_input *in, const struct alert_opts *o, struct findings *out,
 				  size_t bneck, enum severity bsev)
 {
@@ -417,24 +584,43 @@ static int analyzer_rule_hotspots(const struct analyzer_input *in, const struct 
 		int sev = analyzer_band(fn->flat_pct, o->hotspot_medium_pct, o->hotspot_high_pct, o->hotspot_critical_pct);
 		if (sev < 0)
 			continue;
-		if (bneck != (size_t)-1 && fn->stage && !strcmp(fn->stage, in->stages[bneck].name) && sev > (int)bsev)
+		size_t si = analyzer_stage_index(in, fn->stage);
+		const struct an_stage *st = si == (size_t)-1 ? NULL : &in->stages[si];
+		int idle = st && in->records_in > 0 && st->busy_pct < o->busy_pct;
+		int elsewhere = bneck != (size_t)-1 && si != bneck;
+		if (bneck != (size_t)-1 && sev > (int)bsev)
 			sev = (int)bsev;
+		if (idle && sev > SEV_MEDIUM)
+			sev = SEV_MEDIUM;
 		struct finding *f = analyzer_add_finding(out, FIND_CPU_HOTSPOT, (enum severity)sev);
 		if (!f)
 			return -1;
 		snprintf(f->component, sizeof f->component, "%s", fn->name);
+		char not_bneck[160] = "";
+		if (idle)
+			snprintf(not_bneck, sizeof not_bneck, "; stage %s is %.0f%% busy: not the bottleneck", st->name,
+				 st->busy_pct);
+		else if (st && elsewhere)
+			snprintf(not_bneck, sizeof not_bneck, "; stage %s is not the bottleneck (%s is)", st->name,
+				 in->stages[bneck].name);
 		if (fn->stage) {
 			snprintf(f->stage, sizeof f->stage, "%s", fn->stage);
 			finding_set(f->description, sizeof f->description,
-				    "Function '%s' in stage %s consuming %.1f%% of CPU time", fn->name, fn->stage,
-				    fn->flat_pct);
+				    "Function '%s' in stage %s consuming %.1f%% of CPU time%s", fn->name, fn->stage,
+				    fn->flat_pct, not_bneck);
 		} else {
 			finding_set(f->description, sizeof f->description, "Function '%s' consuming %.1f%% of CPU time",
 				    fn->name, fn->flat_pct);
 		}
 		f->impact_pct = fn->flat_pct;
-		snprintf(f->impact_of, sizeof f->impact_of, "the process's CPU samples in the window");
-		analyzer_hotspot_suggest(f, fn->name);
+		if (idle || (st && elsewhere))
+			snprintf(f->impact_of, sizeof f->impact_of, "the process's CPU samples in the window: CPU spent, "
+				 "not throughput held back");
+		else
+			snprintf(f->impact_of, sizeof f->impact_of, "the process's CPU samples in the window");
+		char why[200];
+		analyzer_hotspot_suggest(f, fn->name,
+					 fn->stage && analyzer_workers_help(in, o, fn->stage, why, sizeof why) == WORKERS_HELP);
 		finding_figure(f, "flat_pct", fn->flat_pct, "%.1f%% of CPU samples", fn->flat_pct);
 		if (fn->stage)
 			finding_figure(f, "stage_pct", fn->stage_pct, "%.1f%% of stage %s's samples", fn->stage_pct,
@@ -577,9 +763,7 @@ static int analyzer_rule_locks(const struct analyzer_input *in, const struct ale
 		const struct an_lock *l = &in->locks[i];
 		if (l->waiters <= 0 || in->window_s <= 0)
 			continue;
-		double share = 100 * l->wait_s / (l->waiters * in->window_s);
-		if (share > 100)
-			share = 100;
+		double share = analyzer_lock_share(in, l);
 		int sev = analyzer_band(share, o->lock_wait_medium_pct, o->lock_wait_high_pct, o->lock_wait_critical_pct);
 		if (sev < 0)
 			continue;
@@ -587,11 +771,7 @@ static int analyzer_rule_locks(const struct analyzer_input *in, const struct ale
 		if (!f)
 			return -1;
 		snprintf(f->component, sizeof f->component, "%s", l->name);
-		if (!strncmp(l->name, "stage ", 6)) {
-			const char *colon = strchr(l->name + 6, ':');
-			size_t len = colon ? (size_t)(colon - l->name - 6) : strlen(l->name + 6);
-			snprintf(f->stage, sizeof f->stage, "%.*s", (int)len, l->name + 6);
-		}
+		analyzer_lock_stage(l->name, f->stage, sizeof f->stage);
 		int in_bneck = bneck != (size_t)-1 && !strcmp(f->stage, in->stages[bneck].name);
 		if (in_bneck && f->severity < bsev)
 			f->severity = bsev;
@@ -665,7 +845,9 @@ static int analyzer_rule_underuse(const struct analyzer_input *in, const struct 
 	f->impact_pct = 100 - used_pct;
 	snprintf(f->impact_of, sizeof f->impact_of, "the machine's cores left unused");
 	finding_suggest(f, "Look at what the threads wait on: threads_*.txt and block_*.prof (-types goroutine,block)");
-	finding_suggest(f, "Raise -workers, -batch or -buffer if the stages wait on each other more than they work");
+	/* no stage is busy: more workers would wait too (analyzer_workers_help) */
+	finding_suggest(f, "Raise -batch or -buffer if the stages wait on each other more than they work; more "
+			   "workers will not help, as no stage is busy");
 	finding_figure(f, "cores_used", in->cores_used, "%.2f cores used", in->cores_used);
 	return 0;
 }
@@ -695,7 +877,12 @@ static int analyzer_rule_errors(const struct analyzer_input *in, const struct al
 	f->impact_pct = rate;
 	snprintf(f->impact_of, sizeof f->impact_of, "the records read in the window");
 	finding_suggest(f, "Read the first errors with their rows in report_*.txt; fix the input or the stage's keys");
-	finding_suggest(f, "Keep bad records with their reasons: on_error = dead_letter, dead_letter_path = FILE");
+	if (in->dead_letter_path)
+		finding_suggest(f, "The bad records are kept with their reasons in %s (on_error = dead_letter): read "
+				   "them there", in->dead_letter_path);
+	else
+		finding_suggest(f, "Keep bad records with their reasons: on_error = dead_letter, dead_letter_path = "
+				   "FILE");
 	finding_figure(f, "error_rate_pct", rate, "%.2f%% of records", rate);
 	return 0;
 }

@@ -11,7 +11,11 @@
  * falling, noisy or spiky series gives none) naming the leak suspects; lock
  * contention; thread leaks; CPU under-use; error rates with their reasons;
  * the order of findings (severity, then causes before places, then impact)
- * and their counts; a healthy pipeline has nothing above low. */
+ * and their counts; a healthy pipeline has nothing above low. Consistency:
+ * a paced source is the primary over a hot function in an idle stage (the
+ * demo), connector advice by what sets the pace, and no finding suggests
+ * more workers for a stage held by its lock or on a machine without idle
+ * cores; the dead-letter advice only when it is not configured. */
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
@@ -260,7 +264,7 @@ END_TEST
 /* source pushed 90%, parse (4 threads) busy 95%, destination idle 90%:
  * waiting (90 + 90) / 2 = 90% -> critical. Capacities: source 50000/0.08 =
  * 625000, parse 50000/0.95, destination 50000/0.10 = 500000 (the next
- * slowest): impact 100 * (500000 * 0.95 / 50000 - 1) = 850%. */
+ * slowest): 9.5 times parse's capacity, of which 1 - 1/9.5 goes unused. */
 START_TEST(bottleneck_transform_critical)
 {
 	const struct an_stage st[] = {
@@ -285,9 +289,13 @@ START_TEST(bottleneck_transform_critical)
 	ck_assert_str_eq(f->stage, "parse");
 	ck_assert_double_eq_tol(figure(f, "waiting_pct"), 90, TOL);
 	ck_assert_double_eq_tol(figure(f, "capacity_per_sec"), 50000 / 0.95, 1e-3);
-	ck_assert_double_eq_tol(f->impact_pct, 850, TOL);
-	ck_assert_msg(strstr(f->impact_of, "next slowest stage (destination, about 500,000 records/s)"), "impact_of: %s",
-		      f->impact_of);
+	/* the next slowest (destination, 500000/s) could take 9.5x parse's capacity:
+	 * 1 - 1/9.5 of it goes unused; the impact stays a share, 0..100 */
+	ck_assert_double_eq_tol(f->impact_pct, 100 * (1 - 1 / 9.5), TOL);
+	ck_assert_double_eq_tol(figure(f, "speedup"), 9.5, TOL);
+	ck_assert_msg(strstr(f->impact_of, "next slowest stage's capacity left unused (destination could take about "
+					   "500,000 records/s, 9.5x what parse gives it)"),
+		      "impact_of: %s", f->impact_of);
 	ck_assert_msg(!strncmp(f->description, "Stage parse is the bottleneck: busy 95.0% at 50,000 records/s",
 			       strlen("Stage parse is the bottleneck: busy 95.0% at 50,000 records/s")),
 		      "description: %s", f->description);
@@ -295,19 +303,20 @@ START_TEST(bottleneck_transform_critical)
 	findings_free(&out);
 
 	/* more workers only help when cores are idle */
-	in.cores = 4;
-	in.cores_used = 3.4;
+	in.cores = 8;
+	in.cores_used = 7.4;
 	run(&in, &out);
 	f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
 	ck_assert_msg(has_suggestion(f, "Give stage parse more workers (-workers or [pipeline] workers): the machine has "
-					"idle cores (3.4 of 4 used)"),
+					"idle cores (7.4 of 8 used)"),
 		      "suggestion: %s", f->suggestions[0]);
 	findings_free(&out);
-	in.cores_used = 3.8;
+	in.cores_used = 7.8;
 	run(&in, &out);
 	f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
 	ck_assert_msg(!has_suggestion(f, "more workers (-workers"), "suggestion: %s", f->suggestions[0]);
-	ck_assert_msg(has_suggestion(f, "The machine's 4 cores are all in use: more workers will not help stage parse"),
+	ck_assert_msg(has_suggestion(f, "More workers will not help stage parse: the machine's 8 cores are all in use "
+					"(7.8 used)"),
 		      "suggestion: %s", f->suggestions[0]);
 	findings_free(&out);
 }
@@ -353,10 +362,11 @@ START_TEST(bottleneck_transform_bands)
 	ck_assert_int_eq(mid_severity(3, 95, 1, 70, &w, &imp), SEV_CRITICAL);
 	ck_assert_double_eq_tol(w, 88.75, TOL);
 	/* (2*60 + 2*70) / 4 = 65 -> high; capacities: source 1000/0.4 = 2500 (the next slowest),
-	 * destination 1000/0.3, parse 1000/0.95: impact 100 * (2500 * 0.95 / 1000 - 1) = 137.5 */
+	 * destination 1000/0.3, parse 1000/0.95: a speed-up of 2500 * 0.95 / 1000 = 2.375, impact
+	 * 100 * (1 - 1 / 2.375) */
 	ck_assert_int_eq(mid_severity(2, 60, 2, 70, &w, &imp), SEV_HIGH);
 	ck_assert_double_eq_tol(w, 65, TOL);
-	ck_assert_double_eq_tol(imp, 137.5, TOL);
+	ck_assert_double_eq_tol(imp, 100 * (1 - 1 / 2.375), TOL);
 }
 END_TEST
 
@@ -382,8 +392,9 @@ START_TEST(bottleneck_transform_medium_four_stages)
 	ck_assert_double_eq_tol(figure(f, "waiting_pct"), 57.5, TOL);
 	/* capacities: source 20000, parse 8000/0.95, enrich 8000/0.45 = 17777.8 (the next slowest),
 	 * destination 20000 */
-	ck_assert_double_eq_tol(f->impact_pct, 100 * (0.95 / 0.45 - 1), TOL);
-	ck_assert_msg(strstr(f->impact_of, "(enrich, about 17,778 records/s)"), "impact_of: %s", f->impact_of);
+	ck_assert_double_eq_tol(f->impact_pct, 100 * (1 - 0.45 / 0.95), TOL);
+	ck_assert_msg(strstr(f->impact_of, "(enrich could take about 17,778 records/s, 2.1x"), "impact_of: %s",
+		      f->impact_of);
 	findings_free(&out);
 }
 END_TEST
@@ -497,8 +508,8 @@ START_TEST(bottleneck_destination)
 	ck_assert_str_eq(f->stage, "destination");
 	assert_sev(f, SEV_CRITICAL);
 	ck_assert_double_eq_tol(figure(f, "waiting_pct"), 82, TOL);
-	ck_assert_double_eq_tol(f->impact_pct, 100 * (0.98 / 0.15 - 1), TOL);
-	ck_assert_msg(strstr(f->impact_of, "(typed, about 133,333 records/s)"), "impact_of: %s", f->impact_of);
+	ck_assert_double_eq_tol(f->impact_pct, 100 * (1 - 0.15 / 0.98), TOL);
+	ck_assert_msg(strstr(f->impact_of, "(typed could take about 133,333 records/s"), "impact_of: %s", f->impact_of);
 	ck_assert_msg(!strncmp(f->description, "Destination destination is the bottleneck: busy 98.0% at 20,000",
 			       strlen("Destination destination is the bottleneck: busy 98.0% at 20,000")),
 		      "description: %s", f->description);
@@ -584,7 +595,7 @@ END_TEST
 /* Everything but the source idle: the source sets the pace. Its severity
  * comes from the transforms' idle share only (95% -> critical, capped at
  * high); impact: the next slowest stage, work at 2000/0.05 = 40000, over the
- * source's rate, 2000 (not its capacity at 50% busy): 1900%. */
+ * source's rate, 2000 (not its capacity at 50% busy): 20 times, 95% unused. */
 START_TEST(bottleneck_source)
 {
 	const struct an_stage st[] = {
@@ -603,8 +614,11 @@ START_TEST(bottleneck_source)
 	ck_assert_str_eq(f->component, "source");
 	assert_sev(f, SEV_HIGH);
 	ck_assert_double_eq_tol(figure(f, "waiting_pct"), 95, TOL);
-	ck_assert_double_eq_tol(f->impact_pct, 1900, TOL);
-	ck_assert_msg(strstr(f->impact_of, "(work, about 40,000 records/s)"), "impact_of: %s", f->impact_of);
+	/* work could take 20x: 95% of its capacity goes unused (not "1900%") */
+	ck_assert_double_eq_tol(f->impact_pct, 95, TOL);
+	ck_assert_double_eq_tol(figure(f, "speedup"), 20, TOL);
+	ck_assert_msg(strstr(f->impact_of, "(work could take about 40,000 records/s, 20.0x"), "impact_of: %s",
+		      f->impact_of);
 	ck_assert_msg(strstr(f->description, "The source sets the pace: 2,000 records/s"), "description: %s",
 		      f->description);
 	findings_free(&out);
@@ -673,7 +687,7 @@ START_TEST(bottleneck_impact_unknown_capacity)
 	ck_assert_str_eq(f->impact_of, "the other stages' thread time spent waiting on parse");
 	findings_free(&out);
 
-	/* with the destination busy 10% (capacity 500000) the impact is 850 again */
+	/* with the destination busy 10% (capacity 500000) the impact is the same again */
 	const struct an_stage st2[] = {
 		SRC(1, 0.5, 90, 9.5, 50000),
 		XF("parse", 4, 95, 0, 5, 50000),
@@ -682,7 +696,7 @@ START_TEST(bottleneck_impact_unknown_capacity)
 	in.stages = st2;
 	run(&in, &out);
 	f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
-	ck_assert_double_eq_tol(f->impact_pct, 850, TOL);
+	ck_assert_double_eq_tol(f->impact_pct, 100 * (1 - 1 / 9.5), TOL);
 	findings_free(&out);
 }
 END_TEST
@@ -746,8 +760,8 @@ END_TEST
 
 START_TEST(channel_feeding_bottleneck_capped)
 {
-	/* bottleneck parse at medium (50); the channel in front of it, 95% full, is
-	 * capped at medium; the one after it (95%) is not */
+	/* bottleneck parse at medium (50); the channels around it, 95% full, are
+	 * capped at medium: with a pipeline bottleneck, no channel ranks above it */
 	const struct an_stage st[] = {
 		SRC(1, 50, 50, 0, 1000),
 		XF("parse", 4, 95, 0, 5, 1000),
@@ -766,11 +780,11 @@ START_TEST(channel_feeding_bottleneck_capped)
 	ck_assert_str_eq(b->component, "parse");
 	assert_sev(b, SEV_MEDIUM);
 	assert_sev(find_comp(&out, FIND_CHANNEL_BACKPRESSURE, "source->parse"), SEV_MEDIUM);
-	assert_sev(find_comp(&out, FIND_CHANNEL_BACKPRESSURE, "parse->destination"), SEV_HIGH);
-	/* the high channel first; then, at medium, the stage before the channel in front of it */
+	assert_sev(find_comp(&out, FIND_CHANNEL_BACKPRESSURE, "parse->destination"), SEV_MEDIUM);
+	/* the stage first (the primary), then the channels */
 	ck_assert_uint_eq(out.n, 3);
-	ck_assert_str_eq(out.v[0].component, "parse->destination");
-	ck_assert_int_eq(out.v[1].type, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_int_eq(out.v[0].type, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_str_eq(out.v[1].component, "parse->destination");
 	ck_assert_str_eq(out.v[2].component, "source->parse");
 	findings_free(&out);
 }
@@ -786,8 +800,15 @@ START_TEST(hotspot_bands)
 		{ .name = "memcpy", .stage = NULL, .flat_pct = 20, .stage_pct = 0 },
 		{ .name = "qsort", .stage = "typed", .flat_pct = 19.9, .stage_pct = 40 },
 	};
+	/* typed and destination busy (so that no cap applies), and no bottleneck */
+	const struct an_stage st[] = {
+		SRC(1, 40, 30, 30, 10000),
+		XF("typed", 4, 85, 0, 15, 10000),
+		DST(1, 85, 0, 15, 10000),
+	};
 	struct analyzer_input in;
 	calm_input(&in);
+	in.stages = st;
 	in.cpu_samples = 1000;
 	in.functions = fn;
 	in.nfunctions = 4;
@@ -827,7 +848,8 @@ END_TEST
 START_TEST(hotspot_in_bottleneck_capped)
 {
 	/* parse is the bottleneck at medium (waiting 50): its hot function, 50% of
-	 * the samples, is capped at medium; one elsewhere at 50% is critical */
+	 * the samples, is capped at medium, and so is one elsewhere at 50%: the
+	 * bottleneck is the primary finding */
 	const struct an_stage st[] = {
 		SRC(1, 50, 50, 0, 1000),
 		XF("parse", 4, 95, 0, 5, 1000),
@@ -848,11 +870,16 @@ START_TEST(hotspot_in_bottleneck_capped)
 	run(&in, &out);
 	assert_sev(one_of(&out, FIND_PIPELINE_BOTTLENECK), SEV_MEDIUM);
 	assert_sev(find_comp(&out, FIND_CPU_HOTSPOT, "parse_row"), SEV_MEDIUM);
-	assert_sev(find_comp(&out, FIND_CPU_HOTSPOT, "json_escape"), SEV_CRITICAL);
+	const struct finding *f = find_comp(&out, FIND_CPU_HOTSPOT, "json_escape");
+	assert_sev(f, SEV_MEDIUM);
+	ck_assert_msg(strstr(f->description, "; stage destination is 50% busy: not the bottleneck"), "description: %s",
+		      f->description);
+	f = find_comp(&out, FIND_CPU_HOTSPOT, "parse_row");
+	ck_assert_msg(!strstr(f->description, "not the bottleneck"), "description: %s", f->description);
 	ck_assert_uint_eq(out.n, 3);
-	/* the stage before the hot function inside it */
-	ck_assert_str_eq(out.v[0].component, "json_escape");
-	ck_assert_int_eq(out.v[1].type, FIND_PIPELINE_BOTTLENECK);
+	/* the stage before the hot functions */
+	ck_assert_int_eq(out.v[0].type, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_str_eq(out.v[1].component, "json_escape");
 	ck_assert_str_eq(out.v[2].component, "parse_row");
 	findings_free(&out);
 }
@@ -1327,8 +1354,8 @@ START_TEST(order_full)
 	};
 	const struct an_channel ch[] = { CHAN("source->parse", 0), CHAN("parse->destination", 90) };
 	const struct an_function fn[] = {
-		{ .name = "json_escape", .stage = "destination", .flat_pct = 35, .stage_pct = 50 },
-		{ .name = "write_all", .stage = "destination", .flat_pct = 40, .stage_pct = 50 },
+		{ .name = "json_escape", .stage = "parse", .flat_pct = 35, .stage_pct = 50 },
+		{ .name = "write_all", .stage = "parse", .flat_pct = 40, .stage_pct = 50 },
 	};
 	const struct an_lock locks[] = { { .name = "pool", .contentions_per_sec = 100, .wait_s = 12, .waiters = 4 } };
 	struct an_point heap[NPTS];
@@ -1431,6 +1458,277 @@ START_TEST(sort_and_count)
 	findings_sort(&f);
 	findings_count(&f, n);
 	ck_assert_uint_eq(n[SEV_LOW] + n[SEV_MEDIUM] + n[SEV_HIGH] + n[SEV_CRITICAL], 0);
+}
+END_TEST
+
+/* --- consistency: no two findings disagree -------------------------------------------------------- */
+
+/* Whether any suggestion of any finding contains text. */
+static int any_suggestion(const struct findings *out, const char *text)
+{
+	for (size_t i = 0; i < out->n; i++)
+		if (has_suggestion(&out->v[i], text))
+			return 1;
+	return 0;
+}
+
+/* Every suggestion of every finding, for a failure message. */
+static const char *all_suggestions(const struct findings *out)
+{
+	static char buf[8192];
+	size_t k = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < out->n; i++)
+		for (size_t j = 0; j < out->v[i].nsuggestions && k < sizeof buf; j++)
+			k += (size_t)snprintf(buf + k, sizeof buf - k, "[%s] %s\n", out->v[i].component,
+					      out->v[i].suggestions[j]);
+	return buf;
+}
+
+/* The demo: a generate source paced by its rate = 200000; stage enrich is
+ * 12% busy but its spin function takes 77% of the CPU samples. The source
+ * is the primary bottleneck; the hot function is listed, at most medium,
+ * says that its stage is not the bottleneck, and suggests no workers; the
+ * source's impact is a share (<= 100) and its suggestion names its rate. */
+START_TEST(demo_paced_source_is_primary)
+{
+	const struct an_stage st[] = {
+		{ .name = "source", .kind = STAGE_SOURCE, .threads = 1, .busy_pct = 100, .out_per_sec = 199907,
+		  .rate_limit = 200000, .rate_key = "rate" },
+		XF("parse", 4, 3, 0, 97, 199907),
+		XF("enrich", 4, 12, 0, 88, 199907),
+		XF("keep", 4, 2, 0, 98, 199907),
+		DST(1, 2, 0, 98, 199907),
+	};
+	const struct an_function fn[] = {
+		{ .name = "spin_burn_cpu", .stage = "enrich", .flat_pct = 77.2, .stage_pct = 85 },
+	};
+	struct analyzer_input in;
+	base_input(&in);
+	in.stages = st;
+	in.nstages = 5;
+	in.cpu_samples = 400;
+	in.functions = fn;
+	in.nfunctions = 1;
+	in.cores = 2;
+	in.cores_used = 0.6;
+	struct findings out;
+	run(&in, &out);
+	ck_assert_int_eq(out.v[0].type, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_str_eq(out.v[0].component, "source");
+	const struct finding *b = &out.v[0];
+	ck_assert_msg(b->impact_pct >= 0 && b->impact_pct <= 100, "impact %.1f", b->impact_pct);
+	ck_assert_msg(has_suggestion(b, "Its rate = 200000 in [source] sets the pace"), "%s", all_suggestions(&out));
+	ck_assert_msg(!any_suggestion(&out, "disk or network"), "%s", all_suggestions(&out));
+	ck_assert_msg(strstr(b->description, "at its configured rate = 200000"), "description: %s", b->description);
+	const struct finding *h = one_of(&out, FIND_CPU_HOTSPOT);
+	ck_assert_int_le(h->severity, SEV_MEDIUM);
+	ck_assert_int_le(h->severity, b->severity);
+	ck_assert_msg(strstr(h->description, "stage enrich is 12% busy: not the bottleneck"), "description: %s",
+		      h->description);
+	ck_assert_msg(strstr(h->impact_of, "not throughput held back"), "impact_of: %s", h->impact_of);
+	ck_assert_msg(has_suggestion(h, "Do less per record in this function: make it cheaper"), "%s",
+		      all_suggestions(&out));
+	ck_assert_msg(!any_suggestion(&out, "more workers") || any_suggestion(&out, "more workers will not help"), "%s",
+		      all_suggestions(&out));
+	ck_assert_msg(!any_suggestion(&out, "spread its stage"), "%s", all_suggestions(&out));
+	findings_free(&out);
+
+	/* the same stage busy (and no bottleneck elsewhere): the hotspot keeps its band */
+	const struct an_stage busy[] = {
+		SRC(1, 40, 30, 30, 10000),
+		XF("enrich", 4, 90, 0, 10, 10000),
+		DST(1, 30, 0, 20, 10000),
+	};
+	in.stages = busy;
+	in.nstages = 3;
+	in.cores = 8;
+	run(&in, &out);
+	ck_assert_uint_eq(count_type(&out, FIND_PIPELINE_BOTTLENECK), 0);
+	h = one_of(&out, FIND_CPU_HOTSPOT);
+	assert_sev(h, SEV_CRITICAL);
+	ck_assert_msg(!strstr(h->description, "not the bottleneck"), "description: %s", h->description);
+	ck_assert_msg(has_suggestion(h, "spread its stage over more workers"), "%s", all_suggestions(&out));
+	findings_free(&out);
+}
+END_TEST
+
+/* A source that is not paced by a rate and waits on nothing outside (an
+ * unlimited generate): no disk or network advice; a destination paced by
+ * its rate_limit says so. */
+START_TEST(connector_pace_suggestions)
+{
+	const struct an_stage st[] = {
+		SRC(1, 100, 0, 0, 900000),
+		XF("work", 4, 5, 0, 95, 900000),
+		DST(1, 2, 0, 98, 900000),
+	};
+	struct analyzer_input in;
+	base_input(&in);
+	in.stages = st;
+	in.nstages = 3;
+	struct findings out;
+	run(&in, &out);
+	const struct finding *f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_str_eq(f->component, "source");
+	ck_assert_msg(has_suggestion(f, "waits on nothing outside"), "%s", all_suggestions(&out));
+	ck_assert_msg(!any_suggestion(&out, "disk or network") && !any_suggestion(&out, "rate limit"), "%s",
+		      all_suggestions(&out));
+	findings_free(&out);
+
+	const struct an_stage dst[] = {
+		SRC(1, 5, 95, 0, 5000),
+		XF("clean", 4, 5, 95, 0, 5000),
+		{ .name = "destination", .kind = STAGE_DESTINATION, .threads = 1, .busy_pct = 100, .in_per_sec = 5098,
+		  .out_per_sec = 5098, .waits_on = "file", .rate_limit = 5000, .rate_key = "rate_limit" },
+	};
+	in.stages = dst;
+	run(&in, &out);
+	f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_str_eq(f->component, "destination");
+	ck_assert_msg(has_suggestion(f, "Its rate_limit = 5000 in [destination] sets the pace"), "%s",
+		      all_suggestions(&out));
+	ck_assert_msg(strstr(f->description, "at its configured rate_limit = 5000"), "description: %s", f->description);
+	findings_free(&out);
+}
+END_TEST
+
+/* bottleneck_lock.ini: the 8 workers of ledger wait 84% of their time on
+ * its lock, one of two cores is used: no finding suggests more workers for
+ * ledger; the bottleneck says why not (the lock). */
+START_TEST(lock_held_stage_gets_no_workers)
+{
+	const struct an_stage st[] = {
+		SRC(1, 4, 96, 0, 47569),
+		XF("ledger", 8, 100, 0, 0, 47569),
+		DST(1, 2, 0, 98, 47569),
+	};
+	const struct an_channel ch[] = { CHAN("source->ledger", 97.5), CHAN("ledger->destination", 1) };
+	const struct an_lock locks[] = {
+		{ .name = "stage ledger: shared lock", .contentions_per_sec = 154, .wait_s = 8 * 10 * 0.842, .waiters = 8 },
+	};
+	const struct an_function fn[] = {
+		{ .name = "spin_burn_cpu", .stage = "ledger", .flat_pct = 76.8, .stage_pct = 77 },
+	};
+	struct analyzer_input in;
+	base_input(&in);
+	in.stages = st;
+	in.nstages = 3;
+	in.channels = ch;
+	in.nchannels = 2;
+	in.locks = locks;
+	in.nlocks = 1;
+	in.cpu_samples = 861;
+	in.functions = fn;
+	in.nfunctions = 1;
+	in.cores = 2;
+	in.cores_used = 1.0;
+	struct findings out;
+	run(&in, &out);
+	ck_assert_int_eq(out.v[0].type, FIND_LOCK_CONTENTION);
+	ck_assert_int_eq(out.v[1].type, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_msg(!any_suggestion(&out, "Give stage ledger more workers"), "%s", all_suggestions(&out));
+	ck_assert_msg(!any_suggestion(&out, "give it more workers"), "%s", all_suggestions(&out));
+	ck_assert_msg(!any_suggestion(&out, "spread its stage"), "%s", all_suggestions(&out));
+	ck_assert_msg(has_suggestion(&out.v[1], "More workers will not help stage ledger: its workers spend 84% of "
+						"their time waiting for lock 'stage ledger: shared lock'"),
+		      "%s", all_suggestions(&out));
+	ck_assert_msg(has_suggestion(&out.v[1], "make the lock cheaper first"), "%s", all_suggestions(&out));
+	findings_free(&out);
+
+	/* without the lock, its 8 workers already outnumber the 2 cores */
+	in.nlocks = 0;
+	run(&in, &out);
+	ck_assert_msg(has_suggestion(&out.v[0], "More workers will not help stage ledger: its 8 workers already "
+						"outnumber the machine's 2 cores"),
+		      "%s", all_suggestions(&out));
+	findings_free(&out);
+
+	/* on 16 cores with one used, more workers are worth it, in every finding */
+	in.cores = 16;
+	run(&in, &out);
+	ck_assert_msg(any_suggestion(&out, "Give stage ledger more workers"), "%s", all_suggestions(&out));
+	ck_assert_msg(any_suggestion(&out, "give it more workers"), "%s", all_suggestions(&out));
+	ck_assert_msg(any_suggestion(&out, "spread its stage over more workers"), "%s", all_suggestions(&out));
+	findings_free(&out);
+}
+END_TEST
+
+/* bottleneck_cpu.ini: score busy, both cores in use: the bottleneck, the
+ * hot function and the channel in front of score all agree that more
+ * workers will not help. */
+START_TEST(all_cores_used_no_workers_anywhere)
+{
+	const struct an_stage st[] = {
+		SRC(1, 5, 95, 0, 33898),
+		XF("score", 4, 100, 0, 0, 33898),
+		XF("keep", 4, 2, 0, 98, 33898),
+		DST(1, 2, 0, 98, 33898),
+	};
+	const struct an_channel ch[] = { CHAN("source->score", 96.7), CHAN("score->keep", 1), CHAN("keep->destination", 1) };
+	const struct an_function fn[] = {
+		{ .name = "spin_burn_cpu", .stage = "score", .flat_pct = 79.9, .stage_pct = 80 },
+	};
+	struct analyzer_input in;
+	base_input(&in);
+	in.stages = st;
+	in.nstages = 4;
+	in.channels = ch;
+	in.nchannels = 3;
+	in.cpu_samples = 1426;
+	in.functions = fn;
+	in.nfunctions = 1;
+	in.cores = 2;
+	in.cores_used = 1.98;
+	struct findings out;
+	run(&in, &out);
+	ck_assert_int_eq(out.v[0].type, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_msg(has_suggestion(&out.v[0], "More workers will not help stage score: its 4 workers already "
+						"outnumber the machine's 2 cores"),
+		      "%s", all_suggestions(&out));
+	ck_assert_msg(!any_suggestion(&out, "Give stage score more workers"), "%s", all_suggestions(&out));
+	ck_assert_msg(!any_suggestion(&out, "give it more workers"), "%s", all_suggestions(&out));
+	ck_assert_msg(!any_suggestion(&out, "spread its stage"), "%s", all_suggestions(&out));
+	ck_assert_msg(has_suggestion(find_comp(&out, FIND_CHANNEL_BACKPRESSURE, "source->score"),
+				     "more workers will not help: its 4 workers already outnumber the machine's 2 cores"),
+		      "%s", all_suggestions(&out));
+	findings_free(&out);
+
+	/* on 8 cores, all in use: the same agreement, for that reason */
+	in.cores = 8;
+	in.cores_used = 7.9;
+	run(&in, &out);
+	ck_assert_msg(has_suggestion(&out.v[0], "More workers will not help stage score: the machine's 8 cores are all "
+						"in use"),
+		      "%s", all_suggestions(&out));
+	ck_assert_msg(!any_suggestion(&out, "give it more workers") && !any_suggestion(&out, "spread its stage"), "%s",
+		      all_suggestions(&out));
+	findings_free(&out);
+}
+END_TEST
+
+/* on_error = dead_letter already: the error finding points to the file. */
+START_TEST(errors_dead_letter_configured)
+{
+	const struct an_reason reasons[] = { { "amounts", "cannot convert 'x' to float", 40 } };
+	struct analyzer_input in;
+	calm_input(&in);
+	in.records_in = 140;
+	in.records_errors = 40;
+	in.reasons = reasons;
+	in.nreasons = 1;
+	struct findings out;
+	run(&in, &out);
+	const struct finding *f = one_of(&out, FIND_ERRORS);
+	ck_assert_msg(has_suggestion(f, "on_error = dead_letter, dead_letter_path = FILE"), "%s", all_suggestions(&out));
+	findings_free(&out);
+	in.dead_letter_path = "/tmp/bad.jsonl";
+	run(&in, &out);
+	f = one_of(&out, FIND_ERRORS);
+	ck_assert_msg(!has_suggestion(f, "dead_letter_path = FILE"), "%s", all_suggestions(&out));
+	ck_assert_msg(has_suggestion(f, "The bad records are kept with their reasons in /tmp/bad.jsonl"), "%s",
+		      all_suggestions(&out));
+	findings_free(&out);
 }
 END_TEST
 
@@ -1543,6 +1841,11 @@ static Suite *analyzer_suite(void)
 	tcase_add_test(tc, order_full);
 	tcase_add_test(tc, sort_and_count);
 	tcase_add_test(tc, healthy_nothing_above_low);
+	tcase_add_test(tc, demo_paced_source_is_primary);
+	tcase_add_test(tc, connector_pace_suggestions);
+	tcase_add_test(tc, lock_held_stage_gets_no_workers);
+	tcase_add_test(tc, all_cores_used_no_workers_anywhere);
+	tcase_add_test(tc, errors_dead_letter_configured);
 	suite_add_tcase(s, tc);
 	return s;
 }
