@@ -190,6 +190,14 @@ void cli_apply_overrides(const struct cli *cli, struct config *c)
 	}
 }
 
+int cli_names_connectors(const struct cli *cli)
+{
+	for (size_t i = 0; i < cli->nov; i++)
+		if (!strcmp(cli->ov[i].section, "source") || !strcmp(cli->ov[i].section, "destination"))
+			return 1;
+	return 0;
+}
+
 void cli_free(struct cli *cli)
 {
 	for (size_t i = 0; i < cli->nov; i++) {
@@ -209,7 +217,7 @@ void cli_print_help(void)
 	      "Runs a data pipeline and profiles it: throughput, per-stage latency and busy,\n"
 	      "backpressured and idle time, channel fill, CPU, memory, waits and threads, with\n"
 	      "snapshots of reports and profiles (go tool pprof) on SIGUSR1 and at the end.\n"
-	      "With no arguments at all it runs the built-in demo pipeline.\n"
+	      "With no INI file and no source or destination options it runs the built-in\ndemo pipeline.\n"
 	      "\n"
 	      "  -c, --config FILE        INI pipeline file (also the one positional argument)\n",
 	      stdout);

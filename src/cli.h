@@ -24,6 +24,10 @@ struct cli {
 int cli_parse(struct cli *cli, int argc, char **argv, struct errbuf *e);
 /* Adds the overrides to c's sections (after the INI file). */
 void cli_apply_overrides(const struct cli *cli, struct config *c);
+/* 1 when the options name a source or destination (-source, -destination,
+ * -source-config, -dest-config): without them and without an INI file,
+ * nebtop runs its built-in demo. */
+int cli_names_connectors(const struct cli *cli);
 void cli_free(struct cli *cli);
 void cli_print_help(void);
 

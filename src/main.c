@@ -228,7 +228,7 @@ int main(int argc, char **argv)
 	int rc = 0;
 	if (cli.config_file)
 		rc = config_load_file(&c, cli.config_file, &e);
-	else if (argc == 1)
+	else if (!cli_names_connectors(&cli))
 		config_load_demo(&c);
 	if (rc == 0) {
 		cli_apply_overrides(&cli, &c);

@@ -48,4 +48,16 @@ grep -q '^Usage: nebtop' "$T/stdout" || soft_fail "--help: no usage on stdout"
 nebtop --version
 expect_rc 0 "--version"
 grep -qE '^nebtop [0-9]+\.[0-9]+' "$T/stdout" || soft_fail "--version: stdout is '$(cat "$T/stdout")'"
+
+# no INI file and no source or destination option: the built-in demo, with
+# the other options applied (here -output, -duration, -workers)
+nebtop --headless -duration 300ms -workers 2
+expect_rc 0 "the demo with options"
+same_text "demo generate null 2 3" \
+	"$(metric "$(metrics_file)" '"%s %s %s %d %d" % (m["pipeline"]["name"], m["pipeline"]["source"], m["pipeline"]["destination"], m["pipeline"]["workers"], len(m["stages"]) - 2)')" \
+	"the demo: name, connectors, workers, transform stages"
+# a source named on the command line: no demo, its keys are required
+nebtop --headless -source csv
+expect_rc 2 "-source csv without file_path"
+grep -q "\[source\] key 'file_path': missing" "$T/stderr" || soft_fail "-source csv: stderr is '$(cat "$T/stderr")'"
 finish
