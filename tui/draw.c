@@ -340,6 +340,12 @@ static void draw_memory(const struct draw_opts *d, const struct tui_model *m, st
 	units_format_bytes(rate, sizeof rate, m->alloc_bytes_per_sec);
 	snprintf(line, sizeof line, "RSS %s (peak %s)  heap %s", rss, peak, m->have_heap ? heap : "n/a");
 	draw_line(d, a, line);
+	if (m->elapsed_s < 1.0) {
+		/* buffers, pools and threads set up at the start would make the
+		 * rates and bytes per record of a first second meaningless */
+		draw_line(d, a, "alloc rates: n/a in the first second (start-up)");
+		return;
+	}
 	char v[3][512], cpu[3][48] = { "", "", "" };
 	if (m->allocator_pct >= 0) {
 		snprintf(cpu[0], sizeof cpu[0], ", allocator %.1f%% of CPU", m->allocator_pct);
