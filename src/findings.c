@@ -1,0 +1,113 @@
+/* findings.c: the analyzer's list of findings: names of severities and
+ * types, adding a finding and filling its text, suggestions and figures,
+ * sorting them most severe first, and the severity bands every rule uses. */
+#include "analyzer_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const analyzer_severity_names[] = { "low", "medium", "high", "critical" };
+static const char *const analyzer_severity_uppers[] = { "LOW", "MEDIUM", "HIGH", "CRITICAL" };
+static const char *const analyzer_type_names[] = {
+	"memory_growth",  "lock_contention",	  "allocator_pressure", "pipeline_bottleneck", "cpu_hotspot",
+	"channel_backpressure", "errors", "thread_leak", "cpu_underuse",
+};
+
+const char *analyzer_severity_name(enum severity s) { return analyzer_severity_names[s]; }
+const char *analyzer_severity_upper(enum severity s) { return analyzer_severity_uppers[s]; }
+const char *analyzer_type_name(enum finding_type t) { return analyzer_type_names[t]; }
+
+void findings_free(struct findings *f)
+{
+	free(f->v);
+	memset(f, 0, sizeof *f);
+}
+
+static int findings_order(const void *pa, const void *pb)
+{
+	const struct finding *a = pa, *b = pb;
+	if (a->severity != b->severity)
+		return a->severity > b->severity ? -1 : 1;
+	if (a->type != b->type)
+		return a->type < b->type ? -1 : 1;
+	if (a->impact_pct != b->impact_pct)
+		return a->impact_pct > b->impact_pct ? -1 : 1;
+	return strcmp(a->component, b->component);
+}
+
+void findings_sort(struct findings *f)
+{
+	if (f->n)
+		qsort(f->v, f->n, sizeof *f->v, findings_order);
+}
+
+void findings_count(const struct findings *f, size_t n[4])
+{
+	memset(n, 0, 4 * sizeof *n);
+	for (size_t i = 0; i < f->n; i++)
+		n[f->v[i].severity]++;
+}
+
+/* A new finding at the end of out (NULL without memory). */
+struct finding *analyzer_add_finding(struct findings *out, enum finding_type t, enum severity s)
+{
+	if (out->n == out->cap) {
+		size_t cap = out->cap ? out->cap * 2 : 8;
+		struct finding *v = realloc(out->v, cap * sizeof *v);
+		if (!v)
+			return NULL;
+		out->v = v;
+		out->cap = cap;
+	}
+	struct finding *f = &out->v[out->n++];
+	memset(f, 0, sizeof *f);
+	f->type = t;
+	f->severity = s;
+	return f;
+}
+
+void finding_set(char *dst, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(dst, n, fmt, ap);
+	va_end(ap);
+}
+
+void finding_suggest(struct finding *f, const char *fmt, ...)
+{
+	if (f->nsuggestions == FINDING_MAX_SUGGESTIONS)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(f->suggestions[f->nsuggestions++], sizeof f->suggestions[0], fmt, ap);
+	va_end(ap);
+}
+
+void finding_figure(struct finding *f, const char *name, double value, const char *fmt, ...)
+{
+	if (f->nfigures == FINDING_MAX_FIGURES)
+		return;
+	struct finding_figure *g = &f->figures[f->nfigures++];
+	snprintf(g->name, sizeof g->name, "%s", name);
+	g->value = value;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(g->text, sizeof g->text, fmt, ap);
+	va_end(ap);
+}
+
+/* The severity band of value against medium/high/critical thresholds; -1 below medium. */
+int analyzer_band(double value, double medium, double high, double critical)
+{
+	if (value >= critical)
+		return SEV_CRITICAL;
+	if (value >= high)
+		return SEV_HIGH;
+	if (value >= medium)
+		return SEV_MEDIUM;
+	return -1;
+}
+
