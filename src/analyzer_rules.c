@@ -228,7 +228,7 @@ static int analyzer_rule_bottleneck(const struct analyzer_input *in, const struc
 		char ntext[32];
 		units_format_count(ntext, sizeof ntext, (uint64_t)(next + 0.5));
 		finding_set(f->impact_of, sizeof f->impact_of,
-			    "of the next slowest stage's capacity left unused: %s could take about %s records/s, %.1fx "
+			    "the next slowest stage's capacity left unused: %s could take about %s records/s, %.1fx "
 			    "what %s gives it", next_name, ntext, next / cap, s->name);
 	} else {
 		f->impact_pct = waiting;

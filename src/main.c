@@ -91,7 +91,7 @@ static int main_tui_finish(void *arg, char *status, size_t n)
 	else
 		snprintf(status, n, "the input ended: the run finished, but the final snapshot failed (q quits; "
 				    "the reason follows)");
-	return 0;
+	return x->final_written;
 }
 
 /* A snapshot asked for in the front end: the outcome goes to its status line. */

@@ -332,8 +332,13 @@ int tui_run(struct tui_run *r, char *err, size_t errlen)
 			done_seen = 1;
 			/* a failed run is fatal: the screen closes and the message follows */
 			/* finish ends the series with the run's last sample */
-			if (r->finish(r->ctx, st->m.status, sizeof st->m.status) != 0)
+			int fin = r->finish(r->ctx, st->m.status, sizeof st->m.status);
+			if (fin < 0)
 				break;
+			if (fin > 0) { /* the final snapshot counts as one */
+				r->snapshots++;
+				snprintf(r->last_snapshot, sizeof r->last_snapshot, "%s", r->c->prof.output);
+			}
 			next_draw = 0;
 		}
 		if (st->trace_until_ns && now >= st->trace_until_ns)

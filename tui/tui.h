@@ -26,7 +26,8 @@ struct tui_run {
 	int (*take_snapshot)(void *ctx, char *status, size_t n);
 	/* finishes the run (joins the threads, commits the output, ends the
 	 * sampler's series with a last sample, writes the final snapshot) when the
-	 * input has ended; 0 with a status, -1 with the failure */
+	 * input has ended; 1 when it wrote the final snapshot, 0 when that
+	 * failed (the status says so), -1 when the run failed */
 	int (*finish)(void *ctx, char *status, size_t n);
 	void *ctx;
 	uint64_t duration_ns; /* -duration: the run stops then and the screen closes (0: none) */

@@ -43,6 +43,8 @@ wait_screen "the input ended: the run finished"
 snapped() { ls "$T"/prof/report_*.txt >/dev/null 2>&1; }
 wait_for "the final snapshot at the end of the input" snapped
 REPORT=$(ls "$T"/prof/report_*.txt)
+# the header counts the final snapshot
+soft_wait_for "'snapshots 1' in the header after the final snapshot" header_has "snapshots 1"
 # "Primary bottleneck: [CRITICAL] 28.6% of records failed (2 of 7 ...)"
 PRIMARY=$(sed -n 's/^Primary bottleneck: \(\[[A-Z]*\] [^(]*\).*/\1/p' "$REPORT" | head -n 1 | sed 's/ *$//')
 [ -n "$PRIMARY" ] || fail "no 'Primary bottleneck: [SEV] ...' line in $REPORT: $(cat "$REPORT")"

@@ -14,7 +14,6 @@ wait_running
 # status: the status line (row 2) now.
 status() { screen | sed -n 2p; }
 status_has() { status | grep -qF -- "$1"; }
-header_has() { screen | head -n 1 | grep -qF -- "$1"; }
 
 # --- s: a snapshot, its files named on the status line ----------------------------
 keys s

@@ -122,6 +122,9 @@ tui_start() {
 # screen: the pane's text now.
 screen() { tm capture-pane -p -t t 2>&1; }
 
+# header_has TEXT: the header (the screen's first line) contains TEXT.
+header_has() { screen | head -n 1 | grep -qF -- "$1"; }
+
 # screen_esc: the pane with its escape sequences (colours, bold, ...).
 screen_esc() { tm capture-pane -p -e -t t 2>&1; }
 

@@ -293,7 +293,7 @@ START_TEST(bottleneck_transform_critical)
 	 * 1 - 1/9.5 of it goes unused; the impact stays a share, 0..100 */
 	ck_assert_double_eq_tol(f->impact_pct, 100 * (1 - 1 / 9.5), TOL);
 	ck_assert_double_eq_tol(figure(f, "speedup"), 9.5, TOL);
-	ck_assert_msg(strstr(f->impact_of, "of the next slowest stage's capacity left unused: destination could take about "
+	ck_assert_msg(strstr(f->impact_of, "the next slowest stage's capacity left unused: destination could take about "
 					   "500,000 records/s, 9.5x what parse gives it"),
 		      "impact_of: %s", f->impact_of);
 	ck_assert_msg(!strncmp(f->description, "Stage parse is the bottleneck: busy 95.0% at 50,000 records/s",
