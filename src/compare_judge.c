@@ -18,6 +18,10 @@
  * and two of them can differ by up to 12.5% with no real change: smaller
  * latency changes count as the same. */
 #define COMPARE_LATENCY_SAME_PCT 12.5
+/* Below this (in microseconds), one scheduler time slice on a loaded machine
+ * can double a per-batch latency: a latency that stays under it in both runs
+ * is shown and judged, but is never a regression. */
+#define COMPARE_LATENCY_FLOOR_US 1000.0
 
 const char *compare_verdict_name(enum compare_verdict v)
 {
@@ -80,6 +84,8 @@ static void compare_judge_figure(struct compare_figure *f, double threshold_pct)
 	else
 		f->verdict = improved ? COMPARE_BETTER : COMPARE_WORSE;
 	f->regression = f->verdict == COMPARE_WORSE && size > threshold_pct;
+	if (f->unit == COMPARE_US && f->opt < COMPARE_LATENCY_FLOOR_US && f->base < COMPARE_LATENCY_FLOOR_US)
+		f->regression = 0;
 }
 
 /* Appends a figure (name and label already made, NULL when out of memory). */
