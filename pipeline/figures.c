@@ -171,7 +171,11 @@ void figures_between(struct figures *f, const struct sampler *s, const struct sa
 
 void figures_compute(struct figures *f, const struct sampler *s, uint64_t window_ns)
 {
-	const struct sample *b = sampler_latest(s);
+	figures_compute_until(f, s, window_ns, sampler_latest(s));
+}
+
+void figures_compute_until(struct figures *f, const struct sampler *s, uint64_t window_ns, const struct sample *b)
+{
 	const struct sample *a = sampler_zero(s);
 	if (window_ns && b->t_ns > window_ns)
 		a = sampler_find_before(s, b->t_ns - window_ns);
@@ -184,6 +188,8 @@ void figures_compute(struct figures *f, const struct sampler *s, uint64_t window
 	uint32_t later = f->threads;
 	for (size_t i = sampler_count(s); i-- > 0;) {
 		const struct sample *x = sampler_get(s, i);
+		if (x->t_ns > b->t_ns)
+			continue;
 		if (x->t_ns < a->t_ns)
 			break;
 		if (x->rt.threads > f->threads_peak)

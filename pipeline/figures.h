@@ -69,6 +69,8 @@ struct figures {
 /* Figures over the last window_ns (0 = the whole run), with the sampler
  * locked by the caller. */
 void figures_compute(struct figures *f, const struct sampler *s, uint64_t window_ns);
+/* The same over the window that ends at sample end instead of the latest. */
+void figures_compute_until(struct figures *f, const struct sampler *s, uint64_t window_ns, const struct sample *end);
 /* The same between two given samples. */
 void figures_between(struct figures *f, const struct sampler *s, const struct sample *a, const struct sample *b);
 void figures_free(struct figures *f);

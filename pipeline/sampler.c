@@ -315,6 +315,25 @@ const struct sample *sampler_find_before(const struct sampler *s, uint64_t t_ns)
 	return x;
 }
 
+static uint64_t sampler_source_time(const struct sample *x)
+{
+	uint64_t t = 0;
+	for (int k = 0; k < TSTATE_TIMED; k++)
+		t += x->stages[0].time_ns[k];
+	return t;
+}
+
+const struct sample *sampler_find_source_end(const struct sampler *s)
+{
+	size_t n = s->fine.count;
+	if (n < 2)
+		return NULL;
+	for (size_t i = n - 1; i > 0; i--)
+		if (sampler_source_time(sampler_get(s, i)) > sampler_source_time(sampler_get(s, i - 1)))
+			return i == n - 1 ? NULL : sampler_get(s, i);
+	return NULL;
+}
+
 const struct sample *sampler_zero(const struct sampler *s) { return &s->zero; }
 const struct histogram_view *sampler_latency(const struct sampler *s, size_t stage) { return &s->latency[stage]; }
 struct pipeline *sampler_pipeline(const struct sampler *s) { return s->p; }

@@ -66,6 +66,10 @@ const struct sample *sampler_latest(const struct sampler *s);
 /* The newest sample taken at or before t_ns, at full resolution when it is
  * recent, else from the coarse ring (the oldest kept if none). */
 const struct sample *sampler_find_before(const struct sampler *s, uint64_t t_ns);
+/* The last recent sample at which the source's threads still ran (their
+ * thread time grew since the sample before), or NULL when they ran until the
+ * latest sample: after it, the pipeline only drained. */
+const struct sample *sampler_find_source_end(const struct sampler *s);
 /* A sample of zeros at time 0: the baseline of whole-run figures. */
 const struct sample *sampler_zero(const struct sampler *s);
 /* Cumulative latency histogram of a stage as of the latest sample. */

@@ -59,8 +59,14 @@ struct analyzer {
 	struct an_tick *ticks; /* a ring of AN_MAX_TICKS */
 	size_t nticks, head;   /* head: the next slot to write */
 	struct findings latest;
-	int final; /* analyzer_finish ran: latest is the run's last analysis */
+	int final;     /* analyzer_finish ran: latest is the run's last analysis */
+	int finishing; /* analyzer_finish is analyzing the ended series */
 };
+
+/* A run that drained for longer than this after its source stopped (a slow
+ * destination emptying full channels) is analyzed, at its end, over the
+ * window before the source stopped: the drain alone shows no bottleneck. */
+#define AN_DRAIN_NS 1000000000ull
 
 /* Everything the input points into, owned for one analysis. */
 struct an_scratch {
@@ -316,7 +322,7 @@ static void analyzer_gather_cpu(struct analyzer *a, struct analyzer_input *in, s
 
 /* Heap in use and RSS of every sample in the window (the sampler locked). */
 static void analyzer_gather_series(struct analyzer *a, struct analyzer_input *in, struct an_scratch *x,
-				   const struct sample *from)
+				   const struct sample *from, const struct sample *until)
 {
 	size_t n = sampler_count(a->s), k = 0;
 	x->heap = calloc(n ? n : 1, sizeof *x->heap);
@@ -326,7 +332,7 @@ static void analyzer_gather_series(struct analyzer *a, struct analyzer_input *in
 	int hooks = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct sample *smp = sampler_get(a->s, i);
-		if (smp->t_ns < from->t_ns)
+		if (smp->t_ns < from->t_ns || smp->t_ns > until->t_ns)
 			continue;
 		double t = (double)smp->t_ns / 1e9;
 		x->heap[k] = (struct an_point){ t, (double)smp->rt.bytes_alloc - (double)smp->rt.bytes_freed };
@@ -395,8 +401,14 @@ int analyzer_analyze_now(struct analyzer *a, struct findings *out)
 	struct analyzer_input in;
 	memset(&in, 0, sizeof in);
 	sampler_lock(a->s);
-	figures_compute(&x->f, a->s, a->o.window_ns);
 	const struct sample *b = sampler_latest(a->s);
+	uint64_t latest_ns = b->t_ns;
+	if (a->finishing) {
+		const struct sample *end = sampler_find_source_end(a->s);
+		if (end && b->t_ns - end->t_ns >= AN_DRAIN_NS && end->t_ns >= AN_DRAIN_NS)
+			b = end;
+	}
+	figures_compute_until(&x->f, a->s, a->o.window_ns, b);
 	const struct sample *s0 = b->t_ns > a->o.window_ns ? sampler_find_before(a->s, b->t_ns - a->o.window_ns)
 							    : sampler_zero(a->s);
 	uint64_t now_ns = b->t_ns, since = s0->t_ns;
@@ -404,7 +416,7 @@ int analyzer_analyze_now(struct analyzer *a, struct findings *out)
 	in.records_in = b->stages[0].records_in - s0->stages[0].records_in;
 	for (size_t i = 0; i < ns; i++)
 		in.records_errors += b->stages[i].errors - s0->stages[i].errors;
-	analyzer_gather_series(a, &in, x, s0);
+	analyzer_gather_series(a, &in, x, s0, b);
 	sampler_unlock(a->s);
 
 	const struct figures *f = &x->f;
@@ -463,6 +475,7 @@ int analyzer_analyze_now(struct analyzer *a, struct findings *out)
 	analyzer_gather_sites(a, &in, x, since);
 	analyzer_gather_reasons(a, &in, x);
 	int rc = analyzer_run_rules(&in, &a->o, out);
+	out->drained_s = (double)(latest_ns - b->t_ns) / 1e9;
 	analyzer_free_scratch(x);
 	return rc;
 }
@@ -582,7 +595,10 @@ int analyzer_finish(struct analyzer *a)
 	if (a->final)
 		return 0;
 	struct findings last = { 0 };
-	if (analyzer_analyze_now(a, &last) != 0) {
+	a->finishing = 1;
+	int rc = analyzer_analyze_now(a, &last);
+	a->finishing = 0;
+	if (rc != 0) {
 		findings_free(&last);
 		return -1;
 	}
@@ -611,6 +627,7 @@ int analyzer_copy_latest(struct analyzer *a, struct findings *out)
 	pthread_mutex_lock(&a->mu);
 	struct findings copy = { 0 };
 	copy.window_s = a->latest.window_s;
+	copy.drained_s = a->latest.drained_s;
 	if (a->latest.n) {
 		copy.v = malloc(a->latest.n * sizeof *copy.v);
 		if (!copy.v) {

@@ -93,6 +93,8 @@ struct findings {
 	struct finding *v;
 	size_t n, cap;
 	double window_s;
+	double drained_s; /* the window ends this long before the run's end, when the
+			   * source had stopped and the pipeline only drained (0: at its end) */
 };
 
 void findings_free(struct findings *f);

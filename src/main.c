@@ -320,8 +320,10 @@ int main(int argc, char **argv)
 		failed = 1;
 		fprintf(stderr, "nebtop: error: %s\n", e.msg);
 	}
-	analyzer_stop(an);
-	sampler_stop(s);
+	/* the series ends with the run's last sample and the analyzer analyzes
+	 * it once more: the final snapshot writes that analysis */
+	sampler_end(s);
+	analyzer_finish(an);
 	profiler_stop(prof);
 	if (!final_written && main_take_snapshot(p, s, prof, an, c.prof.output, 1) != 0)
 		failed = 1;

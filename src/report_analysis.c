@@ -48,8 +48,12 @@ int report_analysis_build(const struct snapshot_ctx *x, char **out, struct errbu
 	struct buf b = { 0 };
 	buf_printf(&b, "nebtop %s bottleneck analysis: %s\n", PACKAGE_VERSION, c->pl.name);
 	buf_printf(&b, "Time:     %s\n", x->timestamp);
-	buf_printf(&b, "Window:   the last %.1fs of the run (state %s)\n", fnd->window_s,
-			       pipeline_state_name(pipeline_get_state(x->p)));
+	if (fnd->drained_s > 0)
+		buf_printf(&b, "Window:   the %.1fs before the source stopped; the pipeline then drained for %.1fs (state %s)\n",
+			   fnd->window_s, fnd->drained_s, pipeline_state_name(pipeline_get_state(x->p)));
+	else
+		buf_printf(&b, "Window:   the last %.1fs of the run (state %s)\n", fnd->window_s,
+			   pipeline_state_name(pipeline_get_state(x->p)));
 	buf_printf(&b, "Summary:  %zu finding%s: %zu critical, %zu high, %zu medium, %zu low\n", fnd->n,
 			       fnd->n == 1 ? "" : "s", n[SEV_CRITICAL], n[SEV_HIGH], n[SEV_MEDIUM], n[SEV_LOW]);
 	if (!fnd->n) {

@@ -321,4 +321,19 @@ for s in spin destination allocator leak lock source healthy; do
 	scenario "$s"
 	rm -f "$T/out.csv" "$T/out.json"
 done
+
+# A slow destination that drains for seconds after -duration: the final
+# analysis covers the window before the source stopped (the drain alone shows
+# no bottleneck), and says so.
+sed -e 's/^rate_limit = 20000$/rate_limit = 2000/' "$T/destination.ini" >"$T/drain.ini"
+nebtop -duration 2s -batch 100 -buffer 2000 "$T/drain.ini"
+expect_rc 0 "a slow destination that drains"
+A=$(ls -1t "$T"/prof/bottleneck_analysis_*.txt | head -n 1)
+grep -q '^Window:   the [0-9.]*s before the source stopped; the pipeline then drained for [0-9.]*s (state finished)$' "$A" ||
+	soft_fail "drain: no 'before the source stopped' window line: $(sed -n 3p "$A")"
+grep -q '^Primary bottleneck: \[[A-Z]*\] destination (pipeline_bottleneck)$' "$A" ||
+	soft_fail "drain: the primary bottleneck is not the destination: $(grep '^Primary' "$A")"
+grep -q '^  Bottleneck: destination write speed' "$(report_file)" ||
+	soft_fail "drain: the report lacks 'Bottleneck: destination write speed': $(grep 'Bottleneck:' "$(report_file)")"
+note "ok: drain ($(sed -n 's/^Window: *//p' "$A"))"
 finish
