@@ -84,7 +84,10 @@ static void build_list_stages(char *dst, size_t n)
 		o += (size_t)snprintf(dst + o, o < n ? n - o : 0, "%s%s", i ? ", " : "", l[i]->type);
 }
 
-static int build_source(struct pipeline *p, struct errbuf *e)
+/* The source's and the destination's connectors (p->src, p->dst), found
+ * before either is opened: an unknown type is the error to report, not a
+ * key the other connector misses. */
+static int build_find_connectors(struct pipeline *p, struct errbuf *e)
 {
 	struct config *c = p->cfg;
 	char known[256];
@@ -93,6 +96,17 @@ static int build_source(struct pipeline *p, struct errbuf *e)
 	p->src = connector_find_source(type);
 	if (!p->src)
 		return build_unknown_type(&c->source, type, "source", known, e);
+	connector_format_dests(known, sizeof known);
+	type = build_section_type(&c->destination, "json", "destination", known, e);
+	p->dst = connector_find_dest(type);
+	if (!p->dst)
+		return build_unknown_type(&c->destination, type, "destination", known, e);
+	return 0;
+}
+
+static int build_source(struct pipeline *p, struct errbuf *e)
+{
+	struct config *c = p->cfg;
 	p->src_opts = build_xcalloc(1, p->src->opts_size);
 	struct confbinding b = { p->src->keys, p->src_opts };
 	if (confmap_apply(&b, 1, &c->source, build_ignore_type, e))
@@ -111,12 +125,6 @@ static int build_source(struct pipeline *p, struct errbuf *e)
 static int build_dest(struct pipeline *p, struct errbuf *e)
 {
 	struct config *c = p->cfg;
-	char known[256];
-	connector_format_dests(known, sizeof known);
-	const char *type = build_section_type(&c->destination, "json", "destination", known, e);
-	p->dst = connector_find_dest(type);
-	if (!p->dst)
-		return build_unknown_type(&c->destination, type, "destination", known, e);
 	p->dst_opts = build_xcalloc(1, p->dst->opts_size);
 	struct confbinding b[2] = { { p->dst->keys, p->dst_opts }, { dest_common_keys, &p->dst_common } };
 	if (confmap_apply(b, 2, &c->destination, build_ignore_type, e))
@@ -303,7 +311,7 @@ struct pipeline *pipeline_build(struct config *c, struct errbuf *e)
 	pthread_cond_init(&p->cond, NULL);
 	p->nstages = c->nstages + 2;
 	p->stages = build_xcalloc(p->nstages, sizeof *p->stages);
-	if (build_check_files(p, e) || build_source(p, e))
+	if (build_find_connectors(p, e) || build_check_files(p, e) || build_source(p, e))
 		goto fail;
 	for (size_t i = 1; i + 1 < p->nstages; i++)
 		if (build_transform(p, i, e))

@@ -109,6 +109,8 @@ nebtop -source-config "$SRC" -bogus
 usage_error "unknown option -bogus" "-bogus"
 nebtop -source-config "$SRC" -workers
 usage_error "option without its value" "-workers"
+nebtop -destination kafka
+usage_error "an unknown destination before the source's missing keys" "-destination: unknown destination type 'kafka'"
 nebtop -source-config "$SRC,on_error=skip"
 usage_error "a [pipeline] key in [source]" "-source-config: key 'on_error': unknown key in this section: it belongs in [pipeline]"
 nebtop -source-config "$SRC" -workers -1
