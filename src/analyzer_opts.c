@@ -68,10 +68,10 @@ int analyzer_check_opts(const struct alert_opts *o, const struct confsection *se
 {
 	const struct {
 		const char *kind;
-		double medium, high, critical;
+		double medium, high, critical; /* critical < 0: the kind has none */
 	} bands[] = {
 		{ "bottleneck_*_pct", o->bottleneck_medium_pct, o->bottleneck_high_pct, o->bottleneck_critical_pct },
-		{ "channel_*_pct", o->channel_medium_pct, o->channel_high_pct, o->channel_high_pct },
+		{ "channel_*_pct", o->channel_medium_pct, o->channel_high_pct, -1 },
 		{ "hotspot_*_pct", o->hotspot_medium_pct, o->hotspot_high_pct, o->hotspot_critical_pct },
 		{ "allocator_*_pct", o->allocator_medium_pct, o->allocator_high_pct, o->allocator_critical_pct },
 		{ "memory_growth_*", (double)o->memory_growth_medium, (double)o->memory_growth_high,
@@ -80,10 +80,14 @@ int analyzer_check_opts(const struct alert_opts *o, const struct confsection *se
 		{ "error_*_pct", o->error_medium_pct, o->error_high_pct, o->error_critical_pct },
 	};
 	for (size_t i = 0; i < sizeof bands / sizeof bands[0]; i++) {
-		if (bands[i].medium <= bands[i].high && bands[i].high <= bands[i].critical)
+		int two = bands[i].critical < 0;
+		if (bands[i].medium <= bands[i].high && (two || bands[i].high <= bands[i].critical))
 			continue;
 		char where[512];
 		confmap_format_where(where, sizeof where, sec, NULL);
+		if (two)
+			return errbuf_set(e, "%s: %s: the high threshold must not be below the medium one (now %.15g, %.15g)",
+					  where, bands[i].kind, bands[i].medium, bands[i].high);
 		return errbuf_set(e, "%s: %s: the medium, high and critical thresholds must not fall (now %.15g, %.15g, "
 				  "%.15g)", where, bands[i].kind, bands[i].medium, bands[i].high, bands[i].critical);
 	}

@@ -739,6 +739,12 @@ START_TEST(test_unknown_keys)
 			   "t.ini:2: [profile] key 'sampling_intervl': unknown key (did you mean 'sampling_interval'?)");
 	test_resolve_fails("[tui]\ncolour = no\n", "t.ini:2: [tui] key 'colour': unknown key (did you mean 'color'?)");
 	test_resolve_fails("[alerts]\nthreshold = 5\n", "t.ini:2: [alerts] key 'threshold': unknown key");
+	/* channels have two bands: no critical threshold to name */
+	test_resolve_fails("[alerts]\nchannel_medium_pct = 90\n",
+			   "t.ini:1: [alerts]: channel_*_pct: the high threshold must not be below the medium one (now 90, 85)");
+	/* a key of another section, written here */
+	test_resolve_fails("[profile]\nworkers = 2\n",
+			   "t.ini:2: [profile] key 'workers': unknown key in this section: it belongs in [pipeline]");
 }
 END_TEST
 
