@@ -486,12 +486,18 @@ void analyzer_fit_slope(const struct an_point *pts, size_t n, double *slope, dou
 		*r2 = (stv * stv) / (stt * svv);
 }
 
+/* Growth seen over less than this is no trend: in a run's first seconds the
+ * pools, buffers and queues fill up and the heap rises steadily, then stops. */
+#define ANALYZER_GROWTH_MIN_SPAN_S 3.0
+
 static int analyzer_rule_growth(const struct analyzer_input *in, const struct alert_opts *o, struct findings *out)
 {
 	/* the heap when the hooks count it, else the RSS */
 	const struct an_point *pts = in->nheap ? in->heap : in->rss;
 	size_t n = in->nheap ? in->nheap : in->nrss;
 	const char *what = in->nheap ? "Heap in use" : "RSS";
+	if (n < 2 || pts[n - 1].t_s - pts[0].t_s < ANALYZER_GROWTH_MIN_SPAN_S)
+		return 0;
 	double slope, r2;
 	analyzer_fit_slope(pts, n, &slope, &r2);
 	if (slope <= 0 || r2 < o->memory_growth_fit)

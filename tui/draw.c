@@ -425,11 +425,11 @@ static void draw_keybar(const struct draw_opts *d, int rows, int cols)
 		x += (int)strlen(keys[i][0]);
 		attr_t at = d->color ? COLOR_PAIR(PAIR_KEYS) : A_REVERSE;
 		attron(at);
-		char label[16];
-		snprintf(label, sizeof label, "%-8s", keys[i][1]);
+		char label[16]; /* a space after each label, as htop has */
+		int n = snprintf(label, sizeof label, "%s ", keys[i][1]);
 		draw_text(rows - 1, x, cols - x, label);
 		attroff(at);
-		x += 8;
+		x += n + 1;
 	}
 }
 
@@ -475,11 +475,14 @@ void draw_screen(struct draw_opts *d, const struct tui_model *m, int rows, int c
 		r.y = al.bottom + 1 < bottom ? al.bottom : r.y;
 		draw_functions(d, m, &r);
 	} else {
-		struct draw_area a = { 2, 0, cols, bottom };
+		/* the panels above keep three rows free: the Alerts title, a
+		 * finding and its impact, whatever the screen's size */
+		struct draw_area a = { 2, 0, cols, bottom - 3 };
 		draw_throughput(d, m, &a);
 		draw_stages(d, m, &a);
 		draw_channels(d, m, &a);
 		draw_memory(d, m, &a);
+		a.bottom = bottom;
 		struct draw_area al = a;
 		al.bottom = a.y + 4 < bottom ? a.y + 4 : bottom;
 		draw_alerts(d, m, &al, notice);

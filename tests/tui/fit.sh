@@ -1,6 +1,7 @@
 # fit.sh: every line fits its panel, at 160x50 (two columns: the right one
 # is 76 cells wide) and at 80x24 (one column), with the planted CPU
-# bottleneck. Checked on the screen: each channel line ends with its
+# bottleneck, and at 80x24 with the built-in demo (five stages, four
+# channels: the Alerts panel keeps its rows). Checked on the screen: each channel line ends with its
 # senders / receivers blocked figures ("N% / N%" or "N%/N%"); the Throughput
 # line ends with the error count ("errors N" or "err N"); and every alert
 # and impact line is either a finding's whole text or a prefix of it cut at
@@ -10,16 +11,18 @@
 . "$(dirname "$0")/lib.sh"
 need_utf8_locale
 
-# check_fit COLS ROWS LEFT_COLS RIGHT_COL: LEFT_COLS the width of the column
-# with Throughput, RIGHT_COL the first cell (1-based) of the one with the
-# channels and alerts (1 in one column).
+# check_fit COLS ROWS LEFT_COLS RIGHT_COL [INI]: LEFT_COLS the width of the
+# column with Throughput, RIGHT_COL the first cell (1-based) of the one with
+# the channels and alerts (1 in one column); INI "" runs the built-in demo.
 check_fit() {
-	local cols=$1 rows=$2 lw=$3 rx=$4 what="${1}x${2}" s m fails=$FAILS
+	local cols=$1 rows=$2 lw=$3 rx=$4 ini=${5-$T/p.ini} what="${1}x${2}${5+ demo}" s m fails=$FAILS
 	TUI_W=$cols TUI_H=$rows
 	rm -rf "$T/prof"
-	tui_start "$T/p.ini"
+	if [ -n "$ini" ]; then tui_start "$ini"; else tui_start; fi
 	wait_running
 	alerts_up() { screen | grep -q '^ *\[\(CRITICAL\|HIGH\|MEDIUM\)\] ' || screen | cut -c"$rx"- | grep -q '^\[\(CRITICAL\|HIGH\|MEDIUM\)\] '; }
+	# the demo's source finding (it holds for the whole run)
+	[ -z "$ini" ] && alerts_up() { screen | grep -q '^\[HIGH\] The source sets the pace'; }
 	wait_for "$what: an alert" alerts_up
 	keys Space
 	wait_screen "display frozen"
@@ -91,4 +94,7 @@ write_ini "$T/p.ini"
 # 160 columns: the left column is 82 cells, the right one starts at 85
 check_fit 160 50 82 85 && note "ok: 160x50"
 check_fit 80 24 80 1 && note "ok: 80x24"
+# the demo has five stages and four channels: at 80x24 the Alerts panel still
+# shows its finding
+check_fit 80 24 80 1 "" && note "ok: 80x24, the demo"
 finish

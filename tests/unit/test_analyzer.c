@@ -1001,6 +1001,25 @@ START_TEST(growth_bands)
 }
 END_TEST
 
+/* A steep, steady rise over 2 s (a run's start-up filling its pools) is no
+ * trend yet: under 3 s of samples, no finding. */
+START_TEST(growth_too_short_none)
+{
+	struct an_point p[NPTS];
+	for (int i = 0; i < NPTS; i++)
+		p[i] = (struct an_point){ i * 0.2, 100e6 + (double)O.memory_growth_critical * 2 * i * 0.2 };
+	struct analyzer_input in;
+	calm_input(&in);
+	struct findings out;
+	ck_assert_ptr_null(growth_run(&in, p, NPTS, NULL, 0, &out));
+	findings_free(&out);
+	/* the same rise over 9 s is one */
+	line(p, 100e6, (double)O.memory_growth_critical * 2);
+	assert_sev(growth_run(&in, p, NPTS, NULL, 0, &out), SEV_CRITICAL);
+	findings_free(&out);
+}
+END_TEST
+
 START_TEST(growth_shrinking_none)
 {
 	struct an_point p[NPTS];
@@ -1825,6 +1844,7 @@ static Suite *analyzer_suite(void)
 	tcase_add_test(tc, allocator_bands);
 	tcase_add_test(tc, growth_bands);
 	tcase_add_test(tc, growth_shrinking_none);
+	tcase_add_test(tc, growth_too_short_none);
 	tcase_add_test(tc, growth_noisy_none);
 	tcase_add_test(tc, growth_names_leak_suspects);
 	tcase_add_test(tc, growth_rss_without_heap);
