@@ -464,6 +464,22 @@ static const char *jsrc_error_text(const json_error_t *err, const char *what, ch
 	return dst;
 }
 
+/* For a bad JSON Lines record that looks like a piece of one big array (it
+ * starts with '[' or ']', or is an object followed by ','): what to do
+ * about it; else "". */
+static const char *jsrc_array_hint(const struct json_source *s, const char *rec, size_t len)
+{
+	if (s->format == JSRC_ARRAY)
+		return "";
+	while (len && (*rec == ' ' || *rec == '\t'))
+		rec++, len--;
+	while (len && (rec[len - 1] == ' ' || rec[len - 1] == '\t' || rec[len - 1] == '\r'))
+		len--;
+	if (len && (rec[0] == '[' || rec[0] == ']' || (len >= 2 && rec[len - 2] == '}' && rec[len - 1] == ',')))
+		return " (is the input one JSON array? then set format = array)";
+	return "";
+}
+
 static void jsrc_decode(void *opts, struct batch *b, struct worker *w)
 {
 	struct json_source *s = opts;
@@ -484,13 +500,14 @@ static void jsrc_decode(void *opts, struct batch *b, struct worker *w)
 						   (unsigned long long)(at + (uint64_t)(err.line > 0 ? err.line - 1 : 0)),
 						   jsrc_error_text(&err, "element", text, sizeof text), err.position);
 			else
-				worker_fail_record(w, b, r, "invalid JSON at column %d: %s", err.column,
-						   jsrc_error_text(&err, "line", text, sizeof text));
+				worker_fail_record(w, b, r, "invalid JSON at column %d: %s%s", err.column,
+						   jsrc_error_text(&err, "line", text, sizeof text),
+						   jsrc_array_hint(s, rec, len));
 			continue;
 		}
 		char msg[400];
 		if (json_record_fill(b, r, v, s->ix, s->flatten, msg, sizeof msg))
-			worker_fail_record(w, b, r, "%s", msg);
+			worker_fail_record(w, b, r, "%s%s", msg, json_is_array(v) ? jsrc_array_hint(s, rec, len) : "");
 		json_decref(v);
 	}
 }

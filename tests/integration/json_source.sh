@@ -78,7 +78,7 @@ expect_rc 0 "bad line, skip"
 same_text "$GOOD" "$(cat "$T/bad_skip.json")" "bad line, skip: output"
 check_records "$(metrics_file)" 6 3 0 3
 same_text "record 2 (line 2), stage source: invalid JSON at column 9: string or '}' expected near end of the line
-record 4 (line 5), stage source: expected a JSON object, found an array
+record 4 (line 5), stage source: expected a JSON object, found an array (is the input one JSON array? then set format = array)
 record 5 (line 6), stage source: key 'c' is not a field of the input (fields come from the first records)" \
 	"$(report_errors)" "bad line, skip: the report's record errors"
 note "ok: bad line, skip"
@@ -95,7 +95,7 @@ want = [
     {"record": 2, "line": 2, "stage": "source",
      "reason": "invalid JSON at column 9: string or '}' expected near end of the line", "input": '{"a":"2",',
      "data": {"a": None, "b": None}},
-    {"record": 4, "line": 5, "stage": "source", "reason": "expected a JSON object, found an array",
+    {"record": 4, "line": 5, "stage": "source", "reason": "expected a JSON object, found an array (is the input one JSON array? then set format = array)",
      "input": "[1,2]", "data": {"a": None, "b": None}},
     {"record": 5, "line": 6, "stage": "source",
      "reason": "key 'c' is not a field of the input (fields come from the first records)",
@@ -164,5 +164,14 @@ expect_rc 0 "100,000 lines"
 same_file "$T/want_big.json" "$T/out_big.json" "100,000 lines"
 check_records "$(metrics_file)" 100000 100000 0 0
 note "ok: 100,000 lines"
+
+# --- one array read as JSON Lines: the record errors say what to set -------------------
+printf '[\n{"a":1},\n{"a":2}\n]\n' >"$T/array_as_lines.json"
+run_json "$T/array_as_lines.json" "$T/array_as_lines.out"
+expect_rc 0 "an array read as JSON Lines"
+check_records "$(metrics_file)" 4 1 0 3
+[ "$(report_errors | grep -c "(is the input one JSON array? then set format = array)$")" = 3 ] ||
+	soft_fail "an array read as JSON Lines: the record errors lack the format = array hint: $(report_errors)"
+note "ok: an array read as JSON Lines"
 
 finish
