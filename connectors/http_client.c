@@ -51,23 +51,52 @@ void http_client_redact_url(const char *url, char *dst, size_t n)
 		dst[o < n ? o : n - 1] = 0;
 }
 
-/* The start of body for a message: control bytes as spaces, cut on a UTF-8
- * character boundary. */
+/* The start of body for a message (dst has room for n >= 4 bytes): HTML
+ * tags left out (an error page's text is what tells), control bytes and
+ * runs of spaces as one space; when it does not all fit, cut after a whole
+ * word (or on a UTF-8 character boundary) and ended with "...". */
 static void http_client_excerpt(const char *body, size_t len, char *dst, size_t n)
 {
-	size_t m = len < HTTP_EXCERPT ? len : HTTP_EXCERPT;
-	if (m >= n)
-		m = n - 1;
-	if (m < len)
-		while (m > 0 && ((unsigned char)body[m] & 0xC0) == 0x80)
-			m--;
-	for (size_t i = 0; i < m; i++) {
+	size_t o = 0, i = 0;
+	int in_tag = 0, cut = 0;
+	for (; i < len; i++) {
 		unsigned char ch = (unsigned char)body[i];
-		dst[i] = ch < 0x20 || ch == 0x7f ? ' ' : (char)ch;
+		if (ch == '<' && i + 1 < len && (body[i + 1] == '/' || body[i + 1] == '!' ||
+						  ((body[i + 1] | 0x20) >= 'a' && (body[i + 1] | 0x20) <= 'z')))
+			in_tag = 1;
+		if (in_tag) {
+			in_tag = ch != '>';
+			ch = ' ';
+		}
+		if (ch < 0x20 || ch == 0x7f)
+			ch = ' ';
+		if (ch == ' ' && (o == 0 || dst[o - 1] == ' '))
+			continue;
+		if (o + 1 >= n - 3) {
+			cut = 1;
+			break;
+		}
+		dst[o++] = (char)ch;
 	}
-	while (m > 0 && dst[m - 1] == ' ')
-		m--;
-	dst[m] = 0;
+	if (cut) {
+		size_t m = o;
+		while (m > 0 && dst[m - 1] != ' ')
+			m--;
+		if (m == 0) { /* one long word: drop a last character cut short */
+			size_t k = o - 1;
+			while (k > 0 && ((unsigned char)dst[k] & 0xC0) == 0x80)
+				k--;
+			unsigned char lead = (unsigned char)dst[k];
+			size_t need = lead < 0x80 ? 1 : (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3 : 4;
+			m = o - k < need ? k : o;
+		}
+		o = m;
+	}
+	while (o > 0 && dst[o - 1] == ' ')
+		o--;
+	if (cut)
+		o += (size_t)snprintf(dst + o, n - o, "...");
+	dst[o] = 0;
 }
 
 /* ---- set-up ---------------------------------------------------------------- */

@@ -22,7 +22,7 @@ name for the failure counters, so that tests do not share them):
   /malformed a body that is not JSON; /malformed_later: page 1 good, page 2 bad
   /extra_key page 1: records 1-2; page 2: record 3 with a key "extra", record 4
   /auth      /all when Authorization is "Bearer " + $HTTP_TEST_TOKEN, else 401
-  /status    answers `code` with a short body
+  /status    answers `code` with a short body (with html=1: ERROR_PAGE)
 POST endpoints:
   /ingest    200 and logs the body; fails=N answers `code` (default 500) to the
              first N requests (with Retry-After: 0 for a 429); always=1 fails every one;
@@ -54,6 +54,23 @@ def count(key):
         COUNTS[key] = COUNTS.get(key, 0) + 1
         return COUNTS[key]
 
+
+# an HTML error page as web servers send them (tags, indentation, a long text)
+ERROR_PAGE = """<!DOCTYPE HTML>
+<html lang="en">
+    <head>
+        <meta charset="utf-8">
+        <title>Error response</title>
+    </head>
+    <body>
+        <h1>Error response</h1>
+        <p>Error code: 501</p>
+        <p>Message: Unsupported method ('GET').</p>
+        <p>Error code explanation: 501 - Server does not support this operation, and the rest of this
+        sentence goes on for long enough that a message must cut it somewhere after two hundred characters.</p>
+    </body>
+</html>
+"""
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -148,6 +165,8 @@ class Handler(BaseHTTPRequestHandler):
                 self.reply(200, records(1, n))
             else:
                 self.reply(401, {"error": "unauthorized"})
+        elif path == "/status" and self.arg("html") == "1":
+            self.reply(int(self.arg("code", "501")), ERROR_PAGE.encode(), "text/html")
         elif path == "/status":
             self.reply(int(self.arg("code", "404")), {"error": "status %s" % self.arg("code", "404")})
         else:

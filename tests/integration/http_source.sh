@@ -109,6 +109,32 @@ stderr_has "GET $BASE/status?code=...: HTTP 404: {\"error\": \"status 404\"}" "4
 same_text 1 "$(http_requests 'len(log)')" "404: not retried"
 note "ok: 404"
 
+# an HTML error page: its text without the tags, cut after a whole word
+run_source 'status?code=501&html=1'
+expect_rc 2 "501 with an HTML page"
+"$PYTHON3" - "$T/stderr" <<'EOF' || soft_fail "501 with an HTML page: the message (see above)"
+import re, sys
+msg = open(sys.argv[1]).read().strip()
+m = re.search(r": HTTP 501(?: \(after [0-9]+ retr(?:y|ies)\))?: (.*)$", msg)
+if not m:
+    sys.exit("no 'HTTP 501: TEXT' in %r" % msg)
+ex = m.group(1)
+full = ("Error response Error response Error code: 501 Message: Unsupported method ('GET'). Error code "
+        "explanation: 501 - Server does not support this operation, and the rest of this sentence goes on for "
+        "long enough that a message must cut it somewhere after two hundred characters.")
+bad = []
+if "<" in ex or ">" in ex:
+    bad.append("tags in the excerpt: %r" % ex)
+if not ex.endswith("..."):
+    bad.append("a cut excerpt without '...': %r" % ex)
+elif not (full.startswith(ex[:-3]) and full[len(ex) - 3] == " "):
+    bad.append("not the page's text cut after a whole word: %r" % ex)
+for b in bad:
+    print(b, file=sys.stderr)
+sys.exit(1 if bad else 0)
+EOF
+note "ok: an HTML error page"
+
 run_source 'malformed' records_path=items
 expect_rc 2 "malformed body at open"
 stderr_has "GET $BASE/malformed: the response is not JSON: " "malformed body at open"
