@@ -110,5 +110,10 @@ C=$(sed -n '/^Connectors/,/^$/p' "$(report_file)")
 c1=$(printf '%s\n' "$C" | grep '^  Source (generate):' | awk '{ print index($0, $3) }')
 c2=$(printf '%s\n' "$C" | grep '^  Destination (null):' | awk '{ print index($0, $3) }')
 [ -n "$c1" ] && [ "$c1" = "$c2" ] || soft_fail "generate -> null: the rates are not in one column: $C"
+# a run of a few ms: its allocation rates (when the malloc hooks count them)
+# are marked as start-up
+AL=$(grep '^  Allocations: ' "$(report_file)")
+[ -z "$AL" ] || printf '%s\n' "$AL" | grep -q ': mostly start-up)$' ||
+	soft_fail "generate -> null: the allocation rates of a short run are not marked: $AL"
 note "ok: generate -> null"
 finish

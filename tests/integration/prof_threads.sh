@@ -138,6 +138,8 @@ for e in entries:
             bad.append("%s: %s while the pipeline %s" % (n, states[0].strip(), "runs" if live else "has ended"))
     elif ended and (live or n not in ("nebtop/sampler", "nebtop/analyzer")):  # they stop before the final snapshot
         bad.append("%s: service thread %s" % (n, states[0].strip()))
+    elif not ended and not states[0].startswith("  state:    alive (a service thread"):
+        bad.append("%s: a service thread's state is %r, expected 'alive (a service thread...)'" % (n, states[0].strip()))
     frames = [l for l in e["lines"] if re.match(r"^    #\d+ ", l)]
     fns = [l.split()[1] for l in frames]
     if ended:
