@@ -23,6 +23,7 @@
 #include "memprof.h"
 #include "prof_cpu.h"
 #include "prof_threads.h"
+#include "units.h"
 #include "profiler.h"
 #include "symbolize.h"
 #include "thread_registry.h"
@@ -348,16 +349,12 @@ static void analyzer_gather_series(struct analyzer *a, struct analyzer_input *in
 
 /* The pace a connector's section sets, records/s (0 when the key is absent
  * or 0): generate's `rate` in [source], `rate_limit` in [destination]. The
- * value was checked when the pipeline was built; it is parsed the same way. */
+ * value was checked when the pipeline was built. */
 static double analyzer_config_rate(const struct confsection *sec, const char *key)
 {
 	const struct confentry *en = confsection_find(sec, key);
-	uint64_t v = 0;
-	const struct confkey k = { key, CONF_UINT, "0", 0, "", NULL, 0, 0, 0 };
-	struct errbuf e;
-	if (!en || confmap_set_value(&k, &v, en->value, key, &e))
-		return 0;
-	return (double)v;
+	uint64_t v;
+	return en && !units_parse_uint(en->value, &v) ? (double)v : 0;
 }
 
 /* The configured pace of the source and the destination (stages[0] and

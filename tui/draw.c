@@ -119,10 +119,8 @@ static void draw_header(const struct draw_opts *d, const struct tui_model *m, in
 		draw_fit(d, 1, 0, cols, m->status);
 }
 
-/* One line: each connector's rate, batches per second, the share of its
- * busy time spent waiting on its system, and its retries and failed batches. */
-/* A connector's part of the line; level 1 drops the batches, level 2 the
- * type too. */
+/* A connector's part of the connector line; level 1 drops the batches,
+ * level 2 the type too. */
 static void draw_connector_part(char *dst, size_t n, const struct tui_conn *c, int dest, int level)
 {
 	char rate[32];
@@ -141,6 +139,8 @@ static void draw_connector_part(char *dst, size_t n, const struct tui_conn *c, i
 			 (unsigned long long)c->errors);
 }
 
+/* One line: each connector's rate, batches per second, the share of its
+ * busy time spent waiting on its system, and its retries and failed batches. */
 static void draw_connectors(const struct draw_opts *d, struct draw_area *a, const struct tui_model *m)
 {
 	char v[3][512], part[2][240];

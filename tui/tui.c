@@ -134,12 +134,18 @@ static void tui_start_trace(struct tui_run *r, struct tui_state *st)
 	snprintf(st->m.status, sizeof st->m.status, "capturing a trace for %s ...", d);
 }
 
+/* One more snapshot written, into the output folder: the header shows them. */
+static void tui_count_snapshot(struct tui_run *r)
+{
+	r->snapshots++;
+	snprintf(r->last_snapshot, sizeof r->last_snapshot, "%s", r->c->prof.output);
+}
+
 static void tui_take_snapshot(struct tui_run *r, struct tui_state *st)
 {
 	char status[sizeof st->m.status];
 	if (r->take_snapshot(r->ctx, status, sizeof status) == 0) {
-		r->snapshots++;
-		snprintf(r->last_snapshot, sizeof r->last_snapshot, "%s", r->c->prof.output);
+		tui_count_snapshot(r);
 		st->notice[0] = 0;
 	} else {
 		snprintf(st->notice, sizeof st->notice, "%s", status);
@@ -335,10 +341,8 @@ int tui_run(struct tui_run *r, char *err, size_t errlen)
 			int fin = r->finish(r->ctx, st->m.status, sizeof st->m.status);
 			if (fin < 0)
 				break;
-			if (fin > 0) { /* the final snapshot counts as one */
-				r->snapshots++;
-				snprintf(r->last_snapshot, sizeof r->last_snapshot, "%s", r->c->prof.output);
-			}
+			if (fin > 0) /* the final snapshot counts as one */
+				tui_count_snapshot(r);
 			next_draw = 0;
 		}
 		if (st->trace_until_ns && now >= st->trace_until_ns)
