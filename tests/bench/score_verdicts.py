@@ -454,7 +454,8 @@ def run_once(t, nebtop, rundir, data_dir):
     if rc != 0:
         with open(os.path.join(rundir, "stderr.txt"), errors="replace") as f:
             tail = f.read().strip().splitlines()[-3:]
-        raise HarnessError("%s: nebtop exited with status %d: %s" % (t["name"], rc, " | ".join(tail)))
+        how = ("was killed by %s" % signal.Signals(-rc).name) if rc < 0 else ("exited with status %d" % rc)
+        raise HarnessError("%s: nebtop %s: %s" % (t["name"], how, " | ".join(tail) or "(no message)"))
     files = sorted(glob.glob(os.path.join(out, "metrics_*.json")))
     if not files:
         raise HarnessError("%s: no metrics_*.json in %s" % (t["name"], out))
@@ -683,7 +684,7 @@ def main():
         results = []
         broken = []
         t0 = time.monotonic()
-        print("verdicts: %d pipelines x %d run(s), nebtop %s, %d cores" % (len(truths), a.repeat,
+        print("verdicts: %d pipeline(s) x %d run(s), nebtop %s, %d cores" % (len(truths), a.repeat,
                                                                         a.nebtop, os.cpu_count()))
         for run in range(1, a.repeat + 1):
             for t in truths:
