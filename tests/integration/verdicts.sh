@@ -11,8 +11,9 @@
 #   leak_paced   a leaking stage behind a destination at rate_limit = 5000:
 #                the leak is primary, the configured pace is low, on every run
 #   startup_fill generate (24 columns) -> cast -> json at rate_limit = 5000,
-#                buffer 2000: the batches' buffers grow to their working
-#                size over the first seconds and stop: no memory_growth
+#                buffer 20000: the pool's batches, touched one after the
+#                other at the destination's pace, grow to their working size
+#                over the first 10 s and stop: no memory_growth
 #   hot_elsewhere a CPU-hungry stage that is not the bottleneck (a sleeping
 #                stage is): its hot function is low, or medium only when the
 #                machine's cores are mostly busy, and then it says so
@@ -259,7 +260,7 @@ fi
 ini startup_fill <<EOF
 [pipeline]
 name = startup_fill
-buffer = 2000
+buffer = 20000
 [source]
 type = generate
 rows = 0
