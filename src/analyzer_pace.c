@@ -77,10 +77,12 @@ static int analyzer_capped_by_config(const struct analyzer_input *in, size_t i)
 }
 
 /* Flink's rule, with the previous bottleneck held while it is within
- * ANALYZER_HOLD_MARGIN of the thresholds: a busy stage whose upstream is
- * backpressured (or whose input channel is full) and whose downstream is
- * mostly idle; the source when all the rest is idle; the destination when
- * all upstream is backpressured and it is busy or at its configured pace. */
+ * ANALYZER_HOLD_MARGIN of the thresholds: the first busy stage whose
+ * upstream is backpressured (or whose input channel is full) and that
+ * nothing downstream holds back (downstream mostly idle, or the stage
+ * itself not backpressured with room in its output channel); the source
+ * when all the rest is idle; the destination when all upstream is
+ * backpressured and it is busy or at its configured pace. */
 static size_t analyzer_find_bottleneck(const struct analyzer_input *in, const struct alert_opts *o)
 {
 	for (size_t i = 0; i < in->nstages; i++) {
@@ -103,10 +105,16 @@ static size_t analyzer_find_bottleneck(const struct analyzer_input *in, const st
 		int pushed = in->stages[i - 1].backpressured_pct >= o->backpressured_pct - m ||
 			     (i - 1 < in->nchannels && in->channels[i - 1].fill_avg_pct >= o->channel_high_pct - m);
 		int busy = s->busy_pct >= o->busy_pct - m;
+		/* downstream does not hold it back: mostly idle, or, when a later
+		 * stage is busy too (two problems, or cores shared), the stage is
+		 * not backpressured and its output channel not full: a slower
+		 * stage after it would make it wait to send */
+		int free_out = s->backpressured_pct < o->backpressured_pct - m &&
+			       (i >= in->nchannels || in->channels[i].fill_avg_pct < o->channel_high_pct);
 		if (s->kind == STAGE_DESTINATION) {
 			if (up_waits && (busy || analyzer_stage_paced(s)))
 				return i;
-		} else if (busy && pushed && down_idle) {
+		} else if (busy && pushed && (down_idle || free_out)) {
 			return i;
 		}
 	}
@@ -246,8 +254,9 @@ static void analyzer_pace_figures(struct finding *f, const struct analyzer_input
 			       next / rate, analyzer_capped_by_config(in, next_i) ? " (its configured pace)" : "");
 }
 
-/* "the slowest other stage, enrich, could take about 1,021,039 records/s,
- * 5.1x the input rate" into dst ("" when no other capacity is known). */
+/* "the slowest other stage, enrich, is 11.7% busy: 8.5x headroom over the
+ * input rate" into dst ("every other stage is under 1% busy" when no other
+ * capacity is known). */
 static void analyzer_headroom_text(char *dst, size_t n, const struct analyzer_input *in, size_t next_i, double next,
 				   double rate)
 {
@@ -257,15 +266,13 @@ static void analyzer_headroom_text(char *dst, size_t n, const struct analyzer_in
 			snprintf(dst, n, "every other stage is under 1%% busy");
 		return;
 	}
-	char t[32];
-	units_format_count(t, sizeof t, (uint64_t)(next + 0.5));
 	const struct an_stage *s = &in->stages[next_i];
 	if (analyzer_capped_by_config(in, next_i))
 		snprintf(dst, n, "the slowest other stage, %s, is held at its configured %s = %.0f, %.1fx the input rate",
 			 s->name, s->rate_key ? s->rate_key : "pace", s->rate_limit, next / rate);
 	else
-		snprintf(dst, n, "the slowest other stage, %s, could take about %s records/s, %.1fx the input rate",
-			 s->name, t, next / rate);
+		snprintf(dst, n, "the slowest other stage, %s, is %.1f%% busy: %.1fx headroom over the input rate",
+			 s->name, s->busy_pct, next / rate);
 }
 
 /* --- the source sets the pace ----------------------------------------------------------- */

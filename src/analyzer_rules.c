@@ -15,6 +15,8 @@
 
 /* Shares of fewer CPU samples than this are noise: no CPU rule fires. */
 #define ANALYZER_MIN_SAMPLES 50
+/* The allocator using less CPU than this (cores) is low, whatever its share. */
+#define ANALYZER_ALLOC_MIN_CORES 0.1
 
 /* --- channel fill (NiFi's bands) ------------------------------------------------- */
 
@@ -267,6 +269,12 @@ static int analyzer_rule_allocator(const struct analyzer_input *in, const struct
 				o->allocator_critical_pct);
 	if (sev < 0)
 		return 0;
+	/* a share of a process that does little is little CPU: under a tenth
+	 * of a core in the allocator holds nothing back */
+	double cores = in->allocator_pct / 100 * in->cores_used;
+	int little = in->cores_used > 0 && cores < ANALYZER_ALLOC_MIN_CORES;
+	if (little)
+		sev = SEV_LOW;
 	struct finding *f = analyzer_add_finding(out, FIND_ALLOCATOR_PRESSURE, (enum severity)sev);
 	if (!f)
 		return -1;
@@ -276,9 +284,12 @@ static int analyzer_rule_allocator(const struct analyzer_input *in, const struct
 	if (in->alloc_bytes_per_record >= 0 && n > 0 && (size_t)n < sizeof f->description) {
 		char rate[32];
 		units_format_bytes(rate, sizeof rate, in->alloc_bytes_per_record);
-		snprintf(f->description + n, sizeof f->description - (size_t)n, ": %s allocated per record, %.0f "
-			 "allocations/s", rate, in->allocs_per_sec);
+		n += snprintf(f->description + n, sizeof f->description - (size_t)n, ": %s allocated per record, %.0f "
+			      "allocations/s", rate, in->allocs_per_sec);
 	}
+	if (little && n > 0 && (size_t)n < sizeof f->description)
+		snprintf(f->description + n, sizeof f->description - (size_t)n, "; that is %.2f of a core: CPU spent, "
+			 "not throughput held back", cores);
 	f->impact_pct = in->allocator_pct;
 	snprintf(f->impact_of, sizeof f->impact_of, "the process's CPU time spent in the allocator");
 	finding_suggest(f, "Allocate per batch, not per record: reuse buffers across records and batches");

@@ -478,7 +478,10 @@ END_TEST
 
 START_TEST(bottleneck_needs_idle_downstream)
 {
-	/* pushed and busy, but its downstream is busy too (it is not the one holding back) */
+	/* pushed and busy, its downstream busy too but not holding it back: it
+	 * is not backpressured, so nothing after it is slower; it is the
+	 * bottleneck, with the waiting share of the others (source 90,
+	 * destination idle 40: 65 -> high) */
 	const struct an_stage st[] = {
 		SRC(1, 10, 90, 0, 50000),
 		XF("parse", 4, 95, 0, 5, 50000),
@@ -490,13 +493,16 @@ START_TEST(bottleneck_needs_idle_downstream)
 	in.nstages = 3;
 	struct findings out;
 	run(&in, &out);
-	ck_assert_uint_eq(count_type(&out, FIND_PIPELINE_BOTTLENECK), 0);
+	const struct finding *f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_str_eq(f->component, "parse");
+	assert_sev(f, SEV_HIGH);
 	findings_free(&out);
 
-	/* the next stage idle, but the one after it is not: not parse's doing */
+	/* parse backpressured half its time by the stages after it: not parse's
+	 * doing, and no stage after it qualifies either */
 	const struct an_stage st2[] = {
 		SRC(1, 10, 90, 0, 50000),
-		XF("parse", 4, 95, 0, 5, 50000),
+		XF("parse", 4, 95, 55, 5, 50000),
 		XF("enrich", 2, 30, 0, 70, 50000),
 		DST(1, 70, 0, 30, 50000),
 	};
@@ -643,7 +649,7 @@ START_TEST(source_keeps_up)
 	ck_assert_double_eq_tol(figure(f, "headroom"), 20, TOL);
 	ck_assert_msg(strstr(f->description, "The pipeline keeps up with its input: the source makes 2,000 records/s as "
 					     "fast as its thread can, and every stage has headroom: the slowest other "
-					     "stage, work, could take about 40,000 records/s, 20.0x the input rate"),
+					     "stage, work, is 5.0% busy: 20.0x headroom over the input rate"),
 		      "description: %s", f->description);
 	findings_free(&out);
 
@@ -2233,6 +2239,79 @@ START_TEST(pprof_names_and_unknown_frames)
 }
 END_TEST
 
+/* Two busy stages: fetch (sleeping, pushed by a backpressured source, not
+ * backpressured itself) is the limit even though crunch after it is 85%
+ * busy on a loaded machine; crunch's hot function is then not inside the
+ * bottleneck. */
+START_TEST(bottleneck_with_busy_downstream)
+{
+	const struct an_stage st[] = {
+		SRC(1, 1, 99, 0, 13000),
+		XF("fetch", 4, 100, 0, 0, 13000),
+		XF("crunch", 4, 85, 0, 15, 13000),
+		DST(1, 0, 0, 100, 13000),
+	};
+	const struct an_channel ch[] = { CHAN("source->fetch", 89), CHAN("fetch->crunch", 9),
+					 CHAN("crunch->destination", 1) };
+	const struct an_function fn[] = { { .name = "spin_burn_cpu", .stage = "crunch", .flat_pct = 75, .stage_pct = 99 } };
+	struct analyzer_input in;
+	base_input(&in);
+	in.stages = st;
+	in.nstages = 4;
+	in.channels = ch;
+	in.nchannels = 3;
+	in.cpu_samples = 800;
+	in.functions = fn;
+	in.nfunctions = 1;
+	struct findings out;
+	run(&in, &out);
+	ck_assert_int_eq(out.v[0].type, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_str_eq(out.v[0].component, "fetch");
+	assert_sev(find_comp(&out, FIND_CPU_HOTSPOT, "spin_burn_cpu"), SEV_LOW);
+	findings_free(&out);
+
+	/* fetch backpressured by a full channel into crunch: crunch is the limit */
+	const struct an_stage st2[] = {
+		SRC(1, 1, 99, 0, 13000),
+		XF("fetch", 4, 30, 70, 0, 13000),
+		XF("crunch", 4, 99, 0, 1, 13000),
+		DST(1, 0, 0, 100, 13000),
+	};
+	const struct an_channel ch2[] = { CHAN("source->fetch", 95), CHAN("fetch->crunch", 95),
+					  CHAN("crunch->destination", 1) };
+	in.stages = st2;
+	in.channels = ch2;
+	run(&in, &out);
+	ck_assert_str_eq(one_of(&out, FIND_PIPELINE_BOTTLENECK)->component, "crunch");
+	findings_free(&out);
+}
+END_TEST
+
+/* A big allocator share of a process that does little (a leak making the
+ * heap grow, 6% of a core in all) is CPU spent, not throughput held back:
+ * low, and it says so; the same share of a busy process keeps its band. */
+START_TEST(allocator_little_cpu_is_low)
+{
+	struct analyzer_input in;
+	calm_input(&in);
+	in.cpu_samples = 500;
+	in.allocator_pct = 68;
+	in.cores = 2;
+	in.cores_used = 0.06;
+	struct findings out;
+	run(&in, &out);
+	const struct finding *f = one_of(&out, FIND_ALLOCATOR_PRESSURE);
+	assert_sev(f, SEV_LOW);
+	ck_assert_msg(strstr(f->description, "that is 0.04 of a core: CPU spent, not throughput held back"), "%s",
+		      f->description);
+	findings_free(&out);
+	in.cores_used = 1.5;
+	run(&in, &out);
+	assert_sev(one_of(&out, FIND_ALLOCATOR_PRESSURE), SEV_CRITICAL);
+	findings_free(&out);
+}
+END_TEST
+
 static Suite *analyzer_suite(void)
 {
 	Suite *s = suite_create("analyzer");
@@ -2260,6 +2339,8 @@ static Suite *analyzer_suite(void)
 	tcase_add_test(tc, bottleneck_needs_idle_downstream);
 	tcase_add_test(tc, bottleneck_destination);
 	tcase_add_test(tc, bottleneck_connector_waiting);
+	tcase_add_test(tc, bottleneck_with_busy_downstream);
+	tcase_add_test(tc, allocator_little_cpu_is_low);
 	tcase_add_test(tc, source_keeps_up);
 	tcase_add_test(tc, source_waits_by_kind);
 	tcase_add_test(tc, configured_pace_caps);
