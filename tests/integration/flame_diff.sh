@@ -1,14 +1,15 @@
 # flame_diff.sh: the diff flame graph of nebtop compare. Two runs of one
 # pipeline, generate -> [stage.alpha] spin -> [stage.beta] spin -> null,
-# with the CPU-burning work planted in alpha in the first run and in beta
-# in the second: `nebtop compare run1 run2` writes diff_flame.svg in the
-# current folder and its last line names it; xmllint reads it as
-# well-formed; its frames add up to the second run's cpu_TS.folded; beta's
-# frames are red (a larger share), alpha's blue, every title gives both
-# shares. --flame FILE writes there, --json names it, --flame none writes
-# nothing; a run without a CPU profile (-types memory) is said on stderr,
-# no diff is written and the comparison still exits 0; a --flame that names
-# a folder is refused (exit 2).
+# with most of the CPU-burning work in alpha in the first run (60 us a
+# record against 10) and in beta in the second: `nebtop compare run1 run2`
+# writes diff_flame.svg in the current folder and its last line names it;
+# xmllint reads it as well-formed; its frames add up to the second run's
+# cpu_TS.folded; beta's frames are red (a larger share), alpha's blue (or,
+# with no sample of alpha left, the key gives its share), every title gives
+# both shares. --flame FILE writes there, --json names it, --flame none
+# writes nothing; a run without a CPU profile (-types memory) is said on
+# stderr, no diff is written and the comparison still exits 0; a --flame
+# that names a folder is refused (exit 2).
 . "$(dirname "$0")/lib.sh"
 command -v xmllint >/dev/null || fail "xmllint is needed (Debian package libxml2-utils)"
 CHECK=$LIB_DIR/flame_check.py
@@ -34,9 +35,9 @@ run() {
 	rm -rf "$T/run$n"
 	mv "$T/prof" "$T/run$n"
 }
-run 1 40 1 -types cpu
-run 2 1 40 -types cpu
-run 3 1 40 -types memory
+run 1 60 10 -types cpu
+run 2 10 60 -types cpu
+run 3 10 60 -types memory
 
 compare "$T/run1" "$T/run2"
 expect_rc 0 "compare run1 run2"
