@@ -5,7 +5,8 @@
 # well-formed XML and whose frames add up to the folded file (the bottom
 # frame holds every sample, each stage frame its stage's samples, widths are
 # shares, the frames resting on a frame hold at most its samples;
-# spin_burn_cpu above the hot and warm stages); -types memory writes none.
+# spin_burn_cpu above the hot stage, and the warm one in the final
+# snapshot); -types memory writes none.
 # Then headless Chromium: a screenshot is not blank and shows the hot
 # stage's colour, and a click on spin_burn_cpu zooms it, Escape resets,
 # Ctrl-F finds it with its share (flame_check.py drives the browser over the
@@ -52,9 +53,10 @@ until_seen() {
 	fail "$1: not seen within 60 s: $(tail -c 2000 "$T/bg.err")"
 }
 until_seen "start" running
-sleep 1.5
+sleep 2
 kill -USR1 "$PID"
 until_seen "the SIGUSR1 snapshot" '^nebtop: snapshot '
+sleep 1
 kill -INT "$PID"
 rc=0
 wait "$PID" || rc=$?
@@ -71,7 +73,11 @@ for m in "$T"/prof/metrics_*.json; do
 	[ -f "$T/prof/cpu_$s.folded" ] || { soft_fail "snapshot $s has no cpu_$s.folded"; continue; }
 	[ -f "$F" ] || { soft_fail "snapshot $s has cpu_$s.folded but no flame_$s.svg: $(ls "$T/prof")"; continue; }
 	xmllint --noout "$F" 2>"$T/xmllint.err" || soft_fail "xmllint: flame_$s.svg: $(head -c 1000 "$T/xmllint.err")"
-	stages=$("$PYTHON3" "$CHECK" svg "$F" "$T/prof/cpu_$s.folded" hot=spin_burn_cpu warm=spin_burn_cpu) ||
+	# the warm stage's work is only looked for in the final snapshot (the first
+	# may have few samples on a loaded machine)
+	want="hot=spin_burn_cpu"
+	[ "$n" = 2 ] && want="$want warm=spin_burn_cpu"
+	stages=$("$PYTHON3" "$CHECK" svg "$F" "$T/prof/cpu_$s.folded" $want) ||
 		soft_fail "flame_$s.svg does not add up to cpu_$s.folded (see above)"
 	note "flame_$s.svg: samples by stage $stages"
 	mkdir -p "$T/keep"
