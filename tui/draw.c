@@ -388,7 +388,7 @@ static void draw_alerts(struct draw_opts *d, const struct tui_model *m, struct d
 		draw_line(d, a, line);
 		attroff(draw_pair(d, draw_severity_pair(al->severity)) | A_BOLD);
 		if (a->y < a->bottom && al->severity >= SEV_MEDIUM) {
-			snprintf(line, sizeof line, "    impact %s; %s", al->impact, al->suggestion);
+			snprintf(line, sizeof line, "    impact %s; %s", al->impact, al->nsuggestions ? al->suggestions[0] : "");
 			draw_line(d, a, line);
 		}
 	}
