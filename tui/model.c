@@ -408,7 +408,7 @@ long tui_model_find_alert(const struct tui_model *m, const char *type, const cha
 void tui_model_set_findings(struct tui_model *m, const struct findings *fs)
 {
 	char type[sizeof m->alerts[0].type] = "", component[sizeof m->alerts[0].component] = "";
-	if (m->alert_selected < m->nalerts) {
+	if (m->alert_chosen && m->alert_selected < m->nalerts) {
 		snprintf(type, sizeof type, "%s", m->alerts[m->alert_selected].type);
 		snprintf(component, sizeof component, "%s", m->alerts[m->alert_selected].component);
 	}

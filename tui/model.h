@@ -119,11 +119,12 @@ struct tui_model {
 	int have_heap;
 	double alloc_bytes_per_sec, allocs_per_sec, bytes_per_record, allocator_pct; /* allocator_pct -1: no CPU profile */
 	struct tui_history alloc;
-	/* alerts, and the one selected in their panel (it follows its finding,
-	 * by type and component, when the order changes) */
+	/* alerts, and the one selected in their panel (once the user chose it,
+	 * it follows its finding, by type and component, when the order changes) */
 	size_t nalerts;
 	struct tui_alert alerts[TUI_MAX_ALERTS];
 	size_t alert_selected;
+	int alert_chosen; /* the user moved the selection: until then it stays on the first */
 	/* top functions, for the process or the selected stage */
 	int fn_for_stage;
 	size_t nfns;
@@ -139,7 +140,8 @@ void tui_model_update(struct tui_model *m, struct pipeline *p, struct sampler *s
 		      struct analyzer *an, int push);
 
 /* The alerts from the analyzer's findings fs (sorted: v[0] the primary),
- * with the stages already filled: the selected alert follows its finding;
+ * with the stages already filled: the selected alert follows its finding
+ * once the user chose it (m->alert_chosen);
  * a stage is marked the bottleneck only when the primary finding is a
  * pipeline bottleneck (medium or worse) naming it. */
 void tui_model_set_findings(struct tui_model *m, const struct findings *fs);

@@ -733,8 +733,9 @@ START_TEST(alert_holds_the_whole_finding)
 }
 END_TEST
 
-/* The selected alert follows its finding (type and component) when the
- * order changes; when it is gone, the selection stays in the list. */
+/* The selected alert, once chosen, follows its finding (type and
+ * component) when the order changes; before, it stays on the first; when
+ * its finding is gone, the selection stays in the list. */
 START_TEST(alert_selection_follows_its_finding)
 {
 	struct tui_model *m = model_of_stages();
@@ -745,10 +746,20 @@ START_TEST(alert_selection_follows_its_finding)
 	finding_set(&v[2], FIND_CHANNEL_BACKPRESSURE, SEV_MEDIUM, "score->destination", "destination", "c");
 	tui_model_set_findings(m, &fs);
 	ck_assert_uint_eq(m->alert_selected, 0);
-	m->alert_selected = 1; /* source->score */
 	struct finding t = v[1];
 	v[1] = v[0];
 	v[0] = t; /* source->score first now */
+	/* not chosen yet: the selection stays on the first, the most severe */
+	tui_model_set_findings(m, &fs);
+	ck_assert_uint_eq(m->alert_selected, 0);
+	ck_assert_str_eq(m->alerts[0].component, "source->score");
+	v[0] = v[1];
+	v[1] = t; /* back as it was */
+	tui_model_set_findings(m, &fs);
+	m->alert_selected = 1; /* source->score, chosen */
+	m->alert_chosen = 1;
+	v[1] = v[0];
+	v[0] = t;
 	tui_model_set_findings(m, &fs);
 	ck_assert_uint_eq(m->alert_selected, 0);
 	ck_assert_str_eq(m->alerts[m->alert_selected].component, "source->score");
