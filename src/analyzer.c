@@ -90,6 +90,7 @@ struct an_scratch {
 	char reason_key[8][256];  /* what groups them: the reason with its numbers as '#' */
 	char reason_stage[8][64];
 	struct memprof_site *msites;
+	double pool_growth; /* what the batch pool's buffers gained over the window */
 };
 
 struct analyzer *analyzer_create(struct pipeline *p, struct sampler *s, struct profiler *prof,
@@ -184,6 +185,14 @@ static void analyzer_name_site(struct analyzer *a, const struct memprof_site *ms
 	}
 }
 
+/* 1 when an allocation site is where the batches' buffers grow (the
+ * pool's working size): buf.c's and batch.c's growth functions. */
+static int analyzer_site_is_pool(const char *function)
+{
+	return !strncmp(function, "buf_grow", 8) || !strncmp(function, "batch_reserve_records", 21) ||
+	       !strncmp(function, "batch_add_record", 16) || !strncmp(function, "batch_mark_error", 16);
+}
+
 /* Allocation sites whose in-use bytes only grew over the ticks of the window. */
 static void analyzer_gather_sites(struct analyzer *a, struct analyzer_input *in, struct an_scratch *x, uint64_t since)
 {
@@ -226,6 +235,27 @@ static void analyzer_gather_sites(struct analyzer *a, struct analyzer_input *in,
 		in->nsites++;
 	}
 	pthread_mutex_unlock(&a->mu);
+	/* the pool's batches grow through the buffer code until they reach
+	 * their working size: that growth is the pool's, bounded, and no leak */
+	double pool = x->pool_growth;
+	size_t kept_sites = 0;
+	for (size_t i = 0; i < in->nsites; i++) {
+		struct an_site *s = &x->sites[i];
+		if (pool > 0 && analyzer_site_is_pool(s->function)) {
+			double taken = fmin(pool, s->growth_bytes);
+			s->growth_bytes -= taken;
+			pool -= taken;
+			if (s->growth_bytes <= 0)
+				continue;
+		}
+		if (kept_sites != i) {
+			x->sites[kept_sites] = *s;
+			snprintf(x->site_names[kept_sites], sizeof x->site_names[0], "%s", x->site_names[i]);
+			x->sites[kept_sites].function = x->site_names[kept_sites];
+		}
+		kept_sites++;
+	}
+	in->nsites = kept_sites;
 	/* suspects are the big growers: at least a tenth of the biggest growth */
 	double top = 0;
 	for (size_t i = 0; i < in->nsites; i++)
@@ -355,6 +385,8 @@ static void analyzer_gather_series(struct analyzer *a, struct analyzer_input *in
 	in->rss = x->rss;
 	in->nheap = hooks ? k : 0;
 	in->nrss = k;
+	in->pool_now = (double)until->pool_bytes;
+	x->pool_growth = until->pool_bytes > from->pool_bytes ? (double)(until->pool_bytes - from->pool_bytes) : 0;
 }
 
 /* The pace a connector's section sets, records/s (0 when the key is absent

@@ -56,8 +56,8 @@ enum finding_type {
 	/* in the order that breaks ties of severity: causes no configuration
 	 * asked for first (a leak, lost records, a lock, the allocator), then
 	 * places (a stage, or the verdict that the pipeline keeps up, which is
-	 * always low and leads the lows), then symptoms (a hot function, full
-	 * channels) */
+	 * always low), then symptoms (a hot function, full channels), then the
+	 * rest */
 	FIND_MEMORY_GROWTH = 0,
 	FIND_ERRORS,
 	FIND_LOCK_CONTENTION,
@@ -183,6 +183,7 @@ struct analyzer_input {
 	const struct an_point *heap, *rss;
 	size_t nheap, nrss;
 	double heap_now, rss_now;
+	double pool_now; /* what the batch pool's buffers hold now (in heap_now, not in the heap series) */
 	const struct an_site *sites;      /* allocation sites whose in-use bytes only grew */
 	size_t nsites;
 	/* CPU: -1 when the profiler is off */

@@ -1,6 +1,6 @@
 /* analyzer_internal.h: what the analyzer's rule files share (findings.c,
- * analyzer_workers.c, analyzer_rules.c); nothing outside src/analyzer*.c
- * and src/findings.c includes it. */
+ * analyzer_workers.c, analyzer_pace.c, analyzer_rules.c); nothing outside
+ * src/analyzer*.c, src/findings.c and the analyzer's unit test includes it. */
 #ifndef NEB_ANALYZER_INTERNAL_H
 #define NEB_ANALYZER_INTERNAL_H
 

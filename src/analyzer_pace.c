@@ -17,11 +17,18 @@
 /* The stage that was the bottleneck at the previous analysis stays it while
  * its figures are within this many points of the thresholds. */
 #define ANALYZER_HOLD_MARGIN 10.0
+/* A source backpressured less than this share of its time is never held
+ * back: when no stage is the bottleneck, it sets the pace. */
+#define ANALYZER_SOURCE_FREE_PCT 10.0
 
 double analyzer_stage_rate(const struct an_stage *s)
 {
 	return s->kind == STAGE_SOURCE ? s->out_per_sec : s->in_per_sec;
 }
+
+/* Below this busy share, a stage's capacity is not estimated: a rate over
+ * a busy share of 1% would claim a hundredfold that a window cannot show. */
+#define ANALYZER_CAPACITY_MIN_BUSY 5.0
 
 /* What a stage could do with its threads all busy: its rate over its busy
  * share, never more than a source's or destination's configured pace; 0
@@ -29,7 +36,7 @@ double analyzer_stage_rate(const struct an_stage *s)
 double analyzer_stage_capacity(const struct an_stage *s)
 {
 	double rate = analyzer_stage_rate(s), cap = 0;
-	if (s->busy_pct >= 1 && rate > 0)
+	if (s->busy_pct >= ANALYZER_CAPACITY_MIN_BUSY && rate > 0)
 		cap = rate / (s->busy_pct / 100);
 	if (s->kind != STAGE_TRANSFORM && s->rate_limit > 0 && (cap <= 0 || cap > s->rate_limit))
 		cap = s->rate_limit;
@@ -38,9 +45,15 @@ double analyzer_stage_capacity(const struct an_stage *s)
 
 /* The share of the other stages' thread time spent waiting on stage b:
  * upstream backpressured, downstream idle. With transforms_only, only the
- * transform stages count (the source's case). */
+ * transform stages count (the source's case), or the destination when the
+ * pipeline has no transform. */
 static double analyzer_waiting_share(const struct analyzer_input *in, size_t b, int transforms_only)
 {
+	int transforms = 0;
+	for (size_t i = 0; i < in->nstages; i++)
+		transforms += in->stages[i].kind == STAGE_TRANSFORM;
+	if (!transforms)
+		transforms_only = 0;
 	double wait = 0, total = 0;
 	for (size_t i = 0; i < in->nstages; i++) {
 		const struct an_stage *s = &in->stages[i];
@@ -82,7 +95,8 @@ static int analyzer_capped_by_config(const struct analyzer_input *in, size_t i)
  * nothing downstream holds back (downstream mostly idle, or the stage
  * itself not backpressured with room in its output channel); the source
  * when all the rest is idle; the destination when all upstream is
- * backpressured and it is busy or at its configured pace. */
+ * backpressured (or its input channel is full) and it is busy or at its
+ * configured pace. The margin eases each test for the held stage. */
 static size_t analyzer_find_bottleneck(const struct analyzer_input *in, const struct alert_opts *o)
 {
 	for (size_t i = 0; i < in->nstages; i++) {
@@ -109,10 +123,12 @@ static size_t analyzer_find_bottleneck(const struct analyzer_input *in, const st
 		 * stage is busy too (two problems, or cores shared), the stage is
 		 * not backpressured and its output channel not full: a slower
 		 * stage after it would make it wait to send */
-		int free_out = s->backpressured_pct < o->backpressured_pct - m &&
-			       (i >= in->nchannels || in->channels[i].fill_avg_pct < o->channel_high_pct);
+		int free_out = s->backpressured_pct < o->backpressured_pct + m &&
+			       (i >= in->nchannels || in->channels[i].fill_avg_pct < o->channel_high_pct + m);
 		if (s->kind == STAGE_DESTINATION) {
-			if (up_waits && (busy || analyzer_stage_paced(s)))
+			int fed = up_waits || (i - 1 < in->nchannels &&
+					       in->channels[i - 1].fill_avg_pct >= o->channel_high_pct - m);
+			if (fed && (busy || analyzer_stage_paced(s)))
 				return i;
 		} else if (busy && pushed && (down_idle || free_out)) {
 			return i;
@@ -124,13 +140,15 @@ static size_t analyzer_find_bottleneck(const struct analyzer_input *in, const st
 /* --- advice by what sets the pace ------------------------------------------------------ */
 
 /* What a connector waits on, as the advice needs it. */
-enum an_system { SYS_NONE, SYS_PIPE, SYS_FILE, SYS_HTTP, SYS_POSTGRESQL, SYS_OTHER };
+enum an_system { SYS_NONE, SYS_TERMINAL, SYS_PIPE, SYS_FILE, SYS_HTTP, SYS_POSTGRESQL, SYS_OTHER };
 
 static enum an_system analyzer_system_kind(const char *waits_on)
 {
 	if (!waits_on)
 		return SYS_NONE;
-	if (strstr(waits_on, "pipe") || strstr(waits_on, "socket") || strstr(waits_on, "terminal"))
+	if (strstr(waits_on, "terminal"))
+		return SYS_TERMINAL;
+	if (strstr(waits_on, "pipe") || strstr(waits_on, "socket"))
 		return SYS_PIPE;
 	if (strstr(waits_on, "file"))
 		return SYS_FILE;
@@ -147,6 +165,14 @@ static void analyzer_wait_suggest(struct finding *f, const struct an_stage *s)
 {
 	int dst = s->kind == STAGE_DESTINATION;
 	switch (analyzer_system_kind(s->waits_on)) {
+	case SYS_TERMINAL:
+		if (dst)
+			finding_suggest(f, "The terminal showing the output sets the pace: write to a file (file_path) "
+					   "instead of the screen");
+		else
+			finding_suggest(f, "The input is typed or pasted into the terminal: give nebtop a file or a "
+					   "pipe from the program that makes the data");
+		break;
 	case SYS_PIPE:
 		if (dst)
 			finding_suggest(f, "The program reading from the %s sets the pace: make it read faster, or "
@@ -263,7 +289,7 @@ static void analyzer_headroom_text(char *dst, size_t n, const struct analyzer_in
 	dst[0] = 0;
 	if (next_i == (size_t)-1 || next <= 0 || rate <= 0) {
 		if (in->nstages > 1 && rate > 0)
-			snprintf(dst, n, "every other stage is under 1%% busy");
+			snprintf(dst, n, "every other stage is under %.0f%% busy", ANALYZER_CAPACITY_MIN_BUSY);
 		return;
 	}
 	const struct an_stage *s = &in->stages[next_i];
@@ -276,6 +302,13 @@ static void analyzer_headroom_text(char *dst, size_t n, const struct analyzer_in
 }
 
 /* --- the source sets the pace ----------------------------------------------------------- */
+
+/* The share of the source's time spent waiting on its input: idle (blocked
+ * reading) plus the part of its busy time its connector waited. */
+static double analyzer_source_wait_share(const struct an_stage *s)
+{
+	return fmin(100, s->idle_pct + s->busy_pct * s->wait_pct / 100);
+}
 
 /* The source is the limit and every other stage has headroom. A source at
  * its configured rate, or a generator making records as fast as its thread
@@ -306,14 +339,14 @@ static int analyzer_rule_source_pace(const struct analyzer_input *in, const stru
 			finding_set(f->description, sizeof f->description,
 				    "The pipeline keeps up with its input: the source makes %s records/s as fast as its "
 				    "thread can, and every stage has headroom%s%s", rtext, head[0] ? ": " : "", head);
-		f->impact_pct = waiting;
-		finding_set(f->impact_of, sizeof f->impact_of, "the transform workers' time spent waiting for input: "
-			    "headroom, not a loss");
+		f->impact_pct = 0;
+		finding_set(f->impact_of, sizeof f->impact_of, "nothing: the pipeline keeps up (its headroom is a "
+			    "figure)");
 		if (paced)
 			finding_suggest(f, "Nothing holds this pipeline back: its %s = %.0f in [source] sets the pace, by "
 					   "configuration", s->rate_key, s->rate_limit);
 		finding_suggest(f, "In a load test, %s until a stage becomes the bottleneck: that stage is the "
-				   "pipeline's limit", paced ? "raise the source's rate" : "feed it from more sources, or faster");
+				   "pipeline's limit", paced ? "raise the source's rate" : "feed it from more sources, or faster,");
 		analyzer_pace_figures(f, in, b, waiting, next, next_i);
 		return 0;
 	}
@@ -325,8 +358,8 @@ static int analyzer_rule_source_pace(const struct analyzer_input *in, const stru
 		return -1;
 	if (waits)
 		finding_set(f->description, sizeof f->description,
-			    "The source is the limit, waiting on its %s: %.0f%% of its busy time waits on it, at %s "
-			    "records/s; the other stages keep up%s%s", s->waits_on, s->wait_pct, rtext,
+			    "The source is the limit, waiting on its %s: %.0f%% of its time waits on it, at %s "
+			    "records/s; the other stages keep up%s%s", s->waits_on, analyzer_source_wait_share(s), rtext,
 			    head[0] ? ": " : "", head);
 	else
 		finding_set(f->description, sizeof f->description,
@@ -427,7 +460,6 @@ static int analyzer_rule_stage_pace(const struct analyzer_input *in, const struc
 				   "to push more records through", s->rate_key, s->rate_limit, s->rate_key);
 	} else if (s->waits_on && s->kind != STAGE_TRANSFORM && s->wait_pct >= o->server_wait_pct) {
 		analyzer_wait_suggest(f, s);
-		analyzer_work_suggest(f, s, in, o);
 	} else {
 		analyzer_work_suggest(f, s, in, o);
 	}
@@ -445,6 +477,11 @@ int analyzer_rule_pace(const struct analyzer_input *in, const struct alert_opts 
 	if (in->nstages < 2 || in->records_in == 0)
 		return 0;
 	size_t b = analyzer_find_bottleneck(in, o);
+	/* no stage holds the pipeline back and the source hardly ever waits to
+	 * send: the source sets the pace, whatever the stages' busy shares */
+	if (b == (size_t)-1 && in->stages[0].kind == STAGE_SOURCE &&
+	    in->stages[0].backpressured_pct < ANALYZER_SOURCE_FREE_PCT)
+		b = 0;
 	if (b == (size_t)-1)
 		return 0;
 	*which = b;

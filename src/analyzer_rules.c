@@ -22,17 +22,24 @@
 
 /* The stage that limits a full channel i: the pipeline bottleneck when it is
  * downstream of it; else the first stage from the channel's receiver on
- * that is not itself backpressured (a receiver that waits to send is held
- * by what comes after it, not slow). */
+ * that is busy and not itself backpressured (a receiver that waits to send,
+ * or that is hardly busy, is held by what comes after it, not slow); the
+ * receiver itself when no busy stage after it explains the fill. */
 static size_t analyzer_channel_cause(const struct analyzer_input *in, const struct alert_opts *o, size_t i,
 				     size_t bneck)
 {
 	if (bneck != (size_t)-1 && bneck > i)
 		return bneck;
 	size_t r = i + 1;
-	while (r + 1 < in->nstages && in->stages[r].backpressured_pct >= o->backpressured_pct)
+	while (r + 1 < in->nstages && (in->stages[r].backpressured_pct >= o->backpressured_pct ||
+				       in->stages[r].busy_pct < o->busy_pct))
 		r++;
-	return r < in->nstages ? r : (size_t)-1;
+	if (r >= in->nstages)
+		return (size_t)-1;
+	/* no busy stage further down explains it: the receiver is the one named */
+	if (in->stages[r].busy_pct < o->busy_pct && !analyzer_stage_paced(&in->stages[r]))
+		return i + 1;
+	return r;
 }
 
 /* The fill of a channel is the symptom of the stage that limits it: its
@@ -71,6 +78,11 @@ static int analyzer_rule_channels(const struct analyzer_input *in, const struct 
 					   "of its time to send on; stage %s further down sets the pace%s", to, r->busy_pct,
 					r->backpressured_pct, cause,
 					ci == bneck ? " (the pipeline bottleneck: see its finding)" : "");
+		} else if (ci != (size_t)-1 && in->stages[ci].kind != STAGE_TRANSFORM && in->stages[ci].waits_on &&
+			   in->stages[ci].wait_pct >= o->server_wait_pct && !analyzer_stage_paced(&in->stages[ci])) {
+			finding_suggest(f, "Stage %s drains this channel slower than it fills because it waits on its %s "
+					   "(%.0f%% of its busy time): see its finding for what to do about the %s", cause,
+					in->stages[ci].waits_on, in->stages[ci].wait_pct, in->stages[ci].waits_on);
 		} else if (ci != (size_t)-1 && analyzer_stage_paced(&in->stages[ci])) {
 			const struct an_stage *p = &in->stages[ci];
 			finding_suggest(f, "Stage %s runs at its configured %s = %.0f: the channel fills in front of it "
@@ -209,9 +221,13 @@ static int analyzer_rule_hotspots(const struct analyzer_input *in, const struct 
 		size_t si = analyzer_stage_index(in, fn->stage);
 		const struct an_stage *st = si == (size_t)-1 ? NULL : &in->stages[si];
 		/* inside what holds the pipeline back: the bottleneck stage, or,
-		 * when there is none, a busy stage */
-		int inside = si != (size_t)-1 &&
-			     (real_bneck ? si == bneck : st->busy_pct >= o->busy_pct && in->records_in > 0);
+		 * when there is no pace verdict at all, a busy stage; without
+		 * records (a program of its own, libnebula) nothing is known of
+		 * the stages and the band stands */
+		int nopace = bneck == (size_t)-1;
+		int inside = in->records_in == 0 ||
+			     (si != (size_t)-1 &&
+			      (real_bneck ? si == bneck : nopace && st->busy_pct >= o->busy_pct));
 		int busy_machine = analyzer_machine_mostly_busy(in);
 		if (inside && real_bneck && sev > (int)bsev)
 			sev = (int)bsev;
@@ -223,14 +239,16 @@ static int analyzer_rule_hotspots(const struct analyzer_input *in, const struct 
 		snprintf(f->component, sizeof f->component, "%s", fn->name);
 		char not_bneck[240] = "", cores[160];
 		analyzer_format_cores(in, cores, sizeof cores);
-		if (!inside && st && real_bneck)
+		if (in->records_in == 0)
+			; /* nothing is known of the stages */
+		else if (!inside && st && real_bneck)
 			snprintf(not_bneck, sizeof not_bneck, "; stage %s is %.0f%% busy and not the bottleneck (%s is)",
 				 st->name, st->busy_pct, in->stages[bneck].name);
 		else if (!inside && st)
 			snprintf(not_bneck, sizeof not_bneck, "; stage %s is %.0f%% busy and holds nothing back", st->name,
 				 st->busy_pct);
 		size_t k = strlen(not_bneck);
-		if (!inside && busy_machine)
+		if (!inside && busy_machine && in->records_in > 0)
 			snprintf(not_bneck + k, sizeof not_bneck - k, "; the machine's cores are mostly busy (%s): it "
 				 "competes for them", cores);
 		if (fn->stage) {
@@ -381,7 +399,7 @@ static int analyzer_rule_growth(const struct analyzer_input *in, const struct al
 	if (!f)
 		return -1;
 	snprintf(f->component, sizeof f->component, "%s", in->nsites ? in->sites[0].function : "process");
-	double now = in->nheap ? in->heap_now : in->rss_now;
+	double now = in->nheap ? fmax(in->heap_now - in->pool_now, 0) : in->rss_now;
 	char rate[32], nowt[32];
 	units_format_bytes(rate, sizeof rate, slope);
 	units_format_bytes(nowt, sizeof nowt, now);
@@ -391,7 +409,7 @@ static int analyzer_rule_growth(const struct analyzer_input *in, const struct al
 		    span, nowt);
 	f->impact_pct = now > 0 ? 100 * slope * 60 / now : 0;
 	snprintf(f->impact_of, sizeof f->impact_of, "growth per minute, of the %s now",
-		 in->nheap ? "heap in use" : "RSS");
+		 in->nheap ? "heap in use outside the batch pool" : "RSS");
 	finding_figure(f, "late_slope_bytes_per_sec", late, "%+.2f MB/s over the later half of the window", late / 1e6);
 	if (in->nsites) {
 		char list[400];
@@ -583,7 +601,7 @@ static int analyzer_rule_errors(const struct analyzer_input *in, const struct al
 static int analyzer_rule_too_short(const struct analyzer_input *in, struct findings *out, int *failed)
 {
 	*failed = 0;
-	int short_window = in->window_s > 0 && in->window_s < ANALYZER_MIN_WINDOW_S;
+	int short_window = (in->window_s > 0 || in->run_s > 0) && in->window_s < ANALYZER_MIN_WINDOW_S;
 	int few = in->run_s > 0 && in->run_s < ANALYZER_SHORT_RUN_S && in->run_records < ANALYZER_MIN_RECORDS;
 	if (!short_window && !few)
 		return 0;
@@ -603,8 +621,9 @@ static int analyzer_rule_too_short(const struct analyzer_input *in, struct findi
 		    "hotspot, leak or contention is named (record errors still are)", n, recs == 1 ? "" : "s", d);
 	f->impact_pct = 0;
 	snprintf(f->impact_of, sizeof f->impact_of, "nothing: no verdict");
-	finding_suggest(f, "For a verdict, run at least %.0f s%s (-duration, or more input)", ANALYZER_MIN_WINDOW_S,
-			few ? " with at least 100 records" : "");
+	finding_suggest(f, "For a verdict, run at least %.0f s and read at least %d records, or run for %.0f s or "
+			   "more (-duration, or more input)", ANALYZER_MIN_WINDOW_S, ANALYZER_MIN_RECORDS,
+			ANALYZER_SHORT_RUN_S);
 	finding_figure(f, "records", (double)recs, "%s records", n);
 	finding_figure(f, "seconds", secs, "%s", d);
 	return 1;

@@ -259,7 +259,11 @@ int report_text_build(const struct snapshot_ctx *x, char **out, struct errbuf *e
 	units_format_count(rate, sizeof rate, (uint64_t)((double)f.records_in / secs));
 	units_format_bytes(bytes, sizeof bytes, (double)f.bytes_in / secs);
 	buf_printf(&b, "\nThroughput:  %s records/s, %s/s read\n", rate, bytes);
-	if (x->findings && x->findings->n)
+	if (x->findings && x->findings->n && (x->findings->v[0].type == FIND_KEEPS_UP ||
+						x->findings->v[0].type == FIND_TOO_SHORT))
+		buf_printf(&b, "Primary bottleneck: none: [%s] %s (see bottleneck_analysis)\n",
+			   analyzer_severity_upper(x->findings->v[0].severity), x->findings->v[0].description);
+	else if (x->findings && x->findings->n)
 		buf_printf(&b, "Primary bottleneck: [%s] %s (see bottleneck_analysis)\n",
 				   analyzer_severity_upper(x->findings->v[0].severity), x->findings->v[0].description);
 	buf_printf(&b, "\n");
