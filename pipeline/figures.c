@@ -152,6 +152,8 @@ void figures_between(struct figures *f, const struct sampler *s, const struct sa
 	f->cpu_user_pct = figures_pct(user, dt_ns);
 	f->cpu_sys_pct = figures_pct(sys, dt_ns);
 	f->cpu_pct = f->cpu_user_pct + f->cpu_sys_pct;
+	f->machine_busy_cores = procstat_busy_cores(&a->rt.machine, &b->rt.machine);
+	f->machine_cores = b->rt.machine.cpus;
 	f->heap_live_bytes = b->rt.bytes_alloc > b->rt.bytes_freed ? b->rt.bytes_alloc - b->rt.bytes_freed : 0;
 	f->have_alloc_figures = b->rt.allocs > 0;
 	if (dt > 0) {

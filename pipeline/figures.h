@@ -51,6 +51,10 @@ struct figures {
 	uint64_t bytes_in, bytes_out;
 	double records_per_sec, bytes_per_sec; /* over the window */
 	double cpu_pct, cpu_user_pct, cpu_sys_pct; /* of one core, over the window */
+	/* the whole machine (every process, /proc/stat) over the window: cores'
+	 * worth of busy time (0..machine_cores; -1 when /proc/stat cannot be
+	 * read), and the CPUs online */
+	double machine_busy_cores, machine_cores;
 	uint64_t rss_bytes, rss_peak_bytes;
 	uint64_t heap_live_bytes;               /* allocated and not freed (malloc hooks) */
 	double allocs_per_sec, alloc_bytes_per_sec, alloc_bytes_per_record;

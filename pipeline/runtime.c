@@ -55,6 +55,7 @@ void runtime_read_sample(struct runtime_sample *s)
 		}
 		fclose(f);
 	}
+	procstat_read(&s->machine);
 	if (s->rss_peak_bytes < s->rss_bytes)
 		s->rss_peak_bytes = s->rss_bytes;
 }

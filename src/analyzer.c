@@ -458,6 +458,7 @@ int analyzer_analyze_now(struct analyzer *a, struct findings *out)
 	in.cores_used = f->cpu_pct / 100;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	in.cores = cores > 0 ? (double)cores : 1;
+	in.machine_busy_cores = f->machine_busy_cores;
 	in.input_wait_pct = ns ? f->stages[0].idle_pct : 0;
 	in.threads_before = f->threads_before;
 	in.threads_now = f->threads;
@@ -499,6 +500,7 @@ int analyzer_analyze_profile(struct profiler *prof, const struct alert_opts *o, 
 		in.nstages = nstages;
 		in.alloc_bytes_per_record = -1;
 		in.allocs_per_sec = -1;
+		in.machine_busy_cores = -1;
 		analyzer_gather_cpu(&a, &in, x);
 		rc = analyzer_run_rules(&in, o, out);
 	}

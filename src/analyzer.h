@@ -186,6 +186,7 @@ struct analyzer_input {
 	const struct an_lock *locks;
 	size_t nlocks;
 	double cores_used, cores;         /* CPU time per second, and the machine's cores */
+	double machine_busy_cores; /* the whole machine's busy cores over the window, -1 unknown */
 	double input_wait_pct;            /* share of the source's time waiting for its input (I/O) */
 	uint32_t threads_before, threads_now;
 	int threads_only_grew;

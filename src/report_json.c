@@ -164,6 +164,15 @@ static json_t *report_json_runtime(const struct figures *f, struct profiler *pro
 							    : 0.0));
 	}
 	json_object_set_new(rt, "cpu_seconds", json_real(f->cpu_pct / 100 * f->window_s));
+	/* the whole machine, every process: how busy its cores were (null when
+	 * /proc/stat cannot be read) */
+	json_object_set_new(rt, "machine_cpu_pct",
+			    f->machine_busy_cores >= 0 && f->machine_cores > 0
+				    ? json_real(100 * f->machine_busy_cores / f->machine_cores)
+				    : json_null());
+	json_object_set_new(rt, "machine_busy_cores",
+			    f->machine_busy_cores >= 0 ? json_real(f->machine_busy_cores) : json_null());
+	json_object_set_new(rt, "machine_cores", json_integer((json_int_t)f->machine_cores));
 	double share = profiler_allocator_pct(prof);
 	if (share >= 0)
 		json_object_set_new(rt, "allocator_cpu_pct", json_real(share));

@@ -176,6 +176,12 @@ static void report_text_runtime(struct buf *b, const struct figures *f, struct p
 	units_format_bytes(peak, sizeof peak, (double)f->rss_peak_bytes);
 	buf_printf(b, "Runtime:\n  CPU:              %.1f%% of one core (user %.1f%%, system %.1f%%, average)\n",
 			   f->cpu_pct, f->cpu_user_pct, f->cpu_sys_pct);
+	if (f->machine_busy_cores >= 0 && f->machine_cores > 0)
+		buf_printf(b, "  Machine CPU:      %.2f of %.0f cores busy (%.1f%%, every process; nebtop %.2f)\n",
+			   f->machine_busy_cores, f->machine_cores, 100 * f->machine_busy_cores / f->machine_cores,
+			   f->cpu_pct / 100);
+	else
+		buf_printf(b, "  Machine CPU:      unknown (/proc/stat cannot be read), %.0f cores\n", f->machine_cores);
 	buf_printf(b, "  RSS:              %s now, %s peak\n", rss, peak);
 	if (f->have_alloc_figures) {
 		units_format_bytes(heap, sizeof heap, (double)f->heap_live_bytes);
