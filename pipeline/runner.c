@@ -339,7 +339,8 @@ static void *runner_thread_main(void *arg)
 	snprintf(tname, sizeof tname, "%s", m->name);
 	pthread_setname_np(pthread_self(), tname);
 	static const char *const roles[] = { "reader", "parser", "worker", "encoder", "writer" };
-	thread_registry_enter(m->name, roles[s->role], s->st->info.name, m);
+	atomic_store_explicit(&m->thread, thread_registry_enter(m->name, roles[s->role], s->st->info.name, m),
+			      memory_order_release);
 	tmetrics_begin(m, clock_now_ns());
 	if (s->st->ops && s->st->ops->worker_new)
 		s->w.local = s->st->ops->worker_new(s->st->opts);

@@ -433,6 +433,8 @@ int analyzer_analyze_now(struct analyzer *a, struct findings *out)
 						  .busy_pct = sf->busy_pct,
 						  .backpressured_pct = sf->backpressured_pct,
 						  .idle_pct = sf->idle_pct,
+						  .oncpu_pct = sf->oncpu_pct,
+						  .cpu_wait_pct = sf->cpu_wait_pct,
 						  .in_per_sec = sf->in_per_sec,
 						  .out_per_sec = sf->out_per_sec };
 		const struct connector_figures *cf = i == 0 ? &f->conn[0] : i == ns - 1 ? &f->conn[1] : NULL;
@@ -491,7 +493,8 @@ int analyzer_analyze_profile(struct profiler *prof, const struct alert_opts *o, 
 	int rc = -1;
 	if (x && st) {
 		for (size_t i = 0; i < nstages; i++)
-			st[i] = (struct an_stage){ .name = stages[i], .kind = STAGE_TRANSFORM, .threads = 1 };
+			st[i] = (struct an_stage){ .name = stages[i], .kind = STAGE_TRANSFORM, .threads = 1,
+						   .oncpu_pct = -1, .cpu_wait_pct = -1 };
 		/* no records: the rules about the pipeline's stages stay silent */
 		struct analyzer_input in;
 		memset(&in, 0, sizeof in);

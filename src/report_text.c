@@ -40,8 +40,15 @@ static void report_text_stage(struct buf *b, const struct stage_figures *sf)
 	buf_printf(b, "  Avg latency:      %s per batch (p50 %s)\n", avg, p50);
 	buf_printf(b, "  p99 latency:      %s\n", p99);
 	buf_printf(b, "  Max latency:      %s\n", mx);
-	buf_printf(b, "  Time:             %.1f%% busy, %.1f%% backpressured, %.1f%% idle\n\n", sf->busy_pct,
+	buf_printf(b, "  Time:             %.1f%% busy, %.1f%% backpressured, %.1f%% idle\n", sf->busy_pct,
 			   sf->backpressured_pct, sf->idle_pct);
+	if (sf->oncpu_pct >= 0 && sf->cpu_wait_pct >= 0)
+		buf_printf(b, "  On CPU:           %.1f%% of its busy time, %.1f%% ready but waiting for a CPU, the "
+			   "rest asleep or waiting (I/O, a server, a lock)\n\n", sf->oncpu_pct, sf->cpu_wait_pct);
+	else if (sf->oncpu_pct >= 0)
+		buf_printf(b, "  On CPU:           %.1f%% of its busy time\n\n", sf->oncpu_pct);
+	else
+		buf_printf(b, "  On CPU:           unknown (too little busy time)\n\n");
 }
 
 static void report_text_channel(struct buf *b, const struct channel_figures *cf)
