@@ -299,8 +299,10 @@ static void analyzer_gather_cpu(struct analyzer *a, struct analyzer_input *in, s
 	if (!total)
 		return;
 	for (size_t i = 0; i < n; i++) {
+		if (!top[i].name || top[i].no_symbol)
+			continue; /* code without a symbol: nothing a finding could name */
 		struct an_function *fn = &x->fns[in->nfunctions++];
-		fn->name = top[i].name ? top[i].name : "?";
+		fn->name = top[i].name;
 		fn->flat_pct = 100.0 * (double)top[i].flat / (double)total;
 		fn->stage = NULL;
 		fn->stage_pct = 0;
