@@ -118,8 +118,9 @@ static void runner_read(struct pthread_slot *s)
 		if (p->decode_ch) {
 			b->work_ns = t1 - t0;
 			tmetrics_add(&m->batches, 1);
-		} else {
+		} else { /* the records are made here: what they hold goes out */
 			runner_count_batch(m, b->nrec, b->nkept, 0, b->nerrors);
+			tmetrics_add(&m->bytes_out, b->data.len);
 			histogram_add_value(&m->latency, t1 - t0);
 		}
 		trace_complete(s->st->info.name, "batch", t0, (int64_t)b->nrec);

@@ -96,6 +96,8 @@ static void report_text_connector(struct buf *b, const struct connector_figures 
 	if (cf->requests) /* generate and null move no batches of their own */
 		buf_printf(b, "    %s records, %s in %s batch%s (%s records per batch)", recs, bytes, batches,
 			   cf->requests == 1 ? "" : "es", avg);
+	else if (cf->bytes) /* generate: its rows as CSV */
+		buf_printf(b, "    %s records, %s", recs, bytes);
 	else
 		buf_printf(b, "    %s records", recs);
 	if (cf->connects)
@@ -193,7 +195,16 @@ static void report_text_runtime(struct buf *b, const struct figures *f, struct p
 	if (f->have_alloc_figures) {
 		units_format_bytes(heap, sizeof heap, (double)f->heap_live_bytes);
 		units_format_bytes(rate, sizeof rate, f->alloc_bytes_per_sec);
-		buf_printf(b, "  Heap in use:      %s\n", heap);
+		/* what malloc handed out and was not freed, at the blocks' full size:
+		 * space reserved and never written counts here, not in the RSS */
+		buf_printf(b, "  Heap allocated:   %s (malloc'd, not yet freed", heap);
+		if (f->heap_live_bytes > f->rss_bytes) {
+			char more[32];
+			units_format_bytes(more, sizeof more, (double)(f->heap_live_bytes - f->rss_bytes));
+			buf_printf(b, "; %s more than the RSS: buffer space reserved but never written, which takes "
+				   "no memory until it is", more);
+		}
+		buf_printf(b, ")\n");
 		buf_printf(b, "  Allocations:      %.0f/s, %s/s, %.1f bytes per record", f->allocs_per_sec, rate,
 				   f->alloc_bytes_per_record);
 		if (f->window_s < 1.0) { /* buffers, pools and threads set up at start weigh on a short run */
