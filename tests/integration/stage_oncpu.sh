@@ -3,7 +3,8 @@
 # every batch) are both busy, but the first is on a CPU, or ready and waiting
 # for one on a busy machine, nearly all of its busy time, and the second
 # hardly at all (stages[].oncpu_pct and cpu_wait_pct, and the report's "On
-# CPU" line). The bounds are wide: the machine is shared.
+# CPU" line). The bounds are wide: the machine is shared, and on a loaded one
+# a spinning thread spends most of its busy time waiting for a CPU.
 . "$(dirname "$0")/lib.sh"
 
 cat >"$T/p.ini" <<'EOF2'
@@ -47,12 +48,13 @@ if not bad:
     burn, nap = st["burn"], st["nap"]
     wait = burn["cpu_wait_pct"]
     if wait is not None:
-        # runnable all its busy time: on a CPU or in the run queue
+        # runnable all its busy time: on a CPU or, on a busy machine, in the run queue
         if burn["oncpu_pct"] + wait < 80:
             bad.append("burn: on CPU %.1f%% + waiting for a CPU %.1f%% < 80%%" % (burn["oncpu_pct"], wait))
-        if burn["oncpu_pct"] < 20:
-            bad.append("burn: on CPU %.1f%%" % burn["oncpu_pct"])
-    elif burn["oncpu_pct"] < 40:
+        if burn["oncpu_pct"] <= 0:
+            bad.append("burn: never on a CPU")
+    elif burn["oncpu_pct"] < 10:
+        # no run-queue figure from this kernel: a loaded machine keeps a spinning thread waiting
         bad.append("burn: on CPU %.1f%%" % burn["oncpu_pct"])
     if nap["oncpu_pct"] > 20:
         bad.append("nap (sleeps while busy): on CPU %.1f%%" % nap["oncpu_pct"])
