@@ -1,7 +1,22 @@
 /* connmetrics.c: the counting helpers of connmetrics.h. */
 #include <stddef.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "connmetrics.h"
+
+void connmetrics_note_fd(struct connmetrics *m, int fd)
+{
+	struct stat st;
+	if (!m || fd < 0 || fstat(fd, &st) != 0)
+		return;
+	if (S_ISFIFO(st.st_mode))
+		m->waits_on = "pipe";
+	else if (S_ISSOCK(st.st_mode))
+		m->waits_on = "socket";
+	else if (S_ISCHR(st.st_mode) && isatty(fd))
+		m->waits_on = "terminal";
+}
 
 void connmetrics_count_wait(struct connmetrics *m, uint64_t bytes, uint64_t wait_ns)
 {

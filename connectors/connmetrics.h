@@ -29,6 +29,10 @@
 
 struct connmetrics {
 	_Atomic uint64_t connect_ns, connects, requests, bytes, retries, errors, wait_ns, rolled_back;
+	/* what the connector waits on when it is not what its type says ("pipe"
+	 * for a file connector reading a FIFO or stdin from a program); set at
+	 * open, before the pipeline's threads start, NULL otherwise */
+	const char *waits_on;
 };
 
 static inline void connmetrics_add(_Atomic uint64_t *c, uint64_t v)
@@ -47,6 +51,10 @@ void connmetrics_count_request(struct connmetrics *m, uint64_t bytes, uint64_t s
 /* Bytes moved and time waited that are not a request of their own (a retry
  * of one, the wait before it, the rows of a stream counted apart). */
 void connmetrics_count_wait(struct connmetrics *m, uint64_t bytes, uint64_t wait_ns);
+/* Names what a file connector's descriptor really is, when it is no file:
+ * "pipe" (a FIFO or a pipe: a program at the other end), "socket",
+ * "terminal". A regular file or a block device leaves waits_on alone. */
+void connmetrics_note_fd(struct connmetrics *m, int fd);
 /* A connection that took from start_ns to end_ns to set up. */
 void connmetrics_count_connect(struct connmetrics *m, uint64_t start_ns, uint64_t end_ns);
 

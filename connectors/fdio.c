@@ -23,6 +23,7 @@ int fdio_input_open(struct fdio_input *in, const char *path, const char *where, 
 	if (!strcmp(path, "-")) {
 		snprintf(in->name, sizeof in->name, "stdin");
 		in->fd = STDIN_FILENO;
+		connmetrics_note_fd(m, in->fd);
 		return 0;
 	}
 	in->fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -32,6 +33,7 @@ int fdio_input_open(struct fdio_input *in, const char *path, const char *where, 
 	if (fstat(in->fd, &st) == 0 && S_ISDIR(st.st_mode))
 		return errbuf_set(e, "%s: %s is a directory", where, path);
 	snprintf(in->name, sizeof in->name, "%s", path);
+	connmetrics_note_fd(m, in->fd);
 	return 0;
 }
 

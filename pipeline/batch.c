@@ -42,6 +42,12 @@ void batch_free(struct batch *b)
 	free(b);
 }
 
+size_t batch_capacity_bytes(const struct batch *b)
+{
+	return b->field_cap * sizeof *b->fields + b->rec_cap + (size_t)b->errors_cap * sizeof *b->errors +
+	       b->data.cap + b->raw.cap + b->out.cap + b->errtext.cap;
+}
+
 void batch_reset(struct batch *b)
 {
 	b->seq = b->first_record = b->first_line = b->bytes_in = b->work_ns = 0;

@@ -50,6 +50,7 @@ struct batch {
 	uint32_t nerrors, errors_cap;
 	uint32_t nkept;       /* maintained by batch_mark_record */
 	uint32_t flags;       /* BATCH_*: what the source noticed about the input */
+	size_t held_bytes;    /* its buffers' capacity as its pool last counted it */
 };
 
 /* The input ended inside a quoted field: the last record swallowed the rest. */
@@ -57,6 +58,8 @@ struct batch {
 
 struct batch *batch_new(void);
 void batch_free(struct batch *b);
+/* The bytes its buffers have room for (what it holds on to between uses). */
+size_t batch_capacity_bytes(const struct batch *b);
 /* Empties the batch for reuse, keeping its buffers (trimming huge ones). */
 void batch_reset(struct batch *b);
 /* Sets the width and makes room for n records. */

@@ -162,6 +162,11 @@ size_t pipeline_count_channels(const struct pipeline *p) { return p->nchannels; 
 struct channel *pipeline_get_channel(const struct pipeline *p, size_t i) { return p->channels[i]; }
 int pipeline_count_threads(const struct pipeline *p) { return (int)p->nthreads; }
 
+uint64_t pipeline_pool_bytes(const struct pipeline *p)
+{
+	return p->pool ? pool_held_bytes(p->pool) : 0;
+}
+
 const struct connmetrics *pipeline_get_connector_metrics(const struct pipeline *p, int dest)
 {
 	return dest ? &p->dst_metrics : &p->src_metrics;
@@ -169,6 +174,9 @@ const struct connmetrics *pipeline_get_connector_metrics(const struct pipeline *
 
 const char *pipeline_connector_waits_on(const struct pipeline *p, int dest)
 {
+	const struct connmetrics *m = dest ? &p->dst_metrics : &p->src_metrics;
+	if (m->waits_on)
+		return m->waits_on;
 	return dest ? p->dst->waits_on : p->src->waits_on;
 }
 

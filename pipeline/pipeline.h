@@ -72,6 +72,8 @@ void pipeline_describe_dest(struct pipeline *p, char *dst, size_t n);
 int pipeline_count_threads(const struct pipeline *p);
 /* What the source (dest = 0) or destination (dest = 1) connector measured. */
 const struct connmetrics *pipeline_get_connector_metrics(const struct pipeline *p, int dest);
+/* What the batch pool's buffers hold, bytes (pool_held_bytes). */
+uint64_t pipeline_pool_bytes(const struct pipeline *p);
 /* What that connector's wait time waits for ("file", "PostgreSQL server"), or NULL. */
 const char *pipeline_connector_waits_on(const struct pipeline *p, int dest);
 

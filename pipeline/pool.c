@@ -2,6 +2,7 @@
 #include "pool.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "../src/globals.h"
@@ -16,6 +17,7 @@ struct pool {
 	pthread_cond_t available;
 	struct batch **free_list;
 	size_t nfree, size;
+	_Atomic uint64_t held; /* pool_held_bytes */
 };
 
 struct pool *pool_create(size_t nbatches)
@@ -50,6 +52,11 @@ void pool_free(struct pool *p)
 
 size_t pool_size(const struct pool *p) { return p->size; }
 
+uint64_t pool_held_bytes(const struct pool *p)
+{
+	return atomic_load_explicit(&((struct pool *)p)->held, memory_order_relaxed);
+}
+
 struct batch *pool_get_batch(struct pool *p)
 {
 	nlock_lock(&p->mu);
@@ -73,6 +80,10 @@ struct batch *pool_get_batch(struct pool *p)
 void pool_put_batch(struct pool *p, struct batch *b)
 {
 	batch_reset(b);
+	/* a batch comes back once per trip: its growth (or trim) is counted here */
+	size_t held = batch_capacity_bytes(b);
+	atomic_fetch_add_explicit(&p->held, (uint64_t)held - (uint64_t)b->held_bytes, memory_order_relaxed);
+	b->held_bytes = held;
 	nlock_lock(&p->mu);
 	p->free_list[p->nfree++] = b;
 	pthread_cond_signal(&p->available);

@@ -7,6 +7,7 @@
 #define NEB_POOL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct batch;
 struct pool;
@@ -14,6 +15,10 @@ struct pool;
 struct pool *pool_create(size_t nbatches);
 void pool_free(struct pool *p);
 size_t pool_size(const struct pool *p);
+/* The bytes its batches' buffers hold, as counted when each last came back:
+ * it grows while batches first fill to the working size and then stops, so
+ * that growth is the pool's, bounded, and no leak. */
+uint64_t pool_held_bytes(const struct pool *p);
 /* Takes a reset batch, waiting while none is free. */
 struct batch *pool_get_batch(struct pool *p);
 /* Resets b and gives it back. */

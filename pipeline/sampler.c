@@ -86,6 +86,7 @@ static void sampler_ring_push(struct sampler *s, struct sample_ring *r, const st
 	struct sample *dst = &r->slots[slot];
 	dst->t_ns = src->t_ns;
 	dst->rt = src->rt;
+	dst->pool_bytes = src->pool_bytes;
 	memcpy(dst->conn, src->conn, sizeof dst->conn);
 	memcpy(dst->stages, src->stages, s->nstages * sizeof *src->stages);
 	memcpy(dst->channels, src->channels, s->nchannels * sizeof *src->channels);
@@ -199,6 +200,7 @@ static void sampler_read_into(struct sampler *s, struct sample *out, struct hist
 						     connmetrics_get(&cm->wait_ns), connmetrics_get(&cm->rolled_back) };
 	}
 	runtime_read_sample(&out->rt);
+	out->pool_bytes = pipeline_pool_bytes(s->p);
 }
 
 /* Counter events for the trace: channel fill, and throughput since the

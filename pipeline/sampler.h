@@ -44,6 +44,7 @@ struct sample {
 	struct channel_sample *channels;
 	struct runtime_sample rt;
 	struct conn_sample conn[2]; /* [0] the source's connector, [1] the destination's */
+	uint64_t pool_bytes; /* what the batch pool's buffers hold (pool_held_bytes) */
 };
 
 /* capacity: recent samples kept at full resolution. */

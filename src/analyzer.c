@@ -61,6 +61,11 @@ struct analyzer {
 	size_t nticks, head;   /* head: the next slot to write */
 	struct findings latest;
 	int final;     /* analyzer_finish ran: latest is the run's last analysis */
+	/* the previous analysis's bottleneck stage and primary finding, so
+	 * that a steady pipeline's verdict holds still */
+	char prev_bneck[64];
+	enum finding_type prev_type;
+	char prev_component[128];
 	int finishing; /* analyzer_finish is analyzing the ended series */
 };
 
@@ -261,6 +266,8 @@ static void analyzer_gather_reasons(struct analyzer *a, struct analyzer_input *i
 	if (!es)
 		return;
 	size_t n = pipeline_copy_error_samples(a->p, es, ERROR_SAMPLES);
+	in->reasons_kept = n;
+	in->reasons_full = n == ERROR_SAMPLES;
 	for (size_t i = 0; i < n; i++) {
 		char norm[256];
 		analyzer_normalize_reason(es[i].reason, norm, sizeof norm);
@@ -338,7 +345,10 @@ static void analyzer_gather_series(struct analyzer *a, struct analyzer_input *in
 		if (smp->t_ns < from->t_ns || smp->t_ns > until->t_ns)
 			continue;
 		double t = (double)smp->t_ns / 1e9;
-		x->heap[k] = (struct an_point){ t, (double)smp->rt.bytes_alloc - (double)smp->rt.bytes_freed };
+		/* the batch pool's buffers grow to their working size and stop:
+		 * bounded, so not part of what the growth rule looks at */
+		x->heap[k] = (struct an_point){ t, (double)smp->rt.bytes_alloc - (double)smp->rt.bytes_freed -
+							   (double)smp->pool_bytes };
 		x->rss[k] = (struct an_point){ t, (double)smp->rt.rss_bytes };
 		hooks |= smp->rt.allocs > 0;
 		k++;
@@ -388,6 +398,38 @@ static void analyzer_free_scratch(struct an_scratch *x)
 	free(x);
 }
 
+/* A steady verdict: when the previous primary finding is still there at the
+ * top severity, it stays first (findings of equal severity would otherwise
+ * trade places as their impacts wobble); then the primary and the
+ * bottleneck stage are remembered for the next analysis. */
+static void analyzer_hold_primary(struct analyzer *a, struct findings *out)
+{
+	pthread_mutex_lock(&a->mu);
+	for (size_t i = 1; i < out->n && out->v[0].severity == out->v[i].severity; i++) {
+		if (out->v[i].type != a->prev_type || strcmp(out->v[i].component, a->prev_component))
+			continue;
+		/* causes still go before places before symptoms: only a finding of
+		 * the same type or an earlier one may take the lead */
+		if (out->v[i].type > out->v[0].type)
+			break;
+		struct finding held = out->v[i];
+		memmove(&out->v[1], &out->v[0], i * sizeof *out->v);
+		out->v[0] = held;
+		break;
+	}
+	a->prev_bneck[0] = 0;
+	a->prev_component[0] = 0;
+	a->prev_type = FIND_TOO_SHORT;
+	for (size_t i = 0; i < out->n; i++)
+		if (out->v[i].type == FIND_PIPELINE_BOTTLENECK)
+			snprintf(a->prev_bneck, sizeof a->prev_bneck, "%s", out->v[i].component);
+	if (out->n) {
+		a->prev_type = out->v[0].type;
+		snprintf(a->prev_component, sizeof a->prev_component, "%s", out->v[0].component);
+	}
+	pthread_mutex_unlock(&a->mu);
+}
+
 int analyzer_analyze_now(struct analyzer *a, struct findings *out)
 {
 	/* after the run's end the series no longer moves: the last analysis is
@@ -413,6 +455,8 @@ int analyzer_analyze_now(struct analyzer *a, struct findings *out)
 	uint64_t now_ns = b->t_ns, since = s0->t_ns;
 	size_t ns = x->f.nstages;
 	in.records_in = b->stages[0].records_in - s0->stages[0].records_in;
+	in.run_s = (double)b->t_ns / 1e9;
+	in.run_records = b->stages[0].records_in;
 	for (size_t i = 0; i < ns; i++)
 		in.records_errors += b->stages[i].errors - s0->stages[i].errors;
 	analyzer_gather_series(a, &in, x, s0, b);
@@ -463,6 +507,11 @@ int analyzer_analyze_now(struct analyzer *a, struct findings *out)
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	in.cores = cores > 0 ? (double)cores : 1;
 	in.machine_busy_cores = f->machine_busy_cores;
+	pthread_mutex_lock(&a->mu);
+	char prev[64];
+	snprintf(prev, sizeof prev, "%s", a->prev_bneck);
+	pthread_mutex_unlock(&a->mu);
+	in.prev_bottleneck = prev[0] ? prev : NULL;
 	in.input_wait_pct = ns ? f->stages[0].idle_pct : 0;
 	in.threads_before = f->threads_before;
 	in.threads_now = f->threads;
@@ -477,6 +526,8 @@ int analyzer_analyze_now(struct analyzer *a, struct findings *out)
 	analyzer_gather_sites(a, &in, x, since);
 	analyzer_gather_reasons(a, &in, x);
 	int rc = analyzer_run_rules(&in, &a->o, out);
+	if (rc == 0)
+		analyzer_hold_primary(a, out);
 	out->drained_s = (double)(latest_ns - b->t_ns) / 1e9;
 	analyzer_free_scratch(x);
 	return rc;

@@ -53,15 +53,22 @@ const char *analyzer_severity_name(enum severity s); /* "low" ... "critical" */
 const char *analyzer_severity_upper(enum severity s); /* "LOW" ... "CRITICAL" */
 
 enum finding_type {
-	FIND_MEMORY_GROWTH = 0, /* in the order that breaks ties of severity: causes first */
+	/* in the order that breaks ties of severity: causes no configuration
+	 * asked for first (a leak, lost records, a lock, the allocator), then
+	 * places (a stage, or the verdict that the pipeline keeps up, which is
+	 * always low and leads the lows), then symptoms (a hot function, full
+	 * channels) */
+	FIND_MEMORY_GROWTH = 0,
+	FIND_ERRORS,
 	FIND_LOCK_CONTENTION,
 	FIND_ALLOCATOR_PRESSURE,
 	FIND_PIPELINE_BOTTLENECK,
+	FIND_KEEPS_UP,   /* every stage has headroom: the pipeline keeps up with its input */
 	FIND_CPU_HOTSPOT,
 	FIND_CHANNEL_BACKPRESSURE,
-	FIND_ERRORS,
 	FIND_THREAD_LEAK,
 	FIND_CPU_UNDERUSE,
+	FIND_TOO_SHORT,  /* the window is too short, or saw too few records, to judge */
 };
 /* "pipeline_bottleneck", "cpu_hotspot", ... (metrics JSON `type`). */
 const char *analyzer_type_name(enum finding_type t);
@@ -189,12 +196,25 @@ struct analyzer_input {
 	size_t nlocks;
 	double cores_used, cores;         /* CPU time per second, and the machine's cores */
 	double machine_busy_cores; /* the whole machine's busy cores over the window, -1 unknown */
+	/* the run so far: seconds since its start (to the window's end) and
+	 * records read; 0 when unknown (then the run counts as long enough) */
+	double run_s;
+	uint64_t run_records;
+	/* the stage that was the pipeline bottleneck at the previous analysis,
+	 * or NULL: it stays the bottleneck while it is within a margin of the
+	 * thresholds, so that the verdict holds still on a steady pipeline */
+	const char *prev_bottleneck;
 	double input_wait_pct;            /* share of the source's time waiting for its input (I/O) */
 	uint32_t threads_before, threads_now;
 	int threads_only_grew;
 	int leaked_threads;               /* threads blocked for good on an abandoned channel */
 	const struct an_reason *reasons;  /* error reasons, most frequent first */
 	size_t nreasons;
+	/* the errors the reasons were counted from: the first errors of the
+	 * run, kept; reasons_full when the kept list is full (then the counts
+	 * are of those kept, not of every error) */
+	uint64_t reasons_kept;
+	int reasons_full;
 	const char *dead_letter_path;     /* where bad records go (on_error = dead_letter), or NULL */
 };
 

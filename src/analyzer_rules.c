@@ -15,250 +15,30 @@
 
 /* Shares of fewer CPU samples than this are noise: no CPU rule fires. */
 #define ANALYZER_MIN_SAMPLES 50
-
-/* --- pipeline bottleneck (Flink's rule) ------------------------------------------- */
-
-/* What a stage could do with its threads all busy: its rate over its busy
- * share; 0 when too little busy time was seen to tell. */
-static double analyzer_stage_capacity(const struct an_stage *s)
-{
-	double rate = s->kind == STAGE_SOURCE ? s->out_per_sec : s->in_per_sec;
-	if (s->busy_pct < 1 || rate <= 0)
-		return 0;
-	return rate / (s->busy_pct / 100);
-}
-
-/* The share of the other stages' thread time spent waiting on stage b:
- * upstream backpressured, downstream idle. With transforms_only, only the
- * transform stages count (the source's case). */
-static double analyzer_waiting_share(const struct analyzer_input *in, size_t b, int transforms_only)
-{
-	double wait = 0, total = 0;
-	for (size_t i = 0; i < in->nstages; i++) {
-		const struct an_stage *s = &in->stages[i];
-		if (i == b || (transforms_only && s->kind != STAGE_TRANSFORM))
-			continue;
-		double th = s->threads > 0 ? s->threads : 1;
-		wait += th * (i < b ? s->backpressured_pct : s->idle_pct);
-		total += th * 100;
-	}
-	return total > 0 ? 100 * wait / total : 0;
-}
-
-/* What to do about a bottleneck stage. A source or destination is told what
- * sets its pace: its configured rate (generate's `rate`, `rate_limit`),
- * the system its connector waits on (see analyzer_wait_suggest), or, when
- * it waits on nothing outside, its own thread's CPU. A transform gets more
- * workers only when analyzer_workers_help says they would help. */
-static void analyzer_bottleneck_suggest(struct finding *f, const struct an_stage *s, const struct analyzer_input *in,
-					const struct alert_opts *o, int waits)
-{
-	char why[200];
-	enum workers_help help = analyzer_workers_help(in, o, s->name, why, sizeof why);
-	int more = help == WORKERS_HELP;
-	if (s->kind != STAGE_TRANSFORM && analyzer_stage_paced(s)) {
-		finding_suggest(f, "Its %s = %.0f in [%s] sets the pace, by configuration: raise or remove %s to push "
-				   "more records through", s->rate_key, s->rate_limit,
-				s->kind == STAGE_SOURCE ? "source" : "destination", s->rate_key);
-		if (s->kind == STAGE_SOURCE)
-			finding_suggest(f, "In a load test, raise %s until another stage becomes the bottleneck: that "
-					   "stage is the pipeline's limit", s->rate_key);
-	} else if (s->kind == STAGE_SOURCE) {
-		if (s->waits_on && !waits)
-			finding_suggest(f, "The source spends its time reading and parsing rather than waiting on its %s: "
-					   "read larger chunks (-batch)%s", s->waits_on,
-					more ? " and decode on more threads (-workers)" : "");
-		else if (!s->waits_on)
-			finding_suggest(f, "The source waits on nothing outside: its own thread makes the records as fast "
-					   "as it can, and that is the limit");
-		finding_suggest(f, "In a load test, a source that cannot keep up means the load is too low to find the "
-				   "pipeline's limit: feed it faster");
-	} else if (s->kind == STAGE_DESTINATION) {
-		if (s->waits_on && !waits)
-			finding_suggest(f, "Everything upstream is backpressured by the destination, which spends its time "
-					   "encoding and writing rather than waiting on its %s: write larger batches (-batch)%s",
-					s->waits_on, more ? " and encode on more threads (-workers)" : "");
-		else if (!s->waits_on)
-			finding_suggest(f, "Everything upstream is backpressured by the destination, which waits on nothing "
-					   "outside: write larger batches (-batch) so that each write costs less per record");
-		if (s->rate_limit > 0)
-			finding_suggest(f, "Its rate_limit = %.0f in [destination] is not reached: the limit is the writing "
-					   "itself", s->rate_limit);
-	} else {
-		if (more)
-			finding_suggest(f, "Give stage %s more workers (-workers or [pipeline] workers): the machine has "
-					   "idle cores (%.1f of %.0f used)", s->name, in->cores_used, in->cores);
-		else if (help == WORKERS_LOCKED)
-			finding_suggest(f, "More workers will not help stage %s: %s; make the lock cheaper first (see its "
-					   "lock_contention finding)", s->name, why);
-		else
-			finding_suggest(f, "More workers will not help stage %s: %s; make its work cheaper", s->name, why);
-		finding_suggest(f, "Profile what it spends its time on: go tool pprof -top -tagfocus=stage=%s cpu_*.prof",
-				s->name);
-		finding_suggest(f, "Make its per-record work cheaper, or move it after a filter so that it sees fewer "
-				   "records");
-	}
-}
-
-/* A source or destination whose time goes to waiting on its system: what
- * helps is fewer, larger round trips and a faster system, not more CPU. */
-static void analyzer_wait_suggest(struct finding *f, const struct an_stage *s)
-{
-	if (s->kind == STAGE_DESTINATION)
-		finding_suggest(f, "The %s, not nebtop, sets the pace: send fewer, larger batches (-batch; "
-				   "commit_every for PostgreSQL, max_batch_bytes for HTTP) so that each round trip "
-				   "carries more records", s->waits_on);
-	else
-		finding_suggest(f, "The %s, not nebtop, sets the pace: fetch fewer, larger pages or chunks so that "
-				   "each round trip carries more records", s->waits_on);
-	finding_suggest(f, "Look at the %s itself: its CPU and disk, indexes, constraints or triggers on the table, "
-			   "rate limits, and the network latency to it", s->waits_on);
-}
-
-/* Flink's rule: a busy stage whose upstream is backpressured (or whose input
- * channel is full) and whose downstream is mostly idle; the source when all
- * the rest is idle; the destination when all upstream is backpressured. */
-static int analyzer_rule_bottleneck(const struct analyzer_input *in, const struct alert_opts *o,
-				    struct findings *out, size_t *which)
-{
-	*which = (size_t)-1;
-	if (in->nstages < 2 || in->records_in == 0)
-		return 0;
-	size_t b = (size_t)-1;
-	for (size_t i = 0; i < in->nstages && b == (size_t)-1; i++) {
-		const struct an_stage *s = &in->stages[i];
-		int up_waits = 1, down_idle = 1;
-		for (size_t j = 0; j < in->nstages; j++) {
-			const struct an_stage *t = &in->stages[j];
-			if (j < i && t->backpressured_pct < o->backpressured_pct)
-				up_waits = 0;
-			if (j > i && t->idle_pct < o->idle_pct)
-				down_idle = 0;
-		}
-		if (s->kind == STAGE_SOURCE) {
-			if (down_idle && s->backpressured_pct < o->backpressured_pct)
-				b = i;
-			continue;
-		}
-		int pushed = in->stages[i - 1].backpressured_pct >= o->backpressured_pct ||
-			     (i - 1 < in->nchannels && in->channels[i - 1].fill_avg_pct >= o->channel_high_pct);
-		if (s->kind == STAGE_DESTINATION) {
-			if (up_waits && s->busy_pct >= o->busy_pct)
-				b = i;
-		} else if (s->busy_pct >= o->busy_pct && pushed && down_idle) {
-			b = i;
-		}
-	}
-	if (b == (size_t)-1)
-		return 0;
-	const struct an_stage *s = &in->stages[b];
-	double waiting = analyzer_waiting_share(in, b, s->kind == STAGE_SOURCE);
-	int sev = analyzer_band(waiting, o->bottleneck_medium_pct, o->bottleneck_high_pct, o->bottleneck_critical_pct);
-	/* a source that sets the pace leaves capacity unused; it is never an emergency */
-	if (s->kind == STAGE_SOURCE && sev > SEV_HIGH)
-		sev = SEV_HIGH;
-	struct finding *f = analyzer_add_finding(out, FIND_PIPELINE_BOTTLENECK, sev < 0 ? SEV_LOW : (enum severity)sev);
-	if (!f)
-		return -1;
-	*which = b;
-	snprintf(f->component, sizeof f->component, "%s", s->name);
-	snprintf(f->stage, sizeof f->stage, "%s", s->name);
-	double rate = s->kind == STAGE_SOURCE ? s->out_per_sec : s->in_per_sec;
-	char rtext[32];
-	units_format_count(rtext, sizeof rtext, (uint64_t)(rate + 0.5));
-	int transforms = 0;
-	for (size_t i = 0; i < in->nstages; i++)
-		transforms += in->stages[i].kind == STAGE_TRANSFORM;
-	/* a connector that spends its time waiting on its system is named as such */
-	int waits = s->waits_on && s->kind != STAGE_TRANSFORM && s->wait_pct >= o->server_wait_pct;
-	int paced = analyzer_stage_paced(s);
-	if (s->kind == STAGE_SOURCE && paced)
-		finding_set(f->description, sizeof f->description,
-			    "The source sets the pace at its configured %s = %.0f: %s records/s, while the other stages "
-			    "are mostly idle (%.0f%% of the transform workers' time waits for input)", s->rate_key,
-			    s->rate_limit, rtext, waiting);
-	else if (s->kind == STAGE_SOURCE && waits)
-		finding_set(f->description, sizeof f->description,
-			    "The source sets the pace, waiting on its %s: %.0f%% of its busy time waits on it, at %s "
-			    "records/s, while the other stages are mostly idle (%.0f%% of their time waits for input)",
-			    s->waits_on, s->wait_pct, rtext, waiting);
-	else if (s->kind == STAGE_SOURCE && transforms)
-		finding_set(f->description, sizeof f->description,
-			    "The source sets the pace: %s records/s, while every other stage is mostly idle (%.0f%% of "
-			    "the transform workers' time waits for input)", rtext, waiting);
-	else if (s->kind == STAGE_SOURCE)
-		finding_set(f->description, sizeof f->description,
-			    "The source sets the pace: %s records/s, while the destination is mostly idle (no transform "
-			    "stage waits on it)", rtext);
-	else if (s->kind == STAGE_DESTINATION && paced)
-		finding_set(f->description, sizeof f->description,
-			    "Destination %s is the bottleneck at its configured %s = %.0f: %s records/s while everything "
-			    "upstream is backpressured (%.0f%% of their time waits on it)", s->name, s->rate_key,
-			    s->rate_limit, rtext, waiting);
-	else if (s->kind == STAGE_DESTINATION && waits)
-		finding_set(f->description, sizeof f->description,
-			    "Destination %s is the bottleneck, waiting on its %s: %.0f%% of its busy time waits on it; "
-			    "busy %.1f%% at %s records/s while everything upstream is backpressured (%.0f%% of their "
-			    "time waits on it)", s->name, s->waits_on, s->wait_pct, s->busy_pct, rtext, waiting);
-	else if (s->kind == STAGE_DESTINATION)
-		finding_set(f->description, sizeof f->description,
-			    "Destination %s is the bottleneck: busy %.1f%% at %s records/s while everything upstream is "
-			    "backpressured (%.0f%% of their time waits on it)", s->name, s->busy_pct, rtext, waiting);
-	else
-		finding_set(f->description, sizeof f->description,
-			    "Stage %s is the bottleneck: busy %.1f%% at %s records/s while upstream is backpressured "
-			    "and downstream waits (%.0f%% of the other stages' time waits on it)", s->name, s->busy_pct,
-			    rtext, waiting);
-	/* impact: the share of the next slowest stage's capacity that goes
-	 * unused because this one is slower, 0..100 (the speed-up it would give
-	 * is a figure: a ratio, not a percentage) */
-	double cap = analyzer_stage_capacity(s), next = 0;
-	const char *next_name = NULL;
-	for (size_t i = 0; i < in->nstages; i++) {
-		double c = i == b ? 0 : analyzer_stage_capacity(&in->stages[i]);
-		if (c > 0 && (next == 0 || c < next)) {
-			next = c;
-			next_name = in->stages[i].name;
-		}
-	}
-	if (s->kind == STAGE_SOURCE || cap <= 0)
-		cap = rate;
-	if (next > 0 && cap > 0 && next > cap) {
-		f->impact_pct = 100 * (1 - cap / next);
-		char ntext[32];
-		units_format_count(ntext, sizeof ntext, (uint64_t)(next + 0.5));
-		finding_set(f->impact_of, sizeof f->impact_of,
-			    "the next slowest stage's capacity left unused: %s could take about %s records/s, %.1fx "
-			    "what %s gives it", next_name, ntext, next / cap, s->name);
-	} else {
-		f->impact_pct = waiting;
-		finding_set(f->impact_of, sizeof f->impact_of, "the other stages' thread time spent waiting on %s",
-			    s->name);
-	}
-	if (waits)
-		analyzer_wait_suggest(f, s);
-	analyzer_bottleneck_suggest(f, s, in, o, waits);
-	finding_figure(f, "busy_pct", s->busy_pct, "%.1f%% busy", s->busy_pct);
-	if (s->waits_on && s->kind != STAGE_TRANSFORM)
-		finding_figure(f, "wait_pct", s->wait_pct, "%.1f%% of its busy time waiting on its %s", s->wait_pct,
-			       s->waits_on);
-	finding_figure(f, "backpressured_pct", s->backpressured_pct, "%.1f%% backpressured", s->backpressured_pct);
-	finding_figure(f, "idle_pct", s->idle_pct, "%.1f%% idle", s->idle_pct);
-	finding_figure(f, "records_per_sec", rate, "%s records/s", rtext);
-	finding_figure(f, "waiting_pct", waiting, "%.1f%% of the other stages' time waits on it", waiting);
-	if (cap > 0) {
-		char ctext[32];
-		units_format_count(ctext, sizeof ctext, (uint64_t)(cap + 0.5));
-		finding_figure(f, "capacity_per_sec", cap, "%s records/s at full use", ctext);
-	}
-	if (next > cap && cap > 0)
-		finding_figure(f, "speedup", next / cap, "up to %.1fx the throughput if %s kept up with %s", next / cap,
-			       s->name, next_name);
-	return 0;
-}
+/* The allocator using less CPU than this (cores) is low, whatever its share. */
+#define ANALYZER_ALLOC_MIN_CORES 0.1
 
 /* --- channel fill (NiFi's bands) ------------------------------------------------- */
 
+/* The stage that limits a full channel i: the pipeline bottleneck when it is
+ * downstream of it; else the first stage from the channel's receiver on
+ * that is not itself backpressured (a receiver that waits to send is held
+ * by what comes after it, not slow). */
+static size_t analyzer_channel_cause(const struct analyzer_input *in, const struct alert_opts *o, size_t i,
+				     size_t bneck)
+{
+	if (bneck != (size_t)-1 && bneck > i)
+		return bneck;
+	size_t r = i + 1;
+	while (r + 1 < in->nstages && in->stages[r].backpressured_pct >= o->backpressured_pct)
+		r++;
+	return r < in->nstages ? r : (size_t)-1;
+}
+
+/* The fill of a channel is the symptom of the stage that limits it: its
+ * severity is capped at the pipeline bottleneck's when there is one, and
+ * its text names that stage as the cause (with the receiver's own figures
+ * when the receiver only passes the wait on). */
 static int analyzer_rule_channels(const struct analyzer_input *in, const struct alert_opts *o, struct findings *out,
 				  size_t bneck, enum severity bsev)
 {
@@ -269,28 +49,40 @@ static int analyzer_rule_channels(const struct analyzer_input *in, const struct 
 								    : -1;
 		if (sev < 0)
 			continue;
-		/* a full channel is the symptom of a slow stage after it; when a
-		 * pipeline bottleneck is found, no channel ranks above it */
 		if (bneck != (size_t)-1 && sev > (int)bsev)
 			sev = (int)bsev;
 		struct finding *f = analyzer_add_finding(out, FIND_CHANNEL_BACKPRESSURE, (enum severity)sev);
 		if (!f)
 			return -1;
-		const char *to = i + 1 < in->nstages ? in->stages[i + 1].name : "?";
+		size_t ri = i + 1, ci = analyzer_channel_cause(in, o, i, bneck);
+		const char *to = ri < in->nstages ? in->stages[ri].name : "?";
+		const char *cause = ci != (size_t)-1 ? in->stages[ci].name : to;
 		snprintf(f->component, sizeof f->component, "%s", c->name);
-		snprintf(f->stage, sizeof f->stage, "%s", to);
+		snprintf(f->stage, sizeof f->stage, "%s", cause);
 		finding_set(f->description, sizeof f->description,
 			    "Channel %s is %.1f%% full on average (at most %.1f%%): its senders wait %.1f%% of their time "
 			    "for room", c->name, c->fill_avg_pct, c->fill_max_pct, c->send_blocked_pct);
 		f->impact_pct = c->send_blocked_pct;
-		finding_set(f->impact_of, sizeof f->impact_of, "the sending stage's time blocked on a full %s", c->name);
+		snprintf(f->impact_of, sizeof f->impact_of, "the sending stage's time blocked on a full %s", c->name);
 		char why[200];
-		if (analyzer_workers_help(in, o, to, why, sizeof why) == WORKERS_HELP)
+		if (ci != ri && ci != (size_t)-1 && ri < in->nstages) {
+			const struct an_stage *r = &in->stages[ri];
+			finding_suggest(f, "Stage %s, which drains it, is not the cause: it is %.0f%% busy and waits %.0f%% "
+					   "of its time to send on; stage %s further down sets the pace%s", to, r->busy_pct,
+					r->backpressured_pct, cause,
+					ci == bneck ? " (the pipeline bottleneck: see its finding)" : "");
+		} else if (ci != (size_t)-1 && analyzer_stage_paced(&in->stages[ci])) {
+			const struct an_stage *p = &in->stages[ci];
+			finding_suggest(f, "Stage %s runs at its configured %s = %.0f: the channel fills in front of it "
+					   "by configuration; raise or remove %s to drain it faster", cause, p->rate_key,
+					p->rate_limit, p->rate_key);
+		} else if (analyzer_workers_help(in, o, cause, why, sizeof why) == WORKERS_HELP) {
 			finding_suggest(f, "Stage %s drains this channel slower than it fills: make it faster, or give it "
-					   "more workers (-workers): the machine has idle cores", to);
-		else
+					   "more workers (-workers): %s", cause, why);
+		} else {
 			finding_suggest(f, "Stage %s drains this channel slower than it fills: make its work cheaper (more "
-					   "workers will not help: %s)", to, why);
+					   "workers will not help: %s)", cause, why);
+		}
 		finding_suggest(f, "A larger -buffer only absorbs bursts; it does not raise throughput");
 		finding_figure(f, "fill_avg_pct", c->fill_avg_pct, "%.1f%% full on average", c->fill_avg_pct);
 		finding_figure(f, "fill_max_pct", c->fill_max_pct, "%.1f%% full at most", c->fill_max_pct);
@@ -309,10 +101,46 @@ static int analyzer_name_has(const char *name, const char *const *words)
 	return 0;
 }
 
+/* 1 when a function name is a symbol: not empty, "?", "[unknown]", a bare
+ * address "0x..." or a place in a mapping "libfoo.so+0x1f0". */
+static int analyzer_function_named(const char *fn)
+{
+	return fn && fn[0] && strcmp(fn, "?") && strcmp(fn, "[unknown]") && strncmp(fn, "0x", 2) &&
+	       !strstr(fn, "+0x");
+}
+
+/* A function name as a pprof -list argument: pprof reads it as a regular
+ * expression, so it is anchored and its metacharacters escaped
+ * ("^spin_burn_cpu$", "^ns::f\(int\)$"); a single quote, which would end
+ * the shell's quoting, becomes '.' (any character). */
+void analyzer_pprof_regex(const char *fn, char *dst, size_t n)
+{
+	size_t k = 0;
+	if (n < 3) {
+		if (n)
+			dst[0] = 0;
+		return;
+	}
+	dst[k++] = '^';
+	for (const char *p = fn; *p && k + 3 < n; p++) {
+		if (*p == '\'')
+			dst[k++] = '.';
+		else {
+			if (strchr("\\.+*?()|[]{}^$", *p))
+				dst[k++] = '\\';
+			dst[k++] = *p;
+		}
+	}
+	dst[k++] = '$';
+	dst[k] = 0;
+}
+
 /* more: whether more workers would help the function's stage
  * (analyzer_workers_help); without them, the function must get cheaper. */
 static void analyzer_hotspot_suggest(struct finding *f, const char *fn, int more)
 {
+	char re[300];
+	analyzer_pprof_regex(fn, re, sizeof re);
 	static const char *const codec[] = { "json", "csv", "escape", "parse", "encode", "decode", "format",
 					     "printf", "strto", "utf8", "scan", "dtoa", "quote", NULL };
 	static const char *const search[] = { "strstr", "memchr", "strchr", "regex", "regexec", "re_search",
@@ -329,7 +157,7 @@ static void analyzer_hotspot_suggest(struct finding *f, const char *fn, int more
 	} else if (analyzer_name_has(fn, codec)) {
 		finding_suggest(f, "Encoding or parsing dominates: skip fields you do not need (a select stage)%s avoid "
 				   "converting values twice%s", more ? "," : " and", more ? ", and parse on more threads" : "");
-		finding_suggest(f, "Look at its hottest lines: go tool pprof -list '%s' cpu_*.prof", fn);
+		finding_suggest(f, "Look at its hottest lines: go tool pprof -list '%s' cpu_*.prof", re);
 	} else if (analyzer_name_has(fn, search)) {
 		finding_suggest(f, "String search or comparison dominates: compare lengths first, precompute what is "
 				   "searched for, or use a hash lookup instead of repeated scans");
@@ -345,7 +173,7 @@ static void analyzer_hotspot_suggest(struct finding *f, const char *fn, int more
 		finding_suggest(f, "System calls for I/O are hot: write and read in larger chunks (-batch), buffer "
 				   "output, and avoid flushing per record");
 	} else {
-		finding_suggest(f, "Look at its hottest lines: go tool pprof -list '%s' cpu_*.prof", fn);
+		finding_suggest(f, "Look at its hottest lines: go tool pprof -list '%s' cpu_*.prof", re);
 		if (more)
 			finding_suggest(f, "Do less per record in this function, or spread its stage over more workers");
 		else
@@ -354,61 +182,69 @@ static void analyzer_hotspot_suggest(struct finding *f, const char *fn, int more
 }
 
 /* The severity of a hot function: the band of its share of the CPU samples,
- * capped
- *   - at the pipeline bottleneck's severity, when there is one: inside the
- *     bottleneck stage it is how that stage spends its time, elsewhere it
- *     costs CPU but is not what holds the pipeline back; either way the
- *     bottleneck is the primary finding and the function ranks after it;
- *   - at medium when its stage is known to be not busy (busy below
- *     busy_pct): a stage that waits for work most of its time holds nothing
- *     back, and a big share of a process that does little is little CPU.
+ *   - inside the pipeline bottleneck stage, capped at the bottleneck's
+ *     severity: it is how that stage spends its time, and the bottleneck
+ *     is the primary finding;
+ *   - anywhere else (another stage, a stage that is not busy, no stage, or
+ *     no bottleneck at all), low: it costs CPU but holds nothing back,
+ *     unless the machine's cores are mostly busy, when it competes for them
+ *     with the stages that need them: then at most medium, and it says so
+ *     with the machine's figures.
  * Such a function is still listed and named, with what makes it cheaper;
  * its description says its stage is not the bottleneck, and it never
- * suggests more workers unless analyzer_workers_help says they would help. */
+ * suggests more workers unless analyzer_workers_help says they would help.
+ * A frame without a name (no symbol) is never a finding. */
 static int analyzer_rule_hotspots(const struct analyzer_input *in, const struct alert_opts *o, struct findings *out,
-				  size_t bneck, enum severity bsev)
+				  size_t bneck, enum severity bsev, int real_bneck)
 {
 	if (in->cpu_samples < ANALYZER_MIN_SAMPLES)
 		return 0;
 	for (size_t i = 0; i < in->nfunctions; i++) {
 		const struct an_function *fn = &in->functions[i];
+		if (!analyzer_function_named(fn->name))
+			continue;
 		int sev = analyzer_band(fn->flat_pct, o->hotspot_medium_pct, o->hotspot_high_pct, o->hotspot_critical_pct);
 		if (sev < 0)
 			continue;
 		size_t si = analyzer_stage_index(in, fn->stage);
 		const struct an_stage *st = si == (size_t)-1 ? NULL : &in->stages[si];
-		int idle = st && in->records_in > 0 && st->busy_pct < o->busy_pct;
-		int elsewhere = bneck != (size_t)-1 && si != bneck;
-		if (bneck != (size_t)-1 && sev > (int)bsev)
+		/* inside what holds the pipeline back: the bottleneck stage, or,
+		 * when there is none, a busy stage */
+		int inside = si != (size_t)-1 &&
+			     (real_bneck ? si == bneck : st->busy_pct >= o->busy_pct && in->records_in > 0);
+		int busy_machine = analyzer_machine_mostly_busy(in);
+		if (inside && real_bneck && sev > (int)bsev)
 			sev = (int)bsev;
-		if (idle && sev > SEV_MEDIUM)
-			sev = SEV_MEDIUM;
+		if (!inside)
+			sev = busy_machine && sev >= SEV_MEDIUM ? SEV_MEDIUM : SEV_LOW;
 		struct finding *f = analyzer_add_finding(out, FIND_CPU_HOTSPOT, (enum severity)sev);
 		if (!f)
 			return -1;
 		snprintf(f->component, sizeof f->component, "%s", fn->name);
-		char not_bneck[160] = "";
-		if (idle)
-			snprintf(not_bneck, sizeof not_bneck, "; stage %s is %.0f%% busy: not the bottleneck", st->name,
+		char not_bneck[240] = "", cores[160];
+		analyzer_format_cores(in, cores, sizeof cores);
+		if (!inside && st && real_bneck)
+			snprintf(not_bneck, sizeof not_bneck, "; stage %s is %.0f%% busy and not the bottleneck (%s is)",
+				 st->name, st->busy_pct, in->stages[bneck].name);
+		else if (!inside && st)
+			snprintf(not_bneck, sizeof not_bneck, "; stage %s is %.0f%% busy and holds nothing back", st->name,
 				 st->busy_pct);
-		else if (st && elsewhere)
-			snprintf(not_bneck, sizeof not_bneck, "; stage %s is not the bottleneck (%s is)", st->name,
-				 in->stages[bneck].name);
+		size_t k = strlen(not_bneck);
+		if (!inside && busy_machine)
+			snprintf(not_bneck + k, sizeof not_bneck - k, "; the machine's cores are mostly busy (%s): it "
+				 "competes for them", cores);
 		if (fn->stage) {
 			snprintf(f->stage, sizeof f->stage, "%s", fn->stage);
 			finding_set(f->description, sizeof f->description,
 				    "Function '%s' in stage %s consuming %.1f%% of CPU time%s", fn->name, fn->stage,
 				    fn->flat_pct, not_bneck);
 		} else {
-			finding_set(f->description, sizeof f->description, "Function '%s' consuming %.1f%% of CPU time",
-				    fn->name, fn->flat_pct);
+			finding_set(f->description, sizeof f->description, "Function '%s' consuming %.1f%% of CPU time%s",
+				    fn->name, fn->flat_pct, not_bneck);
 		}
 		f->impact_pct = fn->flat_pct;
-		if (idle || (st && elsewhere))
-			snprintf(f->impact_of, sizeof f->impact_of, "the process's CPU samples in the window: CPU spent, "
-				 "not throughput held back");
-		else
-			snprintf(f->impact_of, sizeof f->impact_of, "the process's CPU samples in the window");
+		snprintf(f->impact_of, sizeof f->impact_of, "%s", inside ? "the process's CPU samples in the window"
+			 : "the process's CPU samples in the window: CPU spent, not throughput held back");
 		char why[200];
 		analyzer_hotspot_suggest(f, fn->name,
 					 fn->stage && analyzer_workers_help(in, o, fn->stage, why, sizeof why) == WORKERS_HELP);
@@ -417,6 +253,8 @@ static int analyzer_rule_hotspots(const struct analyzer_input *in, const struct 
 			finding_figure(f, "stage_pct", fn->stage_pct, "%.1f%% of stage %s's samples", fn->stage_pct,
 				       fn->stage);
 		finding_figure(f, "samples", in->cpu_samples, "%.0f samples in the window", in->cpu_samples);
+		finding_figure(f, "machine_busy_cores", analyzer_machine_busy(in), "machine %.1f of %.0f cores busy",
+			       analyzer_machine_busy(in), in->cores);
 	}
 	return 0;
 }
@@ -431,6 +269,12 @@ static int analyzer_rule_allocator(const struct analyzer_input *in, const struct
 				o->allocator_critical_pct);
 	if (sev < 0)
 		return 0;
+	/* a share of a process that does little is little CPU: under a tenth
+	 * of a core in the allocator holds nothing back */
+	double cores = in->allocator_pct / 100 * in->cores_used;
+	int little = in->cores_used > 0 && cores < ANALYZER_ALLOC_MIN_CORES;
+	if (little)
+		sev = SEV_LOW;
 	struct finding *f = analyzer_add_finding(out, FIND_ALLOCATOR_PRESSURE, (enum severity)sev);
 	if (!f)
 		return -1;
@@ -440,9 +284,12 @@ static int analyzer_rule_allocator(const struct analyzer_input *in, const struct
 	if (in->alloc_bytes_per_record >= 0 && n > 0 && (size_t)n < sizeof f->description) {
 		char rate[32];
 		units_format_bytes(rate, sizeof rate, in->alloc_bytes_per_record);
-		snprintf(f->description + n, sizeof f->description - (size_t)n, ": %s allocated per record, %.0f "
-			 "allocations/s", rate, in->allocs_per_sec);
+		n += snprintf(f->description + n, sizeof f->description - (size_t)n, ": %s allocated per record, %.0f "
+			      "allocations/s", rate, in->allocs_per_sec);
 	}
+	if (little && n > 0 && (size_t)n < sizeof f->description)
+		snprintf(f->description + n, sizeof f->description - (size_t)n, "; that is %.2f of a core: CPU spent, "
+			 "not throughput held back", cores);
 	f->impact_pct = in->allocator_pct;
 	snprintf(f->impact_of, sizeof f->impact_of, "the process's CPU time spent in the allocator");
 	finding_suggest(f, "Allocate per batch, not per record: reuse buffers across records and batches");
@@ -489,18 +336,42 @@ void analyzer_fit_slope(const struct an_point *pts, size_t n, double *slope, dou
 /* Growth seen over less than this is no trend: in a run's first seconds the
  * pools, buffers and queues fill up and the heap rises steadily, then stops. */
 #define ANALYZER_GROWTH_MIN_SPAN_S 3.0
+/* The heap's first second: start-up (threads, pools, the profilers' tables). */
+#define ANALYZER_STARTUP_S 1.0
 
+/* The later part of a window must still grow at this share of the whole
+ * window's slope: growth that stops (pools and buffers filling up to their
+ * bound at start-up) is no leak; a leak keeps its pace. */
+#define ANALYZER_GROWTH_KEEP 0.5
+
+/* Steady growth of the heap in use outside the batch pool (of the RSS when
+ * the malloc hooks are not there): a least-squares slope over the window
+ * with a good fit, at least ANALYZER_GROWTH_MIN_SPAN_S long, that the later
+ * half of the window keeps up. */
 static int analyzer_rule_growth(const struct analyzer_input *in, const struct alert_opts *o, struct findings *out)
 {
 	/* the heap when the hooks count it, else the RSS */
 	const struct an_point *pts = in->nheap ? in->heap : in->rss;
 	size_t n = in->nheap ? in->nheap : in->nrss;
-	const char *what = in->nheap ? "Heap in use" : "RSS";
+	const char *what = in->nheap ? "Heap in use outside the batch pool" : "RSS";
+	/* the run's first second is start-up: threads, pools and profiles set up */
+	while (n > 0 && pts[0].t_s < ANALYZER_STARTUP_S) {
+		pts++;
+		n--;
+	}
 	if (n < 2 || pts[n - 1].t_s - pts[0].t_s < ANALYZER_GROWTH_MIN_SPAN_S)
 		return 0;
 	double slope, r2;
 	analyzer_fit_slope(pts, n, &slope, &r2);
 	if (slope <= 0 || r2 < o->memory_growth_fit)
+		return 0;
+	/* the later half of the window (by time) must keep growing */
+	double mid = (pts[0].t_s + pts[n - 1].t_s) / 2, late, late_r2;
+	size_t h = 0;
+	while (h < n && pts[h].t_s < mid)
+		h++;
+	analyzer_fit_slope(pts + h, n - h, &late, &late_r2);
+	if (late < ANALYZER_GROWTH_KEEP * slope)
 		return 0;
 	int sev = analyzer_band(slope, (double)o->memory_growth_medium, (double)o->memory_growth_high,
 				(double)o->memory_growth_critical);
@@ -521,6 +392,7 @@ static int analyzer_rule_growth(const struct analyzer_input *in, const struct al
 	f->impact_pct = now > 0 ? 100 * slope * 60 / now : 0;
 	snprintf(f->impact_of, sizeof f->impact_of, "growth per minute, of the %s now",
 		 in->nheap ? "heap in use" : "RSS");
+	finding_figure(f, "late_slope_bytes_per_sec", late, "%+.2f MB/s over the later half of the window", late / 1e6);
 	if (in->nsites) {
 		char list[400];
 		size_t k = 0;
@@ -628,8 +500,11 @@ static int analyzer_rule_underuse(const struct analyzer_input *in, const struct 
 	for (size_t i = 0; i < in->nstages; i++)
 		if (in->stages[i].busy_pct >= o->busy_pct)
 			return 0; /* a busy stage explains it */
-	if (bneck != (size_t)-1 && in->stages[bneck].kind == STAGE_SOURCE)
-		return 0; /* the pipeline waits for its input */
+	if (bneck != (size_t)-1)
+		return 0; /* the pace finding explains it: its input, a configured pace, a stage */
+	for (size_t i = 0; i < in->nstages; i++)
+		if (analyzer_stage_paced(&in->stages[i]))
+			return 0; /* a configured pace explains it */
 	if (in->input_wait_pct >= o->idle_pct)
 		return 0; /* I/O wait explains it */
 	struct finding *f = analyzer_add_finding(out, FIND_CPU_UNDERUSE, SEV_LOW);
@@ -664,13 +539,19 @@ static int analyzer_rule_errors(const struct analyzer_input *in, const struct al
 	snprintf(f->component, sizeof f->component, "%s", stage ? stage : "process");
 	if (stage)
 		snprintf(f->stage, sizeof f->stage, "%s", stage);
+	char nerr[32], nin[32];
+	units_format_count(nerr, sizeof nerr, in->records_errors);
+	units_format_count(nin, sizeof nin, in->records_in);
 	size_t k = (size_t)snprintf(f->description, sizeof f->description,
-				    "%.1f%% of records failed (%llu of %llu in the window)", rate,
-				    (unsigned long long)in->records_errors, (unsigned long long)in->records_in);
-	for (size_t i = 0; i < in->nreasons && i < 3 && k < sizeof f->description; i++)
-		k += (size_t)snprintf(f->description + k, sizeof f->description - k, "%s%s: %s (%llu)", i ? "; " : ": ",
-				      in->reasons[i].stage, in->reasons[i].reason,
-				      (unsigned long long)in->reasons[i].count);
+				    "%.1f%% of records failed: %s of %s read in the window", rate, nerr, nin);
+	for (size_t i = 0; i < in->nreasons && i < 3 && k < sizeof f->description; i++) {
+		char of[64] = "";
+		if (in->reasons_full)
+			snprintf(of, sizeof of, " of the first %llu errors", (unsigned long long)in->reasons_kept);
+		k += (size_t)snprintf(f->description + k, sizeof f->description - k, "%s%s: %s (%llu%s)",
+				      i ? "; " : "; the first reasons: ", in->reasons[i].stage, in->reasons[i].reason,
+				      (unsigned long long)in->reasons[i].count, of);
+	}
 	f->impact_pct = rate;
 	snprintf(f->impact_of, sizeof f->impact_of, "the records read in the window");
 	finding_suggest(f, "Read the first errors with their rows in report_*.txt; fix the input or the stage's keys");
@@ -681,20 +562,76 @@ static int analyzer_rule_errors(const struct analyzer_input *in, const struct al
 		finding_suggest(f, "Keep bad records with their reasons: on_error = dead_letter, dead_letter_path = "
 				   "FILE");
 	finding_figure(f, "error_rate_pct", rate, "%.2f%% of records", rate);
+	finding_figure(f, "errors", (double)in->records_errors, "%s records failed in the window", nerr);
+	if (in->nreasons && in->reasons_kept)
+		finding_figure(f, "top_reason_pct", 100.0 * (double)in->reasons[0].count / (double)in->reasons_kept,
+			       "%.0f%% of the errors kept share the first reason",
+			       100.0 * (double)in->reasons[0].count / (double)in->reasons_kept);
 	return 0;
+}
+
+static int analyzer_rule_errors(const struct analyzer_input *in, const struct alert_opts *o, struct findings *out);
+
+/* A window shorter than this, or a run of fewer records that lasted less
+ * than ANALYZER_SHORT_RUN_S, is too short to judge: start-up (threads,
+ * pools, the first batches) dominates every figure. */
+#define ANALYZER_MIN_WINDOW_S 1.0
+#define ANALYZER_MIN_RECORDS 100
+#define ANALYZER_SHORT_RUN_S 10.0
+
+/* 1 (with the one finding that says so) when the window cannot be judged. */
+static int analyzer_rule_too_short(const struct analyzer_input *in, struct findings *out, int *failed)
+{
+	*failed = 0;
+	int short_window = in->window_s > 0 && in->window_s < ANALYZER_MIN_WINDOW_S;
+	int few = in->run_s > 0 && in->run_s < ANALYZER_SHORT_RUN_S && in->run_records < ANALYZER_MIN_RECORDS;
+	if (!short_window && !few)
+		return 0;
+	struct finding *f = analyzer_add_finding(out, FIND_TOO_SHORT, SEV_LOW);
+	if (!f) {
+		*failed = 1;
+		return 1;
+	}
+	uint64_t recs = in->run_s > 0 ? in->run_records : in->records_in;
+	double secs = in->run_s > 0 ? in->run_s : in->window_s;
+	char n[32], d[32];
+	units_format_count(n, sizeof n, recs);
+	units_format_duration(d, sizeof d, (uint64_t)(secs * 1e9));
+	snprintf(f->component, sizeof f->component, "process");
+	finding_set(f->description, sizeof f->description,
+		    "Too short to judge: %s record%s in %s; start-up dominates every timing, so no bottleneck, "
+		    "hotspot, leak or contention is named (record errors still are)", n, recs == 1 ? "" : "s", d);
+	f->impact_pct = 0;
+	snprintf(f->impact_of, sizeof f->impact_of, "nothing: no verdict");
+	finding_suggest(f, "For a verdict, run at least %.0f s%s (-duration, or more input)", ANALYZER_MIN_WINDOW_S,
+			few ? " with at least 100 records" : "");
+	finding_figure(f, "records", (double)recs, "%s records", n);
+	finding_figure(f, "seconds", secs, "%s", d);
+	return 1;
 }
 
 int analyzer_run_rules(const struct analyzer_input *in, const struct alert_opts *o, struct findings *out)
 {
 	out->n = 0;
 	out->window_s = in->window_s;
+	int failed;
+	/* record errors are counts, not timings: they are judged however short
+	 * the run; nothing else is */
+	if (analyzer_rule_too_short(in, out, &failed)) {
+		if (failed || analyzer_rule_errors(in, o, out))
+			return -1;
+		findings_sort(out);
+		return 0;
+	}
 	size_t bneck;
-	if (analyzer_rule_bottleneck(in, o, out, &bneck))
+	if (analyzer_rule_pace(in, o, out, &bneck))
 		return -1;
-	enum severity bsev = out->n ? out->v[0].severity : SEV_LOW;
-	if (analyzer_rule_channels(in, o, out, bneck, bsev) || analyzer_rule_hotspots(in, o, out, bneck, bsev) ||
+	int real = out->n && out->v[0].type == FIND_PIPELINE_BOTTLENECK;
+	enum severity bsev = real ? out->v[0].severity : SEV_LOW;
+	size_t cap_at = real ? bneck : (size_t)-1;
+	if (analyzer_rule_channels(in, o, out, cap_at, bsev) || analyzer_rule_hotspots(in, o, out, bneck, bsev, real) ||
 	    analyzer_rule_allocator(in, o, out) || analyzer_rule_growth(in, o, out) ||
-	    analyzer_rule_locks(in, o, out, bneck, bsev) || analyzer_rule_threads(in, o, out) ||
+	    analyzer_rule_locks(in, o, out, cap_at, bsev) || analyzer_rule_threads(in, o, out) ||
 	    analyzer_rule_underuse(in, o, out, bneck) || analyzer_rule_errors(in, o, out))
 		return -1;
 	findings_sort(out);

@@ -46,6 +46,31 @@ int analyzer_stage_paced(const struct an_stage *s)
 	return s->kind != STAGE_TRANSFORM && s->rate_limit > 0 && rate >= 0.9 * s->rate_limit;
 }
 
+/* The machine's busy cores over the window: the whole machine's when known
+ * (/proc/stat), else nebtop's own. */
+double analyzer_machine_busy(const struct analyzer_input *in)
+{
+	return in->machine_busy_cores >= 0 ? fmax(in->machine_busy_cores, in->cores_used) : in->cores_used;
+}
+
+/* 1 when the machine's cores are mostly busy (ANALYZER_BUSY_MACHINE of them
+ * or more): a CPU-hungry function anywhere competes with the bottleneck. */
+int analyzer_machine_mostly_busy(const struct analyzer_input *in)
+{
+	return in->cores > 0 && analyzer_machine_busy(in) >= ANALYZER_BUSY_MACHINE * in->cores;
+}
+
+/* "nebtop uses 0.3 of 2 cores, the whole machine 1.1" */
+void analyzer_format_cores(const struct analyzer_input *in, char *dst, size_t n)
+{
+	if (in->machine_busy_cores >= 0)
+		snprintf(dst, n, "nebtop uses %.1f of %.0f cores, the whole machine %.1f", in->cores_used, in->cores,
+			 analyzer_machine_busy(in));
+	else
+		snprintf(dst, n, "nebtop uses %.1f of %.0f cores; the machine's own use is not known", in->cores_used,
+			 in->cores);
+}
+
 /* Would more workers (-workers) make stage `name` faster? Every rule that
  * could suggest more workers asks this one question, so that no two
  * findings disagree. They would only when all of these hold:
@@ -56,9 +81,14 @@ int analyzer_stage_paced(const struct an_stage *s)
  *   - no contended lock of its own (the lock rule's medium band or more)
  *     holds its workers back: more workers would wait on the lock too;
  *   - a source or destination is not running at its configured pace;
- *   - its workers are fewer than the machine's cores, and the machine has
- *     idle cores (half a core or more); unknown cores count as idle.
- * On anything but WORKERS_HELP, why says why not in a few words. */
+ *   - and either its workers wait off the CPU most of their busy time (its
+ *     on-CPU share under ANALYZER_OFFCPU_PCT: sleeping, waiting on I/O or a
+ *     server, they use no core, so more of them overlap more waits, whatever
+ *     the cores), or, CPU-bound (or not known), its workers are fewer than
+ *     the machine's cores and the whole machine has idle cores (half a core
+ *     or more; /proc/stat, or nebtop's own use when that is not known).
+ * On anything but WORKERS_HELP, why says why not in a few words; on
+ * WORKERS_HELP, why says why they would. */
 enum workers_help analyzer_workers_help(const struct analyzer_input *in, const struct alert_opts *o,
 					       const char *name, char *why, size_t n)
 {
@@ -91,14 +121,22 @@ enum workers_help analyzer_workers_help(const struct analyzer_input *in, const s
 		snprintf(why, n, "its %s sets its pace", s->rate_key);
 		return WORKERS_NO;
 	}
+	if (s->oncpu_pct >= 0 && s->oncpu_pct < ANALYZER_OFFCPU_PCT) {
+		snprintf(why, n, "its workers wait off the CPU (only %.0f%% of their busy time on a CPU), so more of "
+			 "them overlap more waits", s->oncpu_pct);
+		return WORKERS_HELP;
+	}
 	if (in->cores > 0 && s->threads >= in->cores) {
-		snprintf(why, n, "its %d workers already outnumber the machine's %.0f cores", s->threads, in->cores);
+		snprintf(why, n, "its %d workers already %s the machine's %.0f cores and use them", s->threads,
+			 s->threads > in->cores ? "outnumber" : "match", in->cores);
 		return WORKERS_NO;
 	}
-	if (in->cores > 0 && in->cores_used >= in->cores - 0.5) {
-		snprintf(why, n, "the machine's %.0f cores are all in use (%.1f used)", in->cores, in->cores_used);
+	if (in->cores > 0 && analyzer_machine_busy(in) >= in->cores - 0.5) {
+		char cores[160];
+		analyzer_format_cores(in, cores, sizeof cores);
+		snprintf(why, n, "the machine's cores are all in use (%s)", cores);
 		return WORKERS_NO;
 	}
+	snprintf(why, n, "the machine has idle cores");
 	return WORKERS_HELP;
 }
-

@@ -1,7 +1,7 @@
 /* compare.c: the command line of `nebtop compare BASELINE OPTIMIZED
- * [--fail-on-regression PCT] [--json]`: reads the options
- * (getopt_long_only), loads both runs, compares them and sets the exit
- * status. */
+ * [--fail-on-regression PCT] [--json] [--flame FILE]`: reads the options
+ * (getopt_long_only), loads both runs, compares them, writes the diff flame
+ * graph and sets the exit status. */
 #include "compare.h"
 
 #include <getopt.h>
@@ -10,10 +10,11 @@
 
 enum { COMPARE_EXIT_OK = 0, COMPARE_EXIT_REGRESSION = 1, COMPARE_EXIT_USAGE = 2 };
 
-enum { COMPARE_OPT_FAIL = 256, COMPARE_OPT_JSON };
+enum { COMPARE_OPT_FAIL = 256, COMPARE_OPT_JSON, COMPARE_OPT_FLAME };
 
 struct compare_opts {
 	const char *base, *opt; /* the two arguments */
+	const char *flame;      /* --flame: the diff flame graph's file, or "none" */
 	double threshold_pct;
 	int threshold_given, json, help;
 };
@@ -31,6 +32,8 @@ static void compare_print_help(void)
 	      "  --fail-on-regression PCT  exit 1 when a figure got worse by more than PCT\n"
 	      "                            percent (or went from 0 to some, the bad way)\n"
 	      "  --json                    print one JSON object instead of the table\n"
+	      "  --flame FILE              write the diff flame graph to FILE (default\n"
+	      "                            diff_flame.svg; none: no file)\n"
 	      "  -h, --help                this help\n"
 	      "\n"
 	      "Exit status: 0 done, 1 a regression over PCT, 2 bad usage or unreadable input.\n"
@@ -61,10 +64,12 @@ static int compare_parse_options(struct compare_opts *o, int argc, char **argv, 
 	static const struct option longopts[] = {
 		{ "fail-on-regression", required_argument, NULL, COMPARE_OPT_FAIL },
 		{ "json", no_argument, NULL, COMPARE_OPT_JSON },
+		{ "flame", required_argument, NULL, COMPARE_OPT_FLAME },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	memset(o, 0, sizeof *o);
+	o->flame = "diff_flame.svg";
 	opterr = 0;
 	optind = 1;
 	int opt, at = optind;
@@ -84,6 +89,12 @@ static int compare_parse_options(struct compare_opts *o, int argc, char **argv, 
 		case COMPARE_OPT_JSON:
 			o->json = 1;
 			break;
+		case COMPARE_OPT_FLAME:
+			if (!optarg[0] || optarg[strlen(optarg) - 1] == '/')
+				return errbuf_set(e, "--flame: '%s' is not a file name (a file such as diff.svg, or none)",
+						  optarg);
+			o->flame = optarg;
+			break;
 		case 'h':
 			o->help = 1;
 			break;
@@ -101,7 +112,7 @@ static int compare_parse_options(struct compare_opts *o, int argc, char **argv, 
 	if (n != 2)
 		return errbuf_set(e, "%s: two arguments are needed, BASELINE and OPTIMIZED (a metrics_STAMP.json "
 				  "file or a snapshot folder each); usage: nebtop compare BASELINE OPTIMIZED "
-				  "[--fail-on-regression PCT] [--json]",
+				  "[--fail-on-regression PCT] [--json] [--flame FILE]",
 				  n < 2 ? (n == 0 ? "no run given" : "only one run given") : "too many arguments");
 	o->base = argv[optind];
 	o->opt = argv[optind + 1];
@@ -121,6 +132,26 @@ static int compare_load_arg(struct compare_run *r, const char *role, const char 
 	}
 	errbuf_prefix(e, "%s", role);
 	return -1;
+}
+
+/* The diff flame graph of --flame (named in res when written); a run
+ * without a CPU profile is said on stderr and is no error. 0, or -1 when the
+ * file cannot be written (said on stderr). */
+static int compare_write_flame(const struct compare_opts *o, const struct compare_run *base,
+			       const struct compare_run *opt, struct compare_result *res)
+{
+	if (!strcmp(o->flame, "none"))
+		return 0;
+	const char *b = base->file, *p = opt->file;
+	struct errbuf e;
+	int rc = compare_flame_write(&b, 1, &p, 1, o->flame, &e);
+	if (rc > 0)
+		fprintf(stderr, "nebtop compare: no diff flame graph: %s\n", e.msg);
+	else if (rc < 0)
+		fprintf(stderr, "nebtop compare: --flame %s: %s\n", o->flame, e.msg);
+	else
+		res->diff_flame = o->flame;
+	return rc < 0 ? -1 : 0;
 }
 
 int compare_main(int argc, char **argv)
@@ -148,6 +179,8 @@ int compare_main(int argc, char **argv)
 		fprintf(stderr, "nebtop compare: out of memory\n");
 		goto out;
 	}
+	if (compare_write_flame(&o, &base, &opt, &res))
+		goto out;
 	if (o.json) {
 		if (compare_print_json(stdout, &res, &e)) {
 			fprintf(stderr, "nebtop compare: %s\n", e.msg);

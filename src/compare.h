@@ -3,7 +3,8 @@
  * better, worse or the same) and their bottleneck findings resolved, new and
  * persisting. compare_load.c finds and reads the metrics files,
  * compare_judge.c compares them, compare_print.c prints the comparison as a
- * table or as JSON, compare.c is the command line. */
+ * table or as JSON, compare_flame.c draws the diff flame graph, compare.c is
+ * the command line. */
 #ifndef NEB_COMPARE_H
 #define NEB_COMPARE_H
 
@@ -102,6 +103,7 @@ struct compare_result {
 	const struct compare_finding **resolved, **added;
 	struct compare_pair *persisting;
 	size_t nresolved, nadded, npersisting;
+	const char *diff_flame; /* the diff flame graph written, or NULL */
 	double threshold_pct; /* a regression is worse by more than this */
 	int threshold_given;  /* --fail-on-regression was given */
 	size_t nregressions;
@@ -122,6 +124,15 @@ const char *compare_verdict_name(enum compare_verdict v);
 void compare_print_text(FILE *out, const struct compare_result *res);
 /* One JSON object; 0, or -1 with a message. */
 int compare_print_json(FILE *out, const struct compare_result *res, struct errbuf *e);
+
+/* --- the diff flame graph (compare_flame.c) ---------------------------------- */
+
+/* Writes to out the diff flame graph of the optimized side (the CPU profiles
+ * beside its nopt metrics files, summed) against the baseline side (nbase
+ * files): the cpu_STAMP.folded of each metrics_STAMP.json. 0 written; 1 a
+ * run has no CPU profile (nothing written, e says which); -1 an error (e). */
+int compare_flame_write(const char *const *base, size_t nbase, const char *const *opt, size_t nopt,
+			const char *out, struct errbuf *e);
 
 /* --- the command (compare.c) -------------------------------------------------- */
 

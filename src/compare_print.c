@@ -311,6 +311,9 @@ void compare_print_text(FILE *out, const struct compare_result *res)
 	compare_print_primary(out, "optimized:", res->opt);
 	if (res->threshold_given)
 		compare_print_regressions(out, res);
+	if (res->diff_flame)
+		fprintf(out, "Diff flame graph: %s (red: a larger share of CPU samples in the optimized run, blue: a "
+			"smaller one)\n", res->diff_flame);
 }
 
 /* --- JSON ------------------------------------------------------------------------- */
@@ -403,12 +406,12 @@ static json_t *compare_print_json_regressions(const struct compare_result *res)
 int compare_print_json(FILE *out, const struct compare_result *res, struct errbuf *e)
 {
 	json_t *primary = json_pack("{s:O?,s:O?}", "baseline", res->base->primary, "optimized", res->opt->primary);
-	json_t *root = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "baseline", compare_print_json_run(res->base),
+	json_t *root = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "baseline", compare_print_json_run(res->base),
 				 "optimized", compare_print_json_run(res->opt), "figures",
 				 compare_print_json_figures(res), "findings", compare_print_json_findings(res),
 				 "primary", primary, "fail_on_regression_pct",
 				 res->threshold_given ? json_real(res->threshold_pct) : json_null(), "regressions",
-				 compare_print_json_regressions(res));
+				 compare_print_json_regressions(res), "diff_flame", compare_print_string(res->diff_flame));
 	char *s = root ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)) : NULL;
 	json_decref(root);
 	if (!s)

@@ -11,8 +11,8 @@
 static const char *const analyzer_severity_names[] = { "low", "medium", "high", "critical" };
 static const char *const analyzer_severity_uppers[] = { "LOW", "MEDIUM", "HIGH", "CRITICAL" };
 static const char *const analyzer_type_names[] = {
-	"memory_growth",  "lock_contention",	  "allocator_pressure", "pipeline_bottleneck", "cpu_hotspot",
-	"channel_backpressure", "errors", "thread_leak", "cpu_underuse",
+	"memory_growth",	"errors",      "lock_contention", "allocator_pressure", "pipeline_bottleneck", "keeps_up",
+	"cpu_hotspot", "channel_backpressure", "thread_leak", "cpu_underuse", "too_short",
 };
 
 const char *analyzer_severity_name(enum severity s) { return analyzer_severity_names[s]; }
@@ -65,6 +65,17 @@ struct finding *analyzer_add_finding(struct findings *out, enum finding_type t, 
 	memset(f, 0, sizeof *f);
 	f->type = t;
 	f->severity = s;
+	return f;
+}
+
+struct finding *analyzer_add_stage_finding(struct findings *out, enum finding_type t, enum severity s,
+					   const char *stage)
+{
+	struct finding *f = analyzer_add_finding(out, t, s);
+	if (f) {
+		snprintf(f->component, sizeof f->component, "%s", stage);
+		snprintf(f->stage, sizeof f->stage, "%s", stage);
+	}
 	return f;
 }
 

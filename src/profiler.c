@@ -7,6 +7,8 @@
 
 #include "../pipeline/clock.h"
 #include "config.h"
+#include "flame_svg.h"
+#include "folded.h"
 #include "memprof.h"
 #include "prof_cpu.h"
 #include "prof_events.h"
@@ -14,6 +16,7 @@
 #include "prof_trace.h"
 #include "snapshot.h"
 #include "symbolize.h"
+#include "units.h"
 
 struct profiler {
 	struct profiler_config cfg;
@@ -92,6 +95,34 @@ static int profiler_add_file(const char *dir, const char *name, const void *data
 	return 0;
 }
 
+/* flame_STAMP.svg: the folded stacks of the same snapshot (text, n bytes), drawn. */
+static int profiler_add_flame(const struct profiler *p, const char *dir, const char *stamp, const char *text,
+			      size_t n, struct snapshot_result *res, struct errbuf *e)
+{
+	struct folded f;
+	if (folded_parse(&f, text, n, e)) {
+		errbuf_prefix(e, "cannot draw the flame graph");
+		return -1;
+	}
+	char window[32], samples[32], subtitle[256], name[96];
+	units_format_duration(window, sizeof window, p->cfg.cpu_window_ns);
+	units_format_count(samples, sizeof samples, f.total);
+	snprintf(subtitle, sizeof subtitle, "snapshot %s: %s sample%s of thread CPU time at %llu Hz%s%s%s", stamp,
+		 samples, f.total == 1 ? "" : "s", (unsigned long long)p->cfg.cpu_hz,
+		 p->cfg.cpu_window_ns ? " (the run's last " : "", p->cfg.cpu_window_ns ? window : "", p->cfg.cpu_window_ns ? " at most)" : "");
+	struct flame_svg_text t = { "nebtop CPU flame graph", subtitle };
+	struct buf svg = { NULL, 0, 0 };
+	int rc = flame_svg_profile(&f, &t, &svg);
+	folded_free(&f);
+	snprintf(name, sizeof name, "flame_%s.svg", stamp);
+	if (rc)
+		errbuf_set(e, "cannot draw %s: out of memory", name);
+	else
+		rc = profiler_add_file(dir, name, svg.p, svg.len, res, e);
+	buf_free(&svg);
+	return rc;
+}
+
 int profiler_write_files(struct profiler *p, const char *dir, const char *stamp, struct snapshot_result *res,
 			 struct errbuf *e)
 {
@@ -113,6 +144,8 @@ int profiler_write_files(struct profiler *p, const char *dir, const char *stamp,
 		cpuprof_write_folded(p->cpu, p->cfg.cpu_window_ns, &folded, &n);
 		snprintf(name, sizeof name, "cpu_%s.folded", stamp);
 		rc = profiler_add_file(dir, name, folded, n, res, e);
+		if (!rc)
+			rc = profiler_add_flame(p, dir, stamp, folded, n, res, e);
 		free(folded);
 		if (rc)
 			return -1;

@@ -62,8 +62,13 @@ int report_analysis_build(const struct snapshot_ctx *x, char **out, struct errbu
 					   "or error figure crossed its threshold ([alerts]).\n");
 	} else {
 		const struct finding *p = &fnd->v[0];
-		buf_printf(&b, "Primary bottleneck: [%s] %s (%s)\n\n", analyzer_severity_upper(p->severity),
-				       p->component, analyzer_type_name(p->type));
+		if (p->type == FIND_KEEPS_UP || p->type == FIND_TOO_SHORT)
+			buf_printf(&b, "Primary bottleneck: none: %s ([%s] %s, %s)\n\n",
+				   p->type == FIND_KEEPS_UP ? "the pipeline keeps up with its input" : "too short to judge",
+				   analyzer_severity_upper(p->severity), p->component, analyzer_type_name(p->type));
+		else
+			buf_printf(&b, "Primary bottleneck: [%s] %s (%s)\n\n", analyzer_severity_upper(p->severity),
+				   p->component, analyzer_type_name(p->type));
 		buf_printf(&b, "Findings (most severe first):\n\n");
 		for (size_t i = 0; i < fnd->n; i++)
 			report_analysis_finding(&b, i, &fnd->v[i]);

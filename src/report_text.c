@@ -137,7 +137,12 @@ static void report_text_connectors(struct buf *b, const struct figures *f, const
 	for (size_t i = 0; fnd && i < fnd->n && !bn; i++)
 		if (fnd->v[i].type == FIND_PIPELINE_BOTTLENECK)
 			bn = &fnd->v[i];
-	if (!bn)
+	int keeps_up = 0;
+	for (size_t i = 0; fnd && i < fnd->n; i++)
+		keeps_up |= fnd->v[i].type == FIND_KEEPS_UP;
+	if (!bn && keeps_up)
+		buf_printf(b, "  Bottleneck: none: the pipeline keeps up with its input (the source sets the pace)\n\n");
+	else if (!bn)
 		buf_printf(b, "  Bottleneck: none found in the last %.0fs\n\n", fnd ? fnd->window_s : 0);
 	else if (!strcmp(bn->component, src->name))
 		buf_printf(b, "  Bottleneck: source read speed (%s)\n\n", analyzer_severity_name(bn->severity));

@@ -13,11 +13,11 @@
 # carry a bottleneck analysis) the burn stage's bottleneck is resolved.
 . "$(dirname "$0")/lib.sh"
 
-# compare ARGS...: runs nebtop compare with stdout in $T/stdout and stderr in
-# $T/stderr; sets RC.
+# compare ARGS...: runs nebtop compare in $T (where its diff flame graph
+# goes) with stdout in $T/stdout and stderr in $T/stderr; sets RC.
 compare() {
 	RC=0
-	timeout -s KILL 60 "$NEBTOP" compare "$@" >"$T/stdout" 2>"$T/stderr" || RC=$?
+	(cd "$T" && timeout -s KILL 60 "$NEBTOP" compare "$@") >"$T/stdout" 2>"$T/stderr" || RC=$?
 	[ "$RC" = 137 ] && fail "nebtop compare hung: nebtop compare $*"
 	return 0
 }

@@ -5,7 +5,8 @@
 # wait and parse/encode times present and not negative, the report's
 # Connectors section. (2) A destination whose reader is slow (a FIFO read by
 # a Python reader that sleeps between reads): the destination waits on its
-# file, and the analyzer names it "waiting on its file".
+# pipe, and the analyzer names it "waiting on its pipe", with advice about
+# the program reading from it (not the disk).
 . "$(dirname "$0")/lib.sh"
 
 "$PYTHON3" - "$T/in.csv" <<'EOF2' || fail "cannot write the input"
@@ -54,7 +55,7 @@ grep -q '^    Time: .* waiting on the file (' "$R" ||
 	soft_fail "report: no connector time line: $(sed -n '/^Connectors/,/^$/p' "$R")"
 note "ok: csv -> json figures"
 
-# --- (2) a slow reader behind a FIFO: the destination waits on its file
+# --- (2) a slow reader behind a FIFO: the destination waits on its pipe
 mkfifo "$T/slow.fifo" || fail "mkfifo"
 "$PYTHON3" -c '
 import sys, time
@@ -83,7 +84,7 @@ expect_rc 0 "a slow FIFO reader"
 wait "$READER" 2>/dev/null
 M=$(metrics_file)
 check_records "$M" "" "" 0 0
-"$PYTHON3" - "$M" <<'EOF2' || soft_fail "the destination waiting on its file (see above)"
+"$PYTHON3" - "$M" <<'EOF2' || soft_fail "the destination waiting on its pipe (see above)"
 import json, sys
 m = json.load(open(sys.argv[1]))
 d = m["connectors"]["destination"]
@@ -91,15 +92,18 @@ bad = []
 if d["wait_pct"] < 50:
     bad.append("destination wait_pct %.1f, expected most of its busy time" % d["wait_pct"])
 p = m["primary_bottleneck"]
-if not p or p["component"] != "destination" or "waiting on its file" not in p["description"]:
-    bad.append("primary bottleneck: %r" % (p and (p["component"], p["description"])))
+if not p or p["component"] != "destination" or "waiting on its pipe" not in p["description"]:
+    bad.append("primary bottleneck: %r" % ((p and (p["component"], p["description"])),))
+elif not any("program reading from the pipe" in s for s in p["suggestions"]) or \
+        any("disk" in s for s in p["suggestions"]):
+    bad.append("advice for a pipe: %r" % (p["suggestions"],))
 elif abs(p["figures"]["wait_pct"] - d["wait_pct"]) > 25:
     bad.append("the finding's wait_pct %.1f is far from the window's %.1f" % (p["figures"]["wait_pct"], d["wait_pct"]))
 for b in bad:
     print(b, file=sys.stderr)
 sys.exit(1 if bad else 0)
 EOF2
-note "ok: a destination waiting on its file"
+note "ok: a destination waiting on its pipe"
 
 # generate and null move no batches of their own: their lines say the
 # records, and generate's also the bytes of its rows as CSV (null writes

@@ -1,7 +1,9 @@
 # embed.sh: the libnebula example (examples/embed.c, linked with the shared
 # libnebula) runs, writes a snapshot, and go tool pprof opens its CPU profile:
 # the heavier stage's function leads, and -tagfocus keeps each stage's own;
-# the analyzer names it as a CPU hotspot of stage score.
+# the analyzer names it as a CPU hotspot of stage score; its flame graph
+# (flame_TS.svg) adds up to its folded stacks and draws embed_score above
+# the score stage.
 . "$(dirname "$0")/lib.sh"
 EMBED=$BUILDDIR/examples/embed
 [ -x "$EMBED" ] || fail "examples/embed was not built"
@@ -24,6 +26,13 @@ PROF=$(ls "$T"/prof/cpu_*.prof 2>/dev/null | head -n 1)
 [ -n "$PROF" ] || fail "no CPU profile in $T/prof: $(ls "$T/prof")"
 ls "$T"/prof/metrics_*.json >/dev/null 2>&1 || soft_fail "no metrics file"
 ls "$T"/prof/threads_*.txt >/dev/null 2>&1 || soft_fail "no threads file"
+FLAME=$(ls "$T"/prof/flame_*.svg 2>/dev/null | head -n 1)
+if [ -z "$FLAME" ]; then
+	soft_fail "no flame graph in $T/prof: $(ls "$T/prof")"
+else
+	"$PYTHON3" "$LIB_DIR/flame_check.py" svg "$FLAME" "${PROF%.prof}.folded" score=embed_score >/dev/null ||
+		soft_fail "${FLAME##*/} does not add up to its folded stacks (see above)"
+fi
 go tool pprof -top -nodefraction=0 "$PROF" >"$T/top" 2>"$T/pprof.err" || fail "pprof: $(cat "$T/pprof.err")"
 [ -s "$T/pprof.err" ] && soft_fail "pprof warned: $(cat "$T/pprof.err")"
 first=$(awk '/flat%/ {getline; print $6; exit}' "$T/top")

@@ -69,7 +69,7 @@ same_text cpu,memory,block,mutex,goroutine,trace "$(metric "$M" 'm["pipeline"]["
 STAMP=${M##*/metrics_}
 STAMP=${STAMP%.json}
 [ "$(ls "$T"/prof/metrics_*.json | wc -l)" = 1 ] || soft_fail "more than one snapshot: $(ls "$T/prof")"
-WANT="cpu_$STAMP.prof cpu_$STAMP.folded block_$STAMP.prof mutex_$STAMP.prof threads_$STAMP.txt report_$STAMP.txt bottleneck_analysis_$STAMP.txt"
+WANT="cpu_$STAMP.prof cpu_$STAMP.folded flame_$STAMP.svg block_$STAMP.prof mutex_$STAMP.prof threads_$STAMP.txt report_$STAMP.txt bottleneck_analysis_$STAMP.txt"
 if [ -f "$T/prof/memory_$STAMP.prof" ]; then
 	WANT="$WANT memory_$STAMP.prof"
 elif sanitized; then

@@ -69,7 +69,7 @@ FOLDED=$T/prof/cpu_$STAMP.folded
 [ -f "$FOLDED" ] || fail "no $FOLDED: $(ls "$T/prof")"
 for f in "$T"/prof/*; do
 	case ${f##*/} in
-	cpu_*.prof | cpu_*.folded | report_*.txt | bottleneck_analysis_*.txt | metrics_*.json) ;;
+	cpu_*.prof | cpu_*.folded | flame_*.svg | report_*.txt | bottleneck_analysis_*.txt | metrics_*.json) ;;
 	*) soft_fail "-types cpu wrote ${f##*/}" ;;
 	esac
 done

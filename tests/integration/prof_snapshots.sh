@@ -92,7 +92,7 @@ grep -E 'error:|warning' "$T/bg.err" && soft_fail "nebtop's stderr has an error 
 [ -f "$T/out.csv" ] || soft_fail "the output was not committed"
 check_records "$(metrics_file)" "" "" 0 0
 
-WANT="cpu:prof cpu:folded block:prof mutex:prof threads:txt report:txt bottleneck_analysis:txt metrics:json"
+WANT="cpu:prof cpu:folded flame:svg block:prof mutex:prof threads:txt report:txt bottleneck_analysis:txt metrics:json"
 if sanitized; then
 	note "sanitizer build: no memory profile and no RSS check"
 else

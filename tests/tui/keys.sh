@@ -26,12 +26,12 @@ printf '%s\n' "$ST" | grep -qF "$T/prof" || soft_fail "s: the status line does n
 WANT_MEM="memory_$STAMP.prof"
 grep -aq -e __asan_init -e __tsan_init "$NEBTOP" && WANT_MEM=
 for f in "metrics_$STAMP.json" "report_$STAMP.txt" "bottleneck_analysis_$STAMP.txt" "cpu_$STAMP.prof" \
-	"cpu_$STAMP.folded" $WANT_MEM; do
+	"cpu_$STAMP.folded" "flame_$STAMP.svg" $WANT_MEM; do
 	[ -s "$T/prof/$f" ] || soft_fail "s: no $f in $T/prof (found: $(ls "$T/prof" | tr '\n' ' '))"
 done
 for f in "$T"/prof/*; do
 	case $f in
-	*.json | *.txt | *.prof | *.folded) ;;
+	*.json | *.txt | *.prof | *.folded | *.svg) ;;
 	*) soft_fail "s: a file that is no snapshot file in $T/prof (a temporary file left?): ${f##*/}" ;;
 	esac
 done
