@@ -2,14 +2,16 @@
  * with its history, stages, the selected stage's latency histogram,
  * channel gauges, memory, alerts, top functions and the key bar. Two
  * columns from 150 columns on, one below; panels that do not fit are cut
- * from the bottom. Every line fits its panel's width: a line of figures
- * comes in variants, longest first, each with shorter labels or a field of
- * less weight dropped whole, and the first that fits is drawn; text
- * (alerts, functions, the status line) is cut at a word and ended with an
- * ellipsis (tui_text_fit). Never half a number. */
-#include "draw.h"
+ * from the bottom, and a list longer than its panel shows the part the
+ * keys moved to (nav.h), the selection always in view. The focused panel's
+ * title is marked and highlighted. Every line fits its panel's width: a
+ * line of figures comes in variants, longest first, each with shorter
+ * labels or a field of less weight dropped whole, and the first that fits
+ * is drawn; text (alerts, functions, the status line) is cut at a word and
+ * ended with an ellipsis (tui_text_fit): the detail view (draw_detail.c)
+ * shows a finding whole. Never half a number. */
+#include "draw_internal.h"
 
-#include <curses.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,16 +43,13 @@ static attr_t draw_pair(const struct draw_opts *d, int pair)
 	return d->color ? COLOR_PAIR(pair) : A_NORMAL;
 }
 
-/* Text at (y, x), at most w cells (callers fit their text first: this
- * only guards the panel's edge). */
-static void draw_text(int y, int x, int w, const char *s)
+void draw_text(int y, int x, int w, const char *s)
 {
 	if (w > 0)
 		mvaddnstr(y, x, s, (int)tui_text_bytes(s, w));
 }
 
-/* s at (y, x), fitted to w cells with an ellipsis when it is longer. */
-static void draw_fit(const struct draw_opts *d, int y, int x, int w, const char *s)
+void draw_fit(const struct draw_opts *d, int y, int x, int w, const char *s)
 {
 	char buf[1024];
 	tui_text_fit(buf, sizeof buf, s, w, d->utf8);
@@ -67,17 +66,42 @@ static const char *draw_pick(const char (*v)[512], size_t k, int w)
 	return v[k - 1];
 }
 
+/* A panel's title; the focused panel's (panel: enum tui_panel, -1 for a
+ * panel that takes no focus) is marked with a triangle ('*' in ASCII) for
+ * a terminal without colour or a reader of its text, and highlighted. */
 static int draw_title(const struct draw_opts *d, struct draw_area *a, const char *title, int panel)
 {
 	if (a->y >= a->bottom)
 		return 0;
-	int focused = panel >= 0 && panel == d->focus;
+	int focused = panel >= 0 && panel == d->nav.focus;
 	attr_t at = focused ? (d->color ? COLOR_PAIR(PAIR_FOCUS) : A_REVERSE) : (draw_pair(d, PAIR_TITLE) | A_BOLD);
+	char text[512];
+	snprintf(text, sizeof text, "%s%s", focused ? (d->utf8 ? "\u25b6 " : "* ") : "", title);
 	attron(at);
-	draw_fit(d, a->y, a->x, a->w, title);
+	draw_fit(d, a->y, a->x, a->w, text);
 	attroff(at);
 	a->y++;
 	return 1;
+}
+
+/* A list of count items in rows rows: its first item shown (sel in view;
+ * a list without a selection passes its top) and how many show, into l;
+ * range (n bytes) gets "; 3-5 of 9" when they do not all show, else "". */
+static void draw_list_place(struct tui_list *l, size_t sel, size_t rows, size_t count, char *range, size_t n)
+{
+	l->top = tui_nav_follow(l->top, sel, rows, count);
+	l->rows = count - l->top < rows ? count - l->top : rows;
+	if (l->top == 0 && l->rows >= count)
+		range[0] = 0;
+	else
+		snprintf(range, n, "; %zu-%zu of %zu", l->top + 1, l->top + l->rows, count);
+}
+
+/* The rows of a panel's area below its title (and head lines more). */
+static size_t draw_rows_below(const struct draw_area *a, int head)
+{
+	int r = a->bottom - a->y - 1 - head;
+	return r > 0 ? (size_t)r : 0;
 }
 
 static int draw_line(const struct draw_opts *d, struct draw_area *a, const char *s)
@@ -91,6 +115,11 @@ static int draw_line(const struct draw_opts *d, struct draw_area *a, const char 
 static int draw_band_pair(enum tui_band b) { return b == TUI_BAND_HIGH ? PAIR_HIGH : b == TUI_BAND_MEDIUM ? PAIR_MEDIUM : PAIR_OK; }
 
 static int draw_severity_pair(int sev) { return sev >= SEV_HIGH ? PAIR_HIGH : sev == SEV_MEDIUM ? PAIR_MEDIUM : PAIR_OK; }
+
+attr_t draw_severity_attr(const struct draw_opts *d, int severity)
+{
+	return draw_pair(d, draw_severity_pair(severity)) | (severity >= SEV_HIGH ? A_BOLD : A_NORMAL);
+}
 
 static void draw_header(const struct draw_opts *d, const struct tui_model *m, int cols, int frozen, int paused)
 {
@@ -192,9 +221,14 @@ static void draw_throughput(const struct draw_opts *d, const struct tui_model *m
 
 static void draw_stages(struct draw_opts *d, const struct tui_model *m, struct draw_area *a)
 {
-	if (!draw_title(d, a, "Stages (up/down select; ! marks the bottleneck)", 0))
+	struct tui_list *l = &d->nav.list[TUI_PANEL_STAGES];
+	size_t rows = draw_rows_below(a, 1);
+	char line[512], range[64];
+	draw_list_place(l, m->selected, rows, m->nstages, range, sizeof range);
+	snprintf(line, sizeof line, "Stages (up/down select; ! marks the bottleneck%s)", range);
+	if (!draw_title(d, a, line, TUI_PANEL_STAGES))
 		return;
-	char line[512];
+	l->shown = rows > 0;
 	snprintf(line, sizeof line, "   %-12s %9s %6s %6s %6s %8s %8s %8s %6s", "STAGE", "REC/S", "BUSY", "BP", "IDLE", "P50",
 		 "P99", "MAX", "ERRORS");
 	attron(A_BOLD);
@@ -203,7 +237,7 @@ static void draw_stages(struct draw_opts *d, const struct tui_model *m, struct d
 	d->stage_row0 = a->y;
 	d->stage_col0 = a->x;
 	d->stage_cols = a->w;
-	for (size_t i = 0; i < m->nstages && a->y < a->bottom; i++) {
+	for (size_t i = l->top; i < m->nstages && a->y < a->bottom; i++) {
 		const struct tui_stage_row *r = &m->stages[i];
 		char rate[32], p50[24], p99[24], mx[24], errs[32], busy[16], bp[16], idle[16];
 		units_format_count(rate, sizeof rate, (uint64_t)(r->rate + 0.5));
@@ -240,7 +274,7 @@ static void draw_histogram(const struct draw_opts *d, const struct tui_model *m,
 	char title[160];
 	snprintf(title, sizeof title, "Latency of stage %s (per batch)",
 		 m->nstages ? m->stages[m->selected].name : "-");
-	if (!draw_title(d, a, title, -1))
+	if (!draw_rows_below(a, 0) || !draw_title(d, a, title, -1)) /* no title without a row under it */
 		return;
 	char p50[24], p90[24], p99[24], p999[24], mx[24], line[512];
 	units_format_duration(p50, sizeof p50, m->p50_ns);
@@ -282,8 +316,14 @@ static void draw_histogram(const struct draw_opts *d, const struct tui_model *m,
 
 static void draw_channels(struct draw_opts *d, const struct tui_model *m, struct draw_area *a)
 {
-	if (!draw_title(d, a, "Channels (fill now, avg, max; senders / receivers blocked)", 1))
+	struct tui_list *l = &d->nav.list[TUI_PANEL_CHANNELS];
+	size_t rows = draw_rows_below(a, 0);
+	char title[160], range[64];
+	draw_list_place(l, l->top, rows, m->nchannels, range, sizeof range);
+	snprintf(title, sizeof title, "Channels (fill now, avg, max; senders / receivers blocked%s)", range);
+	if (!draw_title(d, a, title, TUI_PANEL_CHANNELS))
 		return;
+	l->shown = rows > 0;
 	/* the name column as wide as the longest name (at most 22) */
 	int namew = 8;
 	for (size_t i = 0; i < m->nchannels; i++) {
@@ -293,7 +333,7 @@ static void draw_channels(struct draw_opts *d, const struct tui_model *m, struct
 	}
 	if (namew > 22)
 		namew = 22;
-	for (size_t i = 0; i < m->nchannels && a->y < a->bottom; i++) {
+	for (size_t i = l->top; i < m->nchannels && a->y < a->bottom; i++) {
 		const struct tui_channel_row *c = &m->channels[i];
 		char bar[256], line[512], v[4][512];
 		/* the figures right of the bar, tighter and tighter; the blocked
@@ -369,28 +409,79 @@ static void draw_memory(const struct draw_opts *d, const struct tui_model *m, st
 	mvaddstr(a->y++, a->x, spark);
 }
 
+/* Lines an alert takes in the panel: its text, and its impact with its
+ * first suggestion when it is medium or worse. */
+static size_t draw_alert_lines(const struct tui_alert *al) { return al->severity >= SEV_MEDIUM ? 2 : 1; }
+
+static size_t draw_alert_span(const struct tui_model *m, size_t from, size_t to)
+{
+	size_t n = 0;
+	for (size_t i = from; i <= to && i < m->nalerts; i++)
+		n += draw_alert_lines(&m->alerts[i]);
+	return n;
+}
+
+/* The alerts from l->top in rows lines: the selected one in view (whole
+ * when there is room), no room left empty below the last; how many show
+ * (the last one in part, maybe). */
+static size_t draw_alerts_place(struct tui_list *l, const struct tui_model *m, size_t rows)
+{
+	size_t n = m->nalerts, sel = m->alert_selected < n ? m->alert_selected : 0, top = l->top;
+	if (!n || !rows) {
+		l->top = 0;
+		return 0;
+	}
+	if (top > sel)
+		top = sel;
+	while (top < sel && draw_alert_span(m, top, sel) > rows)
+		top++;
+	while (top > 0 && draw_alert_span(m, top - 1, n - 1) <= rows)
+		top--;
+	l->top = top;
+	size_t shown = 0;
+	for (size_t used = 0, i = top; i < n && used < rows; i++, shown++)
+		used += draw_alert_lines(&m->alerts[i]);
+	return shown;
+}
+
 static void draw_alerts(struct draw_opts *d, const struct tui_model *m, struct draw_area *a, const char *notice)
 {
-	if (!draw_title(d, a, "Alerts (most severe first)", 2))
+	struct tui_list *l = &d->nav.list[TUI_PANEL_ALERTS];
+	size_t rows = draw_rows_below(a, notice[0] ? 1 : 0);
+	l->rows = draw_alerts_place(l, m, rows);
+	int focused = d->nav.focus == TUI_PANEL_ALERTS;
+	char title[160], range[64] = "";
+	if (l->top || l->rows < m->nalerts)
+		snprintf(range, sizeof range, "; %zu-%zu of %zu", l->top + 1, l->top + l->rows, m->nalerts);
+	snprintf(title, sizeof title, "Alerts (most severe first%s%s)", focused && m->nalerts ? "; Enter: the whole finding" : "",
+		 range);
+	if (!draw_title(d, a, title, TUI_PANEL_ALERTS))
 		return;
+	l->shown = a->y < a->bottom;
 	if (notice[0]) {
 		char line[400];
-		snprintf(line, sizeof line, "[HIGH] %s", notice);
+		snprintf(line, sizeof line, "  [HIGH] %s", notice);
 		attron(draw_pair(d, PAIR_HIGH) | A_BOLD);
 		draw_line(d, a, line);
 		attroff(draw_pair(d, PAIR_HIGH) | A_BOLD);
 	}
 	if (!m->nalerts && !notice[0])
 		draw_line(d, a, "No finding above its threshold.");
-	for (size_t i = 0; i < m->nalerts && a->y < a->bottom; i++) {
+	/* a gutter marks the selected alert ('>', as the selected stage), in
+	 * reverse video while the panel has the focus */
+	for (size_t i = l->top; i < m->nalerts && a->y < a->bottom; i++) {
 		const struct tui_alert *al = &m->alerts[i];
+		int sel = i == m->alert_selected;
 		char line[1024];
-		snprintf(line, sizeof line, "[%s] %s", analyzer_severity_upper((enum severity)al->severity), al->text);
-		attron(draw_pair(d, draw_severity_pair(al->severity)) | (al->severity >= SEV_HIGH ? A_BOLD : A_NORMAL));
+		snprintf(line, sizeof line, "%c [%s] %s", sel ? '>' : ' ',
+			 analyzer_severity_upper((enum severity)al->severity), al->text);
+		attr_t at = draw_severity_attr(d, al->severity) | (sel && focused ? A_REVERSE : A_NORMAL);
+		attron(at);
 		draw_line(d, a, line);
-		attroff(draw_pair(d, draw_severity_pair(al->severity)) | A_BOLD);
-		if (a->y < a->bottom && al->severity >= SEV_MEDIUM) {
-			snprintf(line, sizeof line, "    impact %s; %s", al->impact, al->suggestion);
+		attroff(at);
+		if (a->y < a->bottom && draw_alert_lines(al) > 1) {
+			snprintf(line, sizeof line, "    impact %s; %s", al->impact,
+				 al->nsuggestions ? al->suggestions[0] : "");
 			draw_line(d, a, line);
 		}
 	}
@@ -398,44 +489,93 @@ static void draw_alerts(struct draw_opts *d, const struct tui_model *m, struct d
 
 static void draw_functions(struct draw_opts *d, const struct tui_model *m, struct draw_area *a)
 {
-	char title[160];
-	snprintf(title, sizeof title, "Top functions (%s; f switches)  FLAT   CUM",
-		 m->fn_for_stage && m->nstages ? m->stages[m->selected].name : "whole process");
-	if (!draw_title(d, a, title, 3))
+	struct tui_list *l = &d->nav.list[TUI_PANEL_FUNCTIONS];
+	size_t rows = draw_rows_below(a, 0);
+	/* a title with no row under it would be all the panel shows: none, and
+	 * f says why it shows nothing */
+	d->fns_hidden = rows == 0;
+	if (!rows)
 		return;
+	char title[160], range[64];
+	draw_list_place(l, l->top, rows, m->nfns, range, sizeof range);
+	snprintf(title, sizeof title, "Top functions (%s; f switches%s)  FLAT   CUM",
+		 m->fn_for_stage && m->nstages ? m->stages[m->selected].name : "whole process", range);
+	draw_title(d, a, title, TUI_PANEL_FUNCTIONS);
+	l->shown = 1;
 	if (!m->nfns)
 		draw_line(d, a, "(no CPU samples: -types cpu)");
-	for (size_t i = 0; i < m->nfns && a->y < a->bottom; i++) {
+	for (size_t i = l->top; i < m->nfns && a->y < a->bottom; i++) {
 		char line[256];
 		snprintf(line, sizeof line, "%5.1f%% %5.1f%%  %s", m->fns[i].flat_pct, m->fns[i].cum_pct, m->fns[i].name);
 		draw_line(d, a, line);
 	}
 }
 
-static void draw_keybar(const struct draw_opts *d, int rows, int cols)
+static int draw_key_cells(const struct draw_key *k) { return tui_text_cells(k->key) + tui_text_cells(k->label) + 2; }
+
+void draw_keybar(const struct draw_opts *d, const struct draw_key *keys, size_t n, int rows, int cols)
 {
-	static const char *const keys[][2] = { { "h", "Help" },	  { "s", "Snapshot" }, { "t", "Trace" },
-					       { "p", "Pause" },  { "Spc", "Freeze" }, { "f", "Funcs" },
-					       { "+-", "Refresh" }, { "r", "Reset" },  { "q", "Quit" } };
+	/* the keys kept: while they do not fit, the one with the highest drop goes */
+	int keep[16] = { 0 }, width = -1;
+	if (n > 16)
+		n = 16;
+	for (size_t i = 0; i < n; i++) {
+		keep[i] = 1;
+		width += draw_key_cells(&keys[i]);
+	}
+	while (width > cols) {
+		size_t worst = n;
+		for (size_t i = 0; i < n; i++)
+			if (keep[i] && keys[i].drop > 0 && (worst == n || keys[i].drop > keys[worst].drop))
+				worst = i;
+		if (worst == n)
+			break;
+		keep[worst] = 0;
+		width -= draw_key_cells(&keys[worst]);
+	}
 	move(rows - 1, 0);
 	clrtoeol();
 	int x = 0;
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0] && x < cols; i++) {
+	for (size_t i = 0; i < n && x < cols; i++) {
+		if (!keep[i])
+			continue;
 		attron(A_BOLD);
-		draw_text(rows - 1, x, cols - x, keys[i][0]);
+		draw_text(rows - 1, x, cols - x, keys[i].key);
 		attroff(A_BOLD);
-		x += (int)strlen(keys[i][0]);
+		x += tui_text_cells(keys[i].key);
 		attr_t at = d->color ? COLOR_PAIR(PAIR_KEYS) : A_REVERSE;
 		attron(at);
-		char label[16]; /* a space after each label, as htop has */
-		int n = snprintf(label, sizeof label, "%s ", keys[i][1]);
+		char label[64]; /* a space after each label, as htop has */
+		int w = snprintf(label, sizeof label, "%s ", keys[i].label);
 		draw_text(rows - 1, x, cols - x, label);
 		attroff(at);
-		x += n + 1;
+		x += w + 1;
 	}
 }
 
-static void draw_too_small(int rows, int cols)
+/* The main screen's keys: only those that do something at this size and
+ * focus (Enter on an alert, f with room for the functions). */
+static void draw_main_keys(const struct draw_opts *d, const struct tui_model *m, int rows, int cols)
+{
+	struct draw_key k[12];
+	size_t n = 0;
+	k[n++] = (struct draw_key){ "h", "Help", 1 };
+	k[n++] = (struct draw_key){ "s", "Snapshot", 3 };
+	k[n++] = (struct draw_key){ "t", "Trace", 7 };
+	k[n++] = (struct draw_key){ "p", "Pause", 4 };
+	k[n++] = (struct draw_key){ "Spc", "Freeze", 6 };
+	k[n++] = (struct draw_key){ "Tab", "Focus", 2 };
+	if (d->nav.focus == TUI_PANEL_ALERTS && m->nalerts)
+		k[n++] = (struct draw_key){ "Enter", "Open", 2 };
+	if (!d->fns_hidden)
+		k[n++] = (struct draw_key){ "f", "Funcs", 5 };
+	k[n++] = (struct draw_key){ "+-", "Refresh", 9 };
+	k[n++] = (struct draw_key){ "r", "Reset", 8 };
+	k[n++] = (struct draw_key){ "q", "Quit", 0 };
+	draw_keybar(d, k, n, rows, cols);
+}
+
+void draw_too_small(int rows, int cols)
 {
 	erase();
 	char a[96], b[96];
@@ -456,6 +596,9 @@ void draw_screen(struct draw_opts *d, const struct tui_model *m, int rows, int c
 		return;
 	}
 	erase();
+	for (int p = 0; p < TUI_PANELS; p++) /* each panel says whether it had room */
+		d->nav.list[p].shown = 0;
+	d->fns_hidden = 1;
 	draw_header(d, m, cols, frozen, paused);
 	int bottom = rows - 1;
 	if (cols >= 150) {
@@ -478,7 +621,8 @@ void draw_screen(struct draw_opts *d, const struct tui_model *m, int rows, int c
 		draw_functions(d, m, &r);
 	} else {
 		/* the panels above keep three rows free: the Alerts title, a
-		 * finding and its impact, whatever the screen's size */
+		 * finding and its impact, whatever the screen's size; the
+		 * Alerts take half of the rows left when that is more */
 		struct draw_area a = { 2, 0, cols, bottom - 3 };
 		draw_throughput(d, m, &a);
 		draw_stages(d, m, &a);
@@ -486,13 +630,16 @@ void draw_screen(struct draw_opts *d, const struct tui_model *m, int rows, int c
 		draw_memory(d, m, &a);
 		a.bottom = bottom;
 		struct draw_area al = a;
-		al.bottom = a.y + 4 < bottom ? a.y + 4 : bottom;
+		int left = bottom - a.y;
+		al.bottom = a.y + (left / 2 > 4 ? left / 2 : 4);
+		if (bottom - al.bottom < 2) /* no room for another title and a row: the Alerts' */
+			al.bottom = bottom;
 		draw_alerts(d, m, &al, notice);
 		a.y = al.y;
 		draw_functions(d, m, &a);
 		draw_histogram(d, m, &a);
 	}
-	draw_keybar(d, rows, cols);
+	draw_main_keys(d, m, rows, cols);
 	refresh();
 }
 
@@ -506,10 +653,16 @@ void draw_help(const struct draw_opts *d, int rows, int cols)
 		"  t              capture a trace for trace_duration into trace_TS.json",
 		"  p              pause or resume the source",
 		"  space          freeze or thaw the display (the pipeline keeps running)",
-		"  up/down, j/k   select a stage (its latency histogram and functions)",
+		"  Tab, S-Tab     focus the next or previous panel (its title is marked)",
+		"  up/down, j/k   in the focused panel: select a stage or an alert, or",
+		"                 scroll the channels or the functions",
+		"  PgUp/PgDn      a page up or down; Home/End: the first or the last",
+		"  Enter          on an alert: its whole finding (description, impact,",
+		"                 figures, every suggestion); Esc, q or Enter close it",
+		"                 (q there closes the view, it does not quit)",
 		"  mouse click    select the stage clicked",
-		"  Tab            move the focus between stages, channels, alerts, functions",
-		"  f              top functions of the whole process or of the selected stage",
+		"  f              top functions of the whole process or of the selected",
+		"                 stage (when the terminal has room for them)",
 		"  + / -          refresh faster / slower",
 		"  r              reset peaks and averages",
 		"  h, ?, F1       this help",
@@ -529,7 +682,9 @@ void draw_help(const struct draw_opts *d, int rows, int cols)
 
 int draw_stage_at(const struct draw_opts *d, int y, int x)
 {
-	if (!d->stage_cols || y < d->stage_row0 || x < d->stage_col0 || x >= d->stage_col0 + d->stage_cols)
+	const struct tui_list *l = &d->nav.list[TUI_PANEL_STAGES];
+	if (!d->stage_cols || y < d->stage_row0 || y >= d->stage_row0 + (int)l->rows || x < d->stage_col0 ||
+	    x >= d->stage_col0 + d->stage_cols)
 		return -1;
-	return y - d->stage_row0;
+	return (int)l->top + (y - d->stage_row0);
 }

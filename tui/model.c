@@ -201,6 +201,37 @@ void tui_text_fit(char *dst, size_t n, const char *src, int width, int utf8)
 		strcat(dst, dots);
 }
 
+size_t tui_text_wrap(const char *src, int width, size_t *start, size_t *len, size_t max)
+{
+	size_t n = 0, i = 0, total = strlen(src);
+	if (width <= 0)
+		return 0;
+	while (i < total && src[i] == ' ')
+		i++;
+	while (i < total) {
+		size_t end = i + tui_text_bytes(src + i, width);
+		if (end < total && src[end] != ' ') {
+			/* back to the space before the word cut, unless the word is longer than the line */
+			size_t cut = end;
+			while (cut > i && src[cut - 1] != ' ')
+				cut--;
+			if (cut > i)
+				end = cut;
+		}
+		size_t e = end;
+		while (e > i && src[e - 1] == ' ')
+			e--;
+		if (n < max) {
+			start[n] = i;
+			len[n] = e - i;
+		}
+		n++;
+		for (i = end; i < total && src[i] == ' '; i++)
+			;
+	}
+	return n;
+}
+
 /* --- the update ----------------------------------------------------------------- */
 
 static void tui_model_header(struct tui_model *m, struct pipeline *p, const struct figures *w)
@@ -344,34 +375,70 @@ static void tui_model_memory(struct tui_model *m, const struct figures *f)
 	m->bytes_per_record = f->alloc_bytes_per_record;
 }
 
+_Static_assert(TUI_ALERT_FIGURES == FINDING_MAX_FIGURES, "a finding's figures fit its alert");
+_Static_assert(TUI_ALERT_SUGGESTIONS == FINDING_MAX_SUGGESTIONS, "a finding's suggestions fit its alert");
+
+static void tui_model_alert_of(struct tui_alert *a, const struct finding *fd)
+{
+	a->severity = (int)fd->severity;
+	snprintf(a->type, sizeof a->type, "%s", analyzer_type_name(fd->type));
+	snprintf(a->component, sizeof a->component, "%s", fd->component);
+	snprintf(a->stage, sizeof a->stage, "%s", fd->stage);
+	snprintf(a->text, sizeof a->text, "%s", fd->description);
+	a->impact_pct = fd->impact_pct;
+	snprintf(a->impact_of, sizeof a->impact_of, "%s", fd->impact_of);
+	snprintf(a->impact, sizeof a->impact, "%.1f%% of %s", fd->impact_pct, fd->impact_of);
+	a->nfigures = 0;
+	for (size_t k = 0; k < fd->nfigures && k < TUI_ALERT_FIGURES; k++)
+		snprintf(a->figures[a->nfigures++], sizeof a->figures[0], "%s",
+			 fd->figures[k].text[0] ? fd->figures[k].text : fd->figures[k].name);
+	a->nsuggestions = 0;
+	for (size_t k = 0; k < fd->nsuggestions && k < TUI_ALERT_SUGGESTIONS; k++)
+		snprintf(a->suggestions[a->nsuggestions++], sizeof a->suggestions[0], "%s", fd->suggestions[k]);
+}
+
+long tui_model_find_alert(const struct tui_model *m, const char *type, const char *component)
+{
+	for (size_t i = 0; i < m->nalerts; i++)
+		if (!strcmp(m->alerts[i].type, type) && !strcmp(m->alerts[i].component, component))
+			return (long)i;
+	return -1;
+}
+
+void tui_model_set_findings(struct tui_model *m, const struct findings *fs)
+{
+	char type[sizeof m->alerts[0].type] = "", component[sizeof m->alerts[0].component] = "";
+	if (m->alert_chosen && m->alert_selected < m->nalerts) {
+		snprintf(type, sizeof type, "%s", m->alerts[m->alert_selected].type);
+		snprintf(component, sizeof component, "%s", m->alerts[m->alert_selected].component);
+	}
+	m->nalerts = 0;
+	for (size_t i = 0; i < fs->n && m->nalerts < TUI_MAX_ALERTS; i++)
+		tui_model_alert_of(&m->alerts[m->nalerts++], &fs->v[i]);
+	long at = type[0] ? tui_model_find_alert(m, type, component) : -1;
+	if (at >= 0)
+		m->alert_selected = (size_t)at;
+	else if (m->alert_selected >= m->nalerts)
+		m->alert_selected = m->nalerts ? m->nalerts - 1 : 0;
+	for (size_t k = 0; k < m->nstages; k++)
+		m->stages[k].bottleneck = 0;
+	/* the bottleneck is the stage the primary finding names, when that
+	 * finding is a pipeline bottleneck that matters (medium or worse: a low
+	 * one is a pipeline at ease); a leak, errors or a lock ranked first is
+	 * the problem, and no stage is marked for the one behind it */
+	const struct finding *primary = fs->n ? &fs->v[0] : NULL;
+	if (primary && primary->type == FIND_PIPELINE_BOTTLENECK && primary->severity >= SEV_MEDIUM)
+		for (size_t k = 0; k < m->nstages; k++)
+			if (!strcmp(m->stages[k].name, primary->component))
+				m->stages[k].bottleneck = 1;
+}
+
 static void tui_model_alerts(struct tui_model *m, struct analyzer *an)
 {
-	m->nalerts = 0;
-	if (!an)
-		return;
 	struct findings fs = { 0 };
-	if (analyzer_copy_latest(an, &fs) == 0) {
-		for (size_t i = 0; i < fs.n && m->nalerts < TUI_MAX_ALERTS; i++) {
-			const struct finding *fd = &fs.v[i];
-			struct tui_alert *a = &m->alerts[m->nalerts++];
-			a->severity = (int)fd->severity;
-			snprintf(a->text, sizeof a->text, "%s", fd->description);
-			snprintf(a->impact, sizeof a->impact, "%.1f%% of %s", fd->impact_pct, fd->impact_of);
-			snprintf(a->suggestion, sizeof a->suggestion, "%s", fd->nsuggestions ? fd->suggestions[0] : "");
-		}
-		/* the pipeline bottleneck named by the first such finding, when it
-		 * matters (medium or worse: a low one is a pipeline at ease) */
-		for (size_t i = 0; i < fs.n; i++) {
-			if (fs.v[i].type != FIND_PIPELINE_BOTTLENECK)
-				continue;
-			if (fs.v[i].severity < SEV_MEDIUM)
-				break;
-			for (size_t k = 0; k < m->nstages; k++)
-				if (!strcmp(m->stages[k].name, fs.v[i].component))
-					m->stages[k].bottleneck = 1;
-			break;
-		}
-	}
+	if (!an || analyzer_copy_latest(an, &fs) != 0)
+		fs.n = 0;
+	tui_model_set_findings(m, &fs);
 	findings_free(&fs);
 }
 

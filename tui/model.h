@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 struct analyzer;
+struct findings;
 struct pipeline;
 struct profiler;
 struct sampler;
@@ -40,7 +41,7 @@ struct tui_stage_row {
 	double busy_pct, bp_pct, idle_pct; /* over the last second */
 	uint64_t p50_ns, p99_ns, max_ns;  /* whole run, per batch */
 	uint64_t errors;
-	int bottleneck; /* the analyzer names this stage the pipeline bottleneck */
+	int bottleneck; /* the primary finding names this stage the pipeline bottleneck */
 	int ended;      /* no thread time over the last second: its threads have ended */
 };
 
@@ -58,11 +59,22 @@ struct tui_bucket {
 	uint64_t lo_ns, hi_ns, count;
 };
 
+#define TUI_ALERT_FIGURES 8     /* as many as a finding has (FINDING_MAX_FIGURES) */
+#define TUI_ALERT_SUGGESTIONS 4 /* FINDING_MAX_SUGGESTIONS */
+
+/* A finding, whole: the Alerts panel shows its first lines, the detail
+ * view (Enter) all of it. */
 struct tui_alert {
-	int severity; /* enum severity */
-	char text[512];
-	char impact[240];
-	char suggestion[300];
+	int severity;   /* enum severity */
+	char type[40];  /* "pipeline_bottleneck", as in the metrics JSON */
+	char component[128], stage[64];
+	char text[512]; /* the description */
+	double impact_pct;
+	char impact_of[200];
+	char impact[240]; /* "72.0% of <impact_of>" */
+	size_t nfigures, nsuggestions;
+	char figures[TUI_ALERT_FIGURES][64]; /* as people read them: "97.2% busy" */
+	char suggestions[TUI_ALERT_SUGGESTIONS][300];
 };
 
 struct tui_fn {
@@ -107,9 +119,12 @@ struct tui_model {
 	int have_heap;
 	double alloc_bytes_per_sec, allocs_per_sec, bytes_per_record, allocator_pct; /* allocator_pct -1: no CPU profile */
 	struct tui_history alloc;
-	/* alerts */
+	/* alerts, and the one selected in their panel (once the user chose it,
+	 * it follows its finding, by type and component, when the order changes) */
 	size_t nalerts;
 	struct tui_alert alerts[TUI_MAX_ALERTS];
+	size_t alert_selected;
+	int alert_chosen; /* the user moved the selection: until then it stays on the first */
 	/* top functions, for the process or the selected stage */
 	int fn_for_stage;
 	size_t nfns;
@@ -119,10 +134,19 @@ struct tui_model {
 };
 
 /* Fills m from the run (prof and an may be NULL). Keeps m->selected,
- * m->fn_for_stage, the histories and reset_t_ns; pushes one history point
- * when push is set (once a second). */
+ * m->alert_selected, m->fn_for_stage, the histories and reset_t_ns; pushes
+ * one history point when push is set (once a second). */
 void tui_model_update(struct tui_model *m, struct pipeline *p, struct sampler *s, struct profiler *prof,
 		      struct analyzer *an, int push);
+
+/* The alerts from the analyzer's findings fs (sorted: v[0] the primary),
+ * with the stages already filled: the selected alert follows its finding
+ * once the user chose it (m->alert_chosen);
+ * a stage is marked the bottleneck only when the primary finding is a
+ * pipeline bottleneck (medium or worse) naming it. */
+void tui_model_set_findings(struct tui_model *m, const struct findings *fs);
+/* The alert of that type and component, or -1. */
+long tui_model_find_alert(const struct tui_model *m, const char *type, const char *component);
 
 /* The pure parts, for the draw code and the unit tests. */
 void tui_history_push(struct tui_history *h, double v);
@@ -142,6 +166,13 @@ size_t tui_text_bytes(const char *s, int width);
  * width is cut inside instead. Never half a number when the text breaks at
  * spaces. */
 void tui_text_fit(char *dst, size_t n, const char *src, int width, int utf8);
+/* src wrapped into lines of at most width cells, broken at spaces (a word
+ * longer than a line is broken inside it, at a character boundary); the
+ * spaces at a break are dropped, nothing else. Writes each line's first
+ * byte and length into start[] and len[] (max lines at most) and returns
+ * how many lines the whole text takes (more than max when they did not
+ * all fit the arrays); 0 for an empty text or a width under 1. */
+size_t tui_text_wrap(const char *src, int width, size_t *start, size_t *len, size_t max);
 /* A sparkline of the last width points of h scaled to its max: UTF-8 block
  * heights when utf8, else " .:-=+*#". */
 void tui_sparkline_text(char *dst, size_t n, const struct tui_history *h, int width, int utf8);

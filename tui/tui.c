@@ -1,6 +1,8 @@
 /* tui.c: the interactive front end's loop: terminal set-up and restore,
  * keys and mouse, the refresh timer, snapshots, traces, pause and the
- * screen-size check. Drawing is in draw.c, the figures in model.c. */
+ * screen-size check. Drawing is in draw.c and draw_detail.c, the figures
+ * in model.c, what the movement keys do to the focused panel and to the
+ * detail view in nav.c. */
 #include "autoconfig.h"
 
 #include "tui.h"
@@ -28,6 +30,7 @@
 #include "../src/snapshot.h"
 #include "draw.h"
 #include "model.h"
+#include "nav.h"
 
 /* The terminal as it was before the screen took it, for an exit at once
  * from the signal thread (tui_restore_at_once). Written before the signal
@@ -86,6 +89,7 @@ static void tui_stderr_release(struct tui_stderr *h)
 struct tui_state {
 	struct tui_model m;
 	struct draw_opts d;
+	struct tui_detail detail; /* the finding opened with Enter */
 	uint64_t refresh_ns;
 	int frozen, help, paused, quitting;
 	uint64_t trace_until_ns; /* a trace capture ends then (0: none) */
@@ -166,16 +170,76 @@ static void tui_request_stop(struct tui_run *r, struct tui_state *st, const char
 	pipeline_request_stop(r->p, why);
 }
 
-static void tui_select(struct tui_state *st, int delta)
+/* The movement a key asks for, or -1. */
+static int tui_key_move(int ch)
 {
-	if (!st->m.nstages)
-		return;
-	long v = (long)st->m.selected + delta;
-	if (v < 0)
-		v = 0;
-	if (v >= (long)st->m.nstages)
-		v = (long)st->m.nstages - 1;
-	st->m.selected = (size_t)v;
+	switch (ch) {
+	case KEY_UP:
+	case 'k':
+		return TUI_MOVE_UP;
+	case KEY_DOWN:
+	case 'j':
+		return TUI_MOVE_DOWN;
+	case KEY_PPAGE:
+		return TUI_MOVE_PAGE_UP;
+	case KEY_NPAGE:
+		return TUI_MOVE_PAGE_DOWN;
+	case KEY_HOME:
+		return TUI_MOVE_HOME;
+	case KEY_END:
+		return TUI_MOVE_END;
+	default:
+		return -1;
+	}
+}
+
+static int tui_key_is_enter(int ch) { return ch == '\n' || ch == '\r' || ch == KEY_ENTER; }
+
+/* A key in the detail view: the movement keys scroll it, Esc, q and Enter
+ * close it (q does not quit there), F10 still quits; 1 when it does. */
+static int tui_detail_key(struct tui_state *st, int ch)
+{
+	struct tui_detail *v = &st->detail;
+	int mv = tui_key_move(ch);
+	if (mv >= 0) {
+		tui_detail_move(v, (enum tui_move)mv);
+		return 0;
+	}
+	if (ch == 27 || ch == 'q' || ch == 'Q' || tui_key_is_enter(ch)) {
+		v->open = 0;
+		return 0;
+	}
+	if (ch == KEY_F(10))
+		return 1;
+	if (ch == KEY_MOUSE) {
+		MEVENT ev;
+		getmouse(&ev); /* taken off the queue: the view has nothing to click */
+		return 0;
+	}
+	if (ch != ERR && ch != KEY_RESIZE)
+		snprintf(v->note, sizeof v->note, "this view takes only the keys below (Esc closes it)");
+	return 0;
+}
+
+/* What the focused panel does with the movement keys. */
+static void tui_focus_status(struct tui_state *st)
+{
+	static const char *const what[TUI_PANELS] = {
+		"up/down select a stage",
+		"up/down scroll the channels",
+		"up/down select an alert, Enter shows it whole",
+		"up/down scroll the functions",
+	};
+	snprintf(st->m.status, sizeof st->m.status, "focus on %s: %s", tui_panel_name(st->d.nav.focus),
+		 what[st->d.nav.focus]);
+}
+
+static void tui_enter(struct tui_state *st)
+{
+	if (st->d.nav.focus != TUI_PANEL_ALERTS)
+		snprintf(st->m.status, sizeof st->m.status, "Enter opens an alert whole: Tab to the Alerts first");
+	else if (tui_detail_open(&st->detail, &st->m) != 0)
+		snprintf(st->m.status, sizeof st->m.status, "no alert to open");
 }
 
 /* One key; returns 1 when the user asked to quit. */
@@ -183,6 +247,20 @@ static int tui_handle_key(struct tui_run *r, struct tui_state *st, int ch)
 {
 	if (st->help && ch != ERR && ch != KEY_RESIZE && ch != KEY_MOUSE) {
 		st->help = 0;
+		return 0;
+	}
+	if (st->detail.open)
+		return tui_detail_key(st, ch);
+	int mv = tui_key_move(ch);
+	if (mv >= 0) {
+		char msg[sizeof st->m.status];
+		tui_nav_move(&st->d.nav, &st->m, (enum tui_move)mv, msg, sizeof msg);
+		if (msg[0]) /* the key could do nothing there: the status line says why */
+			snprintf(st->m.status, sizeof st->m.status, "%s", msg);
+		return 0;
+	}
+	if (tui_key_is_enter(ch)) {
+		tui_enter(st);
 		return 0;
 	}
 	switch (ch) {
@@ -206,19 +284,18 @@ static int tui_handle_key(struct tui_run *r, struct tui_state *st, int ch)
 		snprintf(st->m.status, sizeof st->m.status, "%s",
 			 st->frozen ? "display frozen (space thaws; the pipeline keeps running)" : "display live");
 		break;
-	case KEY_UP:
-	case 'k':
-		tui_select(st, -1);
-		break;
-	case KEY_DOWN:
-	case 'j':
-		tui_select(st, 1);
-		break;
 	case '\t':
-		st->d.focus = (st->d.focus + 1) % DRAW_PANELS;
+	case KEY_BTAB:
+		tui_nav_focus_step(&st->d.nav, ch == '\t' ? 1 : -1);
+		tui_focus_status(st);
 		break;
 	case 'f':
-		st->m.fn_for_stage = !st->m.fn_for_stage;
+		if (st->d.fns_hidden)
+			snprintf(st->m.status, sizeof st->m.status,
+				 "f: the Top functions have no room at %dx%d (a taller terminal shows them)", st->cols,
+				 st->rows);
+		else
+			st->m.fn_for_stage = !st->m.fn_for_stage;
 		break;
 	case '+':
 		if (st->refresh_ns > 100000000ull)
@@ -245,8 +322,10 @@ static int tui_handle_key(struct tui_run *r, struct tui_state *st, int ch)
 		MEVENT ev;
 		if (getmouse(&ev) == OK && (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED))) {
 			int row = draw_stage_at(&st->d, ev.y, ev.x);
-			if (row >= 0 && (size_t)row < st->m.nstages)
+			if (row >= 0 && (size_t)row < st->m.nstages) {
 				st->m.selected = (size_t)row;
+				st->d.nav.focus = TUI_PANEL_STAGES;
+			}
 		}
 		break;
 	}
@@ -282,6 +361,7 @@ static void tui_update_model(struct tui_run *r, struct tui_state *st, int push)
 	st->m.snapshots = r->snapshots;
 	snprintf(st->m.last_snapshot, sizeof st->m.last_snapshot, "%s", r->last_snapshot);
 	tui_model_update(&st->m, r->p, r->s, r->prof, r->an, push);
+	tui_detail_follow(&st->detail, &st->m);
 }
 
 int tui_run(struct tui_run *r, char *err, size_t errlen)
@@ -307,6 +387,9 @@ int tui_run(struct tui_run *r, char *err, size_t errlen)
 	keypad(stdscr, TRUE);
 	curs_set(0);
 	timeout(50);
+#ifdef NCURSES_VERSION
+	set_escdelay(100); /* Esc alone closes the detail view at once, not after a second */
+#endif
 	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
 	st->d.utf8 = tui_utf8_locale();
 	st->d.color = r->c->ui.color && !r->c->no_color && !getenv("NO_COLOR") && has_colors();
@@ -363,10 +446,14 @@ int tui_run(struct tui_run *r, char *err, size_t errlen)
 				next_push = now + 1000000000ull;
 			if (!st->frozen)
 				tui_update_model(r, st, push);
-			if (st->help)
+			if (st->help) {
 				draw_help(&st->d, st->rows, st->cols);
-			else
+			} else if (st->detail.open) {
+				draw_detail(&st->d, &st->detail, st->m.nalerts, st->rows, st->cols);
+			} else {
 				draw_screen(&st->d, &st->m, st->rows, st->cols, st->frozen, st->paused, st->notice);
+				tui_nav_focus_check(&st->d.nav);
+			}
 			next_draw = now + st->refresh_ns;
 		}
 	}

@@ -53,8 +53,9 @@ case $PRIMARY in
 *) soft_fail "the report's primary bottleneck is not the failed records: $PRIMARY" ;;
 esac
 # the Alerts panel's first line: the same finding (the report's line up to
-# its first parenthesis, which the panel's width leaves)
-first_alert() { screen | sed -n '/^Alerts (most severe first)/{n;p;q}'; }
+# its first parenthesis, which the panel's width leaves), after the gutter
+# that marks the selected alert
+first_alert() { screen | sed -n '/^Alerts (most severe first/{n;s/^[> ] //;p;q}'; }
 alert_matches() {
 	local a
 	a=$(first_alert)

@@ -20,10 +20,10 @@ check_fit() {
 	rm -rf "$T/prof"
 	if [ -n "$ini" ]; then tui_start "$ini"; else tui_start; fi
 	wait_running
-	alerts_up() { screen | grep -q '^ *\[\(CRITICAL\|HIGH\|MEDIUM\)\] ' || screen | cut -c"$rx"- | grep -q '^\[\(CRITICAL\|HIGH\|MEDIUM\)\] '; }
+	alerts_up() { screen | grep -qE '(^| )[> ] \[(CRITICAL|HIGH|MEDIUM)\] '; }
 	# the demo's verdict: it keeps up with its configured rate (it holds for
 	# the whole run)
-	[ -z "$ini" ] && alerts_up() { screen | grep -q '^\[LOW\] The pipeline keeps up'; }
+	[ -z "$ini" ] && alerts_up() { screen | grep -q '^[> ] \[LOW\] The pipeline keeps up'; }
 	wait_for "$what: an alert" alerts_up
 	keys Space
 	wait_screen "display frozen"
@@ -61,10 +61,10 @@ texts = []
 for f in m["bottlenecks"]:
     texts.append(mask(f["description"]))
     texts.append(mask("impact %.1f%% of %s; %s" % (f["impact_pct"], f["impact_of"], (f["suggestions"] or [""])[0])))
-alerts = [l for l in right if re.match(r"^\[(LOW|MEDIUM|HIGH|CRITICAL)\] |^    impact ", l)]
+alerts = [l for l in right if re.match(r"^[> ] \[(LOW|MEDIUM|HIGH|CRITICAL)\] |^    impact ", l)]
 matched = 0
 for l in alerts:
-    t = mask(re.sub(r"^\[[A-Z]+\] |^    ", "", l))
+    t = mask(re.sub(r"^[> ] \[[A-Z]+\] |^    ", "", l))
     cut = t.endswith("\u2026")
     if cut:
         t = t[:-1]

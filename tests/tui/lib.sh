@@ -215,3 +215,26 @@ check_exit_restored() {
 final_stamp() {
 	screen | tr -d '\n' | sed -n 's/.*nebtop: final snapshot \([0-9_]*\) in .*/\1/p'
 }
+
+# FOCUS_MARK: what marks the focused panel's title, U+25B6 in UTF-8 (the
+# tests run in the C locale, where $'\u25b6' is not that).
+FOCUS_MARK=$(printf '\342\226\266')
+
+# focused_panel TITLE: the panel whose title starts with TITLE ("Alerts")
+# has the focus mark.
+focused_panel() { screen | grep -qF "$FOCUS_MARK $1 ("; }
+
+# focus_panel TITLE: Tab until that panel has the focus (each Tab waits for
+# the status line to name the panel it moved to); the test fails when it
+# never does.
+focus_panel() {
+	local was
+	for _ in 1 2 3 4 5; do
+		focused_panel "$1" && return 0
+		was=$(screen | sed -n 2p)
+		keys Tab
+		tab_moved() { local s; s=$(screen | sed -n 2p); [ "$s" != "$was" ] && [ "${s#focus on }" != "$s" ]; }
+		wait_for "the focus moving on Tab (the status line was '$was')" tab_moved
+	done
+	focused_panel "$1" || { show_screen "Tab to $1"; fail "Tab never gave the focus to $1"; }
+}

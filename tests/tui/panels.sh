@@ -12,7 +12,7 @@ wait_running
 
 # --- every panel, and the key bar ----------------------------------------------
 TITLES=("Throughput" "Stages (up/down select" "Latency of stage source (per batch)" "Channels (" "Memory"
-	"Alerts (most severe first)" "Top functions (")
+	"Alerts (most severe first" "Top functions (")
 KEYBAR=(hHelp sSnapshot tTrace pPause qQuit)
 # missing: what of the titles and the key bar (last row) the screen lacks
 missing() {

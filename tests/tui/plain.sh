@@ -1,8 +1,9 @@
 # plain.sh: monochrome and ASCII drawing. --no-color, NO_COLOR=1 and
 # [tui] color = false draw no colour (capture-pane -e shows no foreground or
 # background colour SGR; bold and reverse stay), while a default run does
-# (the check's control); in the C locale the bars are ASCII ('#') and the
-# screen holds no UTF-8 at all.
+# (the check's control); the focused panel's title is marked in text all the
+# same (a triangle; '*' in ASCII); in the C locale the bars are ASCII ('#')
+# and the screen holds no UTF-8 at all.
 . "$(dirname "$0")/lib.sh"
 
 write_ini "$T/p.ini"
@@ -42,6 +43,7 @@ mono_run() {
 	soft_wait_for "$what: the bottleneck row" full_screen
 	sgr=$(colour_sgr)
 	[ -z "$sgr" ] || { show_screen "$what"; soft_fail "$what: colour on the screen: $sgr"; }
+	focused_panel Stages || { show_screen "$what"; soft_fail "$what: the focused Stages title is not marked"; }
 	has_attrs || soft_fail "$what: no bold or reverse video on the screen either"
 	keys q
 	wait_exit "$what: q"
@@ -69,6 +71,7 @@ TUI_ENV="LANG=C" tui_start "$T/p.ini"
 wait_running
 ascii_bar() { on_screen_re 'source->score +\[#+'; }
 soft_wait_for "an ASCII bar ('#') on the channel source->score" ascii_bar && note "ok: ASCII bars"
+on_screen_re '^\* Stages \(' || soft_fail "LANG=C: the focused Stages title is not marked '* '"
 S=$(screen)
 if printf '%s' "$S" | LC_ALL=C grep -q $'[\x80-\xff]'; then
 	show_screen "LANG=C"

@@ -11,7 +11,7 @@ all_panels() {
 	local s t
 	s=$(screen)
 	for t in "Throughput" "Stages (up/down select" "Latency of stage " "Channels (" "Memory" \
-		"Alerts (most severe first)" "Top functions ("; do
+		"Alerts (most severe first" "Top functions ("; do
 		printf '%s\n' "$s" | grep -qF -- "$t" || return 1
 	done
 	printf '%s\n' "$s" | grep -qE 'Quit *$'

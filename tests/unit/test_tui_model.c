@@ -7,7 +7,10 @@
  * totals, route, state, one history point, the selected stage's histogram
  * (every batch counted, percentiles in order), the clamped selection,
  * channels, and peaks since a reset; tui_text_fit cutting at words with an
- * ellipsis (UTF-8 and ASCII). */
+ * ellipsis (UTF-8 and ASCII), tui_text_wrap keeping every word; the alerts
+ * from made-up findings: whole (every figure and suggestion), the selected
+ * one following its finding, and the stage marked the bottleneck only when
+ * the primary finding is that stage. */
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +21,7 @@
 
 #include "pipeline/pipeline.h"
 #include "pipeline/sampler.h"
+#include "src/analyzer.h"
 #include "src/config.h"
 #include "tests/unit/unit_main.h"
 #include "tui/model.h"
@@ -552,6 +556,228 @@ START_TEST(update_since_reset)
 }
 END_TEST
 
+/* --- wrapping ----------------------------------------------------------------------- */
+
+/* The lines of src wrapped at width, joined back with single spaces. */
+static void wrap_join(char *out, size_t n, const char *src, int width, size_t *nlines)
+{
+	size_t start[64], len[64];
+	*nlines = tui_text_wrap(src, width, start, len, 64);
+	ck_assert_uint_le(*nlines, 64);
+	out[0] = 0;
+	for (size_t i = 0; i < *nlines; i++) {
+		char line[256];
+		ck_assert_uint_lt(len[i], sizeof line);
+		memcpy(line, src + start[i], len[i]);
+		line[len[i]] = 0;
+		ck_assert_msg(tui_text_cells(line) <= width, "line %zu '%s' wider than %d", i, line, width);
+		ck_assert_msg(len[i] > 0 && line[0] != ' ' && line[len[i] - 1] != ' ', "line %zu '%s'", i, line);
+		if (i)
+			strncat(out, " ", n - strlen(out) - 1);
+		strncat(out, line, n - strlen(out) - 1);
+	}
+}
+
+/* Every word kept, in order; lines as full as the words allow; a word
+ * longer than the line broken inside; UTF-8 counted in cells. */
+START_TEST(text_wrap_keeps_every_word)
+{
+	const char *t = "Its rate_limit = 5000 in [destination] sets the pace, by configuration: raise or remove "
+			"rate_limit to push more records through";
+	char out[512];
+	size_t n, start[8], len[8];
+	wrap_join(out, sizeof out, t, 30, &n);
+	ck_assert_str_eq(out, t);
+	ck_assert_uint_eq(n, 5);
+	/* greedy: the first line holds as many words as fit 30 cells */
+	ck_assert_uint_eq(tui_text_wrap(t, 30, start, len, 8), 5);
+	ck_assert_uint_eq(len[0], strlen("Its rate_limit = 5000 in"));
+	wrap_join(out, sizeof out, t, 500, &n);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(out, t);
+	/* a word longer than a line: broken inside, nothing lost */
+	ck_assert_uint_eq(tui_text_wrap("ab abcdefghij cd", 4, start, len, 8), 5);
+	ck_assert_uint_eq(len[0], 2);
+	ck_assert_uint_eq(len[1], 4);
+	ck_assert_uint_eq(len[2], 4);
+	ck_assert_uint_eq(len[3], 2);
+	ck_assert_uint_eq(start[4], strlen("ab abcdefghij "));
+	ck_assert_uint_eq(len[4], 2);
+	/* UTF-8: cells, not bytes, and never half a character */
+	tui_text_wrap("\u2588\u2588\u2588 \u2588\u2588", 3, start, len, 8);
+	ck_assert_uint_eq(len[0], 9);
+	ck_assert_uint_eq(tui_text_wrap("\u2588\u2588\u2588\u2588", 3, start, len, 8), 2);
+	ck_assert_uint_eq(len[0], 9);
+	ck_assert_uint_eq(len[1], 3);
+	/* spaces at the breaks go, runs of them too; empty text, no width */
+	ck_assert_uint_eq(tui_text_wrap("  aa   bb  ", 4, start, len, 8), 2);
+	ck_assert_uint_eq(start[0], 2);
+	ck_assert_uint_eq(start[1], 7);
+	ck_assert_uint_eq(len[1], 2);
+	ck_assert_uint_eq(tui_text_wrap("", 10, start, len, 8), 0);
+	ck_assert_uint_eq(tui_text_wrap("abc", 0, start, len, 8), 0);
+	/* more lines than the arrays hold: counted, not written past max */
+	ck_assert_uint_eq(tui_text_wrap("a b c d e", 1, start, len, 2), 5);
+}
+END_TEST
+
+/* --- alerts from findings ----------------------------------------------------------- */
+
+static void finding_set(struct finding *f, enum finding_type type, enum severity sev, const char *component,
+			const char *stage, const char *description)
+{
+	memset(f, 0, sizeof *f);
+	f->type = type;
+	f->severity = sev;
+	snprintf(f->component, sizeof f->component, "%s", component);
+	snprintf(f->stage, sizeof f->stage, "%s", stage);
+	snprintf(f->description, sizeof f->description, "%s", description);
+	f->impact_pct = 12.5;
+	snprintf(f->impact_of, sizeof f->impact_of, "the run's throughput");
+}
+
+/* A model with the stages source, score and destination. */
+static struct tui_model *model_of_stages(void)
+{
+	struct tui_model *m = calloc(1, sizeof *m);
+	ck_assert_ptr_nonnull(m);
+	const char *names[] = { "source", "score", "destination" };
+	for (size_t i = 0; i < 3; i++)
+		snprintf(m->stages[i].name, sizeof m->stages[i].name, "%s", names[i]);
+	m->nstages = 3;
+	return m;
+}
+
+static int marked(const struct tui_model *m)
+{
+	int k = -1;
+	for (size_t i = 0; i < m->nstages; i++)
+		if (m->stages[i].bottleneck) {
+			ck_assert_int_eq(k, -1); /* one stage at most */
+			k = (int)i;
+		}
+	return k;
+}
+
+/* A leak is the primary finding, a bottleneck at the configured
+ * rate_limit comes second: no stage is marked BOTTLENECK. */
+START_TEST(bottleneck_mark_follows_the_primary)
+{
+	struct tui_model *m = model_of_stages();
+	struct finding v[3];
+	struct findings fs = { .v = v, .n = 3 };
+	finding_set(&v[0], FIND_MEMORY_GROWTH, SEV_HIGH, "leak_site", "hoard", "heap grows 1.4 MiB/s");
+	finding_set(&v[1], FIND_PIPELINE_BOTTLENECK, SEV_HIGH, "destination", "destination",
+		    "Destination destination is the bottleneck at its configured rate_limit = 5000");
+	finding_set(&v[2], FIND_CHANNEL_BACKPRESSURE, SEV_MEDIUM, "source->score", "score", "Channel full");
+	tui_model_set_findings(m, &fs);
+	ck_assert_uint_eq(m->nalerts, 3);
+	ck_assert_int_eq(marked(m), -1);
+	/* the same bottleneck as the primary: marked */
+	finding_set(&v[0], FIND_PIPELINE_BOTTLENECK, SEV_CRITICAL, "score", "score", "Stage score is the bottleneck");
+	tui_model_set_findings(m, &fs);
+	ck_assert_int_eq(marked(m), 1);
+	/* and back: the mark goes when the primary is no longer it */
+	finding_set(&v[0], FIND_ERRORS, SEV_CRITICAL, "score", "score", "Stage score fails 40% of its records");
+	tui_model_set_findings(m, &fs);
+	ck_assert_int_eq(marked(m), -1);
+	/* a low bottleneck is a pipeline at ease: no mark */
+	finding_set(&v[0], FIND_PIPELINE_BOTTLENECK, SEV_LOW, "source", "source", "The pipeline keeps up");
+	fs.n = 1;
+	tui_model_set_findings(m, &fs);
+	ck_assert_int_eq(marked(m), -1);
+	fs.n = 0;
+	tui_model_set_findings(m, &fs);
+	ck_assert_int_eq(marked(m), -1);
+	ck_assert_uint_eq(m->nalerts, 0);
+	free(m);
+}
+END_TEST
+
+/* An alert holds its whole finding: type, component, stage, description,
+ * impact, every figure and every suggestion. */
+START_TEST(alert_holds_the_whole_finding)
+{
+	struct tui_model *m = model_of_stages();
+	struct finding v[1];
+	struct findings fs = { .v = v, .n = 1 };
+	char longtext[600];
+	memset(longtext, 'x', sizeof longtext - 1);
+	longtext[sizeof longtext - 1] = 0;
+	finding_set(&v[0], FIND_PIPELINE_BOTTLENECK, SEV_HIGH, "destination", "destination", longtext);
+	for (size_t k = 0; k < FINDING_MAX_SUGGESTIONS; k++)
+		snprintf(v[0].suggestions[k], sizeof v[0].suggestions[k], "suggestion %zu: raise or remove rate_limit", k);
+	v[0].nsuggestions = FINDING_MAX_SUGGESTIONS;
+	for (size_t k = 0; k < FINDING_MAX_FIGURES; k++) {
+		snprintf(v[0].figures[k].name, sizeof v[0].figures[k].name, "fig%zu", k);
+		snprintf(v[0].figures[k].text, sizeof v[0].figures[k].text, "%zu.5%% busy", k);
+	}
+	v[0].figures[2].text[0] = 0; /* a figure without its text: its name */
+	v[0].nfigures = FINDING_MAX_FIGURES;
+	tui_model_set_findings(m, &fs);
+	const struct tui_alert *a = &m->alerts[0];
+	ck_assert_str_eq(a->type, "pipeline_bottleneck");
+	ck_assert_str_eq(a->component, "destination");
+	ck_assert_str_eq(a->stage, "destination");
+	ck_assert_int_eq(a->severity, SEV_HIGH);
+	ck_assert_uint_eq(strlen(a->text), strlen(v[0].description)); /* as long as the finding holds it */
+	ck_assert_double_eq(a->impact_pct, 12.5);
+	ck_assert_str_eq(a->impact_of, "the run's throughput");
+	ck_assert_str_eq(a->impact, "12.5% of the run's throughput");
+	ck_assert_uint_eq(a->nsuggestions, 4);
+	ck_assert_str_eq(a->suggestions[3], "suggestion 3: raise or remove rate_limit");
+	ck_assert_uint_eq(a->nfigures, 8);
+	ck_assert_str_eq(a->figures[7], "7.5% busy");
+	ck_assert_str_eq(a->figures[2], "fig2");
+	free(m);
+}
+END_TEST
+
+/* The selected alert, once chosen, follows its finding (type and
+ * component) when the order changes; before, it stays on the first; when
+ * its finding is gone, the selection stays in the list. */
+START_TEST(alert_selection_follows_its_finding)
+{
+	struct tui_model *m = model_of_stages();
+	struct finding v[3];
+	struct findings fs = { .v = v, .n = 3 };
+	finding_set(&v[0], FIND_PIPELINE_BOTTLENECK, SEV_HIGH, "destination", "destination", "a");
+	finding_set(&v[1], FIND_CHANNEL_BACKPRESSURE, SEV_MEDIUM, "source->score", "score", "b");
+	finding_set(&v[2], FIND_CHANNEL_BACKPRESSURE, SEV_MEDIUM, "score->destination", "destination", "c");
+	tui_model_set_findings(m, &fs);
+	ck_assert_uint_eq(m->alert_selected, 0);
+	struct finding t = v[1];
+	v[1] = v[0];
+	v[0] = t; /* source->score first now */
+	/* not chosen yet: the selection stays on the first, the most severe */
+	tui_model_set_findings(m, &fs);
+	ck_assert_uint_eq(m->alert_selected, 0);
+	ck_assert_str_eq(m->alerts[0].component, "source->score");
+	v[0] = v[1];
+	v[1] = t; /* back as it was */
+	tui_model_set_findings(m, &fs);
+	m->alert_selected = 1; /* source->score, chosen */
+	m->alert_chosen = 1;
+	v[1] = v[0];
+	v[0] = t;
+	tui_model_set_findings(m, &fs);
+	ck_assert_uint_eq(m->alert_selected, 0);
+	ck_assert_str_eq(m->alerts[m->alert_selected].component, "source->score");
+	ck_assert_int_eq(tui_model_find_alert(m, "channel_backpressure", "score->destination"), 2);
+	ck_assert_int_eq(tui_model_find_alert(m, "channel_backpressure", "destination"), -1);
+	/* the same component under another type is another finding */
+	ck_assert_int_eq(tui_model_find_alert(m, "pipeline_bottleneck", "source->score"), -1);
+	m->alert_selected = 2;
+	fs.n = 2; /* score->destination gone: the last one left */
+	tui_model_set_findings(m, &fs);
+	ck_assert_uint_eq(m->alert_selected, 1);
+	fs.n = 0;
+	tui_model_set_findings(m, &fs);
+	ck_assert_uint_eq(m->alert_selected, 0);
+	free(m);
+}
+END_TEST
+
 static Suite *tui_model_suite(void)
 {
 	Suite *s = suite_create("tui_model");
@@ -562,6 +788,10 @@ static Suite *tui_model_suite(void)
 	tcase_add_test(tc, sparkline_levels);
 	tcase_add_test(tc, history_push_past_capacity);
 	tcase_add_test(tc, band_edges);
+	tcase_add_test(tc, text_wrap_keeps_every_word);
+	tcase_add_test(tc, bottleneck_mark_follows_the_primary);
+	tcase_add_test(tc, alert_holds_the_whole_finding);
+	tcase_add_test(tc, alert_selection_follows_its_finding);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("update");
