@@ -95,8 +95,10 @@ void thread_registry_leave(void)
 		t->run_delay_ns_at_end = wait;
 		t->has_run_delay_at_end = 1;
 	}
-	if (t->sched_fd >= 0) /* no reader uses it once the mutex is let go */
+	if (t->sched_fd >= 0) { /* no reader uses it once the mutex is let go */
 		close(t->sched_fd);
+		atomic_fetch_sub(&r->sched_fds, 1);
+	}
 	t->sched_fd = -1;
 	t->ended_ns = clock_now_ns();
 	atomic_store(&t->alive, 0);
@@ -125,6 +127,8 @@ uint64_t thread_registry_cpu_ns(struct thread_entry *t)
 	return ns;
 }
 
+int thread_registry_count_sched_fds(void) { return atomic_load(&globals_threads.sched_fds); }
+
 int thread_registry_parse_schedstat(const char *text, uint64_t *run_ns, uint64_t *wait_ns)
 {
 	uint64_t slices;
@@ -148,6 +152,8 @@ uint64_t thread_registry_sched_ns(struct thread_entry *t, uint64_t *wait_ns, int
 		snprintf(path, sizeof path, "/proc/self/task/%d/schedstat", (int)t->tid);
 		t->sched_fd = open(path, O_RDONLY | O_CLOEXEC);
 		t->sched_failed = t->sched_fd < 0;
+		if (t->sched_fd >= 0)
+			atomic_fetch_add(&r->sched_fds, 1);
 	}
 	char text[128];
 	ssize_t n = t->sched_fd >= 0 ? pread(t->sched_fd, text, sizeof text - 1, 0) : -1;

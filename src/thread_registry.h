@@ -65,6 +65,7 @@ struct thread_registry {
 	_Atomic size_t n;
 	struct thread_hook hooks[THREAD_REGISTRY_HOOKS];
 	size_t nhooks;
+	_Atomic int sched_fds; /* the threads' schedstat files open for reading */
 };
 
 /* The calling thread enters the registry; NULL when it is full. */
@@ -85,6 +86,9 @@ uint64_t thread_registry_cpu_ns(struct thread_entry *t);
  * machine), from the kernel's schedstat; *wait_known is 0 when the kernel
  * does not keep it. */
 uint64_t thread_registry_sched_ns(struct thread_entry *t, uint64_t *wait_ns, int *wait_known);
+/* How many files the registry holds open to read the threads' schedstat
+ * (the process's open files, less these, are the program's own). */
+int thread_registry_count_sched_fds(void);
 /* Parses a schedstat text ("run_ns wait_ns timeslices"): 0, or -1 when it is not one. */
 int thread_registry_parse_schedstat(const char *text, uint64_t *run_ns, uint64_t *wait_ns);
 /* Threads of the process now, counted in /proc/self/task (library threads too). */
