@@ -2,7 +2,9 @@
  * tests and the demo: `rows` rows (0 = unlimited) of `columns` fields named
  * col1..colN, at most `rate` rows per second (0 = as fast as it can), the same
  * for the same `seed`. Fields cycle through an integer, a word, a decimal and
- * a timestamp; col1 is the row number. */
+ * a timestamp; col1 is the row number. Its bytes are those of the same rows
+ * as CSV (fields, commas, a newline a row; no header, no quoting needed),
+ * counted as the stage's bytes read and as the connector's bytes. */
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -13,12 +15,14 @@
 #include "../pipeline/pace.h"
 #include "../pipeline/schema.h"
 #include "connector.h"
+#include "connmetrics.h"
 
 struct gen_source {
 	uint64_t rows, columns, rate, seed;
 	uint64_t next_row; /* rows made so far */
 	struct pace pace;
 	uint32_t batch;
+	struct connmetrics *metrics;
 };
 
 static const struct confkey gen_keys[] = {
@@ -103,6 +107,7 @@ static int gen_open(void *opts, const struct connector_env *env, struct schema *
 	(void)e;
 	struct gen_source *g = opts;
 	g->batch = env->batch;
+	g->metrics = env->metrics;
 	g->pace.rate = g->rate;
 	/* at low rates, smaller batches keep the pipeline live */
 	if (g->rate && g->rate / 10 < g->batch)
@@ -159,7 +164,9 @@ static int gen_read(void *opts, struct batch *b, const _Atomic int *stop, struct
 			b->data.len += f[c].len;
 		}
 	}
-	b->bytes_in = b->data.len;
+	/* as CSV: a comma after every field but the last, and a newline */
+	b->bytes_in = b->data.len + n * g->columns;
+	connmetrics_count_wait(g->metrics, b->bytes_in, 0);
 	return 1;
 }
 

@@ -44,6 +44,7 @@ struct http_source {
 	char *next_url;          /* NULL: no more pages */
 	uint64_t pages, page_no, records;
 	uint64_t page_bytes;     /* the current page's body, shared out among its batches */
+	uint64_t page_bytes_given; /* how much of it the batches so far got */
 	char shown[512];         /* url for messages */
 };
 
@@ -176,6 +177,7 @@ static int http_source_fetch(struct http_source *s, char *url, struct errbuf *e)
 		return -1;
 	s->pages++;
 	s->page_bytes = rs.len;
+	s->page_bytes_given = 0;
 	json_error_t je;
 	json_t *root = json_loadb(rs.body, rs.len, JSON_RECORD_LOAD_FLAGS, &je);
 	char shown[512];
@@ -290,7 +292,11 @@ static int http_source_read(void *opts, struct batch *b, const _Atomic int *stop
 		n = s->batch;
 	b->first_record = s->records + 1;
 	buf_append(&b->raw, s->items + s->next_item, n * sizeof(json_t *));
-	b->bytes_in = s->page_bytes * n / s->nitems;
+	/* the page's last batch gets what the shares before it left: the
+	 * batches' bytes add up to the page's */
+	b->bytes_in = s->next_item + n == s->nitems ? s->page_bytes - s->page_bytes_given
+						    : s->page_bytes * n / s->nitems;
+	s->page_bytes_given += b->bytes_in;
 	s->next_item += n;
 	s->records += n;
 	return 1;

@@ -10,6 +10,17 @@
 
 static double figures_pct(double part, double whole) { return whole > 0 ? 100.0 * part / whole : 0; }
 
+/* A thread time counted by the kernel (CPU, run-queue wait) as a share of
+ * the busy time, 0..100: what the threads also did while blocked (a
+ * little CPU to block and wake) is no share of the busy time, and a
+ * thread's clock read alive may run a little past the time kept at its
+ * end. */
+static double figures_share_of_busy(uint64_t a, uint64_t b, double busy_ns)
+{
+	double pct = figures_pct(b > a ? (double)(b - a) : 0, busy_ns);
+	return pct > 100 ? 100 : pct;
+}
+
 static void figures_alloc(struct figures *f, size_t nstages, size_t nchannels)
 {
 	memset(f, 0, sizeof *f);
@@ -56,6 +67,12 @@ static void figures_stage(struct stage_figures *sf, const struct stage_info *si,
 	sf->backpressured_pct = figures_pct(t[TSTATE_BACKPRESSURED], total);
 	sf->idle_pct = figures_pct(t[TSTATE_IDLE], total);
 	sf->busy_seconds = t[TSTATE_BUSY] / 1e9;
+	/* a sample before the threads started holds 0: right, as they had used none */
+	int enough = t[TSTATE_BUSY] >= (double)FIGURES_MIN_BUSY_NS;
+	sf->oncpu_pct = enough && b->cpu_known ? figures_share_of_busy(a->cpu_ns, b->cpu_ns, t[TSTATE_BUSY]) : -1;
+	sf->cpu_wait_pct = enough && b->cpu_known && b->cpu_wait_known
+				   ? figures_share_of_busy(a->cpu_wait_ns, b->cpu_wait_ns, t[TSTATE_BUSY])
+				   : -1;
 	sf->p50_ns = histogram_view_quantile(lat, 0.50);
 	sf->p90_ns = histogram_view_quantile(lat, 0.90);
 	sf->p99_ns = histogram_view_quantile(lat, 0.99);
@@ -152,6 +169,8 @@ void figures_between(struct figures *f, const struct sampler *s, const struct sa
 	f->cpu_user_pct = figures_pct(user, dt_ns);
 	f->cpu_sys_pct = figures_pct(sys, dt_ns);
 	f->cpu_pct = f->cpu_user_pct + f->cpu_sys_pct;
+	f->machine_busy_cores = procstat_busy_cores(&a->rt.machine, &b->rt.machine);
+	f->machine_cores = b->rt.machine.cpus;
 	f->heap_live_bytes = b->rt.bytes_alloc > b->rt.bytes_freed ? b->rt.bytes_alloc - b->rt.bytes_freed : 0;
 	f->have_alloc_figures = b->rt.allocs > 0;
 	if (dt > 0) {

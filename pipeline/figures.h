@@ -22,7 +22,17 @@ struct stage_figures {
 	double busy_pct, backpressured_pct, idle_pct;
 	uint64_t p50_ns, p90_ns, p99_ns, p999_ns, max_ns, avg_ns; /* per batch, whole run */
 	double busy_seconds;                                      /* thread-seconds */
+	/* the stage's threads' CPU time over their busy time in the window
+	 * (0..100): low for a stage that sleeps or waits on I/O or a server
+	 * while busy; -1 when unknown or under FIGURES_MIN_BUSY_NS busy */
+	double oncpu_pct;
+	/* the share of its busy time its threads were ready to run but waited
+	 * for a CPU (the run queue of a busy machine): oncpu_pct plus this is
+	 * the stage's demand for CPU; -1 when unknown, as oncpu_pct */
+	double cpu_wait_pct;
 };
+
+#define FIGURES_MIN_BUSY_NS 1000000ull /* 1 ms of busy thread time */
 
 struct channel_figures {
 	const char *name;
@@ -51,6 +61,10 @@ struct figures {
 	uint64_t bytes_in, bytes_out;
 	double records_per_sec, bytes_per_sec; /* over the window */
 	double cpu_pct, cpu_user_pct, cpu_sys_pct; /* of one core, over the window */
+	/* the whole machine (every process, /proc/stat) over the window: cores'
+	 * worth of busy time (0..machine_cores; -1 when /proc/stat cannot be
+	 * read), and the CPUs online */
+	double machine_busy_cores, machine_cores;
 	uint64_t rss_bytes, rss_peak_bytes;
 	uint64_t heap_live_bytes;               /* allocated and not freed (malloc hooks) */
 	double allocs_per_sec, alloc_bytes_per_sec, alloc_bytes_per_record;

@@ -118,8 +118,9 @@ static void runner_read(struct pthread_slot *s)
 		if (p->decode_ch) {
 			b->work_ns = t1 - t0;
 			tmetrics_add(&m->batches, 1);
-		} else {
+		} else { /* the records are made here: what they hold goes out */
 			runner_count_batch(m, b->nrec, b->nkept, 0, b->nerrors);
+			tmetrics_add(&m->bytes_out, b->data.len);
 			histogram_add_value(&m->latency, t1 - t0);
 		}
 		trace_complete(s->st->info.name, "batch", t0, (int64_t)b->nrec);
@@ -339,7 +340,8 @@ static void *runner_thread_main(void *arg)
 	snprintf(tname, sizeof tname, "%s", m->name);
 	pthread_setname_np(pthread_self(), tname);
 	static const char *const roles[] = { "reader", "parser", "worker", "encoder", "writer" };
-	thread_registry_enter(m->name, roles[s->role], s->st->info.name, m);
+	atomic_store_explicit(&m->thread, thread_registry_enter(m->name, roles[s->role], s->st->info.name, m),
+			      memory_order_release);
 	tmetrics_begin(m, clock_now_ns());
 	if (s->st->ops && s->st->ops->worker_new)
 		s->w.local = s->st->ops->worker_new(s->st->opts);

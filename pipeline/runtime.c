@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../src/memprof.h"
+#include "../src/thread_registry.h"
 
 void runtime_read_sample(struct runtime_sample *s)
 {
@@ -35,6 +36,9 @@ void runtime_read_sample(struct runtime_sample *s)
 			s->open_fds += e->d_name[0] != '.';
 		closedir(d);
 		s->open_fds--; /* the directory itself */
+		/* and the threads' schedstat files the sampler reads */
+		int own = thread_registry_count_sched_fds();
+		s->open_fds = s->open_fds > (uint32_t)own ? s->open_fds - (uint32_t)own : 0;
 	}
 	FILE *f = fopen("/proc/self/statm", "r");
 	if (f) {
@@ -55,6 +59,7 @@ void runtime_read_sample(struct runtime_sample *s)
 		}
 		fclose(f);
 	}
+	procstat_read(&s->machine);
 	if (s->rss_peak_bytes < s->rss_bytes)
 		s->rss_peak_bytes = s->rss_bytes;
 }

@@ -141,6 +141,23 @@ void sampler_free(struct sampler *s)
 	free(s);
 }
 
+/* Adds a thread's CPU time and run-queue wait to its stage's sample; the
+ * first thread of the stage starts the wait as known. */
+static void sampler_read_thread_cpu(struct stage_sample *ss, const struct tmetrics *m, int first)
+{
+	struct thread_entry *te = atomic_load_explicit(&((struct tmetrics *)m)->thread, memory_order_acquire);
+	if (first)
+		ss->cpu_wait_known = 1;
+	if (!te) /* not started yet: no time of either kind */
+		return;
+	uint64_t wait;
+	int known;
+	ss->cpu_ns += thread_registry_sched_ns(te, &wait, &known);
+	ss->cpu_wait_ns += wait;
+	ss->cpu_known |= te->has_cpu_clock;
+	ss->cpu_wait_known &= known;
+}
+
 /* Reads everything into `out` (outside the lock: only this thread writes). */
 static void sampler_read_into(struct sampler *s, struct sample *out, struct histogram_view *lat)
 {
@@ -165,6 +182,7 @@ static void sampler_read_into(struct sampler *s, struct sample *out, struct hist
 			for (int k = 0; k < TSTATE_TIMED; k++)
 				ss->time_ns[k] += times[k];
 			histogram_merge_into(&lat[i], &m->latency);
+			sampler_read_thread_cpu(ss, m, !t);
 		}
 	}
 	for (size_t i = 0; i < s->nchannels; i++) {

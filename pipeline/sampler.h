@@ -22,6 +22,10 @@ struct sampler;
 struct stage_sample {
 	uint64_t records_in, records_out, bytes_in, bytes_out, errors, filtered, batches;
 	uint64_t time_ns[TSTATE_TIMED]; /* busy, backpressured, idle, internal: summed over threads */
+	uint64_t cpu_ns;      /* the threads' CPU clocks, summed */
+	uint64_t cpu_wait_ns; /* the threads' time runnable but waiting for a CPU, summed */
+	int cpu_known;        /* at least one thread's clock was read (its threads had started) */
+	int cpu_wait_known;   /* every started thread's wait was read */
 };
 
 struct channel_sample {

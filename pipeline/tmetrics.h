@@ -15,6 +15,7 @@
 #include "histogram.h"
 
 struct channel;
+struct thread_entry;
 
 /* INTERNAL is a wait on another thread of the same stage (a CSV parser
  * waiting for the reader, an encoder waiting for the writer): the stage as a
@@ -37,6 +38,9 @@ struct tmetrics {
 	_Atomic(const char *) lock_wait;  /* lock name while waiting for it */
 	_Atomic uint64_t lock_since;
 	struct histogram latency;         /* time to process one batch */
+	/* the thread's entry in the registry (its CPU clock), set by the
+	 * thread when it starts; NULL before */
+	_Atomic(struct thread_entry *) thread;
 	/* set before the thread starts, constant afterwards */
 	char name[32];
 	int stage; /* index into the pipeline's stages */

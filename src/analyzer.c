@@ -336,8 +336,10 @@ static void analyzer_gather_cpu(struct analyzer *a, struct analyzer_input *in, s
 	if (!total)
 		return;
 	for (size_t i = 0; i < n; i++) {
+		if (!top[i].name || top[i].no_symbol)
+			continue; /* code without a symbol: nothing a finding could name */
 		struct an_function *fn = &x->fns[in->nfunctions++];
-		fn->name = top[i].name ? top[i].name : "?";
+		fn->name = top[i].name;
 		fn->flat_pct = 100.0 * (double)top[i].flat / (double)total;
 		fn->stage = NULL;
 		fn->stage_pct = 0;
@@ -509,7 +511,8 @@ int analyzer_analyze_now(struct analyzer *a, struct findings *out)
 						  .busy_pct = sf->busy_pct,
 						  .backpressured_pct = sf->backpressured_pct,
 						  .idle_pct = sf->idle_pct,
-						  .oncpu_pct = -1,
+						  .oncpu_pct = sf->oncpu_pct,
+						  .cpu_wait_pct = sf->cpu_wait_pct,
 						  .in_per_sec = sf->in_per_sec,
 						  .out_per_sec = sf->out_per_sec };
 		const struct connector_figures *cf = i == 0 ? &f->conn[0] : i == ns - 1 ? &f->conn[1] : NULL;
@@ -535,7 +538,7 @@ int analyzer_analyze_now(struct analyzer *a, struct findings *out)
 	in.cores_used = f->cpu_pct / 100;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	in.cores = cores > 0 ? (double)cores : 1;
-	in.machine_busy_cores = -1;
+	in.machine_busy_cores = f->machine_busy_cores;
 	pthread_mutex_lock(&a->mu);
 	char prev[64];
 	snprintf(prev, sizeof prev, "%s", a->prev_bneck);
@@ -575,7 +578,8 @@ int analyzer_analyze_profile(struct profiler *prof, const struct alert_opts *o, 
 	int rc = -1;
 	if (x && st) {
 		for (size_t i = 0; i < nstages; i++)
-			st[i] = (struct an_stage){ .name = stages[i], .kind = STAGE_TRANSFORM, .threads = 1 };
+			st[i] = (struct an_stage){ .name = stages[i], .kind = STAGE_TRANSFORM, .threads = 1,
+						   .oncpu_pct = -1, .cpu_wait_pct = -1 };
 		/* no records: the rules about the pipeline's stages stay silent */
 		struct analyzer_input in;
 		memset(&in, 0, sizeof in);
@@ -584,6 +588,7 @@ int analyzer_analyze_profile(struct profiler *prof, const struct alert_opts *o, 
 		in.nstages = nstages;
 		in.alloc_bytes_per_record = -1;
 		in.allocs_per_sec = -1;
+		in.machine_busy_cores = -1;
 		analyzer_gather_cpu(&a, &in, x);
 		rc = analyzer_run_rules(&in, o, out);
 	}

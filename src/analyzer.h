@@ -124,6 +124,7 @@ struct an_stage {
 	int threads;
 	double busy_pct, backpressured_pct, idle_pct; /* of the stage's thread time */
 	double oncpu_pct; /* share of busy time on a CPU, -1 unknown */
+	double cpu_wait_pct; /* share of busy time ready to run but waiting for a CPU (a busy machine), -1 unknown */
 	double in_per_sec, out_per_sec;
 	/* source and destination: the share of the stage's busy time its
 	 * connector spent waiting on its system, and what that system is (NULL

@@ -172,6 +172,12 @@ size_t elf_file_phdrs(const struct elf_file *e, const Elf64_Phdr **out)
 	return e->phnum;
 }
 
+size_t elf_file_sections(const struct elf_file *e, const Elf64_Shdr **out)
+{
+	*out = e->sh;
+	return e->shnum;
+}
+
 static const char *elf_section_name(const struct elf_file *e, const Elf64_Shdr *sh)
 {
 	return sh->sh_name < e->shstr_size ? e->shstr + sh->sh_name : "";
@@ -413,7 +419,7 @@ static size_t elf_funcs_add_table(struct elf_funcs *f, struct elf_file *e, const
 			continue;
 		const Elf64_Shdr *sec = &e->sh[s.st_shndx];
 		struct elf_func fn = { s.st_value, s.st_size, sec->sh_addr + sec->sh_size, name,
-				       elf_sym_rank(&s, name) };
+				       elf_sym_rank(&s, name), 0 };
 		if (fn.section_end <= fn.addr) /* not in its section: trust the size only */
 			fn.section_end = fn.addr + fn.size;
 		if (elf_funcs_push(f, &fn))
@@ -431,6 +437,23 @@ size_t elf_funcs_add(struct elf_funcs *f, struct elf_file *e)
 		if (e->sh[i].sh_type == SHT_SYMTAB || e->sh[i].sh_type == SHT_DYNSYM)
 			n += elf_funcs_add_table(f, e, &e->sh[i]);
 	return n;
+}
+
+int elf_funcs_add_named(struct elf_funcs *f, uint64_t addr, uint64_t size, const char *name, int no_symbol)
+{
+	size_t len = strlen(name);
+	unsigned char *copy = malloc(len + 1);
+	unsigned char **tabs = copy ? realloc(f->strtabs, (f->nstrtabs + 1) * sizeof *tabs) : NULL;
+	if (!tabs) {
+		free(copy);
+		return -1;
+	}
+	memcpy(copy, name, len + 1);
+	f->strtabs = tabs;
+	f->strtabs[f->nstrtabs++] = copy;
+	/* after every symbol of the address: a symbol's own name wins */
+	struct elf_func fn = { addr, size, addr + size, (const char *)copy, 0xffu, no_symbol };
+	return elf_funcs_push(f, &fn);
 }
 
 static int elf_func_cmp(const void *a, const void *b)

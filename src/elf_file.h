@@ -22,6 +22,8 @@ struct elf_file *elf_file_open_memory(const void *image, size_t size);
 void elf_file_close(struct elf_file *e);
 
 size_t elf_file_phdrs(const struct elf_file *e, const Elf64_Phdr **out);
+/* The section headers (index 0 is the null section). */
+size_t elf_file_sections(const struct elf_file *e, const Elf64_Shdr **out);
 /* The section header of the first section of that name, NULL when none. */
 const Elf64_Shdr *elf_file_section(const struct elf_file *e, const char *name);
 /* Whether the section exists and is not SHT_NOBITS (stripped debug files
@@ -44,10 +46,11 @@ int elf_load_bias(const Elf64_Phdr *ph, size_t n, uint64_t start, uint64_t offse
 
 /* The function symbols of an object, sorted by address. */
 struct elf_func {
-	uint64_t addr, size;
+	uint64_t addr, size; /* addr first: elf_nosym.c searches by it */
 	uint64_t section_end; /* end of the section holding it: the limit of a nearest-preceding match */
 	const char *name;
 	unsigned rank; /* binding and leading '_': which of several names of an address wins */
+	int no_symbol; /* the name was made (from the file and address): the code has no symbol */
 };
 struct elf_funcs {
 	struct elf_func *v;
@@ -60,6 +63,9 @@ struct elf_funcs {
  * (a call per file: an object and its separate debug file). Returns the
  * number added. */
 size_t elf_funcs_add(struct elf_funcs *f, struct elf_file *e);
+/* Adds one function under a name of its own (copied): a PLT stub, or
+ * code without a symbol (no_symbol). 0, or -1 without memory. */
+int elf_funcs_add_named(struct elf_funcs *f, uint64_t addr, uint64_t size, const char *name, int no_symbol);
 /* Sorts and removes duplicates (one symbol per address: a global name
  * before a weak one before a local one, then the fewest leading '_'). */
 void elf_funcs_finish(struct elf_funcs *f);

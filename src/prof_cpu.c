@@ -440,15 +440,25 @@ static void cpuprof_each_entry(struct cpuprof *p, uint64_t window_ns,
 	}
 }
 
+/* What names an address in no mapping of the process (nothing was ever
+ * mapped there, or no longer is). */
+static const char cpuprof_unmapped[] = "[unmapped]";
+
 /* The function of a stack frame: frames past the leaf are return addresses,
- * looked up one byte earlier so that they fall in the calling instruction. */
-static const char *cpuprof_frame_function(struct cpuprof *p, uint32_t stack, uint32_t i)
+ * looked up one byte earlier so that they fall in the calling instruction.
+ * *no_symbol (when not NULL) says the name was made, not a symbol's. */
+static const char *cpuprof_frame_function(struct cpuprof *p, uint32_t stack, uint32_t i, int *no_symbol)
 {
 	uint64_t pc = stack_table_pcs(&p->stacks, stack)[i];
 	struct sym_info si;
-	if (p->sym && symbolize_lookup(p->sym, i ? pc - 1 : pc, &si) && si.function)
+	if (no_symbol)
+		*no_symbol = 1;
+	if (p->sym && symbolize_lookup(p->sym, i ? pc - 1 : pc, &si) && si.function) {
+		if (no_symbol)
+			*no_symbol = si.no_symbol;
 		return si.function;
-	return NULL;
+	}
+	return cpuprof_unmapped;
 }
 
 struct cpuprof_top_ctx {
@@ -458,7 +468,7 @@ struct cpuprof_top_ctx {
 	uint64_t total;
 };
 
-static struct cpuprof_fn *cpuprof_top_find(struct cpuprof_top_ctx *c, const char *name)
+static struct cpuprof_fn *cpuprof_top_find(struct cpuprof_top_ctx *c, const char *name, int no_symbol)
 {
 	for (size_t i = 0; i < c->n; i++)
 		if (c->fns[i].name == name)
@@ -467,7 +477,7 @@ static struct cpuprof_fn *cpuprof_top_find(struct cpuprof_top_ctx *c, const char
 		c->cap = c->cap ? c->cap * 2 : 64;
 		c->fns = cpuprof_xrealloc(c->fns, c->cap * sizeof *c->fns);
 	}
-	c->fns[c->n] = (struct cpuprof_fn){ name, 0, 0 };
+	c->fns[c->n] = (struct cpuprof_fn){ name, 0, 0, no_symbol };
 	return &c->fns[c->n++];
 }
 
@@ -481,17 +491,16 @@ static void cpuprof_top_add(struct cpuprof *p, const struct cpu_entry *e, void *
 	const char *seen[STACK_WALK_MAX];
 	uint32_t nseen = 0;
 	for (uint32_t i = 0; i < depth; i++) {
-		const char *f = cpuprof_frame_function(p, e->stack, i);
-		if (!f)
-			f = "[unknown]";
+		int no_symbol;
+		const char *f = cpuprof_frame_function(p, e->stack, i, &no_symbol);
 		if (i == 0)
-			cpuprof_top_find(c, f)->flat += e->weight;
+			cpuprof_top_find(c, f, no_symbol)->flat += e->weight;
 		int dup = 0;
 		for (uint32_t k = 0; k < nseen; k++)
 			dup |= seen[k] == f;
 		if (!dup && nseen < STACK_WALK_MAX) {
 			seen[nseen++] = f;
-			cpuprof_top_find(c, f)->cum += e->weight;
+			cpuprof_top_find(c, f, no_symbol)->cum += e->weight;
 		}
 	}
 }
@@ -554,8 +563,8 @@ static void cpuprof_alloc_add(struct cpuprof *p, const struct cpu_entry *e, void
 	 * function (the leaf may be a helper such as memset inside malloc) */
 	uint32_t depth = stack_table_depth(&p->stacks, e->stack);
 	for (uint32_t i = 0; i < depth && i < 3; i++) {
-		const char *f = cpuprof_frame_function(p, e->stack, i);
-		if (f && cpuprof_is_allocator(f)) {
+		const char *f = cpuprof_frame_function(p, e->stack, i, NULL);
+		if (cpuprof_is_allocator(f)) {
 			c->inside += e->weight;
 			return;
 		}
@@ -658,12 +667,7 @@ static void cpuprof_folded_gather(struct cpuprof *p, const struct cpu_entry *e, 
 	buf_append_str(&line, stage[0] ? stage : t ? t->name : "?");
 	uint32_t depth = stack_table_depth(&p->stacks, e->stack);
 	for (uint32_t i = depth; i-- > 0;) { /* root first */
-		const char *f = cpuprof_frame_function(p, e->stack, i);
-		char hex[32];
-		if (!f) {
-			snprintf(hex, sizeof hex, "0x%llx", (unsigned long long)stack_table_pcs(&p->stacks, e->stack)[i]);
-			f = hex;
-		}
+		const char *f = cpuprof_frame_function(p, e->stack, i, NULL);
 		buf_append_byte(&line, ';');
 		for (const char *s = f; *s; s++) /* ';' and ' ' would break the format */
 			buf_append_byte(&line, *s == ';' || *s == ' ' ? '_' : *s);

@@ -30,6 +30,7 @@ struct cpuprof_config {
 struct cpuprof_fn {
 	const char *name; /* owned by the symbolizer */
 	uint64_t flat, cum; /* samples (weighted) */
+	int no_symbol;      /* the name was made for code without a symbol ("libz.so.1+0x2a40") */
 };
 
 /* Starts profiling every registered thread, and every thread that enters the

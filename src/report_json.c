@@ -38,6 +38,10 @@ static json_t *report_json_stages(const struct figures *f)
 				      (json_int_t)sf->batches, "bytes_in", (json_int_t)sf->bytes_in, "bytes_out",
 				      (json_int_t)sf->bytes_out, "busy_pct", sf->busy_pct, "backpressured_pct",
 				      sf->backpressured_pct, "idle_pct", sf->idle_pct, "records_per_sec", sf->in_per_sec);
+		/* the shares of its busy time its threads were on a CPU, and ready
+		 * but waiting for one (null: unknown) */
+		json_object_set_new(o, "oncpu_pct", sf->oncpu_pct >= 0 ? json_real(sf->oncpu_pct) : json_null());
+		json_object_set_new(o, "cpu_wait_pct", sf->cpu_wait_pct >= 0 ? json_real(sf->cpu_wait_pct) : json_null());
 		json_object_set_new(o, "latency_us", report_json_latency(sf));
 		json_array_append_new(a, o);
 	}
@@ -164,6 +168,15 @@ static json_t *report_json_runtime(const struct figures *f, struct profiler *pro
 							    : 0.0));
 	}
 	json_object_set_new(rt, "cpu_seconds", json_real(f->cpu_pct / 100 * f->window_s));
+	/* the whole machine, every process: how busy its cores were (null when
+	 * /proc/stat cannot be read) */
+	json_object_set_new(rt, "machine_cpu_pct",
+			    f->machine_busy_cores >= 0 && f->machine_cores > 0
+				    ? json_real(100 * f->machine_busy_cores / f->machine_cores)
+				    : json_null());
+	json_object_set_new(rt, "machine_busy_cores",
+			    f->machine_busy_cores >= 0 ? json_real(f->machine_busy_cores) : json_null());
+	json_object_set_new(rt, "machine_cores", json_integer((json_int_t)f->machine_cores));
 	double share = profiler_allocator_pct(prof);
 	if (share >= 0)
 		json_object_set_new(rt, "allocator_cpu_pct", json_real(share));

@@ -40,8 +40,15 @@ static void report_text_stage(struct buf *b, const struct stage_figures *sf)
 	buf_printf(b, "  Avg latency:      %s per batch (p50 %s)\n", avg, p50);
 	buf_printf(b, "  p99 latency:      %s\n", p99);
 	buf_printf(b, "  Max latency:      %s\n", mx);
-	buf_printf(b, "  Time:             %.1f%% busy, %.1f%% backpressured, %.1f%% idle\n\n", sf->busy_pct,
+	buf_printf(b, "  Time:             %.1f%% busy, %.1f%% backpressured, %.1f%% idle\n", sf->busy_pct,
 			   sf->backpressured_pct, sf->idle_pct);
+	if (sf->oncpu_pct >= 0 && sf->cpu_wait_pct >= 0)
+		buf_printf(b, "  On CPU:           %.1f%% of its busy time, %.1f%% ready but waiting for a CPU, the "
+			   "rest asleep or waiting (I/O, a server, a lock)\n\n", sf->oncpu_pct, sf->cpu_wait_pct);
+	else if (sf->oncpu_pct >= 0)
+		buf_printf(b, "  On CPU:           %.1f%% of its busy time\n\n", sf->oncpu_pct);
+	else
+		buf_printf(b, "  On CPU:           unknown (too little busy time)\n\n");
 }
 
 static void report_text_channel(struct buf *b, const struct channel_figures *cf)
@@ -89,6 +96,8 @@ static void report_text_connector(struct buf *b, const struct connector_figures 
 	if (cf->requests) /* generate and null move no batches of their own */
 		buf_printf(b, "    %s records, %s in %s batch%s (%s records per batch)", recs, bytes, batches,
 			   cf->requests == 1 ? "" : "es", avg);
+	else if (cf->bytes) /* generate: its rows as CSV */
+		buf_printf(b, "    %s records, %s", recs, bytes);
 	else
 		buf_printf(b, "    %s records", recs);
 	if (cf->connects)
@@ -181,11 +190,26 @@ static void report_text_runtime(struct buf *b, const struct figures *f, struct p
 	units_format_bytes(peak, sizeof peak, (double)f->rss_peak_bytes);
 	buf_printf(b, "Runtime:\n  CPU:              %.1f%% of one core (user %.1f%%, system %.1f%%, average)\n",
 			   f->cpu_pct, f->cpu_user_pct, f->cpu_sys_pct);
+	if (f->machine_busy_cores >= 0 && f->machine_cores > 0)
+		buf_printf(b, "  Machine CPU:      %.2f of %.0f cores busy (%.1f%%, every process; nebtop %.2f)\n",
+			   f->machine_busy_cores, f->machine_cores, 100 * f->machine_busy_cores / f->machine_cores,
+			   f->cpu_pct / 100);
+	else
+		buf_printf(b, "  Machine CPU:      unknown (/proc/stat cannot be read), %.0f cores\n", f->machine_cores);
 	buf_printf(b, "  RSS:              %s now, %s peak\n", rss, peak);
 	if (f->have_alloc_figures) {
 		units_format_bytes(heap, sizeof heap, (double)f->heap_live_bytes);
 		units_format_bytes(rate, sizeof rate, f->alloc_bytes_per_sec);
-		buf_printf(b, "  Heap in use:      %s\n", heap);
+		/* what malloc handed out and was not freed, at the blocks' full size:
+		 * space reserved and never written counts here, not in the RSS */
+		buf_printf(b, "  Heap allocated:   %s (malloc'd, not yet freed", heap);
+		if (f->heap_live_bytes > f->rss_bytes) {
+			char more[32];
+			units_format_bytes(more, sizeof more, (double)(f->heap_live_bytes - f->rss_bytes));
+			buf_printf(b, "; %s more than the RSS: buffer space reserved but never written, which takes "
+				   "no memory until it is", more);
+		}
+		buf_printf(b, ")\n");
 		buf_printf(b, "  Allocations:      %.0f/s, %s/s, %.1f bytes per record", f->allocs_per_sec, rate,
 				   f->alloc_bytes_per_record);
 		if (f->window_s < 1.0) { /* buffers, pools and threads set up at start weigh on a short run */

@@ -1,6 +1,7 @@
 /* symbolize.c: the symbolizer: the executable mappings of /proc/self/maps,
- * one object per mapped ELF file (its symbols and line table read on the
- * first lookup inside it), and a hash table of every address looked up.
+ * one object per mapped ELF file (its symbols, PLT stubs, the unwind
+ * table's functions without a symbol and its line table read on the first
+ * lookup inside it), and a hash table of every address looked up.
  * One mutex guards it all. Mappings are only ever appended, so an index
  * handed out stays valid; the public arrays are kept until the end. */
 #include "symbolize.h"
@@ -13,15 +14,20 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 
+#include "../pipeline/clock.h"
 #include "dwarf_lines.h"
 #include "elf_file.h"
+#include "elf_nosym.h"
 
 #define SYM_DEBUG_ROOT "/usr/lib/debug/.build-id/"
 #define SYM_CACHE_MAX (1u << 18) /* entries; the cache starts over beyond */
+#define SYM_MADE_NAMES_MAX 4096  /* names made for single addresses */
+#define SYM_REFRESH_NS 1000000000ull /* an unknown address rereads the maps at most this often */
 
 /* An ELF file mapped into the process (shared by its mappings). */
 struct sym_object {
 	char *open_path;           /* what to open, NULL for the vDSO */
+	char label[64];            /* what code without a symbol is named after: "libz.so.1", "[vdso]" */
 	const void *image;         /* the vDSO image */
 	size_t image_size;
 	uint64_t inode;
@@ -47,6 +53,7 @@ struct sym_cached {
 	const char *function, *file;
 	int32_t line;
 	int32_t slot; /* mapping + 1; 0 = empty */
+	int no_symbol;
 };
 
 struct symbolizer {
@@ -63,6 +70,9 @@ struct symbolizer {
 	size_t nobjs;
 	struct sym_cached *cache;
 	size_t cache_cap, cache_n; /* cap: a power of two */
+	char **made;               /* names made for single addresses ("[anon]+0x1234") */
+	size_t nmade;
+	uint64_t refreshed_ns;     /* when the maps were last read */
 };
 
 /* --- objects ---------------------------------------------------------------------------- */
@@ -135,6 +145,10 @@ static void sym_object_load(struct sym_object *o)
 		if (!o->lines)
 			o->lines = dwarf_lines_load(dbg);
 	}
+	if (e) { /* code without a symbol: PLT stubs, then what the unwind table knows */
+		elf_funcs_add_plt(&o->funcs, e, o->label);
+		elf_funcs_add_unwind(&o->funcs, e, o->label);
+	}
 	elf_funcs_finish(&o->funcs);
 	elf_file_close(e);
 	elf_file_close(dbg);
@@ -152,7 +166,7 @@ static void sym_object_free(struct sym_object *o)
 /* The object of a file mapping (made and probed on first sight); NULL when
  * it is not a readable ELF file. */
 static struct sym_object *sym_object_get(struct symbolizer *s, const char *open_path, const void *image,
-					 size_t image_size, uint64_t inode)
+					 size_t image_size, uint64_t inode, const char *label)
 {
 	for (size_t i = 0; i < s->nobjs; i++) {
 		struct sym_object *o = s->objs[i];
@@ -171,6 +185,7 @@ static struct sym_object *sym_object_get(struct symbolizer *s, const char *open_
 	o->image = image;
 	o->image_size = image_size;
 	o->inode = inode;
+	snprintf(o->label, sizeof o->label, "%s", label);
 	if (open_path && !o->open_path) {
 		free(o);
 		return NULL;
@@ -226,6 +241,22 @@ static int sym_map_known(struct symbolizer *s, const struct sym_maps_line *m, un
 	return 0;
 }
 
+/* What code without a symbol in the mapping of `file` is named after: the
+ * file's name without its folder and without " (deleted)", a pseudo name
+ * as it is ("[vdso]"), "[anon]" for an anonymous mapping. */
+static void sym_label(const char *file, char *dst, size_t n)
+{
+	static const char deleted[] = " (deleted)";
+	const char *base = file[0] == '/' && strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+	size_t len = strlen(base), dl = sizeof deleted - 1;
+	if (len > dl && !strcmp(base + len - dl, deleted))
+		len -= dl;
+	if (!len)
+		snprintf(dst, n, "[anon]");
+	else
+		snprintf(dst, n, "%.*s", (int)len, base);
+}
+
 static void sym_map_add(struct symbolizer *s, const struct sym_maps_line *m)
 {
 	if (s->nmaps == s->maps_cap) {
@@ -250,9 +281,12 @@ static void sym_map_add(struct symbolizer *s, const struct sym_maps_line *m)
 				 m->limit);
 			path = open_path;
 		}
-		k->obj = sym_object_get(s, path, NULL, 0, m->inode);
+		char label[64];
+		sym_label(k->file, label, sizeof label);
+		k->obj = sym_object_get(s, path, NULL, 0, m->inode, label);
 	} else if (!strcmp(k->file, "[vdso]") && getauxval(AT_SYSINFO_EHDR) == m->start) {
-		k->obj = sym_object_get(s, NULL, (const void *)(uintptr_t)m->start, (size_t)(m->limit - m->start), 0);
+		k->obj = sym_object_get(s, NULL, (const void *)(uintptr_t)m->start, (size_t)(m->limit - m->start), 0,
+					"[vdso]");
 	}
 	if (k->obj && elf_load_bias(k->obj->phdrs, k->obj->nphdrs, m->start, m->offset, &k->bias))
 		k->obj = NULL;
@@ -438,6 +472,7 @@ struct symbolizer *symbolize_new(void)
 		return NULL;
 	}
 	sym_refresh_locked(s); /* nobody else sees s yet */
+	s->refreshed_ns = clock_now_ns();
 	return s;
 }
 
@@ -451,6 +486,9 @@ void symbolize_free(struct symbolizer *s)
 		free(s->maps[i].file);
 	for (size_t i = 0; i < s->nold_pub; i++)
 		free(s->old_pub[i]);
+	for (size_t i = 0; i < s->nmade; i++)
+		free(s->made[i]);
+	free(s->made);
 	free(s->old_pub);
 	free(s->pub);
 	free(s->objs);
@@ -465,25 +503,55 @@ void symbolize_refresh(struct symbolizer *s)
 {
 	pthread_mutex_lock(&s->mu);
 	sym_refresh_locked(s);
+	s->refreshed_ns = clock_now_ns();
 	pthread_mutex_unlock(&s->mu);
+}
+
+/* A name for one address of code with no function around it: the
+ * mapping's label and the address's offset, kept until the end (NULL past
+ * SYM_MADE_NAMES_MAX of them). With the lock held. */
+static const char *sym_make_name(struct symbolizer *s, const struct sym_map *m, uint64_t pc)
+{
+	if (s->nmade == SYM_MADE_NAMES_MAX)
+		return NULL;
+	char label[64], name[192];
+	uint64_t off = m->obj ? pc - m->bias : pc - m->start + m->offset; /* as objdump shows it, or in the file */
+	if (m->obj)
+		snprintf(label, sizeof label, "%s", m->obj->label);
+	else
+		sym_label(m->file ? m->file : "", label, sizeof label);
+	snprintf(name, sizeof name, "%s+0x%" PRIx64, label, off);
+	char **v = realloc(s->made, (s->nmade + 1) * sizeof *v);
+	if (!v)
+		return NULL;
+	s->made = v;
+	if (!(s->made[s->nmade] = strdup(name)))
+		return NULL;
+	return s->made[s->nmade++];
 }
 
 int symbolize_lookup(struct symbolizer *s, uint64_t pc, struct sym_info *out)
 {
-	*out = (struct sym_info){ NULL, 0, NULL, 0, -1 };
+	*out = (struct sym_info){ NULL, 0, NULL, 0, -1, 0 };
 	pthread_mutex_lock(&s->mu);
 	const struct sym_cached *hit = sym_cache_find(s, pc);
 	if (hit) {
-		*out = (struct sym_info){ hit->function, hit->function_start, hit->file, hit->line, hit->slot - 1 };
+		*out = (struct sym_info){ hit->function, hit->function_start, hit->file, hit->line, hit->slot - 1,
+					  hit->no_symbol };
 		pthread_mutex_unlock(&s->mu);
 		return out->function != NULL;
 	}
 	struct sym_map *m = sym_find_map(s, pc);
+	if (!m && clock_now_ns() - s->refreshed_ns >= SYM_REFRESH_NS) { /* a library loaded since? */
+		sym_refresh_locked(s);
+		s->refreshed_ns = clock_now_ns();
+		m = sym_find_map(s, pc);
+	}
 	if (!m) {
 		pthread_mutex_unlock(&s->mu);
 		return 0;
 	}
-	struct sym_cached c = { pc, 0, NULL, NULL, 0, (int32_t)(m - s->maps) + 1 };
+	struct sym_cached c = { pc, 0, NULL, NULL, 0, (int32_t)(m - s->maps) + 1, 0 };
 	struct sym_object *o = m->obj;
 	if (o) {
 		if (!o->state)
@@ -493,14 +561,20 @@ int symbolize_lookup(struct symbolizer *s, uint64_t pc, struct sym_info *out)
 		if (fn) {
 			c.function = fn->name;
 			c.function_start = fn->addr + m->bias;
+			c.no_symbol = fn->no_symbol;
 		}
 		int line = 0;
 		if (dwarf_lines_find(o->lines, addr, &c.file, &line))
 			c.line = line;
 	}
+	if (!c.function) { /* no function around it: named after its mapping */
+		c.function = sym_make_name(s, m, pc);
+		c.function_start = 0;
+		c.no_symbol = 1;
+	}
 	sym_cache_put(s, &c);
 	pthread_mutex_unlock(&s->mu);
-	*out = (struct sym_info){ c.function, c.function_start, c.file, c.line, c.slot - 1 };
+	*out = (struct sym_info){ c.function, c.function_start, c.file, c.line, c.slot - 1, c.no_symbol };
 	return c.function != NULL;
 }
 

@@ -3,7 +3,11 @@
  * and lists the executable mappings with their build IDs for pprof. ELF
  * files are read from disk (never through the dynamic loader): function
  * names from .symtab and .dynsym, positions from DWARF .debug_line (of the
- * file or of its separate debug file under /usr/lib/debug/.build-id).
+ * file or of its separate debug file under /usr/lib/debug/.build-id). Code
+ * without a symbol still gets a name: a PLT stub after its target
+ * ("free@plt"), a function of the unwind table (.eh_frame) after its file
+ * and address ("libz.so.1+0x2a40"), any other address in a mapping after
+ * the mapping ("[anon]+0x1f0").
  * Runs outside signal handlers; thread-safe (one internal mutex); every
  * answer is cached, so a repeated address costs a hash-table lookup. */
 #ifndef NEB_SYMBOLIZE_H
@@ -23,11 +27,15 @@ struct sym_mapping {
 };
 
 struct sym_info {
-	const char *function;    /* NULL when unknown */
+	const char *function;    /* NULL when the address is in no mapping */
 	uint64_t function_start; /* address of the function's first byte, 0 when unknown */
 	const char *file;        /* source file, NULL when unknown */
 	int line;                /* 0 when unknown */
 	int mapping;             /* index into the mappings, -1 when none */
+	int no_symbol;           /* function is a name made for code without a symbol:
+				  * "free@plt" is not one, "libz.so.1+0x2a40" (the unwind
+				  * table's function at that address, or the address alone
+				  * when there is none) is */
 };
 
 /* Reads /proc/self/maps; NULL when out of memory. */
@@ -39,9 +47,10 @@ void symbolize_free(struct symbolizer *s);
 void symbolize_refresh(struct symbolizer *s);
 /* pc is an address inside the instruction (callers pass return address - 1).
  * The strings stay valid until symbolize_free, and one function always gets
- * the same name pointer. Returns 1 when the function is known. An address
- * in no known mapping gives mapping -1 (and is not cached: after a
- * symbolize_refresh it may be found). */
+ * the same name pointer. Returns 1 when the function is known (its name may
+ * be a made one: no_symbol). An address in no known mapping gives mapping
+ * -1 (and is not cached: after a symbolize_refresh it may be found; the
+ * lookup itself rereads the maps for it, at most once a second). */
 int symbolize_lookup(struct symbolizer *s, uint64_t pc, struct sym_info *out);
 /* The mappings known so far; *out stays valid until symbolize_free (a later
  * refresh that finds new mappings makes a longer array, with the same

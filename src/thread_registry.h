@@ -34,6 +34,13 @@ struct thread_entry {
 	_Atomic int alive;
 	uint64_t started_ns, ended_ns;
 	uint64_t cpu_ns_at_end;
+	/* the kernel's schedstat of the thread: kept open by the registry's
+	 * readers while the thread lives (under the registry's mutex; -1 when
+	 * not open), closed by the thread when it leaves */
+	int sched_fd;
+	int sched_failed;              /* it could not be read: no schedstat here */
+	uint64_t run_delay_ns_at_end;  /* time runnable but waiting for a CPU, at its end */
+	int has_run_delay_at_end;
 	/* owned by the profilers */
 	_Atomic(void *) cpu_ring; /* read by the SIGPROF handler */
 	timer_t cpu_timer;
@@ -58,6 +65,7 @@ struct thread_registry {
 	_Atomic size_t n;
 	struct thread_hook hooks[THREAD_REGISTRY_HOOKS];
 	size_t nhooks;
+	_Atomic int sched_fds; /* the threads' schedstat files open for reading */
 };
 
 /* The calling thread enters the registry; NULL when it is full. */
@@ -70,8 +78,19 @@ struct thread_entry *thread_registry_self(void);
 
 size_t thread_registry_count(void);
 struct thread_entry *thread_registry_get(size_t i);
-/* CPU time of a thread (alive: from its clock; ended: at its end). */
+/* CPU time of a thread (alive: from its clock; ended: at its end); any
+ * thread may ask about any other. */
 uint64_t thread_registry_cpu_ns(struct thread_entry *t);
+/* CPU time of a thread, as thread_registry_cpu_ns, and in *wait_ns the
+ * time it was runnable but waiting for a CPU (in the run queue: a busy
+ * machine), from the kernel's schedstat; *wait_known is 0 when the kernel
+ * does not keep it. */
+uint64_t thread_registry_sched_ns(struct thread_entry *t, uint64_t *wait_ns, int *wait_known);
+/* How many files the registry holds open to read the threads' schedstat
+ * (the process's open files, less these, are the program's own). */
+int thread_registry_count_sched_fds(void);
+/* Parses a schedstat text ("run_ns wait_ns timeslices"): 0, or -1 when it is not one. */
+int thread_registry_parse_schedstat(const char *text, uint64_t *run_ns, uint64_t *wait_ns);
 /* Threads of the process now, counted in /proc/self/task (library threads too). */
 int thread_registry_count_os_threads(void);
 

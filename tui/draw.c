@@ -378,7 +378,9 @@ static void draw_memory(const struct draw_opts *d, const struct tui_model *m, st
 	units_format_bytes(peak, sizeof peak, (double)m->rss_peak);
 	units_format_bytes(heap, sizeof heap, (double)m->heap);
 	units_format_bytes(rate, sizeof rate, m->alloc_bytes_per_sec);
-	snprintf(line, sizeof line, "RSS %s (peak %s)  heap %s", rss, peak, m->have_heap ? heap : "n/a");
+	/* the heap counts reserved space never written, the RSS does not */
+	snprintf(line, sizeof line, "RSS %s (peak %s)  heap allocated %s%s", rss, peak, m->have_heap ? heap : "n/a",
+		 m->have_heap && m->heap > m->rss ? ", not all touched" : "");
 	draw_line(d, a, line);
 	if (m->elapsed_s < 1.0) {
 		/* buffers, pools and threads set up at the start would make the

@@ -144,7 +144,7 @@ ALLOC=$(allocated "$T/raw")
 within $((LEAKED / 2)) "$ALLOC" $((LEAKED * 2)) ||
 	soft_fail "leak run: alloc_record_memory has $ALLOC bytes allocated, not within a factor 2 of the $LEAKED bytes leaked"
 
-# heap in use: covers the leak, and grows with it between the snapshots
+# heap allocated: covers the leak, and grows with it between the snapshots
 HEAP=$(metric "$M" 'm["runtime"]["heap_live_bytes"]')
 HEAP1=$(metric "$M1" 'm["runtime"]["heap_live_bytes"]')
 OUT1=$(stage_out "$M1")
@@ -156,7 +156,7 @@ within $((GREW / 2)) $((HEAP - HEAP1)) $((GREW * 2)) ||
 	soft_fail "leak run: heap_live_bytes grew by $((HEAP - HEAP1)) between the snapshots, $GREW bytes were leaked in between"
 # the report
 R=$(report_file)
-grep -q '^  Heap in use: ' "$R" || soft_fail "leak run: no 'Heap in use' line in the report"
+grep -q '^  Heap allocated: ' "$R" || soft_fail "leak run: no 'Heap allocated' line in the report"
 PER_REC=$(sed -En 's/^  Allocations: .*, ([0-9.]+) bytes per record( \(.*\))?$/\1/p' "$R")
 [ -n "$PER_REC" ] || soft_fail "leak run: no bytes per record in the report: $(grep Allocations "$R")"
 [ -n "$PER_REC" ] && { within 4096 "$PER_REC" 8192 || soft_fail "leak run: $PER_REC bytes per record in the report, 4096 allocated per record"; }

@@ -1,8 +1,11 @@
 /* test_symbolize.c: the symbolizer names the functions, source files and
  * lines of this test (checked against __LINE__ and against addr2line), of
- * libc and of a library opened later; lists the mappings with build IDs
- * (checked against readelf); answers repeated lookups from its cache; and
- * can be used by several threads at once. Prints what lookups cost. */
+ * libc and of a library opened later; names code without a symbol (PLT
+ * stubs as objdump names them, static functions of a stripped library and
+ * helpers of the vDSO after the file and the start readelf shows for them
+ * in the unwind table); lists the mappings with build IDs (checked against
+ * readelf); answers repeated lookups from its cache; and can be used by
+ * several threads at once. Prints what lookups cost. */
 #include <check.h>
 #include <dlfcn.h>
 #include <gnu/libc-version.h>
@@ -309,6 +312,164 @@ START_TEST(vdso_functions_are_named)
 }
 END_TEST
 
+/* A function of the unwind table of the ELF file at path that no function
+ * symbol covers (readelf's view of .eh_frame and of the symbol tables):
+ * its start in *start; 0 when every one has a symbol. */
+static int symt_uncovered_fde(const char *path, uint64_t *start)
+{
+	char cmd[4400];
+	snprintf(cmd, sizeof cmd,
+		 "readelf -W --syms --dyn-syms '%s' 2>/dev/null | awk '$4 ~ /FUNC/ && $7 != \"UND\" {print $2, $3}'",
+		 path);
+	char *syms = symt_run(cmd);
+	snprintf(cmd, sizeof cmd, "readelf --debug-dump=frames '%s' 2>/dev/null | grep -o 'pc=[0-9a-f]*[.][.][0-9a-f]*'",
+		 path);
+	char *fdes = symt_run(cmd);
+	int found = 0;
+	for (char *l = fdes; *l && !found;) {
+		unsigned long long s, e;
+		if (sscanf(l, "pc=%llx..%llx", &s, &e) == 2 && s && e > s) {
+			int covered = 0;
+			for (char *y = syms; *y && !covered;) {
+				char *end;
+				unsigned long long a = strtoull(y, &end, 16), n = strtoull(end, &end, 0);
+				covered = (a >= s && a < e) || (s >= a && s < a + n);
+				y = strchr(y, '\n') ? strchr(y, '\n') + 1 : y + strlen(y);
+			}
+			if (!covered) {
+				*start = s;
+				found = 1;
+			}
+		}
+		l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l);
+	}
+	free(syms);
+	free(fdes);
+	return found;
+}
+
+struct symt_lib {
+	const char *prefix; /* "libjansson.so" */
+	char path[4096];
+	uint64_t bias;
+};
+
+static int symt_find_lib(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	struct symt_lib *l = data;
+	if (!strncmp(symt_basename(info->dlpi_name), l->prefix, strlen(l->prefix))) {
+		snprintf(l->path, sizeof l->path, "%s", info->dlpi_name);
+		l->bias = (uint64_t)info->dlpi_addr;
+		return 1;
+	}
+	return 0;
+}
+
+/* A static function of a library without .symtab has no name of its own:
+ * it is named after the file and the start the unwind table gives it, never
+ * after the exported function before it. */
+START_TEST(stripped_library_functions_are_named_by_file_and_start)
+{
+	if (!symt_have("readelf"))
+		return;
+	static const char *const libs[] = { "libjansson.so", "libz.so", "libcurl.so", "libinih.so" };
+	struct symbolizer *s = symbolize_new();
+	int checked = 0;
+	for (size_t i = 0; i < sizeof libs / sizeof libs[0] && !checked; i++) {
+		struct symt_lib l = { libs[i], "", 0 };
+		if (!dl_iterate_phdr(symt_find_lib, &l))
+			continue;
+		char cmd[4200];
+		snprintf(cmd, sizeof cmd, "readelf -S -W '%s' | grep -c ' .symtab ' || true", l.path);
+		char *out = symt_run(cmd);
+		int has_symtab = atoi(out) > 0;
+		free(out);
+		uint64_t start;
+		if (has_symtab || !symt_uncovered_fde(l.path, &start))
+			continue;
+		struct sym_info si;
+		ck_assert_int_eq(symbolize_lookup(s, l.bias + start + 1, &si), 1);
+		char want[256], real[4096]; /* the file as mapped, not the soname's link */
+		ck_assert_ptr_nonnull(realpath(l.path, real));
+		snprintf(want, sizeof want, "%s+0x%llx", symt_basename(real), (unsigned long long)start);
+		ck_assert_str_eq(si.function, want);
+		ck_assert_int_eq(si.no_symbol, 1);
+		ck_assert_uint_eq(si.function_start, l.bias + start);
+		checked = 1;
+	}
+	if (!checked)
+		printf("test_symbolize: no stripped library with a static function here: skipped\n");
+	symbolize_free(s);
+}
+END_TEST
+
+/* The PLT stubs of this test are named as objdump names them ("getenv@plt"). */
+START_TEST(plt_stubs_are_named_after_their_target)
+{
+#if defined(__x86_64__)
+	if (!symt_have("objdump"))
+		return;
+	char self[4096], cmd[4400];
+	snprintf(cmd, sizeof cmd, "objdump -d -j .plt -j .plt.sec '%s' 2>/dev/null | grep '@plt>:$' | head -n 20",
+		 symt_self_path(self, sizeof self));
+	char *out = symt_run(cmd);
+	struct symbolizer *s = symbolize_new();
+	uint64_t bias = symt_exe_bias();
+	int checked = 0;
+	for (char *l = out; *l;) {
+		unsigned long long at;
+		char name[256];
+		if (sscanf(l, "%llx <%255[^>]>:", &at, name) == 2) {
+			struct sym_info si;
+			ck_assert_int_eq(symbolize_lookup(s, bias + at + 2, &si), 1);
+			ck_assert_str_eq(si.function, name);
+			ck_assert_int_eq(si.no_symbol, 0);
+			checked++;
+		}
+		l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l);
+	}
+	ck_assert_int_gt(checked, 0);
+	free(out);
+	symbolize_free(s);
+#endif
+}
+END_TEST
+
+/* A helper of the vDSO without a symbol (the clock read behind
+ * clock_gettime on some kernels) is named "[vdso]+0xSTART". */
+START_TEST(vdso_helpers_are_named_by_start)
+{
+	uint64_t vdso = (uint64_t)getauxval(AT_SYSINFO_EHDR);
+	if (!vdso || !symt_have("readelf"))
+		return;
+	struct symbolizer *s = symbolize_new();
+	const struct sym_mapping *m;
+	size_t n = symbolize_mappings(s, &m);
+	char path[] = "/tmp/nebtop-test-vdso.XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	for (size_t i = 0; i < n; i++)
+		if (m[i].start == vdso)
+			ck_assert_int_eq(write(fd, (const void *)(uintptr_t)vdso, m[i].limit - m[i].start),
+					 (ssize_t)(m[i].limit - m[i].start));
+	close(fd);
+	uint64_t start;
+	if (symt_uncovered_fde(path, &start)) { /* the vDSO is linked at 0 */
+		struct sym_info si;
+		ck_assert_int_eq(symbolize_lookup(s, vdso + start + 1, &si), 1);
+		char want[64];
+		snprintf(want, sizeof want, "[vdso]+0x%llx", (unsigned long long)start);
+		ck_assert_str_eq(si.function, want);
+		ck_assert_int_eq(si.no_symbol, 1);
+	} else {
+		printf("test_symbolize: every function of this vDSO has a symbol: skipped\n");
+	}
+	unlink(path);
+	symbolize_free(s);
+}
+END_TEST
+
 START_TEST(unknown_addresses_have_no_function)
 {
 	struct symbolizer *s = symbolize_new();
@@ -490,8 +651,6 @@ START_TEST(refresh_finds_new_libraries_and_keeps_indexes)
 		printf("test_symbolize: no library to open: the dlopen part is skipped\n");
 	} else {
 		uint64_t at = (uint64_t)(uintptr_t)fn;
-		ck_assert_int_eq(symbolize_lookup(s, at, &after), 0);
-		ck_assert_int_eq(after.mapping, -1);
 		symbolize_refresh(s);
 		ck_assert_int_eq(symbolize_lookup(s, at, &after), 1);
 		ck_assert_str_eq(after.function, name);
@@ -518,6 +677,31 @@ START_TEST(refresh_finds_new_libraries_and_keeps_indexes)
 }
 END_TEST
 
+/* A library opened after the symbolizer read the maps is found by a
+ * lookup alone, once the last reading is a second old. */
+START_TEST(lookup_finds_a_library_opened_later)
+{
+	struct symbolizer *s = symbolize_new();
+	const char *name = NULL;
+	void *fn = NULL;
+	void *h = symt_open_new_library(&name, &fn);
+	if (!h) {
+		printf("test_symbolize: no library to open: skipped\n");
+		symbolize_free(s);
+		return;
+	}
+	uint64_t at = (uint64_t)(uintptr_t)fn;
+	struct sym_info si;
+	struct timespec pause = { 1, 100000000 };
+	nanosleep(&pause, NULL);
+	ck_assert_int_eq(symbolize_lookup(s, at, &si), 1);
+	ck_assert_str_eq(si.function, name);
+	ck_assert_int_ge(si.mapping, 0);
+	symbolize_free(s);
+	dlclose(h);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("symbolize");
@@ -528,11 +712,15 @@ int main(void)
 	tcase_add_test(tc, libc_functions_are_named);
 	tcase_add_test(tc, mappings_have_build_ids);
 	tcase_add_test(tc, vdso_functions_are_named);
+	tcase_add_test(tc, stripped_library_functions_are_named_by_file_and_start);
+	tcase_add_test(tc, plt_stubs_are_named_after_their_target);
+	tcase_add_test(tc, vdso_helpers_are_named_by_start);
 	tcase_add_test(tc, unknown_addresses_have_no_function);
 	tcase_add_test(tc, cached_lookups_give_the_same_answer);
 	tcase_add_test(tc, first_lookups_cost);
 	tcase_add_test(tc, threads_look_up_at_once);
 	tcase_add_test(tc, refresh_finds_new_libraries_and_keeps_indexes);
+	tcase_add_test(tc, lookup_finds_a_library_opened_later);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	return unit_run_suite(s);

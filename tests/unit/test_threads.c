@@ -1,13 +1,14 @@
 /* test_threads.c: the threads profile: the dump names every registered
  * thread with its state and stack, and a thread blocked sending to a channel
  * whose receivers have all ended is reported as a certain leak (and only
- * then). */
+ * then); one thread reads another's CPU time and run-queue wait. */
 #include <check.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "pipeline/batch.h"
 #include "pipeline/channel.h"
@@ -127,6 +128,67 @@ START_TEST(os_thread_count_sees_every_thread)
 }
 END_TEST
 
+/* The kernel's schedstat line: run time, run-queue wait, time slices. */
+START_TEST(schedstat_text_parses)
+{
+	uint64_t run = 1, wait = 1;
+	ck_assert_int_eq(thread_registry_parse_schedstat("5000000123 42000 17\n", &run, &wait), 0);
+	ck_assert_uint_eq(run, 5000000123ull);
+	ck_assert_uint_eq(wait, 42000);
+	ck_assert_int_eq(thread_registry_parse_schedstat("", &run, &wait), -1);
+	ck_assert_int_eq(thread_registry_parse_schedstat("12 34\n", &run, &wait), -1);
+	ck_assert_int_eq(thread_registry_parse_schedstat("no schedstat\n", &run, &wait), -1);
+}
+END_TEST
+
+struct burner {
+	struct thread_entry *entry;
+	_Atomic int burnt, may_end;
+};
+
+/* Burns 50 ms of its own CPU time, then waits to be told to end. */
+static void *threads_burner_main(void *arg)
+{
+	struct burner *b = arg;
+	b->entry = thread_registry_enter("test/burner", "worker", "burn", NULL);
+	while (clock_thread_cpu_ns() < 50000000ull)
+		;
+	atomic_store(&b->burnt, 1);
+	while (!atomic_load(&b->may_end))
+		clock_sleep_ns(1000000);
+	thread_registry_leave();
+	return NULL;
+}
+
+/* Another thread reads a thread's CPU time and run-queue wait while it
+ * lives and after it ended; the second is never less than the first. */
+START_TEST(cpu_and_wait_of_another_thread)
+{
+	struct burner b = { 0 };
+	pthread_t th;
+	ck_assert_int_eq(pthread_create(&th, NULL, threads_burner_main, &b), 0);
+	while (!atomic_load(&b.burnt))
+		clock_sleep_ns(1000000);
+	uint64_t wait1, wait2;
+	int known1, known2;
+	uint64_t cpu1 = thread_registry_sched_ns(b.entry, &wait1, &known1);
+	ck_assert_uint_ge(cpu1, 50000000ull);
+	ck_assert_int_ge(b.entry->sched_fd, 0); /* kept open while the thread lives */
+	atomic_store(&b.may_end, 1);
+	pthread_join(th, NULL);
+	uint64_t cpu2 = thread_registry_sched_ns(b.entry, &wait2, &known2);
+	ck_assert_uint_ge(cpu2, cpu1);
+	ck_assert_uint_lt(cpu2, cpu1 + 1000000000ull);
+	ck_assert_int_eq(b.entry->sched_fd, -1); /* closed when it left */
+	/* a kernel that keeps schedstat keeps it for every thread */
+	if (access("/proc/self/schedstat", R_OK) == 0) {
+		ck_assert_int_eq(known1, 1);
+		ck_assert_int_eq(known2, 1);
+		ck_assert_uint_ge(wait2, wait1);
+	}
+}
+END_TEST
+
 static Suite *threads_suite(void)
 {
 	Suite *s = suite_create("threads");
@@ -134,6 +196,8 @@ static Suite *threads_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, blocked_sender_of_an_abandoned_channel_is_a_leak);
 	tcase_add_test(tc, os_thread_count_sees_every_thread);
+	tcase_add_test(tc, schedstat_text_parses);
+	tcase_add_test(tc, cpu_and_wait_of_another_thread);
 	suite_add_tcase(s, tc);
 	return s;
 }
