@@ -81,10 +81,10 @@ void analyzer_format_cores(const struct analyzer_input *in, char *dst, size_t n)
  *   - no contended lock of its own (the lock rule's medium band or more)
  *     holds its workers back: more workers would wait on the lock too;
  *   - a source or destination is not running at its configured pace;
- *   - and either its workers wait off the CPU most of their busy time (its
- *     on-CPU share under ANALYZER_OFFCPU_PCT: sleeping, waiting on I/O or a
- *     server, they use no core, so more of them overlap more waits, whatever
- *     the cores), or, CPU-bound (or not known), its workers are fewer than
+ *   - and either its workers wait off the CPU most of their busy time (their
+ *     share on a CPU or ready for one under ANALYZER_OFFCPU_PCT: sleeping,
+ *     waiting on I/O or a server, they use no core, so more of them overlap
+ *     more waits, whatever the cores), or, CPU-bound (or not known), its workers are fewer than
  *     the machine's cores and the whole machine has idle cores (half a core
  *     or more; /proc/stat, or nebtop's own use when that is not known).
  * On anything but WORKERS_HELP, why says why not in a few words; on
@@ -121,9 +121,11 @@ enum workers_help analyzer_workers_help(const struct analyzer_input *in, const s
 		snprintf(why, n, "its %s sets its pace", s->rate_key);
 		return WORKERS_NO;
 	}
-	if (s->oncpu_pct >= 0 && s->oncpu_pct < ANALYZER_OFFCPU_PCT) {
-		snprintf(why, n, "its workers wait off the CPU (only %.0f%% of their busy time on a CPU), so more of "
-			 "them overlap more waits", s->oncpu_pct);
+	/* on a CPU, or ready and waiting for one (a busy machine): both want a core */
+	double cpu = s->oncpu_pct + (s->cpu_wait_pct > 0 ? s->cpu_wait_pct : 0);
+	if (s->oncpu_pct >= 0 && cpu < ANALYZER_OFFCPU_PCT) {
+		snprintf(why, n, "its workers wait off the CPU (only %.0f%% of their busy time on a CPU or ready for "
+			 "one), so more of them overlap more waits", cpu);
 		return WORKERS_HELP;
 	}
 	if (in->cores > 0 && s->threads >= in->cores) {

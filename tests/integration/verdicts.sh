@@ -16,7 +16,10 @@
 #                over the first 10 s and stop: no memory_growth
 #   hot_elsewhere a CPU-hungry stage that is not the bottleneck (a sleeping
 #                stage is): its hot function is low, or medium only when the
-#                machine's cores are mostly busy, and then it says so
+#                machine's cores are mostly busy, and then it says so; the
+#                sleeping stage (4 workers, off the CPU) is given more
+#                workers whatever the cores, with nebtop's and the machine's
+#                use of them
 #   channel_blame two cheap stages in front of a slow one: the full channels
 #                name the slow stage as the cause, never the cheap ones
 #   errors       30% of 60,000 CSV rows fail a cast: the errors finding is
@@ -95,6 +98,11 @@ elif scen == "hot_elsewhere":
     b = [f for f in of_type("pipeline_bottleneck") if f["component"] == "nap"]
     if not b:
         bad.append("no pipeline_bottleneck nap among %s" % [show(f) for f in bn])
+    elif not any(s.startswith("Give stage nap more workers") and "wait off the CPU" in s and
+                 "the whole machine" in s for s in b[0]["suggestions"]):
+        # it sleeps: more workers overlap more sleeps whatever the cores,
+        # and the advice shows nebtop's and the whole machine's use
+        bad.append("the sleeping bottleneck is not given more workers: %s" % b[0]["suggestions"])
     hot = [f for f in of_type("cpu_hotspot") if f["component"] == "spin_burn_cpu"]
     for f in hot:
         busy = f["figures"].get("machine_busy_cores")

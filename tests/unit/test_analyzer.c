@@ -1956,7 +1956,7 @@ START_TEST(workers_oncpu_and_machine)
 	const struct finding *f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
 	ck_assert_str_eq(f->component, "sleepy");
 	ck_assert_msg(has_suggestion(f, "Give stage sleepy more workers (-workers or [pipeline] workers): its workers "
-					"wait off the CPU (only 3% of their busy time on a CPU)"),
+					"wait off the CPU (only 3% of their busy time on a CPU or ready for one)"),
 		      "%s", all_suggestions(&out));
 	findings_free(&out);
 
