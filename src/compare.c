@@ -1,7 +1,7 @@
 /* compare.c: the command line of `nebtop compare BASELINE OPTIMIZED
  * [--fail-on-regression PCT] [--json]`: reads the options
- * (getopt_long_only), loads both runs, compares them and sets the exit
- * status. */
+ * (getopt_long_only), loads the runs of both sides, compares them and sets
+ * the exit status. */
 #include "compare.h"
 
 #include <getopt.h>
@@ -25,11 +25,17 @@ static void compare_print_help(void)
 	      "use, allocations per record, the allocator's share of CPU, CPU per record and\n"
 	      "error rate, side by side with the change and a verdict (better, worse, same);\n"
 	      "then the bottleneck findings resolved, new and persisting, and each run's\n"
-	      "primary bottleneck. BASELINE and OPTIMIZED are each a metrics_STAMP.json file\n"
-	      "or a snapshot folder (its latest snapshot is taken).\n"
+	      "primary bottleneck; then what changed: the stage whose busy share and the\n"
+	      "stage latency that moved most, the functions whose share of CPU grew most.\n"
+	      "BASELINE and OPTIMIZED are each a metrics_STAMP.json file or a snapshot\n"
+	      "folder: the final snapshot of each run in it (of the latest snapshot when no\n"
+	      "run has one). A folder of several runs is a sample: medians, and the 95%\n"
+	      "interval of each change (a bootstrap).\n"
 	      "\n"
 	      "  --fail-on-regression PCT  exit 1 when a figure got worse by more than PCT\n"
-	      "                            percent (or went from 0 to some, the bad way)\n"
+	      "                            percent (or went from 0 to some, the bad way);\n"
+	      "                            with several runs a side, when the whole interval\n"
+	      "                            is past PCT (one that spans it is inconclusive)\n"
 	      "  --json                    print one JSON object instead of the table\n"
 	      "  -h, --help                this help\n"
 	      "\n"
@@ -108,17 +114,11 @@ static int compare_parse_options(struct compare_opts *o, int argc, char **argv, 
 	return 0;
 }
 
-/* Finds and reads the run an argument names ("baseline" or "optimized"). */
-static int compare_load_arg(struct compare_run *r, const char *role, const char *arg, struct errbuf *e)
+/* Finds and reads the runs an argument names ("baseline" or "optimized"). */
+static int compare_load_arg(struct compare_side *s, const char *role, const char *arg, struct errbuf *e)
 {
-	char *file;
-	memset(r, 0, sizeof *r);
-	if (compare_load_resolve(arg, &file, e) == 0) {
-		int rc = compare_load_run(r, file, e);
-		free(file);
-		if (rc == 0)
-			return 0;
-	}
+	if (compare_runs_load(s, arg, e) == 0)
+		return 0;
 	errbuf_prefix(e, "%s", role);
 	return -1;
 }
@@ -135,7 +135,7 @@ int compare_main(int argc, char **argv)
 		compare_print_help();
 		return COMPARE_EXIT_OK;
 	}
-	struct compare_run base, opt;
+	struct compare_side base, opt;
 	struct compare_result res;
 	memset(&opt, 0, sizeof opt);
 	memset(&res, 0, sizeof res);
@@ -144,7 +144,7 @@ int compare_main(int argc, char **argv)
 		fprintf(stderr, "nebtop compare: %s\n", e.msg);
 		goto out;
 	}
-	if (compare_judge_runs(&res, &base, &opt, o.threshold_pct, o.threshold_given)) {
+	if (compare_judge_sides(&res, &base, &opt, o.threshold_pct, o.threshold_given)) {
 		fprintf(stderr, "nebtop compare: out of memory\n");
 		goto out;
 	}
@@ -163,7 +163,7 @@ int compare_main(int argc, char **argv)
 	rc = o.threshold_given && res.nregressions ? COMPARE_EXIT_REGRESSION : COMPARE_EXIT_OK;
 out:
 	compare_free_result(&res);
-	compare_run_free(&opt);
-	compare_run_free(&base);
+	compare_side_free(&opt);
+	compare_side_free(&base);
 	return rc;
 }
