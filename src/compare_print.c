@@ -467,6 +467,12 @@ static json_t *compare_print_number(double v)
 	return isnan(v) ? json_null() : json_real(v);
 }
 
+/* A number JSON can hold, or null (NAN, an infinity). */
+static json_t *compare_print_finite(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
 static json_t *compare_print_string(const char *s)
 {
 	return s ? json_string(s) : json_null();
@@ -503,8 +509,11 @@ static json_t *compare_print_json_figures(const struct compare_result *res)
 		if (o) {
 			json_object_set_new(o, "baseline_runs", json_integer((json_int_t)f->nbase));
 			json_object_set_new(o, "optimized_runs", json_integer((json_int_t)f->nopt));
+			/* an end that no number bounds (a baseline median of 0 in some resamples) is null */
 			json_object_set_new(o, "interval_pct",
-					    isnan(f->lo_pct) ? json_null() : json_pack("[f,f]", f->lo_pct, f->hi_pct));
+					    isnan(f->lo_pct) ? json_null()
+							     : json_pack("[o,o]", compare_print_finite(f->lo_pct),
+									 compare_print_finite(f->hi_pct)));
 			json_object_set_new(o, "inconclusive", json_boolean(f->inconclusive));
 			json_object_set_new(o, "more_runs",
 					    f->inconclusive && f->more_runs >= 0 ? json_integer(f->more_runs) : json_null());

@@ -26,7 +26,7 @@ pycheck() {
 # mk.py FOLDER STAMP RUN_ID FINAL RPS [KEY=VALUE...]: writes
 # FOLDER/metrics_STAMP.json (RUN_ID "-": no run_id and no final key, as an
 # older nebtop wrote), every figure but the throughput the same in all runs
-# unless a KEY (busy, p99_ms, folded) says otherwise; folded= writes
+# unless a KEY (busy, p99_ms, alloc, folded) says otherwise; folded= writes
 # cpu_STAMP.folded beside it from "stack:count;stack:count" with frames
 # separated by '/'.
 cat >"$T/mk.py" <<'EOF'
@@ -50,7 +50,8 @@ m = {
         {"name": "destination", "kind": "destination", "busy_pct": 10.0, "latency_us": {"p50": 50, "p99": 100}},
     ],
     "runtime": {"cpu_pct": 100.0, "cpu_seconds": rps * 10 / 1e6 * 2000, "rss_peak_bytes": 100000000,
-                "heap_live_bytes": 50000000, "allocs_per_record": 2.0, "allocator_cpu_pct": 5.0},
+                "heap_live_bytes": 50000000, "allocs_per_record": 2.0,
+                "allocator_cpu_pct": float(kv.get("alloc", 5.0))},
     "bottlenecks": [],
     "primary_bottleneck": None,
 }
@@ -175,6 +176,17 @@ try:
 except (AssertionError, KeyError, ValueError) as e:
     sys.exit("%s: %r" % (sys.argv[1], e))
 EOF
+
+# --- a baseline median above 0 whose resamples may have 0: the interval has no upper bound
+i=0
+for v in 0 0 5 5 5; do
+	i=$((i + 1))
+	mk "$T/zeros" "20261125_12500$i" "zeros-$i" 1 100 alloc=$v
+done
+nebtop_compare "$T/zeros" "$T/base" --fail-on-regression 5 --json
+expect_rc 0 "allocator share 0,0,5,5,5 against 5 (the same median)"
+same_text "[0.0, None] True" "$(metric "$T/stdout" '(lambda f: "%s %s" % (f["interval_pct"], f["inconclusive"]))({x["name"]: x for x in m["figures"]}["runtime.allocator_cpu_pct"])')" \
+	"an interval without an upper bound"
 
 # --- one run a side: as two files ----------------------------------------------------------
 mk "$T/one_a" 20261125_130000 one-a 1 100
