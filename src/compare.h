@@ -45,6 +45,7 @@ struct compare_run {
 	double duration_s;
 	double records_in, records_errors;
 	double records_per_sec, bytes_per_sec;
+	double steady_records_per_sec; /* throughput.steady_records_per_sec, or NAN */
 	double rss_peak_bytes, heap_live_bytes, allocs_per_record, allocator_cpu_pct;
 	double cpu_seconds;    /* runtime.cpu_seconds, or cpu_pct / 100 * duration_s */
 	double batch;          /* pipeline.batch, or NAN when absent */

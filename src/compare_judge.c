@@ -151,6 +151,7 @@ static int compare_judge_figure(struct compare_figure *f, const double *bv, cons
 
 static double compare_judge_rps(const struct compare_run *r) { return r->records_per_sec; }
 static double compare_judge_bps(const struct compare_run *r) { return r->bytes_per_sec; }
+static double compare_judge_steady(const struct compare_run *r) { return r->steady_records_per_sec; }
 static double compare_judge_rss(const struct compare_run *r) { return r->rss_peak_bytes; }
 static double compare_judge_heap(const struct compare_run *r) { return r->heap_live_bytes; }
 static double compare_judge_apr(const struct compare_run *r) { return r->allocs_per_record; }
@@ -177,6 +178,7 @@ static const struct compare_judge_run_figure {
 } compare_judge_run_figures[] = {
 	{ "throughput.records_per_sec", "throughput", COMPARE_RECORDS_PER_SEC, 1, compare_judge_rps },
 	{ "throughput.bytes_per_sec", "throughput in bytes", COMPARE_BYTES_PER_SEC, 1, compare_judge_bps },
+	{ "throughput.steady_records_per_sec", "steady throughput", COMPARE_RECORDS_PER_SEC, 1, compare_judge_steady },
 	{ "runtime.rss_peak_bytes", "peak RSS", COMPARE_BYTES, 0, compare_judge_rss },
 	{ "runtime.heap_live_bytes", "heap in use", COMPARE_BYTES, 0, compare_judge_heap },
 	{ "runtime.allocs_per_record", "allocations per record", COMPARE_ALLOCS_PER_RECORD, 0, compare_judge_apr },
@@ -185,7 +187,7 @@ static const struct compare_judge_run_figure {
 	  compare_judge_cpu_per_mrec },
 	{ "error_rate_pct", "error rate", COMPARE_PCT, 0, compare_judge_error_rate },
 };
-#define COMPARE_JUDGE_BEFORE_STAGES 2
+#define COMPARE_JUDGE_BEFORE_STAGES 3
 #define COMPARE_JUDGE_RUN_FIGURES (sizeof compare_judge_run_figures / sizeof compare_judge_run_figures[0])
 
 static const struct compare_stage *compare_judge_find_stage(const struct compare_run *r, const char *name)

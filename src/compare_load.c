@@ -411,6 +411,7 @@ static int compare_load_check(struct compare_run *r, struct errbuf *e)
 	    compare_load_number(r->root, "", "records.errors", 0, &r->records_errors, e) ||
 	    compare_load_number(r->root, "", "throughput.records_per_sec", 1, &r->records_per_sec, e) ||
 	    compare_load_number(r->root, "", "throughput.bytes_per_sec", 0, &r->bytes_per_sec, e) ||
+	    compare_load_number(r->root, "", "throughput.steady_records_per_sec", 0, &r->steady_records_per_sec, e) ||
 	    compare_load_string(r->root, "", "pipeline.name", 0, &r->pipeline, e) ||
 	    compare_load_number(r->root, "", "pipeline.batch", 0, &r->batch, e) ||
 	    compare_load_string(r->root, "", "timestamp", 0, &r->timestamp, e) ||

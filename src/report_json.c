@@ -3,6 +3,7 @@
 #include "autoconfig.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -204,6 +205,7 @@ int report_json_build(const struct snapshot_ctx *x, char **out, struct errbuf *e
 	struct figures f;
 	sampler_lock(s);
 	figures_compute(&f, s, 0);
+	double steady = figures_steady_rate(s);
 	sampler_unlock(s);
 	char src[300], dst[300], types[128];
 	pipeline_describe_source(p, src, sizeof src);
@@ -240,6 +242,8 @@ int report_json_build(const struct snapshot_ctx *x, char **out, struct errbuf *e
 		json_decref(conns);
 		return errbuf_set(e, "cannot build the metrics JSON");
 	}
+	if (!isnan(steady))
+		json_object_set_new(json_object_get(root, "throughput"), "steady_records_per_sec", json_real(steady));
 	json_object_set_new(root, "pipeline", pl);
 	json_object_set_new(root, "connectors", conns);
 	json_object_set_new(root, "locks", report_json_locks(elapsed));

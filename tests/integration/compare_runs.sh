@@ -12,7 +12,9 @@
 # and the functions whose share of the CPU samples grew, checked against a
 # Python reading of the folded files; the --json keys. (2) Real runs: two
 # runs into one folder, one with a SIGUSR1 snapshot, are two runs, each
-# given by its final snapshot.
+# given by its final snapshot; a run stopped (SIGSTOP) for a second keeps
+# its steady throughput (the middle half of its 100 ms intervals) well above
+# the whole run's average.
 . "$(dirname "$0")/lib.sh"
 
 # pycheck WHAT FILE [ARGS...] <<'EOF' ... EOF: Python checks (sys.argv[1] is
@@ -316,20 +318,29 @@ grep -q 'CPU profile: *no CPU samples (cpu_STAMP.folded) on the baseline side' "
 note "ok: what changed"
 
 # --- (2) real runs: two runs into one folder, the first with a SIGUSR1 snapshot ----------
-"$NEBTOP" -output "$T/runs" --headless -source generate -source-config rows=20000,rate=10000,columns=3 \
-	-destination null >"$T/bg.out" 2>"$T/bg.err" &
-PID=$!
-watchdog "$PID"
-for _ in $(seq 300); do
-	grep -q '^nebtop: running' "$T/bg.err" && break
-	sleep 0.1
-done
-grep -q '^nebtop: running' "$T/bg.err" || fail "the first run did not start: $(head -c 2000 "$T/bg.err")"
+# start_bg ARGS...: nebtop ARGS... --headless in the background (PID, a
+# watchdog), stderr in $T/bg.err; returns once it says it runs (its signal
+# handling is set up by then). end_bg WHAT: waits for it; exit status 0.
+start_bg() {
+	"$NEBTOP" --headless "$@" >"$T/bg.out" 2>"$T/bg.err" &
+	PID=$!
+	watchdog "$PID"
+	for _ in $(seq 300); do
+		grep -q '^nebtop: running' "$T/bg.err" && return 0
+		sleep 0.1
+	done
+	fail "nebtop $* did not start: $(head -c 2000 "$T/bg.err")"
+}
+end_bg() {
+	local rc=0
+	wait "$PID" || rc=$?
+	wait "$WATCHDOG" 2>/dev/null
+	[ "$rc" = 0 ] || fail "$1: exit status $rc: $(tail -c 2000 "$T/bg.err")"
+}
+
+start_bg -output "$T/runs" -source generate -source-config rows=20000,rate=10000,columns=3 -destination null
 kill -USR1 "$PID"
-rc=0
-wait "$PID" || rc=$?
-wait "$WATCHDOG" 2>/dev/null
-[ "$rc" = 0 ] || fail "the first run: exit status $rc: $(tail -c 2000 "$T/bg.err")"
+end_bg "the first run"
 grep -q '^nebtop: snapshot ' "$T/bg.err" || fail "no SIGUSR1 snapshot: $(tail -c 2000 "$T/bg.err")"
 timeout -s KILL 120 "$NEBTOP" -output "$T/runs" --headless -source generate -source-config rows=5000,columns=3 \
 	-destination null 2>"$T/bg2.err" || fail "the second run failed: $(tail -c 2000 "$T/bg2.err")"
@@ -355,4 +366,47 @@ except (AssertionError, KeyError) as e:
     sys.exit("%s: %r" % (sys.argv[1], e))
 EOF
 note "ok: real runs"
+
+# --- the steady throughput: a run stopped (SIGSTOP) for a second of its 5 s
+# or more keeps the rate of its other intervals, where the whole run's
+# average falls
+cat >"$T/paced.ini" <<'EOF'
+[pipeline]
+workers = 1
+batch = 100
+[source]
+type = generate
+rows = 80000
+columns = 3
+[stage.wait]
+type = delay
+us_per_batch = 5000
+[destination]
+type = null
+EOF
+start_bg -output "$T/paused" "$T/paced.ini"
+sleep 0.5
+kill -STOP "$PID"
+sleep 1
+kill -CONT "$PID"
+end_bg "the paused run"
+pycheck "the steady throughput of a paused run" "$(ls "$T"/paused/metrics_*.json)" <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1]))
+t = m["throughput"]
+try:
+    # 800 batches of at least 5 ms: 4 s or more running, then stopped for 1 s:
+    # the stopped intervals are the slowest fifth at most, and the steady
+    # rate (the middle half) leaves them out: it is the rate while running,
+    # records over (duration - 1 s), give or take the run's own unevenness,
+    # and the whole run's rate falls by the stopped second
+    d = m["duration_s"]
+    running = m["records"]["in"] / (d - 1)
+    assert "steady_records_per_sec" in t, t
+    assert t["steady_records_per_sec"] > 0.85 * running, (t, d, running)
+    assert t["records_per_sec"] < 0.92 * t["steady_records_per_sec"], (t, d)
+except (AssertionError, KeyError) as e:
+    sys.exit("%s: %r" % (sys.argv[1], e))
+EOF
+note "ok: steady throughput"
 finish
