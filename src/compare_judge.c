@@ -119,9 +119,9 @@ static int compare_judge_several(struct compare_figure *f, const double *bv, con
 	if (f->inconclusive)
 		f->more_runs = compare_stats_more_runs(f->change_pct, lo, hi, f->higher_better ? -threshold_pct : threshold_pct,
 						       f->nbase, f->nopt, res);
-	/* a latency whose runs all but agree, and whose interval spans the
-	 * threshold only by the histogram's resolution, is as well known as
-	 * it can be: not a question more runs would answer */
+	/* a latency whose change lies within the histogram's resolution of the
+	 * threshold is as well known as it can be: no number of runs would
+	 * tell, so it is not put as a question more runs would answer */
 	if (f->inconclusive && f->more_runs == COMPARE_STATS_UNDECIDABLE && res > 1)
 		f->inconclusive = 0;
 	return 0;
