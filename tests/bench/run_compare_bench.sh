@@ -157,8 +157,8 @@ print("median absolute deviation %.1f%%, %d of %d runs over 5%% from the median"
 EOF
 )
 	reasons() { local -n m=$1; local s="" k; for k in "${!m[@]}"; do s+=" $k x${m[$k]};"; done; echo "${s:- none}"; }
-	line1="$shape: identical configurations: --fail-on-regression $PCT fired $alarms of $TRIALS (goal: at most 1);$(reasons why_alarm)"
-	line2="$shape: planted slowdown ($planted): caught $caught of $TRIALS (goal: at least 19), inconclusive in $inconclusive;$(reasons why_caught)"
+	line1="$shape: identical configurations: --fail-on-regression $PCT fired $alarms of $TRIALS (goal: at most 1 in 20);$(reasons why_alarm)"
+	line2="$shape: planted slowdown ($planted): caught $caught of $TRIALS (goal: at least 19 in 20), inconclusive in $inconclusive;$(reasons why_caught)"
 	line3="$shape: run-to-run spread of the baseline's throughput: $spread; $(($(date +%s) - t0)) s"
 	echo "$line1"
 	echo "$line2"
