@@ -89,4 +89,13 @@ void figures_compute_until(struct figures *f, const struct sampler *s, uint64_t 
 void figures_between(struct figures *f, const struct sampler *s, const struct sample *a, const struct sample *b);
 void figures_free(struct figures *f);
 
+/* Intervals a steady rate needs, at the least. */
+#define FIGURES_STEADY_MIN_INTERVALS 4
+/* The input rate (records/s) at the run's typical moments, with the sampler
+ * locked by the caller: over the sampling intervals while the source ran,
+ * the first and the last left out, the middle half of them by rate, their
+ * records over their time. NAN with fewer than FIGURES_STEADY_MIN_INTERVALS
+ * intervals (steady_rate.c). */
+double figures_steady_rate(const struct sampler *s);
+
 #endif

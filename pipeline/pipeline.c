@@ -16,6 +16,7 @@ int pipeline_start(struct pipeline *p, struct errbuf *e)
 {
 	if (p->started)
 		return errbuf_set(e, "pipeline already started");
+	clock_gettime(CLOCK_REALTIME, &p->started_at);
 	return runner_start_threads(p, e);
 }
 
@@ -178,6 +179,11 @@ const char *pipeline_connector_waits_on(const struct pipeline *p, int dest)
 	if (m->waits_on)
 		return m->waits_on;
 	return dest ? p->dst->waits_on : p->src->waits_on;
+}
+
+void pipeline_started_at(const struct pipeline *p, struct timespec *ts)
+{
+	*ts = p->started_at;
 }
 
 const char *pipeline_stop_reason(struct pipeline *p)

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "../src/errbuf.h"
 
@@ -56,6 +57,9 @@ size_t pipeline_count_stages(const struct pipeline *p);
 const struct stage_info *pipeline_get_stage(const struct pipeline *p, size_t i);
 size_t pipeline_count_channels(const struct pipeline *p);
 struct channel *pipeline_get_channel(const struct pipeline *p, size_t i);
+/* The wall-clock time (CLOCK_REALTIME) at which pipeline_start ran; zero
+ * before. */
+void pipeline_started_at(const struct pipeline *p, struct timespec *ts);
 /* Why the run stopped early ("SIGINT", "duration 30s"), or NULL. */
 const char *pipeline_stop_reason(struct pipeline *p);
 /* Copies up to max error samples; returns how many. */

@@ -74,6 +74,7 @@ struct pipeline {
 	size_t nsamples;
 	_Atomic uint64_t dead_lettered;
 	int started, finished;
+	struct timespec started_at; /* wall clock (CLOCK_REALTIME) when pipeline_start ran */
 
 	/* writer-thread state */
 	FILE *dead_letter;

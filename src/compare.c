@@ -1,7 +1,7 @@
 /* compare.c: the command line of `nebtop compare BASELINE OPTIMIZED
  * [--fail-on-regression PCT] [--json] [--flame FILE]`: reads the options
- * (getopt_long_only), loads both runs, compares them, writes the diff flame
- * graph and sets the exit status. */
+ * (getopt_long_only), loads the runs of both sides, compares them, writes
+ * the diff flame graph and sets the exit status. */
 #include "compare.h"
 
 #include <getopt.h>
@@ -26,11 +26,17 @@ static void compare_print_help(void)
 	      "use, allocations per record, the allocator's share of CPU, CPU per record and\n"
 	      "error rate, side by side with the change and a verdict (better, worse, same);\n"
 	      "then the bottleneck findings resolved, new and persisting, and each run's\n"
-	      "primary bottleneck. BASELINE and OPTIMIZED are each a metrics_STAMP.json file\n"
-	      "or a snapshot folder (its latest snapshot is taken).\n"
+	      "primary bottleneck; then what changed: the stage whose busy share and the\n"
+	      "stage latency that moved most, the functions whose share of CPU grew most.\n"
+	      "BASELINE and OPTIMIZED are each a metrics_STAMP.json file or a snapshot\n"
+	      "folder: each run in it by its final snapshot (the folder's latest snapshot\n"
+	      "when no run has one). A folder of several runs is a sample: medians, and\n"
+	      "the 95% interval of each change (a bootstrap).\n"
 	      "\n"
 	      "  --fail-on-regression PCT  exit 1 when a figure got worse by more than PCT\n"
-	      "                            percent (or went from 0 to some, the bad way)\n"
+	      "                            percent (or went from 0 to some, the bad way);\n"
+	      "                            with several runs a side, when the whole interval\n"
+	      "                            is past PCT (one that spans it is inconclusive)\n"
 	      "  --json                    print one JSON object instead of the table\n"
 	      "  --flame FILE              write the diff flame graph to FILE (default\n"
 	      "                            diff_flame.svg; none: no file)\n"
@@ -119,32 +125,38 @@ static int compare_parse_options(struct compare_opts *o, int argc, char **argv, 
 	return 0;
 }
 
-/* Finds and reads the run an argument names ("baseline" or "optimized"). */
-static int compare_load_arg(struct compare_run *r, const char *role, const char *arg, struct errbuf *e)
+/* Finds and reads the runs an argument names ("baseline" or "optimized"). */
+static int compare_load_arg(struct compare_side *s, const char *role, const char *arg, struct errbuf *e)
 {
-	char *file;
-	memset(r, 0, sizeof *r);
-	if (compare_load_resolve(arg, &file, e) == 0) {
-		int rc = compare_load_run(r, file, e);
-		free(file);
-		if (rc == 0)
-			return 0;
-	}
+	if (compare_runs_load(s, arg, e) == 0)
+		return 0;
 	errbuf_prefix(e, "%s", role);
 	return -1;
 }
 
-/* The diff flame graph of --flame (named in res when written); a run
- * without a CPU profile is said on stderr and is no error. 0, or -1 when the
- * file cannot be written (said on stderr). */
-static int compare_write_flame(const struct compare_opts *o, const struct compare_run *base,
-			       const struct compare_run *opt, struct compare_result *res)
+/* The metrics files of a side's runs, into a malloc'd array (NULL without memory). */
+static const char **compare_side_files(const struct compare_side *s)
+{
+	const char **v = calloc(s->n ? s->n : 1, sizeof *v);
+	for (size_t i = 0; v && i < s->n; i++)
+		v[i] = s->runs[i].file;
+	return v;
+}
+
+/* The diff flame graph of --flame (named in res when written), each side's
+ * runs' profiles summed; a run without a CPU profile is said on stderr and
+ * is no error. 0, or -1 when the file cannot be written (said on stderr). */
+static int compare_write_flame(const struct compare_opts *o, const struct compare_side *base,
+			       const struct compare_side *opt, struct compare_result *res)
 {
 	if (!strcmp(o->flame, "none"))
 		return 0;
-	const char *b = base->file, *p = opt->file;
+	const char **b = compare_side_files(base), **p = compare_side_files(opt);
 	struct errbuf e;
-	int rc = compare_flame_write(&b, 1, &p, 1, o->flame, &e);
+	int rc = b && p ? compare_flame_write(b, base->n, p, opt->n, o->flame, &e)
+			: errbuf_set(&e, "out of memory");
+	free(b);
+	free(p);
 	if (rc > 0)
 		fprintf(stderr, "nebtop compare: no diff flame graph: %s\n", e.msg);
 	else if (rc < 0)
@@ -166,7 +178,7 @@ int compare_main(int argc, char **argv)
 		compare_print_help();
 		return COMPARE_EXIT_OK;
 	}
-	struct compare_run base, opt;
+	struct compare_side base, opt;
 	struct compare_result res;
 	memset(&opt, 0, sizeof opt);
 	memset(&res, 0, sizeof res);
@@ -175,7 +187,7 @@ int compare_main(int argc, char **argv)
 		fprintf(stderr, "nebtop compare: %s\n", e.msg);
 		goto out;
 	}
-	if (compare_judge_runs(&res, &base, &opt, o.threshold_pct, o.threshold_given)) {
+	if (compare_judge_sides(&res, &base, &opt, o.threshold_pct, o.threshold_given)) {
 		fprintf(stderr, "nebtop compare: out of memory\n");
 		goto out;
 	}
@@ -196,7 +208,7 @@ int compare_main(int argc, char **argv)
 	rc = o.threshold_given && res.nregressions ? COMPARE_EXIT_REGRESSION : COMPARE_EXIT_OK;
 out:
 	compare_free_result(&res);
-	compare_run_free(&opt);
-	compare_run_free(&base);
+	compare_side_free(&opt);
+	compare_side_free(&base);
 	return rc;
 }

@@ -1,7 +1,8 @@
-/* compare_load.c: for `nebtop compare`: finds the metrics file an argument
- * names (a file, or a snapshot folder's latest metrics_STAMP.json) and reads
- * the figures and findings the comparison needs from it, checking keys and
- * types with messages that name the file and the key. */
+/* compare_load.c: for `nebtop compare`: finds the metrics files an argument
+ * names (a file, a snapshot folder's metrics_STAMP.json files in stamp
+ * order, its latest one) and the CPU profile beside each, and reads the
+ * figures and findings the comparison needs from a metrics file, checking
+ * keys and types with messages that name the file and the key. */
 #include "compare.h"
 
 #include <dirent.h>
@@ -83,49 +84,112 @@ static char *compare_load_join(const char *dir, const char *name)
 	return p;
 }
 
-/* The latest snapshot's metrics file in folder dir. */
-static int compare_load_latest(const char *dir, char **file, struct errbuf *e)
+/* A stamped metrics file's name and its stamp, for sorting. */
+struct compare_named {
+	char *name;
+	struct compare_stamp st;
+};
+
+static int compare_load_named_cmp(const void *a, const void *b)
 {
+	const struct compare_named *x = a, *y = b;
+	return compare_load_stamp_cmp(&x->st, &y->st);
+}
+
+void compare_load_list_free(char **files, size_t n)
+{
+	for (size_t i = 0; files && i < n; i++)
+		free(files[i]);
+	free(files);
+}
+
+int compare_load_list(const char *dir, char ***files, size_t *n, size_t *others, struct errbuf *e)
+{
+	*files = NULL;
+	*n = *others = 0;
 	DIR *d = opendir(dir);
 	if (!d)
 		return errbuf_set(e, "%s: cannot open the folder: %s", dir, strerror(errno));
-	char *best = NULL;
-	struct compare_stamp best_st = { 0, 0, 0 };
-	size_t others = 0; /* metrics_*.json files without a snapshot stamp */
+	struct compare_named *v = NULL;
+	size_t nv = 0, cap = 0;
 	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
+	int oom = 0;
+	while (!oom && (de = readdir(d)) != NULL) {
 		struct compare_stamp st;
 		if (compare_load_parse_stamp(de->d_name, &st)) {
 			size_t len = strlen(de->d_name);
 			if (!strncmp(de->d_name, "metrics_", 8) && len > 13 && !strcmp(de->d_name + len - 5, ".json"))
-				others++;
+				(*others)++;
 			continue;
 		}
-		if (best && compare_load_stamp_cmp(&st, &best_st) <= 0)
-			continue;
-		char *name = strdup(de->d_name);
-		if (!name) {
-			free(best);
-			closedir(d);
-			return errbuf_set(e, "out of memory");
+		if (nv == cap) {
+			size_t nc = cap ? 2 * cap : 16;
+			struct compare_named *t = realloc(v, nc * sizeof *t);
+			if (!t) {
+				oom = 1;
+				break;
+			}
+			v = t;
+			cap = nc;
 		}
-		free(best);
-		best = name;
-		best_st = st;
+		v[nv].st = st;
+		v[nv].name = compare_load_join(dir, de->d_name);
+		if (!v[nv].name)
+			oom = 1;
+		else
+			nv++;
 	}
 	closedir(d);
-	if (!best) {
-		if (others)
+	if (!oom && nv == 0) {
+		if (*others)
 			return errbuf_set(e, "%s: no metrics_YYYYmmdd_HHMMSS.json snapshot in this folder (%zu "
 					  "metrics_*.json file%s without a snapshot stamp: name the file instead)",
-					  dir, others, others == 1 ? "" : "s");
+					  dir, *others, *others == 1 ? "" : "s");
 		return errbuf_set(e, "%s: no metrics_*.json snapshot in this folder", dir);
 	}
-	*file = compare_load_join(dir, best);
-	free(best);
-	if (!*file)
+	char **out = oom ? NULL : calloc(nv + 1, sizeof *out);
+	if (!out) {
+		for (size_t i = 0; i < nv; i++)
+			free(v[i].name);
+		free(v);
 		return errbuf_set(e, "out of memory");
+	}
+	if (nv)
+		qsort(v, nv, sizeof *v, compare_load_named_cmp);
+	for (size_t i = 0; i < nv; i++)
+		out[i] = v[i].name;
+	free(v);
+	*files = out;
+	*n = nv;
 	return 0;
+}
+
+/* The latest snapshot's metrics file in folder dir. */
+static int compare_load_latest(const char *dir, char **file, struct errbuf *e)
+{
+	char **files;
+	size_t n, others;
+	if (compare_load_list(dir, &files, &n, &others, e))
+		return -1;
+	*file = files[n - 1];
+	files[n - 1] = NULL;
+	compare_load_list_free(files, n);
+	return 0;
+}
+
+char *compare_load_folded_path(const char *metrics_file)
+{
+	const char *base = strrchr(metrics_file, '/');
+	base = base ? base + 1 : metrics_file;
+	struct compare_stamp st;
+	if (compare_load_parse_stamp(base, &st))
+		return NULL;
+	size_t dl = (size_t)(base - metrics_file), sl = strlen(base) - 8 - 5; /* the stamp */
+	char *p = malloc(dl + 4 + sl + 7 + 1);
+	if (!p)
+		return NULL;
+	snprintf(p, dl + 4 + sl + 7 + 1, "%.*scpu_%.*s.folded", (int)dl, metrics_file, (int)sl, base + 8);
+	return p;
 }
 
 int compare_load_resolve(const char *arg, char **file, struct errbuf *e)
@@ -257,6 +321,7 @@ static int compare_load_stages(struct compare_run *r, struct errbuf *e)
 		if (!json_is_object(st))
 			return errbuf_set(e, "key \"%s\" is %s, expected an object", where, json_record_kind(st));
 		if (compare_load_string(st, where, "name", 1, &s->name, e) ||
+		    compare_load_number(st, where, "busy_pct", 0, &s->busy_pct, e) ||
 		    compare_load_number(st, where, "latency_us.p50", 0, &s->p50_us, e) ||
 		    compare_load_number(st, where, "latency_us.p99", 0, &s->p99_us, e))
 			return -1;
@@ -346,10 +411,16 @@ static int compare_load_check(struct compare_run *r, struct errbuf *e)
 	    compare_load_number(r->root, "", "records.errors", 0, &r->records_errors, e) ||
 	    compare_load_number(r->root, "", "throughput.records_per_sec", 1, &r->records_per_sec, e) ||
 	    compare_load_number(r->root, "", "throughput.bytes_per_sec", 0, &r->bytes_per_sec, e) ||
+	    compare_load_number(r->root, "", "throughput.steady_records_per_sec", 0, &r->steady_records_per_sec, e) ||
 	    compare_load_string(r->root, "", "pipeline.name", 0, &r->pipeline, e) ||
 	    compare_load_number(r->root, "", "pipeline.batch", 0, &r->batch, e) ||
-	    compare_load_string(r->root, "", "timestamp", 0, &r->timestamp, e))
+	    compare_load_string(r->root, "", "timestamp", 0, &r->timestamp, e) ||
+	    compare_load_string(r->root, "", "run_id", 0, &r->run_id, e))
 		return -1;
+	json_t *final = json_object_get(r->root, "final");
+	if (final && !json_is_boolean(final) && !json_is_null(final))
+		return errbuf_set(e, "key \"final\" is %s, expected true or false", json_record_kind(final));
+	r->final = json_is_true(final);
 	if (compare_load_runtime(r, e) || compare_load_stages(r, e) || compare_load_findings(r, e))
 		return -1;
 	return 0;

@@ -42,7 +42,7 @@ static int main_take_snapshot(struct pipeline *p, struct sampler *s, struct prof
 	struct snapshot_result res;
 	struct errbuf e;
 	uint64_t t0 = clock_now_ns();
-	if (snapshot_write(p, s, prof, an, dir, &res, &e)) {
+	if (snapshot_write(p, s, prof, an, dir, final, &res, &e)) {
 		fprintf(stderr, "nebtop: error: %ssnapshot not written: %s\n", final ? "final " : "", e.msg);
 		return -1;
 	}
@@ -101,7 +101,7 @@ static int main_tui_snapshot(void *arg, char *status, size_t n)
 	struct snapshot_result res;
 	struct errbuf e;
 	sampler_take_sample(x->s);
-	if (snapshot_write(x->p, x->s, x->prof, x->an, x->dir, &res, &e)) {
+	if (snapshot_write(x->p, x->s, x->prof, x->an, x->dir, 0, &res, &e)) {
 		snprintf(status, n, "snapshot failed (the pipeline keeps running): %s", e.msg);
 		return -1;
 	}

@@ -3,8 +3,11 @@
 #include "autoconfig.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "../pipeline/figures.h"
 #include "../pipeline/lock.h"
@@ -187,6 +190,24 @@ static json_t *report_json_runtime(const struct figures *f, struct profiler *pro
 	return rt;
 }
 
+/* Which run a snapshot belongs to: the wall-clock time the pipeline started,
+ * as RFC 3339 with milliseconds (started) and as an identifier that the
+ * process id makes unique among runs started at the same moment (run_id),
+ * the same in every snapshot of the run. */
+static void report_json_run_identity(struct pipeline *p, char *started, size_t sn, char *run_id, size_t rn)
+{
+	struct timespec ts;
+	pipeline_started_at(p, &ts);
+	struct tm tm;
+	time_t sec = ts.tv_sec;
+	gmtime_r(&sec, &tm);
+	char day[32], compact[32];
+	strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
+	strftime(compact, sizeof compact, "%Y%m%dT%H%M%S", &tm);
+	snprintf(started, sn, "%s.%03ldZ", day, ts.tv_nsec / 1000000);
+	snprintf(run_id, rn, "%s.%09ldZ-%ld", compact, ts.tv_nsec, (long)getpid());
+}
+
 int report_json_build(const struct snapshot_ctx *x, char **out, struct errbuf *e)
 {
 	struct pipeline *p = x->p;
@@ -197,6 +218,7 @@ int report_json_build(const struct snapshot_ctx *x, char **out, struct errbuf *e
 	struct figures f;
 	sampler_lock(s);
 	figures_compute(&f, s, 0);
+	double steady = figures_steady_rate(s);
 	sampler_unlock(s);
 	char src[300], dst[300], types[128];
 	pipeline_describe_source(p, src, sizeof src);
@@ -204,9 +226,12 @@ int report_json_build(const struct snapshot_ctx *x, char **out, struct errbuf *e
 	config_format_types(types, sizeof types, c->prof.type_mask);
 	const struct stage_info *first = pipeline_get_stage(p, 0), *last = pipeline_get_stage(p, f.nstages - 1);
 	const char *stop = pipeline_stop_reason(p);
+	char started[48], run_id[64];
+	report_json_run_identity(p, started, sizeof started, run_id, sizeof run_id);
 	json_t *root = json_pack(
-		"{s:s,s:s,s:f,s:s,s:o,s:{s:I,s:I,s:I,s:I,s:I},s:{s:f,s:f},s:o,s:o,s:o,s:o,s:o}",
-		"nebtop_version", PACKAGE_VERSION, "timestamp", timestamp, "duration_s", f.elapsed_s, "state",
+		"{s:s,s:s,s:s,s:s,s:b,s:f,s:s,s:o,s:{s:I,s:I,s:I,s:I,s:I},s:{s:f,s:f},s:o,s:o,s:o,s:o,s:o}",
+		"nebtop_version", PACKAGE_VERSION, "timestamp", timestamp, "started", started, "run_id", run_id, "final",
+		x->final, "duration_s", f.elapsed_s, "state",
 		pipeline_state_name(pipeline_get_state(p)), "stop_reason", stop ? json_string(stop) : json_null(),
 		"records", "in", (json_int_t)f.records_in, "out", (json_int_t)f.records_out, "filtered",
 		(json_int_t)f.records_filtered, "errors", (json_int_t)f.records_errors, "dead_lettered",
@@ -230,6 +255,8 @@ int report_json_build(const struct snapshot_ctx *x, char **out, struct errbuf *e
 		json_decref(conns);
 		return errbuf_set(e, "cannot build the metrics JSON");
 	}
+	if (!isnan(steady))
+		json_object_set_new(json_object_get(root, "throughput"), "steady_records_per_sec", json_real(steady));
 	json_object_set_new(root, "pipeline", pl);
 	json_object_set_new(root, "connectors", conns);
 	json_object_set_new(root, "locks", report_json_locks(elapsed));

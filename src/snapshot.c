@@ -119,7 +119,7 @@ static int snapshot_analyze(struct pipeline *p, struct sampler *s, struct profil
 }
 
 int snapshot_write(struct pipeline *p, struct sampler *s, struct profiler *prof, struct analyzer *an,
-		   const char *dir, struct snapshot_result *res, struct errbuf *e)
+		   const char *dir, int final, struct snapshot_result *res, struct errbuf *e)
 {
 	if (snapshot_begin(dir, res, e))
 		return -1;
@@ -133,7 +133,7 @@ int snapshot_write(struct pipeline *p, struct sampler *s, struct profiler *prof,
 	struct findings found = { 0 };
 	if (snapshot_analyze(p, s, prof, an, &found, e))
 		return -1;
-	struct snapshot_ctx x = { p, s, prof, &found, timestamp };
+	struct snapshot_ctx x = { p, s, prof, &found, timestamp, final };
 	struct {
 		const char *prefix, *suffix;
 		int (*build)(const struct snapshot_ctx *, char **, struct errbuf *);

@@ -33,9 +33,10 @@ int snapshot_begin(const char *dir, struct snapshot_result *res, struct errbuf *
 /* Writes every file of a snapshot of the run into dir: the profiles of the
  * profiler (NULL: none), the analysis (an analyzes the window ending now;
  * NULL: an analysis with the configuration's [alerts]), the reports and the
- * metrics. */
+ * metrics. final: the snapshot written once at the end of the run (the
+ * metrics say so). */
 int snapshot_write(struct pipeline *p, struct sampler *s, struct profiler *prof, struct analyzer *an,
-		   const char *dir, struct snapshot_result *res, struct errbuf *e);
+		   const char *dir, int final, struct snapshot_result *res, struct errbuf *e);
 
 /* What the report writers read. */
 struct snapshot_ctx {
@@ -44,6 +45,7 @@ struct snapshot_ctx {
 	struct profiler *prof;
 	const struct findings *findings; /* sorted; v[0] is the primary bottleneck */
 	const char *timestamp;           /* RFC 3339 */
+	int final;                       /* the snapshot at the end of the run */
 };
 
 /* Writers of the individual files (report_json.c, report_text.c,

@@ -13,15 +13,6 @@
 # carry a bottleneck analysis) the burn stage's bottleneck is resolved.
 . "$(dirname "$0")/lib.sh"
 
-# compare ARGS...: runs nebtop compare in $T (where its diff flame graph
-# goes) with stdout in $T/stdout and stderr in $T/stderr; sets RC.
-compare() {
-	RC=0
-	(cd "$T" && timeout -s KILL 60 "$NEBTOP" compare "$@") >"$T/stdout" 2>"$T/stderr" || RC=$?
-	[ "$RC" = 137 ] && fail "nebtop compare hung: nebtop compare $*"
-	return 0
-}
-
 # usage_error WHAT TEXT...: the last compare exited 2 with "nebtop compare: "
 # on stderr, naming each TEXT, and wrote nothing on stdout.
 usage_error() {
@@ -101,7 +92,7 @@ cat >"$T/opt.json" <<'EOF'
 }
 EOF
 
-compare "$T/base.json" "$T/opt.json"
+nebtop_compare "$T/base.json" "$T/opt.json"
 expect_rc 0 "compare two files"
 grep -qF "$T/base.json" "$T/stdout" || soft_fail "the text output does not name the baseline file"
 grep -qF "$T/opt.json" "$T/stdout" || soft_fail "the text output does not name the optimized file"
@@ -122,7 +113,7 @@ grep -Eq '^ +new +medium +cpu_hotspot +json_encode$' "$T/stdout" ||
 	soft_fail "no new cpu_hotspot line: $(sed -n '/^Findings/,$p' "$T/stdout")"
 grep -q 'Regression' "$T/stdout" && soft_fail "a regressions line without --fail-on-regression"
 
-compare --json "$T/base.json" "$T/opt.json"
+nebtop_compare --json "$T/base.json" "$T/opt.json"
 expect_rc 0 "--json"
 cp "$T/stdout" "$T/forward.json"
 pycheck "--json: figures and findings" "$T/forward.json" <<'EOF'
@@ -175,23 +166,23 @@ except (AssertionError, KeyError) as e:
 EOF
 
 # -json (one dash) and options before the files work the same
-compare -json "$T/base.json" "$T/opt.json"
+nebtop_compare -json "$T/base.json" "$T/opt.json"
 expect_rc 0 "-json"
 cmp -s "$T/stdout" "$T/forward.json" || soft_fail "-json differs from --json"
 
 # --fail-on-regression: peak RSS is 5% worse, everything else better or the same
-compare "$T/base.json" "$T/opt.json" --fail-on-regression 10
+nebtop_compare "$T/base.json" "$T/opt.json" --fail-on-regression 10
 expect_rc 0 "--fail-on-regression 10, optimized better"
 grep -qx 'No regression over 10%' "$T/stdout" || soft_fail "no 'No regression over 10%' line: $(tail -3 "$T/stdout")"
-compare "$T/base.json" "$T/opt.json" --fail-on-regression=2
+nebtop_compare "$T/base.json" "$T/opt.json" --fail-on-regression=2
 expect_rc 1 "--fail-on-regression=2 (peak RSS +5%)"
 grep -qx 'Regressions over 2%: peak RSS (+5.0%)' "$T/stdout" ||
 	soft_fail "no regressions line for peak RSS: $(tail -3 "$T/stdout")"
-compare "$T/opt.json" "$T/base.json" --fail-on-regression 10
+nebtop_compare "$T/opt.json" "$T/base.json" --fail-on-regression 10
 expect_rc 1 "--fail-on-regression 10, arguments swapped"
 grep -q '^Regressions over 10%: throughput (-33.3%), ' "$T/stdout" ||
 	soft_fail "swapped: no regressions line starting with throughput: $(tail -3 "$T/stdout")"
-compare "$T/opt.json" "$T/base.json" --fail-on-regression 1000 --json
+nebtop_compare "$T/opt.json" "$T/base.json" --fail-on-regression 1000 --json
 expect_rc 1 "--fail-on-regression 1000, swapped (0 -> 1% errors is a regression under any PCT)"
 pycheck "--json swapped" "$T/stdout" <<'EOF'
 import json, sys
@@ -211,7 +202,7 @@ try:
 except (AssertionError, KeyError) as e:
     sys.exit("%s: %r" % (sys.argv[2], e))
 EOF
-compare "$T/base.json" "$T/base.json" --fail-on-regression 0
+nebtop_compare "$T/base.json" "$T/base.json" --fail-on-regression 0
 expect_rc 0 "a file against itself, --fail-on-regression 0"
 grep -q ' better$\| worse$' "$T/stdout" && soft_fail "a file against itself: $(grep -e ' better$' -e ' worse$' "$T/stdout")"
 
@@ -224,7 +215,7 @@ for s in m["stages"]:
     s["latency_us"] = {k: v * 5 for k, v in s["latency_us"].items()}
 m["throughput"]["records_per_sec"] *= 4
 json.dump(m, open(sys.argv[2], "w"))' "$T/base.json" "$T/bigbatch.json" || fail "cannot write bigbatch.json"
-compare "$T/base.json" "$T/bigbatch.json" --fail-on-regression 5 --json
+nebtop_compare "$T/base.json" "$T/bigbatch.json" --fail-on-regression 5 --json
 expect_rc 0 "batch 1000 -> 5000, latency x5, throughput x4"
 pycheck "other batch sizes" "$T/stdout" <<'EOF'
 import json, sys
@@ -239,7 +230,7 @@ try:
 except (AssertionError, KeyError) as e:
     sys.exit("%s: %r" % (sys.argv[2], e))
 EOF
-compare "$T/base.json" "$T/bigbatch.json"
+nebtop_compare "$T/base.json" "$T/bigbatch.json"
 grep -Eq '^stage parse p99 latency \(per batch: 1000 -> 5000 records\) +8\.0ms +40\.0ms +\+400\.0% +n/a$' "$T/stdout" ||
 	soft_fail "no unjudged parse p99 row: $(grep 'parse p99' "$T/stdout")"
 
@@ -252,7 +243,7 @@ for s in m["stages"]:
     f = {"source": 1.10, "parse": 1.20, "destination": 1.80}.get(s["name"], 1.0)
     s["latency_us"] = {k: v * f for k, v in s["latency_us"].items()}
 json.dump(m, open(sys.argv[2], "w"))' "$T/base.json" "$T/slower.json" || fail "cannot write slower.json"
-compare "$T/base.json" "$T/slower.json" --fail-on-regression 5 --json
+nebtop_compare "$T/base.json" "$T/slower.json" --fail-on-regression 5 --json
 expect_rc 1 "source latency +10%, parse latency +20%, destination latency +80% (under 1 ms)"
 pycheck "latency resolution" "$T/stdout" <<'EOF'
 import json, sys
@@ -284,47 +275,47 @@ for folder, name in (("snaps", "metrics_20261125_101009.json"), ("snaps", "metri
 EOF
 echo '{' >"$T/snaps/metrics_20261125_101011.json.tmp"
 echo '{' >"$T/snaps/metrics_latest.json"
-compare "$T/base.json" "$T/snaps" --json
+nebtop_compare "$T/base.json" "$T/snaps" --json
 expect_rc 0 "a snapshot folder"
 same_text "metrics_20261125_101010_2.json" "$(metric "$T/stdout" 'm["optimized"]["pipeline"]')" "the latest snapshot of $T/snaps"
 same_text "$T/snaps/metrics_20261125_101010_2.json" "$(metric "$T/stdout" 'm["optimized"]["file"]')" "the file of the latest snapshot"
-compare "$T/snaps2/" "$T/base.json" --json
+nebtop_compare "$T/snaps2/" "$T/base.json" --json
 expect_rc 0 "a snapshot folder with a trailing slash"
 same_text "metrics_20261125_101010_10.json" "$(metric "$T/stdout" 'm["baseline"]["pipeline"]')" "_10 after _2 in $T/snaps2"
 
 # --- errors: exit 2, a message naming what is wrong -------------------------------------
-compare "$T/nope.json" "$T/opt.json"
+nebtop_compare "$T/nope.json" "$T/opt.json"
 usage_error "a missing baseline" "$T/nope.json" "baseline"
-compare "$T/base.json" "$T/nope"
+nebtop_compare "$T/base.json" "$T/nope"
 usage_error "a missing optimized path" "$T/nope" "optimized"
 mkdir "$T/empty"
 touch "$T/empty/report_20261125_101010.txt"
-compare "$T/base.json" "$T/empty"
+nebtop_compare "$T/base.json" "$T/empty"
 usage_error "a folder without metrics files" "$T/empty" "no metrics_"
 printf '{\n  "records": {"in": 1,}\n}\n' >"$T/bad.json"
-compare "$T/bad.json" "$T/opt.json"
+nebtop_compare "$T/bad.json" "$T/opt.json"
 usage_error "invalid JSON" "$T/bad.json" "line 2"
 "$PYTHON3" -c 'import json,sys; m=json.load(open(sys.argv[1])); del m["records"]; json.dump(m, open(sys.argv[2], "w"))' \
 	"$T/base.json" "$T/norecords.json" || fail "cannot write norecords.json"
-compare "$T/base.json" "$T/norecords.json"
+nebtop_compare "$T/base.json" "$T/norecords.json"
 usage_error "a file without records" "$T/norecords.json" '"records"'
 "$PYTHON3" -c 'import json,sys; m=json.load(open(sys.argv[1])); m["records"]["in"]="many"; json.dump(m, open(sys.argv[2], "w"))' \
 	"$T/base.json" "$T/badin.json" || fail "cannot write badin.json"
-compare "$T/badin.json" "$T/base.json"
+nebtop_compare "$T/badin.json" "$T/base.json"
 usage_error "records.in a string" "$T/badin.json" '"records.in"'
-compare "$T/base.json" "$T/opt.json" --fail-on-regression abc
+nebtop_compare "$T/base.json" "$T/opt.json" --fail-on-regression abc
 usage_error "--fail-on-regression abc" "--fail-on-regression" "abc"
-compare "$T/base.json" "$T/opt.json" --fail-on-regression -5
+nebtop_compare "$T/base.json" "$T/opt.json" --fail-on-regression -5
 usage_error "--fail-on-regression -5" "--fail-on-regression" "-5"
-compare "$T/base.json" "$T/opt.json" --fail-on-regression
+nebtop_compare "$T/base.json" "$T/opt.json" --fail-on-regression
 usage_error "--fail-on-regression without a value" "--fail-on-regression"
-compare "$T/base.json"
+nebtop_compare "$T/base.json"
 usage_error "one argument" "two arguments"
-compare "$T/base.json" "$T/opt.json" "$T/opt.json"
+nebtop_compare "$T/base.json" "$T/opt.json" "$T/opt.json"
 usage_error "three arguments" "two arguments"
-compare "$T/base.json" "$T/opt.json" --bogus
+nebtop_compare "$T/base.json" "$T/opt.json" --bogus
 usage_error "an unknown option" "--bogus"
-compare --help
+nebtop_compare --help
 expect_rc 0 "--help"
 grep -q '^Usage: nebtop compare BASELINE OPTIMIZED' "$T/stdout" || soft_fail "--help: no usage line on stdout"
 note "ok: hand-written metrics"
@@ -352,7 +343,7 @@ nebtop -duration 3s -types cpu "$T/fast.ini"
 expect_rc 0 "the fast run"
 mv "$T/prof" "$T/opt"
 
-compare "$T/base" "$T/opt" --json
+nebtop_compare "$T/base" "$T/opt" --json
 expect_rc 0 "compare real runs"
 cp "$T/stdout" "$T/real.json"
 pycheck "real runs: throughput" "$T/real.json" <<'EOF'
@@ -374,7 +365,7 @@ EOF
 # than 5% between runs of the same pipeline on a loaded two-core machine
 # (preemption, a faster run keeping more batches in flight). Throughput, CPU
 # per record and the error rate must not regress.
-compare "$T/base" "$T/opt" --fail-on-regression 5 --json
+nebtop_compare "$T/base" "$T/opt" --fail-on-regression 5 --json
 if [ "$RC" = 1 ]; then
 	noise=$("$PYTHON3" -c '
 import json, re, sys
@@ -386,7 +377,7 @@ print(" ".join(r) if r and not any(re.match(r"^(throughput\.|cpu_seconds_per_mil
 	fi
 fi
 expect_rc 0 "real runs, --fail-on-regression 5 (regressions: $(metric "$T/stdout" 'm["regressions"]' 2>/dev/null))"
-compare "$T/opt" "$T/base" --fail-on-regression 5
+nebtop_compare "$T/opt" "$T/base" --fail-on-regression 5
 expect_rc 1 "real runs swapped, --fail-on-regression 5"
 grep -q '^Regressions over 5%: throughput (-' "$T/stdout" ||
 	soft_fail "real runs swapped: throughput is not a regression: $(tail -3 "$T/stdout")"

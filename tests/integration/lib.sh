@@ -187,3 +187,14 @@ watchdog() {
 	kill -KILL "$pid") >/dev/null 2>&1 &
 	WATCHDOG=$!
 }
+
+# nebtop_compare ARGS...: runs `nebtop compare ARGS...` in $T (where its diff
+# flame graph goes) with stdout in
+# $T/stdout and stderr in $T/stderr (a hang guard of 60 s, not a timing
+# assertion); sets RC.
+nebtop_compare() {
+	RC=0
+	(cd "$T" && timeout -s KILL 60 "$NEBTOP" compare "$@") >"$T/stdout" 2>"$T/stderr" || RC=$?
+	[ "$RC" = 137 ] && fail "nebtop compare hung: nebtop compare $*"
+	return 0
+}
