@@ -14,6 +14,8 @@ struct finding *analyzer_add_finding(struct findings *out, enum finding_type t, 
 struct finding *analyzer_add_stage_finding(struct findings *out, enum finding_type t, enum severity s,
 					   const char *stage);
 void finding_set(char *dst, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* src into dst, cut after a whole word with "..." when longer than max. */
+void finding_clip(char *dst, size_t n, const char *src, size_t max);
 void finding_suggest(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void finding_figure(struct finding *f, const char *name, double value, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

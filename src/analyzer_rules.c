@@ -17,6 +17,8 @@
 #define ANALYZER_MIN_SAMPLES 50
 /* The allocator using less CPU than this (cores) is low, whatever its share. */
 #define ANALYZER_ALLOC_MIN_CORES 0.1
+/* A record error's reason quoted in a finding is cut after a word past this. */
+#define ANALYZER_REASON_MAX 120
 
 /* --- channel fill (NiFi's bands) ------------------------------------------------- */
 
@@ -566,8 +568,10 @@ static int analyzer_rule_errors(const struct analyzer_input *in, const struct al
 		char of[64] = "";
 		if (in->reasons_full)
 			snprintf(of, sizeof of, " of the first %llu errors", (unsigned long long)in->reasons_kept);
+		char reason[ANALYZER_REASON_MAX + 1];
+		finding_clip(reason, sizeof reason, in->reasons[i].reason, ANALYZER_REASON_MAX);
 		k += (size_t)snprintf(f->description + k, sizeof f->description - k, "%s%s: %s (%llu%s)",
-				      i ? "; " : "; the first reasons: ", in->reasons[i].stage, in->reasons[i].reason,
+				      i ? "; " : "; the first reasons: ", in->reasons[i].stage, reason,
 				      (unsigned long long)in->reasons[i].count, of);
 	}
 	f->impact_pct = rate;

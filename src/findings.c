@@ -79,6 +79,26 @@ struct finding *analyzer_add_stage_finding(struct findings *out, enum finding_ty
 	return f;
 }
 
+void finding_clip(char *dst, size_t n, const char *src, size_t max)
+{
+	size_t len = strlen(src);
+	if (max + 1 > n)
+		max = n ? n - 1 : 0;
+	if (len <= max) {
+		snprintf(dst, n, "%s", src);
+		return;
+	}
+	/* room for "..." after a whole word */
+	size_t cut = max > 3 ? max - 3 : 0;
+	while (cut > 0 && src[cut] != ' ')
+		cut--;
+	while (cut > 0 && (src[cut - 1] == ' ' || src[cut - 1] == ',' || src[cut - 1] == ';' || src[cut - 1] == ':'))
+		cut--;
+	if (cut == 0)
+		cut = max > 3 ? max - 3 : 0;
+	snprintf(dst, n, "%.*s...", (int)cut, src);
+}
+
 void finding_set(char *dst, size_t n, const char *fmt, ...)
 {
 	va_list ap;

@@ -62,7 +62,9 @@ load_until_stopped "" "SELECT count(*) > 0 FROM pg_stat_activity WHERE applicati
 expect_rc 1 "server stopped during a load"
 stderr_has "connection to PostgreSQL lost" "server stopped during a load"
 stderr_has "0 records committed, the open transaction (" "server stopped during a load: the count"
-[ "$(grep -c 'records committed' "$T/stderr")" = 1 ] || soft_fail "the count is given more than once: $(cat "$T/stderr")"
+# (the error message gives it once; the analyzer's line may quote the reason)
+[ "$(grep '^nebtop: error:' "$T/stderr" | grep -c 'records committed')" = 1 ] ||
+	soft_fail "the count is given more than once: $(cat "$T/stderr")"
 same_text 5 "$(pg_sql -c 'SELECT count(*) FROM t_lost')" "one transaction: the table as it was"
 # out is what stayed in the table: nothing; the rolled-back records are errors
 check_records "$(metrics_file)" "" 0 "" ""

@@ -2494,6 +2494,14 @@ START_TEST(small_pieces)
 		      one_of(&out, FIND_ERRORS)->description);
 	findings_free(&out);
 
+	/* a long reason is cut after a whole word */
+	char cut[64];
+	finding_clip(cut, sizeof cut, "connection lost: server closed the connection unexpectedly; 0 records committed",
+		     40);
+	ck_assert_str_eq(cut, "connection lost: server closed the...");
+	finding_clip(cut, sizeof cut, "short reason", 40);
+	ck_assert_str_eq(cut, "short reason");
+
 	char re[32];
 	analyzer_pprof_regex("o'clock", re, sizeof re);
 	ck_assert_str_eq(re, "^o.clock$");
