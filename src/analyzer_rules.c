@@ -359,15 +359,30 @@ void analyzer_fit_slope(const struct an_point *pts, size_t n, double *slope, dou
 /* The heap's first second: start-up (threads, pools, the profilers' tables). */
 #define ANALYZER_STARTUP_S 1.0
 
-/* The later part of a window must still grow at this share of the whole
- * window's slope: growth that stops (pools and buffers filling up to their
- * bound at start-up) is no leak; a leak keeps its pace. */
+/* The later half of a window must still rise by at least this share of its
+ * part (half) of the whole window's rise: growth that stops (pools and
+ * buffers filling up to their bound at start-up) is no leak; a leak keeps
+ * its pace. */
 #define ANALYZER_GROWTH_KEEP 0.5
 
 /* Steady growth of the heap in use outside the batch pool (of the RSS when
  * the malloc hooks are not there): a least-squares slope over the window
  * with a good fit, at least ANALYZER_GROWTH_MIN_SPAN_S long, that the later
  * half of the window keeps up. */
+/* The mean of up to 3 points centred on point i (fewer at the ends). */
+static double analyzer_mean_around(const struct an_point *pts, size_t n, size_t i)
+{
+	size_t a = i > 0 ? i - 1 : 0, b = i + 1 < n ? i + 1 : n - 1;
+	if (i == 0 && n > 2)
+		b = 2;
+	if (i == n - 1 && n > 2)
+		a = n - 3;
+	double sum = 0;
+	for (size_t k = a; k <= b; k++)
+		sum += pts[k].value;
+	return sum / (double)(b - a + 1);
+}
+
 static int analyzer_rule_growth(const struct analyzer_input *in, const struct alert_opts *o, struct findings *out)
 {
 	/* the heap when the hooks count it, else the RSS */
@@ -385,13 +400,18 @@ static int analyzer_rule_growth(const struct analyzer_input *in, const struct al
 	analyzer_fit_slope(pts, n, &slope, &r2);
 	if (slope <= 0 || r2 < o->memory_growth_fit)
 		return 0;
-	/* the later half of the window (by time) must keep growing */
-	double mid = (pts[0].t_s + pts[n - 1].t_s) / 2, late, late_r2;
+	/* the later half of the window (by time) must keep growing: its rise
+	 * (the means of a few points at its ends, so that one spike or step
+	 * does not decide) at least ANALYZER_GROWTH_KEEP of its share of the
+	 * whole rise */
+	double mid = (pts[0].t_s + pts[n - 1].t_s) / 2;
 	size_t h = 0;
 	while (h < n && pts[h].t_s < mid)
 		h++;
-	analyzer_fit_slope(pts + h, n - h, &late, &late_r2);
-	if (late < ANALYZER_GROWTH_KEEP * slope)
+	double first = analyzer_mean_around(pts, n, 0), middle = analyzer_mean_around(pts, n, h),
+	       last = analyzer_mean_around(pts, n, n - 1);
+	double late = last - middle, whole = last - first;
+	if (whole <= 0 || late < ANALYZER_GROWTH_KEEP * whole / 2)
 		return 0;
 	int sev = analyzer_band(slope, (double)o->memory_growth_medium, (double)o->memory_growth_high,
 				(double)o->memory_growth_critical);
@@ -412,7 +432,8 @@ static int analyzer_rule_growth(const struct analyzer_input *in, const struct al
 	f->impact_pct = now > 0 ? 100 * slope * 60 / now : 0;
 	snprintf(f->impact_of, sizeof f->impact_of, "growth per minute, of the %s now",
 		 in->nheap ? "heap in use outside the batch pool" : "RSS");
-	finding_figure(f, "late_slope_bytes_per_sec", late, "%+.2f MB/s over the later half of the window", late / 1e6);
+	finding_figure(f, "late_share", late / whole, "%.0f%% of the growth in the later half of the window",
+		       100 * late / whole);
 	if (in->nsites) {
 		char list[400];
 		size_t k = 0;

@@ -25,11 +25,23 @@ void findings_free(struct findings *f)
 	memset(f, 0, sizeof *f);
 }
 
+/* The place of a type among findings of one severity: the type order, but
+ * among lows (nothing is an alarm) the verdict on the pipeline's pace (its
+ * bottleneck, that it keeps up, or that it is too short to judge) leads. */
+static int findings_rank(const struct finding *f)
+{
+	int pace = f->type == FIND_PIPELINE_BOTTLENECK || f->type == FIND_KEEPS_UP || f->type == FIND_TOO_SHORT;
+	return f->severity == SEV_LOW && pace ? -1 : (int)f->type;
+}
+
 static int findings_order(const void *pa, const void *pb)
 {
 	const struct finding *a = pa, *b = pb;
 	if (a->severity != b->severity)
 		return a->severity > b->severity ? -1 : 1;
+	int ra = findings_rank(a), rb = findings_rank(b);
+	if (ra != rb)
+		return ra < rb ? -1 : 1;
 	if (a->type != b->type)
 		return a->type < b->type ? -1 : 1;
 	if (a->impact_pct != b->impact_pct)

@@ -2306,6 +2306,17 @@ START_TEST(allocator_little_cpu_is_low)
 	ck_assert_msg(strstr(f->description, "that is 0.04 of a core: CPU spent, not throughput held back"), "%s",
 		      f->description);
 	findings_free(&out);
+	/* beside a keeps_up verdict, both low: the verdict leads */
+	const struct an_stage st[] = {
+		SRC(1, 60, 0, 40, 10000),
+		XF("work", 4, 5, 0, 95, 10000),
+		DST(1, 2, 0, 98, 10000),
+	};
+	in.stages = st;
+	run(&in, &out);
+	ck_assert_int_eq(out.v[0].type, FIND_KEEPS_UP);
+	assert_sev(one_of(&out, FIND_ALLOCATOR_PRESSURE), SEV_LOW);
+	findings_free(&out);
 	in.cores_used = 1.5;
 	run(&in, &out);
 	assert_sev(one_of(&out, FIND_ALLOCATOR_PRESSURE), SEV_CRITICAL);
