@@ -73,6 +73,10 @@ static void figures_stage(struct stage_figures *sf, const struct stage_info *si,
 	sf->cpu_wait_pct = enough && b->cpu_known && b->cpu_wait_known
 				   ? figures_share_of_busy(a->cpu_wait_ns, b->cpu_wait_ns, t[TSTATE_BUSY])
 				   : -1;
+	/* the run queue's wait includes the wake-ups after idle and blocked
+	 * time, which is not busy time: it can only fill what the CPU left */
+	if (sf->cpu_wait_pct >= 0 && sf->oncpu_pct >= 0 && sf->cpu_wait_pct > 100 - sf->oncpu_pct)
+		sf->cpu_wait_pct = 100 - sf->oncpu_pct;
 	sf->p50_ns = histogram_view_quantile(lat, 0.50);
 	sf->p90_ns = histogram_view_quantile(lat, 0.90);
 	sf->p99_ns = histogram_view_quantile(lat, 0.99);

@@ -74,6 +74,11 @@ struct analyzer {
  * window before the source stopped: the drain alone shows no bottleneck. */
 #define AN_DRAIN_NS 1000000000ull
 
+/* The pipeline's, the profilers' and the front end's threads start in the
+ * run's first seconds: only a window that begins after this can show
+ * threads that keep coming. */
+#define AN_THREADS_SETTLED_NS 3000000000ull
+
 /* Everything the input points into, owned for one analysis. */
 struct an_scratch {
 	struct figures f;
@@ -91,6 +96,7 @@ struct an_scratch {
 	char reason_stage[8][64];
 	struct memprof_site *msites;
 	double pool_growth; /* what the batch pool's buffers gained over the window */
+	uint64_t *stage_errors; /* records each stage failed in the window */
 };
 
 struct analyzer *analyzer_create(struct pipeline *p, struct sampler *s, struct profiler *prof,
@@ -427,6 +433,7 @@ static void analyzer_free_scratch(struct an_scratch *x)
 	free(x->heap);
 	free(x->rss);
 	free(x->msites);
+	free(x->stage_errors);
 	free(x);
 }
 
@@ -489,8 +496,13 @@ int analyzer_analyze_now(struct analyzer *a, struct findings *out)
 	in.records_in = b->stages[0].records_in - s0->stages[0].records_in;
 	in.run_s = (double)b->t_ns / 1e9;
 	in.run_records = b->stages[0].records_in;
-	for (size_t i = 0; i < ns; i++)
-		in.records_errors += b->stages[i].errors - s0->stages[i].errors;
+	x->stage_errors = calloc(ns ? ns : 1, sizeof *x->stage_errors);
+	for (size_t i = 0; i < ns; i++) {
+		uint64_t e = b->stages[i].errors - s0->stages[i].errors;
+		in.records_errors += e;
+		if (x->stage_errors)
+			x->stage_errors[i] = e;
+	}
 	analyzer_gather_series(a, &in, x, s0, b);
 	sampler_unlock(a->s);
 
@@ -513,6 +525,7 @@ int analyzer_analyze_now(struct analyzer *a, struct findings *out)
 						  .idle_pct = sf->idle_pct,
 						  .oncpu_pct = sf->oncpu_pct,
 						  .cpu_wait_pct = sf->cpu_wait_pct,
+						  .errors = x->stage_errors ? x->stage_errors[i] : 0,
 						  .in_per_sec = sf->in_per_sec,
 						  .out_per_sec = sf->out_per_sec };
 		const struct connector_figures *cf = i == 0 ? &f->conn[0] : i == ns - 1 ? &f->conn[1] : NULL;
@@ -549,7 +562,7 @@ int analyzer_analyze_now(struct analyzer *a, struct findings *out)
 	in.threads_now = f->threads;
 	/* threads started with the pipeline are no leak: only a window that
 	 * begins after the start can show one */
-	in.threads_only_grew = f->threads_only_grew && since > 0;
+	in.threads_only_grew = f->threads_only_grew && since >= AN_THREADS_SETTLED_NS;
 	struct thread_leak leaks[16];
 	in.leaked_threads = (int)threads_find_leaks(leaks, 16);
 

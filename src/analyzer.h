@@ -64,6 +64,7 @@ enum finding_type {
 	FIND_ALLOCATOR_PRESSURE,
 	FIND_PIPELINE_BOTTLENECK,
 	FIND_KEEPS_UP,   /* every stage has headroom: the pipeline keeps up with its input */
+	FIND_CPU_BOUND,  /* no stage holds it back, the machine's cores are all busy */
 	FIND_CPU_HOTSPOT,
 	FIND_CHANNEL_BACKPRESSURE,
 	FIND_THREAD_LEAK,
@@ -124,6 +125,7 @@ struct an_stage {
 	int threads;
 	double busy_pct, backpressured_pct, idle_pct; /* of the stage's thread time */
 	double oncpu_pct; /* share of busy time on a CPU, -1 unknown */
+	uint64_t errors;  /* records it failed in the window */
 	double cpu_wait_pct; /* share of busy time ready to run but waiting for a CPU (a busy machine), -1 unknown */
 	double in_per_sec, out_per_sec;
 	/* source and destination: the share of the stage's busy time its

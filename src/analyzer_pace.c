@@ -20,6 +20,8 @@
 /* A source backpressured less than this share of its time is never held
  * back: when no stage is the bottleneck, it sets the pace. */
 #define ANALYZER_SOURCE_FREE_PCT 10.0
+/* The machine counts as CPU-bound from this share of its cores busy. */
+#define ANALYZER_CPU_BOUND 0.9
 
 double analyzer_stage_rate(const struct an_stage *s)
 {
@@ -95,10 +97,16 @@ static int analyzer_capped_by_config(const struct analyzer_input *in, size_t i)
  * nothing downstream holds back (downstream mostly idle, or the stage
  * itself not backpressured with room in its output channel); the source
  * when all the rest is idle; the destination when all upstream is
- * backpressured (or its input channel is full) and it is busy or at its
- * configured pace. The margin eases each test for the held stage. */
+ * backpressured (or its input channel is full) and it is busy, or at its
+ * configured pace whatever the rest (then it sets the pace by
+ * configuration). The margin eases each test for the held stage. */
 static size_t analyzer_find_bottleneck(const struct analyzer_input *in, const struct alert_opts *o)
 {
+	/* a destination at its configured rate_limit is the pipeline's pace:
+	 * no stage before it can push more through, however busy it is */
+	if (in->nstages >= 2 && in->stages[in->nstages - 1].kind == STAGE_DESTINATION &&
+	    analyzer_stage_paced(&in->stages[in->nstages - 1]))
+		return in->nstages - 1;
 	for (size_t i = 0; i < in->nstages; i++) {
 		const struct an_stage *s = &in->stages[i];
 		double m = in->prev_bottleneck && s->name && !strcmp(s->name, in->prev_bottleneck) ? ANALYZER_HOLD_MARGIN
@@ -249,8 +257,13 @@ static void analyzer_work_suggest(struct finding *f, const struct an_stage *s, c
 				   "lock_contention finding)", s->name, why);
 	else
 		finding_suggest(f, "More workers will not help stage %s: %s; make its work cheaper", s->name, why);
-	finding_suggest(f, "Profile what it spends its time on: go tool pprof -top -tagfocus=stage=%s cpu_*.prof",
-			s->name);
+	double cpu = s->oncpu_pct + (s->cpu_wait_pct > 0 ? s->cpu_wait_pct : 0);
+	if (s->oncpu_pct >= 0 && cpu < ANALYZER_OFFCPU_PCT)
+		finding_suggest(f, "It waits off the CPU, so a CPU profile shows little of it: see where it waits in the "
+				   "trace (-types trace: trace_*.json in Perfetto) or the block profile (-types block)");
+	else
+		finding_suggest(f, "Profile what it spends its time on: go tool pprof -top -tagfocus=stage=%s "
+				   "cpu_*.prof", s->name);
 	finding_suggest(f, "Make its per-record work cheaper, or move it after a filter so that it sees fewer records");
 }
 
@@ -395,18 +408,18 @@ static void analyzer_stage_description(struct finding *f, const struct analyzer_
 	(void)in;
 	if (s->kind == STAGE_DESTINATION && analyzer_stage_paced(s))
 		finding_set(f->description, sizeof f->description,
-			    "Destination %s runs at its configured %s = %.0f: %s records/s while everything upstream "
-			    "waits on it (%.0f%% of their time): the pace is set by configuration", s->name, s->rate_key,
+			    "The destination runs at its configured %s = %.0f: %s records/s while everything upstream "
+			    "waits on it (%.0f%% of their time): the pace is set by configuration", s->rate_key,
 			    s->rate_limit, rtext, waiting);
 	else if (s->kind == STAGE_DESTINATION && waits)
 		finding_set(f->description, sizeof f->description,
-			    "Destination %s is the bottleneck, waiting on its %s: %.0f%% of its busy time waits on it; "
+			    "The destination is the bottleneck, waiting on its %s: %.0f%% of its busy time waits on it; "
 			    "busy %.1f%% at %s records/s while everything upstream is backpressured (%.0f%% of their "
-			    "time waits on it)", s->name, s->waits_on, s->wait_pct, s->busy_pct, rtext, waiting);
+			    "time waits on it)", s->waits_on, s->wait_pct, s->busy_pct, rtext, waiting);
 	else if (s->kind == STAGE_DESTINATION)
 		finding_set(f->description, sizeof f->description,
-			    "Destination %s is the bottleneck: busy %.1f%% at %s records/s while everything upstream is "
-			    "backpressured (%.0f%% of their time waits on it)", s->name, s->busy_pct, rtext, waiting);
+			    "The destination is the bottleneck: busy %.1f%% at %s records/s while everything upstream is "
+			    "backpressured (%.0f%% of their time waits on it)", s->busy_pct, rtext, waiting);
 	else
 		finding_set(f->description, sizeof f->description,
 			    "Stage %s is the bottleneck: busy %.1f%% at %s records/s while upstream is backpressured "
@@ -470,6 +483,38 @@ static int analyzer_rule_stage_pace(const struct analyzer_input *in, const struc
 	return 0;
 }
 
+/* No stage holds the pipeline back and the source does not set the pace,
+ * but the whole machine's cores are (nearly) all busy: the pipeline runs as
+ * fast as the CPU it gets allows. Low: nothing is wrong; the verdict says
+ * whether nebtop or other programs take the cores. */
+static int analyzer_rule_cpu_bound(const struct analyzer_input *in, struct findings *out)
+{
+	double busy = analyzer_machine_busy(in);
+	if (in->cores <= 0 || busy < ANALYZER_CPU_BOUND * in->cores)
+		return 0;
+	struct finding *f = analyzer_add_finding(out, FIND_CPU_BOUND, SEV_LOW);
+	if (!f)
+		return -1;
+	snprintf(f->component, sizeof f->component, "process");
+	char cores[160];
+	analyzer_format_cores(in, cores, sizeof cores);
+	int others = in->cores_used < 0.5 * busy;
+	finding_set(f->description, sizeof f->description,
+		    "No stage holds the pipeline back: the machine's cores are busy (%s), so it runs as fast as the CPU "
+		    "it gets allows%s", cores, others ? "; most of that CPU goes to other programs" : "");
+	f->impact_pct = 0;
+	snprintf(f->impact_of, sizeof f->impact_of, "nothing: no stage is the limit (the CPU is)");
+	if (others)
+		finding_suggest(f, "Other programs take most of the cores: measure on a quieter machine, or give "
+				   "nebtop cores of its own");
+	else
+		finding_suggest(f, "More cores, or less work per record in the top functions (the flame graph, or go "
+				   "tool pprof -top cpu_*.prof), would raise it");
+	finding_figure(f, "machine_busy_cores", busy, "machine %.2f of %.0f cores busy", busy, in->cores);
+	finding_figure(f, "cores_used", in->cores_used, "nebtop %.2f cores", in->cores_used);
+	return 0;
+}
+
 int analyzer_rule_pace(const struct analyzer_input *in, const struct alert_opts *o, struct findings *out,
 		       size_t *which)
 {
@@ -483,7 +528,7 @@ int analyzer_rule_pace(const struct analyzer_input *in, const struct alert_opts 
 	    in->stages[0].backpressured_pct < ANALYZER_SOURCE_FREE_PCT)
 		b = 0;
 	if (b == (size_t)-1)
-		return 0;
+		return analyzer_rule_cpu_bound(in, out);
 	*which = b;
 	if (in->stages[b].kind == STAGE_SOURCE)
 		return analyzer_rule_source_pace(in, o, out, b);

@@ -209,7 +209,7 @@ static void analyzer_hotspot_suggest(struct finding *f, const char *fn, int more
  * suggests more workers unless analyzer_workers_help says they would help.
  * A frame without a name (no symbol) is never a finding. */
 static int analyzer_rule_hotspots(const struct analyzer_input *in, const struct alert_opts *o, struct findings *out,
-				  size_t bneck, enum severity bsev, int real_bneck)
+				  size_t bneck, enum severity bsev, int real_bneck, int verdict)
 {
 	if (in->cpu_samples < ANALYZER_MIN_SAMPLES)
 		return 0;
@@ -226,7 +226,7 @@ static int analyzer_rule_hotspots(const struct analyzer_input *in, const struct 
 		 * when there is no pace verdict at all, a busy stage; without
 		 * records (a program of its own, libnebula) nothing is known of
 		 * the stages and the band stands */
-		int nopace = bneck == (size_t)-1;
+		int nopace = bneck == (size_t)-1 && !verdict;
 		int inside = in->records_in == 0 ||
 			     (si != (size_t)-1 &&
 			      (real_bneck ? si == bneck : nopace && st->busy_pct >= o->busy_pct));
@@ -246,6 +246,9 @@ static int analyzer_rule_hotspots(const struct analyzer_input *in, const struct 
 		else if (!inside && st && real_bneck)
 			snprintf(not_bneck, sizeof not_bneck, "; stage %s is %.0f%% busy and not the bottleneck (%s is)",
 				 st->name, st->busy_pct, in->stages[bneck].name);
+		else if (!inside && st && verdict && st->kind == STAGE_SOURCE)
+			snprintf(not_bneck, sizeof not_bneck, "; it is the source's own work, and the rest of the "
+				 "pipeline keeps up with it");
 		else if (!inside && st)
 			snprintf(not_bneck, sizeof not_bneck, "; stage %s is %.0f%% busy and holds nothing back", st->name,
 				 st->busy_pct);
@@ -281,7 +284,8 @@ static int analyzer_rule_hotspots(const struct analyzer_input *in, const struct 
 
 /* --- allocator pressure -------------------------------------------------------------- */
 
-static int analyzer_rule_allocator(const struct analyzer_input *in, const struct alert_opts *o, struct findings *out)
+static int analyzer_rule_allocator(const struct analyzer_input *in, const struct alert_opts *o, struct findings *out,
+				   int verdict)
 {
 	if (in->allocator_pct < 0 || in->cpu_samples < ANALYZER_MIN_SAMPLES)
 		return 0;
@@ -293,8 +297,13 @@ static int analyzer_rule_allocator(const struct analyzer_input *in, const struct
 	 * of a core in the allocator holds nothing back */
 	double cores = in->allocator_pct / 100 * in->cores_used;
 	int little = in->cores_used > 0 && cores < ANALYZER_ALLOC_MIN_CORES;
-	if (little)
+	/* when nothing holds the pipeline back (it keeps up, or the CPU is the
+	 * limit), the allocator's CPU is CPU spent like any hot function's */
+	int spent = verdict && in->records_in > 0;
+	if (little || (spent && !analyzer_machine_mostly_busy(in)))
 		sev = SEV_LOW;
+	else if (spent && sev > SEV_MEDIUM)
+		sev = SEV_MEDIUM;
 	struct finding *f = analyzer_add_finding(out, FIND_ALLOCATOR_PRESSURE, (enum severity)sev);
 	if (!f)
 		return -1;
@@ -302,14 +311,17 @@ static int analyzer_rule_allocator(const struct analyzer_input *in, const struct
 	int n = snprintf(f->description, sizeof f->description, "The allocator (malloc, free and friends) takes %.1f%% "
 			 "of CPU time", in->allocator_pct);
 	if (in->alloc_bytes_per_record >= 0 && n > 0 && (size_t)n < sizeof f->description) {
-		char rate[32];
+		char rate[32], aps[32];
 		units_format_bytes(rate, sizeof rate, in->alloc_bytes_per_record);
-		n += snprintf(f->description + n, sizeof f->description - (size_t)n, ": %s allocated per record, %.0f "
-			      "allocations/s", rate, in->allocs_per_sec);
+		units_format_count(aps, sizeof aps, (uint64_t)(in->allocs_per_sec > 0 ? in->allocs_per_sec + 0.5 : 0));
+		n += snprintf(f->description + n, sizeof f->description - (size_t)n, ": %s allocated per record, %s "
+			      "allocations/s", rate, aps);
 	}
-	if (little && n > 0 && (size_t)n < sizeof f->description)
+	if ((little || spent) && n > 0 && (size_t)n < sizeof f->description)
 		snprintf(f->description + n, sizeof f->description - (size_t)n, "; that is %.2f of a core: CPU spent, "
-			 "not throughput held back", cores);
+			 "not throughput held back%s", cores,
+			 little ? "" : spent && analyzer_machine_mostly_busy(in) ? " (but the machine's cores are busy)"
+										: " (the pipeline keeps up)");
 	f->impact_pct = in->allocator_pct;
 	snprintf(f->impact_of, sizeof f->impact_of, "the process's CPU time spent in the allocator");
 	finding_suggest(f, "Allocate per batch, not per record: reuse buffers across records and batches");
@@ -485,18 +497,28 @@ static int analyzer_rule_locks(const struct analyzer_input *in, const struct ale
 		int in_bneck = bneck != (size_t)-1 && !strcmp(f->stage, in->stages[bneck].name);
 		if (in_bneck && f->severity < bsev)
 			f->severity = bsev;
+		char cps[32];
+		units_format_count(cps, sizeof cps, (uint64_t)(l->contentions_per_sec + 0.5));
 		finding_set(f->description, sizeof f->description,
 			    "Lock '%s' is contended: its %d waiting thread%s spend %.1f%% of their time waiting for it "
-			    "(%.0f contentions/s)%s", l->name, l->waiters, l->waiters == 1 ? "" : "s", share,
-			    l->contentions_per_sec, in_bneck ? "; it holds back the bottleneck stage" : "");
+			    "(%s contentions/s)%s", l->name, l->waiters, l->waiters == 1 ? "" : "s", share, cps,
+			    in_bneck ? "; it holds back the bottleneck stage" : "");
 		f->impact_pct = share;
 		snprintf(f->impact_of, sizeof f->impact_of, "its waiters' time spent waiting for it");
-		finding_suggest(f, "Hold the lock for less time: move work out of the critical section");
-		finding_suggest(f, "Give each worker its own state (per-thread counters or buffers) and merge at the end");
-		finding_suggest(f, "See where it is taken: go tool pprof -top -tagfocus=lock mutex_*.prof (-types mutex)");
+		if (!strncmp(l->name, "channel ", 8) || !strcmp(l->name, "batch pool")) {
+			/* nebtop's own: taken once per batch, so it is the batch size that counts */
+			finding_suggest(f, "This is nebtop's own %s lock, taken once per batch: raise -batch so that "
+					   "fewer, larger batches cross it", l->name);
+			finding_suggest(f, "Fewer workers per stage (-workers) also means fewer threads taking it");
+		} else {
+			finding_suggest(f, "Hold the lock for less time: move work out of the critical section");
+			finding_suggest(f, "Give each worker its own state (per-thread counters or buffers) and merge at "
+					   "the end");
+		}
+		finding_suggest(f, "See where it is taken: run with -types cpu,memory,mutex, then go tool pprof -top "
+				   "-tagfocus=lock mutex_*.prof");
 		finding_figure(f, "wait_pct", share, "%.1f%% of waiters' time", share);
-		finding_figure(f, "contentions_per_sec", l->contentions_per_sec, "%.0f contentions/s",
-			       l->contentions_per_sec);
+		finding_figure(f, "contentions_per_sec", l->contentions_per_sec, "%s contentions/s", cps);
 		finding_figure(f, "waiters", l->waiters, "%d waiters", l->waiters);
 	}
 	return 0;
@@ -576,7 +598,18 @@ static int analyzer_rule_errors(const struct analyzer_input *in, const struct al
 	struct finding *f = analyzer_add_finding(out, FIND_ERRORS, (enum severity)sev);
 	if (!f)
 		return -1;
+	/* the stage that failed the most records in the window (the first
+	 * reason's when the stages' counts are not known) */
 	const char *stage = in->nreasons ? in->reasons[0].stage : NULL;
+	uint64_t most = 0;
+	size_t failing = 0;
+	for (size_t i = 0; i < in->nstages; i++) {
+		failing += in->stages[i].errors > 0;
+		if (in->stages[i].errors > most) {
+			most = in->stages[i].errors;
+			stage = in->stages[i].name;
+		}
+	}
 	snprintf(f->component, sizeof f->component, "%s", stage ? stage : "process");
 	if (stage)
 		snprintf(f->stage, sizeof f->stage, "%s", stage);
@@ -585,6 +618,18 @@ static int analyzer_rule_errors(const struct analyzer_input *in, const struct al
 	units_format_count(nin, sizeof nin, in->records_in);
 	size_t k = (size_t)snprintf(f->description, sizeof f->description,
 				    "%.1f%% of records failed: %s of %s read in the window", rate, nerr, nin);
+	/* more than one stage fails records: each with its count, so that a
+	 * second cause is not hidden behind the first reasons */
+	for (size_t i = 0, shown = 0; failing > 1 && i < in->nstages && k < sizeof f->description; i++) {
+		if (!in->stages[i].errors)
+			continue;
+		char c[32];
+		units_format_count(c, sizeof c, in->stages[i].errors);
+		k += (size_t)snprintf(f->description + k, sizeof f->description - k, "%s%s %s", shown++ ? ", " : " (by stage: ",
+				      in->stages[i].name, c);
+		if (shown == failing && k < sizeof f->description)
+			k += (size_t)snprintf(f->description + k, sizeof f->description - k, ")");
+	}
 	for (size_t i = 0; i < in->nreasons && i < 3 && k < sizeof f->description; i++) {
 		char of[64] = "";
 		if (in->reasons_full)
@@ -671,10 +716,14 @@ int analyzer_run_rules(const struct analyzer_input *in, const struct alert_opts 
 	if (analyzer_rule_pace(in, o, out, &bneck))
 		return -1;
 	int real = out->n && out->v[0].type == FIND_PIPELINE_BOTTLENECK;
+	/* a verdict on the pace that names no bottleneck stage: the pipeline
+	 * keeps up, or the CPU is the limit */
+	int verdict = out->n && !real;
 	enum severity bsev = real ? out->v[0].severity : SEV_LOW;
 	size_t cap_at = real ? bneck : (size_t)-1;
-	if (analyzer_rule_channels(in, o, out, cap_at, bsev) || analyzer_rule_hotspots(in, o, out, bneck, bsev, real) ||
-	    analyzer_rule_allocator(in, o, out) || analyzer_rule_growth(in, o, out) ||
+	if (analyzer_rule_channels(in, o, out, cap_at, bsev) ||
+	    analyzer_rule_hotspots(in, o, out, bneck, bsev, real, verdict) || analyzer_rule_allocator(in, o, out, verdict) ||
+	    analyzer_rule_growth(in, o, out) ||
 	    analyzer_rule_locks(in, o, out, cap_at, bsev) || analyzer_rule_threads(in, o, out) ||
 	    analyzer_rule_underuse(in, o, out, bneck) || analyzer_rule_errors(in, o, out))
 		return -1;

@@ -90,6 +90,8 @@ struct compare_side {
 	size_t snapshots;         /* metrics files in the folder (1 for a file) */
 	int legacy;               /* snapshots without run_id (an older nebtop): counted as one run, the latest */
 	int latest_only;          /* no run had a final snapshot: the folder's latest snapshot was taken */
+	size_t other_pipeline;    /* runs of another pipeline (by name) than the latest run's, left out */
+	char other_name[64];      /* the name of one of them */
 };
 
 /* Reads the runs an argument names. 0, or -1 with a message naming the file

@@ -161,7 +161,10 @@ static void compare_print_side(FILE *out, const char *role, const struct compare
 		fprintf(out, "%-10s pipeline %s, %s to %s, ran %s (median)\n", "", r->pipeline ? r->pipeline : "(unnamed)",
 			first ? first : "(no timestamp)", r->timestamp ? r->timestamp : "(no timestamp)", d);
 	}
-	if (s->left_out)
+	if (s->other_pipeline)
+		fprintf(out, "%-10s (%zu run%s of another pipeline (%s) left out: only the latest run's pipeline is "
+			"compared)\n", "", s->other_pipeline, s->other_pipeline == 1 ? "" : "s", s->other_name);
+	if (s->left_out && !s->latest_only)
 		fprintf(out, "%-10s (%zu run%s without a final snapshot left out: still running, or stopped at once)\n",
 			"", s->left_out, s->left_out == 1 ? "" : "s");
 	if (s->legacy && s->n > 1)
@@ -492,9 +495,10 @@ static json_t *compare_print_json_side(const struct compare_side *s)
 			json_decref(files);
 			files = NULL;
 		}
-	return json_pack("{s:s,s:o,s:o,s:f,s:I,s:o,s:I}", "file", r->file, "pipeline",
+	return json_pack("{s:s,s:o,s:o,s:f,s:I,s:o,s:I,s:I}", "file", r->file, "pipeline",
 			 compare_print_string(r->pipeline), "timestamp", compare_print_string(r->timestamp), "duration_s",
-			 r->duration_s, "runs", (json_int_t)s->n, "files", files, "left_out", (json_int_t)s->left_out);
+			 r->duration_s, "runs", (json_int_t)s->n, "files", files, "left_out", (json_int_t)s->left_out,
+			 "other_pipeline_runs", (json_int_t)s->other_pipeline);
 }
 
 static json_t *compare_print_json_figures(const struct compare_result *res)

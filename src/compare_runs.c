@@ -76,6 +76,29 @@ static void compare_runs_choose(struct compare_side *s, const struct compare_run
 	}
 }
 
+/* A folder may hold runs of several pipelines (-output defaults to the
+ * same folder for every one): only the runs of the latest run's pipeline
+ * make the sample; the others are counted and named, never mixed in. */
+static void compare_runs_one_pipeline(struct compare_side *s, const struct compare_run *all, size_t n, char *keep)
+{
+	const char *name = NULL;
+	for (size_t i = n; i-- > 0;)
+		if (keep[i]) {
+			name = all[i].pipeline;
+			break;
+		}
+	for (size_t i = 0; i < n; i++) {
+		if (!keep[i])
+			continue;
+		const char *p = all[i].pipeline;
+		if ((p == NULL) != (name == NULL) || (p && strcmp(p, name))) {
+			keep[i] = 0;
+			if (!s->other_pipeline++)
+				snprintf(s->other_name, sizeof s->other_name, "%s", p ? p : "(unnamed)");
+		}
+	}
+}
+
 static int compare_runs_folder(struct compare_side *s, const char *dir, struct errbuf *e)
 {
 	char **files;
@@ -93,6 +116,7 @@ static int compare_runs_folder(struct compare_side *s, const char *dir, struct e
 	if (rc == 0) {
 		s->snapshots = n;
 		compare_runs_choose(s, all, n, keep);
+		compare_runs_one_pipeline(s, all, n, keep);
 		for (size_t i = 0; i < n; i++)
 			if (keep[i]) {
 				s->runs[s->n++] = all[i];

@@ -11,7 +11,7 @@
 static const char *const analyzer_severity_names[] = { "low", "medium", "high", "critical" };
 static const char *const analyzer_severity_uppers[] = { "LOW", "MEDIUM", "HIGH", "CRITICAL" };
 static const char *const analyzer_type_names[] = {
-	"memory_growth",	"errors",      "lock_contention", "allocator_pressure", "pipeline_bottleneck", "keeps_up",
+	"memory_growth",	"errors",      "lock_contention", "allocator_pressure", "pipeline_bottleneck", "keeps_up", "cpu_bound",
 	"cpu_hotspot", "channel_backpressure", "thread_leak", "cpu_underuse", "too_short",
 };
 
@@ -30,7 +30,8 @@ void findings_free(struct findings *f)
  * bottleneck, that it keeps up, or that it is too short to judge) leads. */
 static int findings_rank(const struct finding *f)
 {
-	int pace = f->type == FIND_PIPELINE_BOTTLENECK || f->type == FIND_KEEPS_UP || f->type == FIND_TOO_SHORT;
+	int pace = f->type == FIND_PIPELINE_BOTTLENECK || f->type == FIND_KEEPS_UP || f->type == FIND_CPU_BOUND ||
+		   f->type == FIND_TOO_SHORT;
 	return f->severity == SEV_LOW && pace ? -1 : (int)f->type;
 }
 

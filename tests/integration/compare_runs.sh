@@ -28,7 +28,7 @@ pycheck() {
 # mk.py FOLDER STAMP RUN_ID FINAL RPS [KEY=VALUE...]: writes
 # FOLDER/metrics_STAMP.json (RUN_ID "-": no run_id and no final key, as an
 # older nebtop wrote), every figure but the throughput the same in all runs
-# unless a KEY (busy, p99_ms, alloc, folded) says otherwise; folded= writes
+# unless a KEY (busy, p99_ms, alloc, folded, name: the pipeline's) says otherwise; folded= writes
 # cpu_STAMP.folded beside it from "stack:count;stack:count" with frames
 # separated by '/'.
 cat >"$T/mk.py" <<'EOF'
@@ -42,7 +42,7 @@ m = {
     "timestamp": "%s-%s-%sT%s:%s:%sZ" % (stamp[0:4], stamp[4:6], stamp[6:8], stamp[9:11], stamp[11:13], stamp[13:15]),
     "duration_s": 10.0,
     "state": "finished" if final == "1" else "running",
-    "pipeline": {"name": "orders", "source": "csv", "destination": "json", "batch": 1000, "workers": 4, "buffer": 10000},
+    "pipeline": {"name": kv.get("name", "orders"), "source": "csv", "destination": "json", "batch": 1000, "workers": 4, "buffer": 10000},
     "records": {"in": int(rps * 10), "out": int(rps * 10), "filtered": 0, "errors": 0, "dead_lettered": 0},
     "throughput": {"records_per_sec": rps, "bytes_per_sec": rps * 100},
     "stages": [
@@ -248,6 +248,20 @@ nebtop_compare "$T/mixed" "$T/base"
 grep -q '(1 run without a final snapshot left out' "$T/stdout" || soft_fail "no left-out note: $(head -5 "$T/stdout")"
 grep -q 'under 5 runs a side: the intervals are narrower' "$T/stdout" ||
 	soft_fail "two runs a side without the small-sample note: $(sed -n '/^---/,/^$/p' "$T/stdout" | tail -3)"
+
+# --- a folder that also holds a run of another pipeline (the default -output
+# is the same for every pipeline): it is left out and named, never mixed in
+mk "$T/two" 20261125_160001 o1 1 100
+mk "$T/two" 20261125_160002 o2 1 102
+mk "$T/two" 20261125_160003 x1 1 30 name=lookup
+mk "$T/two" 20261125_160004 o3 1 101
+nebtop_compare "$T/two" "$T/base" --json
+expect_rc 0 "a folder with two pipelines"
+same_text "3 1" "$(metric "$T/stdout" '"%d %d" % (m["baseline"]["runs"], m["baseline"]["other_pipeline_runs"])')" \
+	"runs of another pipeline left out"
+nebtop_compare "$T/two" "$T/base"
+grep -q '(1 run of another pipeline (lookup) left out' "$T/stdout" ||
+	soft_fail "no note naming the other pipeline: $(head -6 "$T/stdout")"
 
 # snapshots of an older nebtop (no run_id): the folder is one run, its latest snapshot
 mk "$T/old" 20261125_160001 - 0 70

@@ -540,8 +540,8 @@ START_TEST(bottleneck_destination)
 	ck_assert_double_eq_tol(figure(f, "waiting_pct"), 82, TOL);
 	ck_assert_double_eq_tol(f->impact_pct, 100 * (1 - 0.15 / 0.98), TOL);
 	ck_assert_msg(strstr(f->impact_of, ": typed could take about 133,333 records/s"), "impact_of: %s", f->impact_of);
-	ck_assert_msg(!strncmp(f->description, "Destination destination is the bottleneck: busy 98.0% at 20,000",
-			       strlen("Destination destination is the bottleneck: busy 98.0% at 20,000")),
+	ck_assert_msg(!strncmp(f->description, "The destination is the bottleneck: busy 98.0% at 20,000",
+			       strlen("The destination is the bottleneck: busy 98.0% at 20,000")),
 		      "description: %s", f->description);
 	findings_free(&out);
 
@@ -590,7 +590,7 @@ START_TEST(bottleneck_connector_waiting)
 	run(&in, &out);
 	const struct finding *f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
 	ck_assert_str_eq(f->component, "destination");
-	const char *want = "Destination destination is the bottleneck, waiting on its PostgreSQL server: 85% of its busy "
+	const char *want = "The destination is the bottleneck, waiting on its PostgreSQL server: 85% of its busy "
 			   "time waits on it; busy 98.0%";
 	ck_assert_msg(!strncmp(f->description, want, strlen(want)), "description: %s", f->description);
 	ck_assert_double_eq_tol(figure(f, "wait_pct"), 85, TOL);
@@ -1068,7 +1068,7 @@ START_TEST(allocator_bands)
 	assert_sev(f, SEV_HIGH);
 	ck_assert_str_eq(f->component, "allocator");
 	ck_assert_str_eq(f->description, "The allocator (malloc, free and friends) takes 12.5% of CPU time: 16 B "
-					 "allocated per record, 120000 allocations/s");
+					 "allocated per record, 120,000 allocations/s");
 	ck_assert_double_eq_tol(f->impact_pct, 12.5, TOL);
 	ck_assert_double_eq_tol(figure(f, "alloc_bytes_per_record"), 16, TOL);
 	findings_free(&out);
@@ -1282,7 +1282,7 @@ START_TEST(lock_bands)
 	assert_sev(f, SEV_MEDIUM);
 	ck_assert_str_eq(f->stage, "ledger");
 	ck_assert_double_eq_tol(f->impact_pct, 12, TOL);
-	ck_assert_msg(strstr(f->description, "its 4 waiting threads spend 12.0% of their time waiting for it (5000 "
+	ck_assert_msg(strstr(f->description, "its 4 waiting threads spend 12.0% of their time waiting for it (5,000 "
 					     "contentions/s)"), "description: %s", f->description);
 	f = find_comp(&out, FIND_LOCK_CONTENTION, "pool");
 	assert_sev(f, SEV_HIGH);
@@ -2084,6 +2084,22 @@ START_TEST(errors_count_not_samples)
 					 "reasons: typed: cannot cast 'abc' to int (100 of the first 100 errors)");
 	ck_assert_double_eq_tol(figure(f, "errors"), 12345, TOL);
 	findings_free(&out);
+
+	/* two stages fail records: each is counted, the one failing most named */
+	struct an_stage st[] = {
+		SRC(1, 40, 30, 30, 10000),
+		XF("typed", 4, 40, 30, 30, 10000),
+		DST(1, 40, 0, 60, 10000),
+	};
+	st[0].errors = 1345;
+	st[1].errors = 11000;
+	in.stages = st;
+	run(&in, &out);
+	f = one_of(&out, FIND_ERRORS);
+	ck_assert_str_eq(f->component, "typed");
+	ck_assert_msg(strstr(f->description, "12,345 of 50,000 read in the window (by stage: source 1,345, typed 11,000)"),
+		      "%s", f->description);
+	findings_free(&out);
 }
 END_TEST
 
@@ -2317,6 +2333,16 @@ START_TEST(allocator_little_cpu_is_low)
 	ck_assert_int_eq(out.v[0].type, FIND_KEEPS_UP);
 	assert_sev(one_of(&out, FIND_ALLOCATOR_PRESSURE), SEV_LOW);
 	findings_free(&out);
+	/* a busy process that keeps up: CPU spent, medium while the machine's
+	 * cores are busy; with no verdict on the pace the band stands */
+	in.cores_used = 1.5;
+	run(&in, &out);
+	assert_sev(one_of(&out, FIND_ALLOCATOR_PRESSURE), SEV_MEDIUM);
+	findings_free(&out);
+	calm_input(&in);
+	in.cpu_samples = 500;
+	in.allocator_pct = 68;
+	in.cores = 2;
 	in.cores_used = 1.5;
 	run(&in, &out);
 	assert_sev(one_of(&out, FIND_ALLOCATOR_PRESSURE), SEV_CRITICAL);
@@ -2531,6 +2557,48 @@ START_TEST(small_pieces)
 }
 END_TEST
 
+/* No stage holds it back and the source waits to send, but the machine's
+ * cores are all busy: the CPU is the limit (cpu_bound, low), saying whether
+ * nebtop or other programs take it; hot functions are then CPU spent. */
+START_TEST(cpu_bound_verdict)
+{
+	const struct an_stage st[] = {
+		SRC(2, 60, 35, 5, 2500000),
+		XF("typed", 2, 70, 20, 10, 2500000),
+		DST(1, 65, 0, 35, 2500000),
+	};
+	const struct an_function fn[] = { { .name = "csv_fast_parse", .stage = "source", .flat_pct = 35, .stage_pct = 70 } };
+	struct analyzer_input in;
+	base_input(&in);
+	in.stages = st;
+	in.nstages = 3;
+	in.cores = 2;
+	in.cores_used = 1.8;
+	in.machine_busy_cores = 1.9;
+	in.cpu_samples = 1000;
+	in.functions = fn;
+	in.nfunctions = 1;
+	struct findings out;
+	run(&in, &out);
+	const struct finding *f = one_of(&out, FIND_CPU_BOUND);
+	assert_sev(f, SEV_LOW);
+	ck_assert_msg(strstr(f->description, "the machine's cores are busy (nebtop uses 1.8 of 2 cores, the whole machine "
+					     "1.9)"),
+		      "%s", f->description);
+	ck_assert_int_le(find_comp(&out, FIND_CPU_HOTSPOT, "csv_fast_parse")->severity, SEV_MEDIUM);
+	findings_free(&out);
+	in.cores_used = 0.3;
+	run(&in, &out);
+	ck_assert_msg(strstr(one_of(&out, FIND_CPU_BOUND)->description, "most of that CPU goes to other programs"), "%s",
+		      one_of(&out, FIND_CPU_BOUND)->description);
+	findings_free(&out);
+	in.machine_busy_cores = 1.2;
+	run(&in, &out);
+	ck_assert_uint_eq(count_type(&out, FIND_CPU_BOUND), 0);
+	findings_free(&out);
+}
+END_TEST
+
 static Suite *analyzer_suite(void)
 {
 	Suite *s = suite_create("analyzer");
@@ -2565,6 +2633,7 @@ static Suite *analyzer_suite(void)
 	tcase_add_test(tc, paced_destination_with_full_channel);
 	tcase_add_test(tc, hotspot_under_keeps_up_and_without_records);
 	tcase_add_test(tc, small_pieces);
+	tcase_add_test(tc, cpu_bound_verdict);
 	tcase_add_test(tc, source_keeps_up);
 	tcase_add_test(tc, source_waits_by_kind);
 	tcase_add_test(tc, configured_pace_caps);

@@ -668,7 +668,7 @@ START_TEST(bottleneck_mark_follows_the_primary)
 	struct findings fs = { .v = v, .n = 3 };
 	finding_set(&v[0], FIND_MEMORY_GROWTH, SEV_HIGH, "leak_site", "hoard", "heap grows 1.4 MiB/s");
 	finding_set(&v[1], FIND_PIPELINE_BOTTLENECK, SEV_HIGH, "destination", "destination",
-		    "Destination destination is the bottleneck at its configured rate_limit = 5000");
+		    "The destination is the bottleneck at its configured rate_limit = 5000");
 	finding_set(&v[2], FIND_CHANNEL_BACKPRESSURE, SEV_MEDIUM, "source->score", "score", "Channel full");
 	tui_model_set_findings(m, &fs);
 	ck_assert_uint_eq(m->nalerts, 3);
