@@ -21,9 +21,9 @@ check_fit() {
 	if [ -n "$ini" ]; then tui_start "$ini"; else tui_start; fi
 	wait_running
 	alerts_up() { screen | grep -qE '(^| )[> ] \[(CRITICAL|HIGH|MEDIUM)\] '; }
-	# the demo's verdict: it keeps up with its configured rate (it holds for
-	# the whole run)
-	[ -z "$ini" ] && alerts_up() { screen | grep -q '^[> ] \[LOW\] The pipeline keeps up'; }
+	# the demo: any alert (its verdict that it keeps up is low; a hot
+	# function outside the bottleneck may be medium on a busy machine)
+	[ -z "$ini" ] && alerts_up() { screen | grep -qE '^[> ] \[(LOW|MEDIUM|HIGH|CRITICAL)\] '; }
 	wait_for "$what: an alert" alerts_up
 	keys Space
 	wait_screen "display frozen"
