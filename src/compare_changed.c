@@ -65,16 +65,21 @@ static int compare_changed_busy(struct compare_result *res)
 }
 
 /* The stage latency figure that changed most among those judged better or
- * worse (beyond the noise). */
+ * worse (beyond the noise), a worse one before any better one: what got
+ * slower is what a user looks for, and a tail that got shorter is more
+ * often noise than a slower median. */
 static void compare_changed_latency(struct compare_result *res)
 {
 	struct compare_moved *m = &res->changed.latency;
+	int worse = 0;
 	for (size_t i = 0; i < res->nfigs; i++) {
 		const struct compare_figure *f = &res->figs[i];
 		if (f->unit != COMPARE_US || f->only_in || (f->verdict != COMPARE_BETTER && f->verdict != COMPARE_WORSE))
 			continue;
-		if (m->stage[0] && fabs(f->change_pct) <= fabs(m->change))
+		int w = f->verdict == COMPARE_WORSE;
+		if (m->stage[0] && (worse > w || (worse == w && fabs(f->change_pct) <= fabs(m->change))))
 			continue;
+		worse = w;
 		/* "stage.NAME.p99_us" */
 		const char *dot = strrchr(f->name, '.');
 		snprintf(m->stage, sizeof m->stage, "%.*s", (int)(dot - f->name - 6), f->name + 6);
