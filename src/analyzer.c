@@ -381,11 +381,14 @@ static void analyzer_gather_series(struct analyzer *a, struct analyzer_input *in
 		if (smp->t_ns < from->t_ns || smp->t_ns > until->t_ns)
 			continue;
 		double t = (double)smp->t_ns / 1e9;
+		double rec = smp->stages ? (double)smp->stages[0].records_out : 0;
 		/* the batch pool's buffers grow to their working size and stop:
 		 * bounded, so not part of what the growth rule looks at */
-		x->heap[k] = (struct an_point){ t, (double)smp->rt.bytes_alloc - (double)smp->rt.bytes_freed -
-							   (double)smp->pool_bytes };
-		x->rss[k] = (struct an_point){ t, (double)smp->rt.rss_bytes };
+		x->heap[k] = (struct an_point){ t,
+						(double)smp->rt.bytes_alloc - (double)smp->rt.bytes_freed -
+							(double)smp->pool_bytes,
+						rec };
+		x->rss[k] = (struct an_point){ t, (double)smp->rt.rss_bytes, rec };
 		hooks |= smp->rt.allocs > 0;
 		k++;
 	}

@@ -148,6 +148,7 @@ struct an_channel {
 struct an_point {
 	double t_s;    /* seconds */
 	double value;  /* bytes */
+	double records; /* records the source had delivered by then (0 when not known) */
 };
 
 struct an_function {

@@ -406,6 +406,13 @@ static int analyzer_rule_growth(const struct analyzer_input *in, const struct al
 		pts++;
 		n--;
 	}
+	/* and once the source has stopped (a -duration cut, the end of its
+	 * input, a stall), the pipeline drains and shuts down: the heap no
+	 * longer follows the records, so the series ends at the last sample
+	 * in which the source still delivered (when the counts are known) */
+	if (n > 1 && pts[n - 1].records > pts[0].records)
+		while (n > 1 && pts[n - 2].records >= pts[n - 1].records)
+			n--;
 	if (n < 2 || pts[n - 1].t_s - pts[0].t_s < ANALYZER_GROWTH_MIN_SPAN_S)
 		return 0;
 	double slope, r2;
