@@ -61,7 +61,7 @@ mkfifo "$T/slow.fifo" || fail "mkfifo"
 import sys, time
 with open(sys.argv[1], "rb") as f:
     while f.read(16384):
-        time.sleep(0.01)
+        time.sleep(0.05)
 ' "$T/slow.fifo" &
 READER=$!
 cat >"$T/slow.ini" <<EOF2
@@ -93,7 +93,8 @@ if d["wait_pct"] < 50:
     bad.append("destination wait_pct %.1f, expected most of its busy time" % d["wait_pct"])
 p = m["primary_bottleneck"]
 if not p or p["component"] != "destination" or "waiting on its pipe" not in p["description"]:
-    bad.append("primary bottleneck: %r" % ((p and (p["component"], p["description"])),))
+    bad.append("primary bottleneck: %r; all findings: %r" % ((p and (p["component"], p["description"])),
+               [(f["type"], f["severity"], f["component"], f["description"]) for f in m["bottlenecks"]]))
 elif not any("program reading from the pipe" in s for s in p["suggestions"]) or \
         any("disk" in s for s in p["suggestions"]):
     bad.append("advice for a pipe: %r" % (p["suggestions"],))
