@@ -77,13 +77,20 @@ struct batch *pool_get_batch(struct pool *p)
 	return b;
 }
 
+void pool_count_batch(struct pool *p, struct batch *b)
+{
+	size_t held = batch_capacity_bytes(b);
+	if (held == b->held_bytes)
+		return;
+	atomic_fetch_add_explicit(&p->held, (uint64_t)held - (uint64_t)b->held_bytes, memory_order_relaxed);
+	b->held_bytes = held;
+}
+
 void pool_put_batch(struct pool *p, struct batch *b)
 {
 	batch_reset(b);
-	/* a batch comes back once per trip: its growth (or trim) is counted here */
-	size_t held = batch_capacity_bytes(b);
-	atomic_fetch_add_explicit(&p->held, (uint64_t)held - (uint64_t)b->held_bytes, memory_order_relaxed);
-	b->held_bytes = held;
+	/* its trim is counted here */
+	pool_count_batch(p, b);
 	nlock_lock(&p->mu);
 	p->free_list[p->nfree++] = b;
 	pthread_cond_signal(&p->available);

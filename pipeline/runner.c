@@ -124,6 +124,7 @@ static void runner_read(struct pthread_slot *s)
 			histogram_add_value(&m->latency, t1 - t0);
 		}
 		trace_complete(s->st->info.name, "batch", t0, (int64_t)b->nrec);
+		pool_count_batch(p->pool, b);
 		channel_send_batch(out, b);
 	}
 }
@@ -141,6 +142,7 @@ static void runner_decode(struct pthread_slot *s)
 		tmetrics_add(&m->bytes_out, b->data.len);
 		histogram_add_value(&m->latency, b->work_ns + clock_now_ns() - t0);
 		trace_complete(s->st->info.name, "batch", t0, (int64_t)b->nrec);
+		pool_count_batch(p->pool, b);
 		channel_send_batch(s->st->out, b);
 	}
 }
@@ -160,6 +162,7 @@ static void runner_transform(struct pthread_slot *s)
 		tmetrics_add(&m->bytes_out, b->data.len);
 		histogram_add_value(&m->latency, clock_now_ns() - t0);
 		trace_complete(st->info.name, "batch", t0, (int64_t)in);
+		pool_count_batch(s->p->pool, b);
 		channel_send_batch(st->out, b);
 	}
 }
@@ -175,6 +178,7 @@ static void runner_encode(struct pthread_slot *s)
 		tmetrics_add(&s->w.metrics->batches, 1);
 		b->work_ns = clock_now_ns() - t0;
 		trace_complete(s->st->info.name, "batch", t0, (int64_t)b->nkept);
+		pool_count_batch(p->pool, b);
 		channel_send_batch(p->encode_ch, b);
 	}
 }

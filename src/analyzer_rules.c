@@ -377,10 +377,6 @@ void analyzer_fit_slope(const struct an_point *pts, size_t n, double *slope, dou
  * its pace. */
 #define ANALYZER_GROWTH_KEEP 0.5
 
-/* Steady growth of the heap in use outside the batch pool (of the RSS when
- * the malloc hooks are not there): a least-squares slope over the window
- * with a good fit, at least ANALYZER_GROWTH_MIN_SPAN_S long, that the later
- * half of the window keeps up. */
 /* The mean of up to 3 points centred on point i (fewer at the ends). */
 static double analyzer_mean_around(const struct an_point *pts, size_t n, size_t i)
 {
@@ -395,6 +391,39 @@ static double analyzer_mean_around(const struct an_point *pts, size_t n, size_t 
 	return sum / (double)(b - a + 1);
 }
 
+/* 1 when the later half of the series (by its x, t_s) still rises by at
+ * least ANALYZER_GROWTH_KEEP of its share (half) of the whole rise: the
+ * means of a few points at its ends, so that one spike or step does not
+ * decide. Growth that stops (pools and buffers filling up to their bound at
+ * start-up) is no leak; a leak keeps its pace. */
+static int analyzer_growth_keeps_on(const struct an_point *pts, size_t n)
+{
+	double mid = (pts[0].t_s + pts[n - 1].t_s) / 2;
+	size_t h = 0;
+	while (h < n && pts[h].t_s < mid)
+		h++;
+	double first = analyzer_mean_around(pts, n, 0), middle = analyzer_mean_around(pts, n, h),
+	       last = analyzer_mean_around(pts, n, n - 1);
+	double late = last - middle, whole = last - first;
+	return whole > 0 && late >= ANALYZER_GROWTH_KEEP * whole / 2;
+}
+
+/* The share of the whole rise in the later half of the window by time. */
+static double analyzer_growth_late_share(const struct an_point *pts, size_t n)
+{
+	double mid = (pts[0].t_s + pts[n - 1].t_s) / 2;
+	size_t h = 0;
+	while (h < n && pts[h].t_s < mid)
+		h++;
+	double first = analyzer_mean_around(pts, n, 0), last = analyzer_mean_around(pts, n, n - 1);
+	return last > first ? (last - analyzer_mean_around(pts, n, h)) / (last - first) : 0;
+}
+
+/* Steady growth of the heap in use outside the batch pool (of the RSS when
+ * the malloc hooks are not there): a least-squares slope over the window
+ * (against time, or against the records delivered) with a good fit, at
+ * least ANALYZER_GROWTH_MIN_SPAN_S long, that the later half of the window
+ * keeps up. */
 static int analyzer_rule_growth(const struct analyzer_input *in, const struct alert_opts *o, struct findings *out)
 {
 	/* the heap when the hooks count it, else the RSS */
@@ -417,21 +446,25 @@ static int analyzer_rule_growth(const struct analyzer_input *in, const struct al
 		return 0;
 	double slope, r2;
 	analyzer_fit_slope(pts, n, &slope, &r2);
-	if (slope <= 0 || r2 < o->memory_growth_fit)
+	/* A leak keeps bytes per record: against the records the source had
+	 * delivered, the heap is a straight line even when the flow stops and
+	 * starts (a loaded machine, a bursty input), where against time it is
+	 * a staircase. When the counts are known, the better of the two fits
+	 * decides, and the later half is judged on the same axis. */
+	double per_rec = 0, r2_rec = 0;
+	struct an_point *by_rec = NULL;
+	if (pts[n - 1].records > pts[0].records && (by_rec = malloc(n * sizeof *by_rec)) != NULL) {
+		for (size_t i = 0; i < n; i++)
+			by_rec[i] = (struct an_point){ pts[i].records, pts[i].value, pts[i].records };
+		analyzer_fit_slope(by_rec, n, &per_rec, &r2_rec);
+	}
+	int use_rec = by_rec && per_rec > 0 && r2_rec > r2;
+	int keeps = slope > 0 && fmax(r2, use_rec ? r2_rec : 0) >= o->memory_growth_fit &&
+		    analyzer_growth_keeps_on(use_rec ? by_rec : pts, n);
+	free(by_rec);
+	if (!keeps)
 		return 0;
-	/* the later half of the window (by time) must keep growing: its rise
-	 * (the means of a few points at its ends, so that one spike or step
-	 * does not decide) at least ANALYZER_GROWTH_KEEP of its share of the
-	 * whole rise */
-	double mid = (pts[0].t_s + pts[n - 1].t_s) / 2;
-	size_t h = 0;
-	while (h < n && pts[h].t_s < mid)
-		h++;
-	double first = analyzer_mean_around(pts, n, 0), middle = analyzer_mean_around(pts, n, h),
-	       last = analyzer_mean_around(pts, n, n - 1);
-	double late = last - middle, whole = last - first;
-	if (whole <= 0 || late < ANALYZER_GROWTH_KEEP * whole / 2)
-		return 0;
+	double late_share = analyzer_growth_late_share(pts, n);
 	int sev = analyzer_band(slope, (double)o->memory_growth_medium, (double)o->memory_growth_high,
 				(double)o->memory_growth_critical);
 	if (sev < 0)
@@ -445,14 +478,26 @@ static int analyzer_rule_growth(const struct analyzer_input *in, const struct al
 	units_format_bytes(rate, sizeof rate, slope);
 	units_format_bytes(nowt, sizeof nowt, now);
 	double span = pts[n - 1].t_s - pts[0].t_s;
-	finding_set(f->description, sizeof f->description,
-		    "%s grows steadily by %s/s (%.2f MB/s, fit R^2 %.2f over %.0fs), now %s", what, rate, slope / 1e6, r2,
-		    span, nowt);
+	if (use_rec) {
+		char per[32];
+		units_format_bytes(per, sizeof per, per_rec);
+		finding_set(f->description, sizeof f->description,
+			    "%s grows with the records: %s per record read, %s/s (%.2f MB/s, fit R^2 %.2f over %.0fs), "
+			    "now %s",
+			    what, per, rate, slope / 1e6, r2_rec, span, nowt);
+	} else {
+		finding_set(f->description, sizeof f->description,
+			    "%s grows steadily by %s/s (%.2f MB/s, fit R^2 %.2f over %.0fs), now %s", what, rate,
+			    slope / 1e6, r2, span, nowt);
+	}
 	f->impact_pct = now > 0 ? 100 * slope * 60 / now : 0;
 	snprintf(f->impact_of, sizeof f->impact_of, "growth per minute, of the %s now",
 		 in->nheap ? "heap in use outside the batch pool" : "RSS");
-	finding_figure(f, "late_share", late / whole, "%.0f%% of the growth in the later half of the window",
-		       100 * late / whole);
+	finding_figure(f, "late_share", late_share, "%.0f%% of the growth in the later half of the window",
+		       100 * late_share);
+	if (per_rec > 0)
+		finding_figure(f, "bytes_per_record", per_rec, "%.0f bytes per record read (fit R^2 %.2f)", per_rec,
+			       r2_rec);
 	if (in->nsites) {
 		char list[400];
 		size_t k = 0;
@@ -471,7 +516,7 @@ static int analyzer_rule_growth(const struct analyzer_input *in, const struct al
 			   "-sample_index=inuse_space memory_*.prof");
 	finding_suggest(f, "Bound caches and buffers that grow with the input");
 	finding_figure(f, "slope_bytes_per_sec", slope, "%s/s", rate);
-	finding_figure(f, "fit_r2", r2, "R^2 %.2f", r2);
+	finding_figure(f, "fit_r2", use_rec ? r2_rec : r2, "R^2 %.2f", use_rec ? r2_rec : r2);
 	finding_figure(f, "now_bytes", now, "%s now", nowt);
 	if (in->nheap && in->nrss) {
 		double rs, rr;

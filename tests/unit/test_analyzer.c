@@ -1236,6 +1236,45 @@ START_TEST(growth_until_the_source_stops)
 }
 END_TEST
 
+/* A leak of 1,000 bytes per record behind a flow that stops and starts (a
+ * loaded machine): against time the heap is a staircase whose fit is under
+ * memory_growth_fit, against the records it is a line. The leak is found,
+ * per record. The same staircase with the records flat in its later half
+ * (growth that stopped) is not. */
+START_TEST(growth_per_record_bursty)
+{
+	enum { N = 40 };
+	struct an_point p[N];
+	double rec = 0;
+	for (int i = 0; i < N; i++) {
+		/* bursts of records at uneven times, none between */
+		rec += i == 1 ? 30000 : i == 2 ? 90000 : i == 21 ? 20000 : i == 22 ? 10000 : i == 37 ? 100000
+			: i == 38 ? 40000 : 0;
+		p[i] = (struct an_point){ 1.5 + 0.2 * i, 40e6 + 1000 * rec, rec };
+	}
+	double slope, r2;
+	analyzer_fit_slope(p, N, &slope, &r2);
+	ck_assert_msg(r2 < O.memory_growth_fit, "the staircase fits time too well (R^2 %.3f)", r2);
+	struct analyzer_input in;
+	calm_input(&in);
+	struct findings out;
+	const struct finding *f = growth_run(&in, p, N, NULL, 0, &out);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_double_eq_tol(figure(f, "bytes_per_record"), 1000, 1e-6);
+	ck_assert_msg(strstr(f->description, "grows with the records: 1000 B per record read") ||
+			      strstr(f->description, "grows with the records: 1,000 B per record read") ||
+			      strstr(f->description, "grows with the records: 1000 bytes per record read"),
+		      "description: %s", f->description);
+	findings_free(&out);
+	/* the heap stops rising after the middle while the records go on:
+	 * growth that stopped */
+	for (int i = N / 2; i < N; i++)
+		p[i].value = p[N / 2 - 1].value;
+	ck_assert_ptr_null(growth_run(&in, p, N, NULL, 0, &out));
+	findings_free(&out);
+}
+END_TEST
+
 START_TEST(growth_names_leak_suspects)
 {
 	struct an_point p[NPTS];
@@ -2689,6 +2728,7 @@ static Suite *analyzer_suite(void)
 	tcase_add_test(tc, growth_noisy_none);
 	tcase_add_test(tc, growth_names_leak_suspects);
 	tcase_add_test(tc, growth_until_the_source_stops);
+	tcase_add_test(tc, growth_per_record_bursty);
 	tcase_add_test(tc, growth_rss_without_heap);
 	tcase_add_test(tc, lock_bands);
 	tcase_add_test(tc, thread_leaks);

@@ -1,7 +1,8 @@
 /* test_pool.c: unit tests of the batch pool (pipeline/pool.c): its size,
  * taking and giving back batches, a get on an empty pool that blocks (and
  * is charged to the waiting thread as backpressure) until another thread
- * puts a batch back, and batches reset when they are put back. */
+ * puts a batch back, batches reset when they are put back, and what their
+ * buffers hold counted as they move on. */
 #include <check.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -62,6 +63,35 @@ START_TEST(test_size_and_distinct_batches)
 	}
 	for (int k = 0; k < 5; k++)
 		pool_put_batch(p, again[k]);
+	pool_free(p);
+}
+END_TEST
+
+/* What a batch's buffers hold is counted when a stage passes it on
+ * (pool_count_batch), not only when it comes back: on its first trip
+ * through a slow pipeline a batch is out for seconds, and its buffers must
+ * not look like heap outside the pool meanwhile. */
+START_TEST(test_held_counted_on_the_way)
+{
+	struct pool *p = pool_create(2);
+	uint64_t h0 = pool_held_bytes(p);
+	struct batch *b = pool_get_batch(p);
+	buf_reserve(&b->data, 64 * 1024);
+	ck_assert_uint_eq(pool_held_bytes(p), h0);
+	pool_count_batch(p, b);
+	uint64_t h1 = pool_held_bytes(p);
+	ck_assert_uint_ge(h1, h0 + 64 * 1024);
+	ck_assert_uint_eq(h1, h0 + batch_capacity_bytes(b));
+	/* counting again without growth changes nothing */
+	pool_count_batch(p, b);
+	ck_assert_uint_eq(pool_held_bytes(p), h1);
+	/* it grows further on the next stage */
+	buf_reserve(&b->out, 32 * 1024);
+	pool_count_batch(p, b);
+	ck_assert_uint_eq(pool_held_bytes(p), h0 + batch_capacity_bytes(b));
+	/* and back in the pool, trimmed or not, the count is what it holds */
+	pool_put_batch(p, b);
+	ck_assert_uint_eq(pool_held_bytes(p), h0 + batch_capacity_bytes(b));
 	pool_free(p);
 }
 END_TEST
@@ -258,6 +288,7 @@ static Suite *pool_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_size_and_distinct_batches);
 	tcase_add_test(tc, test_put_resets_batch);
+	tcase_add_test(tc, test_held_counted_on_the_way);
 	tcase_add_test(tc, test_get_blocks_until_put);
 	tcase_add_test(tc, test_get_without_metrics_blocks_too);
 	tcase_add_test(tc, test_threads_share_pool);
