@@ -29,7 +29,12 @@ const struct confkey config_pipeline_keys[] = {
 	{ "dead_letter_path", CONF_STRING, NULL, offsetof(struct pipeline_opts, dead_letter_path),
 	  "file that receives bad records with their reasons (on_error = dead_letter)", NULL, 0, 0, 0 },
 	{ "duration", CONF_DURATION, NULL, offsetof(struct pipeline_opts, duration_ns),
-	  "run length; 0 = until end of input (default 30s headless)", NULL, 0, 0, 0 },
+	  "run length; 0 = no limit (default: none for an input that ends, 30s headless for an endless one)", NULL,
+	  0, 0, 0 },
+	{ "max_errors", CONF_STRING, "0", offsetof(struct pipeline_opts, max_errors),
+	  "records a run may lose to errors and still exit 0: a count or a percentage of those read (0.5%); "
+	  "records kept in the dead-letter file are not lost",
+	  NULL, 0, 0, 0 },
 	{ NULL, 0, NULL, 0, NULL, NULL, 0, 0, 0 },
 };
 
@@ -518,6 +523,12 @@ int config_resolve(struct config *c, struct errbuf *e)
 		char *dot = strrchr(c->pl.name, '.');
 		if (dot && dot != c->pl.name)
 			*dot = 0;
+	}
+	if (outcome_parse_max_errors(c->pl.max_errors, &c->pl.max_err)) {
+		confmap_where_key(where, sizeof where, &c->pipeline, "max_errors");
+		return errbuf_set(e, "%s: '%s' is neither a count of records (250) nor a percentage "
+				  "of those read (0.5%%)",
+				  where, c->pl.max_errors);
 	}
 	if (c->pl.on_error == ON_ERROR_DEAD_LETTER && !c->pl.dead_letter_path) {
 		const struct confentry *en = confsection_find(&c->pipeline, "on_error");

@@ -10,6 +10,7 @@
 #include "analyzer.h"
 #include "confmap.h"
 #include "errbuf.h"
+#include "outcome.h"
 
 enum on_error { ON_ERROR_SKIP = 0, ON_ERROR_FAIL, ON_ERROR_DEAD_LETTER };
 
@@ -30,6 +31,8 @@ struct pipeline_opts {
 	int ordered, on_error;
 	char *dead_letter_path;
 	uint64_t duration_ns;
+	char *max_errors;          /* as written: "0", "250", "0.5%" */
+	struct max_errors max_err; /* resolved from max_errors */
 };
 
 struct profile_opts {

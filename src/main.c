@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "compare.h"
 #include "config.h"
+#include "outcome.h"
 #include "profiler.h"
 #include "signals.h"
 #include "thread_registry.h"
@@ -27,12 +28,13 @@
 /* Samples kept: 10 minutes at the default 100 ms interval. */
 #define MAIN_SERIES_SAMPLES 6000
 
-enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+/* The input that never ends gets this much, headless, unless -duration says. */
+#define MAIN_ENDLESS_HEADLESS_NS (30ull * 1000000000ull)
 
 static int main_usage_error(const char *msg)
 {
 	fprintf(stderr, "nebtop: %s\n", msg);
-	return EXIT_USAGE;
+	return OUTCOME_USAGE;
 }
 
 /* Writes a snapshot and says where; -1 when it could not be written. */
@@ -42,6 +44,11 @@ static int main_take_snapshot(struct pipeline *p, struct sampler *s, struct prof
 	struct snapshot_result res;
 	struct errbuf e;
 	uint64_t t0 = clock_now_ns();
+	if (snapshot_is_off(dir)) {
+		if (!final)
+			fprintf(stderr, "nebtop: no snapshot: snapshots are off (-output none)\n");
+		return 0;
+	}
 	if (snapshot_write(p, s, prof, an, dir, final, &res, &e)) {
 		fprintf(stderr, "nebtop: error: %ssnapshot not written: %s\n", final ? "final " : "", e.msg);
 		return -1;
@@ -86,7 +93,9 @@ static int main_tui_finish(void *arg, char *status, size_t n)
 	analyzer_finish(x->an);
 	if (main_take_snapshot(x->p, x->s, x->prof, x->an, x->dir, 1) == 0)
 		x->final_written = 1;
-	if (x->final_written)
+	if (x->final_written && snapshot_is_off(x->dir))
+		snprintf(status, n, "the input ended: the run finished (q quits; no snapshot: -output none)");
+	else if (x->final_written)
 		snprintf(status, n, "the input ended: the run finished; final snapshot in %s (q quits)", x->dir);
 	else
 		snprintf(status, n, "the input ended: the run finished, but the final snapshot failed (q quits; "
@@ -100,6 +109,10 @@ static int main_tui_snapshot(void *arg, char *status, size_t n)
 	struct main_ctx *x = arg;
 	struct snapshot_result res;
 	struct errbuf e;
+	if (snapshot_is_off(x->dir)) {
+		snprintf(status, n, "no snapshot: snapshots are off (-output none)");
+		return -1;
+	}
 	sampler_take_sample(x->s);
 	if (snapshot_write(x->p, x->s, x->prof, x->an, x->dir, 0, &res, &e)) {
 		snprintf(status, n, "snapshot failed (the pipeline keeps running): %s", e.msg);
@@ -216,12 +229,12 @@ int main(int argc, char **argv)
 	if (cli.help) {
 		cli_print_help();
 		cli_free(&cli);
-		return EXIT_OK;
+		return OUTCOME_OK;
 	}
 	if (cli.version) {
 		printf("nebtop %s\n", PACKAGE_VERSION);
 		cli_free(&cli);
-		return EXIT_OK;
+		return OUTCOME_OK;
 	}
 	struct config c;
 	config_init(&c);
@@ -234,7 +247,7 @@ int main(int argc, char **argv)
 		cli_apply_overrides(&cli, &c);
 		rc = config_resolve(&c, &e);
 	}
-	if (rc == 0 && snapshot_prepare_dir(c.prof.output, &e) != 0) {
+	if (rc == 0 && !snapshot_is_off(c.prof.output) && snapshot_prepare_dir(c.prof.output, &e) != 0) {
 		char where[600];
 		confmap_where_key(where, sizeof where, &c.profile, "output");
 		errbuf_prefix(&e, "%s", where);
@@ -246,11 +259,9 @@ int main(int argc, char **argv)
 		return main_usage_error(e.msg);
 	}
 	/* the front end needs a terminal; without one (or with --headless) the
-	 * run is headless, with the headless default duration */
+	 * run is headless */
 	c.headless = cli.headless || !tui_can_run();
 	c.no_color = cli.no_color;
-	if (!c.duration_given && c.headless)
-		c.pl.duration_ns = 30ull * 1000000000ull;
 
 	/* SIGINT keeps its default action while the pipeline is built (opening
 	 * the input may wait on a pipe); from here on the signal thread takes it */
@@ -259,6 +270,14 @@ int main(int argc, char **argv)
 		cli_free(&cli);
 		config_free(&c);
 		return main_usage_error(e.msg);
+	}
+	/* an input that ends by itself (a file, a query, a generator with rows)
+	 * runs to its end; an endless one gets a default length headless, where
+	 * no one is there to press q (DESIGN.md) */
+	if (!c.duration_given && c.headless && pipeline_input_is_endless(p)) {
+		c.pl.duration_ns = MAIN_ENDLESS_HEADLESS_NS;
+		fprintf(stderr, "nebtop: the input never ends by itself: the run stops after 30s (-duration sets "
+				"another length, 0 none)\n");
 	}
 	signals_block();
 	thread_registry_enter("nebtop/main", "main", NULL, NULL);
@@ -274,7 +293,7 @@ int main(int argc, char **argv)
 		pipeline_free(p);
 		cli_free(&cli);
 		config_free(&c);
-		return EXIT_FAILED;
+		return OUTCOME_FAILED;
 	}
 	struct sampler *s = sampler_create(p, c.prof.sampling_interval_ns, MAIN_SERIES_SAMPLES);
 	char src[300], dst[300];
@@ -283,7 +302,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, "nebtop: running %s: %s -> %s (%zu stages, %d threads)\n", c.pl.name, src, dst,
 		pipeline_count_stages(p), pipeline_count_threads(p));
 	struct analyzer *an = analyzer_create(p, s, prof, &c.al);
-	int failed = 0, finished = 0, final_written = 0;
+	int failed = 0, finished = 0, final_written = 0, snapshot_failed = 0;
 	if (!an || sampler_start(s) != 0 || pipeline_start(p, &e) != 0 || analyzer_start(an, &e) != 0) {
 		fprintf(stderr, "nebtop: %s\n", an ? e.msg : "out of memory");
 		failed = 1;
@@ -325,9 +344,12 @@ int main(int argc, char **argv)
 	sampler_end(s);
 	analyzer_finish(an);
 	profiler_stop(prof);
+	/* (tried again when it failed on the screen: the disk may have room now) */
 	if (!final_written && main_take_snapshot(p, s, prof, an, c.prof.output, 1) != 0)
-		failed = 1;
-	progress_print_summary(p, s, failed);
+		snapshot_failed = 1;
+	struct run_outcome o;
+	progress_judge_run(&o, p, s, failed, !snapshot_failed, &c.pl.max_err);
+	progress_print_summary(p, s, &o);
 	signals_stop(&sig);
 	analyzer_free(an);
 	sampler_free(s);
@@ -336,5 +358,5 @@ int main(int argc, char **argv)
 	thread_registry_leave();
 	cli_free(&cli);
 	config_free(&c);
-	return failed ? EXIT_FAILED : EXIT_OK;
+	return (int)o.status;
 }

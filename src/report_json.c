@@ -229,9 +229,9 @@ int report_json_build(const struct snapshot_ctx *x, char **out, struct errbuf *e
 	char started[48], run_id[64];
 	report_json_run_identity(p, started, sizeof started, run_id, sizeof run_id);
 	json_t *root = json_pack(
-		"{s:s,s:s,s:s,s:s,s:b,s:f,s:s,s:o,s:{s:I,s:I,s:I,s:I,s:I},s:{s:f,s:f},s:o,s:o,s:o,s:o,s:o}",
+		"{s:s,s:s,s:s,s:s,s:b,s:b,s:f,s:s,s:o,s:{s:I,s:I,s:I,s:I,s:I},s:{s:f,s:f},s:o,s:o,s:o,s:o,s:o}",
 		"nebtop_version", PACKAGE_VERSION, "timestamp", timestamp, "started", started, "run_id", run_id, "final",
-		x->final, "duration_s", f.elapsed_s, "state",
+		x->final, "complete", pipeline_input_ended(p), "duration_s", f.elapsed_s, "state",
 		pipeline_state_name(pipeline_get_state(p)), "stop_reason", stop ? json_string(stop) : json_null(),
 		"records", "in", (json_int_t)f.records_in, "out", (json_int_t)f.records_out, "filtered",
 		(json_int_t)f.records_filtered, "errors", (json_int_t)f.records_errors, "dead_lettered",

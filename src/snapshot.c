@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+int snapshot_is_off(const char *dir) { return dir && !strcmp(dir, "none"); }
+
 int snapshot_prepare_dir(const char *dir, struct errbuf *e)
 {
 	char path[4096];

@@ -27,6 +27,9 @@ struct snapshot_result {
 int snapshot_write_bytes(const char *dir, const char *name, const void *data, size_t n, struct errbuf *e);
 /* Makes sure dir exists and is writable; -1 with a message otherwise. */
 int snapshot_prepare_dir(const char *dir, struct errbuf *e);
+/* 1 when dir is "none" (-output none): no snapshot files at all. A folder
+ * of that name is written as ./none. */
+int snapshot_is_off(const char *dir);
 /* Prepares dir and picks res->stamp for a new snapshot (res is cleared). */
 int snapshot_begin(const char *dir, struct snapshot_result *res, struct errbuf *e);
 

@@ -8,6 +8,8 @@
 #include "../pipeline/pipeline.h"
 #include "../pipeline/sampler.h"
 #include "../src/config.h"
+#include "../src/outcome.h"
+#include "../src/snapshot.h"
 #include "../src/units.h"
 
 void progress_print_line(struct pipeline *p, struct sampler *s)
@@ -28,8 +30,43 @@ void progress_print_line(struct pipeline *p, struct sampler *s)
 	figures_free(&f);
 }
 
-void progress_print_summary(struct pipeline *p, struct sampler *s, int failed)
+void progress_judge_run(struct run_outcome *o, struct pipeline *p, struct sampler *s, int failed,
+			int snapshot_written, const struct max_errors *m)
 {
+	struct figures f;
+	sampler_lock(s);
+	figures_compute(&f, s, 0);
+	sampler_unlock(s);
+	outcome_judge(o, failed, snapshot_written, f.records_in, f.records_errors, f.records_dead_lettered, m);
+	o->complete = pipeline_input_ended(p);
+	figures_free(&f);
+}
+
+/* Why the exit status is 3 or 4, in words. */
+static void progress_print_outcome(struct pipeline *p, const struct run_outcome *o, const char *dst)
+{
+	const struct config *c = pipeline_get_config(p);
+	char lost[32], read[32], allowed[32];
+	units_format_count(lost, sizeof lost, o->lost);
+	units_format_count(read, sizeof read, o->read);
+	units_format_count(allowed, sizeof allowed, o->allowed);
+	if (o->status == OUTCOME_LOST)
+		fprintf(stderr,
+			"nebtop: error: %s record%s lost to errors (%.1f%% of %s read%s), more than [pipeline] "
+			"max_errors = %s allows (%s of %s): exit status 3\n",
+			lost, o->lost == 1 ? "" : "s", o->read ? 100.0 * (double)o->lost / (double)o->read : 0.0, read,
+			o->dead_lettered ? "; those in the dead-letter file are not lost" : "", c->pl.max_errors,
+			allowed, read);
+	else if (o->status == OUTCOME_NO_SNAPSHOT)
+		fprintf(stderr,
+			"nebtop: error: the output is complete and committed (%s), but the final snapshot could not be "
+			"written (the reason is above): exit status 4\n",
+			dst);
+}
+
+void progress_print_summary(struct pipeline *p, struct sampler *s, const struct run_outcome *o)
+{
+	int failed = o->status == OUTCOME_FAILED;
 	struct figures f;
 	sampler_lock(s);
 	figures_compute(&f, s, 0);
@@ -55,6 +92,9 @@ void progress_print_summary(struct pipeline *p, struct sampler *s, int failed)
 		units_format_count(dl, sizeof dl, f.records_dead_lettered);
 		fprintf(stderr, "nebtop: %s bad record%s written to %s\n", dl, f.records_dead_lettered == 1 ? "" : "s",
 			c->pl.dead_letter_path);
+	} else if (f.records_errors && snapshot_is_off(c->prof.output)) {
+		fprintf(stderr, "nebtop: no report lists the record errors (-output none); on_error = dead_letter keeps "
+				"them with their reasons\n");
 	} else if (f.records_errors) {
 		fprintf(stderr, "nebtop: the report lists the first record errors with their reasons\n");
 	}
@@ -63,5 +103,6 @@ void progress_print_summary(struct pipeline *p, struct sampler *s, int failed)
 	if (!failed && why && !pipeline_input_ended(p) && !pipeline_input_is_endless(p))
 		fprintf(stderr, "nebtop: warning: stopped by %s before the end of the input: the output holds the "
 			"records read until then%s\n", why, !strncmp(why, "duration", 8) ? " (-duration 0 reads it all)" : "");
+	progress_print_outcome(p, o, dst);
 	figures_free(&f);
 }

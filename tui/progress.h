@@ -3,12 +3,18 @@
 #ifndef NEB_PROGRESS_H
 #define NEB_PROGRESS_H
 
+struct max_errors;
 struct pipeline;
+struct run_outcome;
 struct sampler;
 
 /* Prints "nebtop: 3.0s  1,234,567 in  412,345 rec/s  63.2 MB/s  0 errors  running". */
 void progress_print_line(struct pipeline *p, struct sampler *s);
-/* Prints the end-of-run summary (records, rates, where the output went). */
-void progress_print_summary(struct pipeline *p, struct sampler *s, int failed);
+/* How the run ended (outcome.h) from its counts over the whole run. */
+void progress_judge_run(struct run_outcome *o, struct pipeline *p, struct sampler *s, int failed,
+			int snapshot_written, const struct max_errors *m);
+/* Prints the end-of-run summary (records, rates, where the output went, and
+ * why the exit status is not 0 when it is not). */
+void progress_print_summary(struct pipeline *p, struct sampler *s, const struct run_outcome *o);
 
 #endif

@@ -19,7 +19,7 @@ words = ["alpha", "bravo", "charlie", "delta", "echo, with a comma", "foxtrot \"
 with open(sys.argv[1], "w") as f:
     f.write("id,name,amount,city,note\n")
     for i in range(300000):
-        w = words[i % len(words)]
+        w = words[i % len(words)].replace('"', '""')  # CSV: a quote in a quoted field is doubled
         f.write('%d,"%s",%d.%02d,city %d,"%s"\n' % (i, w, i * 7 % 100000, i % 100, i % 977, w))
 PY
 

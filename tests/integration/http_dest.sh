@@ -100,7 +100,7 @@ note "ok: 429 then success"
 
 # --- failing for good ---------------------------------------------------------
 run_dest 'ingest?always=1' skip format=ndjson max_retries=1
-expect_rc 0 "always 500, on_error = skip"
+expect_rc 3 "always 500, on_error = skip"
 check_records "$(metrics_file)" $ROWS 0 0 $ROWS
 report_errors | head -n 1 | grep -qF "stage destination: POST $BASE/ingest?always=...: HTTP 500 (after 1 retry): {\"ok\": false, \"error\": \"refused\"}" ||
 	soft_fail "always 500, skip: the reason in the report: $(report_errors | head -n 1)"
@@ -122,7 +122,7 @@ check_records "$(metrics_file)" $ROWS 0 0 $ROWS
 note "ok: on_error = fail"
 
 run_dest 'ingest?always=1&code=400' skip format=ndjson max_batch_bytes=64KiB
-expect_rc 0 "400"
+expect_rc 3 "400"
 check_records "$(metrics_file)" $ROWS 0 0 $ROWS
 same_text "True" "$(http_requests 'len(log) == len(set(r["headers"]["Idempotency-Key"] for r in log))')" "400: not retried"
 note "ok: 4xx not retried"

@@ -65,7 +65,7 @@ note "ok: page, offset, max_pages"
 
 # a key the first page did not have: a record error
 run_source 'extra_key' records_path=items pagination=next_link next_path=next
-expect_rc 0 "a new key on page 2"
+expect_rc 3 "a new key on page 2"
 check_records "$(metrics_file)" 4 3 0 1
 same_text "record 3, stage source: key 'extra' is not a field of the input (fields come from the first records)" \
 	"$(report_errors)" "a new key on page 2: the record error"

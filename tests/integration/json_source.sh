@@ -74,7 +74,7 @@ GOOD='{"a":"1","b":"x"}
 {"a":"3","b":null}
 {"a":"6","b":null}'
 run_json "$T/bad.jsonl" "$T/bad_skip.json" schema_sample=1
-expect_rc 0 "bad line, skip"
+expect_rc 3 "bad line, skip"
 same_text "$GOOD" "$(cat "$T/bad_skip.json")" "bad line, skip: output"
 check_records "$(metrics_file)" 6 3 0 3
 same_text "record 2 (line 2), stage source: invalid JSON at column 9: string or '}' expected near end of the line
@@ -117,7 +117,7 @@ note "ok: bad line, fail"
 # --- arrays: a bad element is a record error; a malformed array fails the run ---------
 printf '[\n  {"a": 1},\n  {"a": [1}\n  , 7, {"a": "]"}\n]\n' >"$T/bad_array.json"
 run_json "$T/bad_array.json" "$T/bad_array_out.json" format=array
-expect_rc 0 "array with bad elements"
+expect_rc 3 "array with bad elements"
 same_text '{"a":"1"}
 {"a":"]"}' "$(cat "$T/bad_array_out.json")" "array with bad elements: output"
 same_text "record 2 (line 3), stage source: invalid JSON at line 3: ']' expected near '}' (byte 9 of the element)
@@ -168,7 +168,7 @@ note "ok: 100,000 lines"
 # --- one array read as JSON Lines: the record errors say what to set -------------------
 printf '[\n{"a":1},\n{"a":2}\n]\n' >"$T/array_as_lines.json"
 run_json "$T/array_as_lines.json" "$T/array_as_lines.out"
-expect_rc 0 "an array read as JSON Lines"
+expect_rc 3 "an array read as JSON Lines"
 check_records "$(metrics_file)" 4 1 0 3
 [ "$(report_errors | grep -c "(is the input one JSON array? then set format = array)$")" = 3 ] ||
 	soft_fail "an array read as JSON Lines: the record errors lack the format = array hint: $(report_errors)"

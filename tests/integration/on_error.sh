@@ -38,7 +38,7 @@ GOOD='{"id":"1","name":"alice","amount":10}
 # --- skip ---------------------------------------------------------------
 write_ini skip "$T/skip.json"
 nebtop "$T/p.ini"
-expect_rc 0 "on_error=skip"
+expect_rc 3 "on_error=skip"
 same_text "$GOOD" "$(cat "$T/skip.json")" "on_error=skip: output"
 M=$(metrics_file)
 check_records "$M" 7 2 0 5
@@ -52,7 +52,7 @@ note "ok: skip"
 # only the first 100 errors are listed, all are counted
 "$PYTHON3" -c 'print("a,b"); [print("%d,%s" % (i, "x,y" if i % 2 else "ok")) for i in range(1, 301)]' >"$T/many.csv"
 nebtop -duration 0 -source-config "file_path=$T/many.csv" -dest-config "file_path=$T/many.json"
-expect_rc 0 "150 bad rows"
+expect_rc 3 "150 bad rows"
 check_records "$(metrics_file)" 300 150 0 150
 same_text "100 1 199" "$(metric "$(metrics_file)" '"%d %d %d" % (len(m["error_samples"]), m["error_samples"][0]["record"], m["error_samples"][-1]["record"])')" \
 	"150 bad rows: error_samples count, first and last record"
