@@ -391,24 +391,9 @@ static double analyzer_mean_around(const struct an_point *pts, size_t n, size_t 
 	return sum / (double)(b - a + 1);
 }
 
-/* 1 when the later half of the series (by its x, t_s) still rises by at
- * least ANALYZER_GROWTH_KEEP of its share (half) of the whole rise: the
- * means of a few points at its ends, so that one spike or step does not
- * decide. Growth that stops (pools and buffers filling up to their bound at
- * start-up) is no leak; a leak keeps its pace. */
-static int analyzer_growth_keeps_on(const struct an_point *pts, size_t n)
-{
-	double mid = (pts[0].t_s + pts[n - 1].t_s) / 2;
-	size_t h = 0;
-	while (h < n && pts[h].t_s < mid)
-		h++;
-	double first = analyzer_mean_around(pts, n, 0), middle = analyzer_mean_around(pts, n, h),
-	       last = analyzer_mean_around(pts, n, n - 1);
-	double late = last - middle, whole = last - first;
-	return whole > 0 && late >= ANALYZER_GROWTH_KEEP * whole / 2;
-}
-
-/* The share of the whole rise in the later half of the window by time. */
+/* The share of the whole rise in the later half of the series (by its x,
+ * t_s): the means of a few points at its ends, so that one spike or step
+ * does not decide; 0 when it did not rise. */
 static double analyzer_growth_late_share(const struct an_point *pts, size_t n)
 {
 	double mid = (pts[0].t_s + pts[n - 1].t_s) / 2;
@@ -460,7 +445,7 @@ static int analyzer_rule_growth(const struct analyzer_input *in, const struct al
 	}
 	int use_rec = by_rec && per_rec > 0 && r2_rec > r2;
 	int keeps = slope > 0 && fmax(r2, use_rec ? r2_rec : 0) >= o->memory_growth_fit &&
-		    analyzer_growth_keeps_on(use_rec ? by_rec : pts, n);
+		    analyzer_growth_late_share(use_rec ? by_rec : pts, n) >= ANALYZER_GROWTH_KEEP / 2;
 	free(by_rec);
 	if (!keeps)
 		return 0;

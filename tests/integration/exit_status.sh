@@ -36,13 +36,20 @@ run_bg() {
 }
 
 # --- finite_long and endless, in the background
-"$PYTHON3" -c '
+# csv FILE ROWS [BAD_EVERY]: an id,name CSV of ROWS rows; every BAD_EVERY-th
+# row (from the first) has an id that is not an integer
+csv() {
+	"$PYTHON3" -c '
 import sys
+rows, bad = int(sys.argv[2]), int(sys.argv[3])
 with open(sys.argv[1], "w") as f:
     f.write("id,name\n")
-    for i in range(3200):
-        f.write("%d,n%d\n" % (i, i))
-' "$T/long.csv"
+    for i in range(rows):
+        f.write(("x%d,bad\n" % i) if bad and i % bad == 0 else ("%d,n%d\n" % (i, i)))
+' "$1" "$2" "${3:-0}"
+}
+
+csv "$T/long.csv" 3200
 run_bg finite_long -source csv -source-config "file_path=$T/long.csv" \
 	-dest-config "file_path=$T/finite_long/out.json,rate_limit=100"
 PID_LONG=$!
@@ -51,13 +58,7 @@ run_bg endless "$T/endless.ini"
 PID_ENDLESS=$!
 
 # --- cut
-"$PYTHON3" -c '
-import sys
-with open(sys.argv[1], "w") as f:
-    f.write("id,name\n")
-    for i in range(50000):
-        f.write("%d,n%d\n" % (i, i))
-' "$T/big.csv"
+csv "$T/big.csv" 50000
 nebtop --headless -duration 1s -batch 100 -buffer 200 -source csv -source-config "file_path=$T/big.csv" \
 	-dest-config "file_path=$T/cut.json,rate_limit=2000"
 expect_rc 0 "cut"
@@ -65,13 +66,7 @@ expect_rc 0 "cut"
 grep -q "before the end of the input" "$T/stderr" || fail "cut: no warning that the input was cut: $(cat "$T/stderr")"
 
 # --- lost
-"$PYTHON3" -c '
-import sys
-with open(sys.argv[1], "w") as f:
-    f.write("id,name\n")
-    for i in range(1000):
-        f.write(("%d,n%d\n" % (i, i)) if i % 10 else ("x%d,bad\n" % i))
-' "$T/tenth.csv"
+csv "$T/tenth.csv" 1000 10
 # lost_ini MAX_ERRORS [DEAD_LETTER_PATH]: the pipeline file (no max_errors
 # line when MAX_ERRORS is empty)
 lost_ini() {
