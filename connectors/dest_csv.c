@@ -64,7 +64,7 @@ static int csvd_open(void *opts, const struct connector_env *env, const struct s
 	if (outfile_open(&c->out, c->file_path, where, e))
 		return -1;
 	c->out.metrics = env->metrics;
-	connmetrics_note_fd(env->metrics, c->out.fd);
+	connmetrics_note_fd(env->metrics, c->out.f.fd);
 	c->width = in->width;
 	if (c->header && in->width) {
 		struct buf h = { 0 };

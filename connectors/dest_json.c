@@ -43,7 +43,7 @@ static int json_open(void *opts, const struct connector_env *env, const struct s
 	if (outfile_open(&j->out, j->file_path, where, e))
 		return -1;
 	j->out.metrics = env->metrics;
-	connmetrics_note_fd(env->metrics, j->out.fd);
+	connmetrics_note_fd(env->metrics, j->out.f.fd);
 	if (json_encoder_init(&j->enc, in))
 		return errbuf_set(e, "out of memory");
 	return 0;

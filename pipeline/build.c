@@ -203,12 +203,15 @@ static int build_dead_letter(struct pipeline *p, struct errbuf *e)
 	if (p->cfg->pl.on_error != ON_ERROR_DEAD_LETTER)
 		return 0;
 	const char *path = p->cfg->pl.dead_letter_path;
-	p->dead_letter = fopen(path, "w");
-	if (!p->dead_letter) {
+	p->dead_letter = build_xcalloc(1, sizeof *p->dead_letter);
+	if (deadletter_open(p->dead_letter, path, e)) {
+		free(p->dead_letter);
+		p->dead_letter = NULL;
 		char where[512];
 		confmap_format_where(where, sizeof where, &p->cfg->pipeline,
 				     confsection_find(&p->cfg->pipeline, "dead_letter_path"));
-		return errbuf_set(e, "%s: cannot create %s: %s", where, path, strerror(errno));
+		errbuf_prefix(e, "%s", where);
+		return -1;
 	}
 	return 0;
 }

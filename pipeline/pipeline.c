@@ -54,6 +54,20 @@ int pipeline_wait_done(struct pipeline *p, uint64_t timeout_ns)
 	return done;
 }
 
+/* At the end of a run: the first failure stays the message, what was left
+ * where is added to it; msg is the failure itself when none came before. */
+static void pipeline_add_failure(struct pipeline *p, int failed_before, const char *msg)
+{
+	if (!failed_before) {
+		pipeline_fail(p, msg);
+		return;
+	}
+	nlock_lock(&p->mu);
+	size_t len = strlen(p->fail_msg);
+	snprintf(p->fail_msg + len, sizeof p->fail_msg - len, " (%s)", msg);
+	nlock_unlock(&p->mu);
+}
+
 int pipeline_finish(struct pipeline *p, struct errbuf *e)
 {
 	if (p->finished)
@@ -62,22 +76,18 @@ int pipeline_finish(struct pipeline *p, struct errbuf *e)
 	for (size_t i = 0; i < p->nthreads; i++)
 		if (p->threads[i].started)
 			pthread_join(p->threads[i].tid, NULL);
-	int failed = atomic_load(&p->failed);
 	struct errbuf ce;
-	if (p->dst->close(p->dst_opts, !failed, &ce) != 0) {
-		if (!failed)
-			pipeline_fail(p, ce.msg);
-		else {
-			/* keep the first failure, add where the output was left */
-			nlock_lock(&p->mu);
-			size_t len = strlen(p->fail_msg);
-			snprintf(p->fail_msg + len, sizeof p->fail_msg - len, " (%s)", ce.msg);
-			nlock_unlock(&p->mu);
-		}
-	}
+	/* the bad records reach the disk before the output is committed */
+	if (p->dead_letter && !atomic_load(&p->failed) && deadletter_sync(p->dead_letter, &ce) != 0)
+		pipeline_fail(p, ce.msg);
+	int failed = atomic_load(&p->failed);
+	if (p->dst->close(p->dst_opts, !failed, &ce) != 0)
+		pipeline_add_failure(p, failed, ce.msg);
 	if (p->dead_letter) {
-		if (fclose(p->dead_letter) != 0 && !atomic_load(&p->failed))
-			pipeline_fail(p, "cannot write the dead-letter file");
+		failed = atomic_load(&p->failed);
+		if (deadletter_close(p->dead_letter, !failed, &ce) != 0)
+			pipeline_add_failure(p, failed, ce.msg);
+		free(p->dead_letter);
 		p->dead_letter = NULL;
 	}
 	p->src->close(p->src_opts);
@@ -121,8 +131,11 @@ void pipeline_free(struct pipeline *p)
 	}
 	free(p->src_opts);
 	free(p->dst_opts);
-	if (p->dead_letter)
-		fclose(p->dead_letter);
+	if (p->dead_letter) {
+		struct errbuf e;
+		deadletter_close(p->dead_letter, -1, &e); /* never started: remove what build made */
+		free(p->dead_letter);
+	}
 	for (size_t i = 0; i < p->nchannels; i++)
 		channel_free(p->channels[i]);
 	free(p->channels);

@@ -10,6 +10,7 @@
 
 #include "../connectors/connector.h"
 #include "../src/config.h"
+#include "deadletter.h"
 #include "lock.h"
 #include "pace.h"
 #include "pipeline.h"
@@ -77,7 +78,7 @@ struct pipeline {
 	struct timespec started_at; /* wall clock (CLOCK_REALTIME) when pipeline_start ran */
 
 	/* writer-thread state */
-	FILE *dead_letter;
+	struct deadletter *dead_letter; /* NULL unless on_error = dead_letter */
 	struct batch **reorder;
 	uint64_t next_seq;
 	struct pace pace; /* the destination's rate_limit */

@@ -205,11 +205,16 @@ void runner_collect_errors(struct pipeline *p, struct batch *b)
 			p->samples[p->nsamples++] = es;
 			nlock_unlock(&p->mu);
 		}
-		if (p->dead_letter && be->deadletter_len) {
-			if (fwrite(b->errtext.p + be->deadletter_off, 1, be->deadletter_len, p->dead_letter) ==
-			    be->deadletter_len)
-				atomic_fetch_add(&p->dead_lettered, 1);
-		}
+		if (p->dead_letter && be->deadletter_len)
+			deadletter_add(p->dead_letter, b->errtext.p + be->deadletter_off, be->deadletter_len);
+	}
+	if (p->dead_letter) {
+		/* counted once the lines reached the file: a write error stops the run */
+		struct errbuf e;
+		int failed;
+		atomic_fetch_add(&p->dead_lettered, deadletter_flush(p->dead_letter, &failed, &e));
+		if (failed)
+			pipeline_fail(p, e.msg);
 	}
 }
 

@@ -37,9 +37,10 @@ static int main_usage_error(const char *msg)
 	return OUTCOME_USAGE;
 }
 
-/* Writes a snapshot and says where; -1 when it could not be written. */
+/* Writes a snapshot and says where; -1 when it could not be written (why in
+ * *why when not NULL). */
 static int main_take_snapshot(struct pipeline *p, struct sampler *s, struct profiler *prof, struct analyzer *an,
-			      const char *dir, int final)
+			      const char *dir, int final, struct errbuf *why)
 {
 	struct snapshot_result res;
 	struct errbuf e;
@@ -50,7 +51,10 @@ static int main_take_snapshot(struct pipeline *p, struct sampler *s, struct prof
 		return 0;
 	}
 	if (snapshot_write(p, s, prof, an, dir, final, &res, &e)) {
-		fprintf(stderr, "nebtop: error: %ssnapshot not written: %s\n", final ? "final " : "", e.msg);
+		fprintf(stderr, "nebtop: error: %ssnapshot not written (nothing of it left in %s): %s\n",
+			final ? "final " : "", dir, e.msg);
+		if (why)
+			*why = e;
 		return -1;
 	}
 	fprintf(stderr, "nebtop: %ssnapshot %s in %s (%.1f ms):", final ? "final " : "", res.stamp, dir,
@@ -70,7 +74,7 @@ struct main_ctx {
 	const char *dir;
 	int finished, failed; /* pipeline_finish ran (at the end of the input, on the screen) */
 	int final_written;    /* the final snapshot was written then */
-	struct errbuf e;
+	struct errbuf e, snap_e; /* why the run, the final snapshot failed */
 };
 
 /* The input ended while the screen is up: join the threads and commit the
@@ -91,7 +95,7 @@ static int main_tui_finish(void *arg, char *status, size_t n)
 	 * the ones the final snapshot writes, as a headless run's does */
 	sampler_end(x->s);
 	analyzer_finish(x->an);
-	if (main_take_snapshot(x->p, x->s, x->prof, x->an, x->dir, 1) == 0)
+	if (main_take_snapshot(x->p, x->s, x->prof, x->an, x->dir, 1, &x->snap_e) == 0)
 		x->final_written = 1;
 	if (x->final_written && snapshot_is_off(x->dir))
 		snprintf(status, n, "the input ended: the run finished (q quits; no snapshot: -output none)");
@@ -200,7 +204,7 @@ static void main_run_loop(struct pipeline *p, struct sampler *s, struct profiler
 		while (atomic_load(&sig->snapshot_requests) > 0) {
 			atomic_fetch_sub(&sig->snapshot_requests, 1);
 			sampler_take_sample(s);
-			main_take_snapshot(p, s, prof, an, c->prof.output, 0);
+			main_take_snapshot(p, s, prof, an, c->prof.output, 0, NULL);
 		}
 		/* wake in time for a short -duration */
 		wait = 100000000ull;
@@ -303,12 +307,13 @@ int main(int argc, char **argv)
 		pipeline_count_stages(p), pipeline_count_threads(p));
 	struct analyzer *an = analyzer_create(p, s, prof, &c.al);
 	int failed = 0, finished = 0, final_written = 0, snapshot_failed = 0;
+	struct errbuf snap_e = { { 0 } };
 	if (!an || sampler_start(s) != 0 || pipeline_start(p, &e) != 0 || analyzer_start(an, &e) != 0) {
 		fprintf(stderr, "nebtop: %s\n", an ? e.msg : "out of memory");
 		failed = 1;
 	}
 	if (!c.headless && !failed) {
-		struct main_ctx x = { p, s, prof, an, c.prof.output, 0, 0, 0, { { 0 } } };
+		struct main_ctx x = { p, s, prof, an, c.prof.output, 0, 0, 0, { { 0 } }, { { 0 } } };
 		struct tui_run tr;
 		memset(&tr, 0, sizeof tr);
 		tr.p = p;
@@ -345,10 +350,12 @@ int main(int argc, char **argv)
 	analyzer_finish(an);
 	profiler_stop(prof);
 	/* (tried again when it failed on the screen: the disk may have room now) */
-	if (!final_written && main_take_snapshot(p, s, prof, an, c.prof.output, 1) != 0)
+	if (!final_written && main_take_snapshot(p, s, prof, an, c.prof.output, 1, &snap_e) != 0)
 		snapshot_failed = 1;
 	struct run_outcome o;
 	progress_judge_run(&o, p, s, failed, !snapshot_failed, &c.pl.max_err);
+	if (snapshot_failed)
+		snprintf(o.snapshot_error, sizeof o.snapshot_error, "%s", snap_e.msg);
 	progress_print_summary(p, s, &o);
 	signals_stop(&sig);
 	analyzer_free(an);

@@ -322,8 +322,10 @@ int nebula_snapshot(nebula_t *n, char *dir, size_t dirlen)
 	struct errbuf e;
 	if (snapshot_begin(n->output_dir, &res, &e))
 		return -1;
-	if (profiler_write_files(n->prof, n->output_dir, res.stamp, &res, &e))
+	if (profiler_write_files(n->prof, n->output_dir, res.stamp, &res, &e)) {
+		snapshot_discard(&res);
 		return -1;
+	}
 	struct nebula_result r;
 	nebula_fill_results(n, &r);
 	char timestamp[40], name[96];
@@ -332,12 +334,19 @@ int nebula_snapshot(nebula_t *n, char *dir, size_t dirlen)
 	gmtime_r(&now, &tm);
 	strftime(timestamp, sizeof timestamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	char *json = nebula_metrics_json(n, &r, timestamp);
-	if (!json)
+	if (!json) {
+		snapshot_discard(&res);
 		return -1;
+	}
 	snprintf(name, sizeof name, "metrics_%s.json", res.stamp);
-	int rc = snapshot_write_bytes(n->output_dir, name, json, strlen(json), &e);
+	/* the profiles and the metrics take their names together, or none does */
+	int rc = snapshot_stage_file(&res, n->output_dir, name, json, strlen(json), &e);
 	free(json);
-	if (rc)
+	if (rc) {
+		snapshot_discard(&res);
+		return -1;
+	}
+	if (snapshot_commit(&res, &e))
 		return -1;
 	if (dir && dirlen)
 		snprintf(dir, dirlen, "%s", n->output_dir);

@@ -54,6 +54,7 @@ uint64_t outcome_allowed_losses(const struct max_errors *m, uint64_t read)
 void outcome_judge(struct run_outcome *o, int failed, int snapshot_written, uint64_t read, uint64_t errors,
 		   uint64_t dead_lettered, const struct max_errors *m)
 {
+	o->snapshot_error[0] = 0;
 	o->read = read;
 	o->errors = errors;
 	o->dead_lettered = dead_lettered;

@@ -32,6 +32,7 @@ struct run_outcome {
 	enum outcome_status status;
 	uint64_t read, errors, dead_lettered, lost, allowed;
 	int complete; /* the source read its input to the end */
+	char snapshot_error[1024]; /* why the final snapshot was not written ("" when it was) */
 };
 
 /* The status of a run from what happened: failed (the pipeline or its

@@ -88,11 +88,7 @@ void profiler_free(struct profiler *p)
 static int profiler_add_file(const char *dir, const char *name, const void *data, size_t n,
 			     struct snapshot_result *res, struct errbuf *e)
 {
-	if (snapshot_write_bytes(dir, name, data, n, e))
-		return -1;
-	if (res->nfiles < SNAPSHOT_MAX_FILES)
-		snprintf(res->files[res->nfiles++], sizeof res->files[0], "%s", name);
-	return 0;
+	return snapshot_stage_file(res, dir, name, data, n, e);
 }
 
 /* flame_STAMP.svg: the folded stacks of the same snapshot (text, n bytes), drawn. */

@@ -40,38 +40,65 @@ int snapshot_prepare_dir(const char *dir, struct errbuf *e)
 	return 0;
 }
 
-int snapshot_write_bytes(const char *dir, const char *name, const void *data, size_t n, struct errbuf *e)
+/* Writes dir/.name.tmp (never through an existing name) and syncs it to the
+ * disk; f then holds the temporary file, ready to be renamed. */
+static int snapshot_write_tmp(struct atomfile *f, const char *dir, const char *name, const void *data, size_t n,
+			      struct errbuf *e)
 {
-	const char *text = data;
 	char tmp[4200], final[4200];
 	snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
 	snprintf(final, sizeof final, "%s/%s", dir, name);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0)
-		return errbuf_set(e, "cannot write %s: %s", tmp, strerror(errno));
-	size_t off = 0;
-	while (off < n) {
-		ssize_t w = write(fd, text + off, n - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			int err = w < 0 ? errno : ENOSPC;
-			close(fd);
-			unlink(tmp);
-			return errbuf_set(e, "cannot write %s: %s", tmp, strerror(err));
+	if (atomfile_open(f, final, tmp, e))
+		return -1;
+	if (atomfile_write(f, data, n, NULL, e) || atomfile_sync(f, e)) {
+		atomfile_remove(f);
+		return -1;
+	}
+	return 0;
+}
+
+int snapshot_write_bytes(const char *dir, const char *name, const void *data, size_t n, struct errbuf *e)
+{
+	struct atomfile f;
+	if (snapshot_write_tmp(&f, dir, name, data, n, e))
+		return -1;
+	int rc = atomfile_rename(&f, e);
+	atomfile_remove(&f); /* the temporary file, when the rename failed */
+	return rc;
+}
+
+int snapshot_stage_file(struct snapshot_result *res, const char *dir, const char *name, const void *data, size_t n,
+			struct errbuf *e)
+{
+	if (res->nfiles >= SNAPSHOT_MAX_FILES)
+		return errbuf_set(e, "cannot write %s/%s: more than %d files in one snapshot", dir, name,
+				  SNAPSHOT_MAX_FILES);
+	if (snapshot_write_tmp(&res->staged[res->nfiles], dir, name, data, n, e))
+		return -1;
+	snprintf(res->files[res->nfiles++], sizeof res->files[0], "%s", name);
+	return 0;
+}
+
+void snapshot_discard(struct snapshot_result *res)
+{
+	for (size_t i = 0; i < res->nfiles; i++) {
+		if (!res->staged[i].tmp_path && res->staged[i].path)
+			unlink(res->staged[i].path); /* renamed already: the snapshot is whole or absent */
+		atomfile_remove(&res->staged[i]);
+	}
+	res->nfiles = 0;
+}
+
+int snapshot_commit(struct snapshot_result *res, struct errbuf *e)
+{
+	/* in order: the metrics, last, marks a complete snapshot */
+	for (size_t i = 0; i < res->nfiles; i++)
+		if (atomfile_rename(&res->staged[i], e)) {
+			snapshot_discard(res);
+			return -1;
 		}
-		off += (size_t)w;
-	}
-	if (close(fd) != 0) {
-		int err = errno;
-		unlink(tmp);
-		return errbuf_set(e, "cannot write %s: %s", tmp, strerror(err));
-	}
-	if (rename(tmp, final) != 0) {
-		int err = errno;
-		unlink(tmp);
-		return errbuf_set(e, "cannot rename %s to %s: %s", tmp, final, strerror(err));
-	}
+	for (size_t i = 0; i < res->nfiles; i++)
+		atomfile_free(&res->staged[i]);
 	return 0;
 }
 
@@ -130,11 +157,15 @@ int snapshot_write(struct pipeline *p, struct sampler *s, struct profiler *prof,
 	struct tm tm;
 	gmtime_r(&now, &tm);
 	strftime(timestamp, sizeof timestamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (profiler_write_files(prof, dir, res->stamp, res, e))
+	if (profiler_write_files(prof, dir, res->stamp, res, e)) {
+		snapshot_discard(res);
 		return -1;
+	}
 	struct findings found = { 0 };
-	if (snapshot_analyze(p, s, prof, an, &found, e))
+	if (snapshot_analyze(p, s, prof, an, &found, e)) {
+		snapshot_discard(res);
 		return -1;
+	}
 	struct snapshot_ctx x = { p, s, prof, &found, timestamp, final };
 	struct {
 		const char *prefix, *suffix;
@@ -154,11 +185,14 @@ int snapshot_write(struct pipeline *p, struct sampler *s, struct profiler *prof,
 		}
 		char name[64];
 		snprintf(name, sizeof name, "%s%s%s", parts[i].prefix, res->stamp, parts[i].suffix);
-		rc = snapshot_write_bytes(dir, name, text, strlen(text), e);
+		rc = snapshot_stage_file(res, dir, name, text, strlen(text), e);
 		free(text);
-		if (!rc)
-			snprintf(res->files[res->nfiles++], sizeof res->files[0], "%s", name);
 	}
 	findings_free(&found);
-	return rc;
+	/* every file written: all take their names; else none does */
+	if (rc) {
+		snapshot_discard(res);
+		return -1;
+	}
+	return snapshot_commit(res, e);
 }

@@ -42,8 +42,8 @@ void progress_judge_run(struct run_outcome *o, struct pipeline *p, struct sample
 	figures_free(&f);
 }
 
-/* Why the exit status is 3 or 4, in words. */
-static void progress_print_outcome(struct pipeline *p, const struct run_outcome *o, const char *dst)
+/* Why the exit status is 3 or 4, in words (out: the records written). */
+static void progress_print_outcome(struct pipeline *p, const struct run_outcome *o, const char *dst, uint64_t out)
 {
 	const struct config *c = pipeline_get_config(p);
 	char lost[32], read[32], allowed[32];
@@ -57,11 +57,14 @@ static void progress_print_outcome(struct pipeline *p, const struct run_outcome 
 			lost, o->lost == 1 ? "" : "s", o->read ? 100.0 * (double)o->lost / (double)o->read : 0.0, read,
 			o->dead_lettered ? "; those in the dead-letter file are not lost" : "", c->pl.max_errors,
 			allowed, read);
-	else if (o->status == OUTCOME_NO_SNAPSHOT)
+	else if (o->status == OUTCOME_NO_SNAPSHOT) {
+		char n[32];
+		units_format_count(n, sizeof n, out);
 		fprintf(stderr,
-			"nebtop: error: the output is complete and committed (%s), but the final snapshot could not be "
-			"written (the reason is above): exit status 4\n",
-			dst);
+			"nebtop: error: the output is complete and committed (%s record%s in %s); the final snapshot could not be "
+			"written: %s: exit status 4\n",
+			n, out == 1 ? "" : "s", dst, o->snapshot_error[0] ? o->snapshot_error : "the reason is above");
+	}
 }
 
 void progress_print_summary(struct pipeline *p, struct sampler *s, const struct run_outcome *o)
@@ -90,8 +93,9 @@ void progress_print_summary(struct pipeline *p, struct sampler *s, const struct 
 	const struct config *c = pipeline_get_config(p);
 	if (f.records_dead_lettered) {
 		units_format_count(dl, sizeof dl, f.records_dead_lettered);
-		fprintf(stderr, "nebtop: %s bad record%s written to %s\n", dl, f.records_dead_lettered == 1 ? "" : "s",
-			c->pl.dead_letter_path);
+		/* a failed run commits nothing: its bad records stay in PATH.part */
+		fprintf(stderr, "nebtop: %s bad record%s written to %s%s\n", dl, f.records_dead_lettered == 1 ? "" : "s",
+			c->pl.dead_letter_path, failed ? ".part (not committed: the run failed)" : "");
 	} else if (f.records_errors && snapshot_is_off(c->prof.output)) {
 		fprintf(stderr, "nebtop: no report lists the record errors (-output none); on_error = dead_letter keeps "
 				"them with their reasons\n");
@@ -103,6 +107,6 @@ void progress_print_summary(struct pipeline *p, struct sampler *s, const struct 
 	if (!failed && why && !pipeline_input_ended(p) && !pipeline_input_is_endless(p))
 		fprintf(stderr, "nebtop: warning: stopped by %s before the end of the input: the output holds the "
 			"records read until then%s\n", why, !strncmp(why, "duration", 8) ? " (-duration 0 reads it all)" : "");
-	progress_print_outcome(p, o, dst);
+	progress_print_outcome(p, o, dst, f.records_out);
 	figures_free(&f);
 }
