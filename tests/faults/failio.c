@@ -2,15 +2,19 @@
  * (tests/integration/disk_faults.sh): makes writes to chosen files fail as a
  * full or broken disk does, without root. Set in the environment:
  *   FAILIO_MATCH  part of the path of the files to fail (unset: the shim does nothing)
- *   FAILIO_OPS    which calls fail on them: any of write,fsync,rename,close (default write)
+ *   FAILIO_OPS    which calls fail on them: any of write,fsync,rename,close,open
+ *                 (default write); open fails only the opens that create
+ *                 (O_CREAT), as in a read-only folder
  *   FAILIO_BYTES  bytes the matching files may take before writes fail (default 0);
  *                 the write that crosses the limit writes what fits (a short write)
- *   FAILIO_ERRNO  ENOSPC (default) or EIO
+ *   FAILIO_ERRNO  ENOSPC (default), EIO, EROFS or EACCES
  * fsync/fdatasync and close fail at once when named in FAILIO_OPS; rename
  * fails when either name matches. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -24,7 +28,9 @@ static _Atomic long long failio_budget = -1; /* -1: not read yet */
 static int failio_errno(void)
 {
 	const char *e = getenv("FAILIO_ERRNO");
-	return e && !strcmp(e, "EIO") ? EIO : ENOSPC;
+	if (!e)
+		return ENOSPC;
+	return !strcmp(e, "EIO") ? EIO : !strcmp(e, "EROFS") ? EROFS : !strcmp(e, "EACCES") ? EACCES : ENOSPC;
 }
 
 /* The op is one FAILIO_OPS names (write when unset). */
@@ -130,4 +136,34 @@ int rename(const char *from, const char *to)
 		return -1;
 	}
 	return real(from, to);
+}
+
+/* open and open64 (the same call on 64-bit systems) */
+static int failio_open(const char *name, const char *path, int flags, va_list ap)
+{
+	mode_t mode = (flags & O_CREAT) ? (mode_t)va_arg(ap, int) : 0;
+	int (*real)(const char *, int, ...) = (int (*)(const char *, int, ...))failio_next(name);
+	if ((flags & O_CREAT) && failio_op_on("open") && failio_path_matches(path)) {
+		errno = failio_errno();
+		return -1;
+	}
+	return real(path, flags, mode);
+}
+
+int open(const char *path, int flags, ...)
+{
+	va_list ap;
+	va_start(ap, flags);
+	int rc = failio_open("open", path, flags, ap);
+	va_end(ap);
+	return rc;
+}
+
+int open64(const char *path, int flags, ...)
+{
+	va_list ap;
+	va_start(ap, flags);
+	int rc = failio_open("open64", path, flags, ap);
+	va_end(ap);
+	return rc;
 }
