@@ -1242,7 +1242,7 @@ START_TEST(test_connector_keys)
 	test_build_fails(
 		"[pipeline]\non_error = dead_letter\ndead_letter_path = @D/no/such/dl\n" GEN
 		"[destination]\ntype = json\nfile_path = @D/left.json\n",
-		"t.ini:3: [pipeline] key 'dead_letter_path': cannot create @D/no/such/dl: No such file or directory");
+		"t.ini:3: [pipeline] key 'dead_letter_path': cannot create @D/no/such/dl.part: No such file or directory");
 	ck_assert_msg(!test_file_exists(part), "%s left behind", part);
 }
 END_TEST
