@@ -148,63 +148,104 @@ snapshot_whole() {
 	done
 }
 
-# --- dest_full
-fresh
-run dest_full "${PRELOAD_ENV[@]}" FAILIO_MATCH=/out.json FAILIO_BYTES=100000 --
-expect_rc 1 "dest_full"
-says "writing $W/out.json.part: No space left on device"
-says "partial output left in $W/out.json.part"
-nothing_committed
-[ -f "$W/out.json.part" ] || fail "dest_full: the message says the partial output is left, but it is not"
-counts_match
-snapshot_whole
+# sanitized: nebtop was built with ASan or TSan
+sanitized() { grep -aq -e __asan_init -e __tsan_init "$NEBTOP"; }
 
-# --- dest_fsync
+# the shim must come before the calls it wraps; a sanitizer runtime linked
+# into nebtop itself (clang's) comes first and hides it: then only the cases
+# without the shim run
 fresh
-run dest_fsync "${PRELOAD_ENV[@]}" FAILIO_MATCH=/out.json FAILIO_OPS=fsync FAILIO_ERRNO=EIO --
-expect_rc 1 "dest_fsync"
-says "writing $W/out.json.part: Input/output error"
-nothing_committed
-counts_match
+run probe "${PRELOAD_ENV[@]}" FAILIO_MATCH=/out.json FAILIO_OPS=open FAILIO_ERRNO=EROFS --
+SHIM_WORKS=1
+if [ "$RC" != 2 ]; then
+	sanitized || fail "the fault shim does not reach nebtop's calls (exit $RC): $(tail -3 "$T/stderr")"
+	note "skipped the cases with the fault shim: this sanitizer build's runtime takes the calls before it"
+	SHIM_WORKS=0
+fi
 
-# --- dl_full
-fresh
-run dl_full "${PRELOAD_ENV[@]}" FAILIO_MATCH=/bad.jsonl FAILIO_BYTES=100000 --
-expect_rc 1 "dl_full"
-says "the dead-letter file: writing $W/bad.jsonl.part: No space left on device"
-says "left in $W/bad.jsonl.part"
-nothing_committed
-counts_match
-n=$(lines "$W/bad.jsonl.part")
-[ "$n" != - ] && [ "$n" -lt 5000 ] || fail "dl_full: $n lines in the dead-letter file: the disk was not full"
+shim_cases() {
+	# --- dest_full
+	fresh
+	run dest_full "${PRELOAD_ENV[@]}" FAILIO_MATCH=/out.json FAILIO_BYTES=100000 --
+	expect_rc 1 "dest_full"
+	says "writing $W/out.json.part: No space left on device"
+	says "partial output left in $W/out.json.part"
+	nothing_committed
+	[ -f "$W/out.json.part" ] || fail "dest_full: the message says the partial output is left, but it is not"
+	counts_match
+	snapshot_whole
 
-# --- snap_full
-fresh
-run snap_full "${PRELOAD_ENV[@]}" FAILIO_MATCH=/prof/ FAILIO_BYTES=3000 --
-expect_rc 4 "snap_full"
-says "the output is complete and committed (15,000 records in $W/out.json"
-says "the final snapshot could not be written: writing $W/prof/"
-says "No space left on device: exit status 4"
-says "output: $W/out.json"
-[ "$(lines "$W/out.json")" = 15000 ] || fail "snap_full: out.json does not hold the 15,000 good records"
-[ "$(lines "$W/bad.jsonl")" = 5000 ] || fail "snap_full: bad.jsonl does not hold the 5,000 bad records"
-snapshot_absent
-counts_match
+	# --- dest_fsync
+	fresh
+	run dest_fsync "${PRELOAD_ENV[@]}" FAILIO_MATCH=/out.json FAILIO_OPS=fsync FAILIO_ERRNO=EIO --
+	expect_rc 1 "dest_fsync"
+	says "writing $W/out.json.part: Input/output error"
+	nothing_committed
+	counts_match
 
-# --- snap_rename
-fresh
-run snap_rename "${PRELOAD_ENV[@]}" FAILIO_MATCH=/prof/metrics_ FAILIO_OPS=rename --
-expect_rc 4 "snap_rename"
-says "cannot rename $W/prof/.metrics_"
-[ "$(lines "$W/out.json")" = 15000 ] || fail "snap_rename: out.json is not whole"
-snapshot_absent
+	# --- dl_full
+	fresh
+	run dl_full "${PRELOAD_ENV[@]}" FAILIO_MATCH=/bad.jsonl FAILIO_BYTES=100000 --
+	expect_rc 1 "dl_full"
+	says "the dead-letter file: writing $W/bad.jsonl.part: No space left on device"
+	says "left in $W/bad.jsonl.part"
+	nothing_committed
+	counts_match
+	n=$(lines "$W/bad.jsonl.part")
+	[ "$n" != - ] && [ "$n" -lt 5000 ] || fail "dl_full: $n lines in the dead-letter file: the disk was not full"
 
-# --- trace_full
-fresh
-run trace_full "${PRELOAD_ENV[@]}" FAILIO_MATCH=/prof/.trace_ FAILIO_BYTES=100 -- -types cpu,trace
-expect_rc 4 "trace_full"
-says "the final snapshot could not be written: writing $W/prof/.trace_"
-snapshot_absent
+	# --- snap_full
+	fresh
+	run snap_full "${PRELOAD_ENV[@]}" FAILIO_MATCH=/prof/ FAILIO_BYTES=3000 --
+	expect_rc 4 "snap_full"
+	says "the output is complete and committed (15,000 records in $W/out.json"
+	says "the final snapshot could not be written: writing $W/prof/"
+	says "No space left on device: exit status 4"
+	says "output: $W/out.json"
+	[ "$(lines "$W/out.json")" = 15000 ] || fail "snap_full: out.json does not hold the 15,000 good records"
+	[ "$(lines "$W/bad.jsonl")" = 5000 ] || fail "snap_full: bad.jsonl does not hold the 5,000 bad records"
+	snapshot_absent
+	counts_match
+
+	# --- snap_rename
+	fresh
+	run snap_rename "${PRELOAD_ENV[@]}" FAILIO_MATCH=/prof/metrics_ FAILIO_OPS=rename --
+	expect_rc 4 "snap_rename"
+	says "cannot rename $W/prof/.metrics_"
+	[ "$(lines "$W/out.json")" = 15000 ] || fail "snap_rename: out.json is not whole"
+	snapshot_absent
+
+	# --- trace_full
+	fresh
+	run trace_full "${PRELOAD_ENV[@]}" FAILIO_MATCH=/prof/.trace_ FAILIO_BYTES=100 -- -types cpu,trace
+	expect_rc 4 "trace_full"
+	says "the final snapshot could not be written: writing $W/prof/.trace_"
+	snapshot_absent
+
+	# --- read_only: a folder the files cannot be created in (EROFS from the
+	# shim: chmod does not stop root)
+	fresh
+	mkdir -p "$W/ro"
+	CASE=read_only_output
+	RC=0
+	(cd "$W" && env "${PRELOAD_ENV[@]}" FAILIO_MATCH=/ro/ FAILIO_OPS=open FAILIO_ERRNO=EROFS "$NEBTOP" --headless \
+		-output "$W/prof" -source csv -source-config "file_path=$T/in.csv" -dest-config "file_path=$W/ro/out.json" \
+		>"$T/stdout" 2>"$T/stderr") || RC=$?
+	expect_rc 2 "read_only (output)"
+	says "cannot create $W/ro/out.json.part: Read-only file system"
+	[ -z "$(ls -A "$W/ro")" ] || fail "read_only (output): files in the folder: $(ls -A "$W/ro")"
+	CASE=read_only_snapshots
+	RC=0
+	(cd "$W" && env "${PRELOAD_ENV[@]}" FAILIO_MATCH=/ro/ FAILIO_OPS=open FAILIO_ERRNO=EROFS "$NEBTOP" --headless \
+		-output "$W/ro" -source csv -source-config "file_path=$T/in.csv" -dest-config "file_path=$W/out.json" \
+		>"$T/stdout" 2>"$T/stderr") || RC=$?
+	expect_rc 4 "read_only (snapshots)"
+	says "the final snapshot could not be written: cannot create $W/ro/."
+	says "Read-only file system: exit status 4"
+	[ "$(lines "$W/out.json")" = 20000 ] || fail "read_only (snapshots): out.json is not whole"
+	[ -z "$(ls -A "$W/ro")" ] || fail "read_only (snapshots): files in the folder: $(ls -A "$W/ro")"
+}
+[ "$SHIM_WORKS" = 1 ] && shim_cases
 
 # --- link_part
 for f in out.json bad.jsonl; do
@@ -249,26 +290,4 @@ expect_rc 0 "leftover"
 counts_match
 snapshot_whole
 
-# --- read_only: a folder the files cannot be created in (EROFS from the
-# shim: chmod does not stop root)
-fresh
-mkdir -p "$W/ro"
-CASE=read_only_output
-RC=0
-(cd "$W" && env "${PRELOAD_ENV[@]}" FAILIO_MATCH=/ro/ FAILIO_OPS=open FAILIO_ERRNO=EROFS "$NEBTOP" --headless \
-	-output "$W/prof" -source csv -source-config "file_path=$T/in.csv" -dest-config "file_path=$W/ro/out.json" \
-	>"$T/stdout" 2>"$T/stderr") || RC=$?
-expect_rc 2 "read_only (output)"
-says "cannot create $W/ro/out.json.part: Read-only file system"
-[ -z "$(ls -A "$W/ro")" ] || fail "read_only (output): files in the folder: $(ls -A "$W/ro")"
-CASE=read_only_snapshots
-RC=0
-(cd "$W" && env "${PRELOAD_ENV[@]}" FAILIO_MATCH=/ro/ FAILIO_OPS=open FAILIO_ERRNO=EROFS "$NEBTOP" --headless \
-	-output "$W/ro" -source csv -source-config "file_path=$T/in.csv" -dest-config "file_path=$W/out.json" \
-	>"$T/stdout" 2>"$T/stderr") || RC=$?
-expect_rc 4 "read_only (snapshots)"
-says "the final snapshot could not be written: cannot create $W/ro/."
-says "Read-only file system: exit status 4"
-[ "$(lines "$W/out.json")" = 20000 ] || fail "read_only (snapshots): out.json is not whole"
-[ -z "$(ls -A "$W/ro")" ] || fail "read_only (snapshots): files in the folder: $(ls -A "$W/ro")"
 note "ok"
