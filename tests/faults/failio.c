@@ -9,7 +9,9 @@
  *                 the write that crosses the limit writes what fits (a short write)
  *   FAILIO_ERRNO  ENOSPC (default), EIO, EROFS or EACCES
  * fsync/fdatasync and close fail at once when named in FAILIO_OPS; rename
- * fails when either name matches. */
+ * fails when either name matches. stdio's writes (fwrite, fflush, fclose)
+ * go through glibc's internal write, which no preloaded library sees: the
+ * shim reaches only code that calls write itself, as nebtop's files do. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
