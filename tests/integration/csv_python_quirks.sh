@@ -34,4 +34,23 @@ expect_rc 0 "one stray space on row 3"
 same_file "$T/stray.ref" "$T/stray.json" "one stray space on row 3"
 grep -qxF '{"id":"3","name":"x ","note":"y"}' "$T/stray.json" || fail "row 3 not read as Python reads it"
 note "ok: a stray space on row 3 of 1000 rows: 1000 records, as Python reads them"
+
+# a quote never closed: Python (not strict) reads the rest of the input into
+# its field, so there are 3 records, as Python counts them; nebtop writes the
+# first two and counts the third as a record error naming its line (Python's
+# strict mode: "unexpected end of data"), so the run exits 3, nothing lost
+printf 'a,b\n1,x\n2,y\n3,"oops\n4,z\n5,w\n' >"$T/open.csv"
+[ "$("$PYTHON3" -c 'import csv, sys; print(len(list(csv.reader(open(sys.argv[1], newline="")))) - 1)' \
+	"$T/open.csv")" = 3 ] || fail "Python does not read 3 records from open.csv"
+nebtop -duration 0 -source csv -source-config "file_path=$T/open.csv" \
+	-destination json -dest-config "file_path=$T/open.json"
+expect_rc 3 "a quote never closed"
+check_records "$(metrics_file)" 3 2 0 1
+[ "$(cat "$T/open.json")" = '{"a":"1","b":"x"}
+{"a":"2","b":"y"}' ] || fail "a quote never closed: the records before it are not all written"
+report_errors | grep -q "line 4.*never closed" || {
+	report_errors >&2
+	fail "a quote never closed: the report does not name line 4"
+}
+note "ok: a quote never closed: 2 records written, the third an error naming line 4"
 finish
