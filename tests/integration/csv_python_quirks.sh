@@ -33,6 +33,10 @@ nebtop -duration 0 -source csv -source-config "file_path=$T/stray.csv" \
 expect_rc 0 "one stray space on row 3"
 same_file "$T/stray.ref" "$T/stray.json" "one stray space on row 3"
 grep -qxF '{"id":"3","name":"x ","note":"y"}' "$T/stray.json" || fail "row 3 not read as Python reads it"
+nebtop -duration 0 -source csv -source-config "file_path=$T/stray.csv,parser=slow" \
+	-destination json -dest-config "file_path=$T/stray_slow.json"
+expect_rc 0 "one stray space on row 3, parser = slow"
+same_file "$T/stray.ref" "$T/stray_slow.json" "one stray space on row 3, parser = slow"
 note "ok: a stray space on row 3 of 1000 rows: 1000 records, as Python reads them"
 
 # a quote never closed: Python (not strict) reads the rest of the input into
