@@ -1,6 +1,7 @@
 /* csv_dump.c: prints the records nebtop's CSV source parses from each of many
  * inputs, for csv_python_quirks.py to compare with Python's csv.reader.
  *
+ * Usage: csv_dump [DELIMITER QUOTE] (one byte each; default , and ").
  * Standard input holds cases, each "<length>\n" then that many bytes. Every
  * case goes the way the source takes its input: cut into chunks of whole
  * records by csv_scan (case i: chunks of 1 + i % 3 records), each chunk
@@ -70,18 +71,19 @@ static void csv_dump_on_discard(void *data)
 	o->fields = 0;
 }
 
-static void csv_dump_case(const char *in, size_t n, size_t want, struct csv_dump_out *o)
+static void csv_dump_case(const char *in, size_t n, unsigned char d, unsigned char q, size_t want,
+			  struct csv_dump_out *o)
 {
 	struct csv_slow p;
 	csv_slow_init(&p);
 	struct csv_scan s;
-	csv_scan_init(&s, ',', '"');
+	csv_scan_init(&s, d, q);
 	o->len = o->mark = 0;
 	o->fields = 0;
 	size_t off = 0;
 	while (off < n) {
 		size_t got, cut = off + csv_scan_records(&s, in + off, n - off, want, &got);
-		csv_fast_parse_chunk(in + off, cut - off, ',', '"', &p, csv_dump_on_field, csv_dump_on_row,
+		csv_fast_parse_chunk(in + off, cut - off, d, q, &p, csv_dump_on_field, csv_dump_on_row,
 				     csv_dump_on_discard, o);
 		off = cut;
 	}
@@ -91,8 +93,10 @@ static void csv_dump_case(const char *in, size_t n, size_t want, struct csv_dump
 	printf("{\"open\": %d, \"rows\": [%.*s]}\n", csv_scan_in_quotes(&s), (int)o->len, o->len ? o->b : "");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	unsigned char d = argc > 2 ? (unsigned char)argv[1][0] : ',';
+	unsigned char q = argc > 2 ? (unsigned char)argv[2][0] : '"';
 	struct csv_dump_out o = { 0 };
 	char *in = NULL;
 	size_t cap = 0, n;
@@ -107,7 +111,7 @@ int main(void)
 		}
 		if (fread(in, 1, n, stdin) != n)
 			return 2;
-		csv_dump_case(in, n, 1 + i % 3, &o);
+		csv_dump_case(in, n, d, q, 1 + i % 3, &o);
 	}
 	free(in);
 	free(o.b);

@@ -2,7 +2,7 @@
 """csv_python_quirks.py: nebtop's CSV parsing against Python's csv.reader
 (default dialect: doublequote, no skipinitialspace, not strict), field by
 field, on hand-written quote quirks and on random strings over the alphabet
-a , " space LF CR.
+a , " space LF CR (and with ; and ' as delimiter and quote).
 
     csv_python_quirks.py CSV_DUMP [RANDOM_CASES [SEED]]
 
@@ -43,8 +43,28 @@ QUIRKS = [
 ]
 
 
-def python_rows(text):
-    return [row for row in csv.reader(io.StringIO(text, newline="")) if row != []]
+def python_rows(text, delimiter, quotechar):
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=quotechar)
+    return [row for row in reader if row != []]
+
+
+def compare(dump, cases, delimiter, quotechar):
+    """Number of cases whose rows differ; prints the first ones."""
+    # each case as nebtop reads it: the bytes of its Latin-1 text
+    feed = b"".join(b"%d\n%s" % (len(c), c.encode("latin-1")) for c in cases)
+    out = subprocess.run([dump, delimiter, quotechar], input=feed, stdout=subprocess.PIPE, check=True).stdout
+    got = [json.loads(line) for line in out.decode("ascii").splitlines()]
+    if len(got) != len(cases):
+        sys.exit("csv_dump answered %d cases of %d" % (len(got), len(cases)))
+    bad = 0
+    for i, (text, g) in enumerate(zip(cases, got)):
+        want = python_rows(text, delimiter, quotechar)
+        if g["rows"] != want:
+            bad += 1
+            if bad <= 15:
+                print("case %d %r (delimiter %r, quote %r):\n  python: %r\n  nebtop: %r"
+                      % (i, text, delimiter, quotechar, want, g["rows"]))
+    return bad
 
 
 def main():
@@ -56,20 +76,16 @@ def main():
     for i in range(count):
         n = rng.randrange(0, 4 + i % 24)
         cases.append("".join(rng.choice(alphabet) for _ in range(n)))
-    # each case as nebtop reads it: the bytes of its Latin-1 text
-    feed = b"".join(b"%d\n%s" % (len(c), c.encode("latin-1")) for c in cases)
-    out = subprocess.run([dump], input=feed, stdout=subprocess.PIPE, check=True).stdout
-    got = [json.loads(line) for line in out.decode("ascii").splitlines()]
-    if len(got) != len(cases):
-        sys.exit("csv_dump answered %d cases of %d" % (len(got), len(cases)))
-    bad = 0
-    for i, (text, g) in enumerate(zip(cases, got)):
-        want = python_rows(text)
-        if g["rows"] != want:
-            bad += 1
-            if bad <= 15:
-                print("case %d %r:\n  python: %r\n  nebtop: %r" % (i, text, want, g["rows"]))
-    print("%d of %d cases differ from Python's csv.reader" % (bad, len(cases)))
+    bad = compare(dump, cases, ",", '"')
+    # another delimiter and quote: the same quirks with ; and ', random
+    # strings in which , and " are ordinary bytes
+    other = [c.replace(",", ";").replace('"', "'") for c in QUIRKS]
+    for i in range(count // 4):
+        n = rng.randrange(0, 4 + i % 24)
+        other.append("".join(rng.choice("a;' \n\r,\"") for _ in range(n)))
+    bad += compare(dump, other, ";", "'")
+    total = len(cases) + len(other)
+    print("%d of %d cases differ from Python's csv.reader" % (bad, total))
     sys.exit(1 if bad else 0)
 
 
