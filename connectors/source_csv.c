@@ -2,9 +2,10 @@
  * into chunks of whole records with the quote-aware scanner (csv_scan); the
  * stage's worker threads parse chunks, several at a time, into records (the
  * fast path csv_fast, and csv_slow, Python's csv.reader rules, for the
- * records with quote quirks). Fields are kept exactly as written (no trimming); a row with the
- * wrong number of fields or with invalid UTF-8 is a record error naming the
- * record and line, unless `ragged` or `invalid_utf8` say how to mend it. */
+ * records with quote quirks). Fields are kept exactly as written (no
+ * trimming); a row with the wrong number of fields or with invalid UTF-8 is
+ * a record error naming the record and line, unless `ragged` or
+ * `invalid_utf8` say how to mend it. */
 #include <stdarg.h>
 #include <errno.h>
 #include <fcntl.h>
