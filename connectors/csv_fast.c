@@ -1,10 +1,10 @@
 /* csv_fast.c: the simple-record fast path of the CSV parser (see csv_fast.h). */
 #include "csv_fast.h"
 
-#include <csv.h>
 #include <string.h>
 
 #include "csv_scan.h"
+#include "csv_slow.h"
 
 enum { CLS_PLAIN = 0, CLS_DELIM = 1, CLS_TERM = 2 };
 
@@ -18,7 +18,7 @@ size_t csv_fast_parse(const char *buf, size_t n, unsigned char delim, unsigned c
 	const unsigned char *s = (const unsigned char *)buf;
 	size_t i = 0;
 	while (i < n) {
-		/* between records: CR and LF of empty rows are skipped, as libcsv does */
+		/* between records: CR and LF of blank lines are skipped, as csv_slow does */
 		if (cls[s[i]] == CLS_TERM) {
 			i++;
 			continue;
@@ -54,7 +54,7 @@ size_t csv_fast_parse(const char *buf, size_t n, unsigned char delim, unsigned c
 }
 
 void csv_fast_parse_chunk(const char *buf, size_t n, unsigned char delim, unsigned char quote,
-			  struct csv_parser *p, csv_fast_field_fn on_field, csv_fast_row_fn on_row,
+			  struct csv_slow *p, csv_fast_field_fn on_field, csv_fast_row_fn on_row,
 			  csv_fast_discard_fn on_discard, void *data)
 {
 	size_t off = 0;
@@ -62,15 +62,14 @@ void csv_fast_parse_chunk(const char *buf, size_t n, unsigned char delim, unsign
 		size_t stop = off + csv_fast_parse(buf + off, n - off, delim, quote, on_field, on_row, data);
 		if (stop >= n)
 			break;
-		/* a record for libcsv: drop what the fast path began, find where the
-		 * record ends, parse just that record */
+		/* a record for csv_slow: drop what the fast path began, find where
+		 * the record ends, parse just that record */
 		on_discard(data);
 		struct csv_scan sc;
 		size_t got;
 		csv_scan_init(&sc, delim, quote);
 		size_t end = stop + csv_scan_records(&sc, buf + stop, n - stop, 1, &got);
-		csv_parse(p, buf + stop, end - stop, on_field, on_row, data);
-		csv_fini(p, on_field, on_row, data);
+		csv_slow_parse(p, buf + stop, end - stop, delim, quote, on_field, on_row, data);
 		off = end;
 	}
 }

@@ -1,14 +1,15 @@
 /* csv_scan.c: the quote-aware record-boundary scanner of the CSV source.
  *
  * The reader thread runs it over the whole input to cut chunks of whole
- * records that libcsv then parses on the decoder threads, so it must follow
- * libcsv 3.0.3 (options 0, no space trimming) byte for byte and run at memory
- * speed. The usual configuration (delimiter and quote distinct, neither CR
- * nor LF) takes a fast path that jumps with SSE2 from one interesting byte to
- * the next: outside quotes the quote, CR and LF; inside quotes the quote and
- * LF. Any other configuration takes a byte-at-a-time path that mirrors the
- * order in which libcsv tests a byte in each state, so odd choices such as a
- * delimiter equal to the quote still agree with the parser.
+ * records that csv_fast and csv_slow then parse on the decoder threads, so it
+ * must follow csv_slow's rules (Python's csv.reader, default dialect) byte
+ * for byte and run at memory speed. The usual configuration (delimiter and
+ * quote distinct, neither CR nor LF) takes a fast path that jumps with SSE2
+ * from one interesting byte to the next: outside quotes the quote, CR and
+ * LF; inside quotes the quote and LF. Any other configuration takes a
+ * byte-at-a-time path that mirrors the order in which csv_slow (as Python)
+ * tests a byte in each state, so odd choices such as a delimiter equal to
+ * the quote still agree with the parser.
  *
  * A `want` of 0 scans nothing: csv_scan_records returns 0 with *got = 0. */
 #include "csv_scan.h"
@@ -19,13 +20,13 @@
 #include <emmintrin.h>
 #endif
 
-/* Values of struct csv_scan.state; the names follow libcsv's parser states. */
+/* Values of struct csv_scan.state; Python's states (Modules/_csv.c). */
 enum csv_scan_state {
-	CSV_SCAN_ROW_START,   /* no byte of a record yet (ROW_NOT_BEGUN) */
-	CSV_SCAN_FIELD_START, /* after a delimiter (FIELD_NOT_BEGUN) */
-	CSV_SCAN_UNQUOTED,    /* in an unquoted field (FIELD_BEGUN, unquoted) */
-	CSV_SCAN_QUOTED,      /* in a quoted field (FIELD_BEGUN, quoted) */
-	CSV_SCAN_QUOTE_SEEN,  /* a quote in a quoted field (FIELD_MIGHT_HAVE_ENDED) */
+	CSV_SCAN_ROW_START,   /* no byte of a record yet (START_RECORD) */
+	CSV_SCAN_FIELD_START, /* after a delimiter (START_FIELD) */
+	CSV_SCAN_UNQUOTED,    /* in an unquoted field (IN_FIELD) */
+	CSV_SCAN_QUOTED,      /* in a quoted field (IN_QUOTED_FIELD) */
+	CSV_SCAN_QUOTE_SEEN,  /* a quote in a quoted field (QUOTE_IN_QUOTED_FIELD) */
 };
 
 #define CSV_SCAN_CR ((unsigned char)'\r')
@@ -115,7 +116,9 @@ static size_t csv_scan_run_fast(struct csv_scan *s, const unsigned char *buf, si
 		} else if (st == CSV_SCAN_QUOTE_SEEN) {
 			/* The byte after a quote in a quoted field decides. */
 			unsigned char c = *p++;
-			if (c == d) {
+			if (c == q) {
+				st = CSV_SCAN_QUOTED; /* "": a literal quote */
+			} else if (c == d) {
 				st = CSV_SCAN_FIELD_START;
 			} else if (c == CSV_SCAN_LF || c == CSV_SCAN_CR) {
 				lines += c == CSV_SCAN_LF;
@@ -123,7 +126,7 @@ static size_t csv_scan_run_fast(struct csv_scan *s, const unsigned char *buf, si
 				if (++k == want)
 					break;
 			} else {
-				st = CSV_SCAN_QUOTED; /* "" or a stray quote: still quoted */
+				st = CSV_SCAN_UNQUOTED; /* text after the closing quote */
 			}
 		} else {
 			/* Outside quotes: the run up to the next quote, CR or LF
@@ -156,9 +159,9 @@ static size_t csv_scan_run_fast(struct csv_scan *s, const unsigned char *buf, si
 	return (size_t)(p - buf);
 }
 
-/* General path, one byte at a time, testing each byte in the order libcsv
- * does in each state (which matters when delimiter, quote, CR and LF are not
- * all distinct). */
+/* General path, one byte at a time, testing each byte in the order Python's
+ * csv module does in each state (which matters when delimiter, quote, CR and
+ * LF are not all distinct). */
 static size_t csv_scan_run_bytes(struct csv_scan *s, const unsigned char *buf, size_t n, size_t want,
 				 size_t *done)
 {
@@ -174,26 +177,27 @@ static size_t csv_scan_run_bytes(struct csv_scan *s, const unsigned char *buf, s
 		lines += c == CSV_SCAN_LF;
 		switch (st) {
 		case CSV_SCAN_ROW_START:
+			if (term)
+				break; /* a blank line */
+			/* fall through */
 		case CSV_SCAN_FIELD_START:
 			if (term) {
-				ended = st == CSV_SCAN_FIELD_START;
+				ended = 1;
 				st = CSV_SCAN_ROW_START;
-			} else if (c == d) {
-				st = CSV_SCAN_FIELD_START;
 			} else if (c == q) {
 				st = CSV_SCAN_QUOTED;
+			} else if (c == d) {
+				st = CSV_SCAN_FIELD_START;
 			} else {
 				st = CSV_SCAN_UNQUOTED;
 			}
 			break;
 		case CSV_SCAN_UNQUOTED:
-			if (c == q) {
-				/* ordinary byte */
-			} else if (c == d) {
-				st = CSV_SCAN_FIELD_START;
-			} else if (term) {
+			if (term) {
 				ended = 1;
 				st = CSV_SCAN_ROW_START;
+			} else if (c == d) {
+				st = CSV_SCAN_FIELD_START;
 			}
 			break;
 		case CSV_SCAN_QUOTED:
@@ -201,13 +205,15 @@ static size_t csv_scan_run_bytes(struct csv_scan *s, const unsigned char *buf, s
 				st = CSV_SCAN_QUOTE_SEEN;
 			break;
 		default: /* CSV_SCAN_QUOTE_SEEN */
-			if (c == d) {
+			if (c == q) {
+				st = CSV_SCAN_QUOTED;
+			} else if (c == d) {
 				st = CSV_SCAN_FIELD_START;
 			} else if (term) {
 				ended = 1;
 				st = CSV_SCAN_ROW_START;
 			} else {
-				st = CSV_SCAN_QUOTED;
+				st = CSV_SCAN_UNQUOTED;
 			}
 			break;
 		}
@@ -253,7 +259,7 @@ int csv_scan_locate_record(const char *buf, size_t n, unsigned char delim, unsig
 		if (got < want)
 			return 0;
 	}
-	/* At a boundary, CR and LF are blank lines (libcsv tests them first in
+	/* At a boundary, CR and LF are blank lines (Python tests them first in
 	 * that state); the next other byte starts record k. */
 	while (off < n && (buf[off] == '\r' || buf[off] == '\n')) {
 		s.lines += buf[off] == '\n';

@@ -2,15 +2,16 @@
  *
  * The CSV source reads on one thread and parses on several: the reader cuts
  * its input into chunks of whole records with this scanner, and each chunk is
- * parsed on its own by libcsv. The scanner therefore follows exactly libcsv's
- * (non-strict) view of where a record ends, with spaces not trimmed:
+ * parsed on its own (csv_fast, csv_slow). The scanner therefore follows
+ * exactly csv_slow's view (Python's csv.reader) of where a record ends:
  *   - a quote opens a quoted field only as the first byte of a field;
  *     elsewhere in an unquoted field it is an ordinary byte;
  *   - in a quoted field, a quote followed by a quote is one literal quote; a
  *     quote followed by the delimiter or CR/LF ends the field; a quote
- *     followed by anything else is an ordinary byte and the field stays quoted;
+ *     followed by anything else ends the quoted part and the rest of the
+ *     field is unquoted;
  *   - CR and LF end a record outside quotes; a record with no bytes at all
- *     (blank line, the LF of CRLF) is skipped, as libcsv skips it.
+ *     (blank line, the LF of CRLF) is skipped.
  * It also counts lines (every LF, inside quotes too) so that errors can name
  * the line where a record starts. */
 #ifndef NEB_CSV_SCAN_H

@@ -1,10 +1,11 @@
 /* source_csv.c: the CSV source. One reader thread reads the input and cuts it
  * into chunks of whole records with the quote-aware scanner (csv_scan); the
- * stage's worker threads parse chunks with libcsv, several at a time, into
- * records. Fields are kept exactly as written (no trimming); a row with the
- * wrong number of fields or with invalid UTF-8 is a record error naming the
- * record and line, unless `ragged` or `invalid_utf8` say how to mend it. */
-#include <csv.h>
+ * stage's worker threads parse chunks, several at a time, into records (the
+ * fast path csv_fast, and csv_slow, Python's csv.reader rules, for the
+ * records with quote quirks). Fields are kept exactly as written (no
+ * trimming); a row with the wrong number of fields or with invalid UTF-8 is
+ * a record error naming the record and line, unless `ragged` or
+ * `invalid_utf8` say how to mend it. */
 #include <stdarg.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -22,11 +23,12 @@
 #include "connector.h"
 #include "csv_fast.h"
 #include "csv_scan.h"
+#include "csv_slow.h"
 #include "fdio.h"
 
 enum csv_ragged { RAGGED_ERROR = 0, RAGGED_PAD, RAGGED_TRUNCATE };
 enum csv_bad_utf8 { UTF8_ERROR = 0, UTF8_REPLACE };
-enum csv_parser_kind { PARSER_AUTO = 0, PARSER_LIBCSV };
+enum csv_parser_kind { PARSER_AUTO = 0, PARSER_SLOW };
 
 #define CSV_CHUNK_TARGET (1u << 20) /* bytes a chunk aims at when records are large */
 
@@ -45,9 +47,9 @@ struct csv_source {
 	const struct schema *schema;
 };
 
-/* Per worker: a libcsv parser and the fields of the row being parsed. */
+/* Per worker: the slow parser's scratch and the fields of the row being parsed. */
 struct csv_worker {
-	struct csv_parser parser;
+	struct csv_slow parser;
 	uint32_t *row; /* (offset, length) pairs into batch->data */
 	size_t row_n, row_cap;
 	uint32_t row_start; /* batch->data offset where this row's bytes start */
@@ -60,7 +62,7 @@ struct csv_worker {
 
 static const char *const csv_ragged_choices[] = { "error", "pad", "truncate", NULL };
 static const char *const csv_utf8_choices[] = { "error", "replace", NULL };
-static const char *const csv_parser_choices[] = { "auto", "libcsv", NULL };
+static const char *const csv_parser_choices[] = { "auto", "slow", NULL };
 
 static const struct confkey csv_keys[] = {
 	{ "file_path", CONF_STRING, NULL, offsetof(struct csv_source, file_path), "file to read (- = standard input)",
@@ -78,25 +80,10 @@ static const struct confkey csv_keys[] = {
 	{ "max_record_size", CONF_SIZE, "16MiB", offsetof(struct csv_source, max_record_size),
 	  "largest record accepted (a bigger one usually means a quote left open)", NULL, 1024, 1e10, 0 },
 	{ "parser", CONF_ENUM, "auto", offsetof(struct csv_source, parser),
-	  "auto: simple records by nebtop's fast path, the others by libcsv; libcsv: every record by libcsv",
+	  "auto: simple records by the fast path, the others byte by byte; slow: every record byte by byte",
 	  csv_parser_choices, 0, 0, 0 },
 	{ NULL, 0, NULL, 0, NULL, NULL, 0, 0, 0 },
 };
-
-static int csv_never_space(unsigned char c)
-{
-	(void)c;
-	return 0;
-}
-
-static void csv_init_parser(struct csv_parser *p, const struct csv_source *s)
-{
-	csv_init(p, 0);
-	csv_set_delim(p, (unsigned char)s->delimiter);
-	csv_set_quote(p, (unsigned char)s->quote);
-	csv_set_space_func(p, csv_never_space);
-	csv_set_blk_size(p, 4096);
-}
 
 /* --- reading ------------------------------------------------------------- */
 
@@ -161,8 +148,7 @@ static long csv_cut_chunk(struct csv_source *s, struct buf *out, size_t want, co
 
 struct csv_header_ctx {
 	struct schema *out;
-	struct buf field;
-	uint32_t n;
+	uint32_t n, cap; /* names so far, room for them */
 	int rows;
 };
 
@@ -175,10 +161,13 @@ static void csv_header_field(void *f, size_t len, void *data)
 	size_t n = len < 160 ? len : 160;
 	n = utf8_write_replaced(name, f, n); /* a header name is always shown: mend bad bytes */
 	name[n] = 0;
-	h->out->names = realloc(h->out->names, (h->n + 1) * sizeof *h->out->names);
-	h->out->types = realloc(h->out->types, h->n + 1);
-	if (!h->out->names || !h->out->types)
-		abort();
+	if (h->n == h->cap) { /* room doubles: a wide header is read in linear time */
+		h->cap = h->cap ? 2 * h->cap : 64;
+		h->out->names = realloc(h->out->names, h->cap * sizeof *h->out->names);
+		h->out->types = realloc(h->out->types, h->cap);
+		if (!h->out->names || !h->out->types)
+			abort();
+	}
 	h->out->names[h->n] = strdup(name);
 	h->out->types[h->n] = 0;
 	h->n++;
@@ -194,14 +183,14 @@ static void csv_header_row(int c, void *data)
 /* Parses the first record of s->in.carry (of length len) as field names. */
 static void csv_parse_first_record(struct csv_source *s, size_t len, struct schema *out)
 {
-	struct csv_parser p;
-	csv_init_parser(&p, s);
-	struct csv_header_ctx h = { out, { 0 }, 0, 0 };
+	struct csv_slow p;
+	csv_slow_init(&p);
+	struct csv_header_ctx h = { out, 0, 0, 0 };
 	out->names = NULL;
 	out->types = NULL;
-	csv_parse(&p, s->in.carry.p, len, csv_header_field, csv_header_row, &h);
-	csv_fini(&p, csv_header_field, csv_header_row, &h);
-	csv_free(&p);
+	csv_slow_parse(&p, s->in.carry.p, len, (unsigned char)s->delimiter, (unsigned char)s->quote,
+		       csv_header_field, csv_header_row, &h);
+	csv_slow_free(&p);
 	out->width = h.n;
 }
 
@@ -291,14 +280,14 @@ static void *csv_worker_new(void *opts)
 	if (!cw)
 		abort();
 	cw->src = opts;
-	csv_init_parser(&cw->parser, opts);
+	csv_slow_init(&cw->parser);
 	return cw;
 }
 
 static void csv_worker_free(void *local)
 {
 	struct csv_worker *cw = local;
-	csv_free(&cw->parser);
+	csv_slow_free(&cw->parser);
 	free(cw->row);
 	free(cw);
 }
@@ -421,9 +410,9 @@ static void csv_decode(void *opts, struct batch *b, struct worker *w)
 	buf_reserve(&b->data, b->raw.len + 64);
 	cw->row_start = 0;
 	cw->open_quote = (b->flags & BATCH_OPEN_QUOTE) != 0;
-	if (s->parser == PARSER_LIBCSV) {
-		csv_parse(&cw->parser, b->raw.p, b->raw.len, csv_on_field, csv_on_row, cw);
-		csv_fini(&cw->parser, csv_on_field, csv_on_row, cw);
+	if (s->parser == PARSER_SLOW) {
+		csv_slow_parse(&cw->parser, b->raw.p, b->raw.len, (unsigned char)s->delimiter,
+			       (unsigned char)s->quote, csv_on_field, csv_on_row, cw);
 		return;
 	}
 	csv_fast_parse_chunk(b->raw.p, b->raw.len, (unsigned char)s->delimiter, (unsigned char)s->quote, &cw->parser,

@@ -1,11 +1,11 @@
 /* fuzz_csv.c: libFuzzer harness for the CSV chunker (csv_scan), the fast
- * path (csv_fast) and libcsv.
+ * path (csv_fast) and the byte-at-a-time parser (csv_slow, Python's rules).
  *
  * The properties the CSV source relies on: cutting the input at the record
  * boundaries the scanner returns, however the input is fed to it, and
- * parsing each chunk with a fresh libcsv parser gives exactly the records of
- * one parser run over the whole input; and parsing each chunk the way the
- * source does (fast path, libcsv for the records it leaves) gives them too.
+ * parsing each chunk with csv_slow gives exactly the records of one csv_slow
+ * run over the whole input; and parsing each chunk the way the source does
+ * (fast path, csv_slow for the records it leaves) gives them too.
  * Any difference abort()s.
  *
  * Input layout: byte 0 picks the delimiter (bits 0-1: ',' ';' '\t' '|') and
@@ -13,7 +13,6 @@
  * delimiter, quote, CR and LF are not all distinct); byte 1 the `want` of
  * each chunk; byte 2 the sizes of the pieces the input is fed in; the rest
  * is the CSV text. */
-#include <csv.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 
 #include "connectors/csv_fast.h"
 #include "connectors/csv_scan.h"
+#include "connectors/csv_slow.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -95,22 +95,12 @@ static void fuzz_csv_on_discard(void *data)
 	o->len = o->row_mark;
 }
 
-static int fuzz_csv_no_space(unsigned char c)
-{
-	(void)c;
-	return 0;
-}
-
 static void fuzz_csv_parse(const char *in, size_t n, unsigned char d, unsigned char q, struct fuzz_csv_out *o)
 {
-	struct csv_parser p;
-	fuzz_csv_require(csv_init(&p, 0) == 0, "csv_init failed");
-	csv_set_space_func(&p, fuzz_csv_no_space);
-	csv_set_delim(&p, d);
-	csv_set_quote(&p, q);
-	fuzz_csv_require(csv_parse(&p, in, n, fuzz_csv_on_field, fuzz_csv_on_row, o) == n, "csv_parse failed");
-	fuzz_csv_require(csv_fini(&p, fuzz_csv_on_field, fuzz_csv_on_row, o) == 0, "csv_fini failed");
-	csv_free(&p);
+	struct csv_slow p;
+	csv_slow_init(&p);
+	csv_slow_parse(&p, in, n, d, q, fuzz_csv_on_field, fuzz_csv_on_row, o);
+	csv_slow_free(&p);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -201,7 +191,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* chunks one by one against the whole */
 	struct fuzz_csv_out whole = { 0 }, part = { 0 };
 	fuzz_csv_parse(in, n, d, q, &whole);
-	fuzz_csv_require(whole.rows == nall + !end_boundary, "libcsv counts different records");
+	fuzz_csv_require(whole.rows == nall + !end_boundary, "csv_slow counts different records");
 	size_t prev = 0;
 	for (size_t i = 0; i <= ncuts; i++) {
 		size_t stop = i < ncuts ? cuts[i] : n;
@@ -215,11 +205,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* chunks through the fast path (only for the settings the source accepts) */
 	if (d != q && d != '\r' && d != '\n' && q != '\r' && q != '\n') {
 		struct fuzz_csv_out fast = { 0 };
-		struct csv_parser p;
-		fuzz_csv_require(csv_init(&p, 0) == 0, "csv_init failed");
-		csv_set_space_func(&p, fuzz_csv_no_space);
-		csv_set_delim(&p, d);
-		csv_set_quote(&p, q);
+		struct csv_slow p;
+		csv_slow_init(&p);
 		prev = 0;
 		for (size_t i = 0; i <= ncuts; i++) {
 			size_t stop = i < ncuts ? cuts[i] : n;
@@ -227,7 +214,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					     fuzz_csv_on_discard, &fast);
 			prev = stop;
 		}
-		csv_free(&p);
+		csv_slow_free(&p);
 		fuzz_csv_require(fast.rows == whole.rows, "the fast path finds a different count of records");
 		fuzz_csv_require(fast.len == whole.len && (fast.len == 0 || memcmp(fast.b, whole.b, fast.len) == 0),
 				 "the fast path parses to different records");

@@ -28,17 +28,19 @@ import sys
 
 
 def dedup(names):
+    """A name already held by an earlier field gets the first suffix _2, _3,
+    ... that no field has (in linear time: a name once held stays held)."""
     names = list(names)
-    for i in range(1, len(names)):
-        if names[i] not in names[:i]:
-            continue
-        k = 2
-        while True:
-            cand = "%s_%d" % (names[i], k)
-            if not any(j != i and names[j] == cand for j in range(len(names))):
-                names[i] = cand
-                break
-            k += 1
+    held = set(names)
+    seen = set()
+    for i, name in enumerate(names):
+        if name in seen:
+            k = 2
+            while "%s_%d" % (name, k) in held:
+                k += 1
+            name = names[i] = "%s_%d" % (name, k)
+            held.add(name)
+        seen.add(name)
     return names
 
 

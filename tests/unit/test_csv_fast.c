@@ -1,14 +1,15 @@
-/* test_csv_fast.c: the CSV fast path gives libcsv's records: hand-written
- * cases (what it takes itself and what it leaves to libcsv) and random inputs,
- * each parsed whole by libcsv and chunk-wise by csv_fast_parse_chunk. */
+/* test_csv_fast.c: the CSV fast path gives csv_slow's records (Python's
+ * csv.reader rules): hand-written cases (what it takes itself and what it
+ * leaves to csv_slow) and random inputs, each parsed whole by csv_slow and
+ * chunk-wise by csv_fast_parse_chunk. */
 #include <check.h>
-#include <csv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "connectors/csv_fast.h"
 #include "connectors/csv_scan.h"
+#include "connectors/csv_slow.h"
 #include "tests/unit/unit_main.h"
 
 /* Records rendered as text: [field][field]|term\n per row. */
@@ -51,35 +52,20 @@ static void fast_on_discard(void *data)
 	o->buf[o->len] = 0;
 }
 
-static int fast_no_space(unsigned char c)
+static void fast_parse_slow(const char *in, size_t n, unsigned char d, unsigned char q, struct fast_out *o)
 {
-	(void)c;
-	return 0;
-}
-
-static void fast_init_parser(struct csv_parser *p, unsigned char d, unsigned char q)
-{
-	ck_assert_int_eq(csv_init(p, 0), 0);
-	csv_set_space_func(p, fast_no_space);
-	csv_set_delim(p, d);
-	csv_set_quote(p, q);
-}
-
-static void fast_parse_libcsv(const char *in, size_t n, unsigned char d, unsigned char q, struct fast_out *o)
-{
-	struct csv_parser p;
-	fast_init_parser(&p, d, q);
-	csv_parse(&p, in, n, fast_on_field, fast_on_row, o);
-	csv_fini(&p, fast_on_field, fast_on_row, o);
-	csv_free(&p);
+	struct csv_slow p;
+	csv_slow_init(&p);
+	csv_slow_parse(&p, in, n, d, q, fast_on_field, fast_on_row, o);
+	csv_slow_free(&p);
 }
 
 /* Cuts the input into chunks of `want` records and parses them the fast way. */
 static void fast_parse_chunks(const char *in, size_t n, unsigned char d, unsigned char q, size_t want,
 			      struct fast_out *o)
 {
-	struct csv_parser p;
-	fast_init_parser(&p, d, q);
+	struct csv_slow p;
+	csv_slow_init(&p);
 	struct csv_scan s;
 	csv_scan_init(&s, d, q);
 	size_t off = 0;
@@ -88,7 +74,7 @@ static void fast_parse_chunks(const char *in, size_t n, unsigned char d, unsigne
 		csv_fast_parse_chunk(in + off, cut - off, d, q, &p, fast_on_field, fast_on_row, fast_on_discard, o);
 		off = cut;
 	}
-	csv_free(&p);
+	csv_slow_free(&p);
 }
 
 static struct fast_out fast_a, fast_b;
@@ -97,10 +83,10 @@ static void fast_expect_same(const char *in, size_t n, unsigned char d, unsigned
 {
 	memset(&fast_a, 0, sizeof fast_a);
 	memset(&fast_b, 0, sizeof fast_b);
-	fast_parse_libcsv(in, n, d, q, &fast_a);
+	fast_parse_slow(in, n, d, q, &fast_a);
 	fast_parse_chunks(in, n, d, q, want, &fast_b);
 	if (fast_a.len != fast_b.len || memcmp(fast_a.buf, fast_b.buf, fast_a.len))
-		ck_abort_msg("input <%.*s> (want %zu): libcsv gave\n%s\nthe fast path gave\n%s", (int)n, in, want,
+		ck_abort_msg("input <%.*s> (want %zu): csv_slow gave\n%s\nthe fast path gave\n%s", (int)n, in, want,
 			     fast_a.buf, fast_b.buf);
 }
 
@@ -128,7 +114,7 @@ START_TEST(simple_records_parse_alike)
 }
 END_TEST
 
-START_TEST(hard_records_go_to_libcsv)
+START_TEST(hard_records_go_to_csv_slow)
 {
 	static const char *const cases[] = {
 		"a,\"doubled \"\" quote\",c\n1,2,3\n",
@@ -174,7 +160,7 @@ int main(void)
 	Suite *s = suite_create("csv_fast");
 	TCase *tc = tcase_create("parse");
 	tcase_add_test(tc, simple_records_parse_alike);
-	tcase_add_test(tc, hard_records_go_to_libcsv);
+	tcase_add_test(tc, hard_records_go_to_csv_slow);
 	tcase_add_test(tc, other_delimiters_and_quotes);
 	tcase_add_test(tc, random_inputs_parse_alike);
 	tcase_set_timeout(tc, 60);
