@@ -462,6 +462,13 @@ static void pgd_describe(void *opts, char *dst, size_t n)
 	snprintf(dst, n, "postgresql %s%s%s", d->table ? d->table : "?", d->link.name[0] ? " in " : "", d->link.name);
 }
 
+static void pgd_describe_left(void *opts, char *dst, size_t n)
+{
+	struct pg_dest *d = opts;
+	snprintf(dst, n, "the server rolls back the open transaction as the connection closes; what was committed "
+			 "before stays in %s", d->table ? d->table : "the table");
+}
+
 const struct dest_ops dest_postgresql = {
 	.type = "postgresql",
 	.summary = "PostgreSQL table, loaded with COPY FROM STDIN in transactions",
@@ -473,4 +480,5 @@ const struct dest_ops dest_postgresql = {
 	.write = pgd_write,
 	.close = pgd_close,
 	.describe = pgd_describe,
+	.describe_left = pgd_describe_left,
 };

@@ -59,6 +59,8 @@ static void *signals_thread_main(void *arg)
 		uint64_t now = signals_now_ms();
 		if (atomic_fetch_add(&s->stop_requests, 1) == 0) {
 			s->first_stop_ms = now;
+		} else if (now - s->first_stop_ms >= 1000 && atomic_load(&s->main_takes_abandon)) {
+			atomic_store(&s->abandon, 1);
 		} else if (now - s->first_stop_ms >= 1000) {
 			void (*restore)(void) = atomic_load(&s->before_exit);
 			if (restore)
