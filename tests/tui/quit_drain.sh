@@ -43,36 +43,13 @@ nebtop_pid() {
 # the message (abandoned by HOW) naming out.json.part, out.json absent, and
 # out.json.part holding the records written, col1 = 1, 2, ... in order
 check_abandoned() {
-	local what=$1 how=$2 msg written
+	local what=$1 how=$2 msg
 	[ "$EXIT" = 130 ] || { show_screen "$what"; soft_fail "$what: exit status $EXIT, expected 130"; }
 	wait_for "$what: the message 'abandoned by $how'" on_screen "nebtop: abandoned by $how while draining: "
 	[ "$(alternate_on)" = 0 ] || { show_screen "$what"; soft_fail "$what: the alternate screen is still on"; }
 	on_screen_re 'Quit *$' && { show_screen "$what"; soft_fail "$what: the panels are still on the screen"; }
 	msg=$(screen | tr -d '\n' | sed -n 's/.*\(nebtop: abandoned by .*exit status 130\).*/\1/p')
-	printf '%s\n' "$msg" | grep -qE ': [0-9,]+ records? read not written' ||
-		soft_fail "$what: the message does not count the records not written: $msg"
-	printf '%s\n' "$msg" | grep -qF "partial output left in $T/out.json.part" ||
-		soft_fail "$what: the message does not name $T/out.json.part: $msg"
-	[ -e "$T/out.json" ] && soft_fail "$what: $T/out.json was committed by an abandoned run"
-	[ -e "$T/out.json.part" ] || soft_fail "$what: no $T/out.json.part left, as the message says"
-	written=$(printf '%s\n' "$msg" | sed -n 's/.* read, \([0-9,]*\) written).*/\1/p' | tr -d ,)
-	[ -n "$written" ] || soft_fail "$what: no 'N written' in the message: $msg"
-	if [ -e "$T/out.json.part" ] && [ -n "$written" ]; then
-		"$PYTHON3" - "$T/out.json.part" "$written" "$what" <<'PY' || soft_fail "$what: $T/out.json.part (see above)"
-import json, sys
-path, written, what = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-lines = open(path, encoding="utf-8").read().split("\n")
-if lines[-1] != "":
-    sys.exit("%s: the last line of the partial output is cut" % what)
-ids = [json.loads(l)["col1"] for l in lines[:-1]]
-if ids != [str(i) for i in range(1, len(ids) + 1)]:
-    sys.exit("%s: col1 of the partial output is not 1..%d in order" % (what, len(ids)))
-# the writer may finish a batch between the count and the exit
-if len(ids) < written:
-    sys.exit("%s: %d records in the partial output, the message says %d written" % (what, len(ids), written))
-PY
-	fi
-	ls "$T"/prof/metrics_*.json >/dev/null 2>&1 && soft_fail "$what: a final snapshot was written by an abandoned run"
+	check_abandoned_output "$what" "$msg" "$T/out.json"
 	rm -rf "$T/out.json.part" "$T/out.json" "$T/prof"
 }
 
