@@ -65,7 +65,11 @@ static void *signals_thread_main(void *arg)
 			void (*restore)(void) = atomic_load(&s->before_exit);
 			if (restore)
 				restore();
-			static const char msg[] = "nebtop: second stop signal: exiting without draining; outputs stay under their .part names\n";
+			/* the main thread is not in its loop (it joins the threads,
+			 * commits the output or writes the final snapshot): no count */
+			static const char msg[] = "nebtop: abandoned by a second stop signal while the run was ending: "
+						  "exiting at once (status 130); an output not yet committed stays "
+						  "under its .part name, and the final snapshot is not written\n";
 			ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
 			(void)w;
 			_exit(130);

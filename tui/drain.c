@@ -38,7 +38,14 @@ void tui_drain_status(char *dst, size_t n, const struct tui_model *m, uint64_t o
 		snprintf(in_ch, sizeof in_ch, ", %s in channels (most in %s), the rest in the stages", q, where);
 	if (left && rate > 0) {
 		units_format_count(r, sizeof r, (uint64_t)(rate + 0.5));
-		units_format_duration(eta, sizeof eta, (uint64_t)((double)left / rate * 1e9));
+		/* whole seconds: an estimate, not a measure */
+		uint64_t secs_left = (uint64_t)((double)left / rate + 0.5);
+		if (secs_left < 1)
+			secs_left = 1;
+		if (secs_left < 120)
+			snprintf(eta, sizeof eta, "%llus", (unsigned long long)secs_left);
+		else
+			units_format_duration(eta, sizeof eta, secs_left * 1000000000ull);
 		snprintf(est, sizeof est, "; about %s left at %s/s", eta, r);
 	}
 	snprintf(dst, n, "draining (q again or Ctrl-C abandons it): %s record%s to write%s; %s written since q%s", l,

@@ -13,6 +13,7 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,9 @@
  * thread can use it, read only by it. */
 static struct termios tui_saved_termios;
 static int tui_saved_valid;
+/* standard error as it was before the screen held it (-1: not held), so
+ * that the message of an exit at once reaches the terminal */
+static _Atomic int tui_saved_stderr = -1;
 
 static void tui_restore_at_once(void)
 {
@@ -46,6 +50,9 @@ static void tui_restore_at_once(void)
 	(void)w;
 	if (tui_saved_valid)
 		tcsetattr(STDIN_FILENO, TCSANOW, &tui_saved_termios);
+	int fd = atomic_load(&tui_saved_stderr);
+	if (fd >= 0)
+		dup2(fd, STDERR_FILENO);
 }
 
 int tui_can_run(void) { return isatty(STDOUT_FILENO) && isatty(STDIN_FILENO); }
@@ -67,7 +74,9 @@ static void tui_stderr_hold(struct tui_stderr *h)
 	if (h->saved_fd < 0 || dup2(fileno(h->tmp), STDERR_FILENO) < 0) {
 		fclose(h->tmp);
 		h->tmp = NULL;
+		return;
 	}
+	atomic_store(&tui_saved_stderr, h->saved_fd);
 }
 
 static void tui_stderr_release(struct tui_stderr *h)
@@ -75,6 +84,7 @@ static void tui_stderr_release(struct tui_stderr *h)
 	if (!h->tmp)
 		return;
 	fflush(stderr);
+	atomic_store(&tui_saved_stderr, -1);
 	dup2(h->saved_fd, STDERR_FILENO);
 	close(h->saved_fd);
 	rewind(h->tmp);
