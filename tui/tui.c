@@ -103,7 +103,7 @@ struct tui_state {
 	struct tui_detail detail; /* the finding opened with Enter */
 	uint64_t refresh_ns;
 	int frozen, help, paused, quitting;
-	int quit_by_key;         /* the quit came from q (a stop signal then abandons) */
+	int quit_by_key;         /* the quit came from q or -duration, not a signal: a stop signal abandons it */
 	uint64_t quit_t_ns, quit_out; /* when the quit came, and the records written then */
 	uint64_t trace_until_ns; /* a trace capture ends then (0: none) */
 	int trace_started;       /* the capture turned tracing on */
@@ -425,8 +425,8 @@ int tui_run(struct tui_run *r, char *err, size_t errlen)
 		}
 		if (atomic_load(&r->sig->stop_requests) > 0 && st->quitting && st->quit_by_key &&
 		    !pipeline_wait_done(r->p, 0)) {
-			/* Ctrl-C (or a SIGTERM) after q: the second request */
-			r->abandoned = sigterm ? "SIGTERM after q" : "Ctrl-C (SIGINT) after q";
+			/* Ctrl-C (or a SIGTERM) after q or -duration: the second request */
+			r->abandoned = sigterm ? "SIGTERM" : "Ctrl-C (SIGINT)";
 			break;
 		}
 		if (atomic_load(&r->sig->stop_requests) > 0 && !st->quitting)
@@ -441,6 +441,7 @@ int tui_run(struct tui_run *r, char *err, size_t errlen)
 			snprintf(d, sizeof d, "%.2fs", (double)r->duration_ns / 1e9);
 			snprintf(why, sizeof why, "duration %s", d);
 			tui_request_stop(r, st, why);
+			st->quit_by_key = 1;
 		}
 		int done = pipeline_wait_done(r->p, 0);
 		if (done && st->quitting)
