@@ -84,6 +84,10 @@ struct dest_ops {
 	 * e (returning -1); ok = -1: the run never started, remove what open made. */
 	int (*close)(void *opts, int ok, struct errbuf *e);
 	void (*describe)(void *opts, char *dst, size_t n);
+	/* What a run abandoned now (exit without draining or closing) leaves of
+	 * the output, for the message: "partial output left in out.json.part".
+	 * Main thread, while the writer may still run. NULL: nothing to say. */
+	void (*describe_left)(void *opts, char *dst, size_t n);
 };
 
 const struct source_ops *connector_find_source(const char *type);

@@ -126,6 +126,12 @@ static void csvd_describe(void *opts, char *dst, size_t n)
 	snprintf(dst, n, "%s", !c->file_path ? "?" : !strcmp(c->file_path, "-") ? "stdout" : c->file_path);
 }
 
+static void csvd_describe_left(void *opts, char *dst, size_t n)
+{
+	struct csv_dest *c = opts;
+	outfile_describe_left(&c->out, dst, n);
+}
+
 const struct dest_ops dest_csv = {
 	.type = "csv",
 	.summary = "CSV with a header line, to a file or standard output",
@@ -137,4 +143,5 @@ const struct dest_ops dest_csv = {
 	.write = csvd_write,
 	.close = csvd_close,
 	.describe = csvd_describe,
+	.describe_left = csvd_describe_left,
 };

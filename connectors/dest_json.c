@@ -103,6 +103,12 @@ static void json_describe(void *opts, char *dst, size_t n)
 	snprintf(dst, n, "%s", !j->file_path ? "?" : !strcmp(j->file_path, "-") ? "stdout" : j->file_path);
 }
 
+static void json_describe_left(void *opts, char *dst, size_t n)
+{
+	struct json_dest *j = opts;
+	outfile_describe_left(&j->out, dst, n);
+}
+
 const struct dest_ops dest_json = {
 	.type = "json",
 	.summary = "JSON Lines or a JSON array, to a file or standard output",
@@ -114,4 +120,5 @@ const struct dest_ops dest_json = {
 	.write = json_write,
 	.close = json_close,
 	.describe = json_describe,
+	.describe_left = json_describe_left,
 };

@@ -267,18 +267,23 @@ static int pgd_copy(struct pg_dest *d, const char *data, size_t n, struct pgd_re
 }
 
 /* Stops the run: WHAT happened (REASON); the message counts what was
- * committed and what the server rolled back (the open transaction, with
- * `in_flight` records of the batch being sent). */
+ * committed and what the server rolled back: the open transaction's
+ * batches written before, which were counted out and are now rolled_back
+ * (the same number in both), and apart from them the `in_flight` records of
+ * the batch being sent, which the pipeline counts as not written. */
 static int pgd_stop(struct pg_dest *d, const char *what, const char *reason, uint64_t in_flight, struct errbuf *e)
 {
 	connmetrics_add(&d->link.metrics->errors, 1);
-	/* the batches of the open transaction were counted out when written */
 	connmetrics_add(&d->link.metrics->rolled_back, d->open_recs);
 	d->in_txn = 0;
 	d->stopped = 1;
-	return errbuf_set(e, "%s (%s): %s; %llu records committed, the open transaction (%llu records) rolled back",
-			  what, d->link.name, reason, (unsigned long long)d->committed,
-			  (unsigned long long)(d->open_recs + in_flight));
+	char batch[96] = "";
+	if (in_flight)
+		snprintf(batch, sizeof batch, ", and the batch being sent (%llu records) not written",
+			 (unsigned long long)in_flight);
+	return errbuf_set(e, "%s (%s): %s; %llu records committed, the open transaction (%llu records) rolled back%s",
+			  what, d->link.name, reason, (unsigned long long)d->committed, (unsigned long long)d->open_recs,
+			  batch);
 }
 
 static int pgd_lost(struct pg_dest *d, const struct pgd_refusal *f, uint64_t in_flight, struct errbuf *e)
@@ -381,6 +386,7 @@ static int pgd_write(void *opts, struct batch *b, struct worker *w, struct errbu
 	struct pg_dest *d = opts;
 	struct pgd_refusal f;
 	uint32_t kept = b->nkept;
+	uint64_t open_before = d->open_recs;
 	if (!d->in_txn) {
 		buf_append_str(&d->sql, "BEGIN; ");
 		d->in_txn = 1;
@@ -399,9 +405,14 @@ static int pgd_write(void *opts, struct batch *b, struct worker *w, struct errbu
 	if (d->commit_every && ++d->batches_in_txn >= d->commit_every) {
 		d->sql.len = 0; /* COMMIT releases the savepoint */
 		struct errbuf ce;
-		if (pg_link_command(&d->link, "COMMIT", &ce))
+		if (pg_link_command(&d->link, "COMMIT", &ce)) {
+			/* this batch fails with the write (the pipeline counts its
+			 * records not written): it is not among those rolled back */
+			uint64_t batch = d->open_recs - open_before;
+			d->open_recs = open_before;
 			return pgd_stop(d, pg_link_lost(&d->link) ? "connection to PostgreSQL lost" : "COMMIT failed",
-					ce.msg, 0, e);
+					ce.msg, batch, e);
+		}
 		d->committed += d->open_recs;
 		d->open_recs = 0;
 		d->batches_in_txn = 0;
@@ -451,6 +462,13 @@ static void pgd_describe(void *opts, char *dst, size_t n)
 	snprintf(dst, n, "postgresql %s%s%s", d->table ? d->table : "?", d->link.name[0] ? " in " : "", d->link.name);
 }
 
+static void pgd_describe_left(void *opts, char *dst, size_t n)
+{
+	struct pg_dest *d = opts;
+	snprintf(dst, n, "the server rolls back the open transaction as the connection closes; what was committed "
+			 "before stays in %s", d->table ? d->table : "the table");
+}
+
 const struct dest_ops dest_postgresql = {
 	.type = "postgresql",
 	.summary = "PostgreSQL table, loaded with COPY FROM STDIN in transactions",
@@ -462,4 +480,5 @@ const struct dest_ops dest_postgresql = {
 	.write = pgd_write,
 	.close = pgd_close,
 	.describe = pgd_describe,
+	.describe_left = pgd_describe_left,
 };

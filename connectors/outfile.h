@@ -28,5 +28,9 @@ int outfile_write(struct outfile *o, const void *p, size_t n, struct errbuf *e);
  * -1); -1 removes PATH.part. */
 int outfile_close(struct outfile *o, int ok, struct errbuf *e);
 const char *outfile_name(const struct outfile *o);
+/* What an exit without outfile_close leaves, in words: the temporary file
+ * (not renamed into place), or the records written to standard output or to
+ * the file written in place. */
+void outfile_describe_left(const struct outfile *o, char *dst, size_t n);
 
 #endif

@@ -236,6 +236,14 @@ void pipeline_describe_source(struct pipeline *p, char *dst, size_t n)
 	pipeline_describe(d, p->src->type, dst, n);
 }
 
+void pipeline_describe_left(struct pipeline *p, char *dst, size_t n)
+{
+	if (n)
+		dst[0] = 0;
+	if (p->dst->describe_left)
+		p->dst->describe_left(p->dst_opts, dst, n);
+}
+
 void pipeline_describe_dest(struct pipeline *p, char *dst, size_t n)
 {
 	char d[256];

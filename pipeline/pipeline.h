@@ -72,6 +72,9 @@ int pipeline_input_is_endless(struct pipeline *p);
 /* "data.csv (csv)" and "out.json (json)". */
 void pipeline_describe_source(struct pipeline *p, char *dst, size_t n);
 void pipeline_describe_dest(struct pipeline *p, char *dst, size_t n);
+/* What an exit now, without draining, leaves of the output (the
+ * destination's describe_left), or "". */
+void pipeline_describe_left(struct pipeline *p, char *dst, size_t n);
 /* Threads the pipeline runs (all stages). */
 int pipeline_count_threads(const struct pipeline *p);
 /* What the source (dest = 0) or destination (dest = 1) connector measured. */

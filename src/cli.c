@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "../connectors/connector.h"
+#include "confmap.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -98,6 +99,25 @@ static int cli_add_pairs(struct cli *cli, const char *section, const char *flag,
 	return 0;
 }
 
+/* An option getopt did not take: a mistyped one ("-sourc", "--durration")
+ * gets the closest option's name, in the form typed (one dash or two), by
+ * the rule that suggests INI keys (confmap_suggest_key). */
+static int cli_fail_unknown(const struct option *longopts, const char *arg, struct errbuf *e)
+{
+	const char *known[32];
+	size_t n = 0;
+	for (; longopts[n].name && n < sizeof known / sizeof known[0]; n++)
+		known[n] = longopts[n].name;
+	size_t dashes = strspn(arg, "-");
+	char name[64];
+	snprintf(name, sizeof name, "%.*s", (int)strcspn(arg + dashes, "="), arg + dashes);
+	/* a letter or two is a short option, too short to guess from */
+	const char *hint = strlen(name) > 2 ? confmap_suggest_key(name, known, n) : NULL;
+	if (hint)
+		return errbuf_set(e, "unknown option %s (did you mean %.*s%s?)", arg, (int)dashes, arg, hint);
+	return errbuf_set(e, "unknown or ambiguous option %s (see nebtop --help)", arg);
+}
+
 int cli_parse(struct cli *cli, int argc, char **argv, struct errbuf *e)
 {
 	static const struct option longopts[] = {
@@ -162,7 +182,7 @@ int cli_parse(struct cli *cli, int argc, char **argv, struct errbuf *e)
 		case '?':
 			if (optopt && strchr(arg, '='))
 				return errbuf_set(e, "option %.*s takes no value", (int)(strchr(arg, '=') - arg), arg);
-			return errbuf_set(e, "unknown or ambiguous option %s (see nebtop --help)", arg);
+			return cli_fail_unknown(longopts, arg, e);
 		default:
 			for (size_t i = 0; i < sizeof cli_key_flags / sizeof cli_key_flags[0]; i++)
 				if (cli_key_flags[i].opt == opt)

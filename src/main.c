@@ -176,17 +176,21 @@ static void main_report_primary(struct analyzer *an, struct main_primary *st)
 	findings_free(&f);
 }
 
-/* Runs until the pipeline ends, printing progress and serving requests. */
-static void main_run_loop(struct pipeline *p, struct sampler *s, struct profiler *prof, struct analyzer *an,
-			  struct signals *sig, const struct config *c)
+/* Runs until the pipeline ends, printing progress and serving requests;
+ * 1 when a second stop signal abandoned the drain. */
+static int main_run_loop(struct pipeline *p, struct sampler *s, struct profiler *prof, struct analyzer *an,
+			 struct signals *sig, const struct config *c)
 {
 	struct main_primary primary = { "", "", 0 };
 	uint64_t start = clock_now_ns(), next_progress = start + 1000000000ull;
 	uint64_t duration = c->pl.duration_ns;
 	int stop_seen = 0;
 	uint64_t wait = 100000000ull;
+	atomic_store(&sig->main_takes_abandon, 1);
 	while (!pipeline_wait_done(p, wait)) {
 		uint64_t now = clock_now_ns();
+		if (atomic_load(&sig->abandon))
+			return 1;
 		if (!stop_seen && atomic_load(&sig->stop_requests) > 0) {
 			stop_seen = 1;
 			int which = atomic_load(&sig->last_signal);
@@ -218,6 +222,8 @@ static void main_run_loop(struct pipeline *p, struct sampler *s, struct profiler
 				next_progress = now + 1000000000ull;
 		}
 	}
+	atomic_store(&sig->main_takes_abandon, 0);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -308,6 +314,7 @@ int main(int argc, char **argv)
 	struct analyzer *an = analyzer_create(p, s, prof, &c.al);
 	int failed = 0, finished = 0, final_written = 0, snapshot_failed = 0;
 	struct errbuf snap_e = { { 0 } };
+	const char *abandoned = NULL; /* how the drain was abandoned */
 	if (!an || sampler_start(s) != 0 || pipeline_start(p, &e) != 0 || analyzer_start(an, &e) != 0) {
 		fprintf(stderr, "nebtop: %s\n", an ? e.msg : "out of memory");
 		failed = 1;
@@ -329,16 +336,24 @@ int main(int argc, char **argv)
 		char err[256];
 		if (tui_run(&tr, err, sizeof err) != 0) {
 			fprintf(stderr, "nebtop: %s; running headless\n", err);
-			main_run_loop(p, s, prof, an, &sig, &c);
+			if (main_run_loop(p, s, prof, an, &sig, &c))
+				tr.abandoned = "a second stop signal";
 		}
+		abandoned = tr.abandoned;
 		finished = x.finished;
 		final_written = x.final_written;
 		if (x.failed) {
 			failed = 1;
 			fprintf(stderr, "nebtop: error: %s\n", x.e.msg);
 		}
-	} else {
-		main_run_loop(p, s, prof, an, &sig, &c);
+	} else if (main_run_loop(p, s, prof, an, &sig, &c)) {
+		abandoned = "a second stop signal";
+	}
+	if (abandoned) {
+		/* no drain, no commit, no snapshot: say what was left where and go;
+		 * the pipeline's threads may be blocked on a slow output */
+		progress_print_abandoned(p, s, abandoned);
+		_exit(PROGRESS_ABANDONED_STATUS);
 	}
 	if (!finished && pipeline_finish(p, &e) != 0) {
 		failed = 1;

@@ -59,11 +59,17 @@ static void *signals_thread_main(void *arg)
 		uint64_t now = signals_now_ms();
 		if (atomic_fetch_add(&s->stop_requests, 1) == 0) {
 			s->first_stop_ms = now;
+		} else if (now - s->first_stop_ms >= 1000 && atomic_load(&s->main_takes_abandon)) {
+			atomic_store(&s->abandon, 1);
 		} else if (now - s->first_stop_ms >= 1000) {
 			void (*restore)(void) = atomic_load(&s->before_exit);
 			if (restore)
 				restore();
-			static const char msg[] = "nebtop: second stop signal: exiting without draining; outputs stay under their .part names\n";
+			/* the main thread is not in its loop (it joins the threads,
+			 * commits the output or writes the final snapshot): no count */
+			static const char msg[] = "nebtop: abandoned by a second stop signal while the run was ending: "
+						  "exiting at once (status 130); an output not yet committed stays "
+						  "under its .part name, and the final snapshot is not written\n";
 			ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
 			(void)w;
 			_exit(130);

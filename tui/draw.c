@@ -649,6 +649,7 @@ void draw_help(const struct draw_opts *d, int rows, int cols)
 		"nebtop keys",
 		"",
 		"  q, F10         quit: drain the pipeline, write the final snapshot, exit",
+		"                 (while it drains, q again or Ctrl-C abandons it)",
 		"  s              write a snapshot now (profiles, reports, metrics)",
 		"  t              capture a trace for trace_duration into trace_TS.json",
 		"  p              pause or resume the source",

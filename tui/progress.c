@@ -110,3 +110,30 @@ void progress_print_summary(struct pipeline *p, struct sampler *s, const struct 
 	progress_print_outcome(p, o, dst, f.records_out);
 	figures_free(&f);
 }
+
+void progress_print_abandoned(struct pipeline *p, struct sampler *s, const char *how)
+{
+	struct figures f;
+	sampler_take_sample(s);
+	sampler_lock(s);
+	figures_compute(&f, s, 0);
+	sampler_unlock(s);
+	uint64_t done = f.records_out + f.records_filtered + f.records_errors;
+	uint64_t left = f.records_in > done ? f.records_in - done : 0, queued = 0;
+	for (size_t i = 0; i < f.nchannels; i++)
+		queued += f.channels[i].fill;
+	if (queued > left)
+		queued = left;
+	char l[32], q[32], in[32], out[32], where[600];
+	units_format_count(l, sizeof l, left);
+	units_format_count(q, sizeof q, queued);
+	units_format_count(in, sizeof in, f.records_in);
+	units_format_count(out, sizeof out, f.records_out);
+	pipeline_describe_left(p, where, sizeof where);
+	fprintf(stderr,
+		"nebtop: abandoned by %s while draining: %s record%s read not written (%s waiting in channels, the "
+		"rest in the stages; %s read, %s written)%s%s; no final snapshot: exit status %d\n",
+		how, l, left == 1 ? "" : "s", q, in, out, where[0] ? "; " : "", where, PROGRESS_ABANDONED_STATUS);
+	fflush(stderr);
+	figures_free(&f);
+}

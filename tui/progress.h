@@ -16,5 +16,13 @@ void progress_judge_run(struct run_outcome *o, struct pipeline *p, struct sample
 /* Prints the end-of-run summary (records, rates, where the output went, and
  * why the exit status is not 0 when it is not). */
 void progress_print_summary(struct pipeline *p, struct sampler *s, const struct run_outcome *o);
+/* The status of a run abandoned while it drained (a second stop signal, a
+ * second q): the shell's for an interrupted run. */
+#define PROGRESS_ABANDONED_STATUS 130
+/* Says on stderr that the drain was abandoned (`how`: "a second q"), how
+ * many records read were not written and where they waited, and what was
+ * left where (the destination's describe_left); the caller then exits with
+ * PROGRESS_ABANDONED_STATUS without draining. */
+void progress_print_abandoned(struct pipeline *p, struct sampler *s, const char *how);
 
 #endif

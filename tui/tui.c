@@ -13,6 +13,7 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@
 #include "../src/signals.h"
 #include "../src/snapshot.h"
 #include "draw.h"
+#include "drain.h"
 #include "model.h"
 #include "nav.h"
 
@@ -37,6 +39,9 @@
  * thread can use it, read only by it. */
 static struct termios tui_saved_termios;
 static int tui_saved_valid;
+/* standard error as it was before the screen held it (-1: not held), so
+ * that the message of an exit at once reaches the terminal */
+static _Atomic int tui_saved_stderr = -1;
 
 static void tui_restore_at_once(void)
 {
@@ -45,6 +50,9 @@ static void tui_restore_at_once(void)
 	(void)w;
 	if (tui_saved_valid)
 		tcsetattr(STDIN_FILENO, TCSANOW, &tui_saved_termios);
+	int fd = atomic_load(&tui_saved_stderr);
+	if (fd >= 0)
+		dup2(fd, STDERR_FILENO);
 }
 
 int tui_can_run(void) { return isatty(STDOUT_FILENO) && isatty(STDIN_FILENO); }
@@ -66,7 +74,9 @@ static void tui_stderr_hold(struct tui_stderr *h)
 	if (h->saved_fd < 0 || dup2(fileno(h->tmp), STDERR_FILENO) < 0) {
 		fclose(h->tmp);
 		h->tmp = NULL;
+		return;
 	}
+	atomic_store(&tui_saved_stderr, h->saved_fd);
 }
 
 static void tui_stderr_release(struct tui_stderr *h)
@@ -74,6 +84,7 @@ static void tui_stderr_release(struct tui_stderr *h)
 	if (!h->tmp)
 		return;
 	fflush(stderr);
+	atomic_store(&tui_saved_stderr, -1);
 	dup2(h->saved_fd, STDERR_FILENO);
 	close(h->saved_fd);
 	rewind(h->tmp);
@@ -92,6 +103,8 @@ struct tui_state {
 	struct tui_detail detail; /* the finding opened with Enter */
 	uint64_t refresh_ns;
 	int frozen, help, paused, quitting;
+	int quit_by_key;         /* the quit came from q or -duration, not a signal: a stop signal abandons it */
+	uint64_t quit_t_ns, quit_out; /* when the quit came, and the records written then */
 	uint64_t trace_until_ns; /* a trace capture ends then (0: none) */
 	int trace_started;       /* the capture turned tracing on */
 	char notice[320];        /* a failed snapshot, shown among the alerts */
@@ -164,6 +177,8 @@ static void tui_take_snapshot(struct tui_run *r, struct tui_state *st)
 static void tui_request_stop(struct tui_run *r, struct tui_state *st, const char *why)
 {
 	st->quitting = 1;
+	st->quit_t_ns = clock_now_ns();
+	st->quit_out = st->m.out;
 	if (pipeline_wait_done(r->p, 0))
 		return;
 	pipeline_set_paused(r->p, 0);
@@ -399,10 +414,23 @@ int tui_run(struct tui_run *r, char *err, size_t errlen)
 	getmaxyx(stdscr, st->rows, st->cols);
 	uint64_t start = clock_now_ns(), next_draw = 0, next_push = start + 1000000000ull;
 	int done_seen = 0;
+	/* a second stop signal now comes here, to close the screen first */
+	atomic_store(&r->sig->main_takes_abandon, 1);
 	for (;;) {
 		uint64_t now = clock_now_ns();
+		int sigterm = atomic_load(&r->sig->last_signal) == SIGTERM;
+		if (atomic_load(&r->sig->abandon)) {
+			r->abandoned = "a second stop signal";
+			break;
+		}
+		if (atomic_load(&r->sig->stop_requests) > 0 && st->quitting && st->quit_by_key &&
+		    !pipeline_wait_done(r->p, 0)) {
+			/* Ctrl-C (or a SIGTERM) after q or -duration: the second request */
+			r->abandoned = sigterm ? "SIGTERM" : "Ctrl-C (SIGINT)";
+			break;
+		}
 		if (atomic_load(&r->sig->stop_requests) > 0 && !st->quitting)
-			tui_request_stop(r, st, atomic_load(&r->sig->last_signal) == SIGTERM ? "SIGTERM" : "SIGINT");
+			tui_request_stop(r, st, sigterm ? "SIGTERM" : "SIGINT");
 		while (atomic_load(&r->sig->snapshot_requests) > 0) {
 			atomic_fetch_sub(&r->sig->snapshot_requests, 1);
 			sampler_take_sample(r->s);
@@ -413,6 +441,7 @@ int tui_run(struct tui_run *r, char *err, size_t errlen)
 			snprintf(d, sizeof d, "%.2fs", (double)r->duration_ns / 1e9);
 			snprintf(why, sizeof why, "duration %s", d);
 			tui_request_stop(r, st, why);
+			st->quit_by_key = 1;
 		}
 		int done = pipeline_wait_done(r->p, 0);
 		if (done && st->quitting)
@@ -421,6 +450,8 @@ int tui_run(struct tui_run *r, char *err, size_t errlen)
 			done_seen = 1;
 			/* a failed run is fatal: the screen closes and the message follows */
 			/* finish ends the series with the run's last sample */
+			/* joining and committing: a second signal there exits at once */
+			atomic_store(&r->sig->main_takes_abandon, 0);
 			int fin = r->finish(r->ctx, st->m.status, sizeof st->m.status);
 			if (fin < 0)
 				break;
@@ -431,14 +462,22 @@ int tui_run(struct tui_run *r, char *err, size_t errlen)
 		if (st->trace_until_ns && now >= st->trace_until_ns)
 			tui_finish_trace(r, st);
 		int ch = getch();
-		while (ch != ERR) {
+		while (ch != ERR && !r->abandoned) {
 			if (tui_handle_key(r, st, ch)) {
+				if (st->quitting && !pipeline_wait_done(r->p, 0)) {
+					r->abandoned = "a second q";
+					break;
+				}
 				tui_request_stop(r, st, "the user (q)");
-				snprintf(st->m.status, sizeof st->m.status, "quitting: draining the pipeline ...");
+				st->quit_by_key = 1;
+				snprintf(st->m.status, sizeof st->m.status,
+					 "quitting: draining the pipeline (q again or Ctrl-C abandons it) ...");
 			}
 			next_draw = 0;
 			ch = getch();
 		}
+		if (r->abandoned)
+			break;
 		tui_follow_size(st);
 		if (now >= next_draw) {
 			int push = now >= next_push;
@@ -446,6 +485,9 @@ int tui_run(struct tui_run *r, char *err, size_t errlen)
 				next_push = now + 1000000000ull;
 			if (!st->frozen)
 				tui_update_model(r, st, push);
+			if (st->quitting && !done)
+				tui_drain_status(st->m.status, sizeof st->m.status, &st->m, st->quit_out,
+						 (double)(now - st->quit_t_ns) / 1e9);
 			if (st->help) {
 				draw_help(&st->d, st->rows, st->cols);
 			} else if (st->detail.open) {
@@ -457,7 +499,8 @@ int tui_run(struct tui_run *r, char *err, size_t errlen)
 			next_draw = now + st->refresh_ns;
 		}
 	}
-	if (st->trace_until_ns)
+	atomic_store(&r->sig->main_takes_abandon, 0);
+	if (st->trace_until_ns && !r->abandoned)
 		tui_finish_trace(r, st);
 	endwin();
 	atomic_store(&r->sig->before_exit, NULL);

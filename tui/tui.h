@@ -32,6 +32,10 @@ struct tui_run {
 	void *ctx;
 	uint64_t duration_ns; /* -duration: the run stops then and the screen closes (0: none) */
 	unsigned snapshots; /* written so far (the caller's count is updated) */
+	/* set when the user abandoned the drain ("a second q", "Ctrl-C
+	 * (SIGINT)", "a second stop signal"): the screen is closed and the caller exits
+	 * without draining (progress_print_abandoned) */
+	const char *abandoned;
 	char last_snapshot[256];
 };
 

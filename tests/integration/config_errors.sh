@@ -2,7 +2,8 @@
 # and one line on stderr naming FILE:LINE and the key (or the option), with a
 # "did you mean" for close names: unknown section, unknown key, bad number,
 # bad enum, [stage.x] without type, unknown stage type, filter on a missing
-# field, missing input, unwritable output, unknown option, bad
+# field, missing input, unwritable output, unknown option (with a "did you
+# mean" for a mistyped one: -sourc, --durration), bad
 # -source-config pair, bad -types, bad [alerts] keys and thresholds that
 # fall from medium to critical; no output file is left behind.
 . "$(dirname "$0")/lib.sh"
@@ -109,6 +110,19 @@ nebtop -source-config "$SRC" -bogus
 usage_error "unknown option -bogus" "-bogus"
 nebtop -source-config "$SRC" -workers
 usage_error "option without its value" "-workers"
+# a mistyped option gets a suggestion, as a mistyped INI key does, in the
+# form it was typed (one dash or two); a name far from every option, none
+nebtop -sourc csv -source-config "$SRC"
+usage_error "mistyped option -sourc" "unknown option -sourc (did you mean -source?)"
+nebtop -source-config "$SRC" --durration 0
+usage_error "mistyped option --durration" "unknown option --durration (did you mean --duration?)"
+nebtop -source-config "$SRC" --dest-confg "file_path=$T/out.json"
+usage_error "mistyped option --dest-confg" "unknown option --dest-confg (did you mean --dest-config?)"
+nebtop -source-config "$SRC" -wrokers 2
+usage_error "mistyped option -wrokers" "unknown option -wrokers (did you mean -workers?)"
+nebtop -source-config "$SRC" --frobnicate
+usage_error "unknown option --frobnicate" "--frobnicate"
+grep -qF "did you mean" "$T/stderr" && soft_fail "--frobnicate: a suggestion for a name far from every option: $(cat "$T/stderr")"
 nebtop -destination kafka
 usage_error "an unknown destination before the source's missing keys" "-destination: unknown destination type 'kafka'"
 nebtop -source-config "$SRC,on_error=skip"

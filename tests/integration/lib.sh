@@ -198,3 +198,37 @@ nebtop_compare() {
 	[ "$RC" = 137 ] && fail "nebtop compare hung: nebtop compare $*"
 	return 0
 }
+
+# check_abandoned_output WHAT MSG OUT: after a drain abandoned (exit 130):
+# MSG, nebtop's "abandoned by ..." message, counts the records read and not
+# written and names OUT.part; OUT was not committed; OUT.part holds whole
+# JSON lines, col1 = 1, 2, ... in order, at least as many as MSG says were
+# written; no final snapshot in $T/prof.
+check_abandoned_output() {
+	local what=$1 msg=$2 out=$3 written
+	printf '%s\n' "$msg" | grep -qE ': [0-9,]+ records? read not written' ||
+		soft_fail "$what: the message does not count the records not written: $msg"
+	printf '%s\n' "$msg" | grep -qF "partial output left in $out.part" ||
+		soft_fail "$what: the message does not name $out.part: $msg"
+	[ -e "$out" ] && soft_fail "$what: $out was committed by an abandoned run"
+	[ -e "$out.part" ] || soft_fail "$what: no $out.part left, as the message says"
+	written=$(printf '%s\n' "$msg" | sed -n 's/.* read, \([0-9,]*\) written).*/\1/p' | tr -d ,)
+	[ -n "$written" ] || soft_fail "$what: no 'N written' in the message: $msg"
+	if [ -e "$out.part" ] && [ -n "$written" ]; then
+		"$PYTHON3" - "$out.part" "$written" "$what" <<'PY' || soft_fail "$what: $out.part (see above)"
+import json, sys
+path, written, what = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+lines = open(path, encoding="utf-8").read().split("\n")
+if lines[-1] != "":
+    sys.exit("%s: the last line of the partial output is cut" % what)
+ids = [json.loads(l)["col1"] for l in lines[:-1]]
+if ids != [str(i) for i in range(1, len(ids) + 1)]:
+    sys.exit("%s: col1 of the partial output is not 1..%d in order" % (what, len(ids)))
+# the writer may finish a batch between the count and the exit
+if len(ids) < written:
+    sys.exit("%s: %d records in the partial output, the message says %d written" % (what, len(ids), written))
+PY
+	fi
+	ls "$T"/prof/metrics_*.json >/dev/null 2>&1 && soft_fail "$what: a final snapshot was written by an abandoned run"
+	return 0
+}

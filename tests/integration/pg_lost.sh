@@ -13,7 +13,9 @@ pg_sql -c 'CREATE TABLE t_lost (col1 text, col2 text, col3 text)' \
 # load_until_stopped EXTRA_DEST_LINE WAIT_SQL: starts a load of 20,000 rows
 # in batches of 100 slowed to 20 batches/s (10 s), waits until WAIT_SQL
 # returns t (the load is under way), stops the server, waits for nebtop
-# (RC), and starts the server again.
+# (RC), and starts the server again; with CUT = terminate, the server goes
+# on and only nebtop's session is ended (pg_terminate_backend, as an
+# administrator would).
 load_until_stopped() {
 	cat >"$T/lost.ini" <<EOF
 [pipeline]
@@ -43,10 +45,15 @@ EOF
 		sleep 0.1
 	done
 	sleep 0.3
-	pg_stop_server
+	if [ "${3:-}" = terminate ]; then
+		pg_sql -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'nebtop'" >/dev/null
+	else
+		pg_stop_server
+	fi
 	RC=0
 	wait "$pid" || RC=$?
 	kill "$WATCHDOG" 2>/dev/null
+	[ "${3:-}" = terminate ] && return 0
 	pg_as_owner "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w -t 60 \
 		-o "-p $PGPORT_PRIV -k $PGDIR -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null 2>&1 ||
 		fail "the server did not start again"
@@ -55,6 +62,18 @@ EOF
 # committed_in_message: N of "N records committed" in nebtop's message
 committed_in_message() {
 	sed -n 's/.*[;(] *\([0-9][0-9]*\) records committed.*/\1/p' "$T/stderr" | head -n 1
+}
+
+# check_rolled_back WHAT: the records the message says were rolled back (the
+# open transaction's) are the metrics' rolled_back: the records written
+# (counted out) and then undone by the server, no more and no fewer
+check_rolled_back() {
+	local said m
+	said=$(sed -n 's/.*the open transaction (\([0-9][0-9]*\) records) rolled back.*/\1/p' "$T/stderr" | head -n 1)
+	[ -n "$said" ] || { soft_fail "$1: no 'the open transaction (N records) rolled back' in: $(cat "$T/stderr")"; return; }
+	m=$(metrics_file)
+	same_text "$said" "$(metric "$m" 'm["connectors"]["destination"]["rolled_back"]')" \
+		"$1: rolled back records, the message's against the metrics' rolled_back"
 }
 
 # --- one transaction (the default): the table is as it was ---------------------
@@ -68,7 +87,18 @@ stderr_has "0 records committed, the open transaction (" "server stopped during 
 same_text 5 "$(pg_sql -c 'SELECT count(*) FROM t_lost')" "one transaction: the table as it was"
 # out is what stayed in the table: nothing; the rolled-back records are errors
 check_records "$(metrics_file)" "" 0 "" ""
+check_rolled_back "one transaction"
 note "ok: one transaction rolled back: $(grep -F "records committed" "$T/stderr")"
+
+# --- the session ended by the server (pg_terminate_backend): the same ----------
+load_until_stopped "" "SELECT count(*) > 0 FROM pg_stat_activity WHERE application_name = 'nebtop' AND query LIKE '%COPY%'" terminate
+expect_rc 1 "session terminated during a load"
+stderr_has "connection to PostgreSQL lost" "session terminated during a load"
+stderr_has "0 records committed, the open transaction (" "session terminated during a load: the count"
+same_text 5 "$(pg_sql -c 'SELECT count(*) FROM t_lost')" "session terminated: the table as it was"
+check_records "$(metrics_file)" "" 0 "" ""
+check_rolled_back "session terminated"
+note "ok: session terminated, one transaction rolled back: $(grep -F "records committed" "$T/stderr")"
 
 # --- commit_every = 3: what was committed stays ----------------------------------
 load_until_stopped "commit_every = 3" "SELECT count(*) > 5 FROM t_lost"
@@ -80,5 +110,6 @@ N=$(committed_in_message)
 same_text "$((N + 5))" "$(pg_sql -c 'SELECT count(*) FROM t_lost')" "commit_every = 3: rows in the table = committed + 5"
 # out is what was committed, the rest of what was read errors
 check_records "$(metrics_file)" "" "$N" "" ""
+check_rolled_back "commit_every = 3"
 note "ok: commit_every = 3, $N records committed"
 finish

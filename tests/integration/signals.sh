@@ -2,7 +2,9 @@
 # rows=0, rate=20000, -duration 0). SIGINT (csv output) and SIGTERM (json
 # output): exit 0, output committed with every record counted out, final
 # snapshot with records.in > 0 and in = out + filtered + errors. SIGUSR1: a
-# snapshot appears while the run goes on. -duration 1s ends a run by itself.
+# snapshot appears while the run goes on. A second SIGINT a second after the
+# first abandons the drain (exit 130, the .part named). -duration 1s ends a
+# run by itself.
 . "$(dirname "$0")/lib.sh"
 
 # start ARGS...: nebtop in the background (PID in $PID), output in $T/bg.*
@@ -100,6 +102,31 @@ M2=$(metrics_file)
 check_records "$M2" "" "" 0 0
 [ "$(metric "$M2" "m['records']['in'] > $IN1")" = True ] || fail "SIGUSR1 run: no record read after the snapshot"
 note "ok: SIGUSR1"
+
+# --- a second SIGINT, a second or more after the first, abandons the drain --------
+# (json paced to 200 records/s behind a 2,000-record channel: the drain
+# lasts seconds on any machine): exit status 130, one message naming the
+# records not written and the partial output left in OUT.part, OUT not
+# written, no final snapshot
+start -source generate -source-config "$GEN" -destination json \
+	-dest-config "file_path=$T/ab.json,rate_limit=200" -buffer 2000 -batch 100 -duration 0
+wait_until "abandon run: output" nonempty "$T/ab.json.part"
+kill -INT "$PID"
+wait_until "abandon run: draining" grep -q 'stopping: draining' "$T/bg.err"
+# within a second the second signal is the same request: send it until it takes
+for _ in $(seq 20); do
+	kill -0 "$PID" 2>/dev/null || break
+	sleep 1.2
+	kill -INT "$PID" 2>/dev/null
+done
+RC=0
+wait "$PID" || RC=$?
+wait "$WATCHDOG" 2>/dev/null
+[ "$RC" = 130 ] || fail "a second SIGINT: exit status $RC, expected 130; stderr: $(head -c 2000 "$T/bg.err")"
+MSG=$(grep '^nebtop: abandoned by a second stop signal while draining: ' "$T/bg.err")
+[ -n "$MSG" ] || fail "a second SIGINT: no 'abandoned by a second stop signal' message; stderr: $(cat "$T/bg.err")"
+check_abandoned_output "a second SIGINT" "$MSG" "$T/ab.json"
+note "ok: a second SIGINT abandons: $MSG"
 
 # --- -duration 1s ends the run -------------------------------------------------------
 nebtop -source generate -source-config "$GEN" -destination json -dest-config "file_path=$T/dur.json" -duration 1s

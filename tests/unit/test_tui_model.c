@@ -24,6 +24,7 @@
 #include "src/analyzer.h"
 #include "src/config.h"
 #include "tests/unit/unit_main.h"
+#include "tui/drain.h"
 #include "tui/model.h"
 
 #define FULL "\u2588"
@@ -778,6 +779,46 @@ START_TEST(alert_selection_follows_its_finding)
 }
 END_TEST
 
+/* The drain's status line: 5,000 read, 1,000 written (600 since q), 200
+ * filtered: 3,800 to write, 1,500 of them in a channel of 2,000 at 75% (the
+ * fuller of two), at the destination's 190.4/s about 20 s (whole seconds); it says that q
+ * again or Ctrl-C abandons. With no rate known, no estimate. */
+START_TEST(drain_status_counts)
+{
+	static struct tui_model m;
+	memset(&m, 0, sizeof m);
+	m.in = 5000;
+	m.out = 1000;
+	m.filtered = 200;
+	m.nchannels = 2;
+	snprintf(m.channels[0].name, sizeof m.channels[0].name, "src->keep");
+	m.channels[0].capacity = 2000;
+	m.channels[0].fill_pct = 10.0;
+	snprintf(m.channels[1].name, sizeof m.channels[1].name, "keep->dst");
+	m.channels[1].capacity = 2000;
+	m.channels[1].fill_pct = 65.0;
+	m.nstages = 3;
+	m.stages[2].rate = 190.4;
+	char st[320];
+	tui_drain_status(st, sizeof st, &m, 400, 3.0);
+	ck_assert_str_eq(st, "draining (q again or Ctrl-C abandons it): 3,800 records to write, 1,500 in channels "
+			     "(most in keep->dst), the rest in the stages; 600 written since q; about 20s left at "
+			     "190/s");
+	/* the rate since q when the destination's last second shows none */
+	m.stages[2].rate = 0;
+	tui_drain_status(st, sizeof st, &m, 400, 3.0);
+	ck_assert_msg(strstr(st, "; about 19s left at 200/s") != NULL, "%s", st);
+	/* nothing written yet and no rate: no estimate */
+	tui_drain_status(st, sizeof st, &m, 1000, 3.0);
+	ck_assert_msg(strstr(st, "0 written since q") && !strstr(st, "about"), "%s", st);
+	/* all written: nothing left, nowhere */
+	m.out = 4800;
+	m.channels[0].fill_pct = m.channels[1].fill_pct = 0;
+	tui_drain_status(st, sizeof st, &m, 1000, 3.0);
+	ck_assert_str_eq(st, "draining (q again or Ctrl-C abandons it): 0 records to write; 3,800 written since q");
+}
+END_TEST
+
 static Suite *tui_model_suite(void)
 {
 	Suite *s = suite_create("tui_model");
@@ -792,6 +833,7 @@ static Suite *tui_model_suite(void)
 	tcase_add_test(tc, bottleneck_mark_follows_the_primary);
 	tcase_add_test(tc, alert_holds_the_whole_finding);
 	tcase_add_test(tc, alert_selection_follows_its_finding);
+	tcase_add_test(tc, drain_status_counts);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("update");
