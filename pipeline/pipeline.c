@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/secrets.h"
 #include "batch.h"
 #include "channel.h"
 #include "clock.h"
@@ -72,6 +73,7 @@ int pipeline_finish(struct pipeline *p, struct errbuf *e)
 			nlock_lock(&p->mu);
 			size_t len = strlen(p->fail_msg);
 			snprintf(p->fail_msg + len, sizeof p->fail_msg - len, " (%s)", ce.msg);
+			secrets_scrub(p->fail_msg, sizeof p->fail_msg);
 			nlock_unlock(&p->mu);
 		}
 	}

@@ -16,6 +16,7 @@
 #include "analyzer.h"
 #include "config.h"
 #include "profiler.h"
+#include "secrets.h"
 #include "snapshot.h"
 
 static const char *report_json_kind(enum stage_kind k)
@@ -94,6 +95,8 @@ static json_t *report_json_errors(struct pipeline *p)
 		return a;
 	size_t n = pipeline_copy_error_samples(p, es, ERROR_SAMPLES);
 	for (size_t i = 0; i < n; i++) {
+		secrets_scrub(es[i].stage, sizeof es[i].stage);
+		secrets_scrub(es[i].reason, sizeof es[i].reason);
 		json_t *o = json_pack("{s:I,s:s,s:s}", "record", (json_int_t)es[i].record, "stage", es[i].stage,
 				      "reason", es[i].reason);
 		if (es[i].line)

@@ -6,6 +6,7 @@
 #include "../pipeline/pipeline.h"
 
 #include "profiler.h"
+#include "secrets.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -152,10 +153,17 @@ int snapshot_write(struct pipeline *p, struct sampler *s, struct profiler *prof,
 			rc = -1;
 			break;
 		}
+		/* the last line of defence: no secret, valid UTF-8 */
+		char *clean = secrets_scrub_dup(text, strlen(text));
+		free(text);
+		if (!clean) {
+			rc = errbuf_set(e, "out of memory for the snapshot");
+			break;
+		}
 		char name[64];
 		snprintf(name, sizeof name, "%s%s%s", parts[i].prefix, res->stamp, parts[i].suffix);
-		rc = snapshot_write_bytes(dir, name, text, strlen(text), e);
-		free(text);
+		rc = snapshot_write_bytes(dir, name, clean, strlen(clean), e);
+		free(clean);
 		if (!rc)
 			snprintf(res->files[res->nfiles++], sizeof res->files[0], "%s", name);
 	}
