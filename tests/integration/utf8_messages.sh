@@ -84,6 +84,14 @@ text_files() {
 	done
 }
 
+# no_escape WHAT FILE...: no \xNN in any FILE: the text quoted was valid, so
+# a character cut short must have been dropped, not shown escaped
+no_escape() {
+	local what=$1
+	shift
+	! grep -lE '\\x[0-9A-F]{2}' "$@" >&2 || soft_fail "$what: a character was cut (\\xNN in the files above)"
+}
+
 # checks SRC NBAD: the dead_letter and skip runs of input SRC with NBAD bad records
 checks() {
 	local src=$1 nbad=$2
@@ -121,6 +129,8 @@ PY
 	expect_rc 0 "$src, skip"
 	# shellcheck disable=SC2046
 	strict_utf8 "$src, skip" $(text_files)
+	# shellcheck disable=SC2046
+	[ "$src" = json ] || no_escape "$src, skip" $(text_files)
 	same_text "$((nbad < 100 ? nbad : 100))" "$(metric "$(metrics_file)" 'len(m["error_samples"])')" \
 		"$src, skip: error_samples"
 	note "checked: $src, skip"
@@ -137,6 +147,8 @@ for i in $(seq 1 "$NCSV"); do
 	expect_rc 1 "csv, fail on bad row $i"
 	# shellcheck disable=SC2046
 	strict_utf8 "csv, fail on bad row $i" $(text_files)
+	# shellcheck disable=SC2046
+	no_escape "csv, fail on bad row $i" $(text_files)
 done
 note "checked: csv, fail"
 
