@@ -152,7 +152,7 @@ size_t utf8_cut(const char *s, size_t n)
 
 size_t utf8_write_escaped(char *dst, size_t cap, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789ABCDEF";
+	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, o = 0;
 	int ok;

@@ -89,7 +89,7 @@ text_files() {
 no_escape() {
 	local what=$1
 	shift
-	! grep -lE '\\x[0-9A-F]{2}' "$@" >&2 || soft_fail "$what: a character was cut (\\xNN in the files above)"
+	! grep -lE '\\x[0-9a-fA-F]{2}' "$@" >&2 || soft_fail "$what: a character was cut (\\xNN in the files above)"
 }
 
 # checks SRC NBAD: the dead_letter and skip runs of input SRC with NBAD bad records
