@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../pipeline/clock.h"
+#include "../src/secrets.h"
 
 /* How much of a response body a message shows. */
 #define HTTP_EXCERPT 200
@@ -161,6 +162,7 @@ static int http_client_add_headers(struct http_client *c, const struct http_sett
 				return errbuf_set(e, "%s: '${' without a closing '}' or a variable name", where);
 			return errbuf_set(e, "%s: environment variable '%s' is not set", where, var);
 		}
+		secrets_register(value); /* the expansion: hidden from messages too */
 		size_t n = strlen(name) + strlen(value) + 3;
 		char *line = malloc(n);
 		if (!line) {
@@ -446,8 +448,12 @@ int http_client_send(struct http_client *c, const struct http_request *rq, struc
 		return errbuf_set(e, "%s %s: stopped", rq->method, url);
 	if (rc != CURLE_OK)
 		return errbuf_set(e, "%s %s: %s%s", rq->method, url, cerr[0] ? cerr : curl_easy_strerror(rc), tries);
+	/* a server may echo the request's headers: hide them before quoting */
 	char ex[HTTP_EXCERPT + 1];
-	http_client_excerpt(rs->body, rs->len, ex, sizeof ex);
+	size_t rlen = 0;
+	char *redacted = secrets_redact_dup(rs->body, rs->len, &rlen);
+	http_client_excerpt(redacted ? redacted : "", rlen, ex, sizeof ex);
+	free(redacted);
 	return errbuf_set(e, "%s %s: HTTP %ld%s%s%s", rq->method, url, rs->status, tries, ex[0] ? ": " : "", ex);
 }
 

@@ -9,6 +9,7 @@
 
 #include "../pipeline/batch.h"
 #include "../pipeline/schema.h"
+#include "../pipeline/utf8.h"
 
 /* --- a set of names with a hash index -------------------------------------- */
 
@@ -347,8 +348,8 @@ static int jr_dump_append(const char *p, size_t size, void *data)
 
 static int jr_fail(struct jr_fill *c, const char *key, size_t len, const char *what)
 {
-	int shown = len > 200 ? 200 : (int)len;
-	snprintf(c->msg, c->n, "key '%.*s%s' %s", shown, key, len > 200 ? "..." : "", what);
+	int shown = (int)utf8_cut(key, len > 200 ? 200 : len); /* whole characters */
+	snprintf(c->msg, c->n, "key '%.*s%s' %s", shown, key, (size_t)shown < len ? "..." : "", what);
 	return -1;
 }
 

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "../pipeline/clock.h"
+#include "../src/secrets.h"
 
 /* Warns when the password key was read from an INI file that the group or
  * others may read (once per connector: this runs once, at open). */
@@ -27,18 +28,10 @@ static void pg_link_warn_readable(const struct confsection *sec)
 		where, en->origin, (unsigned)(st.st_mode & 0777), en->origin);
 }
 
-/* Appends the n bytes of line at dst[*o] (size cap), spaces squeezed, every
- * occurrence of secret replaced by "(hidden)". */
-static void pg_link_put_line(char *dst, size_t cap, size_t *o, const char *line, size_t n, const char *secret)
+/* Appends the n bytes of line at dst[*o] (size cap), spaces squeezed. */
+static void pg_link_put_line(char *dst, size_t cap, size_t *o, const char *line, size_t n)
 {
-	size_t slen = secret ? strlen(secret) : 0;
 	for (size_t i = 0; i < n && *o + 1 < cap; i++) {
-		if (slen && n - i >= slen && !strncmp(line + i, secret, slen)) {
-			int w = snprintf(dst + *o, cap - *o, "(hidden)");
-			*o = *o + (size_t)w < cap ? *o + (size_t)w : cap - 1;
-			i += slen - 1;
-			continue;
-		}
 		char c = line[i] == '\t' ? ' ' : line[i];
 		if (c == ' ' && *o && dst[*o - 1] == ' ')
 			continue;
@@ -46,17 +39,21 @@ static void pg_link_put_line(char *dst, size_t cap, size_t *o, const char *line,
 	}
 }
 
-/* Copies src into dst (n bytes) on one line: its lines joined with "; " (a
+/* Copies msg into dst (n bytes) on one line: its lines joined with "; " (a
  * wrapped sentence, indented and in lower case, with a space), a line already given once
- * dropped (libpq repeats some), no trailing punctuation, the secret hidden. */
-static void pg_link_one_line(const char *src, const char *secret, char *dst, size_t n)
+ * dropped (libpq repeats some), no trailing punctuation, the secrets hidden
+ * (secrets.h: the password and the conninfo's are registered at open). */
+static void pg_link_one_line(const char *msg, char *dst, size_t n)
 {
-	size_t o = 0;
+	size_t o = 0, len0;
 	const char *seen[16];
 	size_t seen_len[16], nseen = 0;
 	if (!n)
 		return;
 	dst[0] = 0;
+	char *src = secrets_redact_dup(msg, strlen(msg), &len0);
+	if (!src)
+		return;
 	for (const char *p = src; *p;) {
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
@@ -76,12 +73,14 @@ static void pg_link_one_line(const char *src, const char *secret, char *dst, siz
 				seen_len[nseen++] = tl;
 			}
 			if (o)
-				pg_link_put_line(dst, n, &o, cont ? " " : "; ", cont ? 1 : 2, NULL);
-			pg_link_put_line(dst, n, &o, t, tl, secret);
+				pg_link_put_line(dst, n, &o, cont ? " " : "; ", cont ? 1 : 2);
+			pg_link_put_line(dst, n, &o, t, tl);
 		}
 		p += len + (nl ? 1 : 0);
 	}
 	dst[o] = 0;
+	free(src);
+	secrets_scrub(dst, n); /* cut between characters */
 }
 
 void pg_link_error(const struct pg_link *l, const PGresult *r, char *dst, size_t n)
@@ -92,7 +91,7 @@ void pg_link_error(const struct pg_link *l, const PGresult *r, char *dst, size_t
 		const char *detail = PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL);
 		char msg[1024];
 		snprintf(msg, sizeof msg, "%s%s%s", primary, detail ? "\n" : "", detail ? detail : "");
-		pg_link_one_line(msg, l->secret, dst, n);
+		pg_link_one_line(msg, dst, n);
 		return;
 	}
 	const char *msg = r ? PQresultErrorMessage(r) : NULL;
@@ -100,7 +99,20 @@ void pg_link_error(const struct pg_link *l, const PGresult *r, char *dst, size_t
 		msg = l->conn ? PQerrorMessage(l->conn) : "out of memory";
 	if (!msg || !*msg)
 		msg = r ? PQresStatus(PQresultStatus(r)) : "unknown error";
-	pg_link_one_line(msg, l->secret, dst, n);
+	pg_link_one_line(msg, dst, n);
+}
+
+/* Registers the password and the one a conninfo holds (secrets.h). */
+static void pg_link_register_secrets(const struct pg_conn_opts *o, const char *password)
+{
+	secrets_register(password);
+	if (!o->conninfo)
+		return;
+	PQconninfoOption *opts = PQconninfoParse(o->conninfo, NULL);
+	for (PQconninfoOption *k = opts; k && k->keyword; k++)
+		if (k->val && !strcmp(k->keyword, "password"))
+			secrets_register(k->val);
+	PQconninfoFree(opts);
 }
 
 /* The password to hand to libpq, or NULL to let libpq find one itself. */
@@ -135,8 +147,7 @@ int pg_link_open(struct pg_link *l, const struct pg_conn_opts *o, const struct c
 	l->metrics = env->metrics;
 	if (pg_link_password(o, env, &password, e))
 		return -1;
-	free(l->secret);
-	l->secret = password && *password ? strdup(password) : NULL;
+	pg_link_register_secrets(o, password);
 	char port[16], timeout[24];
 	snprintf(port, sizeof port, "%llu", (unsigned long long)o->port);
 	uint64_t secs = (o->connect_timeout + 999999999ull) / 1000000000ull;
@@ -189,8 +200,6 @@ void pg_link_close(struct pg_link *l)
 	if (l->conn)
 		PQfinish(l->conn);
 	l->conn = NULL;
-	free(l->secret);
-	l->secret = NULL;
 }
 
 int pg_link_lost(const struct pg_link *l) { return !l->conn || PQstatus(l->conn) == CONNECTION_BAD; }

@@ -44,7 +44,6 @@ struct pg_conn_opts {
 struct pg_link {
 	PGconn *conn;
 	struct connmetrics *metrics;
-	char *secret;   /* the password given to libpq, scrubbed from messages */
 	char name[256]; /* "dbname on host:port", for messages and describe */
 };
 
@@ -58,7 +57,7 @@ void pg_link_close(struct pg_link *l);
 int pg_link_lost(const struct pg_link *l);
 
 /* The error of r (or of the connection when r is NULL) in one line: lines
- * joined with "; ", the password replaced by "(hidden)". */
+ * joined with "; ", the secrets replaced by "(hidden)" (secrets.h). */
 void pg_link_error(const struct pg_link *l, const PGresult *r, char *dst, size_t n);
 
 /* PQexec timed as one request. The result is never NULL (PQclear it). */

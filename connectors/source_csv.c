@@ -158,7 +158,7 @@ static void csv_header_field(void *f, size_t len, void *data)
 	if (h->rows)
 		return;
 	char name[512];
-	size_t n = len < 160 ? len : 160;
+	size_t n = len < 160 ? len : utf8_cut(f, 160); /* whole characters */
 	n = utf8_write_replaced(name, f, n); /* a header name is always shown: mend bad bytes */
 	name[n] = 0;
 	if (h->n == h->cap) { /* room doubles: a wide header is read in linear time */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/secrets.h"
 #include "batch.h"
 #include "channel.h"
 #include "clock.h"
@@ -65,6 +66,7 @@ static void pipeline_add_failure(struct pipeline *p, int failed_before, const ch
 	nlock_lock(&p->mu);
 	size_t len = strlen(p->fail_msg);
 	snprintf(p->fail_msg + len, sizeof p->fail_msg - len, " (%s)", msg);
+	secrets_scrub(p->fail_msg, sizeof p->fail_msg);
 	nlock_unlock(&p->mu);
 }
 

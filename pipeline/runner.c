@@ -10,6 +10,7 @@
 
 #include "../src/globals.h"
 #include "../src/prof_trace.h"
+#include "../src/secrets.h"
 #include "batch.h"
 #include "channel.h"
 #include "clock.h"
@@ -23,6 +24,7 @@ void pipeline_fail(struct pipeline *p, const char *msg)
 	nlock_lock(&p->mu);
 	if (!atomic_load(&p->failed)) {
 		snprintf(p->fail_msg, sizeof p->fail_msg, "%s", msg);
+		secrets_scrub(p->fail_msg, sizeof p->fail_msg);
 		atomic_store(&p->failed, 1);
 	}
 	nlock_unlock(&p->mu);
@@ -201,6 +203,8 @@ void runner_collect_errors(struct pipeline *p, struct batch *b)
 			es.line = pipeline_line_of_record(p, b, be->rec);
 			snprintf(es.stage, sizeof es.stage, "%s", p->stages[be->stage].info.name);
 			snprintf(es.reason, sizeof es.reason, "%s", batch_error_reason(b, be));
+			secrets_scrub(es.stage, sizeof es.stage); /* cut between characters */
+			secrets_scrub(es.reason, sizeof es.reason);
 			nlock_lock(&p->mu);
 			p->samples[p->nsamples++] = es;
 			nlock_unlock(&p->mu);

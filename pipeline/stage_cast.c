@@ -17,6 +17,7 @@
 #include "batch.h"
 #include "schema.h"
 #include "stage.h"
+#include "utf8.h"
 #include "worker.h"
 
 struct cast_stage {
@@ -217,8 +218,9 @@ static void cast_process(void *opts, struct batch *b, struct worker *w)
 				: memchr(text, 0, n) ? "contains a NUL byte"
 				: cast_convert(c->to, text, typed, sizeof typed);
 			if (why) {
-				worker_fail_record(w, b, r, "field '%s': '%.40s%s' %s (cast to %s)", name, text,
-						   v->len > 40 ? "..." : "", why, cast_types[c->to]);
+				int shown = (int)utf8_cut(text, n < 40 ? n : 40); /* whole characters */
+				worker_fail_record(w, b, r, "field '%s': '%.*s%s' %s (cast to %s)", name, shown, text,
+						   v->len > (size_t)shown ? "..." : "", why, cast_types[c->to]);
 				break;
 			}
 			size_t tn = strlen(typed);

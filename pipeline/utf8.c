@@ -137,3 +137,47 @@ size_t utf8_skip_ascii(const char *s, size_t n)
 {
 	return utf8_skip_ascii_bytes((const unsigned char *)s, n);
 }
+
+size_t utf8_cut(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t k = n, back = 0;
+	while (k > 0 && back < 3 && (p[k - 1] & 0xC0) == 0x80)
+		k--, back++;
+	if (k == 0 || p[k - 1] < 0xC0)
+		return n;
+	size_t need = p[k - 1] >= 0xF0 ? 4 : p[k - 1] >= 0xE0 ? 3 : 2;
+	return n - (k - 1) < need ? k - 1 : n;
+}
+
+size_t utf8_write_escaped(char *dst, size_t cap, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, o = 0;
+	int ok;
+	if (!cap)
+		return 0;
+	while (i < n && o + 1 < cap) {
+		size_t good = utf8_find_invalid(s + i, n - i);
+		size_t take = good < cap - 1 - o ? good : utf8_cut(s + i, cap - 1 - o);
+		memcpy(dst + o, s + i, take);
+		o += take;
+		i += take;
+		if (take < good || i == n)
+			break;
+		size_t bad = utf8_scan_sequence(p + i, n - i, &ok);
+		for (size_t k = 0; k < bad; k++, i++) {
+			if (o + 4 >= cap) {
+				dst[o] = 0;
+				return o;
+			}
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[p[i] >> 4];
+			dst[o++] = hex[p[i] & 15];
+		}
+	}
+	dst[o] = 0;
+	return o;
+}

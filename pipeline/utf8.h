@@ -19,4 +19,15 @@ size_t utf8_skip_ascii(const char *s, size_t n);
  * dst has room for 3 * n bytes. Returns the bytes written. */
 size_t utf8_write_replaced(char *dst, const char *s, size_t n);
 
+/* The length of the longest prefix of s[0..n) that does not end inside a
+ * character: n, or less when the last character starts before n and ends
+ * after it (where to cut text so that no character is split). */
+size_t utf8_cut(const char *s, size_t n);
+
+/* Writes s[0..n) to dst (cap > 0 bytes, NUL-terminated) with each byte of an
+ * ill-formed sequence shown as the four characters \xNN (as Python's
+ * 'backslashreplace' does); what does not fit is left out, cut between two
+ * characters. Returns the bytes written, the NUL not counted. */
+size_t utf8_write_escaped(char *dst, size_t cap, const char *s, size_t n);
+
 #endif

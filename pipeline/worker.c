@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../src/secrets.h"
 #include "batch.h"
 #include "jsonesc.h"
 #include "pipeline_internal.h"
@@ -109,6 +110,7 @@ static struct buf *worker_begin_failure(struct worker *w, struct batch *b, uint3
 {
 	char reason[512];
 	vsnprintf(reason, sizeof reason, fmt, ap);
+	secrets_scrub(reason, sizeof reason); /* no secret, valid UTF-8: never base64 in the dead letter */
 	worker_flatten_reason(reason);
 	*be = worker_mark(w, b, r, reason);
 	if (w->pipeline->cfg->pl.on_error != ON_ERROR_DEAD_LETTER)

@@ -112,7 +112,7 @@ void findings_free(struct findings *f);
  * it — then by impact. v[0] is the primary bottleneck. The rules cap the
  * severity of hot functions and channel fill at the pipeline bottleneck's,
  * so that when there is a pipeline bottleneck, no hot function or channel
- * ranks above it. */
+ * ranks above it. Every finding's texts are scrubbed first (secrets.h). */
 void findings_sort(struct findings *f);
 /* Counts per severity into n[4] (indexed by enum severity). */
 void findings_count(const struct findings *f, size_t n[4]);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "secrets.h"
 #include "units.h"
 
 static void *confmap_place(void *opts, const struct confkey *k) { return (char *)opts + k->offset; }
@@ -48,7 +49,9 @@ int confmap_set_value(const struct confkey *k, void *opts, const char *value, co
 		      struct errbuf *e)
 {
 	void *p = confmap_place(opts, k);
-	const char *shown = k->secret ? "(hidden)" : value;
+	const char *shown = k->secret ? SECRETS_SHOWN : value;
+	if (k->secret)
+		secrets_register(value); /* hidden from every text nebtop writes */
 	switch (k->type) {
 	case CONF_STRING: {
 		char **sp = p;
@@ -137,6 +140,8 @@ static int confmap_add_pair(const struct confkey *k, void *opts, const char *key
 	if (!key[strlen(k->name)])
 		return errbuf_set(e, "%s: a name is needed after '%s'", where, k->name);
 	struct confpairs *l = confmap_place(opts, k);
+	if (k->secret)
+		secrets_register(value);
 	for (size_t i = 0; i < l->n; i++)
 		if (!strcmp(l->v[i].key, key)) {
 			free(l->v[i].value);

@@ -1,8 +1,12 @@
-/* errbuf.c: setting and prefixing error messages. */
+/* errbuf.c: setting and prefixing error messages. Every message is scrubbed
+ * (secrets.h): no secret in it, valid UTF-8, nothing cut inside a character. */
 #include "errbuf.h"
 
 #include <stdio.h>
 #include <string.h>
+
+#include "../pipeline/utf8.h"
+#include "secrets.h"
 
 int errbuf_set(struct errbuf *e, const char *fmt, ...)
 {
@@ -12,6 +16,7 @@ int errbuf_set(struct errbuf *e, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
 	va_end(ap);
+	secrets_scrub(e->msg, sizeof e->msg);
 	return -1;
 }
 
@@ -24,10 +29,11 @@ void errbuf_prefix(struct errbuf *e, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(head, sizeof head, fmt, ap);
 	va_end(ap);
+	secrets_scrub(head, sizeof head);
 	memcpy(old, e->msg, sizeof old);
 	size_t h = strlen(head), o = strlen(old), cap = sizeof e->msg - 1;
 	if (h > cap)
-		h = cap;
+		h = utf8_cut(head, cap);
 	memcpy(e->msg, head, h);
 	size_t n = h;
 	if (n + 2 <= cap) {
@@ -35,7 +41,8 @@ void errbuf_prefix(struct errbuf *e, const char *fmt, ...)
 		n += 2;
 	}
 	if (o > cap - n)
-		o = cap - n;
+		o = utf8_cut(old, cap - n);
 	memcpy(e->msg + n, old, o);
 	e->msg[n + o] = 0;
+	secrets_scrub(e->msg, sizeof e->msg);
 }

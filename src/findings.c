@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../pipeline/utf8.h"
+#include "secrets.h"
+
 static const char *const analyzer_severity_names[] = { "low", "medium", "high", "critical" };
 static const char *const analyzer_severity_uppers[] = { "LOW", "MEDIUM", "HIGH", "CRITICAL" };
 static const char *const analyzer_type_names[] = {
@@ -50,8 +53,23 @@ static int findings_order(const void *pa, const void *pb)
 	return strcmp(a->component, b->component);
 }
 
+/* The texts of a finding quote record errors and names, cut to fit their
+ * buffers: make them fit to be written (secrets.h: no secret, valid UTF-8). */
+static void findings_scrub(struct finding *f)
+{
+	secrets_scrub(f->component, sizeof f->component);
+	secrets_scrub(f->stage, sizeof f->stage);
+	secrets_scrub(f->description, sizeof f->description);
+	for (size_t i = 0; i < f->nsuggestions; i++)
+		secrets_scrub(f->suggestions[i], sizeof f->suggestions[i]);
+	for (size_t i = 0; i < f->nfigures; i++)
+		secrets_scrub(f->figures[i].text, sizeof f->figures[i].text);
+}
+
 void findings_sort(struct findings *f)
 {
+	for (size_t i = 0; i < f->n; i++)
+		findings_scrub(&f->v[i]);
 	if (f->n)
 		qsort(f->v, f->n, sizeof *f->v, findings_order);
 }
@@ -108,7 +126,7 @@ void finding_clip(char *dst, size_t n, const char *src, size_t max)
 	while (cut > 0 && (src[cut - 1] == ' ' || src[cut - 1] == ',' || src[cut - 1] == ';' || src[cut - 1] == ':'))
 		cut--;
 	if (cut == 0)
-		cut = max > 3 ? max - 3 : 0;
+		cut = utf8_cut(src, max > 3 ? max - 3 : 0); /* whole characters */
 	snprintf(dst, n, "%.*s...", (int)cut, src);
 }
 

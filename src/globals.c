@@ -19,3 +19,5 @@ _Thread_local uint64_t globals_evprof_rng;
 struct nlock_registry globals_locks = { .mu = PTHREAD_MUTEX_INITIALIZER, .head = NULL };
 
 struct trace_state globals_trace;
+
+struct secrets_state globals_secrets = { .lock = PTHREAD_RWLOCK_INITIALIZER };

@@ -8,6 +8,7 @@
 #include "evprof_state.h"
 #include "memprof_state.h"
 #include "prof_trace.h"
+#include "secrets.h"
 #include "thread_registry.h"
 
 struct tmetrics;
@@ -55,5 +56,8 @@ extern _Thread_local struct memprof_thread globals_memprof_thread __attribute__(
  * first (relaxed), so tracing off costs one load. */
 #define GLOBALS_HAVE_TRACE 1
 extern struct trace_state globals_trace;
+
+/* The secret values to hide in every text nebtop writes (secrets.h). */
+extern struct secrets_state globals_secrets;
 
 #endif

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "outcome.h"
 #include "profiler.h"
+#include "secrets.h"
 #include "signals.h"
 #include "thread_registry.h"
 #include "snapshot.h"
@@ -33,7 +34,10 @@
 
 static int main_usage_error(const char *msg)
 {
-	fprintf(stderr, "nebtop: %s\n", msg);
+	char shown[1024];
+	snprintf(shown, sizeof shown, "%s", msg);
+	secrets_scrub(shown, sizeof shown);
+	fprintf(stderr, "nebtop: %s\n", shown);
 	return OUTCOME_USAGE;
 }
 
@@ -155,6 +159,7 @@ static void main_report_primary(struct analyzer *an, struct main_primary *st)
 	char now[700] = "";
 	if (f.n && f.v[0].severity >= SEV_MEDIUM)
 		snprintf(now, sizeof now, "[%s] %s", analyzer_severity_upper(f.v[0].severity), f.v[0].description);
+	secrets_scrub(now, sizeof now);
 	/* the figures in the description move; the kind, place and severity are what changed */
 	char key[300] = "";
 	if (f.n && f.v[0].severity >= SEV_MEDIUM)

@@ -16,6 +16,7 @@
 #include "analyzer.h"
 #include "config.h"
 #include "profiler.h"
+#include "secrets.h"
 #include "snapshot.h"
 
 static const char *report_json_kind(enum stage_kind k)
@@ -86,6 +87,27 @@ static json_t *report_json_connectors(const struct figures *f)
 	return o;
 }
 
+/* The last line of defence: every string value with its secrets hidden
+ * (secrets.h); the keys are nebtop's own and stay as they are. */
+static void report_json_scrub(json_t *v)
+{
+	if (json_is_string(v)) {
+		size_t n;
+		char *s = secrets_redact_dup(json_string_value(v), json_string_length(v), &n);
+		if (s && (n != json_string_length(v) || memcmp(s, json_string_value(v), n)))
+			json_string_setn(v, s, n);
+		free(s);
+	} else if (json_is_array(v)) {
+		for (size_t i = 0; i < json_array_size(v); i++)
+			report_json_scrub(json_array_get(v, i));
+	} else if (json_is_object(v)) {
+		const char *k;
+		json_t *m;
+		json_object_foreach(v, k, m)
+			report_json_scrub(m);
+	}
+}
+
 static json_t *report_json_errors(struct pipeline *p)
 {
 	struct error_sample *es = calloc(ERROR_SAMPLES, sizeof *es);
@@ -94,6 +116,8 @@ static json_t *report_json_errors(struct pipeline *p)
 		return a;
 	size_t n = pipeline_copy_error_samples(p, es, ERROR_SAMPLES);
 	for (size_t i = 0; i < n; i++) {
+		secrets_scrub(es[i].stage, sizeof es[i].stage);
+		secrets_scrub(es[i].reason, sizeof es[i].reason);
 		json_t *o = json_pack("{s:I,s:s,s:s}", "record", (json_int_t)es[i].record, "stage", es[i].stage,
 				      "reason", es[i].reason);
 		if (es[i].line)
@@ -261,6 +285,7 @@ int report_json_build(const struct snapshot_ctx *x, char **out, struct errbuf *e
 	json_object_set_new(root, "connectors", conns);
 	json_object_set_new(root, "locks", report_json_locks(elapsed));
 	report_json_findings(root, x->findings);
+	report_json_scrub(root);
 	*out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
 	json_decref(root);
 	if (!*out)

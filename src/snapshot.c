@@ -6,6 +6,7 @@
 #include "../pipeline/pipeline.h"
 
 #include "profiler.h"
+#include "secrets.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -170,11 +171,12 @@ int snapshot_write(struct pipeline *p, struct sampler *s, struct profiler *prof,
 	struct {
 		const char *prefix, *suffix;
 		int (*build)(const struct snapshot_ctx *, char **, struct errbuf *);
+		int scrub; /* the text is scrubbed whole (the JSON scrubs its string values itself) */
 	} parts[] = {
 		/* metrics last: its presence marks a complete snapshot for the stamp search */
-		{ "report_", ".txt", report_text_build },
-		{ "bottleneck_analysis_", ".txt", report_analysis_build },
-		{ "metrics_", ".json", report_json_build },
+		{ "report_", ".txt", report_text_build, 1 },
+		{ "bottleneck_analysis_", ".txt", report_analysis_build, 1 },
+		{ "metrics_", ".json", report_json_build, 0 },
 	};
 	int rc = 0;
 	for (size_t i = 0; i < sizeof parts / sizeof parts[0] && !rc; i++) {
@@ -183,10 +185,18 @@ int snapshot_write(struct pipeline *p, struct sampler *s, struct profiler *prof,
 			rc = -1;
 			break;
 		}
+		/* the last line of defence: no secret, valid UTF-8 */
+		char *clean = parts[i].scrub ? secrets_scrub_dup(text, strlen(text)) : text;
+		if (clean != text)
+			free(text);
+		if (!clean) {
+			rc = errbuf_set(e, "out of memory for the snapshot");
+			break;
+		}
 		char name[64];
 		snprintf(name, sizeof name, "%s%s%s", parts[i].prefix, res->stamp, parts[i].suffix);
-		rc = snapshot_stage_file(res, dir, name, text, strlen(text), e);
-		free(text);
+		rc = snapshot_stage_file(res, dir, name, clean, strlen(clean), e);
+		free(clean);
 	}
 	findings_free(&found);
 	/* every file written: all take their names; else none does */

@@ -23,7 +23,9 @@ name for the failure counters, so that tests do not share them):
   /extra_key page 1: records 1-2; page 2: record 3 with a key "extra", record 4
   /auth      /all when Authorization is "Bearer " + $HTTP_TEST_TOKEN, else 401
   /status    answers `code` with a short body (with html=1: ERROR_PAGE)
+  /echo_headers  401 with every request header in the body (see echo_headers)
 POST endpoints:
+  /echo_headers  400 with every request header in the body
   /ingest    200 and logs the body; fails=N answers `code` (default 500) to the
              first N requests (with Retry-After: 0 for a 429); always=1 fails every one;
              quiet=1 leaves the body out of the log (benchmarks)
@@ -72,6 +74,24 @@ ERROR_PAGE = """<!DOCTYPE HTML>
 </html>
 """
 
+def echo_headers(handler, status):
+    """Answers status with the request's headers in the body, as careless
+    servers do: the credentials first (the part of a body a client quotes),
+    Basic credentials decoded, then every header as JSON and as raw lines."""
+    import base64
+    heads = dict(handler.headers.items())
+    lines = "".join("%s: %s\n" % kv for kv in heads.items())
+    auth = heads.get("Authorization", "")
+    decoded = None
+    if auth.lower().startswith("basic "):
+        decoded = base64.b64decode(auth[6:]).decode("utf-8", "replace")
+    creds = " ".join("%s=%s" % (k, v) for k, v in heads.items() if k not in ("Host", "User-Agent", "Accept",
+                                                                          "Accept-Encoding", "Content-Type",
+                                                                          "Content-Length", "Expect"))
+    handler.reply(status, {"error": "rejected %s (credentials %s)" % (creds, decoded), "request_headers": heads,
+                           "raw": lines})
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     # headers and body go out in two writes: without this, Nagle's algorithm
@@ -108,6 +128,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         self.url = urlsplit(self.path)
         self.q = parse_qs(self.url.query)
+        if self.url.path == "/echo_headers":
+            return echo_headers(self, 401)
         n = int(self.arg("n", "25"))
         size = int(self.arg("size", self.arg("per_page", "10")))
         key = self.url.path + ":" + self.arg("key", "")
@@ -176,6 +198,8 @@ class Handler(BaseHTTPRequestHandler):
         self.url = urlsplit(self.path)
         self.q = parse_qs(self.url.query)
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if self.url.path == "/echo_headers":
+            return echo_headers(self, 400)
         key = self.url.path + ":" + self.arg("key", "")
         status = 200
         if self.arg("always") == "1" or count(key) <= int(self.arg("fails", "0")):
