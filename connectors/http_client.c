@@ -255,7 +255,7 @@ static int http_client_on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl
 	struct http_client *c = arg;
 	if (c->stop && atomic_load_explicit(c->stop, memory_order_relaxed))
 		return 1;
-	if (c->multi && !c->paused) {
+	if (c->streaming && !c->paused) {
 		uint64_t now = clock_now_ns();
 		if ((uint64_t)dn != c->last_dl) {
 			c->last_dl = (uint64_t)dn;
@@ -313,6 +313,8 @@ int http_client_open(struct http_client *c, const struct http_settings *s, const
 void http_client_close(struct http_client *c)
 {
 	http_client_stream_close(c);
+	if (c->multi)
+		curl_multi_cleanup(c->multi);
 	if (c->curl)
 		curl_easy_cleanup(c->curl);
 	curl_slist_free_all(c->headers);
@@ -594,7 +596,9 @@ int http_client_stream_open(struct http_client *c, const char *url, http_sink_fn
 	struct http_request rq = { "GET", url, NULL, 0, NULL };
 	c->rq_headers = http_client_request_headers(c, &rq);
 	c->url = strdup(url);
-	c->multi = curl_multi_init();
+	if (!c->multi) /* kept: its connections are kept alive from page to page */
+		c->multi = curl_multi_init();
+	c->streaming = 1;
 	if (!c->url || !c->multi)
 		return errbuf_set(e, "out of memory");
 	curl_easy_setopt(h, CURLOPT_URL, url);
@@ -687,11 +691,9 @@ int http_client_stream_pump(struct http_client *c, struct http_response *rs, str
 
 void http_client_stream_close(struct http_client *c)
 {
-	if (c->multi) {
+	if (c->multi)
 		curl_multi_remove_handle(c->multi, c->curl);
-		curl_multi_cleanup(c->multi);
-		c->multi = NULL;
-	}
+	c->streaming = 0;
 	if (c->curl) {
 		curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
 		curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, NULL);

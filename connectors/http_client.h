@@ -51,7 +51,8 @@ typedef int (*http_enough_fn)(void *arg);
 
 struct http_client {
 	void *curl;                 /* CURL * */
-	void *multi;                /* CURLM *: a streamed GET under way, else NULL */
+	void *multi;                /* CURLM *: for streamed GETs, made by the first */
+	int streaming;              /* a streamed GET is under way */
 	void *headers;              /* struct curl_slist *: the header.NAME headers, expanded */
 	uint64_t timeout_ns, max_retries, backoff_ns;
 	struct connmetrics *metrics;
