@@ -286,6 +286,8 @@ int http_page_finish(struct http_page *p, json_t **root)
 		}
 		http_page_end_record(p);
 	}
+	if (json_is_array(arr))
+		json_array_clear(arr); /* the rest has the records' array emptied */
 	*root = r;
 	return 0;
 }
@@ -293,6 +295,8 @@ int http_page_finish(struct http_page *p, json_t **root)
 size_t http_page_take(struct http_page *p, struct buf *dst, size_t max)
 {
 	size_t n = p->nrecs, cut = p->recs_bound;
+	if (!n)
+		return 0;
 	if (n > max) {
 		const char *z = p->recs.p;
 		for (size_t i = 0; i < max; i++)
