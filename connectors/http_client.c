@@ -561,7 +561,11 @@ static size_t http_client_on_stream(char *p, size_t size, size_t n, void *arg)
 		return CURL_WRITEFUNC_PAUSE;
 	}
 	c->delivered += len;
-	if (c->sink(c->sink_arg, p, len)) {
+	/* the sink's time is parsing, not waiting on the server */
+	uint64_t t0 = clock_now_ns();
+	int refused = c->sink(c->sink_arg, p, len);
+	c->sink_ns += clock_now_ns() - t0;
+	if (refused) {
 		c->sink_failed = 1;
 		return 0; /* ends the transfer: CURLE_WRITE_ERROR */
 	}
@@ -577,7 +581,7 @@ static int http_client_stream_try(struct http_client *c)
 	c->cerr[0] = 0;
 	c->paused = c->sink_failed = 0;
 	c->t0 = c->progress_ns = clock_now_ns();
-	c->busy_ns = 0;
+	c->busy_ns = c->sink_ns = 0;
 	c->last_dl = 0;
 	c->stalled = 0;
 	return curl_multi_add_handle(c->multi, c->curl) == CURLM_OK ? 0 : -1;
@@ -626,7 +630,7 @@ static int http_client_stream_done(struct http_client *c, CURLcode rc, struct ht
 	}
 	rs->status = 0;
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &rs->status);
-	http_client_count(c, c->t0, c->busy_ns, c->retry == 0);
+	http_client_count(c, c->t0, c->busy_ns > c->sink_ns ? c->busy_ns - c->sink_ns : 0, c->retry == 0);
 	rs->body = c->body.p ? c->body.p : "";
 	rs->len = c->body.len;
 	if (rc == CURLE_OK && rs->status >= 200 && rs->status < 300)

@@ -6,8 +6,10 @@
  * to max_retries times, waiting retry_backoff, then twice as long each time
  * (capped at HTTP_BACKOFF_CAP_S), with jitter, or as long as Retry-After
  * says (in seconds, capped at HTTP_RETRY_AFTER_MAX_S). Every request is
- * counted in the connector's connmetrics. One client is used by one thread at
- * a time. Header values are secrets: no message ever shows them. */
+ * counted in the connector's connmetrics. A GET may also be streamed
+ * (http_client_stream_*): its body goes to a sink as it arrives, and the
+ * transfer pauses while the sink has enough. One client is used by one
+ * thread at a time. Header values are secrets: no message ever shows them. */
 #ifndef NEB_HTTP_CLIENT_H
 #define NEB_HTTP_CLIENT_H
 
@@ -70,6 +72,7 @@ struct http_client {
 	uint64_t delivered;         /* body bytes the sink took */
 	uint64_t retry;             /* tries after the first */
 	uint64_t t0, busy_ns;       /* the try's start, and its time inside the pumps */
+	uint64_t sink_ns;           /* of which in the sink (parsing, not waiting) */
 	uint64_t last_dl, progress_ns; /* body bytes so far, and when they last grew */
 	uint64_t stalled;           /* the try stalled this long (ns): timed out */
 	char *url;
