@@ -213,6 +213,19 @@ int http_page_feed(struct http_page *p, const char *data, size_t n)
 	if (p->err[0])
 		return -1;
 	for (size_t i = 0; i < n; i++) {
+		if (p->in_records && p->el_state == EL_IN && p->el.in_str && !p->el.esc) {
+			/* inside a record's string: up to its next quote or backslash at once */
+			size_t k = i;
+			while (k < n && data[k] != '"' && data[k] != '\\' && data[k])
+				k++;
+			if (k > i) {
+				buf_append(&p->recs, data + i, k - i);
+				if (p->recs.len - p->el_start > HTTP_PAGE_MAX_RECORD)
+					return http_page_fail(p, "a record is larger than 16 MiB");
+				i = k - 1;
+				continue;
+			}
+		}
 		unsigned char c = (unsigned char)data[i];
 		if (p->in_records ? http_page_step_records(p, c) : http_page_step_rest(p, c))
 			return -1;
