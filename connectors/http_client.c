@@ -228,14 +228,46 @@ static size_t http_client_on_header(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* Counts the requests sent, one per request header block libcurl logs:
+ * libcurl sends a request again by itself, on a new connection, when a
+ * kept-alive connection it reused turns out closed by the server before any
+ * answer came. That is a retry the server may have seen (it may have
+ * handled the first request before closing), so it is counted as one:
+ * libcurl has no switch to leave the re-send to us, and
+ * CURLINFO_NUM_CONNECTS cannot tell a re-send from a connection found dead
+ * before the request went out. */
+static int http_client_on_debug(CURL *h, curl_infotype type, char *p, size_t n, void *arg)
+{
+	(void)h;
+	(void)p;
+	(void)n;
+	struct http_client *c = arg;
+	if (type == CURLINFO_HEADER_OUT)
+		c->headers_out++;
+	return 0;
+}
+
+/* Stops a transfer when the stop flag comes up, and a streamed one whose
+ * data stalled for timeout (not counting the time it is paused). */
 static int http_client_on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
 {
 	(void)dt;
-	(void)dn;
 	(void)ut;
 	(void)un;
-	const struct http_client *c = arg;
-	return c->stop && atomic_load_explicit(c->stop, memory_order_relaxed);
+	struct http_client *c = arg;
+	if (c->stop && atomic_load_explicit(c->stop, memory_order_relaxed))
+		return 1;
+	if (c->streaming && !c->paused) {
+		uint64_t now = clock_now_ns();
+		if ((uint64_t)dn != c->last_dl) {
+			c->last_dl = (uint64_t)dn;
+			c->progress_ns = now;
+		} else if (now - c->progress_ns > c->timeout_ns) {
+			c->stalled = now - c->progress_ns;
+			return 1;
+		}
+	}
+	return 0;
 }
 
 int http_client_open(struct http_client *c, const struct http_settings *s, const struct connector_env *env,
@@ -268,6 +300,10 @@ int http_client_open(struct http_client *c, const struct http_settings *s, const
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "nebtop/" PACKAGE_VERSION);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	/* verbose only feeds the debug callback, which writes nothing */
+	curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, http_client_on_debug);
+	curl_easy_setopt(h, CURLOPT_DEBUGDATA, c);
+	curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
 	if (s->insecure) {
 		char where[512];
 		confmap_where_key(where, sizeof where, env->section, "insecure");
@@ -278,6 +314,9 @@ int http_client_open(struct http_client *c, const struct http_settings *s, const
 
 void http_client_close(struct http_client *c)
 {
+	http_client_stream_close(c);
+	if (c->multi)
+		curl_multi_cleanup(c->multi);
 	if (c->curl)
 		curl_easy_cleanup(c->curl);
 	curl_slist_free_all(c->headers);
@@ -356,38 +395,105 @@ static struct curl_slist *http_client_request_headers(const struct http_client *
 	return list;
 }
 
-/* One try: 0 done (rc and status say how), counted in the metrics: its
- * bytes and time always, as a batch (a request) only when it is the first
- * try, so that retries do not look like more batches. */
-static CURLcode http_client_perform(struct http_client *c, long *status, char *cerr, int first)
+/* One try, done, counted in the metrics: its bytes and time (t0 to t0 +
+ * busy) always, as a batch (a request) only when it is the first try, so
+ * that retries do not look like more batches; libcurl's own re-sends as
+ * retries. */
+static void http_client_count(struct http_client *c, uint64_t t0, uint64_t busy, int first)
 {
 	CURL *h = c->curl;
-	c->body.len = 0;
-	c->retry_after_s = -1;
-	cerr[0] = 0;
-	uint64_t t0 = clock_now_ns();
-	CURLcode rc = curl_easy_perform(h);
-	uint64_t t1 = clock_now_ns();
-	*status = 0;
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
-	long connects = 0, hdr = 0, req = 0;
+	long connects = 0, hdr = 0, req = 0, redirects = 0;
 	curl_off_t up = 0, down = 0, conn_us = 0, app_us = 0;
 	curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &connects);
 	curl_easy_getinfo(h, CURLINFO_HEADER_SIZE, &hdr);
 	curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &req);
 	curl_easy_getinfo(h, CURLINFO_SIZE_UPLOAD_T, &up);
 	curl_easy_getinfo(h, CURLINFO_SIZE_DOWNLOAD_T, &down);
+	curl_easy_getinfo(h, CURLINFO_REDIRECT_COUNT, &redirects);
 	if (connects > 0) {
 		curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &conn_us);
 		curl_easy_getinfo(h, CURLINFO_APPCONNECT_TIME_T, &app_us);
 		uint64_t us = (uint64_t)(app_us > conn_us ? app_us : conn_us);
 		connmetrics_count_connect(c->metrics, t0, t0 + us * 1000);
 	}
+	/* requests sent beyond one per redirect followed: libcurl's re-sends */
+	if (c->headers_out > 1 + redirects)
+		connmetrics_add(&c->metrics->retries, (uint64_t)(c->headers_out - 1 - redirects));
+	c->headers_out = 0;
 	if (first)
-		connmetrics_count_request(c->metrics, (uint64_t)(hdr + req + up + down), t0, t1);
+		connmetrics_count_request(c->metrics, (uint64_t)(hdr + req + up + down), t0, t0 + busy);
 	else
-		connmetrics_count_wait(c->metrics, (uint64_t)(hdr + req + up + down), t1 - t0);
+		connmetrics_count_wait(c->metrics, (uint64_t)(hdr + req + up + down), busy);
+}
+
+/* One try with curl_easy_perform: rc and status say how it went. */
+static CURLcode http_client_perform(struct http_client *c, long *status, char *cerr, int first)
+{
+	CURL *h = c->curl;
+	c->body.len = 0;
+	c->retry_after_s = -1;
+	c->headers_out = 0;
+	cerr[0] = 0;
+	uint64_t t0 = clock_now_ns();
+	CURLcode rc = curl_easy_perform(h);
+	uint64_t t1 = clock_now_ns();
+	*status = 0;
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	http_client_count(c, t0, t1 - t0, first);
 	return rc;
+}
+
+/* Whether a try that ended with rc and status is worth another. */
+static int http_client_again(CURLcode rc, long status)
+{
+	return rc == CURLE_OK ? status == 429 || status >= 500 : http_client_transient(rc);
+}
+
+/* Waits before retry number `retry`, counted as waiting on the server; 0
+ * when the stop flag came up. */
+static int http_client_backoff(struct http_client *c, uint64_t retry)
+{
+	uint64_t w0 = clock_now_ns();
+	int waited = http_client_wait(c, http_client_delay(c, retry));
+	connmetrics_count_wait(c->metrics, 0, clock_now_ns() - w0);
+	if (waited)
+		connmetrics_add(&c->metrics->retries, 1);
+	return waited;
+}
+
+/* The failure of a request for good, in e: counted, and worded with the
+ * method, the URL (redacted), the tries, and the connection error or the
+ * status with an excerpt of the body. */
+static int http_client_failure(struct http_client *c, const char *method, const char *u, CURLcode rc,
+			       const struct http_response *rs, uint64_t retry, const char *cerr, struct errbuf *e)
+{
+	connmetrics_add(&c->metrics->errors, 1);
+	char url[512], tries[64] = "";
+	http_client_redact_url(u, url, sizeof url);
+	if (retry)
+		snprintf(tries, sizeof tries, " (after %llu %s)", (unsigned long long)retry,
+			 retry == 1 ? "retry" : "retries");
+	if (rs->stopped)
+		return errbuf_set(e, "%s %s: stopped", method, url);
+	if (rc != CURLE_OK)
+		return errbuf_set(e, "%s %s: %s%s", method, url, cerr[0] ? cerr : curl_easy_strerror(rc), tries);
+	/* a server may echo the request's headers: hide them before quoting */
+	char ex[HTTP_EXCERPT + 1];
+	size_t rlen = 0;
+	char *redacted = secrets_redact_dup(rs->body, rs->len, &rlen);
+	http_client_excerpt(redacted ? redacted : "", rlen, ex, sizeof ex);
+	free(redacted);
+	return errbuf_set(e, "%s %s: HTTP %ld%s%s%s", method, url, rs->status, tries, ex[0] ? ": " : "", ex);
+}
+
+/* Time limit of a request sent whole: the whole request within timeout. A
+ * streamed one may take long, read as fast as the pipeline takes it: the
+ * progress callback fails it when no data came for timeout (connecting and
+ * waiting for the response included), not counting the time it is paused. */
+static void http_client_set_limits(const struct http_client *c, int streamed)
+{
+	long ms = (long)(c->timeout_ns / 1000000);
+	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, streamed ? 0L : ms > 0 ? ms : 1L);
 }
 
 int http_client_send(struct http_client *c, const struct http_request *rq, struct http_response *rs,
@@ -409,25 +515,20 @@ int http_client_send(struct http_client *c, const struct http_request *rq, struc
 		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
 		curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
 	}
+	http_client_set_limits(c, 0);
 	memset(rs, 0, sizeof *rs);
 	CURLcode rc = CURLE_OK;
 	uint64_t retry = 0;
 	for (;;) {
 		rc = http_client_perform(c, &rs->status, cerr, retry == 0);
 		int ok = rc == CURLE_OK && rs->status >= 200 && rs->status < 300;
-		int again = rc == CURLE_OK ? rs->status == 429 || rs->status >= 500 : http_client_transient(rc);
-		if (ok || !again || retry >= c->max_retries)
+		if (ok || !http_client_again(rc, rs->status) || retry >= c->max_retries)
 			break;
 		retry++;
-		/* waiting for the server to recover is waiting on the server */
-		uint64_t w0 = clock_now_ns();
-		int waited = http_client_wait(c, http_client_delay(c, retry));
-		connmetrics_count_wait(c->metrics, 0, clock_now_ns() - w0);
-		if (!waited) {
+		if (!http_client_backoff(c, retry)) {
 			rs->stopped = 1;
 			break;
 		}
-		connmetrics_add(&c->metrics->retries, 1);
 	}
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
@@ -438,23 +539,181 @@ int http_client_send(struct http_client *c, const struct http_request *rq, struc
 		rs->stopped = 1;
 	if (rc == CURLE_OK && rs->status >= 200 && rs->status < 300)
 		return 0;
-	connmetrics_add(&c->metrics->errors, 1);
-	char url[512], tries[64] = "";
-	http_client_redact_url(rq->url, url, sizeof url);
-	if (retry)
-		snprintf(tries, sizeof tries, " (after %llu %s)", (unsigned long long)retry,
-			 retry == 1 ? "retry" : "retries");
-	if (rs->stopped)
-		return errbuf_set(e, "%s %s: stopped", rq->method, url);
-	if (rc != CURLE_OK)
-		return errbuf_set(e, "%s %s: %s%s", rq->method, url, cerr[0] ? cerr : curl_easy_strerror(rc), tries);
-	/* a server may echo the request's headers: hide them before quoting */
-	char ex[HTTP_EXCERPT + 1];
-	size_t rlen = 0;
-	char *redacted = secrets_redact_dup(rs->body, rs->len, &rlen);
-	http_client_excerpt(redacted ? redacted : "", rlen, ex, sizeof ex);
-	free(redacted);
-	return errbuf_set(e, "%s %s: HTTP %ld%s%s%s", rq->method, url, rs->status, tries, ex[0] ? ": " : "", ex);
+	return http_client_failure(c, rq->method, rq->url, rc, rs, retry, cerr, e);
+}
+
+/* ---- streamed GETs ---------------------------------------------------------- */
+
+/* How much of an error response's body is kept for its message. */
+#define HTTP_ERROR_BODY_MAX (64u << 10)
+
+static size_t http_client_on_stream(char *p, size_t size, size_t n, void *arg)
+{
+	struct http_client *c = arg;
+	size_t len = size * n;
+	long status = 0;
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (status < 200 || status >= 300) { /* an error page: for the message */
+		if (c->body.len < HTTP_ERROR_BODY_MAX)
+			buf_append(&c->body, p, len < HTTP_ERROR_BODY_MAX ? len : HTTP_ERROR_BODY_MAX);
+		return len;
+	}
+	/* Backpressure: with enough taken (a batch, the pipeline's channel
+	 * then full or not), the transfer pauses, keeping these bytes for the
+	 * next pump, rather than blocking here: the reader thread is the one
+	 * that hands on the batches, and a paused transfer is not timed out. */
+	if (c->enough(c->sink_arg)) {
+		c->paused = 1;
+		return CURL_WRITEFUNC_PAUSE;
+	}
+	c->delivered += len;
+	/* the sink's time is parsing, not waiting on the server */
+	uint64_t t0 = clock_now_ns();
+	int refused = c->sink(c->sink_arg, p, len);
+	c->sink_ns += clock_now_ns() - t0;
+	if (refused) {
+		c->sink_failed = 1;
+		return 0; /* ends the transfer: CURLE_WRITE_ERROR */
+	}
+	return len;
+}
+
+/* Starts (or starts again) a try of the streamed GET. */
+static int http_client_stream_try(struct http_client *c)
+{
+	c->body.len = 0;
+	c->retry_after_s = -1;
+	c->headers_out = 0;
+	c->cerr[0] = 0;
+	c->paused = c->sink_failed = 0;
+	c->t0 = c->progress_ns = clock_now_ns();
+	c->busy_ns = c->sink_ns = 0;
+	c->last_dl = 0;
+	c->stalled = 0;
+	return curl_multi_add_handle(c->multi, c->curl) == CURLM_OK ? 0 : -1;
+}
+
+int http_client_stream_open(struct http_client *c, const char *url, http_sink_fn fn, http_enough_fn enough,
+			    void *arg, struct errbuf *e)
+{
+	CURL *h = c->curl;
+	http_client_stream_close(c);
+	c->sink = fn;
+	c->enough = enough;
+	c->sink_arg = arg;
+	c->delivered = 0;
+	c->retry = 0;
+	struct http_request rq = { "GET", url, NULL, 0, NULL };
+	c->rq_headers = http_client_request_headers(c, &rq);
+	c->url = strdup(url);
+	if (!c->multi) /* kept: its connections are kept alive from page to page */
+		c->multi = curl_multi_init();
+	c->streaming = 1;
+	if (!c->url || !c->multi)
+		return errbuf_set(e, "out of memory");
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->rq_headers);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->cerr);
+	curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http_client_on_stream);
+	http_client_set_limits(c, 1);
+	if (http_client_stream_try(c))
+		return errbuf_set(e, "cannot start a request with libcurl");
+	return 0;
+}
+
+/* The try under way ended with rc: 0 done (2xx), 1 tried again, -1 failed
+ * for good. */
+static int http_client_stream_done(struct http_client *c, CURLcode rc, struct http_response *rs, struct errbuf *e)
+{
+	curl_multi_remove_handle(c->multi, c->curl);
+	if (rc == CURLE_ABORTED_BY_CALLBACK && c->stalled) {
+		rc = CURLE_OPERATION_TIMEDOUT;
+		snprintf(c->cerr, sizeof c->cerr, "Operation timed out after %llu milliseconds with no data",
+			 (unsigned long long)(c->stalled / 1000000));
+	}
+	rs->status = 0;
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &rs->status);
+	http_client_count(c, c->t0, c->busy_ns > c->sink_ns ? c->busy_ns - c->sink_ns : 0, c->retry == 0);
+	rs->body = c->body.p ? c->body.p : "";
+	rs->len = c->body.len;
+	if (rc == CURLE_OK && rs->status >= 200 && rs->status < 300)
+		return 0;
+	if (rc == CURLE_ABORTED_BY_CALLBACK)
+		rs->stopped = 1;
+	else if (!c->sink_failed && !c->delivered && http_client_again(rc, rs->status) && c->retry < c->max_retries) {
+		c->retry++;
+		if (!http_client_backoff(c, c->retry))
+			rs->stopped = 1;
+		else if (!http_client_stream_try(c))
+			return 1;
+	}
+	if (c->sink_failed)
+		return errbuf_set(e, "the page's body was refused");
+	int err = http_client_failure(c, "GET", c->url, rc, rs, c->retry, c->cerr, e);
+	if (c->delivered && rc != CURLE_OK && !rs->stopped)
+		snprintf(e->msg + strlen(e->msg), sizeof e->msg - strlen(e->msg),
+			 ", %llu bytes into the body (not tried again: they were read)", (unsigned long long)c->delivered);
+	return err;
+}
+
+int http_client_stream_pump(struct http_client *c, struct http_response *rs, struct errbuf *e)
+{
+	memset(rs, 0, sizeof *rs);
+	uint64_t t0 = clock_now_ns();
+	int ret = 1;
+	if (c->paused) {
+		c->paused = 0;
+		c->progress_ns = clock_now_ns();
+		curl_easy_pause(c->curl, CURLPAUSE_CONT); /* may hand on the kept bytes at once */
+	}
+	for (;;) {
+		int running = 0, left = 0;
+		curl_multi_perform(c->multi, &running);
+		CURLMsg *m;
+		int r = -2;
+		while ((m = curl_multi_info_read(c->multi, &left)))
+			if (m->msg == CURLMSG_DONE) {
+				c->busy_ns += clock_now_ns() - t0;
+				r = http_client_stream_done(c, m->data.result, rs, e);
+				t0 = clock_now_ns();
+				break;
+			}
+		if (r == 0 || r == -1) {
+			ret = r;
+			break;
+		}
+		if (r == -2 && c->paused)
+			break;
+		if (c->stop && atomic_load_explicit(c->stop, memory_order_relaxed)) {
+			rs->stopped = 1;
+			ret = errbuf_set(e, "GET: stopped");
+			break;
+		}
+		if (r == -2)
+			curl_multi_poll(c->multi, NULL, 0, 100, NULL);
+	}
+	c->busy_ns += clock_now_ns() - t0;
+	return ret;
+}
+
+void http_client_stream_close(struct http_client *c)
+{
+	if (c->multi)
+		curl_multi_remove_handle(c->multi, c->curl);
+	c->streaming = 0;
+	if (c->curl) {
+		curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
+		curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, NULL);
+		curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, http_client_on_body);
+	}
+	curl_slist_free_all(c->rq_headers);
+	c->rq_headers = NULL;
+	free(c->url);
+	c->url = NULL;
+	c->paused = 0;
 }
 
 int http_client_probe(struct http_client *c, const char *url, struct errbuf *e)

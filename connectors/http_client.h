@@ -6,8 +6,10 @@
  * to max_retries times, waiting retry_backoff, then twice as long each time
  * (capped at HTTP_BACKOFF_CAP_S), with jitter, or as long as Retry-After
  * says (in seconds, capped at HTTP_RETRY_AFTER_MAX_S). Every request is
- * counted in the connector's connmetrics. One client is used by one thread at
- * a time. Header values are secrets: no message ever shows them. */
+ * counted in the connector's connmetrics. A GET may also be streamed
+ * (http_client_stream_*): its body goes to a sink as it arrives, and the
+ * transfer pauses while the sink has enough. One client is used by one
+ * thread at a time. Header values are secrets: no message ever shows them. */
 #ifndef NEB_HTTP_CLIENT_H
 #define NEB_HTTP_CLIENT_H
 
@@ -42,8 +44,17 @@ struct http_settings {
 	{ "header.", CONF_PREFIX, NULL, offsetof(type, member.headers),                                         \
 	  "header.NAME = value: a request header; ${VAR} is replaced by the environment variable", NULL, 0, 0, 1 }
 
+/* Takes the next n bytes of a streamed body: 0, or -1 to end the transfer
+ * (the sink keeps its reason). */
+typedef int (*http_sink_fn)(void *arg, const char *p, size_t n);
+/* Whether the sink has enough for now: the transfer pauses until the next
+ * pump. */
+typedef int (*http_enough_fn)(void *arg);
+
 struct http_client {
 	void *curl;                 /* CURL * */
+	void *multi;                /* CURLM *: for streamed GETs, made by the first */
+	int streaming;              /* a streamed GET is under way */
 	void *headers;              /* struct curl_slist *: the header.NAME headers, expanded */
 	uint64_t timeout_ns, max_retries, backoff_ns;
 	struct connmetrics *metrics;
@@ -52,6 +63,21 @@ struct http_client {
 	long retry_after_s;         /* of the last response; -1 = none */
 	struct buf body;            /* the last response's body */
 	int global_init;
+	long headers_out;           /* requests sent by the try under way, libcurl's re-sends included */
+	/* a streamed GET (http_client_stream_*) */
+	http_sink_fn sink;
+	http_enough_fn enough;
+	void *sink_arg;
+	int paused, sink_failed;
+	uint64_t delivered;         /* body bytes the sink took */
+	uint64_t retry;             /* tries after the first */
+	uint64_t t0, busy_ns;       /* the try's start, and its time inside the pumps */
+	uint64_t sink_ns;           /* of which in the sink (parsing, not waiting) */
+	uint64_t last_dl, progress_ns; /* body bytes so far, and when they last grew */
+	uint64_t stalled;           /* the try stalled this long (ns): timed out */
+	char *url;
+	void *rq_headers;           /* struct curl_slist * */
+	char cerr[256];             /* CURL_ERROR_SIZE */
 };
 
 struct http_request {
@@ -80,6 +106,21 @@ int http_client_open(struct http_client *c, const struct http_settings *s, const
  * both cases. */
 int http_client_send(struct http_client *c, const struct http_request *rq, struct http_response *rs,
 		     struct errbuf *e);
+/* Starts a GET of url whose body, on a 2xx response, goes to fn as it
+ * arrives, while enough(arg) says no (then the transfer pauses: no more of
+ * the body is read until the next pump; the server waits). 0, or -1 with the
+ * reason (out of memory). */
+int http_client_stream_open(struct http_client *c, const char *url, http_sink_fn fn, http_enough_fn enough,
+			    void *arg, struct errbuf *e);
+/* Runs the transfer until the sink has enough (1) or the body ended (0),
+ * or it failed (-1, with the reason in e as http_client_send words it; rs
+ * tells the status and whether the stop flag ended it). Tries again, as
+ * http_client_send does, while no byte of the body was given to the sink;
+ * after that a failure is final: a second try would give the same bytes
+ * twice. A body that stalls for `timeout` fails (a timed-out try). */
+int http_client_stream_pump(struct http_client *c, struct http_response *rs, struct errbuf *e);
+/* Ends the streamed GET (done or abandoned). */
+void http_client_stream_close(struct http_client *c);
 /* Opens (and drops) a connection to url's server, once, without a request:
  * a check at open that the server can be reached. */
 int http_client_probe(struct http_client *c, const char *url, struct errbuf *e);

@@ -1,17 +1,24 @@
 /* source_http.c: the HTTP source: GETs `url`, takes the records (JSON
  * objects) from each response at records_path, and follows the pagination
  * (a next link, a cursor, or page numbers / offsets) until a page has no
- * records or no next link/cursor, or max_pages pages were read.
+ * records or no next link/cursor. A next link or cursor that leads back to a
+ * page already read, or a next page past max_pages, fails the run (exit 1):
+ * the input has no end, or was not read to it.
  *
- * The first page is read at open: the field names come from its records
- * (json_record.h), and a failure there (no connection, a 4xx other than 429,
- * retries used up, a body that is not JSON) is a configuration error (exit
- * 2). Later pages are read on the reader thread; a page that fails for good
- * or does not parse stops the run (exit 1) with the URL (its query values
- * hidden), the page number and the reason. The reader thread hands each
- * batch its records as jansson objects it alone owns (pointers in b->raw);
- * the decoder threads fill the records (a key not seen on the first page is
- * a record error) and free the objects. */
+ * A page is read as it arrives (http_page.h): its records go on in batches
+ * while the rest of it downloads, so memory stays flat whatever the page's
+ * size; the transfer pauses while the pipeline has enough (backpressure).
+ * Its next link or cursor is known at its end.
+ *
+ * The first page starts at open: the field names come from its first
+ * schema_sample records (json_record.h), and a failure there (no connection,
+ * a 4xx other than 429, retries used up, a body that is not JSON) is a
+ * configuration error (exit 2). The rest is read on the reader thread; a
+ * page that fails for good or does not parse stops the run (exit 1) with the
+ * URL (its query values hidden), the page number and the reason, after the
+ * records read before it went on. The reader thread hands each batch its
+ * records as JSON text (NUL-separated in b->raw); the decoder threads parse
+ * them and fill the records (a key not seen at open is a record error). */
 #include <jansson.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -23,7 +30,17 @@
 #include "../pipeline/worker.h"
 #include "connector.h"
 #include "http_client.h"
+#include "http_page.h"
 #include "json_record.h"
+#include "strset.h"
+
+/* max_pages by default: far beyond the APIs it was tried on (a few thousand
+ * pages), yet a server whose pages never end (a loop the URLs do not show,
+ * page numbers without end) stops within hours, not never. */
+#define HTTP_MAX_PAGES_DEFAULT "100000"
+/* Record bytes a batch takes at most, and reading ahead at open at most. */
+#define HTTP_CHUNK_BYTES (4u << 20)
+#define HTTP_SAMPLE_BYTES (64u << 20)
 
 enum http_paging { PAGING_NONE = 0, PAGING_NEXT_LINK, PAGING_CURSOR, PAGING_PAGE };
 
@@ -31,21 +48,25 @@ struct http_source {
 	char *url, *records_path, *next_path, *cursor_param, *cursor_path, *page_param, *page_size_param,
 		*offset_param;
 	int pagination, flatten;
-	uint64_t page_size, start_page, max_pages;
+	uint64_t page_size, start_page, max_pages, schema_sample;
 	struct http_settings http;
 	/* resolved at open */
 	struct http_client client;
 	struct schema schema;    /* the source's schema, for the decoders */
 	struct json_index *index;
 	uint32_t batch;
-	json_t **items;          /* records of the current page, owned one by one */
-	size_t nitems, next_item;
+	struct http_page page;   /* the page being read */
+	int in_page;             /* its transfer is under way */
+	size_t want;             /* records the transfer pauses at */
+	size_t want_bytes;       /* record bytes it pauses at */
 	char *page_url;          /* the current page's URL */
 	char *next_url;          /* NULL: no more pages */
 	uint64_t pages, page_no, records;
-	uint64_t page_bytes;     /* the current page's body, shared out among its batches */
-	uint64_t page_bytes_given; /* how much of it the batches so far got */
+	uint64_t body_bytes, bytes_given; /* page bytes read, and given to batches */
+	int failed;              /* the run fails once the records read are handed on */
+	struct errbuf fail;
 	char shown[512];         /* url for messages */
+	struct strset seen;      /* the URLs of the pages read (next_link, cursor) */
 };
 
 static const char *const http_paging_choices[] = { "none", "next_link", "cursor", "page", NULL };
@@ -73,39 +94,15 @@ static const struct confkey http_source_keys[] = {
 	  NULL, 1, 1e9, 0 },
 	{ "start_page", CONF_UINT, "1", offsetof(struct http_source, start_page), "page: number of the first page",
 	  NULL, 0, 0, 0 },
-	{ "max_pages", CONF_UINT, "0", offsetof(struct http_source, max_pages), "pages to read at most (0 = no limit)",
-	  NULL, 0, 0, 0 },
+	{ "max_pages", CONF_UINT, HTTP_MAX_PAGES_DEFAULT, offsetof(struct http_source, max_pages),
+	  "pages to read at most; a next page past them fails the run (0 = no limit)", NULL, 0, 0, 0 },
+	{ "schema_sample", CONF_UINT, "1000", offsetof(struct http_source, schema_sample),
+	  "how many records of the first page decide the field names", NULL, 1, 1e9, 0 },
 	{ "flatten", CONF_BOOL, "false", offsetof(struct http_source, flatten),
 	  "nested objects become dotted fields (a.b)", NULL, 0, 0, 0 },
 	HTTP_CLIENT_KEYS(struct http_source, http),
 	{ NULL, 0, NULL, 0, NULL, NULL, 0, 0, 0 },
 };
-
-/* The value at a dotted path ("data.items"; "" = root), or NULL. */
-static json_t *http_source_lookup(json_t *root, const char *path)
-{
-	json_t *v = root;
-	const char *p = path;
-	while (v && *p) {
-		size_t n = strcspn(p, ".");
-		if (!json_is_object(v))
-			return NULL;
-		v = json_object_getn(v, p, n);
-		p += n;
-		if (*p == '.')
-			p++;
-	}
-	return v;
-}
-
-static void http_source_free_items(struct http_source *s)
-{
-	for (size_t i = s->next_item; i < s->nitems; i++)
-		json_decref(s->items[i]);
-	free(s->items);
-	s->items = NULL;
-	s->nitems = s->next_item = 0;
-}
 
 /* The URL of page number n (0-based count of pages read) in page mode. */
 static char *http_source_page_url(struct http_source *s, uint64_t n)
@@ -114,7 +111,7 @@ static char *http_source_page_url(struct http_source *s, uint64_t n)
 	char *u;
 	if (s->offset_param) {
 		/* the records of the pages before: those handed out and the current page's */
-		snprintf(num, sizeof num, "%llu", (unsigned long long)(s->records + s->nitems));
+		snprintf(num, sizeof num, "%llu", (unsigned long long)(s->records + s->page.nrecs));
 		u = http_client_add_query(&s->client, s->url, s->offset_param, num);
 	} else {
 		snprintf(num, sizeof num, "%llu", (unsigned long long)(s->start_page + n));
@@ -129,91 +126,125 @@ static char *http_source_page_url(struct http_source *s, uint64_t n)
 	return u;
 }
 
-/* After a page with records: where the next one is (NULL: none). */
+/* The next page's URL must be new: a next link or cursor that leads back to
+ * a page already read would read the same pages for ever. The set holds the
+ * URLs of the pages read (a cursor is part of its page's URL), so its memory
+ * grows with the pages read, bounded by max_pages. */
+static int http_source_check_loop(struct http_source *s, const char *cursor, struct errbuf *e)
+{
+	int added = strset_add(&s->seen, s->next_url);
+	if (added > 0)
+		return 0;
+	if (added < 0)
+		return errbuf_set(e, "out of memory");
+	char shown[512];
+	http_client_redact_url(s->next_url, shown, sizeof shown);
+	if (cursor)
+		return errbuf_set(e, "the cursor '%.64s%s' at cursor_path '%s' was already sent: the pages loop, the "
+				  "input has no end", cursor,
+				  strlen(cursor) > 64 ? "..." : "", s->cursor_path);
+	return errbuf_set(e, "the next link at next_path '%s' (%s) points back to a page already read: the pages "
+			  "loop, the input has no end", s->next_path, shown);
+}
+
+/* After a page with records: where the next one is (NULL: none). A next
+ * page past max_pages fails the run: the input was not read to its end. */
 static int http_source_find_next(struct http_source *s, json_t *root, struct errbuf *e)
 {
 	free(s->next_url);
 	s->next_url = NULL;
-	if (s->max_pages && s->pages >= s->max_pages)
-		return 0;
+	const char *cursor = NULL;
+	char num[32];
 	switch (s->pagination) {
 	case PAGING_NEXT_LINK: {
-		const char *link = json_string_value(http_source_lookup(root, s->next_path));
+		const char *link = json_string_value(http_page_lookup(root, s->next_path));
 		if (link && *link && !(s->next_url = http_client_resolve_url(s->page_url, link)))
-			return errbuf_set(e, "page %llu: next_path '%s' does not hold a URL", (unsigned long long)s->pages,
-					  s->next_path);
-		return 0;
+			return errbuf_set(e, "next_path '%s' does not hold a URL", s->next_path);
+		break;
 	}
 	case PAGING_CURSOR: {
-		json_t *c = http_source_lookup(root, s->cursor_path);
-		char num[32];
-		const char *v = json_string_value(c);
+		json_t *c = http_page_lookup(root, s->cursor_path);
+		cursor = json_string_value(c);
 		if (json_is_integer(c)) {
 			snprintf(num, sizeof num, "%lld", (long long)json_integer_value(c));
-			v = num;
+			cursor = num;
 		}
-		if (v && *v)
-			s->next_url = http_client_add_query(&s->client, s->url, s->cursor_param, v);
-		return 0;
+		if (cursor && *cursor &&
+		    !(s->next_url = http_client_add_query(&s->client, s->url, s->cursor_param, cursor)))
+			return errbuf_set(e, "out of memory");
+		break;
 	}
 	case PAGING_PAGE:
-		s->next_url = http_source_page_url(s, s->pages);
-		return 0;
+		if (!(s->next_url = http_source_page_url(s, s->pages)))
+			return errbuf_set(e, "out of memory");
+		break;
 	default:
-		return 0;
+		break;
 	}
+	if (!s->next_url)
+		return 0;
+	if (s->max_pages && s->pages >= s->max_pages)
+		return errbuf_set(e, "max_pages (%llu) reached and the page has a next one: the input was not read to "
+				  "its end (raise max_pages, or set it to 0 for no limit)", (unsigned long long)s->max_pages);
+	return s->pagination == PAGING_PAGE ? 0 : http_source_check_loop(s, cursor, e);
 }
 
-/* GETs the page at `url` and takes its records. 0 with the records in
- * s->items (none: the input ends), -1 with the reason. */
-static int http_source_fetch(struct http_source *s, char *url, struct errbuf *e)
+static int http_source_sink(void *arg, const char *p, size_t n)
+{
+	struct http_source *s = arg;
+	s->body_bytes += n;
+	return http_page_feed(&s->page, p, n);
+}
+
+static int http_source_enough(void *arg)
+{
+	const struct http_source *s = arg;
+	return s->page.nrecs >= s->want || s->page.recs_bound >= s->want_bytes;
+}
+
+/* Starts the GET of the page at url (taken). */
+static int http_source_start(struct http_source *s, char *url, struct errbuf *e)
 {
 	free(s->page_url);
 	s->page_url = url;
 	s->page_no = s->pages + 1;
-	struct http_request rq = { "GET", url, NULL, 0, NULL };
+	http_page_reset(&s->page);
+	s->in_page = 1;
+	return http_client_stream_open(&s->client, url, http_source_sink, http_source_enough, s, e);
+}
+
+/* Reads on in the page until `want` records (or want_bytes) are cut, or the
+ * page ends: then its next page is found (a loop or max_pages is kept in
+ * s->fail, for after its records). 1: records wait, 0: the page ended, -1:
+ * it failed (the URL, the reason). */
+static int http_source_pump(struct http_source *s, struct errbuf *e)
+{
 	struct http_response rs;
-	if (http_client_send(&s->client, &rq, &rs, e))
+	int rc = http_client_stream_pump(&s->client, &rs, e);
+	if (rc == 1)
+		return 1;
+	s->in_page = 0;
+	http_client_stream_close(&s->client);
+	if (rs.stopped)
+		return 0;
+	char shown[512];
+	http_client_redact_url(s->page_url, shown, sizeof shown);
+	if (rc < 0 && s->page.err[0])
+		return errbuf_set(e, "GET %s: %s", shown, s->page.err);
+	if (rc < 0)
 		return -1;
 	s->pages++;
-	s->page_bytes = rs.len;
-	s->page_bytes_given = 0;
-	json_error_t je;
-	json_t *root = json_loadb(rs.body, rs.len, JSON_RECORD_LOAD_FLAGS, &je);
-	char shown[512];
-	http_client_redact_url(url, shown, sizeof shown);
-	if (!root)
-		return errbuf_set(e, "GET %s: the response is not JSON: %s (line %d, column %d)", shown, je.text,
-				  je.line, je.column);
-	json_t *arr = http_source_lookup(root, s->records_path);
-	if (arr && !json_is_array(arr) && !json_is_null(arr)) {
-		errbuf_set(e, "GET %s: %s%s%s is %s, not an array of records", shown,
-			   s->records_path[0] ? "records_path '" : "the response", s->records_path,
-			   s->records_path[0] ? "'" : "", json_record_kind(arr));
-		json_decref(root);
-		return -1;
+	json_t *root;
+	if (http_page_finish(&s->page, &root))
+		return errbuf_set(e, "GET %s: %s", shown, s->page.err);
+	free(s->next_url);
+	s->next_url = NULL;
+	if (s->page.records && http_source_find_next(s, root, &s->fail)) {
+		errbuf_prefix(&s->fail, "page %llu", (unsigned long long)s->page_no);
+		s->failed = 1;
 	}
-	/* the records change hands: each is owned by the reader, then by one
-	 * batch, never shared between threads */
-	size_t n = json_is_array(arr) ? json_array_size(arr) : 0;
-	s->items = malloc((n ? n : 1) * sizeof *s->items);
-	if (!s->items) {
-		json_decref(root);
-		return errbuf_set(e, "out of memory");
-	}
-	for (size_t i = 0; i < n; i++)
-		s->items[i] = json_incref(json_array_get(arr, i));
-	s->nitems = n;
-	s->next_item = 0;
-	int rc = n ? http_source_find_next(s, root, e) : 0;
-	if (!n) {
-		free(s->next_url);
-		s->next_url = NULL;
-	}
-	if (arr)
-		json_array_clear(arr);
 	json_decref(root);
-	return rc;
+	return 0;
 }
 
 static int http_source_check_keys(struct http_source *s, const struct connector_env *env, struct errbuf *e)
@@ -245,20 +276,35 @@ static int http_source_open(void *opts, const struct connector_env *env, struct 
 		return -1;
 	s->batch = env->batch;
 	http_client_redact_url(s->url, s->shown, sizeof s->shown);
+	http_page_init(&s->page, s->records_path);
 	if (http_client_open(&s->client, &s->http, env, NULL, e))
 		return -1;
 	char *first = s->pagination == PAGING_PAGE ? http_source_page_url(s, 0) : strdup(s->url);
-	if (!first)
+	/* the first URL as a next link resolves (host in lower case, ...) */
+	char *norm = first ? http_client_resolve_url(first, first) : NULL;
+	int added = strset_add(&s->seen, norm ? norm : first ? first : "");
+	free(norm);
+	if (!first || added < 0)
 		return errbuf_set(e, "out of memory");
 	char where[512];
 	confmap_where_key(where, sizeof where, env->section, "url");
-	if (http_source_fetch(s, first, e)) {
+	/* the first records, for the field names: read ahead, kept for read */
+	s->want = s->schema_sample;
+	s->want_bytes = HTTP_SAMPLE_BYTES;
+	if (http_source_start(s, first, e) || http_source_pump(s, e) < 0) {
 		errbuf_prefix(e, "%s", where);
 		return -1;
 	}
 	struct json_fields *f = json_fields_new();
-	for (size_t i = 0; i < s->nitems; i++)
-		json_fields_collect(f, s->items[i], s->flatten);
+	const char *p = s->page.recs.p;
+	for (size_t i = 0, at = 0; i < s->page.nrecs; i++) {
+		size_t len = strlen(p + at);
+		json_t *v = json_loadb(p + at, len, JSON_RECORD_LOAD_FLAGS, NULL);
+		if (v)
+			json_fields_collect(f, v, s->flatten);
+		json_decref(v);
+		at += len + 1;
+	}
 	json_fields_to_schema(f, out);
 	json_fields_free(f);
 	schema_copy(&s->schema, out);
@@ -268,50 +314,64 @@ static int http_source_open(void *opts, const struct connector_env *env, struct 
 	return 0;
 }
 
-/* Reader thread: up to `batch` records of the current page, reading the next
- * page when it is used up. */
+/* Reader thread: up to `batch` records, as they are cut from the page being
+ * read; the next page when it ended. A failure is reported after the
+ * records read before it went on. */
 static int http_source_read(void *opts, struct batch *b, const _Atomic int *stop, struct errbuf *e)
 {
 	struct http_source *s = opts;
 	s->client.stop = stop;
-	while (s->next_item == s->nitems) {
-		http_source_free_items(s);
-		if (!s->next_url || atomic_load_explicit(stop, memory_order_relaxed))
+	s->want = s->batch;
+	s->want_bytes = HTTP_CHUNK_BYTES;
+	for (;;) {
+		if (s->page.nrecs && (http_source_enough(s) || !s->in_page || s->failed))
+			break;
+		if (s->failed) {
+			memcpy(e, &s->fail, sizeof *e);
+			return -1;
+		}
+		if (atomic_load_explicit(stop, memory_order_relaxed))
+			return 0;
+		if (s->in_page) {
+			if (http_source_pump(s, &s->fail) < 0) {
+				if (atomic_load_explicit(stop, memory_order_relaxed))
+					return 0;
+				errbuf_prefix(&s->fail, "page %llu", (unsigned long long)s->page_no);
+				s->failed = 1;
+			}
+			continue;
+		}
+		if (!s->next_url)
 			return 0;
 		char *url = s->next_url;
 		s->next_url = NULL;
-		if (http_source_fetch(s, url, e)) {
-			if (atomic_load_explicit(stop, memory_order_relaxed))
-				return 0;
-			errbuf_prefix(e, "page %llu", (unsigned long long)s->page_no);
+		if (http_source_start(s, url, e))
 			return -1;
-		}
 	}
-	size_t n = s->nitems - s->next_item;
-	if (n > s->batch)
-		n = s->batch;
 	b->first_record = s->records + 1;
-	buf_append(&b->raw, s->items + s->next_item, n * sizeof(json_t *));
-	/* the page's last batch gets what the shares before it left: the
-	 * batches' bytes add up to the page's */
-	b->bytes_in = s->next_item + n == s->nitems ? s->page_bytes - s->page_bytes_given
-						    : s->page_bytes * n / s->nitems;
-	s->page_bytes_given += b->bytes_in;
-	s->next_item += n;
+	size_t n = http_page_take(&s->page, &b->raw, s->batch);
+	b->bytes_in = s->body_bytes - s->bytes_given;
+	s->bytes_given = s->body_bytes;
 	s->records += n;
 	return 1;
 }
 
-/* Decoder threads: the objects of b->raw into records; frees them. */
+/* Decoder threads: the records of b->raw (JSON text, NUL-separated). */
 static void http_source_decode(void *opts, struct batch *b, struct worker *w)
 {
 	struct http_source *s = opts;
-	size_t n = b->raw.len / sizeof(json_t *);
 	char msg[256];
-	for (size_t i = 0; i < n; i++) {
-		json_t *obj;
-		memcpy(&obj, b->raw.p + i * sizeof obj, sizeof obj);
+	for (size_t at = 0; at < b->raw.len;) {
+		const char *rec = b->raw.p + at;
+		size_t len = strlen(rec);
+		at += len + 1;
 		uint32_t r = batch_add_record(b);
+		json_error_t je;
+		json_t *obj = json_loadb(rec, len, JSON_RECORD_LOAD_FLAGS, &je);
+		if (!obj) {
+			worker_fail_record(w, b, r, "invalid JSON: %s (byte %d of the record)", je.text, je.position);
+			continue;
+		}
 		if (json_record_fill(b, r, obj, s->index, s->flatten, msg, sizeof msg))
 			worker_fail_record(w, b, r, "%s", msg);
 		json_decref(obj);
@@ -322,7 +382,7 @@ static void http_source_decode(void *opts, struct batch *b, struct worker *w)
 static void http_source_close(void *opts)
 {
 	struct http_source *s = opts;
-	http_source_free_items(s);
+	http_page_free(&s->page);
 	json_index_free(s->index);
 	s->index = NULL;
 	schema_free(&s->schema);
@@ -330,6 +390,7 @@ static void http_source_close(void *opts)
 	free(s->page_url);
 	free(s->next_url);
 	s->page_url = s->next_url = NULL;
+	strset_free(&s->seen);
 }
 
 static void http_source_describe(void *opts, char *dst, size_t n)

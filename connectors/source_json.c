@@ -23,21 +23,18 @@
 #include "connector.h"
 #include "fdio.h"
 #include "json_record.h"
+#include "json_scan.h"
 
 enum jsrc_format { JSRC_LINES = 0, JSRC_ARRAY = 1 };
 
 #define JSRC_CHUNK_TARGET (1u << 20)   /* bytes a chunk aims at when records are large */
 #define JSRC_SAMPLE_BYTES (64u << 20)  /* reading ahead for the field names stops here */
-#define JSRC_MAX_TRACKED_DEPTH 4096    /* nesting deeper than this is not checked for {] */
 
 /* Where the array scanner is, between elements or inside one. */
 enum jsrc_arr_state { ARR_START, ARR_FIRST, ARR_VALUE, ARR_IN, ARR_AFTER, ARR_END };
-enum jsrc_arr_kind { KIND_CONTAINER, KIND_STRING, KIND_SCALAR };
-
 struct jsrc_arr_scan {
-	int state, kind, in_str, esc;
-	uint32_t depth;
-	uint8_t is_array[JSRC_MAX_TRACKED_DEPTH / 8]; /* per depth: '[' (1) or '{' (0) */
+	int state;
+	struct json_scan el; /* inside an element */
 };
 
 /* What a chunk holds: where it starts in the input. */
@@ -89,12 +86,11 @@ static const struct confkey jsrc_keys[] = {
 
 /* --- reading ------------------------------------------------------------- */
 
-static int jsrc_is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 static int jsrc_blank(const char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!jsrc_is_space((unsigned char)p[i]))
+		if (!json_scan_is_space((unsigned char)p[i]))
 			return 0;
 	return 1;
 }
@@ -152,66 +148,6 @@ static long jsrc_cut_lines(struct json_source *s, struct buf *out, size_t want, 
 	return (long)got;
 }
 
-static void jsrc_arr_push(struct jsrc_arr_scan *a, int is_array)
-{
-	if (a->depth < JSRC_MAX_TRACKED_DEPTH) {
-		uint8_t bit = (uint8_t)(1u << (a->depth & 7));
-		if (is_array)
-			a->is_array[a->depth >> 3] |= bit;
-		else
-			a->is_array[a->depth >> 3] &= (uint8_t)~bit;
-	}
-	a->depth++;
-}
-
-/* Pops a '}' or ']'; returns 0 when it closes what was opened last. */
-static int jsrc_arr_pop(struct jsrc_arr_scan *a, int is_array)
-{
-	a->depth--;
-	if (a->depth >= JSRC_MAX_TRACKED_DEPTH)
-		return 0;
-	return ((a->is_array[a->depth >> 3] >> (a->depth & 7)) & 1) != is_array;
-}
-
-/* Feeds one byte of an element to the scanner; returns 1 when the element
- * ends after this byte, -1 when it ended before it (a number, true, ...
- * ends at the delimiter that follows), 0 when it goes on. */
-static int jsrc_arr_step(struct jsrc_arr_scan *a, unsigned char c)
-{
-	if (a->in_str) {
-		if (a->esc)
-			a->esc = 0;
-		else if (c == '\\')
-			a->esc = 1;
-		else if (c == '"') {
-			a->in_str = 0;
-			return a->kind == KIND_STRING;
-		}
-		return 0;
-	}
-	if (a->kind == KIND_SCALAR)
-		return c == ',' || c == ']' || c == '}' || c == '[' || c == '{' || c == '"' || jsrc_is_space(c) ? -1 : 0;
-	switch (c) {
-	case '"':
-		a->in_str = 1;
-		return 0;
-	case '{':
-	case '[':
-		jsrc_arr_push(a, c == '[');
-		return 0;
-	case '}':
-	case ']':
-		/* a mismatched closer ends the element: jansson then names the fault */
-		if (jsrc_arr_pop(a, c == ']') || a->depth == 0) {
-			a->depth = 0;
-			return 1;
-		}
-		return 0;
-	default:
-		return 0;
-	}
-}
-
 /* "'x'", or "byte 0xNN" for a byte that does not print. */
 static const char *jsrc_show_byte(unsigned char c, char *dst, size_t n)
 {
@@ -256,7 +192,7 @@ static long jsrc_cut_array(struct json_source *s, struct buf *out, size_t want, 
 		while (got < want && pos < in->len) {
 			unsigned char c = (unsigned char)in->p[pos];
 			if (a->state == ARR_IN) {
-				int end = jsrc_arr_step(a, c);
+				int end = json_scan_step(&a->el, c);
 				if (end == 0) {
 					n += c == '\n';
 					pos++;
@@ -276,7 +212,7 @@ static long jsrc_cut_array(struct json_source *s, struct buf *out, size_t want, 
 				out_bound = out->len;
 				continue;
 			}
-			if (jsrc_is_space(c)) {
+			if (json_scan_is_space(c)) {
 				if (c == '\n') {
 					n++;
 					newlines++;
@@ -318,12 +254,7 @@ static long jsrc_cut_array(struct json_source *s, struct buf *out, size_t want, 
 					break;
 				}
 				a->state = ARR_IN;
-				a->kind = c == '{' || c == '[' ? KIND_CONTAINER : c == '"' ? KIND_STRING : KIND_SCALAR;
-				a->in_str = c == '"';
-				a->esc = 0;
-				a->depth = 0;
-				if (a->kind == KIND_CONTAINER)
-					jsrc_arr_push(a, c == '[');
+				json_scan_begin(&a->el, c);
 				elem = pos;
 				break;
 			}
@@ -351,7 +282,7 @@ static long jsrc_cut_array(struct json_source *s, struct buf *out, size_t want, 
 					  (unsigned long long)s->max_record_size);
 		}
 		if (s->in.eof) {
-			if (a->state == ARR_IN && a->kind == KIND_SCALAR) { /* "[1" ends in a number */
+			if (a->state == ARR_IN && a->el.kind == JSON_SCAN_SCALAR) { /* "[1" ends in a number */
 				jsrc_arr_emit(out, in->p + elem, pos - elem, newlines);
 				got++;
 				out_bound = out->len;

@@ -24,6 +24,20 @@ name for the failure counters, so that tests do not share them):
   /auth      /all when Authorization is "Bearer " + $HTTP_TEST_TOKEN, else 401
   /status    answers `code` with a short body (with html=1: ERROR_PAGE)
   /echo_headers  401 with every request header in the body (see echo_headers)
+  /loop      next link at next, records at items, `pages` pages (default 3)
+             of `size`; the last page's next link goes back to page `back`
+             (1: the first URL, loop?back=1 as it was asked; 3 of 3: itself)
+  /cursor_loop records at items, cursor at meta.cursor: a, b, then a again
+  /huge      one page {"items": [n records, each with a "pad" of `pad`
+             characters], "next": "huge?page=2..."}, generated as it is sent
+             (chunked), its next link after its records; page 2 has record
+             n + 1 and no next link
+  /stall     page 1: records 1-10, next link at next; page 2: the start of
+             records 11-20 (11-15 whole) then nothing for `delay` seconds
+  /cut       as /stall, but page 2's connection closes after record 15
+  /dropkeep  next link pagination (as /loop, without the loop): on every
+             connection the first request is answered (keep-alive) and the
+             second is read and dropped, the connection closed unanswered
 POST endpoints:
   /echo_headers  400 with every request header in the body
   /ingest    200 and logs the body; fails=N answers `code` (default 500) to the
@@ -187,12 +201,78 @@ class Handler(BaseHTTPRequestHandler):
                 self.reply(200, records(1, n))
             else:
                 self.reply(401, {"error": "unauthorized"})
+        elif path == "/loop":
+            pages, back, page = int(self.arg("pages", "3")), int(self.arg("back", "1")), int(self.arg("page", "1"))
+            nxt = "loop?back=%d&pages=%d&size=%d&page=%d" % (back, pages, size, page + 1 if page < pages else back)
+            if page == pages and back == 1:
+                nxt = "loop?back=1"  # the first URL, as the test asks it
+            self.reply(200, {"items": records((page - 1) * size + 1, page * size), "next": nxt})
+        elif path == "/cursor_loop":
+            after = self.arg("after", "")
+            cur = {"": "a", "a": "b", "b": "a"}[after]
+            first = {"": 1, "a": 11, "b": 21}[after]
+            self.reply(200, {"items": records(first, first + 9), "meta": {"cursor": cur}})
+        elif path == "/huge":
+            self.huge(n, int(self.arg("pad", "200")), self.arg("page", "1"))
+        elif path in ("/stall", "/cut"):
+            if self.arg("page", "1") == "1":
+                self.reply(200, {"items": records(1, 10), "next": path[1:] + "?page=2&delay=" + self.arg("delay", "30")})
+                return
+            body = json.dumps({"items": records(11, 20), "next": None}).encode()
+            head = json.dumps({"items": records(11, 15)}).encode()[:-2] + b", "
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(head)
+            self.wfile.flush()
+            self.log(200)
+            if path == "/stall":
+                time.sleep(float(self.arg("delay", "30")))
+            self.close_connection = True
+        elif path == "/dropkeep":
+            self.nreq = getattr(self, "nreq", 0) + 1
+            if self.nreq >= 2:  # a second request on this connection: dropped unanswered
+                self.log(0)
+                self.close_connection = True
+                return
+            page = int(self.arg("page", "1"))
+            nxt = "dropkeep?page=%d" % (page + 1) if page < 3 else None
+            self.reply(200, {"items": records((page - 1) * size + 1, page * size), "next": nxt})
         elif path == "/status" and self.arg("html") == "1":
             self.reply(int(self.arg("code", "501")), ERROR_PAGE.encode(), "text/html")
         elif path == "/status":
             self.reply(int(self.arg("code", "404")), {"error": "status %s" % self.arg("code", "404")})
         else:
             self.reply(404, {"error": "no such path"})
+
+    def huge(self, n, pad, page):
+        """/huge: sent in chunks as it is generated (no whole body in memory)."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.log(200)
+
+        def chunk(data):
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+
+        try:
+            if page != "1":
+                r = dict(record(n + 1), pad="p" * pad)
+                chunk(json.dumps({"items": [r], "next": None}).encode())
+            else:
+                chunk(b'{"items": [')
+                p = "p" * pad
+                for first in range(1, n + 1, 1000):
+                    part = ",".join(
+                        '{"id": %d, "name": "item-%d", "even": %s, "pad": "%s"}' % (i, i, "true" if i % 2 == 0 else "false", p)
+                        for i in range(first, min(n, first + 999) + 1))
+                    chunk(("," if first > 1 else "") .encode() + part.encode())
+                chunk(b'], "next": "huge?page=2&n=%d&pad=%d"}' % (n, pad))
+            self.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            pass
 
     def do_POST(self):
         self.url = urlsplit(self.path)

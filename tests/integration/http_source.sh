@@ -57,10 +57,16 @@ same_text "0 7 14 21 25" "$(http_requests '" ".join(r["query"].split("offset=")[
 	"offset: the offsets asked"
 http_clear_log
 run_source 'page?n=25' records_path=items pagination=page page_size_param=per_page page_size=10 max_pages=2
-expect_rc 0 "max_pages"
+# a third page waits: the input was not read to its end (exit 1), what was read is left in .part
+expect_rc 1 "max_pages"
+stderr_has "page 2: max_pages (2) reached and the page has a next one: the input was not read to its end" "max_pages = 2"
 http_expect 20 "$T/expect20.json"
-same_file "$T/expect20.json" "$T/out.json" "max_pages = 2"
+same_file "$T/expect20.json" "$T/out.json.part" "max_pages = 2"
 same_text 2 "$(http_requests 'len(log)')" "max_pages = 2: requests"
+http_clear_log
+run_source 'page?n=20' records_path=items pagination=page page_size_param=per_page page_size=10 max_pages=3
+expect_rc 0 "max_pages not reached: the third page is empty"
+same_file "$T/expect20.json" "$T/out.json" "max_pages = 3"
 note "ok: page, offset, max_pages"
 
 # a key the first page did not have: a record error

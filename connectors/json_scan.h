@@ -1,0 +1,31 @@
+/* json_scan.h: finds where one JSON value ends, byte by byte, without
+ * parsing it (strings, escapes and nesting followed; no other checking):
+ * the scanner the json source cuts array elements with and the http source
+ * cuts the records of a page with, in constant memory. A mismatched closer
+ * ends the value (the parser then names the fault). */
+#ifndef NEB_JSON_SCAN_H
+#define NEB_JSON_SCAN_H
+
+#include <stdint.h>
+
+/* Nesting deeper than this is not checked for {] */
+#define JSON_SCAN_MAX_TRACKED_DEPTH 4096
+
+enum json_scan_kind { JSON_SCAN_CONTAINER, JSON_SCAN_STRING, JSON_SCAN_SCALAR };
+
+struct json_scan {
+	int kind, in_str, esc;
+	uint32_t depth;
+	uint8_t is_array[JSON_SCAN_MAX_TRACKED_DEPTH / 8]; /* per depth: '[' (1) or '{' (0) */
+};
+
+/* Starts a value at its first byte c (not a space, not ',' or ']'). */
+void json_scan_begin(struct json_scan *a, unsigned char c);
+/* Feeds the next byte of the value; returns 1 when the value ends after this
+ * byte, -1 when it ended before it (a number, true, ... ends at the
+ * delimiter that follows), 0 when it goes on. */
+int json_scan_step(struct json_scan *a, unsigned char c);
+/* JSON's white space. */
+int json_scan_is_space(unsigned char c);
+
+#endif
