@@ -146,7 +146,8 @@ static long jsrc_cut_lines(struct json_source *s, struct buf *out, size_t want, 
 		if (rc == -2 || rc == -3)
 			break;
 	}
-	buf_append(&s->in.carry, out->p + last, out->len - last);
+	if (out->len > last) /* out->p is NULL when nothing was read (an empty input) */
+		buf_append(&s->in.carry, out->p + last, out->len - last);
 	out->len = last;
 	*lines = n;
 	return (long)got;
