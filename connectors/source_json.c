@@ -250,7 +250,7 @@ static long jsrc_cut_array(struct json_source *s, struct buf *out, size_t want, 
 	struct buf *in = &s->in.carry;
 	out->len = 0;
 	size_t pos = 0, bound = 0, elem = 0, out_bound = 0, newlines = 0, got = 0;
-	uint64_t n = 0, bound_lines = 0;
+	uint64_t n = 0, bound_lines = 0, elem_lines = 0; /* lines before pos, bound, elem */
 	int bound_state = a->state, too_big = 0;
 	char shown[32];
 	for (;;) {
@@ -326,6 +326,7 @@ static long jsrc_cut_array(struct json_source *s, struct buf *out, size_t want, 
 				if (a->kind == KIND_CONTAINER)
 					jsrc_arr_push(a, c == '[');
 				elem = pos;
+				elem_lines = n;
 				break;
 			}
 			if (bad) {
@@ -336,10 +337,11 @@ static long jsrc_cut_array(struct json_source *s, struct buf *out, size_t want, 
 			}
 			pos++;
 			if (a->state == ARR_END || a->state == ARR_FIRST) {
+				/* newlines goes on counting: the lines before '[' come
+				 * before the first element of this chunk */
 				bound = pos;
 				bound_lines = n;
 				bound_state = a->state;
-				newlines = 0;
 			}
 		}
 		if (got == want)
@@ -348,7 +350,7 @@ static long jsrc_cut_array(struct json_source *s, struct buf *out, size_t want, 
 			if (got)
 				break;
 			return errbuf_set(e, "%s: the array element starting on line %llu is larger than max_record_size (%llu "
-					  "bytes)", s->in.name, (unsigned long long)(s->lines + bound_lines + 1 + newlines),
+					  "bytes)", s->in.name, (unsigned long long)(s->lines + elem_lines + 1),
 					  (unsigned long long)s->max_record_size);
 		}
 		if (s->in.eof) {

@@ -11,14 +11,16 @@
  * the run):
  * - the same input read in one piece and in many pieces, with different
  *   batch sizes, gives the same schema, the same records (values, marks,
- *   reasons) and the same end (success, or the same failure);
+ *   reasons, the lines they are located on) and the same end (success, or
+ *   the same failure);
  * - records are numbered 1, 2, 3 ... across batches, none lost or repeated;
  * - JSON Lines: one record per non-blank line, in order, and only a line
  *   longer than max_record_size fails the run; a line jansson accepts alone
  *   is never an "invalid JSON" error and one it refuses is never kept;
  * - array: when jansson accepts the whole input as one array of N elements,
  *   the run succeeds with N records, and record i is element i: its bytes
- *   (locate) parse alone to a value equal to element i; a whole input that
+ *   (locate) parse alone to a value equal to element i, located on the
+ *   line where element i starts; a whole input that
  *   is valid JSON but not an array fails the run;
  * - a kept record holds what the documented conversion says: strings as
  *   their text, numbers as numbers of the same value, true/false as is,
@@ -227,6 +229,39 @@ static void fuzz_json_expect_array(struct fuzz_json_case *c)
 		c->exp[i].v = json_incref(json_array_get(whole, i));
 	c->nexp = (long)k;
 	json_decref(whole);
+
+	/* the line each element starts on: valid JSON, so an element starts at
+	 * the first byte that is not white space after the '[' or after a ','
+	 * outside strings at depth 1 */
+	uint64_t line = 1;
+	size_t i = 0, depth = 0, found = 0;
+	int in_str = 0, want = 0;
+	for (; i < c->n; i++) {
+		char ch = c->in[i];
+		if (ch == '\n')
+			line++;
+		if (in_str) {
+			if (ch == '\\')
+				i++; /* an escaped byte is never a line feed in valid JSON */
+			else if (ch == '"')
+				in_str = 0;
+			continue;
+		}
+		if (want && ch != ' ' && ch != '\t' && ch != '\r' && ch != '\n' && !(depth == 1 && ch == ']')) {
+			fuzz_json_require(found < k, "more elements than jansson found");
+			c->exp[found++].line = line;
+			want = 0;
+		}
+		if (ch == '"')
+			in_str = 1;
+		else if (ch == '[' || ch == '{')
+			want = ++depth == 1 && ch == '[';
+		else if (ch == ']' || ch == '}')
+			depth--;
+		else if (ch == ',' && depth == 1)
+			want = 1;
+	}
+	fuzz_json_require(found == k, "fewer elements than jansson found");
 }
 
 /* --- one run of the source --------------------------------------------------- */
@@ -357,6 +392,7 @@ static void fuzz_json_run(const struct fuzz_json_case *c, struct fuzz_json_feed 
 			size_t raw_len;
 			ops->locate(opts, b, r, &line, &raw, &raw_len);
 			fuzz_json_require(raw != NULL && line > 0, "a record cannot be located");
+			fuzz_json_put(o, &line, sizeof line);
 			const struct fuzz_json_expect *x = c->nexp >= 0 && records < (uint64_t)c->nexp ? &c->exp[records] : NULL;
 			if (!c->array) {
 				fuzz_json_require(x != NULL, "more records than non-blank lines");
@@ -364,6 +400,7 @@ static void fuzz_json_run(const struct fuzz_json_case *c, struct fuzz_json_feed 
 						  "a record's bytes differ from its line");
 				fuzz_json_require(line == x->line, "a record is located on another line");
 			} else if (x) {
+				fuzz_json_require(line == x->line, "an element is located on another line");
 				json_t *alone = json_loadb(raw, raw_len, JSON_RECORD_LOAD_FLAGS, NULL);
 				fuzz_json_require(alone != NULL, "an element of a valid array does not parse alone");
 				fuzz_json_require(json_equal(alone, x->v), "an element differs from jansson's element");
@@ -433,6 +470,20 @@ static void fuzz_json_run(const struct fuzz_json_case *c, struct fuzz_json_feed 
 	fuzz_json_feed_now = NULL;
 }
 
+/* Prints a run's schema, records and end, printable bytes as they are. */
+static void fuzz_json_show(const char *what, const struct fuzz_json_out *o)
+{
+	fprintf(stderr, "fuzz_json: %s: ", what);
+	for (size_t i = 0; i < o->len; i++) {
+		unsigned char ch = o->b[i];
+		if (ch >= 0x20 && ch < 0x7f)
+			fputc(ch, stderr);
+		else
+			fprintf(stderr, "\\x%02x", ch);
+	}
+	fputc('\n', stderr);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const uint64_t samples[4] = { 1, 2, 5, 1000 };
@@ -465,8 +516,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_json_out a = { 0 }, b = { 0 };
 	fuzz_json_run(&c, &whole, 1000, sample, &a);
 	fuzz_json_run(&c, &pieces, batches[h[2] & 7], sample, &b);
-	fuzz_json_require(a.len == b.len && (a.len == 0 || !memcmp(a.b, b.b, a.len)),
-			  "read in pieces, the input gives other records or another end");
+	if (a.len != b.len || (a.len && memcmp(a.b, b.b, a.len))) {
+		fuzz_json_show("in one piece", &a);
+		fuzz_json_show("in pieces", &b);
+		fuzz_json_require(0, "read in pieces, the input gives other records or another end");
+	}
 
 	for (long i = 0; i < c.nexp; i++)
 		json_decref(c.exp[i].v);

@@ -123,6 +123,19 @@ same_text '{"a":"1"}
 same_text "record 2 (line 3), stage source: invalid JSON at line 3: ']' expected near '}' (byte 9 of the element)
 record 3 (line 4), stage source: expected a JSON object, found a number" \
 	"$(report_errors)" "array with bad elements: the report's record errors"
+# lines before the '[' count (found by fuzz_json: they were lost when the '['
+# and the elements came in one read)
+printf '\n\n[\n  {"a": 1},\n  {"a": [1}\n  , 7, {"a": "]"}\n]\n' >"$T/lead_array.json"
+run_json "$T/lead_array.json" "$T/lead_array_out.json" format=array
+expect_rc 3 "array after blank lines"
+same_text "record 2 (line 5), stage source: invalid JSON at line 5: ']' expected near '}' (byte 9 of the element)
+record 3 (line 6), stage source: expected a JSON object, found a number" \
+	"$(report_errors)" "array after blank lines: the report's record errors"
+{ printf '\n\n[\n {"a": 1},\n {"a": "'; head -c 2000 /dev/zero | tr '\0' x; printf '"}]\n'; } >"$T/big_element.json"
+run_json "$T/big_element.json" "$T/big_element_out.json" format=array,max_record_size=1024
+expect_rc 1 "array element past max_record_size"
+stderr_has "$T/big_element.json: the array element starting on line 5 is larger than max_record_size (1024 bytes)" \
+	"array element past max_record_size"
 printf '[{"a": 1},\n {"a": 2}\n {"a": 3}]' >"$T/malformed.json"
 run_json "$T/malformed.json" "$T/malformed_out.json" format=array
 expect_rc 1 "malformed array"
