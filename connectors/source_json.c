@@ -455,6 +455,24 @@ static int jsrc_next_record(const struct json_source *s, const char *p, size_t n
 	return 0;
 }
 
+/* One record parsed alone. jansson skips a NUL byte outside strings
+ * ('{"a":1<NUL>}' loads); JSON has none, so a record with one is invalid
+ * (an array's elements have theirs made 0x01 already). */
+static json_t *jsrc_load(const char *rec, size_t len, json_error_t *err)
+{
+	const char *z = memchr(rec, 0, len);
+	if (!z)
+		return json_loadb(rec, len, JSON_RECORD_LOAD_FLAGS, err);
+	if (err) {
+		memset(err, 0, sizeof *err);
+		err->line = 1;
+		err->column = (int)(z - rec) + 1;
+		err->position = (int)(z - rec);
+		snprintf(err->text, sizeof err->text, "a NUL byte, which JSON does not allow");
+	}
+	return NULL;
+}
+
 /* jansson's message for one record parsed alone: its "end of file" is the
  * end of the record (`what`: "line" or "element"). */
 static const char *jsrc_error_text(const json_error_t *err, const char *what, char *dst, size_t n)
@@ -495,7 +513,7 @@ static void jsrc_decode(void *opts, struct batch *b, struct worker *w)
 	while (jsrc_next_record(s, b->raw.p, b->raw.len, &pos, &line, &at, &rec, &len)) {
 		uint32_t r = batch_add_record(b);
 		json_error_t err;
-		json_t *v = json_loadb(rec, len, JSON_RECORD_LOAD_FLAGS, &err);
+		json_t *v = jsrc_load(rec, len, &err);
 		if (!v) {
 			char text[200];
 			if (s->format == JSRC_ARRAY)
@@ -545,7 +563,7 @@ static void jsrc_collect_chunk(struct json_source *s, const struct jsrc_pending 
 	const char *rec;
 	while (*seen < s->schema_sample && jsrc_next_record(s, c->raw.p, c->raw.len, &pos, &line, &at, &rec, &len)) {
 		(*seen)++;
-		json_t *v = json_loadb(rec, len, JSON_RECORD_LOAD_FLAGS, NULL);
+		json_t *v = jsrc_load(rec, len, NULL);
 		if (v)
 			json_fields_collect(f, v, s->flatten);
 		json_decref(v);

@@ -205,7 +205,9 @@ static void fuzz_json_expect_lines(struct fuzz_json_case *c)
 			if (x->len && x->p[x->len - 1] == '\r')
 				x->len--;
 			x->line = line;
-			x->v = json_loadb(x->p, x->len, JSON_RECORD_LOAD_FLAGS, NULL);
+			/* a NUL byte is invalid JSON (RFC 8259), though jansson skips
+			 * it in some places */
+			x->v = memchr(x->p, 0, x->len) ? NULL : json_loadb(x->p, x->len, JSON_RECORD_LOAD_FLAGS, NULL);
 		}
 		start = end + 1;
 	}
@@ -214,6 +216,10 @@ static void fuzz_json_expect_lines(struct fuzz_json_case *c)
 static void fuzz_json_expect_array(struct fuzz_json_case *c)
 {
 	c->nexp = -1;
+	/* jansson skips a NUL byte in some places ("[1\0]" loads), the source
+	 * makes it invalid (RFC 8259 has no NUL outside strings): no oracle */
+	if (memchr(c->in, 0, c->n))
+		return;
 	json_t *whole = json_loadb(c->in, c->n, JSON_RECORD_LOAD_FLAGS, NULL);
 	if (!whole)
 		return;

@@ -83,6 +83,18 @@ record 5 (line 6), stage source: key 'c' is not a field of the input (fields com
 	"$(report_errors)" "bad line, skip: the report's record errors"
 note "ok: bad line, skip"
 
+# a NUL byte is not JSON (Python's json refuses the line too), though jansson
+# skips it: the line is a record error (found by fuzz_json)
+printf '{"a":"1"}\n{"a":2\000}\n{"a":"3"}\n' >"$T/nul.jsonl"
+"$PYTHON3" -c 'import json, sys; json.loads(open(sys.argv[1], "rb").read().split(b"\n")[1])' "$T/nul.jsonl" 2>/dev/null &&
+	soft_fail "NUL byte: Python's json accepts the line"
+run_json "$T/nul.jsonl" "$T/nul_out.json"
+expect_rc 3 "NUL byte in a line"
+check_records "$(metrics_file)" 3 2 0 1
+same_text "record 2 (line 2), stage source: invalid JSON at column 7: a NUL byte, which JSON does not allow" \
+	"$(report_errors)" "NUL byte in a line: the report's record errors"
+note "ok: NUL byte in a line"
+
 printf '[pipeline]\non_error = dead_letter\ndead_letter_path = %s\n' "$T/dead.jsonl" >"$T/dl.ini"
 run_json "$T/bad.jsonl" "$T/bad_dl.json" schema_sample=1 "$T/dl.ini"
 expect_rc 0 "bad line, dead_letter"
