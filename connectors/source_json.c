@@ -142,7 +142,8 @@ static long jsrc_cut_lines(struct json_source *s, struct buf *out, size_t want, 
 		if (rc == -2 || rc == -3)
 			break;
 	}
-	buf_append(&s->in.carry, out->p + last, out->len - last);
+	if (out->len > last) /* out->p is NULL when nothing was read (an empty input) */
+		buf_append(&s->in.carry, out->p + last, out->len - last);
 	out->len = last;
 	*lines = n;
 	return (long)got;
@@ -185,7 +186,7 @@ static long jsrc_cut_array(struct json_source *s, struct buf *out, size_t want, 
 	struct buf *in = &s->in.carry;
 	out->len = 0;
 	size_t pos = 0, bound = 0, elem = 0, out_bound = 0, newlines = 0, got = 0;
-	uint64_t n = 0, bound_lines = 0;
+	uint64_t n = 0, bound_lines = 0, elem_lines = 0; /* lines before pos, bound, elem */
 	int bound_state = a->state, too_big = 0;
 	char shown[32];
 	for (;;) {
@@ -256,6 +257,7 @@ static long jsrc_cut_array(struct json_source *s, struct buf *out, size_t want, 
 				a->state = ARR_IN;
 				json_scan_begin(&a->el, c);
 				elem = pos;
+				elem_lines = n;
 				break;
 			}
 			if (bad) {
@@ -266,10 +268,11 @@ static long jsrc_cut_array(struct json_source *s, struct buf *out, size_t want, 
 			}
 			pos++;
 			if (a->state == ARR_END || a->state == ARR_FIRST) {
+				/* newlines goes on counting: the lines before '[' come
+				 * before the first element of this chunk */
 				bound = pos;
 				bound_lines = n;
 				bound_state = a->state;
-				newlines = 0;
 			}
 		}
 		if (got == want)
@@ -278,7 +281,7 @@ static long jsrc_cut_array(struct json_source *s, struct buf *out, size_t want, 
 			if (got)
 				break;
 			return errbuf_set(e, "%s: the array element starting on line %llu is larger than max_record_size (%llu "
-					  "bytes)", s->in.name, (unsigned long long)(s->lines + bound_lines + 1 + newlines),
+					  "bytes)", s->in.name, (unsigned long long)(s->lines + elem_lines + 1),
 					  (unsigned long long)s->max_record_size);
 		}
 		if (s->in.eof) {
@@ -383,6 +386,24 @@ static int jsrc_next_record(const struct json_source *s, const char *p, size_t n
 	return 0;
 }
 
+/* One record parsed alone. jansson skips a NUL byte outside strings
+ * ('{"a":1<NUL>}' loads); JSON has none, so a record with one is invalid
+ * (an array's elements have theirs made 0x01 already). */
+static json_t *jsrc_load(const char *rec, size_t len, json_error_t *err)
+{
+	const char *z = memchr(rec, 0, len);
+	if (!z)
+		return json_loadb(rec, len, JSON_RECORD_LOAD_FLAGS, err);
+	if (err) {
+		memset(err, 0, sizeof *err);
+		err->line = 1;
+		err->column = (int)(z - rec) + 1;
+		err->position = (int)(z - rec);
+		snprintf(err->text, sizeof err->text, "a NUL byte, which JSON does not allow");
+	}
+	return NULL;
+}
+
 /* jansson's message for one record parsed alone: its "end of file" is the
  * end of the record (`what`: "line" or "element"). */
 static const char *jsrc_error_text(const json_error_t *err, const char *what, char *dst, size_t n)
@@ -423,7 +444,7 @@ static void jsrc_decode(void *opts, struct batch *b, struct worker *w)
 	while (jsrc_next_record(s, b->raw.p, b->raw.len, &pos, &line, &at, &rec, &len)) {
 		uint32_t r = batch_add_record(b);
 		json_error_t err;
-		json_t *v = json_loadb(rec, len, JSON_RECORD_LOAD_FLAGS, &err);
+		json_t *v = jsrc_load(rec, len, &err);
 		if (!v) {
 			char text[200];
 			if (s->format == JSRC_ARRAY)
@@ -473,7 +494,7 @@ static void jsrc_collect_chunk(struct json_source *s, const struct jsrc_pending 
 	const char *rec;
 	while (*seen < s->schema_sample && jsrc_next_record(s, c->raw.p, c->raw.len, &pos, &line, &at, &rec, &len)) {
 		(*seen)++;
-		json_t *v = json_loadb(rec, len, JSON_RECORD_LOAD_FLAGS, NULL);
+		json_t *v = jsrc_load(rec, len, NULL);
 		if (v)
 			json_fields_collect(f, v, s->flatten);
 		json_decref(v);

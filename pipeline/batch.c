@@ -62,7 +62,7 @@ void batch_reserve_records(struct batch *b, uint32_t width, uint32_t n)
 {
 	b->width = width;
 	size_t slots = (size_t)n * width;
-	if (slots > b->field_cap) {
+	if (slots > b->field_cap || !b->fields) { /* never NULL, even for width 0 */
 		b->fields = batch_xrealloc(b->fields, slots * sizeof *b->fields);
 		b->field_cap = slots;
 	}

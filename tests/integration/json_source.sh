@@ -83,6 +83,18 @@ record 5 (line 6), stage source: key 'c' is not a field of the input (fields com
 	"$(report_errors)" "bad line, skip: the report's record errors"
 note "ok: bad line, skip"
 
+# a NUL byte is not JSON (Python's json refuses the line too), though jansson
+# skips it: the line is a record error (found by fuzz_json)
+printf '{"a":"1"}\n{"a":2\000}\n{"a":"3"}\n' >"$T/nul.jsonl"
+"$PYTHON3" -c 'import json, sys; json.loads(open(sys.argv[1], "rb").read().split(b"\n")[1])' "$T/nul.jsonl" 2>/dev/null &&
+	soft_fail "NUL byte: Python's json accepts the line"
+run_json "$T/nul.jsonl" "$T/nul_out.json"
+expect_rc 3 "NUL byte in a line"
+check_records "$(metrics_file)" 3 2 0 1
+same_text "record 2 (line 2), stage source: invalid JSON at column 7: a NUL byte, which JSON does not allow" \
+	"$(report_errors)" "NUL byte in a line: the report's record errors"
+note "ok: NUL byte in a line"
+
 printf '[pipeline]\non_error = dead_letter\ndead_letter_path = %s\n' "$T/dead.jsonl" >"$T/dl.ini"
 run_json "$T/bad.jsonl" "$T/bad_dl.json" schema_sample=1 "$T/dl.ini"
 expect_rc 0 "bad line, dead_letter"
@@ -123,6 +135,19 @@ same_text '{"a":"1"}
 same_text "record 2 (line 3), stage source: invalid JSON at line 3: ']' expected near '}' (byte 9 of the element)
 record 3 (line 4), stage source: expected a JSON object, found a number" \
 	"$(report_errors)" "array with bad elements: the report's record errors"
+# lines before the '[' count (found by fuzz_json: they were lost when the '['
+# and the elements came in one read)
+printf '\n\n[\n  {"a": 1},\n  {"a": [1}\n  , 7, {"a": "]"}\n]\n' >"$T/lead_array.json"
+run_json "$T/lead_array.json" "$T/lead_array_out.json" format=array
+expect_rc 3 "array after blank lines"
+same_text "record 2 (line 5), stage source: invalid JSON at line 5: ']' expected near '}' (byte 9 of the element)
+record 3 (line 6), stage source: expected a JSON object, found a number" \
+	"$(report_errors)" "array after blank lines: the report's record errors"
+{ printf '\n\n[\n {"a": 1},\n {"a": "'; head -c 2000 /dev/zero | tr '\0' x; printf '"}]\n'; } >"$T/big_element.json"
+run_json "$T/big_element.json" "$T/big_element_out.json" format=array,max_record_size=1024
+expect_rc 1 "array element past max_record_size"
+stderr_has "$T/big_element.json: the array element starting on line 5 is larger than max_record_size (1024 bytes)" \
+	"array element past max_record_size"
 printf '[{"a": 1},\n {"a": 2}\n {"a": 3}]' >"$T/malformed.json"
 run_json "$T/malformed.json" "$T/malformed_out.json" format=array
 expect_rc 1 "malformed array"

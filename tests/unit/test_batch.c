@@ -2,8 +2,8 @@
  * buffers (pipeline/buf.c): adding records and setting fields (empty, null,
  * large), offsets staying valid while the arena grows, reset keeping every
  * buffer and array in place (no reallocation on reuse at the same sizes),
- * huge buffers trimmed on reset, record marks and the nkept count, and
- * record errors with their reasons. */
+ * huge buffers trimmed on reset, record marks and the nkept count,
+ * record errors with their reasons, and records of a batch of no fields. */
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -458,6 +458,25 @@ START_TEST(test_errors_with_reasons)
 }
 END_TEST
 
+/* A batch of no fields (a JSON input whose first records have no keys):
+ * its records still have a place, so that batch_record never does
+ * arithmetic on a null pointer (UBSan: "applying zero offset to null
+ * pointer", found by fuzz_json). */
+START_TEST(test_width_zero_records)
+{
+	struct batch *b = batch_new();
+	batch_reserve_records(b, 0, 64);
+	for (uint32_t i = 0; i < 3; i++) {
+		uint32_t r = batch_add_record(b);
+		ck_assert_uint_eq(r, i);
+		ck_assert_ptr_nonnull(batch_record(b, r));
+	}
+	ck_assert_uint_eq(b->nrec, 3);
+	ck_assert_uint_eq(b->nkept, 3);
+	batch_free(b);
+}
+END_TEST
+
 START_TEST(test_reserve_changes_width)
 {
 	/* a batch reused for a wider schema gets room for the wider records */
@@ -497,6 +516,7 @@ static Suite *batch_suite(void)
 	tcase_add_test(tc, test_marks_and_nkept);
 	tcase_add_test(tc, test_errors_with_reasons);
 	tcase_add_test(tc, test_reserve_changes_width);
+	tcase_add_test(tc, test_width_zero_records);
 	suite_add_tcase(s, tc);
 	return s;
 }
