@@ -66,8 +66,8 @@ const char *outfile_name(const struct outfile *o)
 
 void outfile_describe_left(const struct outfile *o, char *dst, size_t n)
 {
-	if (o->tmp_path)
-		snprintf(dst, n, "partial output left in %s (%s not written)", o->tmp_path, o->path);
+	if (o->f.tmp_path)
+		snprintf(dst, n, "partial output left in %s (%s not written)", o->f.tmp_path, o->path);
 	else if (o->path && !strcmp(o->path, "-"))
 		snprintf(dst, n, "the records written so far went to standard output");
 	else if (o->path)

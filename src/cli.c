@@ -262,7 +262,10 @@ void cli_print_help(void)
 	      "      --version            print the version\n"
 	      "  -h, --help               this help\n"
 	      "\n"
-	      "Exit status: 0 success, 1 the pipeline failed, 2 bad usage or configuration.\n"
+	      "Exit status: 0 success; 1 the pipeline failed (nothing committed); 2 bad usage or\n"
+	      "configuration; 3 finished, but more records lost to errors than max_errors allows;\n"
+	      "4 the output is committed but the final snapshot could not be written; 130 the\n"
+	      "drain was abandoned (a second q or stop signal; FILE.part left).\n"
 	      "See nebtop(1) and nebtop.ini(5).\n",
 	      stdout);
 }

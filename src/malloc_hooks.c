@@ -1,7 +1,7 @@
 /* malloc_hooks.c: the nebtop executable's own malloc family. Each function
  * calls glibc's allocator under its internal name and reports the call to
- * the memory profiler, so that allocations made inside libcsv, jansson,
- * libcurl and libpq count too. Linked into the nebtop program only (not
+ * the memory profiler, so that allocations made inside jansson, libcurl
+ * and libpq count too. Linked into the nebtop program only (not
  * into libnebula, whose host program owns malloc), and not in sanitizer
  * builds, whose runtimes interpose malloc themselves. */
 #include <errno.h>

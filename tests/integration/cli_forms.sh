@@ -1,7 +1,8 @@
 # cli_forms.sh: the command line's accepted forms: -opt VALUE, --opt=VALUE
 # and --opt VALUE give the same run; -c FILE and a positional FILE are the
 # same; command-line values override the INI file (-batch, -workers,
-# -dest-config file_path, -duration); --help and --version exit 0 on stdout.
+# -dest-config file_path, -duration); --help and --version exit 0 on stdout,
+# --help naming every exit status that nebtop(1) lists.
 . "$(dirname "$0")/lib.sh"
 
 printf 'id,name\n1,"a, b"\n2,c\n' >"$T/in.csv"
@@ -45,6 +46,16 @@ done
 nebtop --help
 expect_rc 0 "--help"
 grep -q '^Usage: nebtop' "$T/stdout" || soft_fail "--help: no usage on stdout"
+# every exit status the man page lists is in --help's summary
+help_text=$(sed -n '/^Exit status:/,$p' "$T/stdout" | tr '\n' ' ')
+statuses=$(sed -n '/^\.SH EXIT STATUS/,/^\.SH /p' "$SRCDIR/man/nebtop.1" | awk 'prev == ".TP" && /^\.B [0-9]+$/ { print $2 } { prev = $0 }')
+[ -n "$statuses" ] || soft_fail "nebtop.1: no exit status found under EXIT STATUS"
+for st in $statuses; do
+	case " $help_text" in
+	*[!0-9]"$st "*) ;;
+	*) soft_fail "--help: exit status $st (nebtop.1) is not in '$help_text'" ;;
+	esac
+done
 nebtop --version
 expect_rc 0 "--version"
 grep -qE '^nebtop [0-9]+\.[0-9]+' "$T/stdout" || soft_fail "--version: stdout is '$(cat "$T/stdout")'"
