@@ -11,19 +11,6 @@
 . "$LIB_DIR/http_lib.sh"
 http_start
 
-# run_source URL-PATH EXTRA_KEYS...: [source] type = http to $T/out.json
-run_source() {
-	local path=$1
-	shift
-	{
-		printf '[pipeline]\nduration = 0\n[source]\ntype = http\nurl = %s/%s\nretry_backoff = 10ms\n' "$BASE" "$path"
-		printf '%s\n' "$@"
-		printf '[destination]\nfile_path = %s/out.json\n' "$T"
-	} >"$T/p.ini"
-	rm -f "$T/out.json" "$T/out.json.part"
-	nebtop "$T/p.ini"
-}
-
 # written N: the records written (out.json, or out.json.part of a failed run) are the server's 1..N
 written() {
 	local f=$T/out.json
@@ -34,7 +21,7 @@ written() {
 
 # --- endless pagination -------------------------------------------------------
 # max_pages = 50: without the loop check the run would read 50 pages
-run_source 'loop?back=1' records_path=items pagination=next_link next_path=next max_pages=50
+http_run_source 'loop?back=1' records_path=items pagination=next_link next_path=next max_pages=50
 expect_rc 1 "a next link back to page 1"
 stderr_has "error: page 3: the next link at next_path 'next' ($BASE/loop?back=...) points back to a page already read: the pages loop, the input has no end" \
 	"a next link back to page 1"
@@ -42,14 +29,14 @@ written 30 "a next link back to page 1"
 check_records "$(metrics_file)" 30 30 0 0
 note "ok: a next link back to page 1"
 
-run_source 'loop?back=3' records_path=items pagination=next_link next_path=next max_pages=50
+http_run_source 'loop?back=3' records_path=items pagination=next_link next_path=next max_pages=50
 expect_rc 1 "a next link to itself"
 stderr_has "error: page 3: the next link at next_path 'next' ($BASE/loop?back=...&pages=...&size=...&page=...) points back to a page already read" \
 	"a next link to itself"
 written 30 "a next link to itself"
 note "ok: a next link to itself"
 
-run_source 'cursor_loop' records_path=items pagination=cursor cursor_param=after cursor_path=meta.cursor max_pages=50
+http_run_source 'cursor_loop' records_path=items pagination=cursor cursor_param=after cursor_path=meta.cursor max_pages=50
 expect_rc 1 "a cursor that comes back"
 stderr_has "error: page 3: the cursor 'a' at cursor_path 'meta.cursor' was already sent: the pages loop, the input has no end" \
 	"a cursor that comes back"
@@ -64,7 +51,7 @@ n=350000
 [ $sanitized = 1 ] && n=35000
 page_bytes=$("$PYTHON3" -c "import sys,urllib.request; print(sum(len(c) for c in iter(lambda r=urllib.request.urlopen(sys.argv[1]): r.read(1<<20), b'')))" \
 	"$BASE/huge?n=$n&pad=230")
-run_source "huge?n=$n&pad=230" records_path=items pagination=next_link next_path=next
+http_run_source "huge?n=$n&pad=230" records_path=items pagination=next_link next_path=next
 expect_rc 0 "one huge page"
 "$PYTHON3" - "$T/out.json" "$((n + 1))" <<'PY' || fail "one huge page: the records written (see above)"
 import json, sys
@@ -90,7 +77,7 @@ else
 fi
 
 # --- a body that stalls or is cut midway ----------------------------------------
-run_source 'stall?page=1&delay=30' records_path=items pagination=next_link next_path=next timeout=1s
+http_run_source 'stall?page=1&delay=30' records_path=items pagination=next_link next_path=next timeout=1s
 expect_rc 1 "a body that stalls"
 stderr_has "error: page 2: GET $BASE/stall?page=...&delay=...: Operation timed out after" "a body that stalls"
 stderr_has "bytes into the body (not tried again: they were read)" "a body that stalls: not tried again"
@@ -98,7 +85,7 @@ written 15 "a body that stalls"
 check_records "$(metrics_file)" 15 15 0 0
 note "ok: a body that stalls"
 
-run_source 'cut?page=1' records_path=items pagination=next_link next_path=next
+http_run_source 'cut?page=1' records_path=items pagination=next_link next_path=next
 expect_rc 1 "a body cut midway"
 stderr_has "error: page 2: GET $BASE/cut?page=...&delay=...: transfer closed with" "a body cut midway"
 written 15 "a body cut midway"
@@ -109,7 +96,7 @@ note "ok: a body cut midway"
 # pages 2 and 3 each go out on a kept-alive connection the server then closes
 # unanswered: libcurl sends them again on a new one
 http_clear_log
-run_source 'dropkeep?page=1' records_path=items pagination=next_link next_path=next
+http_run_source 'dropkeep?page=1' records_path=items pagination=next_link next_path=next
 expect_rc 0 "re-sent requests"
 written 30 "re-sent requests"
 same_text "200 0 200 0 200" "$(http_requests '" ".join(str(r["status"]) for r in log)')" "re-sent requests: what the server saw"

@@ -17,6 +17,21 @@ http_start() {
 	BASE=http://127.0.0.1:$(cat "$T/port")
 }
 
+# http_run_source URL-PATH EXTRA_KEYS...: nebtop with [source] type = http
+# to $T/out.json (no duration limit, retries 10 ms apart), the output of an
+# earlier run removed first.
+http_run_source() {
+	local path=$1
+	shift
+	{
+		printf '[pipeline]\nduration = 0\n[source]\ntype = http\nurl = %s/%s\nretry_backoff = 10ms\n' "$BASE" "$path"
+		printf '%s\n' "$@"
+		printf '[destination]\nfile_path = %s/out.json\n' "$T"
+	} >"$T/p.ini"
+	rm -f "$T/out.json" "$T/out.json.part"
+	nebtop "$T/p.ini"
+}
+
 # http_expect N FILE: the JSON Lines nebtop writes for the server's records
 # 1..N: the records as the server sent them (an integer, a string and a
 # boolean field: typed from the first page, JSON in is JSON out).
