@@ -8,7 +8,7 @@
 
 #include "../pipeline/batch.h"
 #include "../pipeline/schema.h"
-#include "connector.h"
+#include "../pipeline/connector.h"
 #include "outfile.h"
 
 struct csv_dest {

@@ -18,10 +18,10 @@
 #include <unistd.h>
 
 #include "../pipeline/batch.h"
-#include "../pipeline/clock.h"
+#include "../src/base/clock.h"
 #include "../pipeline/worker.h"
-#include "../src/config.h"
-#include "connector.h"
+#include "../src/config/config.h"
+#include "../pipeline/connector.h"
 #include "http_client.h"
 #include "json_encode.h"
 

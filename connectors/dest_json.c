@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "../pipeline/batch.h"
-#include "connector.h"
+#include "../pipeline/connector.h"
 #include "json_encode.h"
 #include "outfile.h"
 

@@ -2,7 +2,7 @@
  * load tests of everything before the destination. */
 #include <stdio.h>
 
-#include "connector.h"
+#include "../pipeline/connector.h"
 
 struct null_dest {
 	int unused;

@@ -18,11 +18,11 @@
 #include <string.h>
 
 #include "../pipeline/batch.h"
-#include "../pipeline/clock.h"
+#include "../src/base/clock.h"
 #include "../pipeline/schema.h"
 #include "../pipeline/worker.h"
-#include "../src/config.h"
-#include "connector.h"
+#include "../src/config/config.h"
+#include "../pipeline/connector.h"
 #include "pg_conn.h"
 #include "pg_copy.h"
 

@@ -1,9 +1,9 @@
 /* fdio.c: interruptible reads. */
 #include "fdio.h"
 
-#include "../pipeline/clock.h"
+#include "../src/base/clock.h"
 #include "../pipeline/tmetrics.h"
-#include "../src/globals.h"
+#include "../src/base/globals.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -7,9 +7,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "../pipeline/buf.h"
-#include "../src/errbuf.h"
-#include "connmetrics.h"
+#include "../src/base/buf.h"
+#include "../src/base/errbuf.h"
+#include "../pipeline/connmetrics.h"
 
 #define FDIO_STOPPED (-2)
 #define FDIO_IDLE (-3)

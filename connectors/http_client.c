@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../pipeline/clock.h"
-#include "../src/secrets.h"
+#include "../src/base/clock.h"
+#include "../src/base/secrets.h"
 
 /* How much of a response body a message shows. */
 #define HTTP_EXCERPT 200

@@ -17,8 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../pipeline/buf.h"
-#include "connector.h"
+#include "../src/base/buf.h"
+#include "../pipeline/connector.h"
 
 /* Longest wait between two tries from the backoff, and from Retry-After. */
 #define HTTP_BACKOFF_CAP_S 30

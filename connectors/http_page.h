@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../pipeline/buf.h"
+#include "../src/base/buf.h"
 #include "json_scan.h"
 
 /* Longest text of a page outside its records (the rest), and longest record. */

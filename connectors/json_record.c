@@ -9,7 +9,7 @@
 
 #include "../pipeline/batch.h"
 #include "../pipeline/schema.h"
-#include "../pipeline/utf8.h"
+#include "../src/base/utf8.h"
 
 /* --- a set of names with a hash index -------------------------------------- */
 

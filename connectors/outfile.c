@@ -1,7 +1,7 @@
 /* outfile.c: the file destinations' output file (outfile.h). */
 #include "outfile.h"
 
-#include "../pipeline/clock.h"
+#include "../src/base/clock.h"
 
 #include <stdio.h>
 #include <string.h>

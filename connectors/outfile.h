@@ -8,9 +8,9 @@
 
 #include <stddef.h>
 
-#include "../pipeline/atomfile.h"
-#include "../src/errbuf.h"
-#include "connmetrics.h"
+#include "../src/base/atomfile.h"
+#include "../src/base/errbuf.h"
+#include "../pipeline/connmetrics.h"
 
 struct outfile {
 	struct atomfile f;

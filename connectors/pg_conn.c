@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../pipeline/clock.h"
-#include "../src/secrets.h"
+#include "../src/base/clock.h"
+#include "../src/base/secrets.h"
 
 /* Warns when the password key was read from an INI file that the group or
  * others may read (once per connector: this runs once, at open). */

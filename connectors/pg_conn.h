@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../pipeline/buf.h"
-#include "connector.h"
+#include "../src/base/buf.h"
+#include "../pipeline/connector.h"
 
 /* The connection keys, at the start of both connectors' options. */
 struct pg_conn_opts {

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "connector.h"
+#include "../pipeline/connector.h"
 
 static const struct source_ops *const registry_sources[] = {
 	&source_csv, &source_json, &source_generate, &source_http,

@@ -18,9 +18,9 @@
 
 #include "../pipeline/batch.h"
 #include "../pipeline/schema.h"
-#include "../pipeline/utf8.h"
+#include "../src/base/utf8.h"
 #include "../pipeline/worker.h"
-#include "connector.h"
+#include "../pipeline/connector.h"
 #include "csv_fast.h"
 #include "csv_scan.h"
 #include "csv_slow.h"

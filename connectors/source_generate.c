@@ -11,11 +11,11 @@
 #include <string.h>
 
 #include "../pipeline/batch.h"
-#include "../pipeline/clock.h"
+#include "../src/base/clock.h"
 #include "../pipeline/pace.h"
 #include "../pipeline/schema.h"
-#include "connector.h"
-#include "connmetrics.h"
+#include "../pipeline/connector.h"
+#include "../pipeline/connmetrics.h"
 
 struct gen_source {
 	uint64_t rows, columns, rate, seed;

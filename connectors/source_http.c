@@ -28,7 +28,7 @@
 #include "../pipeline/batch.h"
 #include "../pipeline/schema.h"
 #include "../pipeline/worker.h"
-#include "connector.h"
+#include "../pipeline/connector.h"
 #include "http_client.h"
 #include "http_page.h"
 #include "json_record.h"

@@ -20,7 +20,7 @@
 #include "../pipeline/batch.h"
 #include "../pipeline/schema.h"
 #include "../pipeline/worker.h"
-#include "connector.h"
+#include "../pipeline/connector.h"
 #include "fdio.h"
 #include "json_record.h"
 #include "json_scan.h"

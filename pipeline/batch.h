@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "buf.h"
+#include "../src/base/buf.h"
 
 #define FIELD_NULL UINT32_MAX
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/paths.h"
+#include "../src/base/paths.h"
 #include "channel.h"
 #include "pipeline_internal.h"
 #include "pool.h"

@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/globals.h"
-#include "../src/prof_events.h"
-#include "../src/prof_trace.h"
+#include "../src/base/globals.h"
+#include "../src/profile/prof_events.h"
+#include "../src/profile/prof_trace.h"
 #include "batch.h"
-#include "clock.h"
+#include "../src/base/clock.h"
 #include "lock.h"
 #include "tmetrics.h"
 

@@ -7,9 +7,9 @@
 
 #include <stdint.h>
 
-#include "../src/errbuf.h"
-#include "atomfile.h"
-#include "buf.h"
+#include "../src/base/errbuf.h"
+#include "../src/base/atomfile.h"
+#include "../src/base/buf.h"
 
 struct deadletter {
 	struct atomfile f;

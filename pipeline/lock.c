@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../src/globals.h"
-#include "../src/prof_events.h"
-#include "../src/prof_trace.h"
-#include "clock.h"
+#include "../src/base/globals.h"
+#include "../src/profile/prof_events.h"
+#include "../src/profile/prof_trace.h"
+#include "../src/base/clock.h"
 #include "tmetrics.h"
 
 void nlock_init(struct nlock *l, const char *name)

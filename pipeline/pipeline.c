@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/secrets.h"
+#include "../src/base/secrets.h"
 #include "batch.h"
 #include "channel.h"
-#include "clock.h"
+#include "../src/base/clock.h"
 #include "pipeline_internal.h"
 #include "pool.h"
 

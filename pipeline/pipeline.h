@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "../src/errbuf.h"
+#include "../src/base/errbuf.h"
 
 struct channel;
 struct config;

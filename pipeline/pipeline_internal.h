@@ -8,8 +8,8 @@
 #include <stdatomic.h>
 #include <stdio.h>
 
-#include "../connectors/connector.h"
-#include "../src/config.h"
+#include "connector.h"
+#include "../src/config/config.h"
 #include "deadletter.h"
 #include "lock.h"
 #include "pace.h"

@@ -5,10 +5,10 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
-#include "../src/globals.h"
-#include "../src/prof_events.h"
+#include "../src/base/globals.h"
+#include "../src/profile/prof_events.h"
 #include "batch.h"
-#include "clock.h"
+#include "../src/base/clock.h"
 #include "lock.h"
 #include "tmetrics.h"
 

@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/globals.h"
-#include "../src/prof_trace.h"
-#include "../src/secrets.h"
+#include "../src/base/globals.h"
+#include "../src/profile/prof_trace.h"
+#include "../src/base/secrets.h"
 #include "batch.h"
 #include "channel.h"
-#include "clock.h"
+#include "../src/base/clock.h"
 #include "pipeline_internal.h"
 #include "pool.h"
 

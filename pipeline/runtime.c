@@ -8,8 +8,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "../src/memprof.h"
-#include "../src/thread_registry.h"
+#include "../src/profile/memprof.h"
+#include "../src/base/thread_registry.h"
 
 void runtime_read_sample(struct runtime_sample *s)
 {

@@ -9,11 +9,11 @@
 #include <string.h>
 
 #include "channel.h"
-#include "../connectors/connmetrics.h"
-#include "clock.h"
+#include "connmetrics.h"
+#include "../src/base/clock.h"
 #include "pipeline.h"
-#include "../src/prof_trace.h"
-#include "../src/thread_registry.h"
+#include "../src/profile/prof_trace.h"
+#include "../src/base/thread_registry.h"
 
 #define SAMPLER_COARSE_NS 10000000000ull /* one coarse sample per 10 s */
 #define SAMPLER_COARSE_CAP 2160           /* 6 hours of them */

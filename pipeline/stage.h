@@ -9,8 +9,8 @@
 
 #include <stddef.h>
 
-#include "../src/confmap.h"
-#include "../src/errbuf.h"
+#include "../src/base/confmap.h"
+#include "../src/base/errbuf.h"
 
 struct batch;
 struct schema;

@@ -17,7 +17,7 @@
 #include "batch.h"
 #include "schema.h"
 #include "stage.h"
-#include "utf8.h"
+#include "../src/base/utf8.h"
 #include "worker.h"
 
 struct cast_stage {

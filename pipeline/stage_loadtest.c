@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "batch.h"
-#include "clock.h"
+#include "../src/base/clock.h"
 #include "lock.h"
 #include "schema.h"
 #include "stage.h"

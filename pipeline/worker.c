@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../src/secrets.h"
+#include "../src/base/secrets.h"
 #include "batch.h"
 #include "jsonesc.h"
 #include "pipeline_internal.h"
-#include "utf8.h"
+#include "../src/base/utf8.h"
 
 static void worker_append_base64(struct buf *o, const unsigned char *s, size_t n)
 {

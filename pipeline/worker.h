@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "buf.h"
+#include "../src/base/buf.h"
 
 struct batch;
 struct pipeline;

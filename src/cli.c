@@ -1,8 +1,8 @@
 /* cli.c: parsing nebtop's command line. */
 #include "cli.h"
 
-#include "../connectors/connector.h"
-#include "confmap.h"
+#include "../pipeline/connector.h"
+#include "base/confmap.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -4,8 +4,8 @@
 #ifndef NEB_CLI_H
 #define NEB_CLI_H
 
-#include "config.h"
-#include "errbuf.h"
+#include "config/config.h"
+#include "base/errbuf.h"
 
 struct cli_override {
 	const char *section, *origin;

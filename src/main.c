@@ -9,22 +9,22 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../pipeline/clock.h"
+#include "base/clock.h"
 #include "../pipeline/pipeline.h"
 #include "../pipeline/sampler.h"
 #include "../tui/progress.h"
 #include "../tui/tui.h"
-#include "analyzer.h"
+#include "analyze/analyzer.h"
 #include "cli.h"
-#include "compare.h"
-#include "config.h"
-#include "outcome.h"
-#include "profiler.h"
-#include "secrets.h"
+#include "compare/compare.h"
+#include "config/config.h"
+#include "base/outcome.h"
+#include "profile/profiler.h"
+#include "base/secrets.h"
 #include "signals.h"
-#include "thread_registry.h"
-#include "snapshot.h"
-#include "units.h"
+#include "base/thread_registry.h"
+#include "report/snapshot.h"
+#include "base/units.h"
 
 /* Samples kept: 10 minutes at the default 100 ms interval. */
 #define MAIN_SERIES_SAMPLES 6000

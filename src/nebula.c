@@ -11,14 +11,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "../pipeline/clock.h"
+#include "base/clock.h"
 #include "../pipeline/runtime.h"
-#include "analyzer.h"
-#include "config.h"
-#include "globals.h"
-#include "profiler.h"
-#include "snapshot.h"
-#include "thread_registry.h"
+#include "analyze/analyzer.h"
+#include "config/config.h"
+#include "base/globals.h"
+#include "profile/profiler.h"
+#include "report/snapshot.h"
+#include "base/thread_registry.h"
 
 struct nebula_stage {
 	char *name;

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../src/units.h"
+#include "../src/base/units.h"
 #include "model.h"
 
 void tui_drain_status(char *dst, size_t n, const struct tui_model *m, uint64_t out0, double secs)

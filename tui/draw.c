@@ -16,8 +16,8 @@
 #include <string.h>
 
 #include "../pipeline/pipeline.h"
-#include "../src/analyzer.h"
-#include "../src/units.h"
+#include "../src/analyze/analyzer.h"
+#include "../src/base/units.h"
 
 enum { PAIR_TITLE = 1, PAIR_OK, PAIR_MEDIUM, PAIR_HIGH, PAIR_KEYS, PAIR_FOCUS };
 

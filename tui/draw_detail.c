@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../src/analyzer.h"
+#include "../src/analyze/analyzer.h"
 
 #define DETAIL_MAX_LINES 400 /* a finding wraps to about 100 lines at 80 columns */
 #define DETAIL_LABEL_CELLS 12

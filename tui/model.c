@@ -12,9 +12,9 @@
 #include "../pipeline/histogram.h"
 #include "../pipeline/pipeline.h"
 #include "../pipeline/sampler.h"
-#include "../src/analyzer.h"
-#include "../src/config.h"
-#include "../src/profiler.h"
+#include "../src/analyze/analyzer.h"
+#include "../src/config/config.h"
+#include "../src/profile/profiler.h"
 
 /* the analyzer's channel bands (its [alerts] defaults) */
 #define TUI_BAND_MEDIUM_PCT 60.0

@@ -7,10 +7,10 @@
 #include "../pipeline/figures.h"
 #include "../pipeline/pipeline.h"
 #include "../pipeline/sampler.h"
-#include "../src/config.h"
-#include "../src/outcome.h"
-#include "../src/snapshot.h"
-#include "../src/units.h"
+#include "../src/config/config.h"
+#include "../src/base/outcome.h"
+#include "../src/report/snapshot.h"
+#include "../src/base/units.h"
 
 void progress_print_line(struct pipeline *p, struct sampler *s)
 {

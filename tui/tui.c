@@ -22,13 +22,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../pipeline/clock.h"
+#include "../src/base/clock.h"
 #include "../pipeline/pipeline.h"
 #include "../pipeline/sampler.h"
-#include "../src/config.h"
-#include "../src/prof_trace.h"
+#include "../src/config/config.h"
+#include "../src/profile/prof_trace.h"
 #include "../src/signals.h"
-#include "../src/snapshot.h"
+#include "../src/report/snapshot.h"
 #include "draw.h"
 #include "drain.h"
 #include "model.h"

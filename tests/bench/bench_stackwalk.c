@@ -10,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "src/stack_walk.h"
-#include "src/symbolize.h"
+#include "src/base/stack_walk.h"
+#include "src/symbols/symbolize.h"
 
 #define BENCH_CAPTURES 20000
 

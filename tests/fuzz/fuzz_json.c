@@ -39,13 +39,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "connectors/connector.h"
+#include "pipeline/connector.h"
 #include "connectors/fdio.h"
 #include "connectors/json_record.h"
 #include "pipeline/batch.h"
 #include "pipeline/schema.h"
 #include "pipeline/worker.h"
-#include "src/confmap.h"
+#include "src/base/confmap.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 extern const struct source_ops source_json;

@@ -55,7 +55,7 @@ int main(void)
 
 #include "pipeline/pipeline.h"
 #include "pipeline/tmetrics.h"
-#include "src/config.h"
+#include "src/config/config.h"
 #include "tests/unit/unit_main.h"
 
 /* ---- counting allocator ------------------------------------------------------- */

@@ -24,8 +24,8 @@
 #include <string.h>
 
 #include "pipeline/pipeline.h"
-#include "src/analyzer.h"
-#include "src/analyzer_internal.h"
+#include "src/analyze/analyzer.h"
+#include "src/analyze/analyzer_internal.h"
 #include "tests/unit/unit_main.h"
 
 #define TOL 1e-6

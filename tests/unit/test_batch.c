@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "pipeline/batch.h"
-#include "pipeline/buf.h"
+#include "src/base/buf.h"
 #include "tests/unit/unit_main.h"
 
 #define test_require(cond, ...)                    \

@@ -20,7 +20,7 @@
 #include "pipeline/channel.h"
 #include "pipeline/pool.h"
 #include "pipeline/tmetrics.h"
-#include "src/globals.h"
+#include "src/base/globals.h"
 #include "tests/unit/unit_main.h"
 
 /* Deadlock guard for waits on other threads: generous, never a timing test. */

@@ -9,7 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "src/compare_stats.h"
+#include "src/compare/compare_stats.h"
 #include "tests/unit/unit_main.h"
 
 START_TEST(test_median)

@@ -25,7 +25,7 @@
 
 #include "pipeline/pipeline.h"
 #include "src/cli.h"
-#include "src/config.h"
+#include "src/config/config.h"
 #include "tests/unit/unit_main.h"
 
 #define STAGE_TYPES "filter, select, rename, cast, spin, delay, alloc, contend"

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "connectors/connector.h"
+#include "pipeline/connector.h"
 #include "pipeline/stage.h"
-#include "src/config.h"
+#include "src/config/config.h"
 #include "tests/unit/unit_main.h"
 
 extern const struct confkey dest_common_keys[];

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/eh_frame.h"
+#include "src/symbols/eh_frame.h"
 #include "tests/unit/unit_main.h"
 
 #define SEC 0x1000u /* the section's link-time address */

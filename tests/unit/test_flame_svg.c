@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/flame_svg.h"
-#include "src/folded.h"
+#include "src/flame/flame_svg.h"
+#include "src/flame/folded.h"
 #include "tests/unit/unit_main.h"
 
 /* --- a small XML reader ------------------------------------------------------------- */

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/folded.h"
+#include "src/flame/folded.h"
 #include "tests/unit/unit_main.h"
 
 static const struct folded_fn *find_fn(const struct folded_fn *v, long n, const char *name)

@@ -5,7 +5,7 @@
 #include <check.h>
 #include <stdint.h>
 
-#include "src/outcome.h"
+#include "src/base/outcome.h"
 #include "tests/unit/unit_main.h"
 
 START_TEST(max_errors_values)

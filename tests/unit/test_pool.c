@@ -14,7 +14,7 @@
 #include "pipeline/batch.h"
 #include "pipeline/pool.h"
 #include "pipeline/tmetrics.h"
-#include "src/globals.h"
+#include "src/base/globals.h"
 #include "tests/unit/unit_main.h"
 
 /* Deadlock guard for waits on other threads: generous, never a timing test. */

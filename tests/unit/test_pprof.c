@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "src/pprof.h"
+#include "src/profile/pprof.h"
 #include "tests/unit/unit_main.h"
 
 /* An assertion for hot loops: Check's ck_assert records every passing

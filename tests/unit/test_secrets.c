@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../pipeline/utf8.h"
-#include "../../src/errbuf.h"
-#include "../../src/secrets.h"
+#include "../../src/base/utf8.h"
+#include "../../src/base/errbuf.h"
+#include "../../src/base/secrets.h"
 #include "tests/unit/unit_main.h"
 
 /* "aé€😀" and more: characters of 1 to 4 bytes */

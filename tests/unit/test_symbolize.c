@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "src/symbolize.h"
+#include "src/symbols/symbolize.h"
 #include "tests/unit/unit_main.h"
 
 /* Where a probe function was: an address inside it and the line of it. */

@@ -12,12 +12,12 @@
 
 #include "pipeline/batch.h"
 #include "pipeline/channel.h"
-#include "pipeline/clock.h"
+#include "src/base/clock.h"
 #include "pipeline/tmetrics.h"
-#include "src/globals.h"
-#include "src/prof_threads.h"
-#include "src/symbolize.h"
-#include "src/thread_registry.h"
+#include "src/base/globals.h"
+#include "src/profile/prof_threads.h"
+#include "src/symbols/symbolize.h"
+#include "src/base/thread_registry.h"
 #include "tests/unit/unit_main.h"
 
 struct sender {

@@ -12,9 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pipeline/clock.h"
-#include "src/prof_trace.h"
-#include "src/thread_registry.h"
+#include "src/base/clock.h"
+#include "src/profile/prof_trace.h"
+#include "src/base/thread_registry.h"
 #include "tests/unit/unit_main.h"
 
 /* An assertion for loops over thousands of events: Check's ck_assert_*

@@ -21,8 +21,8 @@
 
 #include "pipeline/pipeline.h"
 #include "pipeline/sampler.h"
-#include "src/analyzer.h"
-#include "src/config.h"
+#include "src/analyze/analyzer.h"
+#include "src/config/config.h"
 #include "tests/unit/unit_main.h"
 #include "tui/drain.h"
 #include "tui/model.h"

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/units.h"
+#include "src/base/units.h"
 #include "tests/unit/unit_main.h"
 
 #define NS_PER_S 1000000000ull

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../pipeline/utf8.h"
+#include "../../src/base/utf8.h"
 #include "tests/unit/unit_main.h"
 
 /* Like ck_assert_msg, but without check's per-call bookkeeping, which

@@ -1,0 +1,107 @@
+/* connector.h: the interface of sources and destinations, and their registry.
+ *
+ * A connector is a table of its keys and a few callbacks. Only the reading or
+ * writing of bytes is single-threaded (read, write); the CPU-heavy part
+ * (decode: parsing raw bytes into records; encode: records into bytes) runs on
+ * the stage's worker threads, several batches at a time. A connector that
+ * has no such split leaves decode or encode NULL and does everything in read
+ * or write. A connector that reads or writes one file names it with the key
+ * file_path, so that a run can refuse to write over its own input. */
+#ifndef NEB_CONNECTOR_H
+#define NEB_CONNECTOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../src/base/confmap.h"
+#include "../src/base/errbuf.h"
+#include "connmetrics.h"
+
+struct batch;
+struct schema;
+struct worker;
+
+/* What the pipeline tells a connector when it opens it. */
+struct connector_env {
+	uint32_t batch;                   /* records per batch */
+	int on_error;                     /* enum on_error */
+	const struct confsection *section; /* for messages: see confmap_where_key */
+	/* Where the connector counts what it measures (connmetrics.h); never
+	 * NULL. The connector keeps the pointer: it outlives the connector. */
+	struct connmetrics *metrics;
+};
+
+struct source_ops {
+	const char *type;
+	const char *summary;
+	const char *waits_on; /* what its wait time waits for: "file", "PostgreSQL server" */
+	const struct confkey *keys;
+	size_t opts_size;
+	/* Validates the options, opens the input and sets the schema. Runs before
+	 * the pipeline starts; a failure here is a configuration error (exit 2). */
+	int (*open)(void *opts, const struct connector_env *env, struct schema *out, struct errbuf *e);
+	/* Reader thread: fills b with up to env->batch records, or with raw bytes
+	 * for decode. Returns 1 when b holds data, 0 at end of input, -1 on a
+	 * failure (message in e). Must return 0 soon after *stop becomes nonzero. */
+	int (*read)(void *opts, struct batch *b, const _Atomic int *stop, struct errbuf *e);
+	void *(*worker_new)(void *opts);
+	void (*worker_free)(void *local);
+	/* Decoder threads: turns b->raw into records. Optional. */
+	void (*decode)(void *opts, struct batch *b, struct worker *w);
+	/* Where record r of b came from: the input line it starts on (0 =
+	 * unknown) and its bytes as read (NULL when they are not kept). Error
+	 * path only; NULL when the connector cannot tell. */
+	void (*locate)(void *opts, const struct batch *b, uint32_t r, uint64_t *line, const char **raw,
+		       size_t *raw_len);
+	void (*close)(void *opts);
+	/* Short name of the input for messages: "data.csv", "stdin", "generate". */
+	void (*describe)(void *opts, char *dst, size_t n);
+	/* 1 when the input never ends by itself (a generator without a row
+	 * count); NULL means it ends. */
+	int (*is_endless)(void *opts);
+};
+
+struct dest_ops {
+	const char *type;
+	const char *summary;
+	const char *waits_on;
+	const struct confkey *keys;
+	size_t opts_size;
+	/* Validates, opens the output (under a temporary name where it has one). */
+	int (*open)(void *opts, const struct connector_env *env, const struct schema *in, struct errbuf *e);
+	void *(*worker_new)(void *opts);
+	void (*worker_free)(void *local);
+	/* Encoder threads: turns the kept records of b into b->out. Optional. */
+	void (*encode)(void *opts, struct batch *b, struct worker *w);
+	/* Writer thread, batches in order: writes b (b->out when encode is set).
+	 * Returns 0, or -1 with the message in e (the run fails). Records the
+	 * system refused one by one (a row the server rejected, a request that
+	 * failed for good) are marked with worker_fail_record(w, b, r, ...),
+	 * which counts them and applies on_error; the rest count as written. */
+	int (*write)(void *opts, struct batch *b, struct worker *w, struct errbuf *e);
+	/* Flushes and closes. ok = 1: the run succeeded, commit (rename into
+	 * place); ok = 0: the run failed, leave what was written and say where in
+	 * e (returning -1); ok = -1: the run never started, remove what open made. */
+	int (*close)(void *opts, int ok, struct errbuf *e);
+	void (*describe)(void *opts, char *dst, size_t n);
+	/* What a run abandoned now (exit without draining or closing) leaves of
+	 * the output, for the message: "partial output left in out.json.part".
+	 * Main thread, while the writer may still run. NULL: nothing to say. */
+	void (*describe_left)(void *opts, char *dst, size_t n);
+};
+
+const struct source_ops *connector_find_source(const char *type);
+const struct dest_ops *connector_find_dest(const char *type);
+const struct source_ops *const *connector_list_sources(void);
+const struct dest_ops *const *connector_list_dests(void);
+/* "csv, json, generate, ...": the types this build has, for messages and --help. */
+void connector_format_sources(char *dst, size_t n);
+void connector_format_dests(char *dst, size_t n);
+
+extern const struct source_ops source_csv, source_json, source_generate, source_http;
+extern const struct dest_ops dest_json, dest_csv, dest_null, dest_http;
+/* built only with libpq (HAVE_LIBPQ) */
+extern const struct source_ops source_postgresql;
+extern const struct dest_ops dest_postgresql;
+
+#endif

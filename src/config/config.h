@@ -1,0 +1,88 @@
+/* config.h: the whole configuration of a run: the INI file's sections, the
+ * command line's overrides, and the resolved [pipeline], [profile] and [tui]
+ * options. Sources, stages and destinations resolve their own sections when
+ * the pipeline is built. */
+#ifndef NEB_CONFIG_H
+#define NEB_CONFIG_H
+
+#include <stdint.h>
+
+#include "../analyze/analyzer.h"
+#include "../base/confmap.h"
+#include "../base/errbuf.h"
+#include "../base/outcome.h"
+
+enum on_error { ON_ERROR_SKIP = 0, ON_ERROR_FAIL, ON_ERROR_DEAD_LETTER };
+
+/* Profile types, as bits. */
+enum {
+	PROFILE_CPU = 1 << 0,
+	PROFILE_MEMORY = 1 << 1,
+	PROFILE_BLOCK = 1 << 2,
+	PROFILE_MUTEX = 1 << 3,
+	PROFILE_GOROUTINE = 1 << 4,
+	PROFILE_TRACE = 1 << 5,
+	PROFILE_ALL = (1 << 6) - 1,
+};
+
+struct pipeline_opts {
+	char *name;
+	uint64_t batch, workers, buffer;
+	int ordered, on_error;
+	char *dead_letter_path;
+	uint64_t duration_ns;
+	char *max_errors;          /* as written: "0", "250", "0.5%" */
+	struct max_errors max_err; /* resolved from max_errors */
+};
+
+struct profile_opts {
+	char *types, *output;
+	uint64_t cpu_duration_ns, cpu_hz, sampling_interval_ns, trace_duration_ns, mem_rate, block_rate_ns;
+	uint64_t mutex_fraction;
+	unsigned type_mask; /* resolved from types */
+};
+
+struct tui_opts {
+	uint64_t refresh_ns;
+	int color;
+};
+
+struct config {
+	char *file; /* the INI file, or NULL */
+	struct confsection pipeline, source, destination, profile, alerts, tui;
+	struct confsection *stages; /* [stage.NAME], in file order */
+	size_t nstages;
+	struct pipeline_opts pl;
+	struct profile_opts prof;
+	struct tui_opts ui;
+	struct alert_opts al; /* [alerts] */
+	int duration_given; /* -duration or [pipeline] duration was set */
+	int headless, no_color;
+};
+
+void config_init(struct config *c);
+void config_free(struct config *c);
+/* Reads an INI file into the sections; errors name the file and line. */
+int config_load_file(struct config *c, const char *path, struct errbuf *e);
+/* Reads INI text (for tests and the fuzzer); `name` stands for the file in messages. */
+int config_load_string(struct config *c, const char *text, const char *name, struct errbuf *e);
+/* Fills c with the built-in demo pipeline (generate -> stages -> null). */
+void config_load_demo(struct config *c);
+/* Applies [pipeline], [profile] and [tui] (with their defaults) to pl, prof, ui. */
+int config_resolve(struct config *c, struct errbuf *e);
+/* The section a stage name or "source"/"destination" refers to, or NULL. */
+struct confsection *config_find_section(struct config *c, const char *name);
+/* Adds a section (for the command line when the file has none). */
+struct confsection *config_add_section(struct config *c, const char *name, const char *origin, int line);
+
+/* Parses a profile type list ("cpu,memory", "all", "none"); -1 with a message. */
+int config_parse_types(const char *list, unsigned *mask, const char *where, struct errbuf *e);
+/* "cpu,memory" for a mask. */
+void config_format_types(char *dst, size_t n, unsigned mask);
+
+extern const struct confkey config_pipeline_keys[], config_profile_keys[], config_tui_keys[];
+/* The section ("pipeline", "profile", "tui", "alerts") whose key `key` is, or
+ * NULL: for the message about a key written in the wrong section. */
+const char *config_find_key_section(const char *key);
+
+#endif

@@ -1,0 +1,53 @@
+/* profiler.h: the profilers of a run as one handle: which types are on
+ * (-types), their settings ([profile]), starting and stopping them, and the
+ * files they add to a snapshot. nebtop's main and libnebula both use it. */
+#ifndef NEB_PROFILER_H
+#define NEB_PROFILER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/errbuf.h"
+#include "../base/stack_walk.h"
+
+struct cpuprof;
+struct snapshot_result;
+struct symbolizer;
+
+struct profiler_config {
+	unsigned types; /* PROFILE_* bits of config.h */
+	uint64_t cpu_hz, cpu_window_ns;
+	uint64_t mem_rate;
+	uint64_t block_rate_ns, mutex_fraction;
+	uint64_t trace_window_ns;
+	enum stack_walk_kind walk;
+};
+
+struct profiler;
+
+struct profiler *profiler_start(const struct profiler_config *c, struct errbuf *e);
+/* Stops sampling; what was gathered stays for the last snapshot. */
+void profiler_stop(struct profiler *p);
+void profiler_free(struct profiler *p);
+
+/* Writes the profile files of the enabled types into dir, named with stamp
+ * (cpu_STAMP.prof, cpu_STAMP.folded, ...), adding their names to res. */
+int profiler_write_files(struct profiler *p, const char *dir, const char *stamp, struct snapshot_result *res,
+			 struct errbuf *e);
+
+/* The top functions of the CPU profile over its window (flat and cumulative
+ * shares in percent); returns how many. */
+struct profiler_fn {
+	const char *function;
+	double flat_pct, cum_pct;
+};
+size_t profiler_cpu_top(struct profiler *p, const char *stage, struct profiler_fn *out, size_t max);
+/* The allocator's share of CPU samples over the window, percent; -1 when the
+ * CPU profiler is off. */
+double profiler_allocator_pct(struct profiler *p);
+
+struct cpuprof *profiler_cpu(struct profiler *p);
+struct symbolizer *profiler_symbolizer(struct profiler *p);
+const struct profiler_config *profiler_get_config(const struct profiler *p);
+
+#endif
