@@ -14,7 +14,6 @@
 #include "base/clock.h"
 #include "../pipeline/runtime.h"
 #include "analyze/analyzer.h"
-#include "config/config.h"
 #include "base/globals.h"
 #include "profile/profiler.h"
 #include "report/snapshot.h"

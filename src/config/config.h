@@ -11,19 +11,9 @@
 #include "../base/confmap.h"
 #include "../base/errbuf.h"
 #include "../base/outcome.h"
+#include "../profile/profiler.h"
 
 enum on_error { ON_ERROR_SKIP = 0, ON_ERROR_FAIL, ON_ERROR_DEAD_LETTER };
-
-/* Profile types, as bits. */
-enum {
-	PROFILE_CPU = 1 << 0,
-	PROFILE_MEMORY = 1 << 1,
-	PROFILE_BLOCK = 1 << 2,
-	PROFILE_MUTEX = 1 << 3,
-	PROFILE_GOROUTINE = 1 << 4,
-	PROFILE_TRACE = 1 << 5,
-	PROFILE_ALL = (1 << 6) - 1,
-};
 
 struct pipeline_opts {
 	char *name;

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "../base/clock.h"
-#include "../config/config.h"
 #include "../flame/flame_svg.h"
 #include "../flame/folded.h"
 #include "memprof.h"

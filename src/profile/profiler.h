@@ -14,8 +14,19 @@ struct cpuprof;
 struct snapshot_result;
 struct symbolizer;
 
+/* Profile types, as bits (-types; libnebula's NEBULA_* bits are the same). */
+enum {
+	PROFILE_CPU = 1 << 0,
+	PROFILE_MEMORY = 1 << 1,
+	PROFILE_BLOCK = 1 << 2,
+	PROFILE_MUTEX = 1 << 3,
+	PROFILE_GOROUTINE = 1 << 4,
+	PROFILE_TRACE = 1 << 5,
+	PROFILE_ALL = (1 << 6) - 1,
+};
+
 struct profiler_config {
-	unsigned types; /* PROFILE_* bits of config.h */
+	unsigned types; /* PROFILE_* bits above */
 	uint64_t cpu_hz, cpu_window_ns;
 	uint64_t mem_rate;
 	uint64_t block_rate_ns, mutex_fraction;
