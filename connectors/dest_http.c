@@ -20,7 +20,7 @@
 #include "../pipeline/batch.h"
 #include "../src/base/clock.h"
 #include "../pipeline/worker.h"
-#include "../src/config/config.h"
+#include "../pipeline/spec.h"
 #include "../pipeline/connector.h"
 #include "http_client.h"
 #include "json_encode.h"

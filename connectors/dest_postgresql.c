@@ -21,7 +21,7 @@
 #include "../src/base/clock.h"
 #include "../pipeline/schema.h"
 #include "../pipeline/worker.h"
-#include "../src/config/config.h"
+#include "../pipeline/spec.h"
 #include "../pipeline/connector.h"
 #include "pg_conn.h"
 #include "pg_copy.h"

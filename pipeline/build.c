@@ -89,30 +89,30 @@ static void build_list_stages(char *dst, size_t n)
  * key the other connector misses. */
 static int build_find_connectors(struct pipeline *p, struct errbuf *e)
 {
-	struct config *c = p->cfg;
+	const struct pipeline_spec *c = &p->spec;
 	char known[256];
-	connector_format_sources(known, sizeof known);
-	const char *type = build_section_type(&c->source, "csv", "source", known, e);
-	p->src = connector_find_source(type);
+	connector_format_sources(c->connectors, known, sizeof known);
+	const char *type = build_section_type(c->source, "csv", "source", known, e);
+	p->src = connector_find_source(c->connectors, type);
 	if (!p->src)
-		return build_unknown_type(&c->source, type, "source", known, e);
-	connector_format_dests(known, sizeof known);
-	type = build_section_type(&c->destination, "json", "destination", known, e);
-	p->dst = connector_find_dest(type);
+		return build_unknown_type(c->source, type, "source", known, e);
+	connector_format_dests(c->connectors, known, sizeof known);
+	type = build_section_type(c->destination, "json", "destination", known, e);
+	p->dst = connector_find_dest(c->connectors, type);
 	if (!p->dst)
-		return build_unknown_type(&c->destination, type, "destination", known, e);
+		return build_unknown_type(c->destination, type, "destination", known, e);
 	return 0;
 }
 
 static int build_source(struct pipeline *p, struct errbuf *e)
 {
-	struct config *c = p->cfg;
+	const struct pipeline_spec *c = &p->spec;
 	p->src_opts = build_xcalloc(1, p->src->opts_size);
 	struct confbinding b = { p->src->keys, p->src_opts };
-	if (confmap_apply(&b, 1, &c->source, build_ignore_type, e))
-		return build_note_type_origin(&c->source, e);
+	if (confmap_apply(&b, 1, c->source, build_ignore_type, e))
+		return build_note_type_origin(c->source, e);
 	struct pstage *st = &p->stages[0];
-	p->env.section = &c->source;
+	p->env.section = c->source;
 	p->env.metrics = &p->src_metrics;
 	if (p->src->open(p->src_opts, &p->env, &st->schema, e))
 		return -1;
@@ -124,15 +124,15 @@ static int build_source(struct pipeline *p, struct errbuf *e)
 
 static int build_dest(struct pipeline *p, struct errbuf *e)
 {
-	struct config *c = p->cfg;
+	const struct pipeline_spec *c = &p->spec;
 	p->dst_opts = build_xcalloc(1, p->dst->opts_size);
 	struct confbinding b[2] = { { p->dst->keys, p->dst_opts }, { dest_common_keys, &p->dst_common } };
-	if (confmap_apply(b, 2, &c->destination, build_ignore_type, e))
-		return build_note_type_origin(&c->destination, e);
+	if (confmap_apply(b, 2, c->destination, build_ignore_type, e))
+		return build_note_type_origin(c->destination, e);
 	p->pace.rate = p->dst_common.rate_limit;
 	struct pstage *st = &p->stages[p->nstages - 1];
 	const struct schema *in = &p->stages[p->nstages - 2].schema;
-	p->env.section = &c->destination;
+	p->env.section = c->destination;
 	p->env.metrics = &p->dst_metrics;
 	if (p->dst->open(p->dst_opts, &p->env, in, e))
 		return -1;
@@ -145,7 +145,7 @@ static int build_dest(struct pipeline *p, struct errbuf *e)
 
 static int build_transform(struct pipeline *p, size_t i, struct errbuf *e)
 {
-	struct confsection *sec = &p->cfg->stages[i - 1];
+	struct confsection *sec = &p->spec.stages[i - 1];
 	struct pstage *st = &p->stages[i];
 	char known[256];
 	build_list_stages(known, sizeof known);
@@ -178,21 +178,21 @@ static const char *build_file_of(const struct confsection *sec)
 /* A run never writes over its own input, nor two outputs into one file. */
 static int build_check_files(struct pipeline *p, struct errbuf *e)
 {
-	struct config *c = p->cfg;
-	const char *in = build_file_of(&c->source), *out = build_file_of(&c->destination);
-	const char *dl = c->pl.on_error == ON_ERROR_DEAD_LETTER ? c->pl.dead_letter_path : NULL;
+	const struct pipeline_spec *c = &p->spec;
+	const char *in = build_file_of(c->source), *out = build_file_of(c->destination);
+	const char *dl = c->pl->on_error == ON_ERROR_DEAD_LETTER ? c->pl->dead_letter_path : NULL;
 	char where[512];
 	if (in && out && paths_same_file(in, out)) {
-		confmap_where_key(where, sizeof where, &c->destination, "file_path");
+		confmap_where_key(where, sizeof where, c->destination, "file_path");
 		return errbuf_set(e, "%s: %s is also the input; writing it would destroy the input", where, out);
 	}
 	if (dl && out && paths_same_file(dl, out)) {
-		confmap_where_key(where, sizeof where, &c->pipeline, "dead_letter_path");
+		confmap_where_key(where, sizeof where, c->pipeline, "dead_letter_path");
 		return errbuf_set(e, "%s: %s is also the destination's file; bad records need a file of their own",
 				  where, dl);
 	}
 	if (dl && in && paths_same_file(dl, in)) {
-		confmap_where_key(where, sizeof where, &c->pipeline, "dead_letter_path");
+		confmap_where_key(where, sizeof where, c->pipeline, "dead_letter_path");
 		return errbuf_set(e, "%s: %s is also the input; writing it would destroy the input", where, dl);
 	}
 	return 0;
@@ -200,16 +200,16 @@ static int build_check_files(struct pipeline *p, struct errbuf *e)
 
 static int build_dead_letter(struct pipeline *p, struct errbuf *e)
 {
-	if (p->cfg->pl.on_error != ON_ERROR_DEAD_LETTER)
+	if (p->spec.pl->on_error != ON_ERROR_DEAD_LETTER)
 		return 0;
-	const char *path = p->cfg->pl.dead_letter_path;
+	const char *path = p->spec.pl->dead_letter_path;
 	p->dead_letter = build_xcalloc(1, sizeof *p->dead_letter);
 	if (deadletter_open(p->dead_letter, path, e)) {
 		free(p->dead_letter);
 		p->dead_letter = NULL;
 		char where[512];
-		confmap_format_where(where, sizeof where, &p->cfg->pipeline,
-				     confsection_find(&p->cfg->pipeline, "dead_letter_path"));
+		confmap_format_where(where, sizeof where, p->spec.pipeline,
+				     confsection_find(p->spec.pipeline, "dead_letter_path"));
 		errbuf_prefix(e, "%s", where);
 		return -1;
 	}
@@ -219,7 +219,7 @@ static int build_dead_letter(struct pipeline *p, struct errbuf *e)
 /* Thread slots: reader (+ decoders), workers per transform, (encoders +) writer. */
 static void build_threads(struct pipeline *p)
 {
-	int workers = (int)p->cfg->pl.workers;
+	int workers = (int)p->spec.pl->workers;
 	size_t n = 0;
 	int per_stage[p->nstages];
 	for (size_t i = 0; i < p->nstages; i++) {
@@ -281,9 +281,9 @@ static void build_threads(struct pipeline *p)
  * internal queues; the pool bounds the pipeline's memory. */
 static void build_channels(struct pipeline *p)
 {
-	uint64_t batch = p->cfg->pl.batch, buffer = p->cfg->pl.buffer;
+	uint64_t batch = p->spec.pl->batch, buffer = p->spec.pl->buffer;
 	size_t per_channel = (size_t)((buffer + batch - 1) / batch) + 1;
-	size_t internal = 2 * (size_t)p->cfg->pl.workers;
+	size_t internal = 2 * (size_t)p->spec.pl->workers;
 	p->nchannels = p->nstages - 1;
 	p->pool_batches = p->nchannels * per_channel + p->nthreads + 2 * internal + 4;
 	p->pool = pool_create(p->pool_batches);
@@ -304,12 +304,12 @@ static void build_channels(struct pipeline *p)
 	p->reorder = build_xcalloc(p->pool_batches, sizeof *p->reorder);
 }
 
-struct pipeline *pipeline_build(struct config *c, struct errbuf *e)
+struct pipeline *pipeline_build(const struct pipeline_spec *c, struct errbuf *e)
 {
 	struct pipeline *p = build_xcalloc(1, sizeof *p);
-	p->cfg = c;
-	p->env.batch = (uint32_t)c->pl.batch;
-	p->env.on_error = c->pl.on_error;
+	p->spec = *c;
+	p->env.batch = (uint32_t)c->pl->batch;
+	p->env.on_error = c->pl->on_error;
 	nlock_init(&p->mu, "pipeline");
 	pthread_cond_init(&p->cond, NULL);
 	p->nstages = c->nstages + 2;

@@ -7,12 +7,11 @@
 #include <string.h>
 
 #include "../src/base/globals.h"
-#include "../src/profile/prof_events.h"
-#include "../src/profile/prof_trace.h"
 #include "batch.h"
 #include "../src/base/clock.h"
 #include "lock.h"
 #include "tmetrics.h"
+#include "hooks.h"
 
 struct channel {
 	char name[96];
@@ -148,8 +147,8 @@ void channel_send_batch(struct channel *c, struct batch *b)
 		uint64_t t1 = clock_now_ns();
 		channel_note_waiters(c, t1);
 		c->send_waiting--;
-		evprof_note_wait(EVPROF_BLOCK, t1 - t0, c->name);
-		trace_complete(c->wait_name, "wait", t0, -1);
+		hooks_note_wait(HOOKS_WAIT_BLOCK, t1 - t0, c->name);
+		hooks_trace_complete(c->wait_name, "wait", t0, -1);
 		if (self)
 			tmetrics_enter_state(self, TSTATE_BUSY, NULL, t1);
 	}
@@ -183,8 +182,8 @@ struct batch *channel_recv_batch(struct channel *c)
 		uint64_t t1 = clock_now_ns();
 		channel_note_waiters(c, t1);
 		c->recv_waiting--;
-		evprof_note_wait(EVPROF_BLOCK, t1 - t0, c->name);
-		trace_complete(c->wait_name, "wait", t0, -1);
+		hooks_note_wait(HOOKS_WAIT_BLOCK, t1 - t0, c->name);
+		hooks_trace_complete(c->wait_name, "wait", t0, -1);
 		if (self)
 			tmetrics_enter_state(self, TSTATE_BUSY, NULL, t1);
 	}

@@ -1,4 +1,5 @@
-/* connector.h: the interface of sources and destinations, and their registry.
+/* connector.h: the interface of sources and destinations, and the catalog
+ * a pipeline finds them in.
  *
  * A connector is a table of its keys and a few callbacks. Only the reading or
  * writing of bytes is single-threaded (read, write); the CPU-heavy part
@@ -90,18 +91,18 @@ struct dest_ops {
 	void (*describe_left)(void *opts, char *dst, size_t n);
 };
 
-const struct source_ops *connector_find_source(const char *type);
-const struct dest_ops *connector_find_dest(const char *type);
-const struct source_ops *const *connector_list_sources(void);
-const struct dest_ops *const *connector_list_dests(void);
-/* "csv, json, generate, ...": the types this build has, for messages and --help. */
-void connector_format_sources(char *dst, size_t n);
-void connector_format_dests(char *dst, size_t n);
+/* The connectors a pipeline may use: two NULL-terminated lists. The engine
+ * knows none by name; the caller hands it a catalog (nebtop's is
+ * registry_get_catalog() in connectors/registry.h). */
+struct connector_catalog {
+	const struct source_ops *const *sources;
+	const struct dest_ops *const *dests;
+};
 
-extern const struct source_ops source_csv, source_json, source_generate, source_http;
-extern const struct dest_ops dest_json, dest_csv, dest_null, dest_http;
-/* built only with libpq (HAVE_LIBPQ) */
-extern const struct source_ops source_postgresql;
-extern const struct dest_ops dest_postgresql;
+const struct source_ops *connector_find_source(const struct connector_catalog *cat, const char *type);
+const struct dest_ops *connector_find_dest(const struct connector_catalog *cat, const char *type);
+/* "csv, json, generate, ...": the catalog's types, for messages and --help. */
+void connector_format_sources(const struct connector_catalog *cat, char *dst, size_t n);
+void connector_format_dests(const struct connector_catalog *cat, char *dst, size_t n);
 
 #endif

@@ -6,10 +6,9 @@
 #include <string.h>
 
 #include "../src/base/globals.h"
-#include "../src/profile/prof_events.h"
-#include "../src/profile/prof_trace.h"
 #include "../src/base/clock.h"
 #include "tmetrics.h"
+#include "hooks.h"
 
 void nlock_init(struct nlock *l, const char *name)
 {
@@ -56,8 +55,8 @@ void nlock_lock(struct nlock *l)
 	uint64_t bit = 1ull << ((te ? (unsigned)te->index : 63u) % 64);
 	if (!(atomic_load_explicit(&l->waiter_mask, memory_order_relaxed) & bit))
 		atomic_fetch_or_explicit(&l->waiter_mask, bit, memory_order_relaxed);
-	evprof_note_wait(EVPROF_MUTEX, waited, l->name);
-	trace_complete(l->wait_name, "wait", t0, -1);
+	hooks_note_wait(HOOKS_WAIT_MUTEX, waited, l->name);
+	hooks_trace_complete(l->wait_name, "wait", t0, -1);
 }
 
 void nlock_unlock(struct nlock *l) { pthread_mutex_unlock(&l->mu); }

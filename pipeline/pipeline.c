@@ -171,7 +171,8 @@ const char *pipeline_state_name(enum pipeline_state s)
 	return s <= PSTATE_FAILED ? names[s] : "?";
 }
 
-const struct config *pipeline_get_config(const struct pipeline *p) { return p->cfg; }
+const struct pipeline_spec *pipeline_get_spec(const struct pipeline *p) { return &p->spec; }
+const void *pipeline_get_owner(const struct pipeline *p) { return p->spec.owner; }
 size_t pipeline_count_stages(const struct pipeline *p) { return p->nstages; }
 const struct stage_info *pipeline_get_stage(const struct pipeline *p, size_t i) { return &p->stages[i].info; }
 size_t pipeline_count_channels(const struct pipeline *p) { return p->nchannels; }

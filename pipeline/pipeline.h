@@ -12,7 +12,7 @@
 #include "../src/base/errbuf.h"
 
 struct channel;
-struct config;
+struct pipeline_spec;
 struct pipeline;
 struct tmetrics;
 
@@ -35,10 +35,11 @@ struct error_sample {
 	char reason[256];
 };
 
-/* Validates the whole configuration, opens the input and output and sizes
+/* Validates the whole specification, opens the input and output and sizes
  * the channels and the batch pool. Any problem: NULL and a message naming
- * the file, line and key (a configuration error, exit status 2). */
-struct pipeline *pipeline_build(struct config *c, struct errbuf *e);
+ * the file, line and key (a configuration error, exit status 2). The spec's
+ * sections, options and catalog must outlive the pipeline. */
+struct pipeline *pipeline_build(const struct pipeline_spec *spec, struct errbuf *e);
 int pipeline_start(struct pipeline *p, struct errbuf *e);
 /* Graceful stop: the source stops reading, everything drains and is written. */
 void pipeline_request_stop(struct pipeline *p, const char *why);
@@ -52,7 +53,9 @@ void pipeline_free(struct pipeline *p);
 
 enum pipeline_state pipeline_get_state(struct pipeline *p);
 const char *pipeline_state_name(enum pipeline_state s);
-const struct config *pipeline_get_config(const struct pipeline *p);
+const struct pipeline_spec *pipeline_get_spec(const struct pipeline *p);
+/* The spec's owner: what the caller built the pipeline from. */
+const void *pipeline_get_owner(const struct pipeline *p);
 size_t pipeline_count_stages(const struct pipeline *p);
 const struct stage_info *pipeline_get_stage(const struct pipeline *p, size_t i);
 size_t pipeline_count_channels(const struct pipeline *p);

@@ -9,12 +9,12 @@
 #include <stdio.h>
 
 #include "connector.h"
-#include "../src/config/config.h"
 #include "deadletter.h"
 #include "lock.h"
 #include "pace.h"
 #include "pipeline.h"
 #include "schema.h"
+#include "spec.h"
 #include "stage.h"
 #include "tmetrics.h"
 #include "worker.h"
@@ -44,7 +44,7 @@ struct dest_common_opts {
 };
 
 struct pipeline {
-	struct config *cfg;
+	struct pipeline_spec spec;
 	struct pstage *stages;
 	size_t nstages;
 	struct channel **channels; /* channels[i] joins stages[i] and stages[i+1] */

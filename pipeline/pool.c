@@ -6,11 +6,11 @@
 #include <stdlib.h>
 
 #include "../src/base/globals.h"
-#include "../src/profile/prof_events.h"
 #include "batch.h"
 #include "../src/base/clock.h"
 #include "lock.h"
 #include "tmetrics.h"
+#include "hooks.h"
 
 struct pool {
 	struct nlock mu;
@@ -70,7 +70,7 @@ struct batch *pool_get_batch(struct pool *p)
 		uint64_t t1 = clock_now_ns();
 		if (self)
 			tmetrics_enter_state(self, TSTATE_BUSY, NULL, t1);
-		evprof_note_wait(EVPROF_BLOCK, t1 - t0, "batch pool");
+		hooks_note_wait(HOOKS_WAIT_BLOCK, t1 - t0, "batch pool");
 	}
 	struct batch *b = p->free_list[--p->nfree];
 	nlock_unlock(&p->mu);

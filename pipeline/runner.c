@@ -9,13 +9,13 @@
 #include <string.h>
 
 #include "../src/base/globals.h"
-#include "../src/profile/prof_trace.h"
 #include "../src/base/secrets.h"
 #include "batch.h"
 #include "channel.h"
 #include "../src/base/clock.h"
 #include "pipeline_internal.h"
 #include "pool.h"
+#include "hooks.h"
 
 /* --- failure and messages ------------------------------------------------ */
 
@@ -125,7 +125,7 @@ static void runner_read(struct pthread_slot *s)
 			tmetrics_add(&m->bytes_out, b->data.len);
 			histogram_add_value(&m->latency, t1 - t0);
 		}
-		trace_complete(s->st->info.name, "batch", t0, (int64_t)b->nrec);
+		hooks_trace_complete(s->st->info.name, "batch", t0, (int64_t)b->nrec);
 		pool_count_batch(p->pool, b);
 		channel_send_batch(out, b);
 	}
@@ -143,7 +143,7 @@ static void runner_decode(struct pthread_slot *s)
 		runner_count_batch(m, b->nrec, b->nkept, e0, b->nerrors);
 		tmetrics_add(&m->bytes_out, b->data.len);
 		histogram_add_value(&m->latency, b->work_ns + clock_now_ns() - t0);
-		trace_complete(s->st->info.name, "batch", t0, (int64_t)b->nrec);
+		hooks_trace_complete(s->st->info.name, "batch", t0, (int64_t)b->nrec);
 		pool_count_batch(p->pool, b);
 		channel_send_batch(s->st->out, b);
 	}
@@ -163,7 +163,7 @@ static void runner_transform(struct pthread_slot *s)
 		runner_count_batch(m, in, b->nkept, e0, b->nerrors);
 		tmetrics_add(&m->bytes_out, b->data.len);
 		histogram_add_value(&m->latency, clock_now_ns() - t0);
-		trace_complete(st->info.name, "batch", t0, (int64_t)in);
+		hooks_trace_complete(st->info.name, "batch", t0, (int64_t)in);
 		pool_count_batch(s->p->pool, b);
 		channel_send_batch(st->out, b);
 	}
@@ -179,7 +179,7 @@ static void runner_encode(struct pthread_slot *s)
 			p->dst->encode(p->dst_opts, b, &s->w);
 		tmetrics_add(&s->w.metrics->batches, 1);
 		b->work_ns = clock_now_ns() - t0;
-		trace_complete(s->st->info.name, "batch", t0, (int64_t)b->nkept);
+		hooks_trace_complete(s->st->info.name, "batch", t0, (int64_t)b->nkept);
 		pool_count_batch(p->pool, b);
 		channel_send_batch(p->encode_ch, b);
 	}
@@ -258,7 +258,7 @@ static void runner_write_one(struct pthread_slot *s, struct batch *b)
 	runner_count_batch(m, kept, b->nkept, e0, b->nerrors);
 	runner_collect_errors(p, b);
 	histogram_add_value(&m->latency, b->work_ns + clock_now_ns() - t0);
-	trace_complete(s->st->info.name, "batch", t0, (int64_t)kept);
+	hooks_trace_complete(s->st->info.name, "batch", t0, (int64_t)kept);
 	pool_put_batch(p->pool, b);
 }
 
@@ -266,7 +266,7 @@ static void runner_write(struct pthread_slot *s)
 {
 	struct pipeline *p = s->p;
 	struct channel *in = p->encode_ch ? p->encode_ch : s->st->in;
-	int ordered = p->cfg->pl.ordered;
+	int ordered = p->spec.pl->ordered;
 	struct batch *b;
 	while ((b = channel_recv_batch(in))) {
 		if (!ordered) {

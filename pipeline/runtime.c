@@ -8,8 +8,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "../src/profile/memprof.h"
 #include "../src/base/thread_registry.h"
+#include "hooks.h"
 
 void runtime_read_sample(struct runtime_sample *s)
 {
@@ -23,8 +23,8 @@ void runtime_read_sample(struct runtime_sample *s)
 		s->voluntary_switches = (uint64_t)ru.ru_nvcsw;
 		s->involuntary_switches = (uint64_t)ru.ru_nivcsw;
 	}
-	struct memprof_stats ms;
-	memprof_read_stats(&ms);
+	struct hooks_allocs ms;
+	hooks_read_allocs(&ms);
 	s->allocs = ms.allocs;
 	s->frees = ms.frees;
 	s->bytes_alloc = ms.bytes_alloc;

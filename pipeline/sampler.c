@@ -12,8 +12,8 @@
 #include "connmetrics.h"
 #include "../src/base/clock.h"
 #include "pipeline.h"
-#include "../src/profile/prof_trace.h"
 #include "../src/base/thread_registry.h"
+#include "hooks.h"
 
 #define SAMPLER_COARSE_NS 10000000000ull /* one coarse sample per 10 s */
 #define SAMPLER_COARSE_CAP 2160           /* 6 hours of them */
@@ -207,10 +207,10 @@ static void sampler_read_into(struct sampler *s, struct sample *out, struct hist
  * last sample. */
 static void sampler_trace_counters(struct sampler *s, const struct sample *now)
 {
-	if (!trace_is_on())
+	if (!hooks_trace_is_on())
 		return;
 	for (size_t i = 0; i < s->nchannels; i++)
-		trace_counter("channel fill", channel_name(pipeline_get_channel(s->p, i)),
+		hooks_trace_counter("channel fill", channel_name(pipeline_get_channel(s->p, i)),
 			      (double)now->channels[i].fill);
 	pthread_mutex_lock(&s->mu);
 	const struct sample *prev = s->fine.count ? sampler_ring_get(&s->fine, s->fine.count - 1) : NULL;
@@ -219,8 +219,8 @@ static void sampler_trace_counters(struct sampler *s, const struct sample *now)
 		double in = (double)(now->stages[0].records_in - prev->stages[0].records_in) / dt;
 		double out = (double)(now->stages[s->nstages - 1].records_out - prev->stages[s->nstages - 1].records_out) / dt;
 		pthread_mutex_unlock(&s->mu);
-		trace_counter("throughput", "records in/s", in);
-		trace_counter("throughput", "records out/s", out);
+		hooks_trace_counter("throughput", "records in/s", in);
+		hooks_trace_counter("throughput", "records out/s", out);
 		return;
 	}
 	pthread_mutex_unlock(&s->mu);

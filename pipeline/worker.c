@@ -87,7 +87,7 @@ static struct batch_error *worker_mark(struct worker *w, struct batch *b, uint32
 {
 	struct batch_error *be = batch_mark_error(b, r, w->stage, reason, strlen(reason));
 	tmetrics_add(&w->metrics->errors, 1);
-	if (w->pipeline->cfg->pl.on_error == ON_ERROR_FAIL) {
+	if (w->pipeline->spec.pl->on_error == ON_ERROR_FAIL) {
 		char msg[1024];
 		pipeline_format_record_error(w->pipeline, b, r, w->stage, reason, msg, sizeof msg);
 		pipeline_fail(w->pipeline, msg);
@@ -113,7 +113,7 @@ static struct buf *worker_begin_failure(struct worker *w, struct batch *b, uint3
 	secrets_scrub(reason, sizeof reason); /* no secret, valid UTF-8: never base64 in the dead letter */
 	worker_flatten_reason(reason);
 	*be = worker_mark(w, b, r, reason);
-	if (w->pipeline->cfg->pl.on_error != ON_ERROR_DEAD_LETTER)
+	if (w->pipeline->spec.pl->on_error != ON_ERROR_DEAD_LETTER)
 		return NULL;
 	struct buf *o = &w->scratch;
 	o->len = 0;

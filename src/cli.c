@@ -1,7 +1,7 @@
 /* cli.c: parsing nebtop's command line. */
 #include "cli.h"
 
-#include "../pipeline/connector.h"
+#include "../connectors/registry.h"
 #include "base/confmap.h"
 
 #include <getopt.h>
@@ -231,8 +231,8 @@ void cli_free(struct cli *cli)
 void cli_print_help(void)
 {
 	char sources[256], dests[256];
-	connector_format_sources(sources, sizeof sources);
-	connector_format_dests(dests, sizeof dests);
+	connector_format_sources(registry_get_catalog(), sources, sizeof sources);
+	connector_format_dests(registry_get_catalog(), dests, sizeof dests);
 	fputs("Usage: nebtop [OPTIONS] [CONFIG.ini]\n"
 	      "Runs a data pipeline and profiles it: throughput, per-stage latency and busy,\n"
 	      "backpressured and idle time, channel fill, CPU, memory, waits and threads, with\n"

@@ -21,7 +21,7 @@
 #include "base/outcome.h"
 #include "profile/profiler.h"
 #include "base/secrets.h"
-#include "signals.h"
+#include "base/signals.h"
 #include "base/thread_registry.h"
 #include "report/snapshot.h"
 #include "base/units.h"
@@ -280,7 +280,7 @@ int main(int argc, char **argv)
 
 	/* SIGINT keeps its default action while the pipeline is built (opening
 	 * the input may wait on a pipe); from here on the signal thread takes it */
-	struct pipeline *p = pipeline_build(&c, &e);
+	struct pipeline *p = config_build_pipeline(&c, &e);
 	if (!p) {
 		cli_free(&cli);
 		config_free(&c);

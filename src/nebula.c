@@ -16,7 +16,7 @@
 #include "analyze/analyzer.h"
 #include "base/globals.h"
 #include "profile/profiler.h"
-#include "report/snapshot.h"
+#include "profile/snapshot_files.h"
 #include "base/thread_registry.h"
 
 struct nebula_stage {

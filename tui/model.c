@@ -236,7 +236,7 @@ size_t tui_text_wrap(const char *src, int width, size_t *start, size_t *len, siz
 
 static void tui_model_header(struct tui_model *m, struct pipeline *p, const struct figures *w)
 {
-	const struct config *c = pipeline_get_config(p);
+	const struct config *c = config_of_pipeline(p);
 	snprintf(m->pipeline, sizeof m->pipeline, "%s", c && c->pl.name ? c->pl.name : "pipeline");
 	char src[300], dst[300];
 	pipeline_describe_source(p, src, sizeof src);

@@ -45,7 +45,7 @@ void progress_judge_run(struct run_outcome *o, struct pipeline *p, struct sample
 /* Why the exit status is 3 or 4, in words (out: the records written). */
 static void progress_print_outcome(struct pipeline *p, const struct run_outcome *o, const char *dst, uint64_t out)
 {
-	const struct config *c = pipeline_get_config(p);
+	const struct config *c = config_of_pipeline(p);
 	char lost[32], read[32], allowed[32];
 	units_format_count(lost, sizeof lost, o->lost);
 	units_format_count(read, sizeof read, o->read);
@@ -90,7 +90,7 @@ void progress_print_summary(struct pipeline *p, struct sampler *s, const struct 
 	fprintf(stderr, "nebtop: %s after %s%s%s: %s in, %s out, %s filtered, %s error%s (%s records/s, %s/s)\n",
 		failed ? "failed" : "finished", dur, how, why ? why : "", in, out, filt, errs,
 		f.records_errors == 1 ? "" : "s", rate, bytes);
-	const struct config *c = pipeline_get_config(p);
+	const struct config *c = config_of_pipeline(p);
 	if (f.records_dead_lettered) {
 		units_format_count(dl, sizeof dl, f.records_dead_lettered);
 		/* a failed run commits nothing: its bad records stay in PATH.part */

@@ -27,7 +27,7 @@
 #include "../pipeline/sampler.h"
 #include "../src/config/config.h"
 #include "../src/profile/prof_trace.h"
-#include "../src/signals.h"
+#include "../src/base/signals.h"
 #include "../src/report/snapshot.h"
 #include "draw.h"
 #include "drain.h"

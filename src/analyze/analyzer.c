@@ -19,7 +19,7 @@
 #include "../../pipeline/lock.h"
 #include "../../pipeline/pipeline.h"
 #include "../../pipeline/sampler.h"
-#include "../config/config.h"
+#include "../../pipeline/spec.h"
 #include "../profile/memprof.h"
 #include "../profile/prof_cpu.h"
 #include "../profile/prof_threads.h"
@@ -414,18 +414,18 @@ static double analyzer_config_rate(const struct confsection *sec, const char *ke
  * stages[ns - 1]), and where bad records go. */
 static void analyzer_gather_config(struct analyzer *a, struct analyzer_input *in, struct an_stage *stages, size_t ns)
 {
-	const struct config *c = pipeline_get_config(a->p);
+	const struct pipeline_spec *c = pipeline_get_spec(a->p);
 	if (!c || !ns)
 		return;
 	static const char *const keys[2] = { "rate", "rate_limit" };
-	const struct confsection *secs[2] = { &c->source, &c->destination };
+	const struct confsection *secs[2] = { c->source, c->destination };
 	for (int d = 0; d < 2; d++) {
 		struct an_stage *s = &stages[d ? ns - 1 : 0];
 		s->rate_limit = analyzer_config_rate(secs[d], keys[d]);
 		s->rate_key = s->rate_limit > 0 ? keys[d] : NULL;
 	}
-	if (c->pl.on_error == ON_ERROR_DEAD_LETTER)
-		in->dead_letter_path = c->pl.dead_letter_path;
+	if (c->pl->on_error == ON_ERROR_DEAD_LETTER)
+		in->dead_letter_path = c->pl->dead_letter_path;
 }
 
 static void analyzer_free_scratch(struct an_scratch *x)

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../config/config.h"
 #include "secrets.h"
 #include "units.h"
 
@@ -303,7 +302,7 @@ int confmap_apply(const struct confbinding *b, size_t nb, const struct confsecti
 			for (size_t i = 0; i < nb; i++)
 				for (const struct confkey *kk = b[i].keys; kk->name && nk < 128; kk++)
 					known[nk++] = kk->name;
-			const char *home = config_find_key_section(en->key);
+			const char *home = sec->home_of ? sec->home_of(en->key) : NULL;
 			if (home && strcmp(home, sec->header ? sec->header : sec->name))
 				return errbuf_set(e, "%s: unknown key in this section: it belongs in [%s]", where, home);
 			const char *hint = confmap_suggest_key(en->key, known, nk);

@@ -65,6 +65,10 @@ struct confsection {
 	int line;           /* line of the [header], 0 when from the command line */
 	struct confentry *entries;
 	size_t n, cap;
+	/* The section a key unknown here belongs in, for the message "it
+	 * belongs in [profile]"; set by whoever made the section (config.c),
+	 * NULL for no such hint. */
+	const char *(*home_of)(const char *key);
 };
 
 /* A table and the struct its values go into. */

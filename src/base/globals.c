@@ -20,4 +20,6 @@ struct nlock_registry globals_locks = { .mu = PTHREAD_MUTEX_INITIALIZER, .head =
 
 struct trace_state globals_trace;
 
+const struct pipeline_hooks *_Atomic globals_hooks;
+
 struct secrets_state globals_secrets = { .lock = PTHREAD_RWLOCK_INITIALIZER };

@@ -7,9 +7,9 @@
 
 #include "evprof_state.h"
 #include "memprof_state.h"
-#include "../profile/prof_trace.h"
 #include "secrets.h"
 #include "thread_registry.h"
+#include "trace_state.h"
 
 struct tmetrics;
 
@@ -52,10 +52,14 @@ struct memprof_thread {
 };
 extern _Thread_local struct memprof_thread globals_memprof_thread __attribute__((tls_model("initial-exec")));
 
-/* The execution tracer's switch (prof_trace.h): every trace_* call reads it
- * first (relaxed), so tracing off costs one load. */
-#define GLOBALS_HAVE_TRACE 1
+/* The execution tracer's switch (profile/prof_trace.h): every trace_* call
+ * reads it first (relaxed), so tracing off costs one load. */
 extern struct trace_state globals_trace;
+
+/* The profilers' side of the engine's hooks (pipeline/hooks.h), or NULL
+ * before profiler_install_hooks: then every hook is a no-op. */
+struct pipeline_hooks;
+extern const struct pipeline_hooks *_Atomic globals_hooks;
 
 /* The secret values to hide in every text nebtop writes (secrets.h). */
 extern struct secrets_state globals_secrets;

@@ -102,6 +102,9 @@ void config_init(struct config *c)
 	c->profile.name = config_strdup("profile");
 	c->alerts.name = config_strdup("alerts");
 	c->tui.name = config_strdup("tui");
+	struct confsection *fixed[] = { &c->pipeline, &c->source, &c->destination, &c->profile, &c->alerts, &c->tui };
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+		fixed[i]->home_of = config_find_key_section;
 }
 
 void config_free(struct config *c)
@@ -147,6 +150,7 @@ struct confsection *config_add_section(struct config *c, const char *name, const
 	sec->name = config_strdup(name);
 	sec->origin = origin;
 	sec->line = line;
+	sec->home_of = config_find_key_section;
 	return sec;
 }
 

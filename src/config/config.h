@@ -12,18 +12,9 @@
 #include "../base/errbuf.h"
 #include "../base/outcome.h"
 #include "../profile/profiler.h"
+#include "../../pipeline/spec.h"
 
-enum on_error { ON_ERROR_SKIP = 0, ON_ERROR_FAIL, ON_ERROR_DEAD_LETTER };
-
-struct pipeline_opts {
-	char *name;
-	uint64_t batch, workers, buffer;
-	int ordered, on_error;
-	char *dead_letter_path;
-	uint64_t duration_ns;
-	char *max_errors;          /* as written: "0", "250", "0.5%" */
-	struct max_errors max_err; /* resolved from max_errors */
-};
+struct pipeline;
 
 struct profile_opts {
 	char *types, *output;
@@ -51,6 +42,11 @@ struct config {
 };
 
 void config_init(struct config *c);
+/* Builds the pipeline c describes (pipeline_build with c's sections, [pipeline]
+ * options and every connector of this build); c must outlive it. */
+struct pipeline *config_build_pipeline(struct config *c, struct errbuf *e);
+/* The configuration a pipeline was built from by config_build_pipeline. */
+const struct config *config_of_pipeline(const struct pipeline *p);
 void config_free(struct config *c);
 /* Reads an INI file into the sections; errors name the file and line. */
 int config_load_file(struct config *c, const char *path, struct errbuf *e);

@@ -19,11 +19,6 @@
 #include "../base/globals.h"
 #include "../base/thread_registry.h"
 
-#ifndef GLOBALS_HAVE_TRACE
-/* Stand-in until globals.h/globals.c define globals_trace. */
-static struct trace_state globals_trace;
-#endif
-
 _Static_assert((TRACE_RING_EVENTS & (TRACE_RING_EVENTS - 1)) == 0, "TRACE_RING_EVENTS must be a power of two");
 
 enum trace_kind { TRACE_COMPLETE = 1, TRACE_INSTANT = 2, TRACE_COUNTER = 3 };

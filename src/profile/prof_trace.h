@@ -35,12 +35,6 @@
 /* Events a thread's ring holds (a power of two). */
 #define TRACE_RING_EVENTS 16384
 
-/* The tracer's process-wide state; the one instance is globals_trace
- * (globals.h). */
-struct trace_state {
-	_Atomic int on;
-};
-
 /* Turns tracing on (clears nothing: events recorded before stay). */
 void trace_start(void);
 /* Turns tracing off; what was recorded stays for trace_write_json. */

@@ -13,7 +13,7 @@
 #include "prof_events.h"
 #include "prof_threads.h"
 #include "prof_trace.h"
-#include "../report/snapshot.h"
+#include "snapshot_files.h"
 #include "../symbols/symbolize.h"
 #include "../base/units.h"
 
@@ -33,6 +33,7 @@ struct profiler *profiler_start(const struct profiler_config *c, struct errbuf *
 		return NULL;
 	}
 	p->cfg = *c;
+	profiler_install_hooks();
 	p->start_ns = clock_now_ns();
 	p->sym = symbolize_new();
 	if (c->types & PROFILE_CPU) {

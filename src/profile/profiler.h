@@ -36,6 +36,10 @@ struct profiler_config {
 
 struct profiler;
 
+/* Installs the profilers' side of the engine's hooks (pipeline/hooks.h);
+ * profiler_start does it too. */
+void profiler_install_hooks(void);
+
 struct profiler *profiler_start(const struct profiler_config *c, struct errbuf *e);
 /* Stops sampling; what was gathered stays for the last snapshot. */
 void profiler_stop(struct profiler *p);

@@ -41,7 +41,7 @@ static void report_analysis_finding(struct buf *b, size_t i, const struct findin
 int report_analysis_build(const struct snapshot_ctx *x, char **out, struct errbuf *e)
 {
 	(void)e;
-	const struct config *c = pipeline_get_config(x->p);
+	const struct config *c = config_of_pipeline(x->p);
 	const struct findings *fnd = x->findings;
 	size_t n[4];
 	findings_count(fnd, n);

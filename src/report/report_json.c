@@ -238,7 +238,7 @@ int report_json_build(const struct snapshot_ctx *x, char **out, struct errbuf *e
 	struct sampler *s = x->s;
 	struct profiler *prof = x->prof;
 	const char *timestamp = x->timestamp;
-	const struct config *c = pipeline_get_config(p);
+	const struct config *c = config_of_pipeline(p);
 	struct figures f;
 	sampler_lock(s);
 	figures_compute(&f, s, 0);

@@ -234,7 +234,7 @@ static struct pipeline *test_build_start(struct config *c, const char *ini)
 	config_init(c);
 	ck_assert_msg(config_load_string(c, ini, "allocs.ini", &e) == 0, "%s", e.msg);
 	ck_assert_msg(config_resolve(c, &e) == 0, "%s", e.msg);
-	struct pipeline *p = pipeline_build(c, &e);
+	struct pipeline *p = config_build_pipeline(c, &e);
 	ck_assert_msg(p != NULL, "build: %s", p ? "" : e.msg);
 	ck_assert_msg(pipeline_start(p, &e) == 0, "start: %s", e.msg);
 	return p;

@@ -139,7 +139,7 @@ static void test_build_fails(const char *text, const char *want)
 	struct config c;
 	struct errbuf e;
 	ck_assert_msg(test_load_resolve(&c, text, &e) == 0, "load/resolve failed: %s", e.msg);
-	struct pipeline *p = pipeline_build(&c, &e);
+	struct pipeline *p = config_build_pipeline(&c, &e);
 	if (p)
 		pipeline_free(p);
 	ck_assert_msg(p == NULL, "built:\n%s", text);
@@ -152,7 +152,7 @@ static void test_build_ok(const char *text)
 	struct config c;
 	struct errbuf e;
 	ck_assert_msg(test_load_resolve(&c, text, &e) == 0, "load/resolve failed: %s", e.msg);
-	struct pipeline *p = pipeline_build(&c, &e);
+	struct pipeline *p = config_build_pipeline(&c, &e);
 	ck_assert_msg(p != NULL, "build failed: %s", p ? "" : e.msg);
 	pipeline_free(p);
 	config_free(&c);
@@ -371,7 +371,7 @@ START_TEST(test_duplicate_stage_names)
 	if (rc == 0)
 		rc = config_resolve(&c, &e);
 	if (rc == 0) {
-		struct pipeline *p = pipeline_build(&c, &e);
+		struct pipeline *p = config_build_pipeline(&c, &e);
 		if (p) {
 			pipeline_free(p);
 			rc = 0;
@@ -957,7 +957,7 @@ START_TEST(test_cli_key_flags)
 	ck_assert_str_eq(c.prof.output, "/tmp/o");
 	ck_assert_uint_eq(c.prof.type_mask, PROFILE_CPU);
 	ck_assert_uint_eq(c.prof.cpu_duration_ns, 5 * NS_PER_S);
-	struct pipeline *p = pipeline_build(&c, &e);
+	struct pipeline *p = config_build_pipeline(&c, &e);
 	ck_assert_msg(p != NULL, "%s", e.msg);
 	ck_assert_str_eq(pipeline_get_stage(p, 0)->type, "generate");
 	ck_assert_str_eq(pipeline_get_stage(p, 1)->type, "null");
@@ -1003,7 +1003,7 @@ START_TEST(test_cli_overrides_win)
 	ck_assert_int_eq(test_load(&c, "[source]\ntype = csv\ncolumns = 8\n[destination]\ntype = null\n", &e), 0);
 	cli_apply_overrides(&cli, &c);
 	ck_assert_int_eq(config_resolve(&c, &e), 0);
-	struct pipeline *p = pipeline_build(&c, &e);
+	struct pipeline *p = config_build_pipeline(&c, &e);
 	ck_assert_msg(p != NULL, "%s", e.msg);
 	ck_assert_str_eq(pipeline_get_stage(p, 0)->type, "generate");
 	char d[128];
@@ -1123,7 +1123,7 @@ START_TEST(test_cli_value_messages)
 	config_init(&c);
 	cli_apply_overrides(&cli, &c);
 	ck_assert_int_eq(config_resolve(&c, &e), 0);
-	ck_assert_ptr_null(pipeline_build(&c, &e));
+	ck_assert_ptr_null(config_build_pipeline(&c, &e));
 	test_assert_msg(e.msg, "-source-config: key 'rowz': unknown key (did you mean 'rows'?)");
 	config_free(&c);
 	cli_free(&cli);
@@ -1132,7 +1132,7 @@ START_TEST(test_cli_value_messages)
 	config_init(&c);
 	cli_apply_overrides(&cli, &c);
 	ck_assert_int_eq(config_resolve(&c, &e), 0);
-	ck_assert_ptr_null(pipeline_build(&c, &e));
+	ck_assert_ptr_null(config_build_pipeline(&c, &e));
 	test_assert_msg(e.msg, "-dest-config: key 'format': 'xml' is not one of: jsonl, array");
 	config_free(&c);
 	cli_free(&cli);
@@ -1142,7 +1142,7 @@ START_TEST(test_cli_value_messages)
 	config_init(&c);
 	cli_apply_overrides(&cli, &c);
 	ck_assert_int_eq(config_resolve(&c, &e), 0);
-	ck_assert_ptr_null(pipeline_build(&c, &e));
+	ck_assert_ptr_null(config_build_pipeline(&c, &e));
 	test_assert_msg(e.msg, "[source] key 'file_path': missing (the CSV file to read, or - for standard input)");
 	config_free(&c);
 	cli_free(&cli);
@@ -1347,7 +1347,7 @@ START_TEST(test_build_valid_pipeline)
 					   "[destination]\ntype = json\nfile_path = @D/out.json\n",
 					   &e),
 			 0);
-	struct pipeline *p = pipeline_build(&c, &e);
+	struct pipeline *p = config_build_pipeline(&c, &e);
 	ck_assert_msg(p != NULL, "%s", p ? "" : e.msg);
 	ck_assert_uint_eq(pipeline_count_stages(p), 5);
 	ck_assert_uint_eq(pipeline_count_channels(p), 4);
@@ -1395,7 +1395,7 @@ START_TEST(test_demo_config)
 	ck_assert_int_eq(config_resolve(&c, &e), 0);
 	ck_assert_str_eq(c.pl.name, "demo");
 	ck_assert_uint_eq(c.nstages, 3);
-	struct pipeline *p = pipeline_build(&c, &e);
+	struct pipeline *p = config_build_pipeline(&c, &e);
 	ck_assert_msg(p != NULL, "the demo does not build: %s", p ? "" : e.msg);
 	ck_assert_uint_eq(pipeline_count_stages(p), 5);
 	ck_assert_str_eq(pipeline_get_stage(p, 0)->type, "generate");

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/connector.h"
+#include "connectors/registry.h"
 #include "pipeline/stage.h"
 #include "src/config/config.h"
 #include "tests/unit/unit_main.h"
@@ -68,9 +68,9 @@ START_TEST(every_key_is_documented)
 	missing += docs_check_table(man, "[tui]", config_tui_keys);
 	missing += docs_check_table(man, "[alerts]", analyzer_alert_keys);
 	missing += docs_check_table(man, "every destination", dest_common_keys);
-	for (const struct source_ops *const *s = connector_list_sources(); *s; s++)
+	for (const struct source_ops *const *s = registry_get_catalog()->sources; *s; s++)
 		missing += docs_check_table(man, (*s)->type, (*s)->keys);
-	for (const struct dest_ops *const *d = connector_list_dests(); *d; d++)
+	for (const struct dest_ops *const *d = registry_get_catalog()->dests; *d; d++)
 		missing += docs_check_table(man, (*d)->type, (*d)->keys);
 	for (const struct stage_ops *const *t = stage_list_types(); *t; t++)
 		missing += docs_check_table(man, (*t)->type, (*t)->keys);
@@ -82,9 +82,9 @@ START_TEST(every_type_is_documented)
 {
 	const char *man = docs_read_man();
 	int missing = 0;
-	for (const struct source_ops *const *s = connector_list_sources(); *s; s++)
+	for (const struct source_ops *const *s = registry_get_catalog()->sources; *s; s++)
 		missing += !docs_mentions_type(man, (*s)->type);
-	for (const struct dest_ops *const *d = connector_list_dests(); *d; d++)
+	for (const struct dest_ops *const *d = registry_get_catalog()->dests; *d; d++)
 		missing += !docs_mentions_type(man, (*d)->type);
 	for (const struct stage_ops *const *t = stage_list_types(); *t; t++)
 		if (!docs_mentions_type(man, (*t)->type)) {

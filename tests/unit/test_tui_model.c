@@ -271,7 +271,7 @@ static void run_start(struct run *r)
 	config_init(&r->c);
 	ck_assert_msg(config_load_string(&r->c, ini, "tui.ini", &e) == 0, "%s", e.msg);
 	ck_assert_msg(config_resolve(&r->c, &e) == 0, "%s", e.msg);
-	r->p = pipeline_build(&r->c, &e);
+	r->p = config_build_pipeline(&r->c, &e);
 	ck_assert_msg(r->p != NULL, "build: %s", r->p ? "" : e.msg);
 	r->s = sampler_create(r->p, 10000000ull, 1024);
 	ck_assert_int_eq(sampler_start(r->s), 0);

@@ -1,7 +1,7 @@
 /* signals.c: the signal thread. */
 #include "signals.h"
 
-#include "base/thread_registry.h"
+#include "thread_registry.h"
 
 #include <signal.h>
 #include <stdint.h>
