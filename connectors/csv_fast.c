@@ -1,4 +1,6 @@
 /* csv_fast.c: the simple-record fast path of the CSV parser (see csv_fast.h). */
+#include "autoconfig.h"
+
 #include "csv_fast.h"
 
 #include <string.h>

@@ -12,6 +12,8 @@
  * the quote still agree with the parser.
  *
  * A `want` of 0 scans nothing: csv_scan_records returns 0 with *got = 0. */
+#include "autoconfig.h"
+
 #include "csv_scan.h"
 
 #include <string.h>

@@ -4,6 +4,8 @@
  * (START_RECORD, START_FIELD, IN_FIELD, IN_QUOTED_FIELD,
  * QUOTE_IN_QUOTED_FIELD; EAT_CRNL needs no state of its own here, since a
  * CR or LF at the start of a record is a blank line either way). */
+#include "autoconfig.h"
+
 #include "csv_slow.h"
 
 #include <stdlib.h>

@@ -1,6 +1,8 @@
 /* dest_csv.c: the CSV destination. A field is quoted when it holds the
  * delimiter, the quote, CR or LF (quotes doubled inside), as Python's csv
  * writer does with QUOTE_MINIMAL; nulls are empty fields; lines end in LF. */
+#include "autoconfig.h"
+
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -10,6 +10,8 @@
  * follows on_error: with skip or dead_letter its records are record errors
  * with the reason (status and the start of the body); with fail the run
  * stops (exit 1). Nothing is dropped silently. */
+#include "autoconfig.h"
+
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>

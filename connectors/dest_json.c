@@ -3,6 +3,8 @@
  * hand-written escaper; the writer thread only writes bytes, in order.
  * Output is byte-identical to Python's json.dumps(dict(zip(header, row)),
  * ensure_ascii=False, separators=(",", ":")) for string values. */
+#include "autoconfig.h"
+
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,7 @@
 /* dest_null.c: the null destination counts records and discards them; for
  * load tests of everything before the destination. */
+#include "autoconfig.h"
+
 #include <stdio.h>
 
 #include "../pipeline/connector.h"

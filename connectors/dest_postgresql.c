@@ -12,6 +12,8 @@
  * on_error = fail there is no savepoint: the row is marked failed, the run
  * stops and the transaction is rolled back. A connection lost during the run
  * stops it (exit 1) naming how many records were committed. */
+#include "autoconfig.h"
+
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,6 @@
 /* fdio.c: interruptible reads. */
+#include "autoconfig.h"
+
 #include "fdio.h"
 
 #include "../src/base/clock.h"

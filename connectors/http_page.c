@@ -1,4 +1,6 @@
 /* http_page.c: the HTTP source's page parser (see http_page.h). */
+#include "autoconfig.h"
+
 #include "http_page.h"
 
 #include <stdio.h>

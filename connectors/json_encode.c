@@ -1,4 +1,6 @@
 /* json_encode.c: records as JSON objects (see json_encode.h). */
+#include "autoconfig.h"
+
 #include "json_encode.h"
 
 #include <stdlib.h>

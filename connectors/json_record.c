@@ -1,6 +1,8 @@
 /* json_record.c: JSON objects (jansson) into records: the field names a set
  * of objects has (json_fields), and one object into one record
  * (json_record_fill). See json_record.h for how values become text. */
+#include "autoconfig.h"
+
 #include "json_record.h"
 
 #include <stdio.h>

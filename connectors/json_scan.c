@@ -1,4 +1,6 @@
 /* json_scan.c: where a JSON value ends (see json_scan.h). */
+#include "autoconfig.h"
+
 #include "json_scan.h"
 
 int json_scan_is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }

@@ -1,4 +1,6 @@
 /* outfile.c: the file destinations' output file (outfile.h). */
+#include "autoconfig.h"
+
 #include "outfile.h"
 
 #include "../src/base/clock.h"

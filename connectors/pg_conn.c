@@ -1,5 +1,7 @@
 /* pg_conn.c: connecting to PostgreSQL for the postgresql source and
  * destination, and their shared helpers (see pg_conn.h). */
+#include "autoconfig.h"
+
 #include "pg_conn.h"
 
 #include <stdio.h>

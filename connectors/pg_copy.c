@@ -1,4 +1,6 @@
 /* pg_copy.c: encoding and parsing PostgreSQL's COPY text format (pg_copy.h). */
+#include "autoconfig.h"
+
 #include "pg_copy.h"
 
 #include <string.h>

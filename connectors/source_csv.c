@@ -6,6 +6,8 @@
  * trimming); a row with the wrong number of fields or with invalid UTF-8 is
  * a record error naming the record and line, unless `ragged` or
  * `invalid_utf8` say how to mend it. */
+#include "autoconfig.h"
+
 #include <stdarg.h>
 #include <errno.h>
 #include <fcntl.h>

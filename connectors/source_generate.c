@@ -5,6 +5,8 @@
  * a timestamp; col1 is the row number. Its bytes are those of the same rows
  * as CSV (fields, commas, a newline a row; no header, no quoting needed),
  * counted as the stage's bytes read and as the connector's bytes. */
+#include "autoconfig.h"
+
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>

@@ -19,6 +19,8 @@
  * records read before it went on. The reader thread hands each batch its
  * records as JSON text (NUL-separated in b->raw); the decoder threads parse
  * them and fill the records (a key not seen at open is a record error). */
+#include "autoconfig.h"
+
 #include <jansson.h>
 #include <stddef.h>
 #include <stdio.h>

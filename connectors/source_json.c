@@ -10,6 +10,8 @@
  * is a null field. A line or element that is not valid JSON, or not an
  * object, is a record error; a malformed array (not starting with '[',
  * truncated, text between elements) fails the run, naming the line. */
+#include "autoconfig.h"
+
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>

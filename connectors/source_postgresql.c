@@ -5,6 +5,8 @@
  * memory; the stage's worker threads parse the chunks into records (\N is
  * null). Integer columns become int fields and boolean columns bool fields
  * (true/false); every other type keeps the server's text form as a string. */
+#include "autoconfig.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <stddef.h>

@@ -1,4 +1,6 @@
 /* strset.c: a set of strings (see strset.h). */
+#include "autoconfig.h"
+
 #include "strset.h"
 
 #include <stdint.h>

@@ -1,4 +1,6 @@
 /* batch.c: batch storage, reuse and record marks. */
+#include "autoconfig.h"
+
 #include "batch.h"
 
 #include <stdio.h>

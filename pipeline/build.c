@@ -2,6 +2,8 @@
  * stages looked up and configured, schemas computed, channels and the batch
  * pool sized, thread slots laid out. Everything that can be wrong with a
  * configuration is found here, before any thread starts. */
+#include "autoconfig.h"
+
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>

@@ -1,4 +1,6 @@
 /* channel.c: bounded batch channel with fill and blocking measurements. */
+#include "autoconfig.h"
+
 #include "channel.h"
 
 #include <pthread.h>

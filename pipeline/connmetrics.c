@@ -1,4 +1,6 @@
 /* connmetrics.c: the counting helpers of connmetrics.h. */
+#include "autoconfig.h"
+
 #include <stddef.h>
 #include <sys/stat.h>
 #include <unistd.h>

@@ -1,4 +1,6 @@
 /* deadletter.c: the dead-letter file (deadletter.h). */
+#include "autoconfig.h"
+
 #include "deadletter.h"
 
 #include <string.h>

@@ -1,4 +1,6 @@
 /* figures.c: turning cumulative samples into rates, shares and percentiles. */
+#include "autoconfig.h"
+
 #include "figures.h"
 
 #include <stdio.h>

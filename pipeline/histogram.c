@@ -1,4 +1,6 @@
 /* histogram.c: bucket arithmetic and percentiles of the latency histogram. */
+#include "autoconfig.h"
+
 #include "histogram.h"
 
 #include <string.h>

@@ -1,6 +1,8 @@
 /* jsonesc.c: the JSON string escaper behind jsonesc.h. Runs of bytes that
  * need no escape are found 16 at a time with SSE2 (a lookup table without
  * it); escapes follow Python's json.dumps(s, ensure_ascii=False). */
+#include "autoconfig.h"
+
 #include "jsonesc.h"
 
 #include <stdint.h>

@@ -1,4 +1,6 @@
 /* lock.c: named, measured mutexes and their registry. */
+#include "autoconfig.h"
+
 #include "lock.h"
 
 #include <errno.h>

@@ -1,4 +1,6 @@
 /* pace.c: the rate pacing shared by sources and destinations (see pace.h). */
+#include "autoconfig.h"
+
 #include "pace.h"
 
 static uint64_t pace_due_ns(const struct pace *p, uint64_t count)

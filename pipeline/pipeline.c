@@ -1,5 +1,7 @@
 /* pipeline.c: the pipeline handle's life after build: start, stop, pause,
  * wait, finish, free, and the read-only accessors. */
+#include "autoconfig.h"
+
 #include "pipeline.h"
 
 #include <stdio.h>

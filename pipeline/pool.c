@@ -1,4 +1,6 @@
 /* pool.c: a blocking free list of batches. */
+#include "autoconfig.h"
+
 #include "pool.h"
 
 #include <pthread.h>

@@ -1,4 +1,6 @@
 /* procstat.c: reading and parsing the CPU lines of /proc/stat. */
+#include "autoconfig.h"
+
 #include "procstat.h"
 
 #include <fcntl.h>

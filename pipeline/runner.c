@@ -2,6 +2,8 @@
  * finish. Every thread loops receive -> work -> send and accounts its time;
  * the writer restores input order and is the one place where every record is
  * finally counted as written, filtered or failed. */
+#include "autoconfig.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>

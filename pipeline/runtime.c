@@ -1,4 +1,6 @@
 /* runtime.c: reading the process's CPU, memory and thread figures. */
+#include "autoconfig.h"
+
 #include "runtime.h"
 
 #include <dirent.h>

@@ -1,6 +1,8 @@
 /* sampler.c: the sampler thread and its rings of samples: every sample for
  * the recent past (capacity samples), and one every SAMPLER_COARSE_NS for
  * the hours before, so the series' memory is fixed however long a run is. */
+#include "autoconfig.h"
+
 #include "sampler.h"
 
 #include <pthread.h>

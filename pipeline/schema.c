@@ -1,4 +1,6 @@
 /* schema.c: building, copying and searching field schemas. */
+#include "autoconfig.h"
+
 #include "schema.h"
 
 #include <stdint.h>

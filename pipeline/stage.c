@@ -1,4 +1,6 @@
 /* stage.c: the registry of transform stage types. */
+#include "autoconfig.h"
+
 #include "stage.h"
 
 #include <string.h>

@@ -4,6 +4,8 @@
  * round-trip form) or bool (true/false, 1/0, yes/no, t/f, y/n in any case).
  * An empty value becomes null; anything else that does not convert is a
  * record error naming the field and the value. */
+#include "autoconfig.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>

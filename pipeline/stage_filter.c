@@ -2,6 +2,8 @@
  * eq/ne compare text; lt/le/gt/ge compare numbers when both sides are
  * numbers and text otherwise; contains looks for a substring; matches tests
  * a POSIX extended regular expression. A null field matches only ne. */
+#include "autoconfig.h"
+
 #include <errno.h>
 #include <math.h>
 #include <regex.h>

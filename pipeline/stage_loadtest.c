@@ -3,6 +3,8 @@
  * batch, alloc allocates (and with leak = true keeps) memory per record,
  * contend makes all workers of the stage take one shared lock per record.
  * Their hot functions are not inlined so that profiles name them. */
+#include "autoconfig.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdatomic.h>

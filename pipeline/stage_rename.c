@@ -1,5 +1,7 @@
 /* stage_rename.c: renames fields (`from` and `to` are comma-separated lists of
  * the same length). Records pass unchanged: only the schema differs. */
+#include "autoconfig.h"
+
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,6 @@
 /* stage_select.c: keeps only the listed fields, in the listed order. */
+#include "autoconfig.h"
+
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>

@@ -4,6 +4,8 @@
  * records over its time (an interquartile mean). A run that other processes
  * slowed down for some of its intervals keeps the rate of the others, where
  * the whole run's average takes the slow ones in. */
+#include "autoconfig.h"
+
 #include "figures.h"
 
 #include <math.h>

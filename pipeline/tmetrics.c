@@ -1,4 +1,6 @@
 /* tmetrics.c: state changes and consistent reads of a thread's time accounting. */
+#include "autoconfig.h"
+
 #include "tmetrics.h"
 
 void tmetrics_begin(struct tmetrics *m, uint64_t now)

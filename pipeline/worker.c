@@ -1,5 +1,7 @@
 /* worker.c: record errors raised by stage and connector code, and the
  * dead-letter line each one gets with on_error = dead_letter. */
+#include "autoconfig.h"
+
 #include "worker.h"
 
 #include <stdarg.h>

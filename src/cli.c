@@ -1,4 +1,6 @@
 /* cli.c: parsing nebtop's command line. */
+#include "autoconfig.h"
+
 #include "cli.h"
 
 #include "../connectors/registry.h"

@@ -4,6 +4,8 @@
  * and libpq count too. Linked into the nebtop program only (not
  * into libnebula, whose host program owns malloc), and not in sanitizer
  * builds, whose runtimes interpose malloc themselves. */
+#include "autoconfig.h"
+
 #include <errno.h>
 #include <malloc.h>
 #include <stddef.h>

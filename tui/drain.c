@@ -1,4 +1,6 @@
 /* drain.c: the status line of a draining quit (drain.h). */
+#include "autoconfig.h"
+
 #include "drain.h"
 
 #include <stdio.h>

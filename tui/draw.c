@@ -10,6 +10,8 @@
  * is drawn; text (alerts, functions, the status line) is cut at a word and
  * ended with an ellipsis (tui_text_fit): the detail view (draw_detail.c)
  * shows a finding whole. Never half a number. */
+#include "autoconfig.h"
+
 #include "draw_internal.h"
 
 #include <stdio.h>

@@ -5,6 +5,8 @@
  * row names the finding and whether the analyzer still reports it, the
  * second which lines show; the key bar says how to scroll (when there is
  * more than the screen holds) and how to close the view. */
+#include "autoconfig.h"
+
 #include "draw_internal.h"
 
 #include <stdio.h>

@@ -2,6 +2,8 @@
  * filled from the sampler's figures, the analyzer's latest findings and the
  * CPU profile apart from drawing (model.h), and the pure helpers the draw
  * code uses: fill bands, bars, sparklines and histories. */
+#include "autoconfig.h"
+
 #include "model.h"
 
 #include <math.h>

@@ -1,6 +1,8 @@
 /* nav.c: focus, selections and scrolling of the front end's panels, and
  * the detail view's finding (nav.h): plain numbers, no curses, so that
  * the unit tests drive them as the keys do. */
+#include "autoconfig.h"
+
 #include "nav.h"
 
 #include <stdio.h>

@@ -1,4 +1,6 @@
 /* progress.c: progress lines and the final summary of a headless run. */
+#include "autoconfig.h"
+
 #include "progress.h"
 
 #include <stdio.h>

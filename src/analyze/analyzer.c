@@ -4,6 +4,8 @@
  * its own thread and keeps the latest findings; snapshots analyze on demand.
  * It keeps a short history of the locks' counters and of the allocation
  * sites' in-use bytes, so that both can be read over the window. */
+#include "autoconfig.h"
+
 #include "analyzer.h"
 
 #include <math.h>

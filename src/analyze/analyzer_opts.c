@@ -1,5 +1,7 @@
 /* analyzer_opts.c: the [alerts] keys, every threshold of the analyzer's
  * rules with its default, in one table. */
+#include "autoconfig.h"
+
 #include "analyzer.h"
 
 #include <stddef.h>

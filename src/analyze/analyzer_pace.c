@@ -5,6 +5,8 @@
  * rate; and what to do, by what sets the pace: the configuration, the
  * system a connector waits on (by its kind: a pipe, a file, an HTTP API, a
  * PostgreSQL server), or the stage's own work. */
+#include "autoconfig.h"
+
 #include "analyzer_internal.h"
 
 #include <math.h>

@@ -2,6 +2,8 @@
  * figures (struct analyzer_input) producing findings with severities,
  * impacts and suggestions. Nothing here reads the running pipeline, so unit
  * tests drive every rule with made-up figures. */
+#include "autoconfig.h"
+
 #include "analyzer_internal.h"
 
 #include <math.h>

@@ -2,6 +2,8 @@
  * one answer every rule that could suggest -workers asks for, and the
  * helpers it stands on (a lock's stage and wait share, a connector's
  * configured pace). */
+#include "autoconfig.h"
+
 #include "analyzer_internal.h"
 
 #include <math.h>

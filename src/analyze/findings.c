@@ -1,6 +1,8 @@
 /* findings.c: the analyzer's list of findings: names of severities and
  * types, adding a finding and filling its text, suggestions and figures,
  * sorting them most severe first, and the severity bands every rule uses. */
+#include "autoconfig.h"
+
 #include "analyzer_internal.h"
 
 #include <stdarg.h>

@@ -1,4 +1,6 @@
 /* atomfile.c: files committed whole or not at all (atomfile.h). */
+#include "autoconfig.h"
+
 #include "atomfile.h"
 
 #include <errno.h>

@@ -1,4 +1,6 @@
 /* buf.c: growth and release of byte buffers. */
+#include "autoconfig.h"
+
 #include "buf.h"
 
 #include <stdarg.h>

@@ -1,4 +1,6 @@
 /* clock.c: sleeping that survives signal interruptions. */
+#include "autoconfig.h"
+
 #include "clock.h"
 
 #include <errno.h>

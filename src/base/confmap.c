@@ -1,4 +1,6 @@
 /* confmap.c: applying key = value sections to tables of typed keys. */
+#include "autoconfig.h"
+
 #include "confmap.h"
 
 #include <errno.h>

@@ -1,5 +1,7 @@
 /* errbuf.c: setting and prefixing error messages. Every message is scrubbed
  * (secrets.h): no secret in it, valid UTF-8, nothing cut inside a character. */
+#include "autoconfig.h"
+
 #include "errbuf.h"
 
 #include <stdio.h>

@@ -1,4 +1,6 @@
 /* globals.c: definitions of the global and thread-local state declared in globals.h. */
+#include "autoconfig.h"
+
 #include "globals.h"
 
 _Thread_local struct tmetrics *globals_thread_metrics;

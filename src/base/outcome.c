@@ -1,4 +1,6 @@
 /* outcome.c: a finished run's exit status from its counts (outcome.h). */
+#include "autoconfig.h"
+
 #include "outcome.h"
 
 #include <errno.h>

@@ -1,4 +1,6 @@
 /* paths.c: comparing file paths. */
+#include "autoconfig.h"
+
 #include "paths.h"
 
 #include <limits.h>

@@ -1,4 +1,6 @@
 /* secrets.c: the registry of secret values and hiding them in text (see secrets.h). */
+#include "autoconfig.h"
+
 #include "secrets.h"
 
 #include <stdlib.h>

@@ -1,4 +1,6 @@
 /* signals.c: the signal thread. */
+#include "autoconfig.h"
+
 #include "signals.h"
 
 #include "thread_registry.h"

@@ -1,4 +1,6 @@
 /* stack_table.c: hash interning of call stacks. */
+#include "autoconfig.h"
+
 #include "stack_table.h"
 
 #include <stdlib.h>

@@ -1,4 +1,6 @@
 /* thread_registry.c: threads entering and leaving the registry. */
+#include "autoconfig.h"
+
 #include "thread_registry.h"
 
 #include <dirent.h>

@@ -1,4 +1,6 @@
 /* units.c: parsing and formatting of durations, sizes and counts. */
+#include "autoconfig.h"
+
 #include "units.h"
 
 #include <ctype.h>

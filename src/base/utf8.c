@@ -1,6 +1,8 @@
 /* utf8.c: UTF-8 validation (Unicode Table 3-7) and U+FFFD replacement of
  * maximal ill-formed subparts, behind utf8.h. ASCII runs are skipped a
  * 64-bit word at a time. */
+#include "autoconfig.h"
+
 #include "utf8.h"
 
 #include <stdint.h>

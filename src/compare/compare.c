@@ -2,6 +2,8 @@
  * [--fail-on-regression PCT] [--json] [--flame FILE]`: reads the options
  * (getopt_long_only), loads the runs of both sides, compares them, writes
  * the diff flame graph and sets the exit status. */
+#include "autoconfig.h"
+
 #include "compare.h"
 
 #include <getopt.h>

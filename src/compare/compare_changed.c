@@ -5,6 +5,8 @@
  * metrics, the samples of a side's runs added up (the ranking of
  * `go tool pprof -top -normalize -diff_base=BASE OPT` restricted to the
  * functions that grew beyond sampling noise). */
+#include "autoconfig.h"
+
 #include "compare.h"
 
 #include <math.h>

@@ -3,6 +3,8 @@
  * (cpu_STAMP.folded for metrics_STAMP.json) is read, a side's profiles are
  * summed, and the optimized side is drawn coloured by the change of each
  * frame's share against the baseline (flame_svg_diff), written atomically. */
+#include "autoconfig.h"
+
 #include "compare.h"
 
 #include <errno.h>

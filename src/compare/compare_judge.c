@@ -5,6 +5,8 @@
  * the regressions over the threshold and the changes too uncertain to tell,
  * and matches the bottleneck findings of each side's latest run by type and
  * component into resolved, new and persisting. */
+#include "autoconfig.h"
+
 #include "compare.h"
 
 #include "../../pipeline/histogram.h"

@@ -3,6 +3,8 @@
  * order, its latest one) and the CPU profile beside each, and reads the
  * figures and findings the comparison needs from a metrics file, checking
  * keys and types with messages that name the file and the key. */
+#include "autoconfig.h"
+
 #include "compare.h"
 
 #include <dirent.h>

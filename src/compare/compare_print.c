@@ -4,6 +4,8 @@
  * resolved, new and persisting, the primary bottlenecks, what changed, the
  * regressions and the changes too uncertain to tell) or as one JSON object
  * for scripts. */
+#include "autoconfig.h"
+
 #include "compare.h"
 
 #include <math.h>

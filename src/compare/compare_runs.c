@@ -3,6 +3,8 @@
  * -output used for each) and, for each, snapshots taken while it ran (s,
  * SIGUSR1) besides the final one: snapshots are grouped by their run_id and
  * each run is given by its final snapshot. */
+#include "autoconfig.h"
+
 #include "compare.h"
 
 #include <errno.h>

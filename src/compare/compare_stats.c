@@ -3,6 +3,8 @@
  * sides' medians (a fixed seed, so the same runs give the same interval),
  * and the number of runs that would decide an interval that spans a
  * threshold. */
+#include "autoconfig.h"
+
 #include "compare_stats.h"
 
 #include <math.h>

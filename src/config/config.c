@@ -1,6 +1,8 @@
 /* config.c: loading the INI file (inih) into sections, the built-in demo
  * pipeline, and the option tables of [pipeline], [profile] and [tui]: every
  * default of a run is in these tables. */
+#include "autoconfig.h"
+
 #include "config.h"
 
 #include <ctype.h>

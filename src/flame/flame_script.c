@@ -5,6 +5,8 @@
  * <svg> carries data-pad (the margin) and data-charw (the width of one
  * character, in pixels). It works in any browser from a file: no module,
  * no network, nothing but the DOM. */
+#include "autoconfig.h"
+
 #include "flame_svg.h"
 
 const char flame_svg_style[] =

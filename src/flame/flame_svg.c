@@ -1,6 +1,8 @@
 /* flame_svg.c: draws folded stacks as an SVG flame graph (flame_svg.h): the
  * heading, the legend (stages) or the key (a diff), one group per frame with
  * the root at the bottom, and the embedded style and script. */
+#include "autoconfig.h"
+
 #include "flame_svg.h"
 
 #include <math.h>

@@ -1,5 +1,7 @@
 /* flame_tree.c: merges folded stacks into a flame graph's tree of frames
  * (flame_tree.h). */
+#include "autoconfig.h"
+
 #include "flame_tree.h"
 
 #include <stdlib.h>

@@ -1,5 +1,7 @@
 /* folded.c: reads folded stacks back (folded.h): parsing, summing equal
  * stacks, and the flat and cumulative samples of each function. */
+#include "autoconfig.h"
+
 #include "folded.h"
 
 #include <errno.h>

@@ -2,6 +2,8 @@
  * and the memory profile (memprof.h). Everything here may run inside
  * malloc: it allocates only through glibc's __libc_malloc family, guards
  * against recursion, and takes its lock only for sampled allocations. */
+#include "autoconfig.h"
+
 #include "memprof.h"
 
 #include <math.h>

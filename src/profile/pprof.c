@@ -3,6 +3,8 @@
  * written by hand, with hash-interned strings, functions and locations, and
  * gzip compression through zlib. Samples are encoded as they are added, so a
  * profile costs its encoded size plus the tables. */
+#include "autoconfig.h"
+
 #include "src/profile/pprof.h"
 
 #include <errno.h>

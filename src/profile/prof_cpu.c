@@ -1,5 +1,7 @@
 /* prof_cpu.c: the CPU profiler: timers and the SIGPROF handler, per-thread
  * sample rings, the collector, and the aggregated views (prof_cpu.h). */
+#include "autoconfig.h"
+
 #include "prof_cpu.h"
 
 #include <errno.h>

@@ -1,4 +1,6 @@
 /* prof_events.c: sampling waits by stack for the block and mutex profiles. */
+#include "autoconfig.h"
+
 #include "prof_events.h"
 
 #include <math.h>

@@ -1,4 +1,6 @@
 /* prof_threads.c: the threads dump and leak detection. */
+#include "autoconfig.h"
+
 #include "prof_threads.h"
 
 #include <dirent.h>

@@ -1,6 +1,8 @@
 /* prof_trace.c: the execution tracer: per-thread event rings written by their
  * threads, and the Chrome Trace Event JSON writer that copies them
  * (prof_trace.h). */
+#include "autoconfig.h"
+
 #include "prof_trace.h"
 
 #include <errno.h>

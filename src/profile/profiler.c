@@ -1,4 +1,6 @@
 /* profiler.c: starting, stopping and writing the enabled profilers. */
+#include "autoconfig.h"
+
 #include "profiler.h"
 
 #include <stdio.h>

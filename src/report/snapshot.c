@@ -1,5 +1,7 @@
 /* snapshot.c: a whole snapshot of a run: the profiles, the analysis, the
  * reports and the metrics, named together (snapshot_files.c). */
+#include "autoconfig.h"
+
 #include "snapshot.h"
 
 #include "../analyze/analyzer.h"

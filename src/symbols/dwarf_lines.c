@@ -6,6 +6,8 @@
  * wins (as binutils does). For versions before 5 the compilation directory
  * comes from the first DIE of the unit in .debug_info. Every read is
  * bounds-checked: a damaged section ends its unit, never the process. */
+#include "autoconfig.h"
+
 #include "dwarf_lines.h"
 
 #include <stdlib.h>

@@ -2,6 +2,8 @@
  * LSB's "Exception Frames" section, DWARF call frame information with GNU
  * pointer encodings) for the address range of each FDE. Every read is
  * bounds-checked against the section. */
+#include "autoconfig.h"
+
 #include "eh_frame.h"
 
 #include <stdlib.h>

@@ -2,6 +2,8 @@
  * sections (zlib-compressed ones inflated), the build ID note, the load bias
  * of a mapping and the function symbols. Files are read with pread into
  * malloc'd buffers; every offset and size from the file is bounds-checked. */
+#include "autoconfig.h"
+
 #include "elf_file.h"
 
 #include <errno.h>

@@ -1,6 +1,8 @@
 /* elf_nosym.c: functions without symbols: PLT stubs named after the
  * relocation of the GOT slot they jump through, and the unwind table's
  * functions that no symbol covers, named after the file and address. */
+#include "autoconfig.h"
+
 #include "elf_nosym.h"
 
 #include <inttypes.h>

@@ -4,6 +4,8 @@
  * lookup inside it), and a hash table of every address looked up.
  * One mutex guards it all. Mappings are only ever appended, so an index
  * handed out stays valid; the public arrays are kept until the end. */
+#include "autoconfig.h"
+
 #include "symbolize.h"
 
 #include <inttypes.h>

@@ -4,6 +4,8 @@
  * a qsort comparator (glibc is built without frame pointers), under a chain
  * of our own functions; a whole stack reaches main. Prints figures; never
  * fails on a timing. */
+#include "autoconfig.h"
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -13,6 +13,8 @@
  * delimiter, quote, CR and LF are not all distinct); byte 1 the `want` of
  * each chunk; byte 2 the sizes of the pieces the input is fed in; the rest
  * is the CSV text. */
+#include "autoconfig.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -11,6 +11,8 @@
  * the records are the elements of the array at records_path, in order,
  * equal as JSON values, and the rest it parses has the same value at every
  * other key (the array emptied). */
+#include "autoconfig.h"
+
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -8,6 +8,8 @@
  * "fuzz.ini" or names a line past the end of the input abort()s. Other
  * properties checked: a loaded configuration's stages have valid names and
  * every entry of every section has a line inside the input. */
+#include "autoconfig.h"
+
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>

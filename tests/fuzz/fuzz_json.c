@@ -32,6 +32,8 @@
  * bits 2-3: schema_sample 1, 2, 5, 1000; bit 4: max_record_size 1024 bytes,
  * else 16 MiB), byte 1 the sizes of the pieces the input is read in, byte 2
  * the batch size; the rest is the input. */
+#include "autoconfig.h"
+
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdint.h>

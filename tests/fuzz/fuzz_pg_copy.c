@@ -23,6 +23,8 @@
  * or 7: the row's own count); byte 1 is the byte that separates the fields
  * of the round trip (a field of the one byte 0xFF is a null there); the rest
  * is the row, and the fields of the round trip. */
+#include "autoconfig.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

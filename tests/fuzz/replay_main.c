@@ -15,6 +15,8 @@
 #if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L /* strdup, opendir, ... */
 #endif
+#include "autoconfig.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>

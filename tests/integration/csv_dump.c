@@ -10,6 +10,8 @@
  * {"open": 0|1, "rows": [["field", ...], ...]}, bytes >= 0x80 written as
  * \u0080..\u00ff (read the input as Latin-1 to compare); "open" says the
  * input ends inside a quoted field, which the source reports as an error. */
+#include "autoconfig.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

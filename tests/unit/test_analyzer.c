@@ -16,6 +16,8 @@
  * demo), connector advice by what sets the pace, and no finding suggests
  * more workers for a stage held by its lock or on a machine without idle
  * cores; the dead-letter advice only when it is not configured. */
+#include "autoconfig.h"
+
 #include <check.h>
 #include <math.h>
 #include <stdint.h>

@@ -4,6 +4,8 @@
  * buffer and array in place (no reallocation on reuse at the same sizes),
  * huge buffers trimmed on reset, record marks and the nkept count,
  * record errors with their reasons, and records of a batch of no fields. */
+#include "autoconfig.h"
+
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>

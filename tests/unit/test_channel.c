@@ -8,6 +8,8 @@
  * waiting thread's own metrics; and several producers and consumers passing
  * many batches, every one received exactly once and the capacity never
  * exceeded. */
+#include "autoconfig.h"
+
 #include <check.h>
 #include <pthread.h>
 #include <stdatomic.h>

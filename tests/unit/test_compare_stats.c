@@ -5,6 +5,8 @@
  * computed independently from binomial probabilities), its reproducibility,
  * and the number of runs that would decide an interval spanning a threshold
  * (against the sqrt(n) rule worked out in Python). */
+#include "autoconfig.h"
+
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>

@@ -2,6 +2,8 @@
  * csv.reader rules): hand-written cases (what it takes itself and what it
  * leaves to csv_slow) and random inputs, each parsed whole by csv_slow and
  * chunk-wise by csv_fast_parse_chunk. */
+#include "autoconfig.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>

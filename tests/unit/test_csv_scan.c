@@ -7,6 +7,8 @@
  * boundaries the scanner returns (however the input was fed to it, in pieces
  * of any size and with any `want`) and parsing every chunk with a fresh
  * parser gives exactly the records of one parser run over the whole input. */
+#include "autoconfig.h"
+
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>

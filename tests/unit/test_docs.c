@@ -1,6 +1,8 @@
 /* test_docs.c: every configuration key nebtop accepts (the [pipeline],
  * [profile], [alerts] and [tui] tables, every connector's and every stage's table) and
  * every connector and stage type is documented in man/nebtop.ini.5. */
+#include "autoconfig.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>

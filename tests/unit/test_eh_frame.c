@@ -2,6 +2,8 @@
  * built byte by byte as the LSB's "Exception Frames" describes them (CIEs
  * with "zR", "zPLR" and no augmentation; pc-relative and absolute pointer
  * encodings; 32- and 64-bit lengths), and on damaged ones. */
+#include "autoconfig.h"
+
 #include <check.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -9,6 +9,8 @@
  * XML's special characters come back as they were; an empty profile says
  * so; a diff is red where the second profile spends a larger share and blue
  * where a smaller one. */
+#include "autoconfig.h"
+
 #include <check.h>
 #include <math.h>
 #include <stdio.h>

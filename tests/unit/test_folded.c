@@ -3,6 +3,8 @@
  * stacks summed, blank lines and CRLF endings, refused lines named by
  * number, and each function's flat and cumulative samples, a recursive
  * function counted once per stack. */
+#include "autoconfig.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,6 +5,8 @@
  * midpoint of the bucket holding the value of rank ceil(q*n), clamped to the
  * maximum) and against the documented error (1/16 relative from 1 us to
  * 2^42 ns); merging and differences of views; an empty histogram gives 0. */
+#include "autoconfig.h"
+
 #include <check.h>
 #include <math.h>
 #include <stdint.h>

@@ -2,6 +2,8 @@
  * (connectors/json_record.c): field collection in first-seen order, field
  * types, value text, flattening, the errors, and a record of 300 fields in
  * reverse order (the hash index). */
+#include "autoconfig.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>

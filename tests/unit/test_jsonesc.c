@@ -1,6 +1,8 @@
 /* test_jsonesc.c: unit tests for the JSON string escaper (pipeline/jsonesc.c),
  * checked against a plain byte-by-byte reference that is itself checked
  * against output taken from Python's json.dumps(s, ensure_ascii=False). */
+#include "autoconfig.h"
+
 #include <check.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -2,6 +2,8 @@
  * (a count, a percentage, and what is neither), how many lost records it
  * allows, and a run's exit status from its counts: a failure before lost
  * records before a missing snapshot, and dead-lettered records not lost. */
+#include "autoconfig.h"
+
 #include <check.h>
 #include <stdint.h>
 

@@ -1,5 +1,7 @@
 /* test_pace.c: unit tests for the rate pacing of pipeline/pace.c, on made-up
  * times (no clock, no sleeping). */
+#include "autoconfig.h"
+
 #include <check.h>
 #include <stdint.h>
 

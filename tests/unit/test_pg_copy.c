@@ -2,6 +2,8 @@
  * (connectors/pg_copy.c): escapes the server writes (octal, hex, \b ...),
  * nulls, empty fields, rows of the wrong width, and every byte value
  * through encode then parse. */
+#include "autoconfig.h"
+
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>

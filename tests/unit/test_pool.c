@@ -3,6 +3,8 @@
  * is charged to the waiting thread as backpressure) until another thread
  * puts a batch back, batches reset when they are put back, and what their
  * buffers hold counted as they move on. */
+#include "autoconfig.h"
+
 #include <check.h>
 #include <pthread.h>
 #include <stdatomic.h>

@@ -3,6 +3,8 @@
  * memory-like profiles read by the real `go tool pprof` (-raw, -top, -traces,
  * -tagfocus, -sample_index), which must print no warning; and the time to
  * encode 50,000 samples over 20,000 locations (printed, not asserted). */
+#include "autoconfig.h"
+
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,8 @@
 /* test_procstat.c: unit tests for pipeline/procstat.c: /proc/stat texts as
  * the kernel writes them (proc(5)), made up, and the machine's busy cores
  * between two of them. */
+#include "autoconfig.h"
+
 #include <check.h>
 #include <math.h>
 

@@ -3,6 +3,8 @@
  * cuts only between characters, \xNN for bytes that are not UTF-8 (as
  * Python's 'backslashreplace'), registered values and their echoed forms
  * replaced by "(hidden)", short values left alone, the errbuf. */
+#include "autoconfig.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <string.h>

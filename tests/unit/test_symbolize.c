@@ -6,6 +6,8 @@
  * in the unwind table); lists the mappings with build IDs (checked against
  * readelf); answers repeated lookups from its cache; and can be used by
  * several threads at once. Prints what lookups cost. */
+#include "autoconfig.h"
+
 #include <check.h>
 #include <dlfcn.h>
 #include <gnu/libc-version.h>

@@ -2,6 +2,8 @@
  * thread with its state and stack, and a thread blocked sending to a channel
  * whose receivers have all ended is reported as a certain leak (and only
  * then); one thread reads another's CPU time and run-queue wait. */
+#include "autoconfig.h"
+
 #include <check.h>
 #include <pthread.h>
 #include <stdatomic.h>

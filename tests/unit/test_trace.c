@@ -3,6 +3,8 @@
  * valid JSON with the keys Chrome Trace Event viewers need, escaped names,
  * the window, the bounded rings, nesting, thread names, tracing off, and
  * threads recording while another writes. Also prints what a call costs. */
+#include "autoconfig.h"
+
 #include <check.h>
 #include <jansson.h>
 #include <pthread.h>

@@ -11,6 +11,8 @@
  * from made-up findings: whole (every figure and suggestion), the selected
  * one following its finding, and the stage marked the bottleneck only when
  * the primary finding is that stage. */
+#include "autoconfig.h"
+
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>

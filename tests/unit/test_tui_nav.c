@@ -6,6 +6,8 @@
  * within their bounds, and say so when everything is shown; the detail
  * view keeps the finding it opened, follows it when the order changes,
  * marks it gone when the analyzer drops it, and scrolls within its lines. */
+#include "autoconfig.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,6 +3,8 @@
  * of bytes), whole numbers and booleans, with the values they give and the
  * inputs they refuse; and the formatting of durations, byte counts and
  * counts with thousands separators, including into small buffers. */
+#include "autoconfig.h"
+
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>

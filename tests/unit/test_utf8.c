@@ -1,6 +1,8 @@
 /* test_utf8.c: unit tests for UTF-8 validation and U+FFFD replacement
  * (pipeline/utf8.c), against hard-coded Python results and against simple
  * reference code written differently from the implementation. */
+#include "autoconfig.h"
+
 #include <check.h>
 #include <stdint.h>
 #include <stdlib.h>
