@@ -4,9 +4,9 @@
 #include "cli.h"
 
 #include "../connectors/registry.h"
+#include "base/cliopt.h"
 #include "base/confmap.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,23 +101,39 @@ static int cli_add_pairs(struct cli *cli, const char *section, const char *flag,
 	return 0;
 }
 
-/* An option getopt did not take: a mistyped one ("-sourc", "--durration")
- * gets the closest option's name, in the form typed (one dash or two), by
- * the rule that suggests INI keys (confmap_suggest_key). */
-static int cli_fail_unknown(const struct option *longopts, const char *arg, struct errbuf *e)
+/* One option of nebtop's command line (cliopt_parse). */
+static int cli_take_option(void *ctx, int opt, const char *optarg, struct errbuf *e)
 {
-	const char *known[32];
-	size_t n = 0;
-	for (; longopts[n].name && n < sizeof known / sizeof known[0]; n++)
-		known[n] = longopts[n].name;
-	size_t dashes = strspn(arg, "-");
-	char name[64];
-	snprintf(name, sizeof name, "%.*s", (int)strcspn(arg + dashes, "="), arg + dashes);
-	/* a letter or two is a short option, too short to guess from */
-	const char *hint = strlen(name) > 2 ? confmap_suggest_key(name, known, n) : NULL;
-	if (hint)
-		return errbuf_set(e, "unknown option %s (did you mean %.*s%s?)", arg, (int)dashes, arg, hint);
-	return errbuf_set(e, "unknown or ambiguous option %s (see nebtop --help)", arg);
+	struct cli *cli = ctx;
+	switch (opt) {
+	case 'c':
+		if (cli->config_file && strcmp(cli->config_file, optarg))
+			return errbuf_set(e, "two configuration files given: %s and %s", cli->config_file, optarg);
+		cli->config_file = optarg;
+		break;
+	case 'b':
+		cli->headless = 1;
+		break;
+	case 'h':
+		cli->help = 1;
+		break;
+	case OPT_NO_COLOR:
+		cli->no_color = 1;
+		break;
+	case OPT_VERSION:
+		cli->version = 1;
+		break;
+	case OPT_SOURCE_CONFIG:
+		return cli_add_pairs(cli, "source", "-source-config", optarg, e);
+	case OPT_DEST_CONFIG:
+		return cli_add_pairs(cli, "destination", "-dest-config", optarg, e);
+	default:
+		for (size_t i = 0; i < sizeof cli_key_flags / sizeof cli_key_flags[0]; i++)
+			if (cli_key_flags[i].opt == opt)
+				cli_add(cli, cli_key_flags[i].section, cli_key_flags[i].key, optarg, cli_key_flags[i].flag, 0);
+		break;
+	}
+	return 0;
 }
 
 int cli_parse(struct cli *cli, int argc, char **argv, struct errbuf *e)
@@ -142,58 +158,10 @@ int cli_parse(struct cli *cli, int argc, char **argv, struct errbuf *e)
 		{ NULL, 0, NULL, 0 },
 	};
 	memset(cli, 0, sizeof *cli);
-	opterr = 0;
-	optind = 1;
-	int opt, at = optind;
-	/* `at` is the argument getopt works on: an error names it whole, even
-	 * when getopt took "-bogus" for the short options -b -o ... */
-	while ((opt = getopt_long_only(argc, argv, ":c:bh", longopts, NULL)) != -1) {
-		const char *arg = at < argc ? argv[at] : argv[argc - 1];
-		if (arg[0] != '-')
-			arg = argv[optind - 1];
-		at = optind;
-		switch (opt) {
-		case 'c':
-			if (cli->config_file && strcmp(cli->config_file, optarg))
-				return errbuf_set(e, "two configuration files given: %s and %s", cli->config_file,
-						  optarg);
-			cli->config_file = optarg;
-			break;
-		case 'b':
-			cli->headless = 1;
-			break;
-		case 'h':
-			cli->help = 1;
-			break;
-		case OPT_NO_COLOR:
-			cli->no_color = 1;
-			break;
-		case OPT_VERSION:
-			cli->version = 1;
-			break;
-		case OPT_SOURCE_CONFIG:
-			if (cli_add_pairs(cli, "source", "-source-config", optarg, e))
-				return -1;
-			break;
-		case OPT_DEST_CONFIG:
-			if (cli_add_pairs(cli, "destination", "-dest-config", optarg, e))
-				return -1;
-			break;
-		case ':':
-			return errbuf_set(e, "option %s needs a value (see nebtop --help)", arg);
-		case '?':
-			if (optopt && strchr(arg, '='))
-				return errbuf_set(e, "option %.*s takes no value", (int)(strchr(arg, '=') - arg), arg);
-			return cli_fail_unknown(longopts, arg, e);
-		default:
-			for (size_t i = 0; i < sizeof cli_key_flags / sizeof cli_key_flags[0]; i++)
-				if (cli_key_flags[i].opt == opt)
-					cli_add(cli, cli_key_flags[i].section, cli_key_flags[i].key, optarg,
-						cli_key_flags[i].flag, 0);
-			break;
-		}
-	}
-	for (int i = optind; i < argc; i++) {
+	int first = cliopt_parse(argc, argv, ":c:bh", longopts, cli_take_option, cli, "nebtop --help", e);
+	if (first < 0)
+		return -1;
+	for (int i = first; i < argc; i++) {
 		if (cli->config_file && strcmp(cli->config_file, argv[i]))
 			return errbuf_set(e, "unexpected argument '%s': only one configuration file is taken", argv[i]);
 		cli->config_file = argv[i];

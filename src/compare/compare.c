@@ -1,12 +1,12 @@
 /* compare.c: the command line of `nebtop compare BASELINE OPTIMIZED
  * [--fail-on-regression PCT] [--json] [--flame FILE]`: reads the options
- * (getopt_long_only), loads the runs of both sides, compares them, writes
+ * (cliopt_parse), loads the runs of both sides, compares them, writes
  * the diff flame graph and sets the exit status. */
 #include "autoconfig.h"
 
 #include "compare.h"
+#include "../base/cliopt.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,6 +67,33 @@ static int compare_parse_pct(const char *s, double *v)
 	return 0;
 }
 
+/* One option of nebtop compare's command line (cliopt_parse). */
+static int compare_take_option(void *ctx, int opt, const char *optarg, struct errbuf *e)
+{
+	struct compare_opts *o = ctx;
+	switch (opt) {
+	case COMPARE_OPT_FAIL:
+		if (compare_parse_pct(optarg, &o->threshold_pct))
+			return errbuf_set(e, "--fail-on-regression: '%s' is not a percentage (a number, at least "
+					  "0, such as 5 or 2.5)", optarg);
+		o->threshold_given = 1;
+		break;
+	case COMPARE_OPT_JSON:
+		o->json = 1;
+		break;
+	case COMPARE_OPT_FLAME:
+		if (!optarg[0] || optarg[strlen(optarg) - 1] == '/')
+			return errbuf_set(e, "--flame: '%s' is not a file name (a file such as diff.svg, or none)",
+					  optarg);
+		o->flame = optarg;
+		break;
+	case 'h':
+		o->help = 1;
+		break;
+	}
+	return 0;
+}
+
 static int compare_parse_options(struct compare_opts *o, int argc, char **argv, struct errbuf *e)
 {
 	static const struct option longopts[] = {
@@ -78,52 +105,19 @@ static int compare_parse_options(struct compare_opts *o, int argc, char **argv, 
 	};
 	memset(o, 0, sizeof *o);
 	o->flame = "diff_flame.svg";
-	opterr = 0;
-	optind = 1;
-	int opt, at = optind;
-	/* `at` is the argument getopt works on, so that an error names it whole */
-	while ((opt = getopt_long_only(argc, argv, ":h", longopts, NULL)) != -1) {
-		const char *arg = at < argc ? argv[at] : argv[argc - 1];
-		if (arg[0] != '-')
-			arg = argv[optind - 1];
-		at = optind;
-		switch (opt) {
-		case COMPARE_OPT_FAIL:
-			if (compare_parse_pct(optarg, &o->threshold_pct))
-				return errbuf_set(e, "--fail-on-regression: '%s' is not a percentage (a number, at least "
-						  "0, such as 5 or 2.5)", optarg);
-			o->threshold_given = 1;
-			break;
-		case COMPARE_OPT_JSON:
-			o->json = 1;
-			break;
-		case COMPARE_OPT_FLAME:
-			if (!optarg[0] || optarg[strlen(optarg) - 1] == '/')
-				return errbuf_set(e, "--flame: '%s' is not a file name (a file such as diff.svg, or none)",
-						  optarg);
-			o->flame = optarg;
-			break;
-		case 'h':
-			o->help = 1;
-			break;
-		case ':':
-			return errbuf_set(e, "option %s needs a value (see nebtop compare --help)", arg);
-		default:
-			if (optopt && strchr(arg, '='))
-				return errbuf_set(e, "option %.*s takes no value", (int)(strchr(arg, '=') - arg), arg);
-			return errbuf_set(e, "unknown or ambiguous option %s (see nebtop compare --help)", arg);
-		}
-	}
+	int first = cliopt_parse(argc, argv, ":h", longopts, compare_take_option, o, "nebtop compare --help", e);
+	if (first < 0)
+		return -1;
 	if (o->help)
 		return 0;
-	int n = argc - optind;
+	int n = argc - first;
 	if (n != 2)
 		return errbuf_set(e, "%s: two arguments are needed, BASELINE and OPTIMIZED (a metrics_STAMP.json "
 				  "file or a snapshot folder each); usage: nebtop compare BASELINE OPTIMIZED "
 				  "[--fail-on-regression PCT] [--json] [--flame FILE]",
 				  n < 2 ? (n == 0 ? "no run given" : "only one run given") : "too many arguments");
-	o->base = argv[optind];
-	o->opt = argv[optind + 1];
+	o->base = argv[first];
+	o->opt = argv[first + 1];
 	return 0;
 }
 
