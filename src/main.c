@@ -231,117 +231,157 @@ static int main_run_loop(struct pipeline *p, struct sampler *s, struct profiler 
 	return 0;
 }
 
-int main(int argc, char **argv)
-{
-	if (argc >= 2 && !strcmp(argv[1], "compare"))
-		return compare_main(argc - 1, argv + 1);
+/* A run's parts: main_teardown frees whatever of them was made, whichever
+ * way the run ended (the one cleanup path of main). */
+struct main_run {
 	struct cli cli;
-	struct errbuf e;
-	if (cli_parse(&cli, argc, argv, &e)) {
-		cli_free(&cli);
-		return main_usage_error(e.msg);
-	}
-	if (cli.help) {
-		cli_print_help();
-		cli_free(&cli);
-		return OUTCOME_OK;
-	}
-	if (cli.version) {
-		printf("nebtop %s\n", PACKAGE_VERSION);
-		cli_free(&cli);
-		return OUTCOME_OK;
-	}
 	struct config c;
-	config_init(&c);
-	int rc = 0;
-	if (cli.config_file)
-		rc = config_load_file(&c, cli.config_file, &e);
-	else if (!cli_names_connectors(&cli))
-		config_load_demo(&c);
-	if (rc == 0) {
-		cli_apply_overrides(&cli, &c);
-		rc = config_resolve(&c, &e);
+	int config_ready; /* c was initialised */
+	struct pipeline *p;
+	struct signals sig;
+	int signals_on, registered; /* the signal thread runs; main is in the thread registry */
+	struct profiler *prof;
+	struct sampler *s;
+	struct analyzer *an;
+};
+
+static void main_teardown(struct main_run *r)
+{
+	if (r->signals_on)
+		signals_stop(&r->sig);
+	analyzer_free(r->an);
+	sampler_free(r->s);
+	profiler_free(r->prof);
+	pipeline_free(r->p);
+	if (r->registered)
+		thread_registry_leave();
+	cli_free(&r->cli);
+	if (r->config_ready)
+		config_free(&r->c);
+}
+
+/* Reads the command line and the configuration, and prepares the output
+ * folder. -1: go on and build the pipeline; otherwise the exit status. */
+static int main_configure(struct main_run *r, int argc, char **argv)
+{
+	struct errbuf e;
+	if (cli_parse(&r->cli, argc, argv, &e))
+		return main_usage_error(e.msg);
+	if (r->cli.help) {
+		cli_print_help();
+		return OUTCOME_OK;
 	}
-	if (rc == 0 && !snapshot_is_off(c.prof.output) && snapshot_prepare_dir(c.prof.output, &e) != 0) {
+	if (r->cli.version) {
+		printf("nebtop %s\n", PACKAGE_VERSION);
+		return OUTCOME_OK;
+	}
+	struct config *c = &r->c;
+	config_init(c);
+	r->config_ready = 1;
+	int rc = 0;
+	if (r->cli.config_file)
+		rc = config_load_file(c, r->cli.config_file, &e);
+	else if (!cli_names_connectors(&r->cli))
+		config_load_demo(c);
+	if (rc == 0) {
+		cli_apply_overrides(&r->cli, c);
+		rc = config_resolve(c, &e);
+	}
+	if (rc == 0 && !snapshot_is_off(c->prof.output) && snapshot_prepare_dir(c->prof.output, &e) != 0) {
 		char where[600];
-		confmap_where_key(where, sizeof where, &c.profile, "output");
+		confmap_where_key(where, sizeof where, &c->profile, "output");
 		errbuf_prefix(&e, "%s", where);
 		rc = -1;
 	}
-	if (rc) {
-		cli_free(&cli);
-		config_free(&c);
+	if (rc)
 		return main_usage_error(e.msg);
-	}
 	/* the front end needs a terminal; without one (or with --headless) the
 	 * run is headless */
-	c.headless = cli.headless || !tui_can_run();
-	c.no_color = cli.no_color;
+	c->headless = r->cli.headless || !tui_can_run();
+	c->no_color = r->cli.no_color;
+	return -1;
+}
 
+/* Builds the pipeline and starts the signal thread and the profilers. -1:
+ * go on and run; otherwise the exit status. */
+static int main_build(struct main_run *r)
+{
+	struct config *c = &r->c;
+	struct errbuf e;
 	/* SIGINT keeps its default action while the pipeline is built (opening
 	 * the input may wait on a pipe); from here on the signal thread takes it */
-	struct pipeline *p = config_build_pipeline(&c, &e);
-	if (!p) {
-		cli_free(&cli);
-		config_free(&c);
+	r->p = config_build_pipeline(c, &e);
+	if (!r->p)
 		return main_usage_error(e.msg);
-	}
 	/* an input that ends by itself (a file, a query, a generator with rows)
 	 * runs to its end; an endless one gets a default length headless, where
 	 * no one is there to press q (DESIGN.md) */
-	if (!c.duration_given && c.headless && pipeline_input_is_endless(p)) {
-		c.pl.duration_ns = MAIN_ENDLESS_HEADLESS_NS;
+	if (!c->duration_given && c->headless && pipeline_input_is_endless(r->p)) {
+		c->pl.duration_ns = MAIN_ENDLESS_HEADLESS_NS;
 		fprintf(stderr, "nebtop: the input never ends by itself: the run stops after 30s (-duration sets "
 				"another length, 0 none)\n");
 	}
 	signals_block();
 	thread_registry_enter("nebtop/main", "main", NULL, NULL);
-	struct signals sig;
-	signals_start(&sig);
-	struct profiler_config pc = { c.prof.type_mask, c.prof.cpu_hz, c.prof.cpu_duration_ns, c.prof.mem_rate,
-				      c.prof.block_rate_ns, c.prof.mutex_fraction, c.prof.trace_duration_ns,
-				      STACK_WALK_LIBUNWIND };
-	struct profiler *prof = profiler_start(&pc, &e);
-	if (!prof) {
+	r->registered = 1;
+	signals_start(&r->sig);
+	r->signals_on = 1;
+	struct profiler_config pc = {
+		.types = c->prof.type_mask,
+		.cpu_hz = c->prof.cpu_hz,
+		.cpu_window_ns = c->prof.cpu_duration_ns,
+		.mem_rate = c->prof.mem_rate,
+		.block_rate_ns = c->prof.block_rate_ns,
+		.mutex_fraction = c->prof.mutex_fraction,
+		.trace_window_ns = c->prof.trace_duration_ns,
+		.walk = STACK_WALK_LIBUNWIND,
+	};
+	r->prof = profiler_start(&pc, &e);
+	if (!r->prof) {
 		fprintf(stderr, "nebtop: the profilers cannot start: %s\n", e.msg);
-		signals_stop(&sig);
-		pipeline_free(p);
-		cli_free(&cli);
-		config_free(&c);
 		return OUTCOME_FAILED;
 	}
-	struct sampler *s = sampler_create(p, c.prof.sampling_interval_ns, MAIN_SERIES_SAMPLES);
+	return -1;
+}
+
+/* Runs the pipeline to its end under the front end (or headless), writes the
+ * final snapshot and judges the run: the exit status. */
+static int main_run(struct main_run *r)
+{
+	struct config *c = &r->c;
+	struct errbuf e;
+	r->s = sampler_create(r->p, c->prof.sampling_interval_ns, MAIN_SERIES_SAMPLES);
 	char src[300], dst[300];
-	pipeline_describe_source(p, src, sizeof src);
-	pipeline_describe_dest(p, dst, sizeof dst);
-	fprintf(stderr, "nebtop: running %s: %s -> %s (%zu stages, %d threads)\n", c.pl.name, src, dst,
-		pipeline_count_stages(p), pipeline_count_threads(p));
-	struct analyzer *an = analyzer_create(p, s, prof, &c.al);
+	pipeline_describe_source(r->p, src, sizeof src);
+	pipeline_describe_dest(r->p, dst, sizeof dst);
+	fprintf(stderr, "nebtop: running %s: %s -> %s (%zu stages, %d threads)\n", c->pl.name, src, dst,
+		pipeline_count_stages(r->p), pipeline_count_threads(r->p));
+	r->an = analyzer_create(r->p, r->s, r->prof, &c->al);
 	int failed = 0, finished = 0, final_written = 0, snapshot_failed = 0;
 	struct errbuf snap_e = { { 0 } };
 	const char *abandoned = NULL; /* how the drain was abandoned */
-	if (!an || sampler_start(s) != 0 || pipeline_start(p, &e) != 0 || analyzer_start(an, &e) != 0) {
-		fprintf(stderr, "nebtop: %s\n", an ? e.msg : "out of memory");
+	if (!r->an || sampler_start(r->s) != 0 || pipeline_start(r->p, &e) != 0 || analyzer_start(r->an, &e) != 0) {
+		fprintf(stderr, "nebtop: %s\n", r->an ? e.msg : "out of memory");
 		failed = 1;
 	}
-	if (!c.headless && !failed) {
-		struct main_ctx x = { p, s, prof, an, c.prof.output, 0, 0, 0, { { 0 } }, { { 0 } } };
-		struct tui_run tr;
-		memset(&tr, 0, sizeof tr);
-		tr.p = p;
-		tr.s = s;
-		tr.prof = prof;
-		tr.an = an;
-		tr.c = &c;
-		tr.sig = &sig;
-		tr.take_snapshot = main_tui_snapshot;
-		tr.finish = main_tui_finish;
-		tr.ctx = &x;
-		tr.duration_ns = c.pl.duration_ns;
+	if (!c->headless && !failed) {
+		struct main_ctx x = { .p = r->p, .s = r->s, .prof = r->prof, .an = r->an, .dir = c->prof.output };
+		struct tui_run tr = {
+			.p = r->p,
+			.s = r->s,
+			.prof = r->prof,
+			.an = r->an,
+			.c = c,
+			.sig = &r->sig,
+			.take_snapshot = main_tui_snapshot,
+			.finish = main_tui_finish,
+			.ctx = &x,
+			.duration_ns = c->pl.duration_ns,
+		};
 		char err[256];
 		if (tui_run(&tr, err, sizeof err) != 0) {
 			fprintf(stderr, "nebtop: %s; running headless\n", err);
-			if (main_run_loop(p, s, prof, an, &sig, &c))
+			if (main_run_loop(r->p, r->s, r->prof, r->an, &r->sig, c))
 				tr.abandoned = "a second stop signal";
 		}
 		abandoned = tr.abandoned;
@@ -351,39 +391,45 @@ int main(int argc, char **argv)
 			failed = 1;
 			fprintf(stderr, "nebtop: error: %s\n", x.e.msg);
 		}
-	} else if (main_run_loop(p, s, prof, an, &sig, &c)) {
+	} else if (main_run_loop(r->p, r->s, r->prof, r->an, &r->sig, c)) {
 		abandoned = "a second stop signal";
 	}
 	if (abandoned) {
 		/* no drain, no commit, no snapshot: say what was left where and go;
 		 * the pipeline's threads may be blocked on a slow output */
-		progress_print_abandoned(p, s, abandoned);
+		progress_print_abandoned(r->p, r->s, abandoned);
 		_exit(PROGRESS_ABANDONED_STATUS);
 	}
-	if (!finished && pipeline_finish(p, &e) != 0) {
+	if (!finished && pipeline_finish(r->p, &e) != 0) {
 		failed = 1;
 		fprintf(stderr, "nebtop: error: %s\n", e.msg);
 	}
 	/* the series ends with the run's last sample and the analyzer analyzes
 	 * it once more: the final snapshot writes that analysis */
-	sampler_end(s);
-	analyzer_finish(an);
-	profiler_stop(prof);
+	sampler_end(r->s);
+	analyzer_finish(r->an);
+	profiler_stop(r->prof);
 	/* (tried again when it failed on the screen: the disk may have room now) */
-	if (!final_written && main_take_snapshot(p, s, prof, an, c.prof.output, 1, &snap_e) != 0)
+	if (!final_written && main_take_snapshot(r->p, r->s, r->prof, r->an, c->prof.output, 1, &snap_e) != 0)
 		snapshot_failed = 1;
 	struct run_outcome o;
-	progress_judge_run(&o, p, s, failed, !snapshot_failed, &c.pl.max_err);
+	progress_judge_run(&o, r->p, r->s, failed, !snapshot_failed, &c->pl.max_err);
 	if (snapshot_failed)
 		snprintf(o.snapshot_error, sizeof o.snapshot_error, "%s", snap_e.msg);
-	progress_print_summary(p, s, &o);
-	signals_stop(&sig);
-	analyzer_free(an);
-	sampler_free(s);
-	profiler_free(prof);
-	pipeline_free(p);
-	thread_registry_leave();
-	cli_free(&cli);
-	config_free(&c);
+	progress_print_summary(r->p, r->s, &o);
 	return (int)o.status;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "compare"))
+		return compare_main(argc - 1, argv + 1);
+	struct main_run r = { .config_ready = 0 };
+	int status = main_configure(&r, argc, argv);
+	if (status < 0)
+		status = main_build(&r);
+	if (status < 0)
+		status = main_run(&r);
+	main_teardown(&r);
+	return status;
 }
