@@ -19,6 +19,15 @@
 #include "profile/snapshot_files.h"
 #include "base/thread_registry.h"
 
+/* The NEBULA_* bits of nebula.h are the profilers' PROFILE_* bits. */
+_Static_assert(NEBULA_CPU == PROFILE_CPU, "NEBULA_CPU differs from PROFILE_CPU");
+_Static_assert(NEBULA_MEMORY == PROFILE_MEMORY, "NEBULA_MEMORY differs from PROFILE_MEMORY");
+_Static_assert(NEBULA_BLOCK == PROFILE_BLOCK, "NEBULA_BLOCK differs from PROFILE_BLOCK");
+_Static_assert(NEBULA_MUTEX == PROFILE_MUTEX, "NEBULA_MUTEX differs from PROFILE_MUTEX");
+_Static_assert(NEBULA_THREADS == PROFILE_GOROUTINE, "NEBULA_THREADS differs from PROFILE_GOROUTINE");
+_Static_assert(NEBULA_TRACE == PROFILE_TRACE, "NEBULA_TRACE differs from PROFILE_TRACE");
+_Static_assert(NEBULA_ALL == PROFILE_ALL, "NEBULA_ALL differs from PROFILE_ALL");
+
 struct nebula_stage {
 	char *name;
 	uint64_t in, out, calls, busy_ns;
@@ -70,7 +79,7 @@ nebula_t *nebula_new(const struct nebula_config *cfg, char *err, size_t errlen)
 		nebula_message(err, errlen, "nebula_new: out of memory");
 		return NULL;
 	}
-	/* the NEBULA_* bits are the PROFILE_* bits of nebtop's configuration */
+	/* the NEBULA_* bits are the PROFILE_* bits (checked above) */
 	n->pc.types = cfg->types ? cfg->types : NEBULA_CPU;
 	n->pc.cpu_hz = cfg->cpu_hz ? cfg->cpu_hz : 100;
 	n->pc.cpu_window_ns = cfg->cpu_duration_ns ? cfg->cpu_duration_ns : 30000000000ull;
