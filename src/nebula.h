@@ -3,7 +3,13 @@
  * A small API over one opaque handle: configure which profiles to take,
  * start, tell it how your stages are doing, take snapshots (the same files
  * nebtop writes: cpu_TS.prof, memory_TS.prof, ... for go tool pprof, plus a
- * report and a metrics JSON), stop, free. See libnebula(3). */
+ * report and a metrics JSON), stop, free. See libnebula(3).
+ *
+ * Growing without breaking callers: the structs a caller passes in or has
+ * filled start with `size`, which the caller sets to sizeof the struct as its
+ * header declares it; the library reads and writes only the fields that fit
+ * in that size (defaults for the rest). A failed call on a handle leaves a
+ * message for nebula_errmsg. */
 #ifndef NEBULA_H
 #define NEBULA_H
 
@@ -14,6 +20,15 @@
 extern "C" {
 #endif
 
+/* The version of this header. The library a program runs with may be newer
+ * than the header it was compiled with: nebula_version() says which. */
+#define NEBULA_VERSION_MAJOR 0
+#define NEBULA_VERSION_MINOR 1
+#define NEBULA_VERSION_PATCH 0
+#define NEBULA_VERSION "0.1.0"
+/* major << 16 | minor << 8 | patch: 0.1.0 is 0x000100 */
+#define NEBULA_VERSION_NUM ((NEBULA_VERSION_MAJOR << 16) | (NEBULA_VERSION_MINOR << 8) | NEBULA_VERSION_PATCH)
+
 /* Profile types (combine with |). */
 #define NEBULA_CPU 0x01u
 #define NEBULA_MEMORY 0x02u /* counts only in programs that interpose malloc (the nebtop program) */
@@ -23,7 +38,11 @@ extern "C" {
 #define NEBULA_TRACE 0x20u
 #define NEBULA_ALL 0x3Fu
 
+/* Set size to sizeof(struct nebula_config); size and types are required,
+ * the fields after types are read only when they fit in size. New fields
+ * are added at the end, with 0 meaning their default. */
 struct nebula_config {
+	size_t size;                   /* sizeof(struct nebula_config); 0 is an error */
 	unsigned types;                /* NEBULA_* bits; 0 = NEBULA_CPU */
 	const char *output_dir;        /* where snapshots go; NULL = "./profiles" */
 	uint64_t cpu_duration_ns;      /* how much recent time a CPU profile covers; 0 = 30 s */
@@ -32,6 +51,8 @@ struct nebula_config {
 	unsigned cpu_hz;               /* CPU samples per second per thread; 0 = 100 */
 };
 
+/* The library hands these out by pointer: a later version may add fields at
+ * the end without moving the fields here. */
 struct nebula_stage_result {
 	const char *name;
 	uint64_t records_in, records_out, calls;
@@ -52,7 +73,10 @@ struct nebula_bottleneck {
 	const char *impact_of;   /* what impact_pct is a percentage of */
 };
 
+/* Set size to sizeof(struct nebula_result) before nebula_stop: the library
+ * fills the fields that fit in size (size and duration_s at least). */
 struct nebula_result {
+	size_t size; /* sizeof(struct nebula_result); 0 is an error */
 	double duration_s;
 	uint64_t records_in, records_out; /* of the first and the last stage recorded */
 	double records_per_sec;           /* records_out / duration_s */
@@ -60,25 +84,36 @@ struct nebula_result {
 	uint64_t rss_bytes, rss_peak_bytes;
 	uint32_t threads, threads_peak; /* threads_peak: with runtime_metrics only, else 0 */
 	size_t nstages;
-	const struct nebula_stage_result *stages; /* valid until nebula_free */
+	const struct nebula_stage_result *const *stages; /* nstages pointers; valid until nebula_free */
 	const char *slowest_stage;                /* the stage with the lowest records_per_sec, or NULL */
-	size_t nbottlenecks;                      /* most severe first; valid until the next call or nebula_free */
-	const struct nebula_bottleneck *bottlenecks;
+	size_t nbottlenecks; /* most severe first; valid until the next call or nebula_free */
+	const struct nebula_bottleneck *const *bottlenecks; /* nbottlenecks pointers */
 };
 
 typedef struct nebula nebula_t;
 
-/* A new profiler; NULL with a message in err on a bad configuration. */
+/* The library's version ("0.1.0"), which may be newer than NEBULA_VERSION. */
+const char *nebula_version(void);
+
+/* A new profiler (cfg NULL: every default). There is no handle yet to keep
+ * a message in: on failure it returns NULL and writes the message to err
+ * (errlen bytes, may be NULL). */
 nebula_t *nebula_new(const struct nebula_config *cfg, char *err, size_t errlen);
+/* The functions below return 0, or -1 with a message for nebula_errmsg. */
 /* Starts profiling: the calling thread and every thread registered later. */
 int nebula_start(nebula_t *n);
-/* Stops profiling and fills *out (may be NULL). */
+/* Stops profiling and fills *out (may be NULL; out->size must be set). */
 int nebula_stop(nebula_t *n, struct nebula_result *out);
-/* Adds to a stage's figures: records in and out and the time it took. */
+/* Adds to a stage's figures: records in and out and the time it took. Any
+ * thread may call it; it sets the message when it fails and leaves it as it
+ * is when it succeeds. */
 int nebula_record_stage_metrics(nebula_t *n, const char *stage, uint64_t records_in, uint64_t records_out,
 				uint64_t duration_ns);
 /* Writes a snapshot; the folder's path is copied to dir (may be NULL). */
 int nebula_snapshot(nebula_t *n, char *dir, size_t dirlen);
+/* What the last failed call on n failed on and why, "" when the last call
+ * succeeded; valid until the next call on n. Never NULL. */
+const char *nebula_errmsg(nebula_t *n);
 void nebula_free(nebula_t *n);
 
 /* The CPU profiler samples registered threads only: register the threads

@@ -3,14 +3,25 @@
 # the heavier stage's function leads, and -tagfocus keeps each stage's own;
 # the analyzer names it as a CPU hotspot of stage score; its flame graph
 # (flame_TS.svg) adds up to its folded stacks and draws embed_score above
-# the score stage.
+# the score stage. Before that, embed_errors (tests/integration/embed_errors.c)
+# checks the library's version against its header, a message for each failed
+# call, and callers built with an older or a newer struct layout.
 . "$(dirname "$0")/lib.sh"
 EMBED=$BUILDDIR/examples/embed
+ERRORS=$BUILDDIR/tests/integration/embed_errors
 [ -x "$EMBED" ] || fail "examples/embed was not built"
+[ -x "$ERRORS" ] || fail "tests/integration/embed_errors was not built"
+mkdir "$T/errors"
+"$ERRORS" "$T/errors" >"$T/errors.out" 2>&1 || fail "embed_errors: $(grep -v '^ok' "$T/errors.out")"
+note "embed_errors: $(grep -c '^ok' "$T/errors.out") checks passed"
 command -v go >/dev/null || fail "go tool pprof is needed (Debian package golang-go)"
 export HOME=$T PPROF_TMPDIR=$T/pprof GOCACHE=$T/gocache GOFLAGS= GOTOOLCHAIN=local
 "$EMBED" "$T/prof" 1.5 >"$T/stdout" 2>"$T/stderr" || fail "embed failed: $(cat "$T/stderr")"
 grep -q "embed: stage score:" "$T/stdout" || fail "no stage results: $(cat "$T/stdout")"
+# nebula_version() and NEBULA_VERSION, as the example prints them
+grep -Eq '^embed: libnebula ([0-9]+\.[0-9]+\.[0-9]+) \(built with the header of \1\)$' "$T/stdout" ||
+	fail "nebula_version() and NEBULA_VERSION differ: $(head -1 "$T/stdout")"
+grep -q '^embed:' "$T/stderr" && fail "embed reported a failure: $(cat "$T/stderr")"
 grep -q "slowest stage: score" "$T/stdout" || soft_fail "the slowest stage is not score: $(cat "$T/stdout")"
 # the analyzer's CPU rules: score's function is the hotspot, named with its stage
 grep -q "embed: finding: \[[a-z]*\] Function 'embed_score' in stage score consuming" "$T/stdout" ||
