@@ -1,7 +1,7 @@
 /* figures.h: what people read, computed from two samples of the time series:
  * rates, busy/backpressured/idle shares, channel fill and blocked shares,
  * latency percentiles, runtime figures. The progress line, the reports, the
- * metrics JSON and (later) the front end all print these, never raw counters. */
+ * metrics JSON and the front end all print these, never raw counters. */
 #ifndef NEB_FIGURES_H
 #define NEB_FIGURES_H
 

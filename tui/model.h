@@ -5,7 +5,7 @@
  * filled from the sampler's time series, the analyzer's latest findings and
  * the CPU profile. tui_model_update() reads those sources (taking only the
  * sampler's and analyzer's own locks, never a lock a pipeline thread takes
- * per record); the draw_*.c files read only the model. Histories (the
+ * per record); draw.c and draw_detail.c read only the model. Histories (the
  * throughput and allocation graphs) live in the model and are pushed once a
  * second. The pure parts (bands, bars, histories, peaks) are functions of
  * their own so that unit tests can check them without ncurses. */

@@ -13,7 +13,7 @@
 
 const struct confkey analyzer_alert_keys[] = {
 	{ "window", CONF_DURATION, "10s", offsetof(struct alert_opts, window_ns),
-	  "the sliding window the rules look at", NULL, 1, 3600, 0 },
+	  "the sliding window the rules look at", NULL, CONF_SECONDS(1), CONF_SECONDS(3600), 0 },
 	ALERT_PCT("busy_pct", "80", busy_pct, "a stage busy at least this share of its time can be the bottleneck"),
 	ALERT_PCT("backpressured_pct", "50", backpressured_pct,
 		  "an upstream stage backpressured at least this share waits on the bottleneck"),

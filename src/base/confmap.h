@@ -38,6 +38,9 @@ struct confpairs {
 	size_t n;
 };
 
+/* A CONF_DURATION key's bound, in seconds: { ..., CONF_SECONDS(0.001), CONF_SECONDS(10), 0 }. */
+#define CONF_SECONDS(s) ((double)(s))
+
 struct confkey {
 	const char *name;
 	enum conftype type;
@@ -45,7 +48,8 @@ struct confkey {
 	size_t offset;                /* offsetof(options struct, member) */
 	const char *help;
 	const char *const *choices;   /* CONF_ENUM: NULL-terminated */
-	double min, max;              /* numeric bounds when max > min */
+	double min, max;              /* numeric bounds when max > min; a
+	                               * CONF_DURATION's in seconds (CONF_SECONDS) */
 	int secret;                   /* never echoed in messages */
 };
 
