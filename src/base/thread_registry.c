@@ -23,6 +23,21 @@ static uint64_t thread_registry_clock_ns(clockid_t c)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Runs every hook's on_start (start = 1) or on_end for t; called with r->mu
+ * held, which it releases before calling them (a copy of the hooks). */
+static void thread_registry_run_hooks(struct thread_registry *r, struct thread_entry *t, int start)
+{
+	struct thread_hook hooks[THREAD_REGISTRY_HOOKS];
+	size_t nh = r->nhooks;
+	memcpy(hooks, r->hooks, nh * sizeof *hooks);
+	pthread_mutex_unlock(&r->mu);
+	for (size_t i = 0; i < nh; i++) {
+		void (*fn)(struct thread_entry *, void *) = start ? hooks[i].on_start : hooks[i].on_end;
+		if (fn)
+			fn(t, hooks[i].arg);
+	}
+}
+
 struct thread_entry *thread_registry_enter(const char *name, const char *role, const char *stage, struct tmetrics *m)
 {
 	struct thread_registry *r = &globals_threads;
@@ -60,13 +75,7 @@ struct thread_entry *thread_registry_enter(const char *name, const char *role, c
 	r->entries[n] = t;
 	atomic_store(&r->n, n + 1);
 	globals_thread_entry = t;
-	struct thread_hook hooks[THREAD_REGISTRY_HOOKS];
-	size_t nh = r->nhooks;
-	memcpy(hooks, r->hooks, nh * sizeof *hooks);
-	pthread_mutex_unlock(&r->mu);
-	for (size_t i = 0; i < nh; i++)
-		if (hooks[i].on_start)
-			hooks[i].on_start(t, hooks[i].arg);
+	thread_registry_run_hooks(r, t, 1);
 	return t;
 }
 
@@ -77,13 +86,7 @@ void thread_registry_leave(void)
 	if (!t)
 		return;
 	pthread_mutex_lock(&r->mu);
-	struct thread_hook hooks[THREAD_REGISTRY_HOOKS];
-	size_t nh = r->nhooks;
-	memcpy(hooks, r->hooks, nh * sizeof *hooks);
-	pthread_mutex_unlock(&r->mu);
-	for (size_t i = 0; i < nh; i++)
-		if (hooks[i].on_end)
-			hooks[i].on_end(t, hooks[i].arg);
+	thread_registry_run_hooks(r, t, 0);
 	t->cpu_ns_at_end = t->has_cpu_clock ? thread_registry_clock_ns(t->cpu_clock) : 0;
 	char text[128];
 	uint64_t run, wait;

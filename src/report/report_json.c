@@ -235,18 +235,12 @@ static void report_json_run_identity(struct pipeline *p, char *started, size_t s
 int report_json_build(const struct snapshot_ctx *x, char **out, struct errbuf *e)
 {
 	struct pipeline *p = x->p;
-	struct sampler *s = x->s;
 	struct profiler *prof = x->prof;
 	const char *timestamp = x->timestamp;
 	const struct config *c = config_of_pipeline(p);
 	struct figures f;
-	sampler_lock(s);
-	figures_compute(&f, s, 0);
-	double steady = figures_steady_rate(s);
-	sampler_unlock(s);
 	char src[300], dst[300], types[128];
-	pipeline_describe_source(p, src, sizeof src);
-	pipeline_describe_dest(p, dst, sizeof dst);
+	double steady = snapshot_read_run(x, &f, src, dst, sizeof src);
 	config_format_types(types, sizeof types, c->prof.type_mask);
 	const struct stage_info *first = pipeline_get_stage(p, 0), *last = pipeline_get_stage(p, f.nstages - 1);
 	const char *stop = pipeline_stop_reason(p);

@@ -250,13 +250,9 @@ int report_text_build(const struct snapshot_ctx *x, char **out, struct errbuf *e
 	const char *timestamp = x->timestamp;
 	const struct config *c = config_of_pipeline(p);
 	struct figures f;
-	sampler_lock(s);
-	figures_compute(&f, s, 0);
-	sampler_unlock(s);
-	struct buf b = { 0 };
 	char src[300], dst[300], num[32], rate[32], bytes[32], dur[32];
-	pipeline_describe_source(p, src, sizeof src);
-	pipeline_describe_dest(p, dst, sizeof dst);
+	snapshot_read_run(x, &f, src, dst, sizeof src);
+	struct buf b = { 0 };
 	units_format_duration(dur, sizeof dur, (uint64_t)(f.elapsed_s * 1e9));
 	buf_printf(&b, "nebtop %s report: %s\n", PACKAGE_VERSION, c->pl.name);
 	buf_printf(&b, "Time:        %s\n", timestamp);
