@@ -14,12 +14,6 @@
 #include "src/base/buf.h"
 #include "tests/unit/unit_main.h"
 
-#define test_require(cond, ...)                    \
-	do {                                       \
-		if (!(cond))                       \
-			ck_abort_msg(__VA_ARGS__); \
-	} while (0)
-
 #define TRIM_LIMIT (16u << 20) /* documented in batch.c: "huge" starts above 16 MiB */
 
 /* The text of field i of record r: "r<r>f<i>" repeated (r + i) % 7 times,
@@ -44,7 +38,7 @@ static void test_fill(struct batch *b, uint32_t width, uint32_t n)
 	batch_reserve_records(b, width, n);
 	for (uint32_t r = 0; r < n; r++) {
 		uint32_t got = batch_add_record(b);
-		test_require(got == r, "record index %u, want %u", got, r);
+		unit_require(got == r, "record index %u, want %u", got, r);
 		for (uint32_t i = 0; i < width; i++) {
 			if (i == 1 && r % 5 == 0) {
 				batch_set_null(b, r, i);
@@ -60,19 +54,19 @@ static void test_fill(struct batch *b, uint32_t width, uint32_t n)
 static void test_check_filled(struct batch *b, uint32_t width, uint32_t n)
 {
 	char text[256];
-	test_require(b->nrec == n, "nrec %u, want %u", b->nrec, n);
-	test_require(b->width == width, "width %u, want %u", b->width, width);
+	unit_require(b->nrec == n, "nrec %u, want %u", b->nrec, n);
+	unit_require(b->width == width, "width %u, want %u", b->width, width);
 	for (uint32_t r = 0; r < n; r++) {
 		const struct field *f = batch_record(b, r);
 		for (uint32_t i = 0; i < width; i++) {
 			if (i == 1 && r % 5 == 0) {
-				test_require(f[i].len == FIELD_NULL, "record %u field %u should be null", r, i);
+				unit_require(f[i].len == FIELD_NULL, "record %u field %u should be null", r, i);
 				continue;
 			}
 			size_t len = test_field_text(text, r, i);
-			test_require(f[i].len == len, "record %u field %u: length %u, want %zu", r, i, f[i].len, len);
-			test_require((size_t)f[i].off + len <= b->data.len, "record %u field %u beyond the arena", r, i);
-			test_require(len == 0 || memcmp(batch_field_ptr(b, f[i]), text, len) == 0,
+			unit_require(f[i].len == len, "record %u field %u: length %u, want %zu", r, i, f[i].len, len);
+			unit_require((size_t)f[i].off + len <= b->data.len, "record %u field %u beyond the arena", r, i);
+			unit_require(len == 0 || memcmp(batch_field_ptr(b, f[i]), text, len) == 0,
 				     "record %u field %u: wrong bytes", r, i);
 		}
 	}

@@ -26,12 +26,6 @@
 /* Deadlock guard for waits on other threads: generous, never a timing test. */
 #define TEST_GUARD_NS (60ull * 1000000000ull)
 
-#define test_require(cond, ...)                    \
-	do {                                       \
-		if (!(cond))                       \
-			ck_abort_msg(__VA_ARGS__); \
-	} while (0)
-
 static uint64_t test_now_ns(void)
 {
 	struct timespec ts;
@@ -583,7 +577,7 @@ static void test_many_run(int nproducers, int nconsumers)
 		pthread_join(cons[i].tid, NULL);
 	ck_assert_int_eq(atomic_load(&t.errors), 0);
 	for (int id = 0; id < MANY_BATCHES; id++)
-		test_require(atomic_load(&t.seen[id]) == 1, "batch %d received %d times", id,
+		unit_require(atomic_load(&t.seen[id]) == 1, "batch %d received %d times", id,
 			     atomic_load(&t.seen[id]));
 	ck_assert_uint_eq(atomic_load(&t.records_in), atomic_load(&t.records_out));
 	struct channel_stats s = test_stats(t.c);
