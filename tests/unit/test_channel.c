@@ -51,12 +51,13 @@ static struct channel_stats test_stats(struct channel *c)
  * the lock just before waiting). */
 static void test_wait_for_waits(struct channel *c, uint64_t n, int sender)
 {
-	uint64_t t0 = unit_now_ns();
+	uint64_t t0 = clock_now_ns();
 	for (;;) {
 		struct channel_stats s = test_stats(c);
 		if ((sender ? s.send_waits : s.recv_waits) >= n)
 			return;
-		ck_assert_msg(unit_now_ns() - t0 < TEST_GUARD_NS, "%s", sender ? "no sender blocked" : "no receiver blocked");
+		ck_assert_msg(clock_now_ns() - t0 < TEST_GUARD_NS, "%s",
+			      sender ? "no sender blocked" : "no receiver blocked");
 		unit_sleep_ms(1);
 	}
 }
@@ -84,7 +85,7 @@ static void *test_sender_main(void *arg)
 	struct test_side *s = arg;
 	globals_thread_metrics = s->m;
 	if (s->m)
-		tmetrics_begin(s->m, unit_now_ns());
+		tmetrics_begin(s->m, clock_now_ns());
 	channel_send_batch(s->c, s->b);
 	atomic_store(&s->done, 1);
 	return NULL;
@@ -95,7 +96,7 @@ static void *test_receiver_main(void *arg)
 	struct test_side *s = arg;
 	globals_thread_metrics = s->m;
 	if (s->m)
-		tmetrics_begin(s->m, unit_now_ns());
+		tmetrics_begin(s->m, clock_now_ns());
 	s->b = channel_recv_batch(s->c);
 	atomic_store(&s->done, 1);
 	return NULL;
@@ -113,9 +114,9 @@ static void test_start(struct test_side *s, struct channel *c, struct batch *b, 
 
 static void test_join(struct test_side *s)
 {
-	uint64_t t0 = unit_now_ns();
+	uint64_t t0 = clock_now_ns();
 	while (!atomic_load(&s->done)) {
-		ck_assert_msg(unit_now_ns() - t0 < TEST_GUARD_NS, "a blocked thread never woke up");
+		ck_assert_msg(clock_now_ns() - t0 < TEST_GUARD_NS, "a blocked thread never woke up");
 		unit_sleep_ms(1);
 	}
 	pthread_join(s->t, NULL);
@@ -454,7 +455,7 @@ START_TEST(test_fill_integral)
 	channel_send_batch(c, b);
 	struct channel_stats s1 = test_stats(c);
 	/* let the clock move on */
-	while (unit_now_ns() < s1.now_ns + 2000000)
+	while (clock_now_ns() < s1.now_ns + 2000000)
 		unit_sleep_ms(1);
 	struct channel_stats s2 = test_stats(c);
 	ck_assert_uint_gt(s2.now_ns, s1.now_ns);
@@ -463,7 +464,7 @@ START_TEST(test_fill_integral)
 	ck_assert_uint_eq(s2.fill_integral - s1.fill_integral, 5 * (s2.now_ns - s1.now_ns));
 	ck_assert_uint_eq(channel_recv_batch(c) == b, 1);
 	struct channel_stats s3 = test_stats(c);
-	while (unit_now_ns() < s3.now_ns + 2000000)
+	while (clock_now_ns() < s3.now_ns + 2000000)
 		unit_sleep_ms(1);
 	struct channel_stats s4 = test_stats(c);
 	/* empty: the integral stands still; the peak is remembered */

@@ -138,7 +138,7 @@ static void *test_getter_main(void *arg)
 	struct test_getter *g = arg;
 	globals_thread_metrics = g->metrics;
 	if (g->metrics)
-		tmetrics_begin(g->metrics, unit_now_ns());
+		tmetrics_begin(g->metrics, clock_now_ns());
 	g->got = pool_get_batch(g->pool);
 	atomic_store(&g->done, 1);
 	return NULL;
@@ -156,9 +156,9 @@ START_TEST(test_get_blocks_until_put)
 	ck_assert_int_eq(pthread_create(&t, NULL, test_getter_main, &g), 0);
 	/* the thread waits: it says so in its metrics (backpressured, on the
 	 * batch pool) */
-	uint64_t t0 = unit_now_ns();
+	uint64_t t0 = clock_now_ns();
 	while (atomic_load(&m->state) != TSTATE_BACKPRESSURED) {
-		ck_assert_msg(unit_now_ns() - t0 < TEST_GUARD_NS, "the getter never blocked");
+		ck_assert_msg(clock_now_ns() - t0 < TEST_GUARD_NS, "the getter never blocked");
 		unit_sleep_ms(1);
 	}
 	const char *on = atomic_load(&m->waiting_on);
@@ -168,9 +168,9 @@ START_TEST(test_get_blocks_until_put)
 	unit_sleep_ms(20);
 	ck_assert_int_eq(atomic_load(&g.done), 0);
 	pool_put_batch(p, b);
-	t0 = unit_now_ns();
+	t0 = clock_now_ns();
 	while (!atomic_load(&g.done)) {
-		ck_assert_msg(unit_now_ns() - t0 < TEST_GUARD_NS, "the getter never woke up");
+		ck_assert_msg(clock_now_ns() - t0 < TEST_GUARD_NS, "the getter never woke up");
 		unit_sleep_ms(1);
 	}
 	pthread_join(t, NULL);

@@ -1,18 +1,12 @@
-/* unit_time.h: the clock and sleep helpers of the unit tests that wait on
- * other threads (deadlock guards and pauses, never timing assertions). */
+/* unit_time.h: the sleep helper of the unit tests that wait on other threads
+ * (pauses and deadlock guards, never timing assertions), beside the
+ * project's clock_now_ns. */
 #ifndef NEB_UNIT_TIME_H
 #define NEB_UNIT_TIME_H
 
-#include <stdint.h>
 #include <time.h>
 
-/* unit_now_ns: CLOCK_MONOTONIC in nanoseconds. */
-static inline uint64_t unit_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
+#include "src/base/clock.h"
 
 /* unit_sleep_ms: sleeps about ms milliseconds. */
 static inline void unit_sleep_ms(long ms)
