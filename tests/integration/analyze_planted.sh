@@ -27,9 +27,6 @@
 # the expected finding of spin, destination, lock and source anywhere in the
 # list (severity medium or more) rather than as the primary.
 . "$(dirname "$0")/lib.sh"
-
-# sanitized: nebtop was built with ASan or TSan (they intercept malloc)
-sanitized() { grep -aq -e __asan_init -e __tsan_init "$NEBTOP"; }
 SAN=0
 if sanitized; then
 	SAN=1

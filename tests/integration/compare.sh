@@ -33,6 +33,18 @@ pycheck() {
 	"$PYTHON3" - "$2" "$1" >&2 || soft_fail "$1 (see above)"
 }
 
+# figcheck WHAT FILE: pycheck of the assertions on stdin (indented as in a
+# try block) over the JSON of `nebtop compare --json` in FILE, as j, with its
+# figures by name in f; an AssertionError or a KeyError fails the check.
+figcheck() {
+	{
+		printf '%s\n' 'import json, sys' 'j = json.load(open(sys.argv[1]))' 'f = {x["name"]: x for x in j["figures"]}' 'try:'
+		cat
+		printf '%s\n' 'except (AssertionError, KeyError) as e:' '    sys.exit("%s: %r" % (sys.argv[2], e))'
+	} >"$T/figcheck.py"
+	"$PYTHON3" "$T/figcheck.py" "$2" "$1" >&2 || soft_fail "$1 (see above)"
+}
+
 # --- (1) hand-written metrics ----------------------------------------------------------
 cat >"$T/base.json" <<'EOF'
 {
@@ -184,11 +196,7 @@ grep -q '^Regressions over 10%: throughput (-33.3%), ' "$T/stdout" ||
 	soft_fail "swapped: no regressions line starting with throughput: $(tail -3 "$T/stdout")"
 nebtop_compare "$T/opt.json" "$T/base.json" --fail-on-regression 1000 --json
 expect_rc 1 "--fail-on-regression 1000, swapped (0 -> 1% errors is a regression under any PCT)"
-pycheck "--json swapped" "$T/stdout" <<'EOF'
-import json, sys
-j = json.load(open(sys.argv[1]))
-f = {x["name"]: x for x in j["figures"]}
-try:
+figcheck "--json swapped" "$T/stdout" <<'EOF'
     e = f["error_rate_pct"]
     assert e["verdict"] == "new" and e["change_pct"] is None and e["baseline"] == 0 and e["optimized"] == 1.0, e
     assert j["regressions"] == ["error_rate_pct"], j["regressions"]
@@ -199,8 +207,6 @@ try:
     fd = j["findings"]
     assert sorted(x["type"] for x in fd["resolved"]) == ["cpu_hotspot"], fd["resolved"]
     assert sorted(x["type"] for x in fd["new"]) == ["allocator_pressure", "pipeline_bottleneck"], fd["new"]
-except (AssertionError, KeyError) as e:
-    sys.exit("%s: %r" % (sys.argv[2], e))
 EOF
 nebtop_compare "$T/base.json" "$T/base.json" --fail-on-regression 0
 expect_rc 0 "a file against itself, --fail-on-regression 0"
@@ -217,18 +223,12 @@ m["throughput"]["records_per_sec"] *= 4
 json.dump(m, open(sys.argv[2], "w"))' "$T/base.json" "$T/bigbatch.json" || fail "cannot write bigbatch.json"
 nebtop_compare "$T/base.json" "$T/bigbatch.json" --fail-on-regression 5 --json
 expect_rc 0 "batch 1000 -> 5000, latency x5, throughput x4"
-pycheck "other batch sizes" "$T/stdout" <<'EOF'
-import json, sys
-j = json.load(open(sys.argv[1]))
-f = {x["name"]: x for x in j["figures"]}
-try:
+figcheck "other batch sizes" "$T/stdout" <<'EOF'
     p = f["stage.parse.p99_us"]
     assert p["verdict"] == "n/a" and abs(p["change_pct"] - 400) < 0.01, p
     assert p["label"].endswith("(per batch: 1000 -> 5000 records)"), p
     assert f["throughput.records_per_sec"]["verdict"] == "better", f["throughput.records_per_sec"]
     assert j["regressions"] == [], j["regressions"]
-except (AssertionError, KeyError) as e:
-    sys.exit("%s: %r" % (sys.argv[2], e))
 EOF
 nebtop_compare "$T/base.json" "$T/bigbatch.json"
 grep -Eq '^stage parse p99 latency \(per batch: 1000 -> 5000 records\) +8\.0ms +40\.0ms +\+400\.0% +n/a$' "$T/stdout" ||
@@ -245,11 +245,7 @@ for s in m["stages"]:
 json.dump(m, open(sys.argv[2], "w"))' "$T/base.json" "$T/slower.json" || fail "cannot write slower.json"
 nebtop_compare "$T/base.json" "$T/slower.json" --fail-on-regression 5 --json
 expect_rc 1 "source latency +10%, parse latency +20%, destination latency +80% (under 1 ms)"
-pycheck "latency resolution" "$T/stdout" <<'EOF'
-import json, sys
-j = json.load(open(sys.argv[1]))
-f = {x["name"]: x for x in j["figures"]}
-try:
+figcheck "latency resolution" "$T/stdout" <<'EOF'
     s = f["stage.source.p50_us"]
     assert s["verdict"] == "same" and abs(s["change_pct"] - 10) < 0.01, s
     p = f["stage.parse.p50_us"]
@@ -257,8 +253,6 @@ try:
     d = f["stage.destination.p99_us"]  # 100us -> 180us: worse, but under 1 ms in both runs
     assert d["verdict"] == "worse" and abs(d["change_pct"] - 80) < 0.01, d
     assert j["regressions"] == ["stage.parse.p50_us", "stage.parse.p99_us"], j["regressions"]
-except (AssertionError, KeyError) as e:
-    sys.exit("%s: %r" % (sys.argv[2], e))
 EOF
 
 # --- snapshot folders: the latest stamp, _N after no suffix, N numerically
@@ -346,17 +340,11 @@ mv "$T/prof" "$T/opt"
 nebtop_compare "$T/base" "$T/opt" --json
 expect_rc 0 "compare real runs"
 cp "$T/stdout" "$T/real.json"
-pycheck "real runs: throughput" "$T/real.json" <<'EOF'
-import json, sys
-j = json.load(open(sys.argv[1]))
-f = {x["name"]: x for x in j["figures"]}
-try:
+figcheck "real runs: throughput" "$T/real.json" <<'EOF'
     t = f["throughput.records_per_sec"]
     assert t["verdict"] == "better" and t["change_pct"] > 0, t
     assert f["stage.burn.p99_us"]["only_in"] == "baseline", f["stage.burn.p99_us"]
     assert f["cpu_seconds_per_million_records"]["verdict"] == "better", f["cpu_seconds_per_million_records"]
-except (AssertionError, KeyError) as e:
-    sys.exit("%s: %r" % (sys.argv[2], e))
 EOF
 
 # Exit 0 with --fail-on-regression 5, unless the figures over 5% worse are

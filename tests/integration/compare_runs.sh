@@ -69,17 +69,20 @@ if "folded" in kv:
 EOF
 mk() { "$PYTHON3" "$T/mk.py" "$@" || fail "cannot write the metrics $*"; }
 
+# mk_runs FOLDER STAMP NAME RPS...: a final run a throughput, as mk
+# FOLDER STAMP1 NAME-1 1 RPS1, mk FOLDER STAMP2 NAME-2 1 RPS2, ...
+mk_runs() {
+	local dir=$1 stamp=$2 name=$3 i=0 v
+	shift 3
+	for v in "$@"; do
+		i=$((i + 1))
+		mk "$dir" "$stamp$i" "$name-$i" 1 "$v"
+	done
+}
+
 # --- a clear regression: 100,102,98,101,99 -> 90,91,89,92,90 -------------------------
-i=0
-for v in 100 102 98 101 99; do
-	i=$((i + 1))
-	mk "$T/base" "20261125_10000$i" "base-$i" 1 "$v"
-done
-i=0
-for v in 90 91 89 92 90; do
-	i=$((i + 1))
-	mk "$T/slow" "20261125_11000$i" "slow-$i" 1 "$v"
-done
+mk_runs "$T/base" 20261125_10000 base 100 102 98 101 99
+mk_runs "$T/slow" 20261125_11000 slow 90 91 89 92 90
 nebtop_compare "$T/base" "$T/slow" --fail-on-regression 5
 expect_rc 1 "throughput 10% lower in every run, --fail-on-regression 5"
 grep -q '^Baseline: *5 runs (each figure is their median)' "$T/stdout" ||
@@ -146,11 +149,7 @@ except (AssertionError, KeyError) as e:
 EOF
 
 # --- a spread sample: 4% lower at the median, the interval spans 5% ------------------
-i=0
-for v in 92 97 103 90 96; do
-	i=$((i + 1))
-	mk "$T/spread" "20261125_12000$i" "spread-$i" 1 "$v"
-done
+mk_runs "$T/spread" 20261125_12000 spread 92 97 103 90 96
 nebtop_compare "$T/base" "$T/spread" --fail-on-regression 5
 expect_rc 0 "a change whose interval spans 5%"
 grep -qx 'No regression over 5%' "$T/stdout" || soft_fail "no 'No regression over 5%' line: $(tail -5 "$T/stdout")"

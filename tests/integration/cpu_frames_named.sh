@@ -9,9 +9,7 @@
 # symbol (a name made from a file and an address, "libz.so.1+0x2a40"), even
 # with the hotspot threshold low enough for the vDSO's share.
 . "$(dirname "$0")/lib.sh"
-command -v go >/dev/null || fail "go tool pprof is needed (Debian package golang-go)"
-export HOME=$T PPROF_TMPDIR=$T/pprof GOCACHE=$T/gocache GOFLAGS= GOTOOLCHAIN=local
-cp "$LIB_DIR/pprof_raw.py" "$T/rawq.py"
+. "$(dirname "$0")/prof_lib.sh"
 
 "$PYTHON3" - "$T/in.csv" <<'PY' || fail "cannot write the input"
 import sys

@@ -148,9 +148,6 @@ snapshot_whole() {
 	done
 }
 
-# sanitized: nebtop was built with ASan or TSan
-sanitized() { grep -aq -e __asan_init -e __tsan_init "$NEBTOP"; }
-
 # the shim must come before the calls it wraps; a sanitizer runtime linked
 # into nebtop itself (clang's) comes first and hides it: then only the cases
 # without the shim run

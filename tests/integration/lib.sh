@@ -174,13 +174,14 @@ $1"
 	return 1
 }
 
-# watchdog PID: kills PID with SIGKILL if it still runs after 120 s (a hang
-# guard for background runs; not `timeout`, which would pass a signal sent to
-# it on twice: to nebtop and to its process group). Ends by itself within
-# 0.1 s of PID's end; its own PID is in $WATCHDOG.
+# watchdog PID [SECONDS]: kills PID with SIGKILL if it still runs after
+# SECONDS (default 120; a hang guard for background runs; not `timeout`,
+# which would pass a signal sent to it on twice: to nebtop and to its process
+# group). Ends by itself within 0.1 s of PID's end; its own PID is in
+# $WATCHDOG.
 watchdog() {
-	local pid=$1
-	(for _ in $(seq 1200); do
+	local pid=$1 secs=${2:-120}
+	(for _ in $(seq $((secs * 10))); do
 		sleep 0.1
 		kill -0 "$pid" 2>/dev/null || exit 0
 	done
@@ -231,4 +232,37 @@ PY
 	fi
 	ls "$T"/prof/metrics_*.json >/dev/null 2>&1 && soft_fail "$what: a final snapshot was written by an abandoned run"
 	return 0
+}
+
+# sanitized: nebtop was built with ASan or TSan (they intercept malloc)
+sanitized() { grep -aq -e __asan_init -e __tsan_init "$NEBTOP"; }
+
+# start ARGS...: nebtop in the background (PID in $PID), output in $T/bg.*;
+# its watchdog kills it after BG_LIMIT_S seconds (default 120).
+start() {
+	rm -rf "$T/prof"
+	(cd "$T" && exec "$NEBTOP" -output "$T/prof" "$@") >"$T/bg.out" 2>"$T/bg.err" &
+	PID=$!
+	watchdog "$PID" "${BG_LIMIT_S:-120}"
+}
+
+# wait_until WHAT CMD...: polls CMD for up to 30 s (a hang guard only).
+wait_until() {
+	local what=$1
+	shift
+	for _ in $(seq 300); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	kill -KILL "$PID" 2>/dev/null
+	fail "$what: not seen within 30 s; stderr: $(head -c 2000 "$T/bg.err")"
+}
+
+# finish_bg WHAT: waits for the background nebtop; it must exit with 0.
+finish_bg() {
+	local rc=0
+	wait "$PID" || rc=$?
+	wait "$WATCHDOG" 2>/dev/null
+	[ "$rc" = 137 ] && fail "$1: nebtop hung (killed after 120 s)"
+	[ "$rc" = 0 ] || fail "$1: exit status $rc, expected 0; stderr: $(head -c 2000 "$T/bg.err")"
 }

@@ -7,12 +7,8 @@
 # -types none writes none, every .prof opens with go tool pprof -top without a
 # word on stderr, and the metrics' pipeline.profile_types names them all.
 . "$(dirname "$0")/lib.sh"
-command -v go >/dev/null || fail "go tool pprof is needed (Debian package golang-go)"
-export HOME=$T PPROF_TMPDIR=$T/pprof GOCACHE=$T/gocache GOFLAGS= GOTOOLCHAIN=local
+. "$(dirname "$0")/prof_lib.sh"
 
-
-# sanitized: nebtop was built with ASan or TSan (they intercept malloc)
-sanitized() { grep -aq -e __asan_init -e __tsan_init "$NEBTOP"; }
 
 "$PYTHON3" - "$T/in.csv" <<'EOF' || fail "cannot make the input"
 import random, sys
@@ -95,11 +91,7 @@ else
 	note "no trace_$STAMP.json (the tracer is not in this version)"
 fi
 for f in "$T"/prof/*.prof; do
-	if ! go tool pprof -top "$f" >"$T/top" 2>"$T/top.err"; then
-		soft_fail "go tool pprof -top ${f##*/} failed: $(head -c 1500 "$T/top.err")"
-	elif [ -s "$T/top.err" ]; then
-		soft_fail "go tool pprof -top ${f##*/} wrote on stderr: $(head -c 1500 "$T/top.err")"
-	fi
+	pprof "${f##*/}" "$T/top" -top "$f"
 	grep -q '^Type: ' "$T/top" || soft_fail "go tool pprof -top ${f##*/}: no Type line: $(head -5 "$T/top")"
 done
 grep -q '^nebtop threads: ' "$T/prof/threads_$STAMP.txt" || soft_fail "threads_$STAMP.txt has no count line"

@@ -8,33 +8,7 @@
 # lists it and -tagfocus on it shows channel_send_batch; block_rate sets the
 # period. Only the asked profile is written; the output is committed.
 . "$(dirname "$0")/lib.sh"
-command -v go >/dev/null || fail "go tool pprof is needed (Debian package golang-go)"
-export HOME=$T PPROF_TMPDIR=$T/pprof GOCACHE=$T/gocache GOFLAGS= GOTOOLCHAIN=local
-
-# rawq.py RAWFILE EXPR: EXPR (Python) over a `go tool pprof -raw` listing:
-# types (sample type names, e.g. "cpu/nanoseconds"), period, S (samples, each
-# {"v": values, "fns": function names leaf first, "labels": {key: value}}),
-# col(name) (index of the sample type whose name starts with name).
-cp "$LIB_DIR/pprof_raw.py" "$T/rawq.py"
-
-# pprof WHAT OUT ARGS...: go tool pprof ARGS > OUT; a failure, or a word on
-# stderr, is a soft failure.
-pprof() {
-	local what=$1 out=$2
-	shift 2
-	if ! go tool pprof "$@" >"$out" 2>"$out.err"; then
-		soft_fail "$what: go tool pprof $* failed: $(head -c 1500 "$out.err")"
-		return 1
-	fi
-	[ -s "$out.err" ] && soft_fail "$what: go tool pprof $* wrote on stderr: $(head -c 1500 "$out.err")"
-	return 0
-}
-
-# first_flat TOPFILE: the first function of a pprof -top listing
-first_flat() { awk '/flat%/ {getline; print $6; exit}' "$1"; }
-
-# rawq RAWFILE EXPR: see rawq.py
-rawq() { "$PYTHON3" "$T/rawq.py" "$1" "$2" || fail "cannot evaluate $2 over $1"; }
+. "$(dirname "$0")/prof_lib.sh"
 
 cat >"$T/slow.ini" <<EOF
 [source]
@@ -55,17 +29,8 @@ CHAN='clean->destination'
 # a small buffer and batch so that the drain after -duration is short
 nebtop -types block -duration 3s -batch 100 -buffer 500 "$T/slow.ini"
 expect_rc 0 "-types block"
-M=$(metrics_file)
-STAMP=${M##*/metrics_}
-STAMP=${STAMP%.json}
-PROF=$T/prof/block_$STAMP.prof
-[ -f "$PROF" ] || fail "no $PROF: $(ls "$T/prof")"
-for f in "$T"/prof/*; do
-	case ${f##*/} in
-	block_*.prof | report_*.txt | bottleneck_analysis_*.txt | metrics_*.json) ;;
-	*) soft_fail "-types block wrote ${f##*/}" ;;
-	esac
-done
+prof_final block
+prof_only_files "-types block" 'block_*.prof' 'report_*.txt' 'bottleneck_analysis_*.txt' 'metrics_*.json'
 check_records "$M" "" "" 0 0
 [ -f "$T/out.csv" ] || soft_fail "the output was not committed"
 

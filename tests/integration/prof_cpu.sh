@@ -10,33 +10,7 @@
 # time is within 50% of the process CPU time the metrics report (samples are
 # weighted by timer overruns, not undercounted).
 . "$(dirname "$0")/lib.sh"
-command -v go >/dev/null || fail "go tool pprof is needed (Debian package golang-go)"
-export HOME=$T PPROF_TMPDIR=$T/pprof GOCACHE=$T/gocache GOFLAGS= GOTOOLCHAIN=local
-
-# rawq.py RAWFILE EXPR: EXPR (Python) over a `go tool pprof -raw` listing:
-# types (sample type names, e.g. "cpu/nanoseconds"), period, S (samples, each
-# {"v": values, "fns": function names leaf first, "labels": {key: value}}),
-# col(name) (index of the sample type whose name starts with name).
-cp "$LIB_DIR/pprof_raw.py" "$T/rawq.py"
-
-# pprof WHAT OUT ARGS...: go tool pprof ARGS > OUT; a failure, or a word on
-# stderr, is a soft failure.
-pprof() {
-	local what=$1 out=$2
-	shift 2
-	if ! go tool pprof "$@" >"$out" 2>"$out.err"; then
-		soft_fail "$what: go tool pprof $* failed: $(head -c 1500 "$out.err")"
-		return 1
-	fi
-	[ -s "$out.err" ] && soft_fail "$what: go tool pprof $* wrote on stderr: $(head -c 1500 "$out.err")"
-	return 0
-}
-
-# first_flat TOPFILE: the first function of a pprof -top listing
-first_flat() { awk '/flat%/ {getline; print $6; exit}' "$1"; }
-
-# rawq RAWFILE EXPR: see rawq.py
-rawq() { "$PYTHON3" "$T/rawq.py" "$1" "$2" || fail "cannot evaluate $2 over $1"; }
+. "$(dirname "$0")/prof_lib.sh"
 
 cat >"$T/p.ini" <<'EOF'
 [source]
@@ -60,19 +34,10 @@ EOF
 # --- default cpu_hz ------------------------------------------------------------
 nebtop -types cpu -duration 3s "$T/p.ini"
 expect_rc 0 "-types cpu"
-M=$(metrics_file)
-STAMP=${M##*/metrics_}
-STAMP=${STAMP%.json}
-PROF=$T/prof/cpu_$STAMP.prof
+prof_final cpu
 FOLDED=$T/prof/cpu_$STAMP.folded
-[ -f "$PROF" ] || fail "no $PROF: $(ls "$T/prof")"
 [ -f "$FOLDED" ] || fail "no $FOLDED: $(ls "$T/prof")"
-for f in "$T"/prof/*; do
-	case ${f##*/} in
-	cpu_*.prof | cpu_*.folded | flame_*.svg | report_*.txt | bottleneck_analysis_*.txt | metrics_*.json) ;;
-	*) soft_fail "-types cpu wrote ${f##*/}" ;;
-	esac
-done
+prof_only_files "-types cpu" 'cpu_*.prof' 'cpu_*.folded' 'flame_*.svg' 'report_*.txt' 'bottleneck_analysis_*.txt' 'metrics_*.json'
 
 pprof "-top" "$T/top" -top "$PROF"
 first=$(first_flat "$T/top")

@@ -11,65 +11,7 @@
 # alloc_space still shows it. Sanitizer builds (which do not interpose
 # malloc and write no memory profile) skip this test.
 . "$(dirname "$0")/lib.sh"
-command -v go >/dev/null || fail "go tool pprof is needed (Debian package golang-go)"
-export HOME=$T PPROF_TMPDIR=$T/pprof GOCACHE=$T/gocache GOFLAGS= GOTOOLCHAIN=local
-
-# rawq.py RAWFILE EXPR: EXPR (Python) over a `go tool pprof -raw` listing:
-# types (sample type names, e.g. "cpu/nanoseconds"), period, S (samples, each
-# {"v": values, "fns": function names leaf first, "labels": {key: value}}),
-# col(name) (index of the sample type whose name starts with name).
-cp "$LIB_DIR/pprof_raw.py" "$T/rawq.py"
-
-# pprof WHAT OUT ARGS...: go tool pprof ARGS > OUT; a failure, or a word on
-# stderr, is a soft failure.
-pprof() {
-	local what=$1 out=$2
-	shift 2
-	if ! go tool pprof "$@" >"$out" 2>"$out.err"; then
-		soft_fail "$what: go tool pprof $* failed: $(head -c 1500 "$out.err")"
-		return 1
-	fi
-	[ -s "$out.err" ] && soft_fail "$what: go tool pprof $* wrote on stderr: $(head -c 1500 "$out.err")"
-	return 0
-}
-
-# first_flat TOPFILE: the first function of a pprof -top listing
-first_flat() { awk '/flat%/ {getline; print $6; exit}' "$1"; }
-
-# rawq RAWFILE EXPR: see rawq.py
-rawq() { "$PYTHON3" "$T/rawq.py" "$1" "$2" || fail "cannot evaluate $2 over $1"; }
-
-# sanitized: nebtop was built with ASan or TSan (they intercept malloc)
-sanitized() { grep -aq -e __asan_init -e __tsan_init "$NEBTOP"; }
-
-# start ARGS...: nebtop in the background (PID in $PID), output in $T/bg.*
-start() {
-	rm -rf "$T/prof"
-	(cd "$T" && exec "$NEBTOP" -output "$T/prof" "$@") >"$T/bg.out" 2>"$T/bg.err" &
-	PID=$!
-	watchdog "$PID"
-}
-
-# wait_until WHAT CMD...: polls CMD for up to 30 s (a hang guard only).
-wait_until() {
-	local what=$1
-	shift
-	for _ in $(seq 300); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	kill -KILL "$PID" 2>/dev/null
-	fail "$what: not seen within 30 s; stderr: $(head -c 2000 "$T/bg.err")"
-}
-
-# finish_bg WHAT: waits for the background nebtop; it must exit with 0.
-finish_bg() {
-	local rc=0
-	wait "$PID" || rc=$?
-	wait "$WATCHDOG" 2>/dev/null
-	[ "$rc" = 137 ] && fail "$1: nebtop hung (killed after 120 s)"
-	[ "$rc" = 0 ] || fail "$1: exit status $rc, expected 0; stderr: $(head -c 2000 "$T/bg.err")"
-}
+. "$(dirname "$0")/prof_lib.sh"
 
 # stage_out METRICS: records out of the cache stage
 stage_out() { metric "$1" '[s for s in m["stages"] if s["name"] == "cache"][0]["records_out"]'; }
@@ -112,19 +54,10 @@ ls "$T"/prof/memory_*.prof >/dev/null 2>&1 || {
 }
 [ "$(ls "$T"/prof/metrics_*.json | wc -l)" = 2 ] || fail "leak run: expected 2 snapshots (SIGUSR1 and final): $(ls "$T/prof")"
 [ "$(ls "$T"/prof/memory_*.prof | wc -l)" = 2 ] || soft_fail "leak run: expected 2 memory profiles: $(ls "$T/prof")"
-for f in "$T"/prof/*; do
-	case ${f##*/} in
-	memory_*.prof | report_*.txt | bottleneck_analysis_*.txt | metrics_*.json) ;;
-	*) soft_fail "-types memory wrote ${f##*/}" ;;
-	esac
-done
-M=$(metrics_file)
+prof_only_files "-types memory" 'memory_*.prof' 'report_*.txt' 'bottleneck_analysis_*.txt' 'metrics_*.json'
+prof_final memory
 M1=$(ls "$T"/prof/metrics_*.json | grep -vxF "$M")
 same_text running "$(metric "$M1" 'm["state"]')" "leak run: state in the SIGUSR1 snapshot"
-STAMP=${M##*/metrics_}
-STAMP=${STAMP%.json}
-PROF=$T/prof/memory_$STAMP.prof
-[ -f "$PROF" ] || fail "leak run: no memory profile in the final snapshot $STAMP: $(ls "$T/prof")"
 check_records "$M" "$ROWS" "$ROWS" 0 0
 LEAKED=$(($(stage_out "$M") * 4096))
 same_text $((ROWS * 4096)) "$LEAKED" "leak run: bytes leaked (records out of the cache stage * 4096)"

@@ -7,33 +7,7 @@
 # ledger: shared lock' and -tagfocus on it keeps contend_hold_lock;
 # mutex_fraction sets the period. Only the asked profile is written.
 . "$(dirname "$0")/lib.sh"
-command -v go >/dev/null || fail "go tool pprof is needed (Debian package golang-go)"
-export HOME=$T PPROF_TMPDIR=$T/pprof GOCACHE=$T/gocache GOFLAGS= GOTOOLCHAIN=local
-
-# rawq.py RAWFILE EXPR: EXPR (Python) over a `go tool pprof -raw` listing:
-# types (sample type names, e.g. "cpu/nanoseconds"), period, S (samples, each
-# {"v": values, "fns": function names leaf first, "labels": {key: value}}),
-# col(name) (index of the sample type whose name starts with name).
-cp "$LIB_DIR/pprof_raw.py" "$T/rawq.py"
-
-# pprof WHAT OUT ARGS...: go tool pprof ARGS > OUT; a failure, or a word on
-# stderr, is a soft failure.
-pprof() {
-	local what=$1 out=$2
-	shift 2
-	if ! go tool pprof "$@" >"$out" 2>"$out.err"; then
-		soft_fail "$what: go tool pprof $* failed: $(head -c 1500 "$out.err")"
-		return 1
-	fi
-	[ -s "$out.err" ] && soft_fail "$what: go tool pprof $* wrote on stderr: $(head -c 1500 "$out.err")"
-	return 0
-}
-
-# first_flat TOPFILE: the first function of a pprof -top listing
-first_flat() { awk '/flat%/ {getline; print $6; exit}' "$1"; }
-
-# rawq RAWFILE EXPR: see rawq.py
-rawq() { "$PYTHON3" "$T/rawq.py" "$1" "$2" || fail "cannot evaluate $2 over $1"; }
+. "$(dirname "$0")/prof_lib.sh"
 
 cat >"$T/lock.ini" <<'EOF'
 [pipeline]
@@ -54,17 +28,8 @@ LOCK='stage ledger: shared lock'
 
 nebtop -types mutex -duration 3s "$T/lock.ini"
 expect_rc 0 "-types mutex"
-M=$(metrics_file)
-STAMP=${M##*/metrics_}
-STAMP=${STAMP%.json}
-PROF=$T/prof/mutex_$STAMP.prof
-[ -f "$PROF" ] || fail "no $PROF: $(ls "$T/prof")"
-for f in "$T"/prof/*; do
-	case ${f##*/} in
-	mutex_*.prof | report_*.txt | bottleneck_analysis_*.txt | metrics_*.json) ;;
-	*) soft_fail "-types mutex wrote ${f##*/}" ;;
-	esac
-done
+prof_final mutex
+prof_only_files "-types mutex" 'mutex_*.prof' 'report_*.txt' 'bottleneck_analysis_*.txt' 'metrics_*.json'
 check_records "$M" "" "" 0 0
 same_text 8 "$(metric "$M" '[s for s in m["stages"] if s["name"] == "ledger"][0]["threads"]')" "threads of the ledger stage"
 

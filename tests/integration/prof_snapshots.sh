@@ -12,43 +12,15 @@
 # is larger) of the RSS in the 4th (nebtop's own memory does not grow with
 # snapshots). SOAK_SECONDS=300 make check TESTS=... runs it for 5 minutes.
 . "$(dirname "$0")/lib.sh"
-command -v go >/dev/null || fail "go tool pprof is needed (Debian package golang-go)"
-export HOME=$T PPROF_TMPDIR=$T/pprof GOCACHE=$T/gocache GOFLAGS= GOTOOLCHAIN=local
+. "$(dirname "$0")/prof_lib.sh"
 SOAK_SECONDS=${SOAK_SECONDS:-8}
 case $SOAK_SECONDS in
 '' | *[!0-9]*) fail "SOAK_SECONDS must be a whole number of seconds, not '$SOAK_SECONDS'" ;;
 esac
 [ "$SOAK_SECONDS" -ge 2 ] || fail "SOAK_SECONDS must be 2 or more (4 snapshots at least)"
 
-
-# sanitized: nebtop was built with ASan or TSan (they intercept malloc)
-sanitized() { grep -aq -e __asan_init -e __tsan_init "$NEBTOP"; }
-
-# start ARGS...: nebtop in the background (PID in $PID), output in $T/bg.*
-# The watchdog's 120 s grow with the soak.
-start() {
-	rm -rf "$T/prof"
-	(cd "$T" && exec "$NEBTOP" -output "$T/prof" "$@") >"$T/bg.out" 2>"$T/bg.err" &
-	PID=$!
-	(for _ in $(seq $(((SOAK_SECONDS + 120) * 10))); do
-		sleep 0.1
-		kill -0 "$PID" 2>/dev/null || exit 0
-	done
-	kill -KILL "$PID") >/dev/null 2>&1 &
-	WATCHDOG=$!
-}
-
-# wait_until WHAT CMD...: polls CMD for up to 30 s (a hang guard only).
-wait_until() {
-	local what=$1
-	shift
-	for _ in $(seq 300); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	kill -KILL "$PID" 2>/dev/null
-	fail "$what: not seen within 30 s; stderr: $(head -c 2000 "$T/bg.err")"
-}
+# the watchdog of start (lib.sh) grows with the soak
+BG_LIMIT_S=$((SOAK_SECONDS + 120))
 
 cat >"$T/soak.ini" <<EOF
 [source]
@@ -152,11 +124,7 @@ STAMPS=$(ls "$T"/prof/metrics_*.json | wc -l)
 nprof=0
 for f in "$T"/prof/*.prof; do
 	nprof=$((nprof + 1))
-	if ! go tool pprof -top "$f" >"$T/top" 2>"$T/top.err"; then
-		soft_fail "go tool pprof -top ${f##*/} failed: $(head -c 1500 "$T/top.err")"
-	elif [ -s "$T/top.err" ]; then
-		soft_fail "go tool pprof -top ${f##*/} wrote on stderr: $(head -c 1500 "$T/top.err")"
-	fi
+	pprof "${f##*/}" "$T/top" -top "$f"
 done
 note "ok: $STAMPS snapshots in ${SOAK_SECONDS}s, $nprof profiles open with go tool pprof"
 finish

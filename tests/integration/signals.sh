@@ -7,35 +7,6 @@
 # run by itself.
 . "$(dirname "$0")/lib.sh"
 
-# start ARGS...: nebtop in the background (PID in $PID), output in $T/bg.*
-start() {
-	rm -rf "$T/prof"
-	(cd "$T" && exec "$NEBTOP" -output "$T/prof" "$@") >"$T/bg.out" 2>"$T/bg.err" &
-	PID=$!
-	watchdog "$PID"
-}
-
-# wait_until WHAT CMD...: polls CMD for up to 30 s (a hang guard only).
-wait_until() {
-	local what=$1 i
-	shift
-	for i in $(seq 300); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	kill -KILL "$PID" 2>/dev/null
-	fail "$what: not seen within 30 s; stderr: $(head -c 2000 "$T/bg.err")"
-}
-
-# finish_bg WHAT: waits for the background nebtop; it must exit with 0.
-finish_bg() {
-	local rc=0
-	wait "$PID" || rc=$?
-	wait "$WATCHDOG" 2>/dev/null
-	[ "$rc" = 137 ] && fail "$1: nebtop hung (killed after 120 s)"
-	[ "$rc" = 0 ] || fail "$1: exit status $rc, expected 0; stderr: $(head -c 2000 "$T/bg.err")"
-}
-
 nonempty() { [ -s "$1" ]; }
 GEN="rows=0,rate=20000,columns=4,seed=3"
 

@@ -192,12 +192,22 @@ check() {
 	"$PYTHON3" "$T/check.py" "$1" "$T/prof" "$CORES" || soft_fail "$1: the verdict is wrong (see above)"
 }
 
-ini() { cat >"$T/$1.ini"; }
+# ini NAME: $T/NAME.ini from stdin, after a [pipeline] section naming NAME
+# (stdin may go on with more [pipeline] keys).
+ini() { { printf '[pipeline]\nname = %s\n' "$1" && cat; } >"$T/$1.ini"; }
+
+# scenario NAME ARGS...: nebtop --headless ARGS $T/NAME.ini exits with 0, and
+# the checks of NAME.
+scenario() {
+	local name=$1
+	shift
+	nebtop --headless "$@" "$T/$name.ini"
+	expect_rc 0 "$name"
+	check "$name"
+}
 
 # --- keeps_up
 ini keeps_up <<EOF
-[pipeline]
-name = keeps_up
 [source]
 type = generate
 rows = 0
@@ -214,9 +224,7 @@ to = int
 type = json
 file_path = $T/keeps_up.json
 EOF
-nebtop --headless -duration 6s "$T/keeps_up.ini"
-expect_rc 0 "keeps_up"
-check keeps_up
+scenario keeps_up -duration 6s
 
 # --- fifo: a program writes 20,000 CSV rows into a FIFO, 100 at a time
 mkfifo "$T/in.fifo" || fail "mkfifo"
@@ -231,8 +239,6 @@ with open(sys.argv[1], "w") as f:
 ' "$T/in.fifo" &
 WRITER=$!
 ini fifo <<EOF
-[pipeline]
-name = fifo
 [source]
 type = csv
 file_path = $T/in.fifo
@@ -252,8 +258,6 @@ check fifo
 
 # --- leak_paced, twice: the leak is primary on every run
 ini leak_paced <<EOF
-[pipeline]
-name = leak_paced
 [source]
 type = generate
 rows = 0
@@ -266,7 +270,7 @@ leak = true
 type = null
 rate_limit = 5000
 EOF
-if grep -aq -e __asan_init -e __tsan_init "$NEBTOP"; then
+if sanitized; then
 	note "leak_paced: skipped (a sanitizer build has no malloc hooks: the heap is not counted)"
 else
 	for run in 1 2; do
@@ -278,8 +282,6 @@ fi
 
 # --- startup_fill
 ini startup_fill <<EOF
-[pipeline]
-name = startup_fill
 buffer = 20000
 [source]
 type = generate
@@ -294,18 +296,14 @@ type = json
 file_path = $T/startup_fill.json
 rate_limit = 5000
 EOF
-if grep -aq -e __asan_init -e __tsan_init "$NEBTOP"; then
+if sanitized; then
 	note "startup_fill: skipped (a sanitizer build has no malloc hooks: the heap is not counted)"
 else
-	nebtop --headless -duration 10s "$T/startup_fill.ini"
-	expect_rc 0 "startup_fill"
-	check startup_fill
+	scenario startup_fill -duration 10s
 fi
 
 # --- hot_elsewhere: burn spins, nap sleeps 20 ms a batch on one worker
 ini hot_elsewhere <<EOF
-[pipeline]
-name = hot_elsewhere
 batch = 500
 [source]
 type = generate
@@ -320,14 +318,10 @@ us_per_batch = 20000
 [destination]
 type = null
 EOF
-nebtop --headless -duration 7s -types cpu "$T/hot_elsewhere.ini"
-expect_rc 0 "hot_elsewhere"
-check hot_elsewhere
+scenario hot_elsewhere -duration 7s -types cpu
 
 # --- channel_blame: select and cast are cheap, burn is not (one worker)
 ini channel_blame <<EOF
-[pipeline]
-name = channel_blame
 workers = 1
 [source]
 type = generate
@@ -346,9 +340,7 @@ us_per_record = 25
 [destination]
 type = null
 EOF
-nebtop --headless -duration 6s -types none "$T/channel_blame.ini"
-expect_rc 0 "channel_blame"
-check channel_blame
+scenario channel_blame -duration 6s -types none
 
 # --- errors: every third-or-so row has a non-numeric id
 "$PYTHON3" -c '
@@ -359,8 +351,6 @@ with open(sys.argv[1], "w") as f:
         f.write("%s,n%d\n" % ("x%d" % i if i % 10 < 3 else str(i), i))
 ' "$T/errors.csv"
 ini errors <<EOF
-[pipeline]
-name = errors
 [source]
 type = csv
 file_path = $T/errors.csv
@@ -381,8 +371,6 @@ check errors
 
 # --- capped: the source's configured rate is 60000
 ini capped <<EOF
-[pipeline]
-name = capped
 workers = 1
 [source]
 type = generate
@@ -395,9 +383,7 @@ us_per_record = 50
 [destination]
 type = null
 EOF
-nebtop --headless -duration 6s -types none "$T/capped.ini"
-expect_rc 0 "capped"
-check capped
+scenario capped -duration 6s -types none
 
 # --- too_short: 7 rows
 printf 'a,b\n1,x\n2,y\n3,z\n4,w\n5,v\n6,u\n7,t\n' >"$T/seven.csv"
@@ -407,8 +393,6 @@ check too_short
 
 # --- steady: a snapshot a second over 9 s of a rate-limited run
 ini steady <<EOF
-[pipeline]
-name = steady
 [source]
 type = generate
 rows = 0
@@ -436,8 +420,6 @@ check steady
 
 # --- words: a CPU-bound bottleneck with as many workers as cores
 ini words <<EOF
-[pipeline]
-name = words
 workers = $CORES
 [source]
 type = generate
@@ -449,8 +431,6 @@ us_per_record = 30
 [destination]
 type = null
 EOF
-nebtop --headless -duration 6s -types cpu "$T/words.ini"
-expect_rc 0 "words"
-check words
+scenario words -duration 6s -types cpu
 
 finish

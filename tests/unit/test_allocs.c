@@ -57,6 +57,7 @@ int main(void)
 #include "pipeline/tmetrics.h"
 #include "src/config/config.h"
 #include "tests/unit/unit_main.h"
+#include "tests/unit/unit_time.h"
 
 /* ---- counting allocator ------------------------------------------------------- */
 
@@ -151,13 +152,6 @@ static uint64_t test_frees_now(void) { return atomic_load_explicit(&test_nfrees,
 
 static char test_dir[64];
 
-static uint64_t test_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* A stage's counter summed over its threads (relaxed loads; no allocation). */
 static uint64_t test_stage_sum(struct pipeline *p, size_t stage, size_t field_offset)
 {
@@ -176,9 +170,9 @@ static uint64_t test_stage_sum(struct pipeline *p, size_t stage, size_t field_of
 static int test_wait_batches(struct pipeline *p, uint64_t n)
 {
 	size_t dst = pipeline_count_stages(p) - 1;
-	uint64_t t0 = test_now_ns();
+	uint64_t t0 = clock_now_ns();
 	while (STAGE_SUM(p, dst, batches) < n) {
-		if (pipeline_wait_done(p, 0) || test_now_ns() - t0 > TEST_GUARD_NS)
+		if (pipeline_wait_done(p, 0) || clock_now_ns() - t0 > TEST_GUARD_NS)
 			return STAGE_SUM(p, dst, batches) >= n ? 0 : -1;
 		sched_yield();
 	}

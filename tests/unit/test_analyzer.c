@@ -63,6 +63,20 @@ static void base_input(struct analyzer_input *in)
 	in->machine_busy_cores = -1;
 }
 
+/* base_input with the stages st[0..nst) and the channels ch[0..nch) (none
+ * when nch is 0). */
+static void input_set_stages(struct analyzer_input *in, const struct an_stage *st, size_t nst,
+			     const struct an_channel *ch, size_t nch)
+{
+	base_input(in);
+	in->stages = st;
+	in->nstages = nst;
+	if (nch) {
+		in->channels = ch;
+		in->nchannels = nch;
+	}
+}
+
 /* A 3-stage pipeline where the stages wait on each other a little: no rule
  * fires on it. */
 static const struct an_stage CALM[] = {
@@ -74,11 +88,7 @@ static const struct an_channel CALM_CH[] = { CHAN("source->typed", 30), CHAN("ty
 
 static void calm_input(struct analyzer_input *in)
 {
-	base_input(in);
-	in->stages = CALM;
-	in->nstages = 3;
-	in->channels = CALM_CH;
-	in->nchannels = 2;
+	input_set_stages(in, CALM, 3, CALM_CH, 2);
 }
 
 static void run(const struct analyzer_input *in, struct findings *out)
@@ -300,11 +310,7 @@ START_TEST(bottleneck_transform_critical)
 	};
 	const struct an_channel ch[] = { CHAN("source->parse", 50), CHAN("parse->destination", 5) };
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 3;
-	in.channels = ch;
-	in.nchannels = 2;
+	input_set_stages(&in, st, 3, ch, 2);
 	struct findings out;
 	run(&in, &out);
 	ck_assert_uint_eq(out.n, 1);
@@ -361,9 +367,7 @@ static enum severity mid_severity(int src_threads, double src_bp, int dst_thread
 		  .backpressured_pct = 0, .idle_pct = dst_idle, .in_per_sec = 1000, .out_per_sec = 1000 },
 	};
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 3;
+	input_set_stages(&in, st, 3, NULL, 0);
 	struct findings out;
 	run(&in, &out);
 	const struct finding *f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
@@ -407,9 +411,7 @@ START_TEST(bottleneck_transform_medium_four_stages)
 		DST(1, 40, 0, 60, 8000),
 	};
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 4;
+	input_set_stages(&in, st, 4, NULL, 0);
 	struct findings out;
 	run(&in, &out);
 	const struct finding *f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
@@ -438,11 +440,7 @@ START_TEST(bottleneck_pushed_by_full_channel_low)
 	};
 	const struct an_channel ch[] = { CHAN("source->parse", 90), CHAN("parse->destination", 0) };
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 3;
-	in.channels = ch;
-	in.nchannels = 2;
+	input_set_stages(&in, st, 3, ch, 2);
 	struct findings out;
 	run(&in, &out);
 	const struct finding *f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
@@ -466,11 +464,7 @@ START_TEST(bottleneck_needs_pushed_upstream)
 	};
 	const struct an_channel ch[] = { CHAN("source->parse", 50), CHAN("parse->destination", 5) };
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 3;
-	in.channels = ch;
-	in.nchannels = 2;
+	input_set_stages(&in, st, 3, ch, 2);
 	struct findings out;
 	run(&in, &out);
 	ck_assert_uint_eq(count_type(&out, FIND_PIPELINE_BOTTLENECK), 0);
@@ -491,9 +485,7 @@ START_TEST(bottleneck_needs_idle_downstream)
 		DST(1, 60, 0, 40, 50000),
 	};
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 3;
+	input_set_stages(&in, st, 3, NULL, 0);
 	struct findings out;
 	run(&in, &out);
 	const struct finding *f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
@@ -529,9 +521,7 @@ START_TEST(bottleneck_destination)
 		DST(1, 98, 0, 2, 20000),
 	};
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 3;
+	input_set_stages(&in, st, 3, NULL, 0);
 	struct findings out;
 	run(&in, &out);
 	ck_assert_uint_eq(out.n, 1);
@@ -585,9 +575,7 @@ START_TEST(bottleneck_connector_waiting)
 	st[2].waits_on = "PostgreSQL server";
 	st[2].wait_pct = 85;
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 3;
+	input_set_stages(&in, st, 3, NULL, 0);
 	struct findings out;
 	run(&in, &out);
 	const struct finding *f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
@@ -638,9 +626,7 @@ START_TEST(source_keeps_up)
 		DST(1, 2, 0, 98, 2000),
 	};
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 3;
+	input_set_stages(&in, st, 3, NULL, 0);
 	struct findings out;
 	run(&in, &out);
 	ck_assert_uint_eq(out.n, 1);
@@ -703,9 +689,7 @@ START_TEST(source_waits_by_kind)
 		DST(1, 2, 0, 98, 2000),
 	};
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 3;
+	input_set_stages(&in, st, 3, NULL, 0);
 	for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
 		st[0].waits_on = kinds[k].waits_on;
 		st[0].wait_pct = 93;
@@ -758,9 +742,7 @@ START_TEST(configured_pace_caps)
 	st[2].rate_limit = 3000;
 	st[2].rate_key = "rate_limit";
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 3;
+	input_set_stages(&in, st, 3, NULL, 0);
 	struct findings out;
 	run(&in, &out);
 	const struct finding *f = one_of(&out, FIND_KEEPS_UP);
@@ -804,9 +786,7 @@ START_TEST(bottleneck_impact_unknown_capacity)
 		DST(1, 0.5, 0, 90, 50000),
 	};
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 3;
+	input_set_stages(&in, st, 3, NULL, 0);
 	struct findings out;
 	run(&in, &out);
 	const struct finding *f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
@@ -837,9 +817,7 @@ START_TEST(bottleneck_needs_records)
 		DST(1, 10, 0, 90, 0),
 	};
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 3;
+	input_set_stages(&in, st, 3, NULL, 0);
 	in.records_in = 0;
 	struct findings out;
 	run(&in, &out);
@@ -863,11 +841,7 @@ START_TEST(channel_bands)
 	const struct an_channel ch[] = { CHAN("source->a", 60), CHAN("a->b", 60.5), CHAN("b->c", 85),
 					 CHAN("c->destination", 85.5) };
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 5;
-	in.channels = ch;
-	in.nchannels = 4;
+	input_set_stages(&in, st, 5, ch, 4);
 	struct findings out;
 	run(&in, &out);
 	ck_assert_uint_eq(count_type(&out, FIND_PIPELINE_BOTTLENECK), 0);
@@ -897,11 +871,7 @@ START_TEST(channel_feeding_bottleneck_capped)
 	};
 	const struct an_channel ch[] = { CHAN("source->parse", 95), CHAN("parse->destination", 95) };
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 3;
-	in.channels = ch;
-	in.nchannels = 2;
+	input_set_stages(&in, st, 3, ch, 2);
 	struct findings out;
 	run(&in, &out);
 	const struct finding *b = one_of(&out, FIND_PIPELINE_BOTTLENECK);
@@ -990,9 +960,7 @@ START_TEST(hotspot_in_bottleneck_capped)
 		{ .name = "json_escape", .stage = "destination", .flat_pct = 50, .stage_pct = 90 },
 	};
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 3;
+	input_set_stages(&in, st, 3, NULL, 0);
 	in.cpu_samples = 2000;
 	in.functions = fn;
 	in.nfunctions = 2;
@@ -1529,9 +1497,7 @@ START_TEST(lock_in_bottleneck_ranks_with_it)
 		{ .name = "stage other: shared lock", .contentions_per_sec = 200, .wait_s = 12, .waiters = 4 },
 	};
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 3;
+	input_set_stages(&in, st, 3, NULL, 0);
 	in.locks = locks;
 	in.nlocks = 2;
 	struct findings out;
@@ -1557,9 +1523,7 @@ START_TEST(order_allocator_before_bottleneck)
 		DST(1, 50, 0, 50, 1000),
 	};
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 3;
+	input_set_stages(&in, st, 3, NULL, 0);
 	in.cpu_samples = 1000;
 	in.allocator_pct = 12;
 	struct findings out;
@@ -1591,11 +1555,7 @@ START_TEST(order_full)
 	struct an_point heap[NPTS];
 	line(heap, 100e6, (double)O.memory_growth_high + (double)O.memory_growth_medium);
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 3;
-	in.channels = ch;
-	in.nchannels = 2;
+	input_set_stages(&in, st, 3, ch, 2);
 	in.cpu_samples = 1000;
 	in.functions = fn;
 	in.nfunctions = 2;
@@ -1712,9 +1672,7 @@ START_TEST(demo_paced_source_is_primary)
 		{ .name = "spin_burn_cpu", .stage = "enrich", .flat_pct = 77.2, .stage_pct = 85 },
 	};
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 5;
+	input_set_stages(&in, st, 5, NULL, 0);
 	in.cpu_samples = 400;
 	in.functions = fn;
 	in.nfunctions = 1;
@@ -1774,9 +1732,7 @@ START_TEST(connector_pace_suggestions)
 		DST(1, 2, 0, 98, 900000),
 	};
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 3;
+	input_set_stages(&in, st, 3, NULL, 0);
 	struct findings out;
 	run(&in, &out);
 	const struct finding *f = one_of(&out, FIND_KEEPS_UP);
@@ -1824,11 +1780,7 @@ START_TEST(lock_held_stage_gets_no_workers)
 		{ .name = "spin_burn_cpu", .stage = "ledger", .flat_pct = 76.8, .stage_pct = 77 },
 	};
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 3;
-	in.channels = ch;
-	in.nchannels = 2;
+	input_set_stages(&in, st, 3, ch, 2);
 	in.locks = locks;
 	in.nlocks = 1;
 	in.cpu_samples = 861;
@@ -1883,11 +1835,7 @@ START_TEST(all_cores_used_no_workers_anywhere)
 		{ .name = "spin_burn_cpu", .stage = "score", .flat_pct = 79.9, .stage_pct = 80 },
 	};
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 4;
-	in.channels = ch;
-	in.nchannels = 3;
+	input_set_stages(&in, st, 4, ch, 3);
 	in.cpu_samples = 1426;
 	in.functions = fn;
 	in.nfunctions = 1;
@@ -1962,11 +1910,7 @@ START_TEST(healthy_nothing_above_low)
 		rss[i] = (struct an_point){ 5 + i, 30e6 + (i % 2) * 8192, 0 };
 	}
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 2;
-	in.channels = ch;
-	in.nchannels = 1;
+	input_set_stages(&in, st, 2, ch, 1);
 	in.cpu_samples = 300;
 	in.functions = fn;
 	in.nfunctions = 1;
@@ -2012,9 +1956,7 @@ START_TEST(workers_oncpu_and_machine)
 		DST(1, 2, 0, 98, 1000),
 	};
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 3;
+	input_set_stages(&in, st, 3, NULL, 0);
 	in.cores = 2;
 	in.cores_used = 0.1;
 	in.machine_busy_cores = 0.3;
@@ -2075,11 +2017,7 @@ START_TEST(channel_names_the_limit)
 	const struct an_channel ch[] = { CHAN("source->clean", 99), CHAN("clean->enrich", 99),
 					 CHAN("enrich->burn", 99), CHAN("burn->destination", 1) };
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 5;
-	in.channels = ch;
-	in.nchannels = 4;
+	input_set_stages(&in, st, 5, ch, 4);
 	struct findings out;
 	run(&in, &out);
 	ck_assert_str_eq(one_of(&out, FIND_PIPELINE_BOTTLENECK)->component, "burn");
@@ -2183,9 +2121,7 @@ START_TEST(too_short_to_judge)
 	};
 	const struct an_lock locks[] = { { "stage work: counter", 500, 0.04, 2 } };
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 3;
+	input_set_stages(&in, st, 3, NULL, 0);
 	in.locks = locks;
 	in.nlocks = 1;
 	in.window_s = 0.05;
@@ -2248,9 +2184,7 @@ START_TEST(configured_pace_below_problems)
 	for (int i = 0; i < 40; i++)
 		p[i] = (struct an_point){ i * 0.25, 30e6 + 2.5e6 * i * 0.25, 0 };
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 3;
+	input_set_stages(&in, st, 3, NULL, 0);
 	in.heap = p;
 	in.nheap = 40;
 	in.heap_now = p[39].value;
@@ -2274,9 +2208,7 @@ START_TEST(bottleneck_holds_within_margin)
 		DST(1, 2, 0, 98, 1000),
 	};
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 3;
+	input_set_stages(&in, st, 3, NULL, 0);
 	struct findings out;
 	run(&in, &out);
 	ck_assert_uint_eq(count_type(&out, FIND_PIPELINE_BOTTLENECK), 0);
@@ -2340,11 +2272,7 @@ START_TEST(bottleneck_with_busy_downstream)
 					 CHAN("crunch->destination", 1) };
 	const struct an_function fn[] = { { .name = "spin_burn_cpu", .stage = "crunch", .flat_pct = 75, .stage_pct = 99 } };
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 4;
-	in.channels = ch;
-	in.nchannels = 3;
+	input_set_stages(&in, st, 4, ch, 3);
 	in.cpu_samples = 800;
 	in.functions = fn;
 	in.nfunctions = 1;
@@ -2432,11 +2360,7 @@ START_TEST(hold_margin_eases_tests)
 	const struct an_channel ch[] = { CHAN("source->fetch", 89), CHAN("fetch->crunch", 9),
 					 CHAN("crunch->destination", 1) };
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 4;
-	in.channels = ch;
-	in.nchannels = 3;
+	input_set_stages(&in, st, 4, ch, 3);
 	struct findings out;
 	/* fetch waits to send 55% of its time: crunch, pushed, is the limit */
 	run(&in, &out);
@@ -2481,11 +2405,7 @@ START_TEST(destination_waits_by_kind)
 	};
 	const struct an_channel ch[] = { CHAN("source->typed", 95), CHAN("typed->destination", 95) };
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 3;
-	in.channels = ch;
-	in.nchannels = 2;
+	input_set_stages(&in, st, 3, ch, 2);
 	for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
 		st[2].waits_on = kinds[k].waits_on;
 		st[2].wait_pct = 90;
@@ -2519,11 +2439,7 @@ START_TEST(paced_destination_with_full_channel)
 	st[2].rate_key = "rate_limit";
 	const struct an_channel ch[] = { CHAN("source->cast", 99), CHAN("cast->destination", 99) };
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 3;
-	in.channels = ch;
-	in.nchannels = 2;
+	input_set_stages(&in, st, 3, ch, 2);
 	struct findings out;
 	run(&in, &out);
 	const struct finding *b = one_of(&out, FIND_PIPELINE_BOTTLENECK);
@@ -2556,9 +2472,7 @@ START_TEST(hotspot_under_keeps_up_and_without_records)
 	st[0].rate_key = "rate";
 	const struct an_function fn[] = { { .name = "enrich_row", .stage = "enrich", .flat_pct = 50, .stage_pct = 90 } };
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 3;
+	input_set_stages(&in, st, 3, NULL, 0);
 	in.cpu_samples = 1000;
 	in.functions = fn;
 	in.nfunctions = 1;
@@ -2637,9 +2551,7 @@ START_TEST(cpu_bound_verdict)
 	};
 	const struct an_function fn[] = { { .name = "csv_fast_parse", .stage = "source", .flat_pct = 35, .stage_pct = 70 } };
 	struct analyzer_input in;
-	base_input(&in);
-	in.stages = st;
-	in.nstages = 3;
+	input_set_stages(&in, st, 3, NULL, 0);
 	in.cores = 2;
 	in.cores_used = 1.8;
 	in.machine_busy_cores = 1.9;

@@ -16,12 +16,6 @@
 #include "src/base/buf.h"
 #include "tests/unit/unit_main.h"
 
-#define test_require(cond, ...)                    \
-	do {                                       \
-		if (!(cond))                       \
-			ck_abort_msg(__VA_ARGS__); \
-	} while (0)
-
 #define TRIM_LIMIT (16u << 20) /* documented in batch.c: "huge" starts above 16 MiB */
 
 /* The text of field i of record r: "r<r>f<i>" repeated (r + i) % 7 times,
@@ -46,7 +40,7 @@ static void test_fill(struct batch *b, uint32_t width, uint32_t n)
 	batch_reserve_records(b, width, n);
 	for (uint32_t r = 0; r < n; r++) {
 		uint32_t got = batch_add_record(b);
-		test_require(got == r, "record index %u, want %u", got, r);
+		unit_require(got == r, "record index %u, want %u", got, r);
 		for (uint32_t i = 0; i < width; i++) {
 			if (i == 1 && r % 5 == 0) {
 				batch_set_null(b, r, i);
@@ -62,19 +56,19 @@ static void test_fill(struct batch *b, uint32_t width, uint32_t n)
 static void test_check_filled(struct batch *b, uint32_t width, uint32_t n)
 {
 	char text[256];
-	test_require(b->nrec == n, "nrec %u, want %u", b->nrec, n);
-	test_require(b->width == width, "width %u, want %u", b->width, width);
+	unit_require(b->nrec == n, "nrec %u, want %u", b->nrec, n);
+	unit_require(b->width == width, "width %u, want %u", b->width, width);
 	for (uint32_t r = 0; r < n; r++) {
 		const struct field *f = batch_record(b, r);
 		for (uint32_t i = 0; i < width; i++) {
 			if (i == 1 && r % 5 == 0) {
-				test_require(f[i].len == FIELD_NULL, "record %u field %u should be null", r, i);
+				unit_require(f[i].len == FIELD_NULL, "record %u field %u should be null", r, i);
 				continue;
 			}
 			size_t len = test_field_text(text, r, i);
-			test_require(f[i].len == len, "record %u field %u: length %u, want %zu", r, i, f[i].len, len);
-			test_require((size_t)f[i].off + len <= b->data.len, "record %u field %u beyond the arena", r, i);
-			test_require(len == 0 || memcmp(batch_field_ptr(b, f[i]), text, len) == 0,
+			unit_require(f[i].len == len, "record %u field %u: length %u, want %zu", r, i, f[i].len, len);
+			unit_require((size_t)f[i].off + len <= b->data.len, "record %u field %u beyond the arena", r, i);
+			unit_require(len == 0 || memcmp(batch_field_ptr(b, f[i]), text, len) == 0,
 				     "record %u field %u: wrong bytes", r, i);
 		}
 	}
@@ -231,11 +225,10 @@ START_TEST(test_reset_clears_state)
 }
 END_TEST
 
-START_TEST(test_reset_keeps_capacity)
+/* The working set test_reset_keeps_capacity puts in a batch: records,
+ * raw and out bytes, record errors. */
+static void test_fill_working_set(struct batch *b)
 {
-	/* the record path's promise: once a batch has held a working set, using
-	 * it again for the same sizes reallocates nothing */
-	struct batch *b = batch_new();
 	test_fill(b, 5, 1000);
 	buf_append(&b->raw, "0123456789", 10);
 	buf_reserve(&b->raw, 100000);
@@ -243,53 +236,82 @@ START_TEST(test_reset_keeps_capacity)
 	b->out.len = 150000;
 	for (uint32_t r = 0; r < 40; r++)
 		batch_mark_error(b, r, 2, "a reason of some length", 23);
-	struct field *fields = b->fields;
-	uint8_t *marks = b->marks;
-	struct batch_error *errors = b->errors;
-	char *data = b->data.p, *raw = b->raw.p, *out = b->out.p, *errtext = b->errtext.p;
-	size_t data_cap = b->data.cap, raw_cap = b->raw.cap, out_cap = b->out.cap, errtext_cap = b->errtext.cap;
-	size_t field_cap = b->field_cap;
-	uint32_t rec_cap = b->rec_cap, errors_cap = b->errors_cap;
+}
+
+/* Where a batch's arrays and buffers are, and their capacities. */
+struct test_places {
+	struct field *fields;
+	uint8_t *marks;
+	struct batch_error *errors;
+	char *data, *raw, *out, *errtext;
+	size_t data_cap, raw_cap, out_cap, errtext_cap, field_cap;
+	uint32_t rec_cap, errors_cap;
+};
+
+static struct test_places test_places_of(const struct batch *b)
+{
+	struct test_places w = {
+		.fields = b->fields,
+		.marks = b->marks,
+		.errors = b->errors,
+		.data = b->data.p,
+		.raw = b->raw.p,
+		.out = b->out.p,
+		.errtext = b->errtext.p,
+		.data_cap = b->data.cap,
+		.raw_cap = b->raw.cap,
+		.out_cap = b->out.cap,
+		.errtext_cap = b->errtext.cap,
+		.field_cap = b->field_cap,
+		.rec_cap = b->rec_cap,
+		.errors_cap = b->errors_cap,
+	};
+	return w;
+}
+
+/* b's arrays and buffers are where w says and data's capacity is the same;
+ * with all_caps, every other capacity is the same too. */
+static void test_check_places(const struct batch *b, const struct test_places *w, int all_caps)
+{
+	ck_assert_ptr_eq(b->fields, w->fields);
+	ck_assert_ptr_eq(b->marks, w->marks);
+	ck_assert_ptr_eq(b->errors, w->errors);
+	ck_assert_ptr_eq(b->data.p, w->data);
+	ck_assert_ptr_eq(b->raw.p, w->raw);
+	ck_assert_ptr_eq(b->out.p, w->out);
+	ck_assert_ptr_eq(b->errtext.p, w->errtext);
+	ck_assert_uint_eq(b->data.cap, w->data_cap);
+	if (!all_caps)
+		return;
+	ck_assert_uint_eq(b->raw.cap, w->raw_cap);
+	ck_assert_uint_eq(b->out.cap, w->out_cap);
+	ck_assert_uint_eq(b->errtext.cap, w->errtext_cap);
+	ck_assert_uint_eq(b->field_cap, w->field_cap);
+	ck_assert_uint_eq(b->rec_cap, w->rec_cap);
+	ck_assert_uint_eq(b->errors_cap, w->errors_cap);
+}
+
+START_TEST(test_reset_keeps_capacity)
+{
+	/* the record path's promise: once a batch has held a working set, using
+	 * it again for the same sizes reallocates nothing */
+	struct batch *b = batch_new();
+	test_fill_working_set(b);
+	struct test_places w = test_places_of(b);
 	for (int round = 0; round < 5; round++) {
 		batch_reset(b);
-		ck_assert_ptr_eq(b->fields, fields);
-		ck_assert_ptr_eq(b->marks, marks);
-		ck_assert_ptr_eq(b->errors, errors);
-		ck_assert_ptr_eq(b->data.p, data);
-		ck_assert_ptr_eq(b->raw.p, raw);
-		ck_assert_ptr_eq(b->out.p, out);
-		ck_assert_ptr_eq(b->errtext.p, errtext);
-		ck_assert_uint_eq(b->data.cap, data_cap);
-		ck_assert_uint_eq(b->raw.cap, raw_cap);
-		ck_assert_uint_eq(b->out.cap, out_cap);
-		ck_assert_uint_eq(b->errtext.cap, errtext_cap);
-		ck_assert_uint_eq(b->field_cap, field_cap);
-		ck_assert_uint_eq(b->rec_cap, rec_cap);
-		ck_assert_uint_eq(b->errors_cap, errors_cap);
+		test_check_places(b, &w, 1);
 		/* the same work again */
-		test_fill(b, 5, 1000);
-		buf_append(&b->raw, "0123456789", 10);
-		buf_reserve(&b->raw, 100000);
-		buf_reserve(&b->out, 200000);
-		b->out.len = 150000;
-		for (uint32_t r = 0; r < 40; r++)
-			batch_mark_error(b, r, 2, "a reason of some length", 23);
-		ck_assert_ptr_eq(b->fields, fields);
-		ck_assert_ptr_eq(b->marks, marks);
-		ck_assert_ptr_eq(b->errors, errors);
-		ck_assert_ptr_eq(b->data.p, data);
-		ck_assert_ptr_eq(b->raw.p, raw);
-		ck_assert_ptr_eq(b->out.p, out);
-		ck_assert_ptr_eq(b->errtext.p, errtext);
-		ck_assert_uint_eq(b->data.cap, data_cap);
+		test_fill_working_set(b);
+		test_check_places(b, &w, 0);
 		test_check_filled(b, 5, 1000);
 	}
 	/* fewer records or a narrower schema fit in what is there too */
 	batch_reset(b);
 	test_fill(b, 2, 700);
-	ck_assert_ptr_eq(b->fields, fields);
-	ck_assert_ptr_eq(b->marks, marks);
-	ck_assert_ptr_eq(b->data.p, data);
+	ck_assert_ptr_eq(b->fields, w.fields);
+	ck_assert_ptr_eq(b->marks, w.marks);
+	ck_assert_ptr_eq(b->data.p, w.data);
 	test_check_filled(b, 2, 700);
 	batch_free(b);
 }

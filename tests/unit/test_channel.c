@@ -24,28 +24,10 @@
 #include "pipeline/tmetrics.h"
 #include "src/base/globals.h"
 #include "tests/unit/unit_main.h"
+#include "tests/unit/unit_time.h"
 
 /* Deadlock guard for waits on other threads: generous, never a timing test. */
 #define TEST_GUARD_NS (60ull * 1000000000ull)
-
-#define test_require(cond, ...)                    \
-	do {                                       \
-		if (!(cond))                       \
-			ck_abort_msg(__VA_ARGS__); \
-	} while (0)
-
-static uint64_t test_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static void test_sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-}
 
 /* A batch holding n kept records; its seq is the tag. */
 static struct batch *test_batch(uint32_t n, uint64_t tag)
@@ -66,23 +48,19 @@ static struct channel_stats test_stats(struct channel *c)
 	return s;
 }
 
-/* Polls until the channel has seen `n` sender waits (a sender is then
- * blocked in it: the count is raised under the lock just before waiting). */
-static void test_wait_for_send_waits(struct channel *c, uint64_t n)
+/* Polls until the channel has seen `n` sender waits (sender != 0) or
+ * receiver waits (a thread is then blocked in it: the count is raised under
+ * the lock just before waiting). */
+static void test_wait_for_waits(struct channel *c, uint64_t n, int sender)
 {
-	uint64_t t0 = test_now_ns();
-	while (test_stats(c).send_waits < n) {
-		ck_assert_msg(test_now_ns() - t0 < TEST_GUARD_NS, "no sender blocked");
-		test_sleep_ms(1);
-	}
-}
-
-static void test_wait_for_recv_waits(struct channel *c, uint64_t n)
-{
-	uint64_t t0 = test_now_ns();
-	while (test_stats(c).recv_waits < n) {
-		ck_assert_msg(test_now_ns() - t0 < TEST_GUARD_NS, "no receiver blocked");
-		test_sleep_ms(1);
+	uint64_t t0 = clock_now_ns();
+	for (;;) {
+		struct channel_stats s = test_stats(c);
+		if ((sender ? s.send_waits : s.recv_waits) >= n)
+			return;
+		ck_assert_msg(clock_now_ns() - t0 < TEST_GUARD_NS, "%s",
+			      sender ? "no sender blocked" : "no receiver blocked");
+		unit_sleep_ms(1);
 	}
 }
 
@@ -109,7 +87,7 @@ static void *test_sender_main(void *arg)
 	struct test_side *s = arg;
 	globals_thread_metrics = s->m;
 	if (s->m)
-		tmetrics_begin(s->m, test_now_ns());
+		tmetrics_begin(s->m, clock_now_ns());
 	channel_send_batch(s->c, s->b);
 	atomic_store(&s->done, 1);
 	return NULL;
@@ -120,7 +98,7 @@ static void *test_receiver_main(void *arg)
 	struct test_side *s = arg;
 	globals_thread_metrics = s->m;
 	if (s->m)
-		tmetrics_begin(s->m, test_now_ns());
+		tmetrics_begin(s->m, clock_now_ns());
 	s->b = channel_recv_batch(s->c);
 	atomic_store(&s->done, 1);
 	return NULL;
@@ -138,12 +116,36 @@ static void test_start(struct test_side *s, struct channel *c, struct batch *b, 
 
 static void test_join(struct test_side *s)
 {
-	uint64_t t0 = test_now_ns();
+	uint64_t t0 = clock_now_ns();
 	while (!atomic_load(&s->done)) {
-		ck_assert_msg(test_now_ns() - t0 < TEST_GUARD_NS, "a blocked thread never woke up");
-		test_sleep_ms(1);
+		ck_assert_msg(clock_now_ns() - t0 < TEST_GUARD_NS, "a blocked thread never woke up");
+		unit_sleep_ms(1);
 	}
 	pthread_join(s->t, NULL);
+}
+
+/* Starts a thread sending b (with metrics m, or none) and returns once c has
+ * seen `nwaits` sender waits. */
+static void test_start_sender(struct test_side *s, struct channel *c, struct batch *b, struct tmetrics *m,
+			      uint64_t nwaits)
+{
+	test_start(s, c, b, m, test_sender_main);
+	test_wait_for_waits(c, nwaits, 1);
+}
+
+/* Starts a thread receiving from c (with metrics m, or none) and returns once
+ * c has seen `nwaits` receiver waits. */
+static void test_start_receiver(struct test_side *s, struct channel *c, struct tmetrics *m, uint64_t nwaits)
+{
+	test_start(s, c, NULL, m, test_receiver_main);
+	test_wait_for_waits(c, nwaits, 0);
+}
+
+/* The thread of s is still blocked 20 ms on. */
+static void test_check_still_blocked(struct test_side *s)
+{
+	unit_sleep_ms(20);
+	ck_assert_int_eq(atomic_load(&s->done), 0);
 }
 
 /* ---- tests ---------------------------------------------------------------- */
@@ -202,14 +204,12 @@ START_TEST(test_capacity_in_records)
 	 * this channel */
 	struct tmetrics *m = test_metrics_new();
 	struct test_side snd;
-	test_start(&snd, c, x, m, test_sender_main);
-	test_wait_for_send_waits(c, 1);
+	test_start_sender(&snd, c, x, m, 1);
 	ck_assert_int_eq(atomic_load(&m->state), TSTATE_BACKPRESSURED);
 	const char *on = atomic_load(&m->waiting_on);
 	ck_assert_ptr_nonnull(on);
 	ck_assert_str_eq(on, "cap");
-	test_sleep_ms(20);
-	ck_assert_int_eq(atomic_load(&snd.done), 0);
+	test_check_still_blocked(&snd);
 	s = test_stats(c);
 	ck_assert_uint_eq(s.fill, 10);
 	ck_assert_uint_eq(s.sends, 2);
@@ -248,20 +248,16 @@ START_TEST(test_oversize_batch_enters_empty_channel)
 	ck_assert_uint_eq(s.send_waits, 0);
 	/* behind it, even one record waits */
 	struct test_side snd;
-	test_start(&snd, c, small, NULL, test_sender_main);
-	test_wait_for_send_waits(c, 1);
-	test_sleep_ms(20);
-	ck_assert_int_eq(atomic_load(&snd.done), 0);
+	test_start_sender(&snd, c, small, NULL, 1);
+	test_check_still_blocked(&snd);
 	ck_assert_ptr_eq(channel_recv_batch(c), big);
 	test_join(&snd);
 	ck_assert_uint_eq(test_stats(c).fill, 1);
 	/* an oversize batch waits until the channel is empty, not just until
 	 * some room is free */
 	struct test_side snd2;
-	test_start(&snd2, c, big2, NULL, test_sender_main);
-	test_wait_for_send_waits(c, 2);
-	test_sleep_ms(20);
-	ck_assert_int_eq(atomic_load(&snd2.done), 0);
+	test_start_sender(&snd2, c, big2, NULL, 2);
+	test_check_still_blocked(&snd2);
 	ck_assert_ptr_eq(channel_recv_batch(c), small);
 	test_join(&snd2);
 	s = test_stats(c);
@@ -284,10 +280,8 @@ START_TEST(test_slots_bound_batches)
 	channel_send_batch(c, a);
 	channel_send_batch(c, b);
 	struct test_side snd;
-	test_start(&snd, c, x, NULL, test_sender_main);
-	test_wait_for_send_waits(c, 1);
-	test_sleep_ms(20);
-	ck_assert_int_eq(atomic_load(&snd.done), 0);
+	test_start_sender(&snd, c, x, NULL, 1);
+	test_check_still_blocked(&snd);
 	ck_assert_ptr_eq(channel_recv_batch(c), a);
 	test_join(&snd);
 	ck_assert_ptr_eq(channel_recv_batch(c), b);
@@ -329,14 +323,12 @@ START_TEST(test_recv_blocks_while_empty)
 	struct channel *c = channel_create("in", 100, 4, 0);
 	struct tmetrics *m = test_metrics_new();
 	struct test_side rcv;
-	test_start(&rcv, c, NULL, m, test_receiver_main);
-	test_wait_for_recv_waits(c, 1);
+	test_start_receiver(&rcv, c, m, 1);
 	ck_assert_int_eq(atomic_load(&m->state), TSTATE_IDLE);
 	const char *on = atomic_load(&m->waiting_on);
 	ck_assert_ptr_nonnull(on);
 	ck_assert_str_eq(on, "in");
-	test_sleep_ms(20);
-	ck_assert_int_eq(atomic_load(&rcv.done), 0);
+	test_check_still_blocked(&rcv);
 	ck_assert_uint_gt(test_stats(c).recv_blocked_ns, 0); /* a wait in progress counts */
 	struct batch *b = test_batch(3, 9);
 	channel_send_batch(c, b);
@@ -365,10 +357,9 @@ START_TEST(test_internal_waits_are_internal)
 	struct channel *c = channel_create("stage/inside", 100, 4, 1);
 	struct tmetrics *m = test_metrics_new();
 	struct test_side rcv;
-	test_start(&rcv, c, NULL, m, test_receiver_main);
-	test_wait_for_recv_waits(c, 1);
+	test_start_receiver(&rcv, c, m, 1);
 	ck_assert_int_eq(atomic_load(&m->state), TSTATE_INTERNAL);
-	test_sleep_ms(5);
+	unit_sleep_ms(5);
 	struct batch *b = test_batch(1, 1);
 	channel_send_batch(c, b);
 	test_join(&rcv);
@@ -398,10 +389,8 @@ START_TEST(test_close_when_last_producer_done)
 	ck_assert_ptr_eq(channel_recv_batch(c), b);
 	/* empty and open: a receiver waits */
 	struct test_side rcv;
-	test_start(&rcv, c, NULL, NULL, test_receiver_main);
-	test_wait_for_recv_waits(c, 1);
-	test_sleep_ms(20);
-	ck_assert_int_eq(atomic_load(&rcv.done), 0);
+	test_start_receiver(&rcv, c, NULL, 1);
+	test_check_still_blocked(&rcv);
 	channel_done_producer(c); /* the last one: closed, the waiter gets NULL */
 	test_join(&rcv);
 	ck_assert_ptr_null(rcv.b);
@@ -448,7 +437,7 @@ START_TEST(test_close_wakes_every_receiver)
 		channel_add_consumer(c);
 		test_start(&rcv[i], c, NULL, NULL, test_receiver_main);
 	}
-	test_wait_for_recv_waits(c, 3);
+	test_wait_for_waits(c, 3, 0);
 	ck_assert_int_eq(test_stats(c).consumers, 3);
 	channel_done_producer(c);
 	for (int i = 0; i < 3; i++) {
@@ -468,8 +457,8 @@ START_TEST(test_fill_integral)
 	channel_send_batch(c, b);
 	struct channel_stats s1 = test_stats(c);
 	/* let the clock move on */
-	while (test_now_ns() < s1.now_ns + 2000000)
-		test_sleep_ms(1);
+	while (clock_now_ns() < s1.now_ns + 2000000)
+		unit_sleep_ms(1);
 	struct channel_stats s2 = test_stats(c);
 	ck_assert_uint_gt(s2.now_ns, s1.now_ns);
 	ck_assert_uint_gt(s2.fill_integral, s1.fill_integral);
@@ -477,8 +466,8 @@ START_TEST(test_fill_integral)
 	ck_assert_uint_eq(s2.fill_integral - s1.fill_integral, 5 * (s2.now_ns - s1.now_ns));
 	ck_assert_uint_eq(channel_recv_batch(c) == b, 1);
 	struct channel_stats s3 = test_stats(c);
-	while (test_now_ns() < s3.now_ns + 2000000)
-		test_sleep_ms(1);
+	while (clock_now_ns() < s3.now_ns + 2000000)
+		unit_sleep_ms(1);
 	struct channel_stats s4 = test_stats(c);
 	/* empty: the integral stands still; the peak is remembered */
 	ck_assert_uint_eq(s4.fill_integral, s3.fill_integral);
@@ -585,7 +574,7 @@ static void test_many_run(int nproducers, int nconsumers)
 		pthread_join(cons[i].tid, NULL);
 	ck_assert_int_eq(atomic_load(&t.errors), 0);
 	for (int id = 0; id < MANY_BATCHES; id++)
-		test_require(atomic_load(&t.seen[id]) == 1, "batch %d received %d times", id,
+		unit_require(atomic_load(&t.seen[id]) == 1, "batch %d received %d times", id,
 			     atomic_load(&t.seen[id]));
 	ck_assert_uint_eq(atomic_load(&t.records_in), atomic_load(&t.records_out));
 	struct channel_stats s = test_stats(t.c);

@@ -21,12 +21,6 @@
 
 /* Check's ck_assert records a checkpoint (a write to a file) on every
  * success, far too slow in the inner loops: there, only fail. */
-#define test_require(cond, ...)                    \
-	do {                                       \
-		if (!(cond))                       \
-			ck_abort_msg(__VA_ARGS__); \
-	} while (0)
-
 /* ---- small helpers ---------------------------------------------------- */
 
 struct test_rng {
@@ -58,7 +52,7 @@ static size_t test_rng_below(struct test_rng *r, size_t n)
 static void *test_xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
-	test_require(p != NULL, "out of memory");
+	unit_require(p != NULL, "out of memory");
 	return p;
 }
 
@@ -162,7 +156,7 @@ static void test_out_put(struct test_out *o, const void *p, size_t n)
 		while (cap < o->len + n)
 			cap *= 2;
 		o->b = realloc(o->b, cap);
-		test_require(o->b != NULL, "out of memory");
+		unit_require(o->b != NULL, "out of memory");
 		o->cap = cap;
 	}
 	if (n)
@@ -233,17 +227,17 @@ static size_t test_feed_scan(const char *in, size_t n, unsigned char d, unsigned
 			size_t got = 99999;
 			uint64_t before = s.records;
 			size_t r = csv_scan_records(&s, piece + off, len - off, left, &got);
-			test_require(r <= len - off, "returned %zu, past the %zu bytes given", r, len - off);
-			test_require(got <= left, "got %zu records, more than the %zu wanted", got, left);
-			test_require(s.records - before == got, "records counter moved by %llu, got %zu",
+			unit_require(r <= len - off, "returned %zu, past the %zu bytes given", r, len - off);
+			unit_require(got <= left, "got %zu records, more than the %zu wanted", got, left);
+			unit_require(s.records - before == got, "records counter moved by %llu, got %zu",
 				     (unsigned long long)(s.records - before), got);
-			test_require(got == left || r == len - off, "stopped at %zu of %zu with %zu < %zu records", r,
+			unit_require(got == left || r == len - off, "stopped at %zu of %zu with %zu < %zu records", r,
 				     len - off, got, left);
-			test_require(got < left || r > 0, "a record completed in 0 bytes");
+			unit_require(got < left || r > 0, "a record completed in 0 bytes");
 			off += r;
 			left -= got;
 			if (left == 0) {
-				test_require(csv_scan_at_boundary(&s), "not at a boundary after the wanted records");
+				unit_require(csv_scan_at_boundary(&s), "not at a boundary after the wanted records");
 				cuts[ncuts++] = start + off;
 				w = (w + 1) % f->nwants;
 				left = f->wants[w];
@@ -252,7 +246,7 @@ static size_t test_feed_scan(const char *in, size_t n, unsigned char d, unsigned
 		free(piece);
 		start = stop;
 	}
-	test_require(start == n, "pieces cover %zu of %zu bytes", start, n);
+	unit_require(start == n, "pieces cover %zu of %zu bytes", start, n);
 	*end = s;
 	return ncuts;
 }
@@ -272,17 +266,17 @@ static void test_check_feed(const char *in, size_t n, unsigned char d, unsigned 
 		cum += f->wants[w];
 		if (cum > ref->nbounds)
 			break;
-		test_require(expect < ncuts, "%s: missing cut %zu", what, expect);
-		test_require(cuts[expect] == ref->bounds[cum - 1], "%s: cut %zu at %zu, reference %zu", what,
+		unit_require(expect < ncuts, "%s: missing cut %zu", what, expect);
+		unit_require(cuts[expect] == ref->bounds[cum - 1], "%s: cut %zu at %zu, reference %zu", what,
 			      expect, cuts[expect], ref->bounds[cum - 1]);
 		expect++;
 	}
-	test_require(ncuts == expect, "%s: %zu cuts, expected %zu", what, ncuts, expect);
-	test_require(s.records == ref->nbounds, "%s: records %llu, reference %zu", what,
+	unit_require(ncuts == expect, "%s: %zu cuts, expected %zu", what, ncuts, expect);
+	unit_require(s.records == ref->nbounds, "%s: records %llu, reference %zu", what,
 		      (unsigned long long)s.records, ref->nbounds);
-	test_require(s.lines == ref->lines, "%s: lines %llu, reference %llu", what, (unsigned long long)s.lines,
+	unit_require(s.lines == ref->lines, "%s: lines %llu, reference %llu", what, (unsigned long long)s.lines,
 		      (unsigned long long)ref->lines);
-	test_require(csv_scan_at_boundary(&s) == ref->at_boundary, "%s: boundary state differs", what);
+	unit_require(csv_scan_at_boundary(&s) == ref->at_boundary, "%s: boundary state differs", what);
 
 	struct test_out part = { 0 };
 	size_t prev = 0;
@@ -291,10 +285,10 @@ static void test_check_feed(const char *in, size_t n, unsigned char d, unsigned 
 		test_parse(in + prev, stop - prev, d, q, &part);
 		prev = stop;
 	}
-	test_require(part.rows == whole->rows && part.fields == whole->fields,
+	unit_require(part.rows == whole->rows && part.fields == whole->fields,
 		      "%s: chunks gave %zu rows %zu fields, whole %zu rows %zu fields", what, part.rows,
 		      part.fields, whole->rows, whole->fields);
-	test_require(part.len == whole->len && (part.len == 0 || memcmp(part.b, whole->b, part.len) == 0),
+	unit_require(part.len == whole->len && (part.len == 0 || memcmp(part.b, whole->b, part.len) == 0),
 		      "%s: chunked records differ from whole", what);
 	test_out_free(&part);
 	free(cuts);
@@ -313,7 +307,7 @@ static void test_check_lines_of(const char *in, size_t n, unsigned char d, unsig
 		for (size_t k = 0; k + b <= ref->nstarts + 1; k++) {
 			uint64_t got = csv_scan_line_of_record(in + from, n - from, d, q, k, first);
 			uint64_t want = k + b < ref->nstarts ? 7 + ref->start_lfs[k + b] : 0;
-			test_require(got == want, "line_of_record(from %zu, k %zu) = %llu, expected %llu", from, k,
+			unit_require(got == want, "line_of_record(from %zu, k %zu) = %llu, expected %llu", from, k,
 				      (unsigned long long)got, (unsigned long long)want);
 		}
 	}
@@ -335,7 +329,7 @@ static void test_check_input(const char *in, size_t n, unsigned char d, unsigned
 	test_ref_scan(in, n, d, q, &ref);
 	test_parse(in, n, d, q, &whole);
 	/* csv_slow's own count: the scanner's records plus the one the end flushes */
-	test_require(whole.rows == ref.nbounds + !ref.at_boundary, "%s: csv_slow rows %zu, reference %zu+%d", what,
+	unit_require(whole.rows == ref.nbounds + !ref.at_boundary, "%s: csv_slow rows %zu, reference %zu+%d", what,
 		      whole.rows, ref.nbounds, !ref.at_boundary);
 
 	/* one piece, want 1 and a huge want */

@@ -18,12 +18,6 @@
 
 /* Check's ck_assert records a checkpoint on every success, too slow in the
  * loops below: there, only fail. */
-#define test_require(cond, ...)                    \
-	do {                                       \
-		if (!(cond))                       \
-			ck_abort_msg(__VA_ARGS__); \
-	} while (0)
-
 #define TOP_LOWER (1ull << HISTOGRAM_MAX_EXP)
 #define LAST_BUCKET (HISTOGRAM_BUCKETS - 1u)
 
@@ -67,12 +61,12 @@ static int test_cmp_u64(const void *a, const void *b)
 static void test_check_value_in_its_bucket(uint64_t v)
 {
 	unsigned i = histogram_bucket_of(v);
-	test_require(i < HISTOGRAM_BUCKETS, "bucket %u out of range for %llu", i, (unsigned long long)v);
+	unit_require(i < HISTOGRAM_BUCKETS, "bucket %u out of range for %llu", i, (unsigned long long)v);
 	uint64_t lo = histogram_bucket_lower(i), hi = histogram_bucket_upper(i);
-	test_require(lo <= v, "value %llu below its bucket %u [%llu, %llu)", (unsigned long long)v, i,
+	unit_require(lo <= v, "value %llu below its bucket %u [%llu, %llu)", (unsigned long long)v, i,
 		     (unsigned long long)lo, (unsigned long long)hi);
 	if (i < LAST_BUCKET)
-		test_require(v < hi, "value %llu not below the upper bound of bucket %u [%llu, %llu)",
+		unit_require(v < hi, "value %llu not below the upper bound of bucket %u [%llu, %llu)",
 			     (unsigned long long)v, i, (unsigned long long)lo, (unsigned long long)hi);
 }
 
@@ -102,20 +96,20 @@ START_TEST(test_buckets_contiguous_and_monotone)
 {
 	for (unsigned i = 0; i < LAST_BUCKET; i++) {
 		uint64_t lo = histogram_bucket_lower(i), hi = histogram_bucket_upper(i);
-		test_require(lo < hi, "bucket %u is empty: [%llu, %llu)", i, (unsigned long long)lo,
+		unit_require(lo < hi, "bucket %u is empty: [%llu, %llu)", i, (unsigned long long)lo,
 			     (unsigned long long)hi);
-		test_require(hi == histogram_bucket_lower(i + 1), "bucket %u ends at %llu but %u starts at %llu", i,
+		unit_require(hi == histogram_bucket_lower(i + 1), "bucket %u ends at %llu but %u starts at %llu", i,
 			     (unsigned long long)hi, i + 1, (unsigned long long)histogram_bucket_lower(i + 1));
-		test_require(histogram_bucket_of(lo) == i, "lower bound %llu of bucket %u lands in %u",
+		unit_require(histogram_bucket_of(lo) == i, "lower bound %llu of bucket %u lands in %u",
 			     (unsigned long long)lo, i, histogram_bucket_of(lo));
-		test_require(histogram_bucket_of(hi - 1) == i, "last value %llu of bucket %u lands in %u",
+		unit_require(histogram_bucket_of(hi - 1) == i, "last value %llu of bucket %u lands in %u",
 			     (unsigned long long)(hi - 1), i, histogram_bucket_of(hi - 1));
-		test_require(histogram_bucket_of(hi) == i + 1, "upper bound %llu of bucket %u lands in %u",
+		unit_require(histogram_bucket_of(hi) == i + 1, "upper bound %llu of bucket %u lands in %u",
 			     (unsigned long long)hi, i, histogram_bucket_of(hi));
 		/* the resolution the percentiles rely on: a bucket above 1 us is
 		 * at most 1/16 of its lower bound wide */
 		if (i > 0)
-			test_require(hi - lo <= lo / HISTOGRAM_SUB, "bucket %u [%llu, %llu) is wider than 1/16", i,
+			unit_require(hi - lo <= lo / HISTOGRAM_SUB, "bucket %u [%llu, %llu) is wider than 1/16", i,
 				     (unsigned long long)lo, (unsigned long long)hi);
 	}
 }
@@ -142,10 +136,10 @@ START_TEST(test_every_value_in_its_bucket)
 		/* monotone: a larger value never lands in a lower bucket */
 		unsigned i = histogram_bucket_of(v);
 		if (v >= prev_v)
-			test_require(i >= prev_i, "%llu -> %u but %llu -> %u", (unsigned long long)v, i,
+			unit_require(i >= prev_i, "%llu -> %u but %llu -> %u", (unsigned long long)v, i,
 				     (unsigned long long)prev_v, prev_i);
 		else
-			test_require(i <= prev_i, "%llu -> %u but %llu -> %u", (unsigned long long)v, i,
+			unit_require(i <= prev_i, "%llu -> %u but %llu -> %u", (unsigned long long)v, i,
 				     (unsigned long long)prev_v, prev_i);
 		prev_v = v;
 		prev_i = i;
@@ -401,7 +395,7 @@ START_TEST(test_quantile_bounds_of_q)
 	uint64_t prev = 0;
 	for (int k = 1; k <= 1000; k++) {
 		uint64_t q = histogram_view_quantile(v, k / 1000.0);
-		test_require(q >= prev, "quantile %d/1000 = %llu below the previous %llu", k, (unsigned long long)q,
+		unit_require(q >= prev, "quantile %d/1000 = %llu below the previous %llu", k, (unsigned long long)q,
 			     (unsigned long long)prev);
 		prev = q;
 	}

@@ -64,6 +64,14 @@ static void fill_text(const struct schema *s, const char *text, int flatten, cha
 	json_index_free(ix);
 }
 
+/* fill_text of text (flattened or not) must give want. */
+static void fill_check_text(const struct schema *s, const char *text, int flatten, const char *want)
+{
+	char got[1024];
+	fill_text(s, text, flatten, got, sizeof got);
+	ck_assert_str_eq(got, want);
+}
+
 START_TEST(test_fields_first_seen_order)
 {
 	const char *texts[] = { "{\"b\":1,\"a\":2}", "{\"c\":3,\"a\":4}", "[1,2]", "{\"d\":{\"x\":1}}", NULL };
@@ -86,13 +94,10 @@ START_TEST(test_values_as_text)
 				NULL };
 	struct schema s;
 	schema_from(texts, 0, &s);
-	char got[1024];
-	fill_text(&s,
-		  "{\"s\":\"h\\u00e9\\\"\\n\",\"i\":-9007199254740993,\"r\":0.1,\"t\":true,\"f\":false,\"n\":null,"
-		  "\"o\":{\"x\": [1, {\"y\": \"z\"}]},\"a\":[],\"e\":1e5}",
-		  0, got, sizeof got);
-	ck_assert_str_eq(got, "s=h\xc3\xa9\"\n|i=-9007199254740993|r=0.1|t=true|f=false|n=<null>|"
-			      "o={\"x\":[1,{\"y\":\"z\"}]}|a=[]|e=100000.0|m=<null>");
+	fill_check_text(&s, "{\"s\":\"h\\u00e9\\\"\\n\",\"i\":-9007199254740993,\"r\":0.1,\"t\":true,\"f\":false,\"n\":null,"
+			"\"o\":{\"x\": [1, {\"y\": \"z\"}]},\"a\":[],\"e\":1e5}", 0,
+			"s=h\xc3\xa9\"\n|i=-9007199254740993|r=0.1|t=true|f=false|n=<null>|"
+			"o={\"x\":[1,{\"y\":\"z\"}]}|a=[]|e=100000.0|m=<null>");
 	schema_free(&s);
 }
 END_TEST
@@ -112,19 +117,14 @@ START_TEST(test_types_from_first_records)
 	const uint8_t want[] = { FTYPE_INT, FTYPE_FLOAT, FTYPE_BOOL, FTYPE_STRING, FTYPE_STRING, FTYPE_STRING, FTYPE_STRING };
 	for (uint32_t i = 0; i < s.width; i++)
 		ck_assert_msg(s.types[i] == want[i], "field %s: type %d, expected %d", s.names[i], s.types[i], want[i]);
-	char got[1024];
-	fill_text(&s, "{\"i\":-3,\"r\":7,\"b\":true,\"mix\":false,\"s\":1.5,\"n\":\"t\",\"o\":[1]}", 0, got, sizeof got);
-	ck_assert_str_eq(got, "i=-3|r=7|b=true|mix=false|s=1.5|n=t|o=[1]");
-	fill_text(&s, "{\"i\":1.5}", 0, got, sizeof got);
-	ck_assert_str_eq(got, "error: key 'i' holds a number, where the first records held integers");
-	fill_text(&s, "{\"i\":\"7\"}", 0, got, sizeof got);
-	ck_assert_str_eq(got, "error: key 'i' holds a string, where the first records held integers");
-	fill_text(&s, "{\"r\":\"x\"}", 0, got, sizeof got);
-	ck_assert_str_eq(got, "error: key 'r' holds a string, where the first records held numbers");
-	fill_text(&s, "{\"b\":1}", 0, got, sizeof got);
-	ck_assert_str_eq(got, "error: key 'b' holds a number, where the first records held booleans");
-	fill_text(&s, "{\"i\":null,\"r\":null,\"b\":null}", 0, got, sizeof got);
-	ck_assert_str_eq(got, "i=<null>|r=<null>|b=<null>|mix=<null>|s=<null>|n=<null>|o=<null>");
+	fill_check_text(&s, "{\"i\":-3,\"r\":7,\"b\":true,\"mix\":false,\"s\":1.5,\"n\":\"t\",\"o\":[1]}", 0,
+			"i=-3|r=7|b=true|mix=false|s=1.5|n=t|o=[1]");
+	fill_check_text(&s, "{\"i\":1.5}", 0, "error: key 'i' holds a number, where the first records held integers");
+	fill_check_text(&s, "{\"i\":\"7\"}", 0, "error: key 'i' holds a string, where the first records held integers");
+	fill_check_text(&s, "{\"r\":\"x\"}", 0, "error: key 'r' holds a string, where the first records held numbers");
+	fill_check_text(&s, "{\"b\":1}", 0, "error: key 'b' holds a number, where the first records held booleans");
+	fill_check_text(&s, "{\"i\":null,\"r\":null,\"b\":null}", 0,
+			"i=<null>|r=<null>|b=<null>|mix=<null>|s=<null>|n=<null>|o=<null>");
 	schema_free(&s);
 }
 END_TEST
@@ -138,12 +138,11 @@ START_TEST(test_flatten)
 	ck_assert_str_eq(s.names[1], "user.name");
 	ck_assert_str_eq(s.names[2], "user.geo.lat");
 	ck_assert_str_eq(s.names[4], "x");
-	char got[1024];
-	fill_text(&s, "{\"x\":{},\"user\":{\"geo\":{\"lat\":2}},\"id\":7}", 1, got, sizeof got);
-	ck_assert_str_eq(got, "id=7|user.name=<null>|user.geo.lat=2|tags=<null>|x={}");
-	fill_text(&s, "{\"user\":{\"geo\":{\"lon\":2}}}", 1, got, sizeof got);
-	ck_assert_str_eq(got, "error: key 'user.geo.lon' is not a field of the input (fields come from the first "
-			      "records)");
+	fill_check_text(&s, "{\"x\":{},\"user\":{\"geo\":{\"lat\":2}},\"id\":7}", 1,
+			"id=7|user.name=<null>|user.geo.lat=2|tags=<null>|x={}");
+	fill_check_text(&s, "{\"user\":{\"geo\":{\"lon\":2}}}", 1,
+			"error: key 'user.geo.lon' is not a field of the input (fields come from the first "
+			"records)");
 	schema_free(&s);
 }
 END_TEST
@@ -154,37 +153,39 @@ START_TEST(test_errors)
 	struct schema s;
 	schema_from(texts, 1, &s);
 	ck_assert_uint_eq(s.width, 1);
-	char got[1024];
-	fill_text(&s, "{\"a.b\":1,\"a\":{\"b\":2}}", 1, got, sizeof got);
-	ck_assert_str_eq(got, "error: key 'a.b' appears twice (a dotted key and a nested object name one field)");
-	fill_text(&s, "[1]", 1, got, sizeof got);
-	ck_assert_str_eq(got, "error: expected a JSON object, found an array");
-	fill_text(&s, "\"x\"", 0, got, sizeof got);
-	ck_assert_str_eq(got, "error: expected a JSON object, found a string");
-	fill_text(&s, "{\"zz\":1}", 0, got, sizeof got);
-	ck_assert_str_eq(got, "error: key 'zz' is not a field of the input (fields come from the first records)");
+	fill_check_text(&s, "{\"a.b\":1,\"a\":{\"b\":2}}", 1,
+			"error: key 'a.b' appears twice (a dotted key and a nested object name one field)");
+	fill_check_text(&s, "[1]", 1, "error: expected a JSON object, found an array");
+	fill_check_text(&s, "\"x\"", 0, "error: expected a JSON object, found a string");
+	fill_check_text(&s, "{\"zz\":1}", 0,
+			"error: key 'zz' is not a field of the input (fields come from the first records)");
 	schema_free(&s);
 }
 END_TEST
+
+/* Writes {"k0":0,...,"k299":299} into text, the keys in reverse order when
+ * reverse is set. */
+static void many_write_keys(char *text, size_t n, int reverse)
+{
+	size_t o = 0;
+	o += (size_t)snprintf(text + o, n - o, "{");
+	for (int k = 0; k < 300; k++) {
+		int i = reverse ? 299 - k : k;
+		o += (size_t)snprintf(text + o, n - o, "%s\"k%d\":%d", k ? "," : "", i, i);
+	}
+	snprintf(text + o, n - o, "}");
+}
 
 /* Many fields, keys in reverse order: both lookups find every field. */
 START_TEST(test_many_fields_any_order)
 {
 	char text[8192];
-	size_t o = 0;
-	o += (size_t)snprintf(text + o, sizeof text - o, "{");
-	for (int i = 0; i < 300; i++)
-		o += (size_t)snprintf(text + o, sizeof text - o, "%s\"k%d\":%d", i ? "," : "", i, i);
-	snprintf(text + o, sizeof text - o, "}");
+	many_write_keys(text, sizeof text, 0);
 	const char *texts[] = { text, NULL };
 	struct schema s;
 	schema_from(texts, 0, &s);
 	ck_assert_uint_eq(s.width, 300);
-	o = 0;
-	o += (size_t)snprintf(text + o, sizeof text - o, "{");
-	for (int i = 299; i >= 0; i--)
-		o += (size_t)snprintf(text + o, sizeof text - o, "%s\"k%d\":%d", i != 299 ? "," : "", i, i);
-	snprintf(text + o, sizeof text - o, "}");
+	many_write_keys(text, sizeof text, 1);
 	static char got[16384];
 	fill_text(&s, text, 0, got, sizeof got);
 	ck_assert(strstr(got, "k0=0|k1=1|") == got);

@@ -18,22 +18,10 @@
 #include "pipeline/tmetrics.h"
 #include "src/base/globals.h"
 #include "tests/unit/unit_main.h"
+#include "tests/unit/unit_time.h"
 
 /* Deadlock guard for waits on other threads: generous, never a timing test. */
 #define TEST_GUARD_NS (60ull * 1000000000ull)
-
-static uint64_t test_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static void test_sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-}
 
 START_TEST(test_size_and_distinct_batches)
 {
@@ -152,7 +140,7 @@ static void *test_getter_main(void *arg)
 	struct test_getter *g = arg;
 	globals_thread_metrics = g->metrics;
 	if (g->metrics)
-		tmetrics_begin(g->metrics, test_now_ns());
+		tmetrics_begin(g->metrics, clock_now_ns());
 	g->got = pool_get_batch(g->pool);
 	atomic_store(&g->done, 1);
 	return NULL;
@@ -170,22 +158,22 @@ START_TEST(test_get_blocks_until_put)
 	ck_assert_int_eq(pthread_create(&t, NULL, test_getter_main, &g), 0);
 	/* the thread waits: it says so in its metrics (backpressured, on the
 	 * batch pool) */
-	uint64_t t0 = test_now_ns();
+	uint64_t t0 = clock_now_ns();
 	while (atomic_load(&m->state) != TSTATE_BACKPRESSURED) {
-		ck_assert_msg(test_now_ns() - t0 < TEST_GUARD_NS, "the getter never blocked");
-		test_sleep_ms(1);
+		ck_assert_msg(clock_now_ns() - t0 < TEST_GUARD_NS, "the getter never blocked");
+		unit_sleep_ms(1);
 	}
 	const char *on = atomic_load(&m->waiting_on);
 	ck_assert_ptr_nonnull(on);
 	ck_assert_str_eq(on, "batch pool");
 	/* nothing is free, so it cannot have returned, however long we look */
-	test_sleep_ms(20);
+	unit_sleep_ms(20);
 	ck_assert_int_eq(atomic_load(&g.done), 0);
 	pool_put_batch(p, b);
-	t0 = test_now_ns();
+	t0 = clock_now_ns();
 	while (!atomic_load(&g.done)) {
-		ck_assert_msg(test_now_ns() - t0 < TEST_GUARD_NS, "the getter never woke up");
-		test_sleep_ms(1);
+		ck_assert_msg(clock_now_ns() - t0 < TEST_GUARD_NS, "the getter never woke up");
+		unit_sleep_ms(1);
 	}
 	pthread_join(t, NULL);
 	ck_assert_ptr_eq(g.got, b);
@@ -206,7 +194,7 @@ START_TEST(test_get_without_metrics_blocks_too)
 	struct test_getter g = { p, NULL, NULL, 0 };
 	pthread_t t;
 	ck_assert_int_eq(pthread_create(&t, NULL, test_getter_main, &g), 0);
-	test_sleep_ms(20);
+	unit_sleep_ms(20);
 	ck_assert_int_eq(atomic_load(&g.done), 0);
 	pool_put_batch(p, b);
 	pthread_join(t, NULL);

@@ -150,20 +150,27 @@ struct dec_profile {
 	size_t ncomments;
 };
 
-static void dec_value_type(struct pbr *m, struct dec_vt *t)
+/* Decodes a message whose fields 1..n are all varints into *x[1..n] (x[0]
+ * unused); fields from bools_from on (0: none) are bools, written 1 when
+ * true and left out when false. */
+static void dec_varints(struct pbr *m, uint64_t *const x[], unsigned n, unsigned bools_from, const char *what)
 {
 	unsigned f, w;
 	uint64_t v;
 	struct pbr sub;
 	while (pbr_field(m, &f, &w, &v, &sub)) {
 		pbr_expect_varint(f, w);
-		if (f == 1)
-			t->type = (int64_t)v;
-		else if (f == 2)
-			t->unit = (int64_t)v;
-		else
-			ck_abort_msg("unknown ValueType field %u", f);
+		ck_assert_msg(f >= 1 && f <= n, "unknown %s field %u", what, f);
+		if (bools_from && f >= bools_from)
+			ck_assert_msg(v == 1, "bool field %u is %" PRIu64 "; true is written 1, false left out", f, v);
+		*x[f] = v;
 	}
+}
+
+static void dec_value_type(struct pbr *m, struct dec_vt *t)
+{
+	uint64_t *const x[] = {NULL, (uint64_t *)&t->type, (uint64_t *)&t->unit};
+	dec_varints(m, x, 2, 0, "ValueType");
 }
 
 static void dec_sample(struct pbr *m, struct dec_sample *s)
@@ -181,16 +188,10 @@ static void dec_sample(struct pbr *m, struct dec_sample *s)
 		} else if (f == 3) {
 			ck_assert_uint_lt(s->nlabels, 8);
 			struct dec_label *l = &s->labels[s->nlabels++];
-			unsigned lf, lw;
-			uint64_t lv;
-			struct pbr lsub;
 			ck_assert_uint_eq(w, 2);
-			while (pbr_field(&sub, &lf, &lw, &lv, &lsub)) {
-				pbr_expect_varint(lf, lw);
-				ck_assert_msg(lf >= 1 && lf <= 4, "unknown Label field %u", lf);
-				int64_t *x[] = {NULL, &l->key, &l->str, &l->num, &l->num_unit};
-				*x[lf] = (int64_t)lv;
-			}
+			uint64_t *const x[] = {NULL, (uint64_t *)&l->key, (uint64_t *)&l->str, (uint64_t *)&l->num,
+					       (uint64_t *)&l->num_unit};
+			dec_varints(&sub, x, 4, 0, "Label");
 		} else {
 			ck_abort_msg("unknown Sample field %u", f);
 		}
@@ -199,27 +200,18 @@ static void dec_sample(struct pbr *m, struct dec_sample *s)
 
 static void dec_mapping(struct pbr *m, struct dec_mapping *d)
 {
-	unsigned f, w;
-	uint64_t v;
-	struct pbr sub;
-	while (pbr_field(m, &f, &w, &v, &sub)) {
-		pbr_expect_varint(f, w);
-		ck_assert_msg(f >= 1 && f <= 10, "unknown Mapping field %u", f);
-		uint64_t *x[] = {NULL,
-				 &d->id,
-				 &d->start,
-				 &d->limit,
-				 &d->offset,
-				 (uint64_t *)&d->file,
-				 (uint64_t *)&d->build_id,
-				 &d->has_functions,
-				 &d->has_filenames,
-				 &d->has_line_numbers,
-				 &d->has_inline_frames};
-		if (f >= 7)
-			ck_assert_msg(v == 1, "bool field %u is %" PRIu64 "; true is written 1, false left out", f, v);
-		*x[f] = v;
-	}
+	uint64_t *const x[] = {NULL,
+			       &d->id,
+			       &d->start,
+			       &d->limit,
+			       &d->offset,
+			       (uint64_t *)&d->file,
+			       (uint64_t *)&d->build_id,
+			       &d->has_functions,
+			       &d->has_filenames,
+			       &d->has_line_numbers,
+			       &d->has_inline_frames};
+	dec_varints(m, x, 10, 7, "Mapping");
 }
 
 static void dec_location(struct pbr *m, struct dec_location *d)
@@ -234,18 +226,8 @@ static void dec_location(struct pbr *m, struct dec_location *d)
 		} else if (f == 4) {
 			ck_assert_uint_eq(w, 2);
 			d->nlines++;
-			unsigned lf, lw;
-			uint64_t lv;
-			struct pbr lsub;
-			while (pbr_field(&sub, &lf, &lw, &lv, &lsub)) {
-				pbr_expect_varint(lf, lw);
-				if (lf == 1)
-					d->function = lv;
-				else if (lf == 2)
-					d->line = (int64_t)lv;
-				else
-					ck_abort_msg("unknown Line field %u", lf);
-			}
+			uint64_t *const x[] = {NULL, &d->function, (uint64_t *)&d->line};
+			dec_varints(&sub, x, 2, 0, "Line");
 		} else {
 			ck_abort_msg("unknown Location field %u", f);
 		}
@@ -254,24 +236,13 @@ static void dec_location(struct pbr *m, struct dec_location *d)
 
 static void dec_function(struct pbr *m, struct dec_function *d)
 {
-	unsigned f, w;
-	uint64_t v;
-	struct pbr sub;
-	while (pbr_field(m, &f, &w, &v, &sub)) {
-		pbr_expect_varint(f, w);
-		if (f == 1)
-			d->id = v;
-		else if (f == 2)
-			d->name = (int64_t)v;
-		else if (f == 3)
-			d->system_name = (int64_t)v;
-		else if (f == 4)
-			d->file = (int64_t)v;
-		else if (f == 5)
-			d->start_line = (int64_t)v;
-		else
-			ck_abort_msg("unknown Function field %u", f);
-	}
+	uint64_t *const x[] = {NULL,
+			       &d->id,
+			       (uint64_t *)&d->name,
+			       (uint64_t *)&d->system_name,
+			       (uint64_t *)&d->file,
+			       (uint64_t *)&d->start_line};
+	dec_varints(m, x, 5, 0, "Function");
 }
 
 static struct dec_profile *dec_profile(const unsigned char *buf, size_t len)

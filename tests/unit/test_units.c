@@ -16,50 +16,33 @@
 
 #define NS_PER_S 1000000000ull
 
-static void test_duration_ok(const char *s, uint64_t want)
+/* A parse of s by parse (of kind `what`, its values shown with `unit`) gives
+ * want. */
+static void units_check_ok(int (*parse)(const char *, uint64_t *), const char *what, const char *unit, const char *s,
+			   uint64_t want)
 {
 	uint64_t v = 12345;
-	int rc = units_parse_duration(s, &v);
-	ck_assert_msg(rc == 0, "duration '%s' refused", s);
-	ck_assert_msg(v == want, "duration '%s' = %llu ns, want %llu", s, (unsigned long long)v,
+	int rc = parse(s, &v);
+	ck_assert_msg(rc == 0, "%s '%s' refused", what, s);
+	ck_assert_msg(v == want, "%s '%s' = %llu%s, want %llu", what, s, (unsigned long long)v, unit,
 		      (unsigned long long)want);
 }
 
-static void test_duration_bad(const char *s)
+/* parse refuses s and leaves the value as it was. */
+static void units_check_bad(int (*parse)(const char *, uint64_t *), const char *what, const char *unit, const char *s)
 {
 	uint64_t v = 12345;
-	ck_assert_msg(units_parse_duration(s, &v) == -1, "duration '%s' accepted (%llu ns)", s, (unsigned long long)v);
-	ck_assert_msg(v == 12345, "duration '%s' refused but changed the value", s);
+	ck_assert_msg(parse(s, &v) == -1, "%s '%s' accepted (%llu%s)", what, s, (unsigned long long)v, unit);
+	ck_assert_msg(v == 12345, "%s '%s' refused but changed the value", what, s);
 }
 
-static void test_size_ok(const char *s, uint64_t want)
-{
-	uint64_t v = 12345;
-	int rc = units_parse_size(s, &v);
-	ck_assert_msg(rc == 0, "size '%s' refused", s);
-	ck_assert_msg(v == want, "size '%s' = %llu, want %llu", s, (unsigned long long)v, (unsigned long long)want);
-}
-
-static void test_size_bad(const char *s)
-{
-	uint64_t v = 12345;
-	ck_assert_msg(units_parse_size(s, &v) == -1, "size '%s' accepted (%llu)", s, (unsigned long long)v);
-	ck_assert_msg(v == 12345, "size '%s' refused but changed the value", s);
-}
-
-static void test_uint_ok(const char *s, uint64_t want)
-{
-	uint64_t v = 12345;
-	ck_assert_msg(units_parse_uint(s, &v) == 0, "uint '%s' refused", s);
-	ck_assert_msg(v == want, "uint '%s' = %llu, want %llu", s, (unsigned long long)v, (unsigned long long)want);
-}
-
-static void test_uint_bad(const char *s)
-{
-	uint64_t v = 12345;
-	ck_assert_msg(units_parse_uint(s, &v) == -1, "uint '%s' accepted (%llu)", s, (unsigned long long)v);
-	ck_assert_msg(v == 12345, "uint '%s' refused but changed the value", s);
-}
+/* The checks of each parser, by kind and the unit its values are shown in. */
+#define test_duration_ok(s, want) units_check_ok(units_parse_duration, "duration", " ns", (s), (want))
+#define test_duration_bad(s) units_check_bad(units_parse_duration, "duration", " ns", (s))
+#define test_size_ok(s, want) units_check_ok(units_parse_size, "size", "", (s), (want))
+#define test_size_bad(s) units_check_bad(units_parse_size, "size", "", (s))
+#define test_uint_ok(s, want) units_check_ok(units_parse_uint, "uint", "", (s), (want))
+#define test_uint_bad(s) units_check_bad(units_parse_uint, "uint", "", (s))
 
 START_TEST(test_durations)
 {
