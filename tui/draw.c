@@ -221,16 +221,30 @@ static void draw_throughput(const struct draw_opts *d, const struct tui_model *m
 		draw_connectors(d, a, m);
 }
 
+/* A list panel's title: head, then the part of the list shown
+ * (draw_list_place: sel in view in rows rows of count) and ")"; 0 when the
+ * title does not fit. */
+static int draw_list_title(struct draw_opts *d, struct draw_area *a, enum tui_panel panel, size_t sel, size_t rows,
+			   size_t count, const char *head)
+{
+	struct tui_list *l = &d->nav.list[panel];
+	char title[256], range[64];
+	draw_list_place(l, sel, rows, count, range, sizeof range);
+	snprintf(title, sizeof title, "%s%s)", head, range);
+	if (!draw_title(d, a, title, (int)panel))
+		return 0;
+	l->shown = rows > 0;
+	return 1;
+}
+
 static void draw_stages(struct draw_opts *d, const struct tui_model *m, struct draw_area *a)
 {
 	struct tui_list *l = &d->nav.list[TUI_PANEL_STAGES];
 	size_t rows = draw_rows_below(a, 1);
-	char line[512], range[64];
-	draw_list_place(l, m->selected, rows, m->nstages, range, sizeof range);
-	snprintf(line, sizeof line, "Stages (up/down select; ! marks the bottleneck%s)", range);
-	if (!draw_title(d, a, line, TUI_PANEL_STAGES))
+	if (!draw_list_title(d, a, TUI_PANEL_STAGES, m->selected, rows, m->nstages,
+			     "Stages (up/down select; ! marks the bottleneck"))
 		return;
-	l->shown = rows > 0;
+	char line[512];
 	snprintf(line, sizeof line, "   %-12s %9s %6s %6s %6s %8s %8s %8s %6s", "STAGE", "REC/S", "BUSY", "BP", "IDLE", "P50",
 		 "P99", "MAX", "ERRORS");
 	attron(A_BOLD);
@@ -320,12 +334,9 @@ static void draw_channels(struct draw_opts *d, const struct tui_model *m, struct
 {
 	struct tui_list *l = &d->nav.list[TUI_PANEL_CHANNELS];
 	size_t rows = draw_rows_below(a, 0);
-	char title[160], range[64];
-	draw_list_place(l, l->top, rows, m->nchannels, range, sizeof range);
-	snprintf(title, sizeof title, "Channels (fill now, avg, max; senders / receivers blocked%s)", range);
-	if (!draw_title(d, a, title, TUI_PANEL_CHANNELS))
+	if (!draw_list_title(d, a, TUI_PANEL_CHANNELS, l->top, rows, m->nchannels,
+			     "Channels (fill now, avg, max; senders / receivers blocked"))
 		return;
-	l->shown = rows > 0;
 	/* the name column as wide as the longest name (at most 22) */
 	int namew = 8;
 	for (size_t i = 0; i < m->nchannels; i++) {
