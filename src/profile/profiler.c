@@ -171,7 +171,7 @@ int profiler_write_files(struct profiler *p, const char *dir, const char *stamp,
 		if (rc)
 			return -1;
 	}
-	if (p->cfg.types & PROFILE_GOROUTINE) {
+	if (p->cfg.types & PROFILE_THREADS) {
 		char *text;
 		size_t n;
 		threads_write_dump(p->sym, p->start_ns, &text, &n);
