@@ -115,7 +115,8 @@ void trace_complete(const char *name, const char *cat, uint64_t t0_ns, int64_t r
 	trace_put(&e);
 }
 
-void trace_instant(const char *name, const char *cat)
+/* An event at this instant: an instant event, or a counter's value. */
+static void trace_put_now(const char *name, const char *cat, enum trace_kind kind, double value)
 {
 	if (!atomic_load_explicit(&globals_trace.on, memory_order_relaxed))
 		return;
@@ -123,23 +124,17 @@ void trace_instant(const char *name, const char *cat)
 		.name = name,
 		.cat = cat,
 		.ts = clock_now_ns(),
-		.dur_kind = (uint64_t)TRACE_INSTANT << TRACE_KIND_SHIFT,
+		.dur_kind = (uint64_t)kind << TRACE_KIND_SHIFT,
+		.v.value = value,
 	};
 	trace_put(&e);
 }
 
+void trace_instant(const char *name, const char *cat) { trace_put_now(name, cat, TRACE_INSTANT, 0); }
+
 void trace_counter(const char *name, const char *series, double value)
 {
-	if (!atomic_load_explicit(&globals_trace.on, memory_order_relaxed))
-		return;
-	struct trace_event e = {
-		.name = name,
-		.cat = series,
-		.ts = clock_now_ns(),
-		.dur_kind = (uint64_t)TRACE_COUNTER << TRACE_KIND_SHIFT,
-		.v.value = value,
-	};
-	trace_put(&e);
+	trace_put_now(name, series, TRACE_COUNTER, value);
 }
 
 size_t trace_count_bytes(void)
