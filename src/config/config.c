@@ -451,6 +451,7 @@ void config_load_demo(struct config *c)
 
 /* --- resolving ------------------------------------------------------------ */
 
+/* Indexed by the PROFILE_* bit: "goroutine" (alias "threads") is PROFILE_THREADS. */
 static const char *const config_type_names[] = { "cpu", "memory", "block", "mutex", "goroutine", "trace" };
 
 int config_parse_types(const char *list, unsigned *mask, const char *where, struct errbuf *e)

@@ -13,7 +13,7 @@
 
 #include "../base/globals.h"
 #include "pprof.h"
-#include "../symbols/symbolize.h"
+#include "pprof_sym.h"
 
 /* glibc's allocator under the interposed names */
 extern void *__libc_malloc(size_t);
@@ -283,12 +283,8 @@ int memprof_write_pprof(struct symbolizer *sym, unsigned char **out, size_t *len
 	pprof_add_sample_type(pp, "inuse_space", "bytes");
 	pprof_set_default_sample_type(pp, "inuse_space");
 	pprof_set_period(pp, "space", "bytes", (int64_t)atomic_load(&MS->rate));
-	const struct sym_mapping *m = NULL;
-	size_t nm = sym ? symbolize_mappings(sym, &m) : 0;
-	uint64_t *mids = calloc(nm ? nm : 1, sizeof *mids);
-	for (size_t i = 0; mids && i < nm; i++)
-		mids[i] = pprof_add_mapping(pp, m[i].start, m[i].limit, m[i].offset, m[i].file, m[i].build_id,
-					    m[i].has_functions, m[i].has_lines, m[i].has_lines);
+	struct pprof_sym ps;
+	pprof_sym_add_mappings(&ps, pp, sym);
 	/* copy the sites out of the lock: symbolizing may allocate */
 	globals_memprof_thread.depth++;
 	pthread_mutex_lock(&MS->mu);
@@ -309,14 +305,8 @@ int memprof_write_pprof(struct symbolizer *sym, unsigned char **out, size_t *len
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t locs[STACK_WALK_MAX];
 		const struct memprof_site_data *s = &sites[i];
-		for (uint32_t k = 0; k < dep[i]; k++) {
-			uint64_t at = pcs[off[i] + k] - 1; /* return addresses: the call is one byte earlier */
-			struct sym_info si = { 0 };
-			si.mapping = -1;
-			int known = sym && symbolize_lookup(sym, at, &si);
-			uint64_t mid = mids && si.mapping >= 0 && (size_t)si.mapping < nm ? mids[si.mapping] : 0;
-			locs[k] = pprof_add_location(pp, at, mid, known ? si.function : NULL, si.file, si.line);
-		}
+		for (uint32_t k = 0; k < dep[i]; k++) /* return addresses: the call is one byte earlier */
+			locs[k] = pprof_sym_add_location(&ps, pcs[off[i] + k] - 1);
 		int64_t v[4] = { llround(s->alloc_objects), llround(s->alloc_bytes), llround(s->inuse_objects),
 				 llround(s->inuse_bytes) };
 		pprof_add_sample(pp, locs, dep[i], v, 4, NULL, 0);
@@ -325,10 +315,5 @@ int memprof_write_pprof(struct symbolizer *sym, unsigned char **out, size_t *len
 	free(pcs);
 	free(off);
 	free(dep);
-	free(mids);
-	int rc = pprof_encode_gzip(pp, out, len);
-	pprof_free(pp);
-	if (rc)
-		return errbuf_set(e, "cannot encode the memory profile");
-	return 0;
+	return pprof_sym_encode(&ps, "memory", out, len, e);
 }

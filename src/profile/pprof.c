@@ -14,6 +14,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "../base/buf.h"
+
 /* profile.proto's field numbers */
 enum {
 	F_PROFILE_SAMPLE_TYPE = 1,
@@ -98,18 +100,12 @@ static void pp_reserve(void **arr, size_t *cap, size_t need, size_t size)
 
 #define PP_RESERVE(arr, cap, need) pp_reserve((void **)&(arr), &(cap), (need), sizeof *(arr))
 
-struct pp_buf {
-	unsigned char *d;
-	size_t len, cap;
-};
-
-/* Returns where `n` more bytes go; the caller writes them all. */
-static unsigned char *pp_buf_room(struct pp_buf *b, size_t n)
+/* Returns where `n` more bytes go in b; the caller writes them all. */
+static unsigned char *pp_buf_room(struct buf *b, size_t n)
 {
-	if (n > SIZE_MAX - b->len)
+	if (buf_try_reserve(b, n) != 0)
 		pp_oom();
-	PP_RESERVE(b->d, b->cap, b->len + n);
-	return b->d + b->len;
+	return (unsigned char *)b->p + b->len;
 }
 
 /* --- wire format --------------------------------------------------------- */
@@ -281,8 +277,7 @@ struct pp_value_type {
 
 struct pprof {
 	/* strings: their bytes one after the other in chars */
-	char *chars;
-	size_t nchars, capchars;
+	struct buf chars;
 	struct pp_str *strs;
 	size_t nstrs, capstrs;
 	struct pp_index str_ix;
@@ -304,7 +299,7 @@ struct pprof {
 	size_t ncomments, capcomments;
 
 	/* the samples, already encoded as Profile.sample fields */
-	struct pp_buf samples;
+	struct buf samples;
 	size_t nsamples, min_values, max_values;
 	int64_t *scratch; /* the labels' fields while a sample is encoded */
 	size_t capscratch;
@@ -325,7 +320,7 @@ static int pp_str_eq(const struct pprof *p, uint32_t idx, const void *key)
 {
 	const struct pp_str_key *k = key;
 	const struct pp_str *e = &p->strs[idx];
-	return e->len == k->len && !memcmp(p->chars + e->off, k->s, k->len);
+	return e->len == k->len && !memcmp(p->chars.p + e->off, k->s, k->len);
 }
 
 /* The string's index in the string table; NULL is "". */
@@ -337,13 +332,12 @@ static int64_t pp_intern(struct pprof *p, const char *s)
 	struct pp_slot *slot = pp_index_find(&p->str_ix, h, pp_str_eq, p, &k);
 	if (slot->idx1)
 		return slot->idx1 - 1;
-	if (k.len >= SIZE_MAX - p->nchars)
+	if (k.len >= SIZE_MAX - p->chars.len)
 		pp_oom();
-	PP_RESERVE(p->chars, p->capchars, p->nchars + k.len + 1); /* + 1: never NULL */
-	memcpy(p->chars + p->nchars, k.s, k.len);
+	memcpy(pp_buf_room(&p->chars, k.len + 1), k.s, k.len); /* + 1: never NULL */
 	PP_RESERVE(p->strs, p->capstrs, p->nstrs + 1);
-	p->strs[p->nstrs] = (struct pp_str){p->nchars, k.len};
-	p->nchars += k.len;
+	p->strs[p->nstrs] = (struct pp_str){p->chars.len, k.len};
+	p->chars.len += k.len;
 	pp_index_fill(&p->str_ix, slot, h, p->nstrs);
 	return (int64_t)p->nstrs++;
 }
@@ -390,7 +384,7 @@ void pprof_free(struct pprof *p)
 {
 	if (!p)
 		return;
-	free(p->chars);
+	buf_free(&p->chars);
 	free(p->strs);
 	free(p->str_ix.slots);
 	free(p->funcs);
@@ -400,7 +394,7 @@ void pprof_free(struct pprof *p)
 	free(p->maps);
 	free(p->types);
 	free(p->comments);
-	free(p->samples.d);
+	buf_free(&p->samples);
 	free(p->scratch);
 	free(p);
 }
@@ -540,7 +534,7 @@ static size_t pp_value_type_size(const struct pp_value_type *t)
 	return pp_field_size(F_VALUE_TYPE_TYPE, (uint64_t)t->type) + pp_field_size(F_VALUE_TYPE_UNIT, (uint64_t)t->unit);
 }
 
-static void pp_encode_value_type(struct pp_buf *b, unsigned field, const struct pp_value_type *t)
+static void pp_encode_value_type(struct buf *b, unsigned field, const struct pp_value_type *t)
 {
 	size_t len = pp_value_type_size(t);
 	unsigned char *q = pp_buf_room(b, pp_len_field_size(field, len)), *start = q;
@@ -550,7 +544,7 @@ static void pp_encode_value_type(struct pp_buf *b, unsigned field, const struct 
 	b->len += (size_t)(q - start);
 }
 
-static void pp_encode_mapping(struct pp_buf *b, uint64_t id, const struct pp_map *m)
+static void pp_encode_mapping(struct buf *b, uint64_t id, const struct pp_map *m)
 {
 	size_t len = pp_field_size(F_MAPPING_ID, id) + pp_field_size(F_MAPPING_MEMORY_START, m->start) +
 		     pp_field_size(F_MAPPING_MEMORY_LIMIT, m->limit) +
@@ -576,7 +570,7 @@ static void pp_encode_mapping(struct pp_buf *b, uint64_t id, const struct pp_map
 	b->len += (size_t)(q - start);
 }
 
-static void pp_encode_location(struct pp_buf *b, uint64_t id, const struct pp_loc *l)
+static void pp_encode_location(struct buf *b, uint64_t id, const struct pp_loc *l)
 {
 	size_t line_len = pp_field_size(F_LINE_FUNCTION_ID, l->function) +
 			  pp_field_size(F_LINE_LINE, (uint64_t)l->line);
@@ -598,7 +592,7 @@ static void pp_encode_location(struct pp_buf *b, uint64_t id, const struct pp_lo
 
 /* system_name is the name; start_line (F_FUNCTION_START_LINE) is unknown:
  * 0, left out */
-static void pp_encode_function(struct pp_buf *b, uint64_t id, const struct pp_func *f)
+static void pp_encode_function(struct buf *b, uint64_t id, const struct pp_func *f)
 {
 	size_t len = pp_field_size(F_FUNCTION_ID, id) + pp_field_size(F_FUNCTION_NAME, (uint64_t)f->name) +
 		     pp_field_size(F_FUNCTION_SYSTEM_NAME, (uint64_t)f->name) +
@@ -612,7 +606,7 @@ static void pp_encode_function(struct pp_buf *b, uint64_t id, const struct pp_fu
 	b->len += (size_t)(q - start);
 }
 
-static void pp_encode_field(struct pp_buf *b, unsigned field, uint64_t v)
+static void pp_encode_field(struct buf *b, unsigned field, uint64_t v)
 {
 	unsigned char *q = pp_buf_room(b, pp_field_size(field, v));
 	b->len += (size_t)(pp_put_field(q, field, v) - q);
@@ -624,15 +618,15 @@ int pprof_encode(struct pprof *p, unsigned char **out, size_t *len)
 		errno = EINVAL;
 		return -1;
 	}
-	struct pp_buf b = {0};
+	struct buf b = { NULL, 0, 0 };
 	/* a guess at the size, to grow the buffer once or twice at most */
-	size_t guess = p->samples.len + p->nchars + p->nstrs * 3 + p->nlocs * 24 + p->nfuncs * 16 + p->nmaps * 64 + 256;
-	PP_RESERVE(b.d, b.cap, guess);
+	size_t guess = p->samples.len + p->chars.len + p->nstrs * 3 + p->nlocs * 24 + p->nfuncs * 16 + p->nmaps * 64 + 256;
+	pp_buf_room(&b, guess);
 
 	for (size_t i = 0; i < p->ntypes; i++)
 		pp_encode_value_type(&b, F_PROFILE_SAMPLE_TYPE, &p->types[i]);
 	if (p->samples.len) {
-		memcpy(pp_buf_room(&b, p->samples.len), p->samples.d, p->samples.len);
+		memcpy(pp_buf_room(&b, p->samples.len), p->samples.p, p->samples.len);
 		b.len += p->samples.len;
 	}
 	for (size_t i = 0; i < p->nmaps; i++)
@@ -647,7 +641,7 @@ int pprof_encode(struct pprof *p, unsigned char **out, size_t *len)
 		unsigned char *start = q;
 		q = pp_put_len(q, F_PROFILE_STRING_TABLE, s->len);
 		if (s->len)
-			memcpy(q, p->chars + s->off, s->len);
+			memcpy(q, p->chars.p + s->off, s->len);
 		b.len += (size_t)(q - start) + s->len;
 	}
 	pp_encode_field(&b, F_PROFILE_TIME_NANOS, (uint64_t)p->time_nanos);
@@ -667,7 +661,7 @@ int pprof_encode(struct pprof *p, unsigned char **out, size_t *len)
 	}
 	pp_encode_field(&b, F_PROFILE_DEFAULT_SAMPLE_TYPE, (uint64_t)p->default_sample_type);
 
-	*out = b.d;
+	*out = (unsigned char *)b.p;
 	*len = b.len;
 	return 0;
 }
@@ -683,8 +677,8 @@ static int pp_gzip(const unsigned char *in, size_t len, unsigned char **out, siz
 		errno = EIO;
 		return -1;
 	}
-	struct pp_buf b = {0};
-	PP_RESERVE(b.d, b.cap, (size_t)deflateBound(&zs, (uLong)len) + 64);
+	struct buf b = { NULL, 0, 0 };
+	pp_buf_room(&b, (size_t)deflateBound(&zs, (uLong)len) + 64);
 	size_t done = 0;
 	int flush, rc = Z_OK;
 	do {
@@ -696,7 +690,7 @@ static int pp_gzip(const unsigned char *in, size_t len, unsigned char **out, siz
 			if (b.cap - b.len < 64)
 				pp_buf_room(&b, 1 << 16);
 			size_t room = b.cap - b.len < UINT_MAX ? b.cap - b.len : UINT_MAX;
-			zs.next_out = b.d + b.len;
+			zs.next_out = (Bytef *)b.p + b.len;
 			zs.avail_out = (uInt)room;
 			rc = deflate(&zs, flush);
 			if (rc == Z_STREAM_ERROR)
@@ -707,11 +701,11 @@ static int pp_gzip(const unsigned char *in, size_t len, unsigned char **out, siz
 	} while (flush != Z_FINISH && rc != Z_STREAM_ERROR);
 	deflateEnd(&zs);
 	if (rc != Z_STREAM_END) {
-		free(b.d);
+		buf_free(&b);
 		errno = EIO;
 		return -1;
 	}
-	*out = b.d;
+	*out = (unsigned char *)b.p;
 	*out_len = b.len;
 	return 0;
 }

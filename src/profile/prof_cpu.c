@@ -17,6 +17,7 @@
 #include "../base/clock.h"
 #include "../base/globals.h"
 #include "pprof.h"
+#include "pprof_sym.h"
 #include "../base/stack_table.h"
 #include "../symbols/symbolize.h"
 #include "../base/thread_registry.h"
@@ -585,9 +586,7 @@ double cpuprof_allocator_share(struct cpuprof *p, uint64_t window_ns)
 /* --- pprof and folded output ------------------------------------------------------------ */
 
 struct cpuprof_pprof_ctx {
-	struct pprof *pp;
-	uint64_t *mapping_ids;
-	size_t nmappings;
+	struct pprof_sym ps;
 	int64_t period;
 	uint64_t *locs;
 };
@@ -597,17 +596,14 @@ static void cpuprof_pprof_add(struct cpuprof *p, const struct cpu_entry *e, void
 	struct cpuprof_pprof_ctx *c = arg;
 	uint32_t depth = stack_table_depth(&p->stacks, e->stack);
 	for (uint32_t i = 0; i < depth; i++) {
-		uint64_t pc = stack_table_pcs(&p->stacks, e->stack)[i], at = i ? pc - 1 : pc;
-		struct sym_info si = { 0 };
-		int known = p->sym && symbolize_lookup(p->sym, at, &si);
-		uint64_t mapping = si.mapping >= 0 && (size_t)si.mapping < c->nmappings ? c->mapping_ids[si.mapping] : 0;
-		c->locs[i] = pprof_add_location(c->pp, at, mapping, known ? si.function : NULL, si.file, si.line);
+		uint64_t pc = stack_table_pcs(&p->stacks, e->stack)[i];
+		c->locs[i] = pprof_sym_add_location(&c->ps, i ? pc - 1 : pc);
 	}
 	int64_t values[2] = { (int64_t)e->weight, (int64_t)e->weight * c->period };
 	struct thread_entry *t = thread_registry_get(e->thread);
 	struct pprof_label labels[2] = { { "thread", t ? t->name : "?", 0, NULL },
 					 { "stage", p->stages[e->stage], 0, NULL } };
-	pprof_add_sample(c->pp, c->locs, depth, values, 2, labels, p->stages[e->stage][0] ? 2 : 1);
+	pprof_add_sample(c->ps.pp, c->locs, depth, values, 2, labels, p->stages[e->stage][0] ? 2 : 1);
 }
 
 int cpuprof_write_pprof(struct cpuprof *p, uint64_t window_ns, unsigned char **out, size_t *len, struct errbuf *e)
@@ -625,27 +621,13 @@ int cpuprof_write_pprof(struct cpuprof *p, uint64_t window_ns, unsigned char **o
 	clock_gettime(CLOCK_REALTIME, &wall);
 	int64_t wall_ns = (int64_t)wall.tv_sec * 1000000000ll + wall.tv_nsec;
 	pprof_set_time(pp, wall_ns - (int64_t)span, (int64_t)span);
-	struct cpuprof_pprof_ctx c = { pp, NULL, 0, period, NULL };
 	uint64_t locs[STACK_WALK_MAX];
-	c.locs = locs;
-	if (p->sym) {
-		const struct sym_mapping *m;
-		c.nmappings = symbolize_mappings(p->sym, &m);
-		c.mapping_ids = calloc(c.nmappings ? c.nmappings : 1, sizeof *c.mapping_ids);
-		for (size_t i = 0; c.mapping_ids && i < c.nmappings; i++)
-			c.mapping_ids[i] = pprof_add_mapping(pp, m[i].start, m[i].limit, m[i].offset, m[i].file,
-							     m[i].build_id, m[i].has_functions, m[i].has_lines,
-							     m[i].has_lines);
-	}
+	struct cpuprof_pprof_ctx c = { .period = period, .locs = locs };
+	pprof_sym_add_mappings(&c.ps, pp, p->sym);
 	pthread_mutex_lock(&p->mu);
 	cpuprof_each_entry(p, window_ns, cpuprof_pprof_add, &c);
 	pthread_mutex_unlock(&p->mu);
-	free(c.mapping_ids);
-	int rc = pprof_encode_gzip(pp, out, len);
-	pprof_free(pp);
-	if (rc)
-		return errbuf_set(e, "cannot encode the CPU profile");
-	return 0;
+	return pprof_sym_encode(&c.ps, "CPU", out, len, e);
 }
 
 /* Folded lines are by function names: stacks that differ only in the

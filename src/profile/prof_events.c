@@ -10,8 +10,8 @@
 
 #include "../base/globals.h"
 #include "pprof.h"
+#include "pprof_sym.h"
 #include "../base/stack_walk.h"
-#include "../symbols/symbolize.h"
 
 static struct evprof_state *evprof_of(enum evprof_kind k) { return &globals_evprof[k == EVPROF_MUTEX]; }
 
@@ -126,12 +126,8 @@ int evprof_write_pprof(enum evprof_kind k, struct symbolizer *sym, unsigned char
 	pprof_add_sample_type(pp, "delay", "nanoseconds");
 	pprof_set_default_sample_type(pp, "delay");
 	pprof_set_period(pp, "contentions", "count", (int64_t)atomic_load(&s->rate));
-	const struct sym_mapping *m = NULL;
-	size_t nm = sym ? symbolize_mappings(sym, &m) : 0;
-	uint64_t *mids = calloc(nm ? nm : 1, sizeof *mids);
-	for (size_t i = 0; mids && i < nm; i++)
-		mids[i] = pprof_add_mapping(pp, m[i].start, m[i].limit, m[i].offset, m[i].file, m[i].build_id,
-					    m[i].has_functions, m[i].has_lines, m[i].has_lines);
+	struct pprof_sym ps;
+	pprof_sym_add_mappings(&ps, pp, sym);
 	const char *key = k == EVPROF_MUTEX ? "lock" : "channel";
 	pthread_mutex_lock(&s->mu);
 	for (uint32_t i = 0; i < s->nsites; i++) {
@@ -139,24 +135,13 @@ int evprof_write_pprof(enum evprof_kind k, struct symbolizer *sym, unsigned char
 		const uint64_t *pcs = stack_table_pcs(&s->stacks, site->stack);
 		uint32_t depth = stack_table_depth(&s->stacks, site->stack);
 		uint64_t locs[STACK_WALK_MAX];
-		for (uint32_t f = 0; f < depth; f++) {
-			uint64_t at = pcs[f] - 1;
-			struct sym_info si = { 0 };
-			si.mapping = -1;
-			int known = sym && symbolize_lookup(sym, at, &si);
-			uint64_t mid = mids && si.mapping >= 0 && (size_t)si.mapping < nm ? mids[si.mapping] : 0;
-			locs[f] = pprof_add_location(pp, at, mid, known ? si.function : NULL, si.file, si.line);
-		}
+		for (uint32_t f = 0; f < depth; f++) /* return addresses: the call is one byte earlier */
+			locs[f] = pprof_sym_add_location(&ps, pcs[f] - 1);
 		int64_t v[2] = { llround(site->count), llround(site->delay_ns) };
 		struct pprof_label label = { key, s->labels[site->label], 0, NULL };
 		if (v[0] || v[1])
 			pprof_add_sample(pp, locs, depth, v, 2, &label, s->labels[site->label][0] ? 1 : 0);
 	}
 	pthread_mutex_unlock(&s->mu);
-	free(mids);
-	int rc = pprof_encode_gzip(pp, out, len);
-	pprof_free(pp);
-	if (rc)
-		return errbuf_set(e, "cannot encode the %s profile", k == EVPROF_MUTEX ? "mutex" : "block");
-	return 0;
+	return pprof_sym_encode(&ps, k == EVPROF_MUTEX ? "mutex" : "block", out, len, e);
 }

@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../base/buf.h"
 #include "../base/clock.h"
 #include "../base/globals.h"
 #include "../base/thread_registry.h"
@@ -114,7 +115,8 @@ void trace_complete(const char *name, const char *cat, uint64_t t0_ns, int64_t r
 	trace_put(&e);
 }
 
-void trace_instant(const char *name, const char *cat)
+/* An event at this instant: an instant event, or a counter's value. */
+static void trace_put_now(const char *name, const char *cat, enum trace_kind kind, double value)
 {
 	if (!atomic_load_explicit(&globals_trace.on, memory_order_relaxed))
 		return;
@@ -122,23 +124,17 @@ void trace_instant(const char *name, const char *cat)
 		.name = name,
 		.cat = cat,
 		.ts = clock_now_ns(),
-		.dur_kind = (uint64_t)TRACE_INSTANT << TRACE_KIND_SHIFT,
+		.dur_kind = (uint64_t)kind << TRACE_KIND_SHIFT,
+		.v.value = value,
 	};
 	trace_put(&e);
 }
 
+void trace_instant(const char *name, const char *cat) { trace_put_now(name, cat, TRACE_INSTANT, 0); }
+
 void trace_counter(const char *name, const char *series, double value)
 {
-	if (!atomic_load_explicit(&globals_trace.on, memory_order_relaxed))
-		return;
-	struct trace_event e = {
-		.name = name,
-		.cat = series,
-		.ts = clock_now_ns(),
-		.dur_kind = (uint64_t)TRACE_COUNTER << TRACE_KIND_SHIFT,
-		.v.value = value,
-	};
-	trace_put(&e);
+	trace_put_now(name, series, TRACE_COUNTER, value);
 }
 
 size_t trace_count_bytes(void)
@@ -154,75 +150,53 @@ size_t trace_count_bytes(void)
 
 /* --- the output buffer ------------------------------------------------------------ */
 
-struct trace_buf {
-	char *p;
-	size_t len, cap;
+/* The JSON text in a buffer (base/buf.h). Running out of memory does not
+ * abort: it marks the output failed, later writes are dropped and
+ * trace_write_json returns -1. */
+struct trace_out {
+	struct buf b;
 	int oom;
 };
 
-static int trace_buf_reserve(struct trace_buf *b, size_t more)
+/* Makes room for n more bytes; -1 once memory has run out. */
+static int trace_out_reserve(struct trace_out *o, size_t n)
 {
-	if (b->oom)
-		return -1;
-	if (b->cap - b->len > more)
-		return 0;
-	size_t cap = b->cap ? b->cap : 4096;
-	while (cap - b->len <= more)
-		cap *= 2;
-	char *p = realloc(b->p, cap);
-	if (!p) {
-		b->oom = 1;
-		return -1;
-	}
-	b->p = p;
-	b->cap = cap;
-	return 0;
+	if (!o->oom && buf_try_reserve(&o->b, n) != 0)
+		o->oom = 1;
+	return o->oom ? -1 : 0;
 }
 
-static void trace_buf_put(struct trace_buf *b, const char *s, size_t n)
+static void trace_out_puts(struct trace_out *o, const char *s)
 {
-	if (trace_buf_reserve(b, n) != 0)
+	size_t n = strlen(s);
+	if (trace_out_reserve(o, n) == 0)
+		buf_append(&o->b, s, n);
+}
+
+__attribute__((format(printf, 2, 3))) static void trace_out_printf(struct trace_out *o, const char *fmt, ...)
+{
+	if (o->oom)
 		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-}
-
-static void trace_buf_puts(struct trace_buf *b, const char *s) { trace_buf_put(b, s, strlen(s)); }
-
-__attribute__((format(printf, 2, 3))) static void trace_buf_printf(struct trace_buf *b, const char *fmt, ...)
-{
-	for (size_t room = 64;; room *= 2) {
-		if (trace_buf_reserve(b, room) != 0)
-			return;
-		va_list ap;
-		va_start(ap, fmt);
-		int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->oom = 1;
-			return;
-		}
-		if ((size_t)n < b->cap - b->len) {
-			b->len += (size_t)n;
-			return;
-		}
-	}
+	va_list ap;
+	va_start(ap, fmt);
+	o->oom = buf_try_vprintf(&o->b, fmt, ap) != 0;
+	va_end(ap);
 }
 
 /* Nanoseconds as microseconds with three decimals: exact, no rounding. */
-static void trace_buf_us(struct trace_buf *b, uint64_t ns)
+static void trace_out_us(struct trace_out *o, uint64_t ns)
 {
-	trace_buf_printf(b, "%" PRIu64 ".%03u", ns / 1000, (unsigned)(ns % 1000));
+	trace_out_printf(o, "%" PRIu64 ".%03u", ns / 1000, (unsigned)(ns % 1000));
 }
 
 /* A finite double as a JSON number (whatever the locale's decimal point). */
-static void trace_buf_double(struct trace_buf *b, double v)
+static void trace_out_double(struct trace_out *o, double v)
 {
-	size_t at = b->len;
-	trace_buf_printf(b, "%.17g", v);
-	for (size_t i = at; !b->oom && i < b->len; i++)
-		if (b->p[i] == ',')
-			b->p[i] = '.';
+	size_t at = o->b.len;
+	trace_out_printf(o, "%.17g", v);
+	for (size_t i = at; !o->oom && i < o->b.len; i++)
+		if (o->b.p[i] == ',')
+			o->b.p[i] = '.';
 }
 
 /* Length of the well-formed UTF-8 sequence at s (lead byte >= 0x80), or 0
@@ -263,55 +237,55 @@ static size_t trace_utf8_seq(const unsigned char *s, size_t *bad)
 }
 
 /* s as a JSON string, quotes included; NULL is "". */
-static void trace_buf_string(struct trace_buf *b, const char *s)
+static void trace_out_string(struct trace_out *o, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 	size_t n = strlen((const char *)p);
 	/* worst cases: a control byte becomes \u00XX (6), a stray byte U+FFFD (3) */
-	if (trace_buf_reserve(b, n * 6 + 2) != 0)
+	if (trace_out_reserve(o, n * 6 + 2) != 0)
 		return;
-	char *o = b->p + b->len;
-	*o++ = '"';
+	char *q = o->b.p + o->b.len;
+	*q++ = '"';
 	while (*p) {
 		unsigned c = *p;
 		if (c >= 0x80) {
 			size_t bad, len = trace_utf8_seq(p, &bad);
 			if (len) {
-				memcpy(o, p, len);
-				o += len;
+				memcpy(q, p, len);
+				q += len;
 				p += len;
 			} else {
-				memcpy(o, "\xef\xbf\xbd", 3);
-				o += 3;
+				memcpy(q, "\xef\xbf\xbd", 3);
+				q += 3;
 				p += bad;
 			}
 			continue;
 		}
 		p++;
 		if (c == '"' || c == '\\') {
-			*o++ = '\\';
-			*o++ = (char)c;
+			*q++ = '\\';
+			*q++ = (char)c;
 		} else if (c >= 0x20) {
-			*o++ = (char)c;
+			*q++ = (char)c;
 		} else if (c == '\n') {
-			*o++ = '\\';
-			*o++ = 'n';
+			*q++ = '\\';
+			*q++ = 'n';
 		} else if (c == '\t') {
-			*o++ = '\\';
-			*o++ = 't';
+			*q++ = '\\';
+			*q++ = 't';
 		} else if (c == '\r') {
-			*o++ = '\\';
-			*o++ = 'r';
+			*q++ = '\\';
+			*q++ = 'r';
 		} else {
-			memcpy(o, "\\u00", 4);
-			o[4] = hex[c >> 4];
-			o[5] = hex[c & 15];
-			o += 6;
+			memcpy(q, "\\u00", 4);
+			q[4] = hex[c >> 4];
+			q[5] = hex[c & 15];
+			q += 6;
 		}
 	}
-	*o++ = '"';
-	b->len = (size_t)(o - b->p);
+	*q++ = '"';
+	o->b.len = (size_t)(q - o->b.p);
 }
 
 /* --- the JSON writer ------------------------------------------------------------------ */
@@ -405,42 +379,42 @@ static size_t trace_copy_thread(struct thread_entry *t, uint32_t index, uint64_t
 	return m;
 }
 
-static void trace_write_event(struct trace_buf *b, const struct trace_copy *e, uint64_t origin, long pid)
+static void trace_write_event(struct trace_out *o, const struct trace_copy *e, uint64_t origin, long pid)
 {
-	trace_buf_puts(b, ",\n{\"name\":");
-	trace_buf_string(b, e->name);
+	trace_out_puts(o, ",\n{\"name\":");
+	trace_out_string(o, e->name);
 	switch (e->kind) {
 	case TRACE_COMPLETE:
-		trace_buf_puts(b, ",\"cat\":");
-		trace_buf_string(b, e->cat);
-		trace_buf_puts(b, ",\"ph\":\"X\",\"ts\":");
-		trace_buf_us(b, e->ts - origin);
-		trace_buf_puts(b, ",\"dur\":");
-		trace_buf_us(b, e->end - e->ts);
-		trace_buf_printf(b, ",\"pid\":%ld,\"tid\":%ld", pid, (long)e->tid);
+		trace_out_puts(o, ",\"cat\":");
+		trace_out_string(o, e->cat);
+		trace_out_puts(o, ",\"ph\":\"X\",\"ts\":");
+		trace_out_us(o, e->ts - origin);
+		trace_out_puts(o, ",\"dur\":");
+		trace_out_us(o, e->end - e->ts);
+		trace_out_printf(o, ",\"pid\":%ld,\"tid\":%ld", pid, (long)e->tid);
 		if (e->v.records >= 0)
-			trace_buf_printf(b, ",\"args\":{\"records\":%" PRId64 "}", e->v.records);
+			trace_out_printf(o, ",\"args\":{\"records\":%" PRId64 "}", e->v.records);
 		break;
 	case TRACE_INSTANT:
-		trace_buf_puts(b, ",\"cat\":");
-		trace_buf_string(b, e->cat);
-		trace_buf_puts(b, ",\"ph\":\"i\",\"s\":\"p\",\"ts\":");
-		trace_buf_us(b, e->ts - origin);
-		trace_buf_printf(b, ",\"pid\":%ld,\"tid\":%ld", pid, (long)e->tid);
+		trace_out_puts(o, ",\"cat\":");
+		trace_out_string(o, e->cat);
+		trace_out_puts(o, ",\"ph\":\"i\",\"s\":\"p\",\"ts\":");
+		trace_out_us(o, e->ts - origin);
+		trace_out_printf(o, ",\"pid\":%ld,\"tid\":%ld", pid, (long)e->tid);
 		break;
 	default: /* TRACE_COUNTER: "id" keeps each series its own counter in chrome://tracing too */
-		trace_buf_puts(b, ",\"ph\":\"C\",\"id\":");
-		trace_buf_string(b, e->cat);
-		trace_buf_puts(b, ",\"ts\":");
-		trace_buf_us(b, e->ts - origin);
-		trace_buf_printf(b, ",\"pid\":%ld,\"tid\":%ld,\"args\":{", pid, (long)e->tid);
-		trace_buf_string(b, e->cat);
-		trace_buf_puts(b, ":");
-		trace_buf_double(b, e->v.value);
-		trace_buf_puts(b, "}");
+		trace_out_puts(o, ",\"ph\":\"C\",\"id\":");
+		trace_out_string(o, e->cat);
+		trace_out_puts(o, ",\"ts\":");
+		trace_out_us(o, e->ts - origin);
+		trace_out_printf(o, ",\"pid\":%ld,\"tid\":%ld,\"args\":{", pid, (long)e->tid);
+		trace_out_string(o, e->cat);
+		trace_out_puts(o, ":");
+		trace_out_double(o, e->v.value);
+		trace_out_puts(o, "}");
 		break;
 	}
-	trace_buf_puts(b, "}");
+	trace_out_puts(o, "}");
 }
 
 int trace_write_json(uint64_t window_ns, char **out, size_t *len)
@@ -456,7 +430,7 @@ int trace_write_json(uint64_t window_ns, char **out, size_t *len)
 	unsigned char *has = calloc(nthreads ? nthreads : 1, 1);
 	struct trace_copy *ev = NULL;
 	size_t n = 0, cap = 0;
-	struct trace_buf b = { 0 };
+	struct trace_out o = { { NULL, 0, 0 }, 0 };
 	int rc = -1;
 	if (!scratch || !stack || !has)
 		goto done;
@@ -490,8 +464,8 @@ int trace_write_json(uint64_t window_ns, char **out, size_t *len)
 	uint64_t origin = n ? ev[0].ts : now;
 
 	long pid = (long)getpid();
-	trace_buf_puts(&b, "{\"traceEvents\":[\n");
-	trace_buf_printf(&b,
+	trace_out_puts(&o, "{\"traceEvents\":[\n");
+	trace_out_printf(&o,
 			 "{\"name\":\"process_name\",\"ph\":\"M\",\"ts\":0,\"pid\":%ld,\"tid\":%ld,"
 			 "\"args\":{\"name\":\"nebtop\"}}",
 			 pid, pid);
@@ -499,31 +473,31 @@ int trace_write_json(uint64_t window_ns, char **out, size_t *len)
 		if (!has[i])
 			continue;
 		struct thread_entry *t = thread_registry_get(i);
-		trace_buf_printf(&b,
+		trace_out_printf(&o,
 				 ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"ts\":0,\"pid\":%ld,\"tid\":%ld,"
 				 "\"args\":{\"name\":",
 				 pid, (long)t->tid);
-		trace_buf_string(&b, t->name);
-		trace_buf_printf(&b,
+		trace_out_string(&o, t->name);
+		trace_out_printf(&o,
 				 "}},\n{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"ts\":0,\"pid\":%ld,\"tid\":%ld,"
 				 "\"args\":{\"sort_index\":%zu}}",
 				 pid, (long)t->tid, i);
 	}
 	for (size_t i = 0; i < n; i++)
-		trace_write_event(&b, &ev[i], origin, pid);
-	trace_buf_printf(&b,
+		trace_write_event(&o, &ev[i], origin, pid);
+	trace_out_printf(&o,
 			 "\n],\"displayTimeUnit\":\"ms\",\"otherData\":{\"clock\":\"CLOCK_MONOTONIC\","
 			 "\"ts_origin_ns\":\"%" PRIu64 "\",\"window_ns\":\"%" PRIu64 "\"}}\n",
 			 origin, window_ns);
-	if (b.oom)
+	if (trace_out_reserve(&o, 1) != 0)
 		goto done;
-	*out = b.p;
-	*len = b.len;
-	b.p[b.len] = 0; /* reserve always leaves a byte of room */
-	b.p = NULL;
+	o.b.p[o.b.len] = 0;
+	*out = o.b.p;
+	*len = o.b.len;
+	o.b.p = NULL;
 	rc = 0;
 done:
-	free(b.p);
+	free(o.b.p);
 	free(ev);
 	free(has);
 	free(stack);

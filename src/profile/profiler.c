@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/buf.h"
 #include "../base/clock.h"
 #include "../flame/flame_svg.h"
 #include "../flame/folded.h"
@@ -24,7 +25,7 @@ struct profiler {
 	uint64_t start_ns;
 	struct symbolizer *sym;
 	struct cpuprof *cpu;
-	int mem; /* sampling allocations */
+	unsigned on; /* the PROFILE_* bits that run: memory only where the malloc hooks are */
 };
 
 struct profiler *profiler_start(const struct profiler_config *c, struct errbuf *e)
@@ -35,6 +36,7 @@ struct profiler *profiler_start(const struct profiler_config *c, struct errbuf *
 		return NULL;
 	}
 	p->cfg = *c;
+	p->on = c->types & ~(unsigned)PROFILE_MEMORY;
 	profiler_install_hooks();
 	p->start_ns = clock_now_ns();
 	p->sym = symbolize_new();
@@ -54,7 +56,7 @@ struct profiler *profiler_start(const struct profiler_config *c, struct errbuf *
 		evprof_start(EVPROF_MUTEX, c->mutex_fraction);
 	if ((c->types & PROFILE_MEMORY) && memprof_hooks_active()) {
 		memprof_start_sampling(c->mem_rate);
-		p->mem = 1;
+		p->on |= PROFILE_MEMORY;
 	}
 	return p;
 }
@@ -63,7 +65,7 @@ void profiler_stop(struct profiler *p)
 {
 	if (p && p->cpu)
 		cpuprof_stop(p->cpu);
-	if (p && p->mem)
+	if (p && (p->on & PROFILE_MEMORY))
 		memprof_stop_sampling();
 	if (p && (p->cfg.types & PROFILE_TRACE))
 		trace_stop();
@@ -81,43 +83,173 @@ void profiler_free(struct profiler *p)
 		cpuprof_stop(p->cpu);
 		cpuprof_free(p->cpu);
 	}
-	if (p->mem)
+	if (p->on & PROFILE_MEMORY)
 		memprof_stop_sampling();
 	symbolize_free(p->sym);
 	free(p);
 }
 
-static int profiler_add_file(const char *dir, const char *name, const void *data, size_t n,
-			     struct snapshot_result *res, struct errbuf *e)
+/* --- a snapshot's files ------------------------------------------------------- */
+
+/* What the writers of one snapshot share. */
+struct profiler_snap {
+	struct profiler *p;
+	const char *stamp;
+	struct buf folded; /* cpu_STAMP.folded, made once: flame_STAMP.svg draws the same */
+};
+
+/* A file's contents into out (malloc'd, freed by the caller); 0 or -1. */
+typedef int (*profiler_write_fn)(struct profiler_snap *s, struct buf *out, struct errbuf *e);
+
+/* A buffer that takes over n malloc'd bytes. */
+static void profiler_take_bytes(struct buf *out, void *data, size_t n)
 {
-	return snapshot_stage_file(res, dir, name, data, n, e);
+	out->p = data;
+	out->len = out->cap = n;
 }
 
-/* flame_STAMP.svg: the folded stacks of the same snapshot (text, n bytes), drawn. */
-static int profiler_add_flame(const struct profiler *p, const char *dir, const char *stamp, const char *text,
-			      size_t n, struct snapshot_result *res, struct errbuf *e)
+static int profiler_write_cpu_pprof(struct profiler_snap *s, struct buf *out, struct errbuf *e)
 {
+	cpuprof_collect(s->p->cpu);
+	unsigned char *gz;
+	size_t n;
+	if (cpuprof_write_pprof(s->p->cpu, s->p->cfg.cpu_window_ns, &gz, &n, e))
+		return -1;
+	profiler_take_bytes(out, gz, n);
+	return 0;
+}
+
+/* The folded stacks of this snapshot, made on first use. */
+static const struct buf *profiler_snap_folded(struct profiler_snap *s)
+{
+	if (!s->folded.p) {
+		char *text;
+		size_t n;
+		cpuprof_write_folded(s->p->cpu, s->p->cfg.cpu_window_ns, &text, &n);
+		profiler_take_bytes(&s->folded, text, n);
+	}
+	return &s->folded;
+}
+
+static int profiler_write_cpu_folded(struct profiler_snap *s, struct buf *out, struct errbuf *e)
+{
+	(void)e;
+	const struct buf *f = profiler_snap_folded(s);
+	buf_append(out, f->p, f->len);
+	return 0;
+}
+
+/* The subtitle of the flame graph of f. */
+static void profiler_format_flame_subtitle(const struct profiler *p, const char *stamp, const struct folded *f,
+					   char *out, size_t size)
+{
+	char window[32], samples[32];
+	uint64_t w = p->cfg.cpu_window_ns;
+	units_format_duration(window, sizeof window, w);
+	units_format_count(samples, sizeof samples, f->total);
+	snprintf(out, size, "snapshot %s: %s sample%s of thread CPU time at %llu Hz%s%s%s", stamp, samples,
+		 f->total == 1 ? "" : "s", (unsigned long long)p->cfg.cpu_hz, w ? " (the run's last " : "",
+		 w ? window : "", w ? " at most)" : "");
+}
+
+/* flame_STAMP.svg: the folded stacks of the same snapshot, drawn. */
+static int profiler_draw_flame(struct profiler_snap *s, struct buf *out, struct errbuf *e)
+{
+	const struct buf *text = profiler_snap_folded(s);
 	struct folded f;
-	if (folded_parse(&f, text, n, e)) {
+	if (folded_parse(&f, text->p, text->len, e)) {
 		errbuf_prefix(e, "cannot draw the flame graph");
 		return -1;
 	}
-	char window[32], samples[32], subtitle[256], name[96];
-	units_format_duration(window, sizeof window, p->cfg.cpu_window_ns);
-	units_format_count(samples, sizeof samples, f.total);
-	snprintf(subtitle, sizeof subtitle, "snapshot %s: %s sample%s of thread CPU time at %llu Hz%s%s%s", stamp,
-		 samples, f.total == 1 ? "" : "s", (unsigned long long)p->cfg.cpu_hz,
-		 p->cfg.cpu_window_ns ? " (the run's last " : "", p->cfg.cpu_window_ns ? window : "", p->cfg.cpu_window_ns ? " at most)" : "");
+	char subtitle[256];
+	profiler_format_flame_subtitle(s->p, s->stamp, &f, subtitle, sizeof subtitle);
 	struct flame_svg_text t = { "nebtop CPU flame graph", subtitle };
-	struct buf svg = { NULL, 0, 0 };
-	int rc = flame_svg_profile(&f, &t, &svg);
+	int rc = flame_svg_profile(&f, &t, out);
 	folded_free(&f);
-	snprintf(name, sizeof name, "flame_%s.svg", stamp);
 	if (rc)
-		errbuf_set(e, "cannot draw %s: out of memory", name);
-	else
-		rc = profiler_add_file(dir, name, svg.p, svg.len, res, e);
-	buf_free(&svg);
+		errbuf_set(e, "cannot draw flame_%s.svg: out of memory", s->stamp);
+	return rc;
+}
+
+static int profiler_write_memory(struct profiler_snap *s, struct buf *out, struct errbuf *e)
+{
+	unsigned char *gz;
+	size_t n;
+	if (memprof_write_pprof(s->p->sym, &gz, &n, e))
+		return -1;
+	profiler_take_bytes(out, gz, n);
+	return 0;
+}
+
+static int profiler_write_trace(struct profiler_snap *s, struct buf *out, struct errbuf *e)
+{
+	trace_instant("snapshot", "marker");
+	char *json;
+	size_t n;
+	if (trace_write_json(s->p->cfg.trace_window_ns, &json, &n))
+		return errbuf_set(e, "cannot write the trace");
+	profiler_take_bytes(out, json, n);
+	return 0;
+}
+
+static int profiler_write_threads(struct profiler_snap *s, struct buf *out, struct errbuf *e)
+{
+	(void)e;
+	char *text;
+	size_t n;
+	threads_write_dump(s->p->sym, s->p->start_ns, &text, &n);
+	profiler_take_bytes(out, text, n);
+	return 0;
+}
+
+static int profiler_write_events(struct profiler_snap *s, enum evprof_kind kind, struct buf *out, struct errbuf *e)
+{
+	unsigned char *gz;
+	size_t n;
+	if (evprof_write_pprof(kind, s->p->sym, &gz, &n, e))
+		return -1;
+	profiler_take_bytes(out, gz, n);
+	return 0;
+}
+
+static int profiler_write_block(struct profiler_snap *s, struct buf *out, struct errbuf *e)
+{
+	return profiler_write_events(s, EVPROF_BLOCK, out, e);
+}
+
+static int profiler_write_mutex(struct profiler_snap *s, struct buf *out, struct errbuf *e)
+{
+	return profiler_write_events(s, EVPROF_MUTEX, out, e);
+}
+
+/* Every file a snapshot can have, in the order they are written: PREFIX_STAMP.EXT
+ * when the profiler of type runs. */
+static const struct profiler_file {
+	unsigned type; /* PROFILE_* */
+	const char *prefix, *ext;
+	profiler_write_fn write;
+} profiler_files[] = {
+	{ PROFILE_CPU, "cpu", "prof", profiler_write_cpu_pprof },
+	{ PROFILE_CPU, "cpu", "folded", profiler_write_cpu_folded },
+	{ PROFILE_CPU, "flame", "svg", profiler_draw_flame },
+	{ PROFILE_MEMORY, "memory", "prof", profiler_write_memory },
+	{ PROFILE_TRACE, "trace", "json", profiler_write_trace },
+	{ PROFILE_THREADS, "threads", "txt", profiler_write_threads },
+	{ PROFILE_BLOCK, "block", "prof", profiler_write_block },
+	{ PROFILE_MUTEX, "mutex", "prof", profiler_write_mutex },
+};
+
+static int profiler_write_file(struct profiler_snap *s, const struct profiler_file *f, const char *dir,
+			       struct snapshot_result *res, struct errbuf *e)
+{
+	struct buf out = { NULL, 0, 0 };
+	int rc = f->write(s, &out, e);
+	if (!rc) {
+		char name[96];
+		snprintf(name, sizeof name, "%s_%s.%s", f->prefix, s->stamp, f->ext);
+		rc = snapshot_stage_file(res, dir, name, out.p, out.len, e);
+	}
+	buf_free(&out);
 	return rc;
 }
 
@@ -126,80 +258,13 @@ int profiler_write_files(struct profiler *p, const char *dir, const char *stamp,
 {
 	if (!p)
 		return 0;
-	char name[96];
-	if (p->cpu) {
-		cpuprof_collect(p->cpu);
-		unsigned char *gz;
-		size_t n;
-		if (cpuprof_write_pprof(p->cpu, p->cfg.cpu_window_ns, &gz, &n, e))
-			return -1;
-		snprintf(name, sizeof name, "cpu_%s.prof", stamp);
-		int rc = profiler_add_file(dir, name, gz, n, res, e);
-		free(gz);
-		if (rc)
-			return -1;
-		char *folded;
-		cpuprof_write_folded(p->cpu, p->cfg.cpu_window_ns, &folded, &n);
-		snprintf(name, sizeof name, "cpu_%s.folded", stamp);
-		rc = profiler_add_file(dir, name, folded, n, res, e);
-		if (!rc)
-			rc = profiler_add_flame(p, dir, stamp, folded, n, res, e);
-		free(folded);
-		if (rc)
-			return -1;
-	}
-	if (p->mem) {
-		unsigned char *gz;
-		size_t n;
-		if (memprof_write_pprof(p->sym, &gz, &n, e))
-			return -1;
-		snprintf(name, sizeof name, "memory_%s.prof", stamp);
-		int rc = profiler_add_file(dir, name, gz, n, res, e);
-		free(gz);
-		if (rc)
-			return -1;
-	}
-	if (p->cfg.types & PROFILE_TRACE) {
-		trace_instant("snapshot", "marker");
-		char *json;
-		size_t n;
-		if (trace_write_json(p->cfg.trace_window_ns, &json, &n))
-			return errbuf_set(e, "cannot write the trace");
-		snprintf(name, sizeof name, "trace_%s.json", stamp);
-		int rc = profiler_add_file(dir, name, json, n, res, e);
-		free(json);
-		if (rc)
-			return -1;
-	}
-	if (p->cfg.types & PROFILE_GOROUTINE) {
-		char *text;
-		size_t n;
-		threads_write_dump(p->sym, p->start_ns, &text, &n);
-		snprintf(name, sizeof name, "threads_%s.txt", stamp);
-		int rc = profiler_add_file(dir, name, text, n, res, e);
-		free(text);
-		if (rc)
-			return -1;
-	}
-	static const struct {
-		unsigned type;
-		enum evprof_kind kind;
-		const char *prefix;
-	} events[] = { { PROFILE_BLOCK, EVPROF_BLOCK, "block" }, { PROFILE_MUTEX, EVPROF_MUTEX, "mutex" } };
-	for (size_t i = 0; i < 2; i++) {
-		if (!(p->cfg.types & events[i].type))
-			continue;
-		unsigned char *gz;
-		size_t n;
-		if (evprof_write_pprof(events[i].kind, p->sym, &gz, &n, e))
-			return -1;
-		snprintf(name, sizeof name, "%s_%s.prof", events[i].prefix, stamp);
-		int rc = profiler_add_file(dir, name, gz, n, res, e);
-		free(gz);
-		if (rc)
-			return -1;
-	}
-	return 0;
+	struct profiler_snap s = { p, stamp, { NULL, 0, 0 } };
+	int rc = 0;
+	for (size_t i = 0; !rc && i < sizeof profiler_files / sizeof *profiler_files; i++)
+		if (p->on & profiler_files[i].type)
+			rc = profiler_write_file(&s, &profiler_files[i], dir, res, e);
+	buf_free(&s.folded);
+	return rc ? -1 : 0;
 }
 
 size_t profiler_cpu_top(struct profiler *p, const char *stage, struct profiler_fn *out, size_t max)

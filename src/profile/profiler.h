@@ -20,7 +20,7 @@ enum {
 	PROFILE_MEMORY = 1 << 1,
 	PROFILE_BLOCK = 1 << 2,
 	PROFILE_MUTEX = 1 << 3,
-	PROFILE_GOROUTINE = 1 << 4,
+	PROFILE_THREADS = 1 << 4, /* -types goroutine (alias threads): threads_STAMP.txt */
 	PROFILE_TRACE = 1 << 5,
 	PROFILE_ALL = (1 << 6) - 1,
 };

@@ -847,11 +847,11 @@ START_TEST(test_profile_types)
 	ck_assert_uint_eq(test_types_ok("cpu,memory"), PROFILE_CPU | PROFILE_MEMORY);
 	ck_assert_uint_eq(test_types_ok(" cpu , memory "), PROFILE_CPU | PROFILE_MEMORY);
 	ck_assert_uint_eq(test_types_ok("block,mutex,goroutine,trace"),
-			  PROFILE_BLOCK | PROFILE_MUTEX | PROFILE_GOROUTINE | PROFILE_TRACE);
+			  PROFILE_BLOCK | PROFILE_MUTEX | PROFILE_THREADS | PROFILE_TRACE);
 	ck_assert_uint_eq(test_types_ok("all"), PROFILE_ALL);
 	ck_assert_uint_eq(test_types_ok("all,cpu"), PROFILE_ALL);
 	ck_assert_uint_eq(test_types_ok("none"), 0);
-	ck_assert_uint_eq(test_types_ok("threads"), PROFILE_GOROUTINE); /* an alias */
+	ck_assert_uint_eq(test_types_ok("threads"), PROFILE_THREADS); /* an alias */
 	ck_assert_uint_eq(test_types_ok("cpu,cpu"), PROFILE_CPU);
 	test_types_bad("cpux", "W: unknown profile type 'cpux' (did you mean 'cpu'?) " PROFILE_TYPES);
 	test_types_bad("cpu,mmeory", "W: unknown profile type 'mmeory' (did you mean 'memory'?) " PROFILE_TYPES);
@@ -874,7 +874,7 @@ START_TEST(test_profile_types)
 	ck_assert_str_eq(b, "none");
 	config_format_types(b, sizeof b, PROFILE_ALL);
 	ck_assert_str_eq(b, "cpu,memory,block,mutex,goroutine,trace");
-	config_format_types(b, sizeof b, PROFILE_GOROUTINE | PROFILE_TRACE);
+	config_format_types(b, sizeof b, PROFILE_THREADS | PROFILE_TRACE);
 	ck_assert_str_eq(b, "goroutine,trace");
 }
 END_TEST
