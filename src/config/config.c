@@ -451,9 +451,6 @@ void config_load_demo(struct config *c)
 
 /* --- resolving ------------------------------------------------------------ */
 
-/* Indexed by the PROFILE_* bit: "goroutine" (alias "threads") is PROFILE_THREADS. */
-static const char *const config_type_names[] = { "cpu", "memory", "block", "mutex", "goroutine", "trace" };
-
 int config_parse_types(const char *list, unsigned *mask, const char *where, struct errbuf *e)
 {
 	unsigned m = 0;
@@ -476,12 +473,16 @@ int config_parse_types(const char *list, unsigned *mask, const char *where, stru
 		}
 		if (!strcmp(tok, "threads"))
 			tok = "goroutine";
-		size_t i;
-		for (i = 0; i < 6; i++)
-			if (!strcmp(tok, config_type_names[i]))
-				break;
-		if (i == 6) {
-			const char *hint = confmap_suggest_key(tok, config_type_names, 6);
+		const char *names[PROFILE_TYPES];
+		size_t i, found = PROFILE_TYPES;
+		for (i = 0; i < PROFILE_TYPES; i++) {
+			names[i] = profiler_type_name(i);
+			if (!strcmp(tok, names[i]))
+				found = i;
+		}
+		i = found;
+		if (i == PROFILE_TYPES) {
+			const char *hint = confmap_suggest_key(tok, names, PROFILE_TYPES);
 			errbuf_set(e, "%s: unknown profile type '%s'%s%s%s (types: cpu, memory, block, mutex, goroutine, "
 				   "trace, all, none)", where, tok, hint ? " (did you mean '" : "", hint ? hint : "",
 				   hint ? "'?)" : "");
@@ -503,9 +504,9 @@ void config_format_types(char *dst, size_t n, unsigned mask)
 {
 	size_t o = 0;
 	dst[0] = 0;
-	for (int i = 0; i < 6; i++)
+	for (size_t i = 0; i < PROFILE_TYPES; i++)
 		if (mask & (1u << i))
-			o += (size_t)snprintf(dst + o, o < n ? n - o : 0, "%s%s", o ? "," : "", config_type_names[i]);
+			o += (size_t)snprintf(dst + o, o < n ? n - o : 0, "%s%s", o ? "," : "", profiler_type_name(i));
 	if (!mask)
 		snprintf(dst, n, "none");
 }

@@ -28,6 +28,93 @@ struct profiler {
 	unsigned on; /* the PROFILE_* bits that run: memory only where the malloc hooks are */
 };
 
+/* How each profile type starts and stops: start returns 0 (on), 1 (not in
+ * this process: memory without the malloc hooks) or -1 with a message. */
+static int profiler_start_cpu(struct profiler *p, struct errbuf *e)
+{
+	struct cpuprof_config cc = { p->cfg.cpu_hz, p->cfg.cpu_window_ns, p->cfg.walk };
+	p->cpu = cpuprof_start(&cc, p->sym, e);
+	return p->cpu ? 0 : -1;
+}
+
+static void profiler_stop_cpu(struct profiler *p)
+{
+	if (p->cpu)
+		cpuprof_stop(p->cpu);
+}
+
+static int profiler_start_memory(struct profiler *p, struct errbuf *e)
+{
+	(void)e;
+	if (!memprof_hooks_active())
+		return 1;
+	memprof_start_sampling(p->cfg.mem_rate);
+	return 0;
+}
+
+static void profiler_stop_memory(struct profiler *p)
+{
+	(void)p;
+	memprof_stop_sampling();
+}
+
+static int profiler_start_block(struct profiler *p, struct errbuf *e)
+{
+	(void)e;
+	evprof_start(EVPROF_BLOCK, p->cfg.block_rate_ns);
+	return 0;
+}
+
+static void profiler_stop_block(struct profiler *p)
+{
+	(void)p;
+	evprof_stop(EVPROF_BLOCK);
+}
+
+static int profiler_start_mutex(struct profiler *p, struct errbuf *e)
+{
+	(void)e;
+	evprof_start(EVPROF_MUTEX, p->cfg.mutex_fraction);
+	return 0;
+}
+
+static void profiler_stop_mutex(struct profiler *p)
+{
+	(void)p;
+	evprof_stop(EVPROF_MUTEX);
+}
+
+static int profiler_start_trace(struct profiler *p, struct errbuf *e)
+{
+	(void)p;
+	(void)e;
+	trace_start();
+	return 0;
+}
+
+static void profiler_stop_trace(struct profiler *p)
+{
+	(void)p;
+	trace_stop();
+}
+
+/* The profile types (profiler.h names them), in the order of their bits:
+ * how each starts and stops (NULL: nothing runs between snapshots; the
+ * threads dump is taken when a snapshot is written). The files each writes
+ * are in profiler_files below. */
+static const struct profiler_type {
+	unsigned type; /* PROFILE_* */
+	int (*start)(struct profiler *p, struct errbuf *e);
+	void (*stop)(struct profiler *p);
+} profiler_types[PROFILE_TYPES] = {
+	{ PROFILE_CPU, profiler_start_cpu, profiler_stop_cpu },
+	{ PROFILE_MEMORY, profiler_start_memory, profiler_stop_memory },
+	{ PROFILE_BLOCK, profiler_start_block, profiler_stop_block },
+	{ PROFILE_MUTEX, profiler_start_mutex, profiler_stop_mutex },
+	{ PROFILE_THREADS, NULL, NULL },
+	{ PROFILE_TRACE, profiler_start_trace, profiler_stop_trace },
+};
+
 struct profiler *profiler_start(const struct profiler_config *c, struct errbuf *e)
 {
 	struct profiler *p = calloc(1, sizeof *p);
@@ -36,43 +123,29 @@ struct profiler *profiler_start(const struct profiler_config *c, struct errbuf *
 		return NULL;
 	}
 	p->cfg = *c;
-	p->on = c->types & ~(unsigned)PROFILE_MEMORY;
 	profiler_install_hooks();
 	p->start_ns = clock_now_ns();
 	p->sym = symbolize_new();
-	if (c->types & PROFILE_CPU) {
-		struct cpuprof_config cc = { c->cpu_hz, c->cpu_window_ns, c->walk };
-		p->cpu = cpuprof_start(&cc, p->sym, e);
-		if (!p->cpu) {
+	for (size_t i = 0; i < PROFILE_TYPES; i++) {
+		const struct profiler_type *t = &profiler_types[i];
+		if (!(c->types & t->type))
+			continue;
+		int rc = t->start ? t->start(p, e) : 0;
+		if (rc < 0) {
 			profiler_free(p);
 			return NULL;
 		}
-	}
-	if (c->types & PROFILE_TRACE)
-		trace_start();
-	if (c->types & PROFILE_BLOCK)
-		evprof_start(EVPROF_BLOCK, c->block_rate_ns);
-	if (c->types & PROFILE_MUTEX)
-		evprof_start(EVPROF_MUTEX, c->mutex_fraction);
-	if ((c->types & PROFILE_MEMORY) && memprof_hooks_active()) {
-		memprof_start_sampling(c->mem_rate);
-		p->on |= PROFILE_MEMORY;
+		if (rc == 0)
+			p->on |= t->type;
 	}
 	return p;
 }
 
 void profiler_stop(struct profiler *p)
 {
-	if (p && p->cpu)
-		cpuprof_stop(p->cpu);
-	if (p && (p->on & PROFILE_MEMORY))
-		memprof_stop_sampling();
-	if (p && (p->cfg.types & PROFILE_TRACE))
-		trace_stop();
-	if (p && (p->cfg.types & PROFILE_BLOCK))
-		evprof_stop(EVPROF_BLOCK);
-	if (p && (p->cfg.types & PROFILE_MUTEX))
-		evprof_stop(EVPROF_MUTEX);
+	for (size_t i = 0; p && i < PROFILE_TYPES; i++)
+		if ((p->on & profiler_types[i].type) && profiler_types[i].stop)
+			profiler_types[i].stop(p);
 }
 
 void profiler_free(struct profiler *p)

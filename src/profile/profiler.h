@@ -23,7 +23,17 @@ enum {
 	PROFILE_THREADS = 1 << 4, /* -types goroutine (alias threads): threads_STAMP.txt */
 	PROFILE_TRACE = 1 << 5,
 	PROFILE_ALL = (1 << 6) - 1,
+	PROFILE_TYPES = 6, /* bit i is the type named profiler_type_name(i) */
 };
+
+/* The name -types takes for the type of bit i, or NULL past the last
+ * ("goroutine", alias "threads", is PROFILE_THREADS). Here beside the bits,
+ * so that reading a type list needs no profiler linked in. */
+static inline const char *profiler_type_name(size_t i)
+{
+	static const char *const names[PROFILE_TYPES] = { "cpu", "memory", "block", "mutex", "goroutine", "trace" };
+	return i < PROFILE_TYPES ? names[i] : NULL;
+}
 
 struct profiler_config {
 	unsigned types; /* PROFILE_* bits above */
