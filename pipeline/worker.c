@@ -123,44 +123,70 @@ static struct buf *worker_begin_failure(struct worker *w, struct batch *b, uint3
 	return o;
 }
 
-void worker_fail_record(struct worker *w, struct batch *b, uint32_t r, const char *fmt, ...)
+/* A failure with its dead-letter line (when bad records are kept): the
+ * reason, then the record written by body between the reason and the end. */
+struct worker_failed {
+	struct worker *w;
+	struct batch *b;
+	uint32_t r;
+	const char *const *fields; /* worker_fail_raw's fields, else NULL */
+	const uint32_t *lens;
+	uint32_t nfields;
+};
+
+static void worker_fail_v(const struct worker_failed *x, void (*body)(struct buf *o, const struct worker_failed *x),
+			  const char *fmt, va_list ap)
 {
 	struct batch_error *be;
-	va_list ap;
-	va_start(ap, fmt);
-	struct buf *o = worker_begin_failure(w, b, r, &be, fmt, ap);
-	va_end(ap);
+	struct buf *o = worker_begin_failure(x->w, x->b, x->r, &be, fmt, ap);
 	if (!o)
 		return;
+	body(o, x);
+	worker_finish_dead_letter(x->b, be, o);
+}
+
+/* The record as a JSON object of the schema's fields. */
+static void worker_write_record(struct buf *o, const struct worker_failed *x)
+{
+	const struct field *f = batch_record(x->b, x->r);
 	buf_append_byte(o, '{');
-	const struct field *f = batch_record(b, r);
-	for (uint32_t i = 0; i < b->width && i < w->schema->width; i++) {
+	for (uint32_t i = 0; i < x->b->width && i < x->w->schema->width; i++) {
 		if (i)
 			buf_append_byte(o, ',');
-		worker_append_json_string(o, w->schema->names[i]);
+		worker_append_json_string(o, x->w->schema->names[i]);
 		buf_append_byte(o, ':');
-		worker_append_json_value(o, batch_field_ptr(b, f[i]), f[i].len);
+		worker_append_json_value(o, batch_field_ptr(x->b, f[i]), f[i].len);
 	}
 	buf_append_byte(o, '}');
-	worker_finish_dead_letter(b, be, o);
+}
+
+/* Raw fields (not yet a record) as a JSON array of strings. */
+static void worker_write_raw(struct buf *o, const struct worker_failed *x)
+{
+	buf_append_byte(o, '[');
+	for (uint32_t i = 0; i < x->nfields; i++) {
+		if (i)
+			buf_append_byte(o, ',');
+		worker_append_json_value(o, x->fields[i], x->lens[i]);
+	}
+	buf_append_byte(o, ']');
+}
+
+void worker_fail_record(struct worker *w, struct batch *b, uint32_t r, const char *fmt, ...)
+{
+	struct worker_failed x = { .w = w, .b = b, .r = r };
+	va_list ap;
+	va_start(ap, fmt);
+	worker_fail_v(&x, worker_write_record, fmt, ap);
+	va_end(ap);
 }
 
 void worker_fail_raw(struct worker *w, struct batch *b, uint32_t r, const char *const *fields, const uint32_t *lens,
 		     uint32_t nfields, const char *fmt, ...)
 {
-	struct batch_error *be;
+	struct worker_failed x = { .w = w, .b = b, .r = r, .fields = fields, .lens = lens, .nfields = nfields };
 	va_list ap;
 	va_start(ap, fmt);
-	struct buf *o = worker_begin_failure(w, b, r, &be, fmt, ap);
+	worker_fail_v(&x, worker_write_raw, fmt, ap);
 	va_end(ap);
-	if (!o)
-		return;
-	buf_append_byte(o, '[');
-	for (uint32_t i = 0; i < nfields; i++) {
-		if (i)
-			buf_append_byte(o, ',');
-		worker_append_json_value(o, fields[i], lens[i]);
-	}
-	buf_append_byte(o, ']');
-	worker_finish_dead_letter(b, be, o);
 }
