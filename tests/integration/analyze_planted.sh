@@ -229,18 +229,7 @@ scenario() {
 	fi
 }
 
-cat >"$T/spin.ini" <<'EOF'
-[source]
-type = generate
-rows = 0
-
-[stage.burn]
-type = spin
-us_per_record = 20
-
-[destination]
-type = null
-EOF
+ini_spin_pipeline "$T/spin.ini"
 
 cat >"$T/destination.ini" <<EOF
 [source]
@@ -287,18 +276,7 @@ leak = true
 type = null
 EOF
 
-cat >"$T/lock.ini" <<'EOF'
-[source]
-type = generate
-rows = 0
-
-[stage.ledger]
-type = contend
-hold_us = 20
-
-[destination]
-type = null
-EOF
+ini_lock_pipeline "$T/lock.ini"
 
 cat >"$T/source.ini" <<EOF
 [source]

@@ -315,19 +315,7 @@ grep -q '^Usage: nebtop compare BASELINE OPTIMIZED' "$T/stdout" || soft_fail "--
 note "ok: hand-written metrics"
 
 # --- (2) real runs: a CPU-burning stage, then the same pipeline without it -------------
-cat >"$T/slow.ini" <<'EOF'
-[source]
-type = generate
-rows = 0
-columns = 4
-
-[stage.burn]
-type = spin
-us_per_record = 20
-
-[destination]
-type = null
-EOF
+ini_spin_pipeline "$T/slow.ini" 'columns = 4'
 sed '/^\[stage.burn\]/,/^$/d' "$T/slow.ini" >"$T/fast.ini"
 grep -q spin "$T/fast.ini" && fail "cannot make fast.ini"
 nebtop -duration 3s -types cpu "$T/slow.ini"

@@ -266,3 +266,47 @@ finish_bg() {
 	[ "$rc" = 137 ] && fail "$1: nebtop hung (killed after 120 s)"
 	[ "$rc" = 0 ] || fail "$1: exit status $rc, expected 0; stderr: $(head -c 2000 "$T/bg.err")"
 }
+
+# --- pipelines more than one test runs (INI files) ---------------------------
+
+# ini_lock_pipeline FILE [PIPELINE-LINE...]: a planted lock bottleneck:
+# generate (rows = 0: until stopped) -> [stage.ledger] contend (each record
+# holds the stage's one shared lock for 20 us) -> null; the lines given go in
+# a [pipeline] section first.
+ini_lock_pipeline() {
+	local file=$1
+	shift
+	{
+		[ $# -gt 0 ] && printf '[pipeline]\n%s\n\n' "$@"
+		printf '[source]\ntype = generate\nrows = 0\n\n'
+		printf '[stage.ledger]\ntype = contend\nhold_us = 20\n\n'
+		printf '[destination]\ntype = null\n'
+	} >"$file"
+}
+
+# ini_slow_destination FILE [SOURCE-LINE...]: a throttled destination:
+# generate (rows = 0, and the lines given) -> [stage.clean] select col1-3 ->
+# csv $T/out.csv with rate_limit = 5000, so the senders to it block.
+ini_slow_destination() {
+	local file=$1
+	shift
+	{
+		printf '[source]\ntype = generate\nrows = 0\n'
+		[ $# -gt 0 ] && printf '%s\n' "$@"
+		printf '\n[stage.clean]\ntype = select\nfields = col1, col2, col3\n\n'
+		printf '[destination]\ntype = csv\nfile_path = %s/out.csv\nrate_limit = 5000\n' "$T"
+	} >"$file"
+}
+
+# ini_spin_pipeline FILE [SOURCE-LINE...]: a planted CPU hotspot: generate
+# (rows = 0, and the lines given) -> [stage.burn] spin 20 us a record -> null
+ini_spin_pipeline() {
+	local file=$1
+	shift
+	{
+		printf '[source]\ntype = generate\nrows = 0\n'
+		[ $# -gt 0 ] && printf '%s\n' "$@"
+		printf '\n[stage.burn]\ntype = spin\nus_per_record = 20\n\n'
+		printf '[destination]\ntype = null\n'
+	} >"$file"
+}
