@@ -231,21 +231,9 @@ scenario() {
 
 ini_spin_pipeline "$T/spin.ini"
 
-cat >"$T/destination.ini" <<EOF
-[source]
-type = generate
-rows = 0
-
-[stage.typed]
-type = cast
-field = col1
-to = int
-
-[destination]
-type = csv
+ini_generated "$(ini_cast typed col1 int)" "type = csv
 file_path = $T/out.csv
-rate_limit = 20000
-EOF
+rate_limit = 20000" >"$T/destination.ini"
 
 cat >"$T/allocator.ini" <<'EOF'
 [source]
@@ -278,20 +266,8 @@ EOF
 
 ini_lock_pipeline "$T/lock.ini"
 
-cat >"$T/source.ini" <<EOF
-[source]
-type = generate
-rows = 0
-rate = 2000
-
-[stage.work]
-type = spin
-us_per_record = 5
-
-[destination]
-type = json
-file_path = $T/out.json
-EOF
+ini_generated $'[stage.work]\ntype = spin\nus_per_record = 5' "type = json
+file_path = $T/out.json" 'rate = 2000' >"$T/source.ini"
 
 cat >"$T/healthy.ini" <<'EOF'
 [source]
