@@ -432,12 +432,10 @@ START_TEST(test_narrow_frames)
 			   "big;main;rare;deeper 9\n"
 			   "tiny;main 1\n";
 	struct drawing *w = draw_checked(text, 1000000);
-	const struct frame *v = w->v;
-	int n = w->n;
-	ck_assert_ptr_null(frame_named(v, n, "rare"));
-	ck_assert_ptr_null(frame_named(v, n, "deeper"));
-	ck_assert_ptr_nonnull(frame_named(v, n, "tiny"));
-	ck_assert_uint_eq(frame_named(v, n, "main")->samples, 999999);
+	ck_assert_ptr_null(frame_named(w->v, w->n, "rare"));
+	ck_assert_ptr_null(frame_named(w->v, w->n, "deeper"));
+	ck_assert_ptr_nonnull(frame_named(w->v, w->n, "tiny"));
+	ck_assert_uint_eq(frame_named(w->v, w->n, "main")->samples, 999999);
 	drawing_free(w);
 }
 END_TEST
