@@ -24,11 +24,8 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/nebtop-httpbench.XXXXXX")
 python3 "$HERE/../integration/http_server.py" "$T/port" "$T/log" &
 srv=$!
 trap 'kill $srv 2>/dev/null; rm -rf "$T"' EXIT
-for _ in $(seq 100); do
-	[ -s "$T/port" ] && break
-	sleep 0.1
-done
-[ -s "$T/port" ] || die "the HTTP server did not start"
+# the server writes its port once it listens (10 s at most)
+timeout 10 sh -c 'until [ -s "$1" ]; do sleep 0.1; done' _ "$T/port" || die "the HTTP server did not start"
 url="http://127.0.0.1:$(cat "$T/port")/huge?n=$RECORDS&pad=230"
 bytes=$(curl -s "$url" | wc -c)
 cat >"$T/huge.ini" <<EOF2

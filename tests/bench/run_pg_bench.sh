@@ -69,16 +69,9 @@ table = t
 EOF
 # the same with the default batch (1,000 records), for the record
 grep -v '^batch = ' "$T/load.ini" >"$T/load_default.ini"
-cat >"$T/export.ini" <<EOF
-[pipeline]
-duration = 0
-[source]
-type = postgresql
-$PG_INI_CONN
-table = t
-[destination]
-file_path = $OUT
-EOF
+# the export: table t -> JSON lines in OUT
+printf '[pipeline]\nduration = 0\n[source]\ntype = postgresql\n%s\ntable = t\n[destination]\nfile_path = %s\n' \
+	"$PG_INI_CONN" "$OUT" >"$T/export.ini"
 
 declare -A WALL
 timed() { # KEY CMD...: runs CMD, adds its wall time to WALL[KEY]

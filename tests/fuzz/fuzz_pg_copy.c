@@ -53,15 +53,13 @@ struct fuzz_pg_copy_ref {
 
 static int fuzz_pg_copy_octal(char c) { return c >= '0' && c <= '7'; }
 
+/* The value of the hex digit c (either case), or -1: a lookup of its own,
+ * not pg_copy.c's arithmetic. */
 static int fuzz_pg_copy_hexval(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	static const char digits[] = "0123456789abcdef0123456789ABCDEF";
+	const char *d = c ? memchr(digits, c, sizeof digits - 1) : NULL;
+	return d ? (int)((d - digits) % 16) : -1;
 }
 
 /* The row p[0..n) read as PostgreSQL's COPY documentation says. */

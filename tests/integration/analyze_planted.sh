@@ -229,34 +229,11 @@ scenario() {
 	fi
 }
 
-cat >"$T/spin.ini" <<'EOF'
-[source]
-type = generate
-rows = 0
+ini_spin_pipeline "$T/spin.ini"
 
-[stage.burn]
-type = spin
-us_per_record = 20
-
-[destination]
-type = null
-EOF
-
-cat >"$T/destination.ini" <<EOF
-[source]
-type = generate
-rows = 0
-
-[stage.typed]
-type = cast
-field = col1
-to = int
-
-[destination]
-type = csv
+ini_generated "$(ini_cast typed col1 int)" "type = csv
 file_path = $T/out.csv
-rate_limit = 20000
-EOF
+rate_limit = 20000" >"$T/destination.ini"
 
 cat >"$T/allocator.ini" <<'EOF'
 [source]
@@ -287,33 +264,10 @@ leak = true
 type = null
 EOF
 
-cat >"$T/lock.ini" <<'EOF'
-[source]
-type = generate
-rows = 0
+ini_lock_pipeline "$T/lock.ini"
 
-[stage.ledger]
-type = contend
-hold_us = 20
-
-[destination]
-type = null
-EOF
-
-cat >"$T/source.ini" <<EOF
-[source]
-type = generate
-rows = 0
-rate = 2000
-
-[stage.work]
-type = spin
-us_per_record = 5
-
-[destination]
-type = json
-file_path = $T/out.json
-EOF
+ini_generated $'[stage.work]\ntype = spin\nus_per_record = 5' "type = json
+file_path = $T/out.json" 'rate = 2000' >"$T/source.ini"
 
 cat >"$T/healthy.ini" <<'EOF'
 [source]

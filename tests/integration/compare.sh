@@ -13,6 +13,15 @@
 # carry a bottleneck analysis) the burn stage's bottleneck is resolved.
 . "$(dirname "$0")/lib.sh"
 
+# base_edited NAME CODE: $T/NAME.json is $T/base.json after CODE (Python
+# statements on its metrics, m)
+base_edited() {
+	"$PYTHON3" -c 'import json, sys
+m = json.load(open(sys.argv[1]))
+exec(sys.argv[3])
+json.dump(m, open(sys.argv[2], "w"))' "$T/base.json" "$T/$1.json" "$2" || fail "cannot write $1.json"
+}
+
 # usage_error WHAT TEXT...: the last compare exited 2 with "nebtop compare: "
 # on stderr, naming each TEXT, and wrote nothing on stdout.
 usage_error() {
@@ -213,14 +222,11 @@ expect_rc 0 "a file against itself, --fail-on-regression 0"
 grep -q ' better$\| worse$' "$T/stdout" && soft_fail "a file against itself: $(grep -e ' better$' -e ' worse$' "$T/stdout")"
 
 # --- runs with other batch sizes: per-batch latency is shown, never judged
-"$PYTHON3" -c '
-import json, sys
-m = json.load(open(sys.argv[1]))
+base_edited bigbatch '
 m["pipeline"]["batch"] = 5000
 for s in m["stages"]:
     s["latency_us"] = {k: v * 5 for k, v in s["latency_us"].items()}
-m["throughput"]["records_per_sec"] *= 4
-json.dump(m, open(sys.argv[2], "w"))' "$T/base.json" "$T/bigbatch.json" || fail "cannot write bigbatch.json"
+m["throughput"]["records_per_sec"] *= 4'
 nebtop_compare "$T/base.json" "$T/bigbatch.json" --fail-on-regression 5 --json
 expect_rc 0 "batch 1000 -> 5000, latency x5, throughput x4"
 figcheck "other batch sizes" "$T/stdout" <<'EOF'
@@ -236,13 +242,10 @@ grep -Eq '^stage parse p99 latency \(per batch: 1000 -> 5000 records\) +8\.0ms +
 
 # --- latency within the histogram's resolution (12.5%) is the same; beyond it,
 # worse; under 1 ms in both runs, worse but never a regression
-"$PYTHON3" -c '
-import json, sys
-m = json.load(open(sys.argv[1]))
+base_edited slower '
 for s in m["stages"]:
     f = {"source": 1.10, "parse": 1.20, "destination": 1.80}.get(s["name"], 1.0)
-    s["latency_us"] = {k: v * f for k, v in s["latency_us"].items()}
-json.dump(m, open(sys.argv[2], "w"))' "$T/base.json" "$T/slower.json" || fail "cannot write slower.json"
+    s["latency_us"] = {k: v * f for k, v in s["latency_us"].items()}'
 nebtop_compare "$T/base.json" "$T/slower.json" --fail-on-regression 5 --json
 expect_rc 1 "source latency +10%, parse latency +20%, destination latency +80% (under 1 ms)"
 figcheck "latency resolution" "$T/stdout" <<'EOF'
@@ -289,12 +292,10 @@ usage_error "a folder without metrics files" "$T/empty" "no metrics_"
 printf '{\n  "records": {"in": 1,}\n}\n' >"$T/bad.json"
 nebtop_compare "$T/bad.json" "$T/opt.json"
 usage_error "invalid JSON" "$T/bad.json" "line 2"
-"$PYTHON3" -c 'import json,sys; m=json.load(open(sys.argv[1])); del m["records"]; json.dump(m, open(sys.argv[2], "w"))' \
-	"$T/base.json" "$T/norecords.json" || fail "cannot write norecords.json"
+base_edited norecords 'del m["records"]'
 nebtop_compare "$T/base.json" "$T/norecords.json"
 usage_error "a file without records" "$T/norecords.json" '"records"'
-"$PYTHON3" -c 'import json,sys; m=json.load(open(sys.argv[1])); m["records"]["in"]="many"; json.dump(m, open(sys.argv[2], "w"))' \
-	"$T/base.json" "$T/badin.json" || fail "cannot write badin.json"
+base_edited badin 'm["records"]["in"]="many"'
 nebtop_compare "$T/badin.json" "$T/base.json"
 usage_error "records.in a string" "$T/badin.json" '"records.in"'
 nebtop_compare "$T/base.json" "$T/opt.json" --fail-on-regression abc
@@ -315,19 +316,7 @@ grep -q '^Usage: nebtop compare BASELINE OPTIMIZED' "$T/stdout" || soft_fail "--
 note "ok: hand-written metrics"
 
 # --- (2) real runs: a CPU-burning stage, then the same pipeline without it -------------
-cat >"$T/slow.ini" <<'EOF'
-[source]
-type = generate
-rows = 0
-columns = 4
-
-[stage.burn]
-type = spin
-us_per_record = 20
-
-[destination]
-type = null
-EOF
+ini_spin_pipeline "$T/slow.ini" 'columns = 4'
 sed '/^\[stage.burn\]/,/^$/d' "$T/slow.ini" >"$T/fast.ini"
 grep -q spin "$T/fast.ini" && fail "cannot make fast.ini"
 nebtop -duration 3s -types cpu "$T/slow.ini"

@@ -64,21 +64,11 @@ with open(sys.argv[1], "rb") as f:
         time.sleep(0.05)
 ' "$T/slow.fifo" &
 READER=$!
-cat >"$T/slow.ini" <<EOF2
-[pipeline]
-duration = 5s
-[source]
-type = generate
-rows = 0
-columns = 8
-[stage.pass]
-type = cast
-field = col1
-to = int
-[destination]
-type = json
-file_path = $T/slow.fifo
-EOF2
+{
+	printf '[pipeline]\nduration = 5s\n'
+	ini_generated "$(ini_cast pass col1 int)" "type = json
+file_path = $T/slow.fifo" 'columns = 8'
+} >"$T/slow.ini"
 nebtop --headless -types none "$T/slow.ini"
 expect_rc 0 "a slow FIFO reader"
 wait "$READER" 2>/dev/null

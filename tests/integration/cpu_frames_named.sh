@@ -80,28 +80,22 @@ run() {
 	check "$name"
 }
 
-run csv_to_json "[source]
-type = csv
-file_path = $T/in.csv
+# ini_copy SOURCE-TYPE IN DEST-TYPE OUT: the INI of a pipeline that copies
+# the file IN to OUT, with no stage
+ini_copy() { printf '[source]\ntype = %s\nfile_path = %s\n\n[destination]\ntype = %s\nfile_path = %s' "$@"; }
 
-[destination]
-type = json
-file_path = $T/out.json"
+run csv_to_json "$(ini_copy csv "$T/in.csv" json "$T/out.json")"
+run json_to_csv "$(ini_copy json "$T/out.json" csv "$T/back.csv")"
 
-run json_to_csv "[source]
-type = json
-file_path = $T/out.json
-
-[destination]
-type = csv
-file_path = $T/back.csv"
-
-run generate_stages "[pipeline]
+# a 3 s run of the generate source (and the keys that follow)
+GEN3S="[pipeline]
 duration = 3s
 
 [source]
 type = generate
-rows = 0
+rows = 0"
+
+run generate_stages "$GEN3S
 columns = 6
 
 [stage.typed]
@@ -123,12 +117,7 @@ fields = col1, col2, col3
 type = json
 file_path = $T/gen.json"
 
-run generate_spin "[pipeline]
-duration = 3s
-
-[source]
-type = generate
-rows = 0
+run generate_spin "$GEN3S
 rate = 20000
 
 [stage.score]

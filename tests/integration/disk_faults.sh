@@ -160,6 +160,16 @@ if [ "$RC" != 2 ]; then
 	SHIM_WORKS=0
 fi
 
+# run_read_only NAME OUTPUT DEST: in.csv -> DEST (json), snapshots in
+# OUTPUT, with every open below $W/ro failing with EROFS (the shim)
+run_read_only() {
+	CASE=$1
+	RC=0
+	(cd "$W" && env "${PRELOAD_ENV[@]}" FAILIO_MATCH=/ro/ FAILIO_OPS=open FAILIO_ERRNO=EROFS "$NEBTOP" --headless \
+		-output "$2" -source csv -source-config "file_path=$T/in.csv" -dest-config "file_path=$3" \
+		>"$T/stdout" 2>"$T/stderr") || RC=$?
+}
+
 shim_cases() {
 	# --- dest_full
 	fresh
@@ -223,19 +233,11 @@ shim_cases() {
 	# shim: chmod does not stop root)
 	fresh
 	mkdir -p "$W/ro"
-	CASE=read_only_output
-	RC=0
-	(cd "$W" && env "${PRELOAD_ENV[@]}" FAILIO_MATCH=/ro/ FAILIO_OPS=open FAILIO_ERRNO=EROFS "$NEBTOP" --headless \
-		-output "$W/prof" -source csv -source-config "file_path=$T/in.csv" -dest-config "file_path=$W/ro/out.json" \
-		>"$T/stdout" 2>"$T/stderr") || RC=$?
+	run_read_only read_only_output "$W/prof" "$W/ro/out.json"
 	expect_rc 2 "read_only (output)"
 	says "cannot create $W/ro/out.json.part: Read-only file system"
 	[ -z "$(ls -A "$W/ro")" ] || fail "read_only (output): files in the folder: $(ls -A "$W/ro")"
-	CASE=read_only_snapshots
-	RC=0
-	(cd "$W" && env "${PRELOAD_ENV[@]}" FAILIO_MATCH=/ro/ FAILIO_OPS=open FAILIO_ERRNO=EROFS "$NEBTOP" --headless \
-		-output "$W/ro" -source csv -source-config "file_path=$T/in.csv" -dest-config "file_path=$W/out.json" \
-		>"$T/stdout" 2>"$T/stderr") || RC=$?
+	run_read_only read_only_snapshots "$W/ro" "$W/out.json"
 	expect_rc 4 "read_only (snapshots)"
 	says "the final snapshot could not be written: cannot create $W/ro/."
 	says "Read-only file system: exit status 4"

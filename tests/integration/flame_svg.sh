@@ -16,14 +16,9 @@
 command -v xmllint >/dev/null || fail "xmllint is needed (Debian package libxml2-utils)"
 CHECK=$LIB_DIR/flame_check.py
 
-cat >"$T/p.ini" <<'INI'
-[source]
-type = generate
-rows = 0
-
-[stage.hot]
-type = spin
-us_per_record = 20
+{
+	ini_hot_start
+	cat <<'INI'
 
 [stage.warm]
 type = spin
@@ -36,6 +31,7 @@ fields = col1,col2
 [destination]
 type = null
 INI
+} >"$T/p.ini"
 
 # --- a snapshot on SIGUSR1, the final one on SIGINT -------------------------------
 rm -rf "$T/prof"

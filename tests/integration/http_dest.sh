@@ -50,51 +50,50 @@ for l in open(sys.argv[1]):
 PY
 }
 
+# dest_received WHAT MESSAGE PATH KEYS...: run_dest PATH (on_error skip);
+# the run exits 0 and the server took the reference records, in $T/got.json
+dest_received() {
+	local what=$1 msg=$2 path=$3
+	shift 3
+	run_dest "$path" skip "$@"
+	expect_rc 0 "$what"
+	received
+	same_file "$T/ref.json" "$T/got.json" "$msg"
+}
+
 # --- bodies -----------------------------------------------------------------
-run_dest 'ingest?key=nd' skip format=ndjson
-expect_rc 0 "ndjson"
-received
-same_file "$T/ref.json" "$T/got.json" "ndjson: the records received"
+dest_received "ndjson" "ndjson: the records received" \
+	'ingest?key=nd' format=ndjson
 same_text "application/x-ndjson" "$(http_requests '" ".join(sorted(set(r["headers"]["Content-Type"] for r in log)))')" "ndjson: Content-Type"
 check_records "$(metrics_file)" $ROWS $ROWS 0 0
 note "ok: ndjson"
 
-run_dest 'ingest?key=js' skip format=json
-expect_rc 0 "json"
-received
-same_file "$T/ref.json" "$T/got.json" "json: the records received"
+dest_received "json" "json: the records received" \
+	'ingest?key=js' format=json
 same_text "True" "$(http_requests 'all(r["body"].startswith("[{") and r["body"].endswith("}]") for r in log)')" "json: each body is an array"
 note "ok: json array"
 
-run_dest 'ingest?key=split' skip format=json max_batch_bytes=4KiB
-expect_rc 0 "max_batch_bytes"
-received
-same_file "$T/ref.json" "$T/got.json" "max_batch_bytes: the records received"
+dest_received "max_batch_bytes" "max_batch_bytes: the records received" \
+	'ingest?key=split' format=json max_batch_bytes=4KiB
 same_text "True True" "$(http_requests 'str(len(log) > 10) + " " + str(max(len(r["body"].encode()) for r in log) <= 4096)')" \
 	"max_batch_bytes = 4KiB: several requests, none larger"
 same_text "True" "$(http_requests 'len(set(r["headers"]["Idempotency-Key"] for r in log)) == len(log)')" "a batch id per request"
-run_dest 'ingest?key=tiny' skip format=ndjson max_batch_bytes=10
-expect_rc 0 "a record larger than max_batch_bytes"
-received
-same_file "$T/ref.json" "$T/got.json" "max_batch_bytes = 10: the records received"
+dest_received "a record larger than max_batch_bytes" "max_batch_bytes = 10: the records received" \
+	'ingest?key=tiny' format=ndjson max_batch_bytes=10
 same_text $ROWS "$(http_requests 'len(log)')" "max_batch_bytes = 10: one record per request"
 note "ok: max_batch_bytes"
 
 # --- retries ----------------------------------------------------------------
-run_dest 'ingest?key=r500&fails=2&code=500' skip format=ndjson batch_id_header=X-Batch
-expect_rc 0 "500 then success"
-received
-same_file "$T/ref.json" "$T/got.json" "500 then success: the records received (none lost, none twice)"
+dest_received "500 then success" "500 then success: the records received (none lost, none twice)" \
+	'ingest?key=r500&fails=2&code=500' format=ndjson batch_id_header=X-Batch
 same_text "500 500 200 True" "$(http_requests '" ".join(str(r["status"]) for r in log[:3]) + " " + str(len(set(r["headers"]["X-Batch"] for r in log[:3])) == 1)')" \
 	"500 then success: the first request tried 3 times with one batch id"
 same_text "True" "$(http_requests 'len(set(r["headers"]["X-Batch"] for r in log)) == len(log) - 2')" "500 then success: the other ids differ"
 check_records "$(metrics_file)" $ROWS $ROWS 0 0
 note "ok: 500 then success, batch id"
 
-run_dest 'ingest?key=r429&fails=1&code=429' skip format=ndjson
-expect_rc 0 "429 then success"
-received
-same_file "$T/ref.json" "$T/got.json" "429 then success: the records received"
+dest_received "429 then success" "429 then success: the records received" \
+	'ingest?key=r429&fails=1&code=429' format=ndjson
 same_text "429 200" "$(http_requests '" ".join(str(r["status"]) for r in log[:2])')" "429 then success: statuses"
 note "ok: 429 then success"
 

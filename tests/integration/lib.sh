@@ -266,3 +266,56 @@ finish_bg() {
 	[ "$rc" = 137 ] && fail "$1: nebtop hung (killed after 120 s)"
 	[ "$rc" = 0 ] || fail "$1: exit status $rc, expected 0; stderr: $(head -c 2000 "$T/bg.err")"
 }
+
+# --- pipelines more than one test runs (INI files) ---------------------------
+
+# ini_generated STAGE DESTINATION [SOURCE-LINE...]: prints a pipeline INI:
+# generate (rows = 0: until stopped, and the lines given) -> STAGE (a stage's
+# section, its lines joined by newlines) -> DESTINATION (the lines of the
+# [destination] section).
+ini_generated() {
+	local stage=$1 dest=$2
+	shift 2
+	printf '[source]\ntype = generate\nrows = 0\n'
+	[ $# -gt 0 ] && printf '%s\n' "$@"
+	printf '\n%s\n\n[destination]\n%s\n' "$stage" "$dest"
+}
+
+# ini_cast NAME FIELD TYPE: prints the section of a cast stage NAME that casts
+# FIELD to TYPE
+ini_cast() { printf '[stage.%s]\ntype = cast\nfield = %s\nto = %s\n' "$1" "$2" "$3"; }
+
+# ini_hot_start: prints the start of a pipeline INI with a planted CPU
+# hotspot: generate (rows = 0) -> [stage.hot] spin 20 us a record; the rest of
+# the pipeline follows it.
+ini_hot_start() { printf '[source]\ntype = generate\nrows = 0\n\n[stage.hot]\ntype = spin\nus_per_record = 20\n'; }
+
+# ini_lock_pipeline FILE [PIPELINE-LINE...]: a planted lock bottleneck:
+# generate -> [stage.ledger] contend (each record holds the stage's one shared
+# lock for 20 us) -> null; the lines given go in a [pipeline] section first.
+ini_lock_pipeline() {
+	local file=$1
+	shift
+	{
+		[ $# -gt 0 ] && printf '[pipeline]\n%s\n\n' "$@"
+		ini_generated $'[stage.ledger]\ntype = contend\nhold_us = 20' 'type = null'
+	} >"$file"
+}
+
+# ini_slow_destination FILE [SOURCE-LINE...]: a throttled destination:
+# generate (and the lines given) -> [stage.clean] select col1-3 -> csv
+# $T/out.csv with rate_limit = 5000, so the senders to it block.
+ini_slow_destination() {
+	local file=$1
+	shift
+	ini_generated $'[stage.clean]\ntype = select\nfields = col1, col2, col3' \
+		"$(printf 'type = csv\nfile_path = %s/out.csv\nrate_limit = 5000' "$T")" "$@" >"$file"
+}
+
+# ini_spin_pipeline FILE [SOURCE-LINE...]: a planted CPU hotspot: generate
+# (and the lines given) -> [stage.burn] spin 20 us a record -> null
+ini_spin_pipeline() {
+	local file=$1
+	shift
+	ini_generated $'[stage.burn]\ntype = spin\nus_per_record = 20' 'type = null' "$@" >"$file"
+}

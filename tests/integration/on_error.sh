@@ -18,10 +18,7 @@ ${3:-}
 duration = 0
 [source]
 file_path = $IN
-[stage.amount_int]
-type = cast
-field = amount
-to = int
+$(ini_cast amount_int amount int)
 [destination]
 file_path = $2
 EOF
@@ -77,10 +74,7 @@ on_error = fail
 duration = 0
 [source]
 file_path = $T/stage_fail.csv
-[stage.amount_int]
-type = cast
-field = amount
-to = int
+$(ini_cast amount_int amount int)
 [destination]
 file_path = $T/sf.json
 EOF

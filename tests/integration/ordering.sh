@@ -38,10 +38,7 @@ type = filter
 field = kind
 op = ne
 value = c
-[stage.typed]
-type = cast
-field = id
-to = int
+$(ini_cast typed id int)
 EOF
 
 for w in 4 1; do

@@ -83,18 +83,9 @@ duration = 0
 batch = 1
 [source]
 file_path = $T/typed.csv
-[stage.id_int]
-type = cast
-field = id
-to = int
-[stage.price_float]
-type = cast
-field = price
-to = float
-[stage.ok_bool]
-type = cast
-field = ok
-to = bool
+$(ini_cast id_int id int)
+$(ini_cast price_float price float)
+$(ini_cast ok_bool ok bool)
 [destination]
 type = postgresql
 $PG_INI_CONN

@@ -10,20 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/prof_lib.sh"
 
-cat >"$T/slow.ini" <<EOF
-[source]
-type = generate
-rows = 0
-
-[stage.clean]
-type = select
-fields = col1, col2, col3
-
-[destination]
-type = csv
-file_path = $T/out.csv
-rate_limit = 5000
-EOF
+ini_slow_destination "$T/slow.ini"
 CHAN='clean->destination'
 
 # a small buffer and batch so that the drain after -duration is short
@@ -61,12 +48,7 @@ pprof "-tagfocus" "$T/focus" -tagfocus="channel=^$CHAN\$" -top "$PROF"
 note "ok: -types block"
 
 # block_rate = 1ms: the period follows
-printf '\n[profile]\nblock_rate = 1ms\n' >>"$T/slow.ini"
-nebtop -types block -duration 1s -batch 100 -buffer 500 "$T/slow.ini"
-expect_rc 0 "block_rate = 1ms"
-PROF=$(ls "$T"/prof/block_*.prof 2>/dev/null | head -n 1)
-[ -n "$PROF" ] || fail "block_rate = 1ms: no block profile: $(ls "$T/prof")"
-pprof "block_rate = 1ms: -raw" "$T/raw" -raw "$PROF"
+prof_rerun block "block_rate = 1ms" "$T/slow.ini" -duration 1s -batch 100 -buffer 500
 same_text 1000000 "$(rawq "$T/raw" 'period')" "period of the block profile with block_rate = 1ms"
 [ "$(rawq "$T/raw" 'sum(s["v"][1] for s in S if s["labels"].get("channel") == "'"$CHAN"'") > 0')" = True ] ||
 	soft_fail "block_rate = 1ms: no delay on $CHAN"

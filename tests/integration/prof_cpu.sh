@@ -12,14 +12,9 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/prof_lib.sh"
 
-cat >"$T/p.ini" <<'EOF'
-[source]
-type = generate
-rows = 0
-
-[stage.hot]
-type = spin
-us_per_record = 20
+{
+	ini_hot_start
+	cat <<'EOF'
 
 [stage.light]
 type = filter
@@ -30,6 +25,7 @@ value = 100
 [destination]
 type = null
 EOF
+} >"$T/p.ini"
 
 # --- default cpu_hz ------------------------------------------------------------
 nebtop -types cpu -duration 3s "$T/p.ini"

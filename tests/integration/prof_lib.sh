@@ -53,3 +53,18 @@ prof_only_files() {
 		[ "$ok" = 1 ] || soft_fail "$what wrote ${f##*/}"
 	done
 }
+
+# prof_rerun KIND SETTING INI ARGS...: adds SETTING (e.g. "block_rate = 1ms")
+# to INI's [profile] section and runs nebtop -types KIND ARGS INI, which must
+# exit with 0; sets PROF to its KIND profile and writes its -raw listing to
+# $T/raw.
+prof_rerun() {
+	local kind=$1 setting=$2 ini=$3
+	shift 3
+	printf '\n[profile]\n%s\n' "$setting" >>"$ini"
+	nebtop -types "$kind" "$@" "$ini"
+	expect_rc 0 "$setting"
+	PROF=$(ls "$T/prof/${kind}"_*.prof 2>/dev/null | head -n 1)
+	[ -n "$PROF" ] || fail "$setting: no $kind profile: $(ls "$T/prof")"
+	pprof "$setting: -raw" "$T/raw" -raw "$PROF"
+}

@@ -9,21 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/prof_lib.sh"
 
-cat >"$T/lock.ini" <<'EOF'
-[pipeline]
-workers = 8
-
-[source]
-type = generate
-rows = 0
-
-[stage.ledger]
-type = contend
-hold_us = 20
-
-[destination]
-type = null
-EOF
+ini_lock_pipeline "$T/lock.ini" 'workers = 8'
 LOCK='stage ledger: shared lock'
 
 nebtop -types mutex -duration 3s "$T/lock.ini"
@@ -68,12 +54,7 @@ grep -Eq ' (channel_send_batch|channel_recv_batch)$' "$T/focus" &&
 note "ok: -types mutex"
 
 # mutex_fraction = 1: every contention is sampled
-printf '\n[profile]\nmutex_fraction = 1\n' >>"$T/lock.ini"
-nebtop -types mutex -duration 1s "$T/lock.ini"
-expect_rc 0 "mutex_fraction = 1"
-PROF=$(ls "$T"/prof/mutex_*.prof 2>/dev/null | head -n 1)
-[ -n "$PROF" ] || fail "mutex_fraction = 1: no mutex profile: $(ls "$T/prof")"
-pprof "mutex_fraction = 1: -raw" "$T/raw" -raw "$PROF"
+prof_rerun mutex "mutex_fraction = 1" "$T/lock.ini" -duration 1s
 same_text 1 "$(rawq "$T/raw" 'period')" "period of the mutex profile with mutex_fraction = 1"
 [ "$(rawq "$T/raw" 'sum(s["v"][1] for s in S if s["labels"].get("lock") == "'"$LOCK"'") > 0')" = True ] ||
 	soft_fail "mutex_fraction = 1: no delay on '$LOCK'"

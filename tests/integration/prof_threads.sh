@@ -18,21 +18,7 @@
 
 have_threads() { ls "$T"/prof/threads_*.txt >/dev/null 2>&1; }
 
-cat >"$T/slow.ini" <<EOF
-[source]
-type = generate
-rows = 0
-rate = 20000
-
-[stage.clean]
-type = select
-fields = col1, col2, col3
-
-[destination]
-type = csv
-file_path = $T/out.csv
-rate_limit = 5000
-EOF
+ini_slow_destination "$T/slow.ini" 'rate = 20000'
 
 # check_dump FILE LIVE WHAT: the checks of one threads file; LIVE = 1 when the
 # pipeline runs (its threads are alive), 0 after it ended. Status 3 when the

@@ -25,25 +25,33 @@ run() {
 		note "ok: $what"
 }
 
+# the fruits the filters keep, as the json destination writes them (the
+# fields untouched, as strings)
+APPLE='{"id":"1","name":"apple","price":"1.50","qty":"10","active":"true","note":"red fruit"}'
+BANANA='{"id":"2","name":"banana","price":"0.25","qty":"150","active":"no","note":"yellow"}'
+CHERRY='{"id":"3","name":"cherry","price":"12","qty":"7","active":"YES","note":"small red"}'
+ELDER='{"id":"5","name":"elder","price":"3e2","qty":"-4","active":"f","note":"berry, dark"}'
+FIG='{"id":"6","name":"fig","price":"-0.5","qty":"+8","active":"T","note":""}'
+
 run "filter price gt 2 (numeric: 12 > 2)" 6 2 4 0 \
-'{"id":"3","name":"cherry","price":"12","qty":"7","active":"YES","note":"small red"}
-{"id":"5","name":"elder","price":"3e2","qty":"-4","active":"f","note":"berry, dark"}' \
+"$CHERRY
+$ELDER" \
 	'[stage.f]' 'type = filter' 'field = price' 'op = gt' 'value = 2'
 
 run "filter qty ge 10 (numeric: 150 >= 10)" 6 2 4 0 \
-'{"id":"1","name":"apple","price":"1.50","qty":"10","active":"true","note":"red fruit"}
-{"id":"2","name":"banana","price":"0.25","qty":"150","active":"no","note":"yellow"}' \
+"$APPLE
+$BANANA" \
 	'[stage.f]' 'type = filter' 'field = qty' 'op = ge' 'value = 10'
 
 run "filter contains" 6 2 4 0 \
-'{"id":"1","name":"apple","price":"1.50","qty":"10","active":"true","note":"red fruit"}
-{"id":"3","name":"cherry","price":"12","qty":"7","active":"YES","note":"small red"}' \
+"$APPLE
+$CHERRY" \
 	'[stage.f]' 'type = filter' 'field = note' 'op = contains' 'value = red'
 
 run "filter matches" 6 3 3 0 \
-'{"id":"1","name":"apple","price":"1.50","qty":"10","active":"true","note":"red fruit"}
-{"id":"3","name":"cherry","price":"12","qty":"7","active":"YES","note":"small red"}
-{"id":"6","name":"fig","price":"-0.5","qty":"+8","active":"T","note":""}' \
+"$APPLE
+$CHERRY
+$FIG" \
 	'[stage.f]' 'type = filter' 'field = name' 'op = matches' 'value = ^(apple|fig)$|rr'
 
 run "select + rename" 6 6 0 0 \

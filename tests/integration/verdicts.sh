@@ -196,6 +196,10 @@ check() {
 # (stdin may go on with more [pipeline] keys).
 ini() { { printf '[pipeline]\nname = %s\n' "$1" && cat; } >"$T/$1.ini"; }
 
+# the source of most scenarios (4 columns, until stopped), and a cheap stage
+GENERATE4=$'[source]\ntype = generate\nrows = 0\ncolumns = 4'
+CLEAN12=$'[stage.clean]\ntype = select\nfields = col1, col2'
+
 # scenario NAME ARGS...: nebtop --headless ARGS $T/NAME.ini exits with 0, and
 # the checks of NAME.
 scenario() {
@@ -216,10 +220,7 @@ rate = 3000
 [stage.clean]
 type = select
 fields = col1, col2, col3
-[stage.typed]
-type = cast
-field = col1
-to = int
+$(ini_cast typed col1 int)
 [destination]
 type = json
 file_path = $T/keeps_up.json
@@ -243,10 +244,7 @@ ini fifo <<EOF
 type = csv
 file_path = $T/in.fifo
 has_header = false
-[stage.typed]
-type = cast
-field = col1
-to = int
+$(ini_cast typed col1 int)
 [destination]
 type = json
 file_path = $T/fifo.json
@@ -258,10 +256,7 @@ check fifo
 
 # --- leak_paced, twice: the leak is primary on every run
 ini leak_paced <<EOF
-[source]
-type = generate
-rows = 0
-columns = 4
+$GENERATE4
 [stage.hoard]
 type = alloc
 bytes_per_record = 600
@@ -281,21 +276,12 @@ else
 fi
 
 # --- startup_fill
-ini startup_fill <<EOF
-buffer = 20000
-[source]
-type = generate
-rows = 0
-columns = 24
-[stage.parse]
-type = cast
-field = col1
-to = int
-[destination]
-type = json
+{
+	echo 'buffer = 20000'
+	ini_generated "$(ini_cast parse col1 int)" "type = json
 file_path = $T/startup_fill.json
-rate_limit = 5000
-EOF
+rate_limit = 5000" 'columns = 24'
+} | ini startup_fill
 if sanitized; then
 	note "startup_fill: skipped (a sanitizer build has no malloc hooks: the heap is not counted)"
 else
@@ -305,10 +291,7 @@ fi
 # --- hot_elsewhere: burn spins, nap sleeps 20 ms a batch on one worker
 ini hot_elsewhere <<EOF
 batch = 500
-[source]
-type = generate
-rows = 0
-columns = 4
+$GENERATE4
 [stage.burn]
 type = spin
 us_per_record = 3
@@ -323,17 +306,9 @@ scenario hot_elsewhere -duration 7s -types cpu
 # --- channel_blame: select and cast are cheap, burn is not (one worker)
 ini channel_blame <<EOF
 workers = 1
-[source]
-type = generate
-rows = 0
-columns = 4
-[stage.clean]
-type = select
-fields = col1, col2
-[stage.typed]
-type = cast
-field = col1
-to = int
+$GENERATE4
+$CLEAN12
+$(ini_cast typed col1 int)
 [stage.burn]
 type = spin
 us_per_record = 25
@@ -354,10 +329,7 @@ ini errors <<EOF
 [source]
 type = csv
 file_path = $T/errors.csv
-[stage.typed]
-type = cast
-field = id
-to = int
+$(ini_cast typed id int)
 [stage.slow]
 type = delay
 us_per_batch = 400000
@@ -372,10 +344,7 @@ check errors
 # --- capped: the source's configured rate is 60000
 ini capped <<EOF
 workers = 1
-[source]
-type = generate
-rows = 0
-columns = 4
+$GENERATE4
 rate = 60000
 [stage.burn]
 type = spin
@@ -393,13 +362,8 @@ check too_short
 
 # --- steady: a snapshot a second over 9 s of a rate-limited run
 ini steady <<EOF
-[source]
-type = generate
-rows = 0
-columns = 4
-[stage.clean]
-type = select
-fields = col1, col2
+$GENERATE4
+$CLEAN12
 [destination]
 type = null
 rate_limit = 20000
@@ -421,10 +385,7 @@ check steady
 # --- words: a CPU-bound bottleneck with as many workers as cores
 ini words <<EOF
 workers = $CORES
-[source]
-type = generate
-rows = 0
-columns = 4
+$GENERATE4
 [stage.burn]
 type = spin
 us_per_record = 30

@@ -115,11 +115,11 @@ int posix_memalign(void **out, size_t align, size_t n)
 	test_count_alloc();
 	if (align < sizeof(void *) || (align & (align - 1)))
 		return EINVAL;
+	/* *out is left alone on a failure */
 	void *p = __libc_memalign(align, n);
-	if (!p)
-		return ENOMEM;
-	*out = p;
-	return 0;
+	if (p)
+		*out = p;
+	return p ? 0 : ENOMEM;
 }
 
 void *valloc(size_t n)
@@ -242,6 +242,19 @@ static void test_finish(struct pipeline *p)
 	ck_assert_int_eq(pipeline_get_state(p), PSTATE_FINISHED);
 }
 
+/* Builds and starts the pipeline of ini, measures as test_measure does,
+ * then stops the pipeline and waits for its end. */
+static struct pipeline *test_run_window(struct config *c, const char *ini, uint64_t warm, uint64_t count,
+					struct test_window *w)
+{
+	struct pipeline *p = test_build_start(c, ini);
+	int rc = test_measure(p, warm, count, w);
+	pipeline_request_stop(p, "test done");
+	ck_assert_msg(rc == 0, "the records did not flow");
+	test_finish(p);
+	return p;
+}
+
 /* ---- tests ----------------------------------------------------------------------- */
 
 START_TEST(test_counter_counts)
@@ -291,12 +304,8 @@ START_TEST(test_generate_transform_null)
 				  "type = null\n"
 				  "rate_limit = 2000000\n";
 	struct config c;
-	struct pipeline *p = test_build_start(&c, ini);
 	struct test_window w;
-	int rc = test_measure(p, 1000, 4000, &w);
-	pipeline_request_stop(p, "test done");
-	ck_assert_msg(rc == 0, "the records did not flow");
-	test_finish(p);
+	struct pipeline *p = test_run_window(&c, ini, 1000, 4000, &w);
 	test_check_window("generate -> cast -> filter -> select -> null", &w, 4000);
 	/* every record accounted for: what the source made went through the
 	 * cast, about 1 in 16 was filtered (col2 = alpha), the rest written */
@@ -326,12 +335,8 @@ START_TEST(test_detects_per_record_allocation)
 				  "[stage.churn]\ntype = alloc\nbytes_per_record = 64\n"
 				  "[destination]\ntype = null\nrate_limit = 2000000\n";
 	struct config c;
-	struct pipeline *p = test_build_start(&c, ini);
 	struct test_window w;
-	int rc = test_measure(p, 100, 200, &w);
-	pipeline_request_stop(p, "test done");
-	ck_assert_msg(rc == 0, "the records did not flow");
-	test_finish(p);
+	struct pipeline *p = test_run_window(&c, ini, 100, 200, &w);
 	printf("test_allocs: control (alloc stage): %llu allocations, %llu frees over %llu batches (%llu records)\n",
 	       (unsigned long long)w.allocs, (unsigned long long)w.frees, (unsigned long long)w.batches,
 	       (unsigned long long)w.records);

@@ -52,6 +52,14 @@ static void test_fill(struct batch *b, uint32_t width, uint32_t n)
 	}
 }
 
+/* A new batch filled by test_fill. */
+static struct batch *test_new_filled(uint32_t width, uint32_t n)
+{
+	struct batch *b = batch_new();
+	test_fill(b, width, n);
+	return b;
+}
+
 /* Checks every field of the n records test_fill made. */
 static void test_check_filled(struct batch *b, uint32_t width, uint32_t n)
 {
@@ -72,6 +80,16 @@ static void test_check_filled(struct batch *b, uint32_t width, uint32_t n)
 				     "record %u field %u: wrong bytes", r, i);
 		}
 	}
+}
+
+/* A new batch with room for cap records of width fields, holding one record
+ * (of null fields). */
+static struct batch *test_one_record(uint32_t width, uint32_t cap)
+{
+	struct batch *b = batch_new();
+	batch_reserve_records(b, width, cap);
+	batch_add_record(b);
+	return b;
 }
 
 START_TEST(test_new_batch_is_empty)
@@ -131,9 +149,7 @@ END_TEST
 START_TEST(test_empty_field_in_empty_arena)
 {
 	/* a 0-length field as the first bytes of a batch */
-	struct batch *b = batch_new();
-	batch_reserve_records(b, 2, 1);
-	batch_add_record(b);
+	struct batch *b = test_one_record(2, 1);
 	batch_set_field(b, 0, 0, "", 0);
 	batch_set_field(b, 0, 1, "z", 1);
 	ck_assert_uint_eq(batch_record(b, 0)[0].len, 0);
@@ -191,8 +207,7 @@ END_TEST
 
 START_TEST(test_reset_clears_state)
 {
-	struct batch *b = batch_new();
-	test_fill(b, 3, 100);
+	struct batch *b = test_new_filled(3, 100);
 	b->seq = 7;
 	b->first_record = 1001;
 	b->first_line = 1002;
@@ -238,54 +253,24 @@ static void test_fill_working_set(struct batch *b)
 		batch_mark_error(b, r, 2, "a reason of some length", 23);
 }
 
-/* Where a batch's arrays and buffers are, and their capacities. */
-struct test_places {
-	struct field *fields;
-	uint8_t *marks;
-	struct batch_error *errors;
-	char *data, *raw, *out, *errtext;
-	size_t data_cap, raw_cap, out_cap, errtext_cap, field_cap;
-	uint32_t rec_cap, errors_cap;
-};
-
-static struct test_places test_places_of(const struct batch *b)
-{
-	struct test_places w = {
-		.fields = b->fields,
-		.marks = b->marks,
-		.errors = b->errors,
-		.data = b->data.p,
-		.raw = b->raw.p,
-		.out = b->out.p,
-		.errtext = b->errtext.p,
-		.data_cap = b->data.cap,
-		.raw_cap = b->raw.cap,
-		.out_cap = b->out.cap,
-		.errtext_cap = b->errtext.cap,
-		.field_cap = b->field_cap,
-		.rec_cap = b->rec_cap,
-		.errors_cap = b->errors_cap,
-	};
-	return w;
-}
-
-/* b's arrays and buffers are where w says and data's capacity is the same;
- * with all_caps, every other capacity is the same too. */
-static void test_check_places(const struct batch *b, const struct test_places *w, int all_caps)
+/* b's arrays and buffers are still where w (a copy of b's struct taken
+ * earlier) says and data's capacity is the same; with all_caps, every other
+ * capacity is the same too. */
+static void test_check_places(const struct batch *b, const struct batch *w, int all_caps)
 {
 	ck_assert_ptr_eq(b->fields, w->fields);
 	ck_assert_ptr_eq(b->marks, w->marks);
 	ck_assert_ptr_eq(b->errors, w->errors);
-	ck_assert_ptr_eq(b->data.p, w->data);
-	ck_assert_ptr_eq(b->raw.p, w->raw);
-	ck_assert_ptr_eq(b->out.p, w->out);
-	ck_assert_ptr_eq(b->errtext.p, w->errtext);
-	ck_assert_uint_eq(b->data.cap, w->data_cap);
+	ck_assert_ptr_eq(b->data.p, w->data.p);
+	ck_assert_ptr_eq(b->raw.p, w->raw.p);
+	ck_assert_ptr_eq(b->out.p, w->out.p);
+	ck_assert_ptr_eq(b->errtext.p, w->errtext.p);
+	ck_assert_uint_eq(b->data.cap, w->data.cap);
 	if (!all_caps)
 		return;
-	ck_assert_uint_eq(b->raw.cap, w->raw_cap);
-	ck_assert_uint_eq(b->out.cap, w->out_cap);
-	ck_assert_uint_eq(b->errtext.cap, w->errtext_cap);
+	ck_assert_uint_eq(b->raw.cap, w->raw.cap);
+	ck_assert_uint_eq(b->out.cap, w->out.cap);
+	ck_assert_uint_eq(b->errtext.cap, w->errtext.cap);
 	ck_assert_uint_eq(b->field_cap, w->field_cap);
 	ck_assert_uint_eq(b->rec_cap, w->rec_cap);
 	ck_assert_uint_eq(b->errors_cap, w->errors_cap);
@@ -297,7 +282,8 @@ START_TEST(test_reset_keeps_capacity)
 	 * it again for the same sizes reallocates nothing */
 	struct batch *b = batch_new();
 	test_fill_working_set(b);
-	struct test_places w = test_places_of(b);
+	/* where the arrays and buffers are, and their capacities */
+	const struct batch w = *b;
 	for (int round = 0; round < 5; round++) {
 		batch_reset(b);
 		test_check_places(b, &w, 1);
@@ -311,7 +297,7 @@ START_TEST(test_reset_keeps_capacity)
 	test_fill(b, 2, 700);
 	ck_assert_ptr_eq(b->fields, w.fields);
 	ck_assert_ptr_eq(b->marks, w.marks);
-	ck_assert_ptr_eq(b->data.p, w.data);
+	ck_assert_ptr_eq(b->data.p, w.data.p);
 	test_check_filled(b, 2, 700);
 	batch_free(b);
 }
@@ -321,9 +307,7 @@ START_TEST(test_add_record_slots_empty)
 {
 	/* "Appends a record of `width` null fields": a record added to a
 	 * reused batch must not show the fields of the batch's previous use */
-	struct batch *b = batch_new();
-	batch_reserve_records(b, 2, 4);
-	batch_add_record(b);
+	struct batch *b = test_one_record(2, 4);
 	batch_set_field(b, 0, 0, "old-value", 9);
 	batch_set_field(b, 0, 1, "other", 5);
 	batch_reset(b);
@@ -409,8 +393,7 @@ END_TEST
 
 START_TEST(test_marks_and_nkept)
 {
-	struct batch *b = batch_new();
-	test_fill(b, 2, 10);
+	struct batch *b = test_new_filled(2, 10);
 	ck_assert_uint_eq(b->nkept, 10);
 	batch_mark_filtered(b, 2);
 	ck_assert_uint_eq(b->nkept, 9);
@@ -448,8 +431,7 @@ END_TEST
 
 START_TEST(test_errors_with_reasons)
 {
-	struct batch *b = batch_new();
-	test_fill(b, 2, 200);
+	struct batch *b = test_new_filled(2, 200);
 	/* more errors than the first allocation holds; reasons of every
 	 * length, including 0 */
 	char reason[64];
@@ -504,8 +486,7 @@ END_TEST
 START_TEST(test_reserve_changes_width)
 {
 	/* a batch reused for a wider schema gets room for the wider records */
-	struct batch *b = batch_new();
-	test_fill(b, 2, 300);
+	struct batch *b = test_new_filled(2, 300);
 	batch_reset(b);
 	test_fill(b, 9, 300);
 	ck_assert_uint_ge(b->field_cap, 9 * 300);

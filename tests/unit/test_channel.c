@@ -148,6 +148,32 @@ static void test_check_still_blocked(struct test_side *s)
 	ck_assert_int_eq(atomic_load(&s->done), 0);
 }
 
+/* Starts a thread sending b that c keeps waiting (its `nwaits`-th sender
+ * wait), then receives `first`, which lets b in, and joins the sender. */
+static void test_send_after(struct channel *c, struct batch *b, uint64_t nwaits, struct batch *first)
+{
+	struct test_side s;
+	test_start_sender(&s, c, b, NULL, nwaits);
+	test_check_still_blocked(&s);
+	ck_assert_ptr_eq(channel_recv_batch(c), first);
+	test_join(&s);
+}
+
+/* Receives the n batches of want from c, in that order. */
+static void test_recv_each(struct channel *c, struct batch *const *want, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		ck_assert_ptr_eq(channel_recv_batch(c), want[i]);
+}
+
+/* Frees the n batches of b, then c. */
+static void test_free_all(struct channel *c, struct batch *const *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		batch_free(b[i]);
+	channel_free(c);
+}
+
 /* ---- tests ---------------------------------------------------------------- */
 
 START_TEST(test_fifo_order)
@@ -226,13 +252,9 @@ START_TEST(test_capacity_in_records)
 	ck_assert_uint_gt(s.send_blocked_ns, 0);
 	ck_assert_int_eq(atomic_load(&m->state), TSTATE_BUSY);
 	ck_assert_uint_gt(tmetrics_get(&m->time_ns[TSTATE_BACKPRESSURED]), 0);
-	ck_assert_ptr_eq(channel_recv_batch(c), b);
-	ck_assert_ptr_eq(channel_recv_batch(c), x);
-	batch_free(a);
-	batch_free(b);
-	batch_free(x);
+	test_recv_each(c, (struct batch *[]){b, x}, 2);
 	free(m);
-	channel_free(c);
+	test_free_all(c, (struct batch *[]){a, b, x}, 3);
 }
 END_TEST
 
@@ -247,28 +269,17 @@ START_TEST(test_oversize_batch_enters_empty_channel)
 	ck_assert_uint_eq(s.fill_max, 25);
 	ck_assert_uint_eq(s.send_waits, 0);
 	/* behind it, even one record waits */
-	struct test_side snd;
-	test_start_sender(&snd, c, small, NULL, 1);
-	test_check_still_blocked(&snd);
-	ck_assert_ptr_eq(channel_recv_batch(c), big);
-	test_join(&snd);
+	test_send_after(c, small, 1, big);
 	ck_assert_uint_eq(test_stats(c).fill, 1);
 	/* an oversize batch waits until the channel is empty, not just until
 	 * some room is free */
-	struct test_side snd2;
-	test_start_sender(&snd2, c, big2, NULL, 2);
-	test_check_still_blocked(&snd2);
-	ck_assert_ptr_eq(channel_recv_batch(c), small);
-	test_join(&snd2);
+	test_send_after(c, big2, 2, small);
 	s = test_stats(c);
 	ck_assert_uint_eq(s.fill, 30);
 	ck_assert_uint_eq(s.fill_max, 30);
 	ck_assert_ptr_eq(channel_recv_batch(c), big2);
 	ck_assert_uint_eq(test_stats(c).fill, 0);
-	batch_free(big);
-	batch_free(small);
-	batch_free(big2);
-	channel_free(c);
+	test_free_all(c, (struct batch *[]){big, small, big2}, 3);
 }
 END_TEST
 
@@ -279,17 +290,9 @@ START_TEST(test_slots_bound_batches)
 	struct batch *a = test_batch(1, 1), *b = test_batch(1, 2), *x = test_batch(1, 3);
 	channel_send_batch(c, a);
 	channel_send_batch(c, b);
-	struct test_side snd;
-	test_start_sender(&snd, c, x, NULL, 1);
-	test_check_still_blocked(&snd);
-	ck_assert_ptr_eq(channel_recv_batch(c), a);
-	test_join(&snd);
-	ck_assert_ptr_eq(channel_recv_batch(c), b);
-	ck_assert_ptr_eq(channel_recv_batch(c), x);
-	batch_free(a);
-	batch_free(b);
-	batch_free(x);
-	channel_free(c);
+	test_send_after(c, x, 1, a);
+	test_recv_each(c, (struct batch *[]){b, x}, 2);
+	test_free_all(c, (struct batch *[]){a, b, x}, 3);
 }
 END_TEST
 
@@ -307,14 +310,9 @@ START_TEST(test_batches_without_kept_records)
 	struct channel_stats s = test_stats(c);
 	ck_assert_uint_eq(s.fill, 5);
 	ck_assert_uint_eq(s.send_waits, 0);
-	ck_assert_ptr_eq(channel_recv_batch(c), full);
-	ck_assert_ptr_eq(channel_recv_batch(c), e1);
-	ck_assert_ptr_eq(channel_recv_batch(c), e2);
+	test_recv_each(c, (struct batch *[]){full, e1, e2}, 3);
 	ck_assert_uint_eq(test_stats(c).fill, 0);
-	batch_free(full);
-	batch_free(e1);
-	batch_free(e2);
-	channel_free(c);
+	test_free_all(c, (struct batch *[]){full, e1, e2}, 3);
 }
 END_TEST
 
@@ -385,8 +383,7 @@ START_TEST(test_close_when_last_producer_done)
 	channel_send_batch(c, a);
 	channel_send_batch(c, b);
 	channel_done_producer(c); /* one of two: still open */
-	ck_assert_ptr_eq(channel_recv_batch(c), a);
-	ck_assert_ptr_eq(channel_recv_batch(c), b);
+	test_recv_each(c, (struct batch *[]){a, b}, 2);
 	/* empty and open: a receiver waits */
 	struct test_side rcv;
 	test_start_receiver(&rcv, c, NULL, 1);

@@ -80,6 +80,20 @@ static void fde_pcrel(struct sec *s, size_t c, uint64_t start, uint32_t len)
 	close_record(s, at);
 }
 
+/* eh_frame_ranges finds in s (at SEC) the n ranges of want, { start, end }
+ * each, in that order. */
+static void check_ranges(const struct sec *s, const uint64_t (*want)[2], size_t nwant)
+{
+	size_t n = 0;
+	struct eh_range *r = eh_frame_ranges(s->b, s->n, SEC, &n);
+	ck_assert_uint_eq(n, nwant);
+	for (size_t i = 0; i < nwant; i++) {
+		ck_assert_uint_eq(r[i].start, want[i][0]);
+		ck_assert_uint_eq(r[i].end, want[i][1]);
+	}
+	free(r);
+}
+
 START_TEST(ranges_of_pcrel_fdes_sorted)
 {
 	struct sec s = { .n = 0 };
@@ -89,16 +103,7 @@ START_TEST(ranges_of_pcrel_fdes_sorted)
 	fde_pcrel(&s, c, 0x0, 0x10);     /* code the linker dropped: pc 0 */
 	fde_pcrel(&s, c, 0x400, 0x100);  /* code before the section */
 	put(&s, 0, 4);                     /* the terminator */
-	size_t n = 0;
-	struct eh_range *r = eh_frame_ranges(s.b, s.n, SEC, &n);
-	ck_assert_uint_eq(n, 3);
-	ck_assert_uint_eq(r[0].start, 0x400);
-	ck_assert_uint_eq(r[0].end, 0x500);
-	ck_assert_uint_eq(r[1].start, 0x1800);
-	ck_assert_uint_eq(r[1].end, 0x1820);
-	ck_assert_uint_eq(r[2].start, 0x2000);
-	ck_assert_uint_eq(r[2].end, 0x2040);
-	free(r);
+	check_ranges(&s, (const uint64_t[][2]){ { 0x400, 0x500 }, { 0x1800, 0x1820 }, { 0x2000, 0x2040 } }, 3);
 }
 END_TEST
 
@@ -121,12 +126,7 @@ START_TEST(personality_lsda_and_64_bit_length)
 	uint64_t len = s.n - len_at - 8;
 	memcpy(s.b + len_at, &len, 8);
 	put(&s, 0, 4);
-	size_t n = 0;
-	struct eh_range *r = eh_frame_ranges(s.b, s.n, SEC, &n);
-	ck_assert_uint_eq(n, 1);
-	ck_assert_uint_eq(r[0].start, 0x3000);
-	ck_assert_uint_eq(r[0].end, 0x3080);
-	free(r);
+	check_ranges(&s, (const uint64_t[][2]){ { 0x3000, 0x3080 } }, 1);
 }
 END_TEST
 
@@ -141,12 +141,8 @@ START_TEST(absolute_pointers)
 	put(&s, 0x7000, 8);
 	put(&s, 0x33, 8);
 	close_record(&s, at);
-	size_t n = 0;
-	struct eh_range *r = eh_frame_ranges(s.b, s.n, SEC, &n); /* no terminator: the end of the section */
-	ck_assert_uint_eq(n, 1);
-	ck_assert_uint_eq(r[0].start, 0x7000);
-	ck_assert_uint_eq(r[0].end, 0x7033);
-	free(r);
+	/* no terminator: the end of the section */
+	check_ranges(&s, (const uint64_t[][2]){ { 0x7000, 0x7033 } }, 1);
 }
 END_TEST
 

@@ -352,6 +352,14 @@ static void check_arithmetic(const struct frame *v, int n, unsigned long long to
 	}
 }
 
+/* draw of text, which must pass check_arithmetic with total samples. */
+static struct drawing *draw_checked(const char *text, unsigned long long total)
+{
+	struct drawing *w = draw(text);
+	check_arithmetic(w->v, w->n, total);
+	return w;
+}
+
 START_TEST(test_profile_arithmetic)
 {
 	const char *text = "alpha;main;work;spin 30\n"
@@ -392,10 +400,9 @@ START_TEST(test_escaping)
 			   "main;it's_<fine>&&_\"quoted\" 2\n"
 			   "main;Gr\xc3\xb6\xc3\x9f""e 2\n"
 			   "main;bad\xff\x01name 1\n";
-	struct drawing *w = draw(text);
+	struct drawing *w = draw_checked(text, 12);
 	const struct frame *v = w->v;
 	int n = w->n;
-	check_arithmetic(v, n, 12);
 	ck_assert_ptr_nonnull(frame_named(v, n, "std::vector<int>::push_back(int_const&)"));
 	ck_assert_ptr_nonnull(frame_named(v, n, "operator\"\"_km(char_const*)"));
 	ck_assert_ptr_nonnull(frame_named(v, n, "it's_<fine>&&_\"quoted\""));
@@ -424,14 +431,11 @@ START_TEST(test_narrow_frames)
 	const char *text = "big;main;loop 999990\n"
 			   "big;main;rare;deeper 9\n"
 			   "tiny;main 1\n";
-	struct drawing *w = draw(text);
-	const struct frame *v = w->v;
-	int n = w->n;
-	check_arithmetic(v, n, 1000000);
-	ck_assert_ptr_null(frame_named(v, n, "rare"));
-	ck_assert_ptr_null(frame_named(v, n, "deeper"));
-	ck_assert_ptr_nonnull(frame_named(v, n, "tiny"));
-	ck_assert_uint_eq(frame_named(v, n, "main")->samples, 999999);
+	struct drawing *w = draw_checked(text, 1000000);
+	ck_assert_ptr_null(frame_named(w->v, w->n, "rare"));
+	ck_assert_ptr_null(frame_named(w->v, w->n, "deeper"));
+	ck_assert_ptr_nonnull(frame_named(w->v, w->n, "tiny"));
+	ck_assert_uint_eq(frame_named(w->v, w->n, "main")->samples, 999999);
 	drawing_free(w);
 }
 END_TEST

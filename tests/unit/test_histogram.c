@@ -48,6 +48,14 @@ static struct histogram_view *test_view_new(void)
 	return v;
 }
 
+/* A new view holding what h has counted. */
+static struct histogram_view *test_view_of(const struct histogram *h)
+{
+	struct histogram_view *v = test_view_new();
+	histogram_merge_into(v, h);
+	return v;
+}
+
 static int test_cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -180,8 +188,7 @@ static void test_check_distribution(const char *name, uint64_t *vals, size_t n)
 		if (vals[i] > max)
 			max = vals[i];
 	}
-	struct histogram_view *v = test_view_new();
-	histogram_merge_into(v, h);
+	struct histogram_view *v = test_view_of(h);
 	ck_assert_msg(v->n == n, "%s: n %llu, want %zu", name, (unsigned long long)v->n, n);
 	ck_assert_msg(v->sum_ns == sum, "%s: sum differs", name);
 	ck_assert_msg(v->max_ns == max, "%s: max %llu, want %llu", name, (unsigned long long)v->max_ns,
@@ -262,8 +269,7 @@ START_TEST(test_quantiles_constant)
 	struct histogram *h = test_histogram_new();
 	for (int i = 0; i < 1000; i++)
 		histogram_add_value(h, 5000);
-	struct histogram_view *v = test_view_new();
-	histogram_merge_into(v, h);
+	struct histogram_view *v = test_view_of(h);
 	ck_assert_uint_eq(histogram_view_quantile(v, 0.5), 4992);
 	ck_assert_uint_eq(histogram_view_quantile(v, 0.999), 4992);
 	ck_assert_uint_eq(histogram_view_quantile(v, 1.0), 4992);
@@ -291,8 +297,7 @@ START_TEST(test_quantiles_two_values)
 	struct histogram *h = test_histogram_new();
 	for (size_t i = 0; i < 1000; i++)
 		histogram_add_value(h, i % 10 == 3 ? 1000000 : 2000);
-	struct histogram_view *v = test_view_new();
-	histogram_merge_into(v, h);
+	struct histogram_view *v = test_view_of(h);
 	uint64_t p90 = histogram_view_quantile(v, 0.9), p99 = histogram_view_quantile(v, 0.99);
 	ck_assert_uint_ge(p90, 2000 - 2000 / 16);
 	ck_assert_uint_le(p90, 2000 + 2000 / 16);
@@ -318,8 +323,7 @@ START_TEST(test_quantiles_below_one_us)
 	struct histogram *h = test_histogram_new();
 	for (uint64_t i = 1; i <= 100; i++)
 		histogram_add_value(h, i);
-	struct histogram_view *v = test_view_new();
-	histogram_merge_into(v, h);
+	struct histogram_view *v = test_view_of(h);
 	ck_assert_uint_eq(histogram_view_quantile(v, 0.5), 100); /* 512 clamped to the maximum */
 	histogram_add_value(h, 900);
 	memset(v, 0, sizeof *v);
@@ -337,8 +341,7 @@ START_TEST(test_quantiles_of_zeros)
 	struct histogram *h = test_histogram_new();
 	for (int i = 0; i < 100; i++)
 		histogram_add_value(h, 0);
-	struct histogram_view *v = test_view_new();
-	histogram_merge_into(v, h);
+	struct histogram_view *v = test_view_of(h);
 	ck_assert_uint_eq(v->n, 100);
 	ck_assert_uint_eq(v->max_ns, 0);
 	ck_assert_uint_eq(histogram_view_quantile(v, 0.5), 0);
@@ -364,8 +367,7 @@ START_TEST(test_quantiles_minutes_and_beyond)
 	histogram_add_value(h, 10000); /* 10 us */
 	histogram_add_value(h, 3 * 3600000000000ull);
 	histogram_add_value(h, 1ull << 62);
-	struct histogram_view *v = test_view_new();
-	histogram_merge_into(v, h);
+	struct histogram_view *v = test_view_of(h);
 	ck_assert_uint_eq(v->count[LAST_BUCKET], 2);
 	ck_assert_uint_eq(v->max_ns, 1ull << 62);
 	ck_assert_uint_eq(histogram_view_quantile(v, 1.0), TOP_LOWER);
@@ -383,8 +385,7 @@ START_TEST(test_quantile_bounds_of_q)
 	struct histogram *h = test_histogram_new();
 	for (uint64_t i = 1; i <= 1000; i++)
 		histogram_add_value(h, i * 1000000); /* 1 ms .. 1 s */
-	struct histogram_view *v = test_view_new();
-	histogram_merge_into(v, h);
+	struct histogram_view *v = test_view_of(h);
 	/* q = 0 (and below) is the smallest value, q above 1 the largest */
 	uint64_t lo = histogram_view_quantile(v, 0), hi = histogram_view_quantile(v, 1.5);
 	ck_assert_uint_eq(lo, test_expected_quantile(1000000, 1000000000));
@@ -409,8 +410,7 @@ END_TEST
 START_TEST(test_empty_histogram)
 {
 	struct histogram *h = test_histogram_new();
-	struct histogram_view *v = test_view_new();
-	histogram_merge_into(v, h);
+	struct histogram_view *v = test_view_of(h);
 	ck_assert_uint_eq(v->n, 0);
 	ck_assert_uint_eq(v->sum_ns, 0);
 	ck_assert_uint_eq(v->max_ns, 0);

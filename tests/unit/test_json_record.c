@@ -22,7 +22,9 @@ static json_t *load(const char *text)
 	return v;
 }
 
-static void schema_from(const char *const *texts, int flatten, struct schema *s)
+/* The schema of the records of texts (NULL-ended), flattened or not; it
+ * must have width fields (0: not checked). */
+static void schema_from(const char *const *texts, int flatten, uint32_t width, struct schema *s)
 {
 	struct json_fields *f = json_fields_new();
 	for (size_t i = 0; texts[i]; i++) {
@@ -32,6 +34,8 @@ static void schema_from(const char *const *texts, int flatten, struct schema *s)
 	}
 	json_fields_to_schema(f, s);
 	json_fields_free(f);
+	if (width)
+		ck_assert_uint_eq(s->width, width);
 }
 
 /* Fills one record from text; returns the record's fields rendered
@@ -72,12 +76,26 @@ static void fill_check_text(const struct schema *s, const char *text, int flatte
 	ck_assert_str_eq(got, want);
 }
 
+/* A text to fill a record from, flattened or not, and what fill_text must
+ * give. */
+struct fill_case {
+	const char *text;
+	int flatten;
+	const char *want;
+};
+
+/* fill_check_text of each of the n cases, in order. */
+static void fill_check_all(const struct schema *s, const struct fill_case *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fill_check_text(s, c[i].text, c[i].flatten, c[i].want);
+}
+
 START_TEST(test_fields_first_seen_order)
 {
 	const char *texts[] = { "{\"b\":1,\"a\":2}", "{\"c\":3,\"a\":4}", "[1,2]", "{\"d\":{\"x\":1}}", NULL };
 	struct schema s;
-	schema_from(texts, 0, &s);
-	ck_assert_uint_eq(s.width, 4);
+	schema_from(texts, 0, 4, &s);
 	ck_assert_str_eq(s.names[0], "b");
 	ck_assert_str_eq(s.names[1], "a");
 	ck_assert_str_eq(s.names[2], "c");
@@ -93,7 +111,7 @@ START_TEST(test_values_as_text)
 				"\"e\":\"\",\"m\":\"\"}",
 				NULL };
 	struct schema s;
-	schema_from(texts, 0, &s);
+	schema_from(texts, 0, 0, &s);
 	fill_check_text(&s, "{\"s\":\"h\\u00e9\\\"\\n\",\"i\":-9007199254740993,\"r\":0.1,\"t\":true,\"f\":false,\"n\":null,"
 			"\"o\":{\"x\": [1, {\"y\": \"z\"}]},\"a\":[],\"e\":1e5}", 0,
 			"s=h\xc3\xa9\"\n|i=-9007199254740993|r=0.1|t=true|f=false|n=<null>|"
@@ -112,19 +130,20 @@ START_TEST(test_types_from_first_records)
 	const char *texts[] = { "{\"i\":1,\"r\":1,\"b\":true,\"mix\":1,\"s\":\"a\",\"n\":null,\"o\":{}}",
 				"{\"i\":null,\"r\":2.5,\"b\":false,\"mix\":\"x\",\"s\":2}", NULL };
 	struct schema s;
-	schema_from(texts, 0, &s);
-	ck_assert_uint_eq(s.width, 7);
+	schema_from(texts, 0, 7, &s);
 	const uint8_t want[] = { FTYPE_INT, FTYPE_FLOAT, FTYPE_BOOL, FTYPE_STRING, FTYPE_STRING, FTYPE_STRING, FTYPE_STRING };
 	for (uint32_t i = 0; i < s.width; i++)
 		ck_assert_msg(s.types[i] == want[i], "field %s: type %d, expected %d", s.names[i], s.types[i], want[i]);
-	fill_check_text(&s, "{\"i\":-3,\"r\":7,\"b\":true,\"mix\":false,\"s\":1.5,\"n\":\"t\",\"o\":[1]}", 0,
-			"i=-3|r=7|b=true|mix=false|s=1.5|n=t|o=[1]");
-	fill_check_text(&s, "{\"i\":1.5}", 0, "error: key 'i' holds a number, where the first records held integers");
-	fill_check_text(&s, "{\"i\":\"7\"}", 0, "error: key 'i' holds a string, where the first records held integers");
-	fill_check_text(&s, "{\"r\":\"x\"}", 0, "error: key 'r' holds a string, where the first records held numbers");
-	fill_check_text(&s, "{\"b\":1}", 0, "error: key 'b' holds a number, where the first records held booleans");
-	fill_check_text(&s, "{\"i\":null,\"r\":null,\"b\":null}", 0,
-			"i=<null>|r=<null>|b=<null>|mix=<null>|s=<null>|n=<null>|o=<null>");
+	fill_check_all(&s, (const struct fill_case[]){
+		{ "{\"i\":-3,\"r\":7,\"b\":true,\"mix\":false,\"s\":1.5,\"n\":\"t\",\"o\":[1]}", 0,
+			"i=-3|r=7|b=true|mix=false|s=1.5|n=t|o=[1]" },
+		{ "{\"i\":1.5}", 0, "error: key 'i' holds a number, where the first records held integers" },
+		{ "{\"i\":\"7\"}", 0, "error: key 'i' holds a string, where the first records held integers" },
+		{ "{\"r\":\"x\"}", 0, "error: key 'r' holds a string, where the first records held numbers" },
+		{ "{\"b\":1}", 0, "error: key 'b' holds a number, where the first records held booleans" },
+		{ "{\"i\":null,\"r\":null,\"b\":null}", 0,
+			"i=<null>|r=<null>|b=<null>|mix=<null>|s=<null>|n=<null>|o=<null>" },
+	}, 6);
 	schema_free(&s);
 }
 END_TEST
@@ -133,16 +152,17 @@ START_TEST(test_flatten)
 {
 	const char *texts[] = { "{\"id\":1,\"user\":{\"name\":\"a\",\"geo\":{\"lat\":1.5}},\"tags\":[1],\"x\":{}}", NULL };
 	struct schema s;
-	schema_from(texts, 1, &s);
-	ck_assert_uint_eq(s.width, 5);
+	schema_from(texts, 1, 5, &s);
 	ck_assert_str_eq(s.names[1], "user.name");
 	ck_assert_str_eq(s.names[2], "user.geo.lat");
 	ck_assert_str_eq(s.names[4], "x");
-	fill_check_text(&s, "{\"x\":{},\"user\":{\"geo\":{\"lat\":2}},\"id\":7}", 1,
-			"id=7|user.name=<null>|user.geo.lat=2|tags=<null>|x={}");
-	fill_check_text(&s, "{\"user\":{\"geo\":{\"lon\":2}}}", 1,
+	fill_check_all(&s, (const struct fill_case[]){
+		{ "{\"x\":{},\"user\":{\"geo\":{\"lat\":2}},\"id\":7}", 1,
+			"id=7|user.name=<null>|user.geo.lat=2|tags=<null>|x={}" },
+		{ "{\"user\":{\"geo\":{\"lon\":2}}}", 1,
 			"error: key 'user.geo.lon' is not a field of the input (fields come from the first "
-			"records)");
+			"records)" },
+	}, 2);
 	schema_free(&s);
 }
 END_TEST
@@ -151,14 +171,15 @@ START_TEST(test_errors)
 {
 	const char *texts[] = { "{\"a.b\":1,\"a\":{\"b\":2}}", NULL };
 	struct schema s;
-	schema_from(texts, 1, &s);
-	ck_assert_uint_eq(s.width, 1);
-	fill_check_text(&s, "{\"a.b\":1,\"a\":{\"b\":2}}", 1,
-			"error: key 'a.b' appears twice (a dotted key and a nested object name one field)");
-	fill_check_text(&s, "[1]", 1, "error: expected a JSON object, found an array");
-	fill_check_text(&s, "\"x\"", 0, "error: expected a JSON object, found a string");
-	fill_check_text(&s, "{\"zz\":1}", 0,
-			"error: key 'zz' is not a field of the input (fields come from the first records)");
+	schema_from(texts, 1, 1, &s);
+	fill_check_all(&s, (const struct fill_case[]){
+		{ "{\"a.b\":1,\"a\":{\"b\":2}}", 1,
+			"error: key 'a.b' appears twice (a dotted key and a nested object name one field)" },
+		{ "[1]", 1, "error: expected a JSON object, found an array" },
+		{ "\"x\"", 0, "error: expected a JSON object, found a string" },
+		{ "{\"zz\":1}", 0,
+			"error: key 'zz' is not a field of the input (fields come from the first records)" },
+	}, 4);
 	schema_free(&s);
 }
 END_TEST
@@ -183,8 +204,7 @@ START_TEST(test_many_fields_any_order)
 	many_write_keys(text, sizeof text, 0);
 	const char *texts[] = { text, NULL };
 	struct schema s;
-	schema_from(texts, 0, &s);
-	ck_assert_uint_eq(s.width, 300);
+	schema_from(texts, 0, 300, &s);
 	many_write_keys(text, sizeof text, 1);
 	static char got[16384];
 	fill_text(&s, text, 0, got, sizeof got);

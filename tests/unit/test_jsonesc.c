@@ -10,6 +10,7 @@
 
 #include "../../pipeline/jsonesc.h"
 #include "tests/unit/unit_main.h"
+#include "tests/unit/unit_random.h"
 
 /* Like ck_assert_msg, but without check's per-call bookkeeping, which
  * dominates the run time of the loops below. */
@@ -78,16 +79,6 @@ static void check_escape_matches_ref(const unsigned char *s, size_t n)
 	size_t want_len = ref_write_escaped(want, s, n);
 	check_escape_equals(s, n, want, want_len);
 	free(want);
-}
-
-/* Small xorshift generator; the state lives with the caller. */
-static uint32_t test_next_random(uint32_t *st)
-{
-	uint32_t x = *st;
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	return *st = x;
 }
 
 /* Each escaped ASCII byte as produced by Python 3.11:
@@ -241,7 +232,7 @@ static unsigned char test_random_byte(uint32_t *st)
 {
 	static const unsigned char odd[] = { '"', '\\', '\n', '\r', '\t', '\b', '\f', 0x00, 0x01, 0x0b,
 					     0x1f, 0x20, 0x7f, 0x80, 0xc3, 0xe2, 0xf0, 0xff, '/' };
-	uint32_t r = test_next_random(st);
+	uint32_t r = unit_random_next(st);
 	if (r % 8)
 		return (unsigned char)(' ' + (r >> 8) % 95);
 	if (r % 16 == 8)
@@ -267,7 +258,7 @@ START_TEST(test_many_short_random_strings)
 	unsigned char s[100];
 	uint32_t st = 777;
 	for (int iter = 0; iter < 50000; iter++) {
-		size_t n = test_next_random(&st) % sizeof s;
+		size_t n = unit_random_next(&st) % sizeof s;
 		for (size_t i = 0; i < n; i++)
 			s[i] = test_random_byte(&st);
 		check_escape_matches_ref(s, n);

@@ -50,37 +50,43 @@ START_TEST(allowed_losses)
 }
 END_TEST
 
+/* One run's counts and the outcome outcome_judge must give them; lost and
+ * allowed are checked where they are not -1. */
+struct test_status_case {
+	int failed, snapshot;
+	uint64_t read, errors, dead_lettered;
+	int tenth; /* max_errors = 10%, else 0 */
+	int status;
+	int64_t lost, allowed;
+};
+
+static const struct test_status_case test_status_cases[] = {
+	{ 0, 1, 1000, 0, 0, 0, OUTCOME_OK, -1, -1 },
+	{ 0, 1, 1000, 1, 0, 0, OUTCOME_LOST, 1, 0 },
+	/* every failed record kept in the dead-letter file: nothing lost */
+	{ 0, 1, 1000, 100, 100, 0, OUTCOME_OK, 0, -1 },
+	/* some kept, some not (the dead-letter file refused them) */
+	{ 0, 1, 1000, 100, 60, 0, OUTCOME_LOST, 40, -1 },
+	{ 0, 1, 1000, 100, 0, 1, OUTCOME_OK, -1, -1 },
+	{ 0, 1, 1000, 101, 0, 1, OUTCOME_LOST, -1, -1 },
+	/* the order: failed, then lost, then the snapshot */
+	{ 0, 0, 1000, 0, 0, 0, OUTCOME_NO_SNAPSHOT, -1, -1 },
+	{ 0, 0, 1000, 5, 0, 0, OUTCOME_LOST, -1, -1 },
+	{ 1, 0, 1000, 5, 0, 0, OUTCOME_FAILED, -1, -1 },
+	{ 1, 1, 0, 0, 0, 0, OUTCOME_FAILED, -1, -1 },
+};
+
 START_TEST(statuses)
 {
-	struct max_errors zero = { 0, 0, 0 }, tenth = { 1, 10, 0 };
+	const struct max_errors zero = { 0, 0, 0 }, tenth = { 1, 10, 0 };
+	const struct test_status_case *t = &test_status_cases[_i];
 	struct run_outcome o;
-	outcome_judge(&o, 0, 1, 1000, 0, 0, &zero);
-	ck_assert_int_eq(o.status, OUTCOME_OK);
-	outcome_judge(&o, 0, 1, 1000, 1, 0, &zero);
-	ck_assert_int_eq(o.status, OUTCOME_LOST);
-	ck_assert_uint_eq(o.lost, 1);
-	ck_assert_uint_eq(o.allowed, 0);
-	/* every failed record kept in the dead-letter file: nothing lost */
-	outcome_judge(&o, 0, 1, 1000, 100, 100, &zero);
-	ck_assert_int_eq(o.status, OUTCOME_OK);
-	ck_assert_uint_eq(o.lost, 0);
-	/* some kept, some not (the dead-letter file refused them) */
-	outcome_judge(&o, 0, 1, 1000, 100, 60, &zero);
-	ck_assert_int_eq(o.status, OUTCOME_LOST);
-	ck_assert_uint_eq(o.lost, 40);
-	outcome_judge(&o, 0, 1, 1000, 100, 0, &tenth);
-	ck_assert_int_eq(o.status, OUTCOME_OK);
-	outcome_judge(&o, 0, 1, 1000, 101, 0, &tenth);
-	ck_assert_int_eq(o.status, OUTCOME_LOST);
-	/* the order: failed, then lost, then the snapshot */
-	outcome_judge(&o, 0, 0, 1000, 0, 0, &zero);
-	ck_assert_int_eq(o.status, OUTCOME_NO_SNAPSHOT);
-	outcome_judge(&o, 0, 0, 1000, 5, 0, &zero);
-	ck_assert_int_eq(o.status, OUTCOME_LOST);
-	outcome_judge(&o, 1, 0, 1000, 5, 0, &zero);
-	ck_assert_int_eq(o.status, OUTCOME_FAILED);
-	outcome_judge(&o, 1, 1, 0, 0, 0, &zero);
-	ck_assert_int_eq(o.status, OUTCOME_FAILED);
+	outcome_judge(&o, t->failed, t->snapshot, t->read, t->errors, t->dead_lettered, t->tenth ? &tenth : &zero);
+	ck_assert_int_eq(o.status, t->status);
+	if (t->lost >= 0)
+		ck_assert_uint_eq(o.lost, (uint64_t)t->lost);
+	if (t->allowed >= 0)
+		ck_assert_uint_eq(o.allowed, (uint64_t)t->allowed);
 }
 END_TEST
 
@@ -90,7 +96,7 @@ static Suite *outcome_suite(void)
 	TCase *tc = tcase_create("outcome");
 	tcase_add_test(tc, max_errors_values);
 	tcase_add_test(tc, allowed_losses);
-	tcase_add_test(tc, statuses);
+	tcase_add_loop_test(tc, statuses, 0, (int)(sizeof test_status_cases / sizeof test_status_cases[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -10,6 +10,14 @@
 
 #define MS 1000000ull
 
+/* A pace of 1000 records/s that let a first batch of 100 go at t0. */
+static struct pace test_pace_started(uint64_t t0)
+{
+	struct pace p = { .rate = 1000 };
+	pace_take(&p, 100, t0);
+	return p;
+}
+
 /* 1000 records/s in batches of 100: one batch every 100 ms. */
 START_TEST(test_steady_rate)
 {
@@ -28,9 +36,8 @@ END_TEST
  * original schedule, so the average rate holds. */
 START_TEST(test_short_delay_made_up)
 {
-	struct pace p = { .rate = 1000 };
 	uint64_t t0 = 1000 * MS;
-	pace_take(&p, 100, t0);
+	struct pace p = test_pace_started(t0);
 	/* 60 ms late for the batch due at +100 ms: it goes at once ... */
 	ck_assert_uint_eq(pace_take(&p, 100, t0 + 160 * MS), 0);
 	/* ... and the next is still due at +200 ms */
@@ -42,9 +49,8 @@ END_TEST
  * again, not in a burst of 5 s worth. */
 START_TEST(test_pause_not_made_up)
 {
-	struct pace p = { .rate = 1000 };
 	uint64_t t0 = 1000 * MS;
-	pace_take(&p, 100, t0);
+	struct pace p = test_pace_started(t0);
 	uint64_t resume = t0 + 5100 * MS;
 	ck_assert_uint_eq(pace_take(&p, 100, resume), 0);
 	ck_assert_uint_eq(pace_take(&p, 100, resume), resume + 100 * MS);
@@ -55,9 +61,8 @@ END_TEST
 /* Exactly at the limit of what is made up: still made up. */
 START_TEST(test_limit_of_catch_up)
 {
-	struct pace p = { .rate = 1000 };
 	uint64_t t0 = 1000 * MS;
-	pace_take(&p, 100, t0);
+	struct pace p = test_pace_started(t0);
 	ck_assert_uint_eq(pace_take(&p, 100, t0 + 100 * MS + PACE_MAX_BEHIND_NS), 0);
 	ck_assert_uint_eq(pace_take(&p, 100, t0 + 100 * MS + PACE_MAX_BEHIND_NS), 0);
 }

@@ -10,6 +10,7 @@
 
 #include "../../src/base/utf8.h"
 #include "tests/unit/unit_main.h"
+#include "tests/unit/unit_random.h"
 
 /* Like ck_assert_msg, but without check's per-call bookkeeping, which
  * dominates the run time of the loops below. */
@@ -148,16 +149,6 @@ static unsigned char *check_utf8_run(const void *s, size_t n, size_t want_bad, s
 	return (unsigned char *)out;
 }
 
-/* Small xorshift generator; the state lives with the caller. */
-static uint32_t test_next_random(uint32_t *st)
-{
-	uint32_t x = *st;
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	return *st = x;
-}
-
 /* Encodes code point cp (not a surrogate) at d; returns its length. */
 static size_t test_encode(unsigned char *d, uint32_t cp)
 {
@@ -188,7 +179,7 @@ static uint32_t test_random_code_point(uint32_t *st)
 {
 	static const uint32_t edges[] = { 0x00, 0x7f, 0x80, 0x7ff, 0x800, 0xfff, 0x1000, 0xd7ff, 0xe000,
 					  0xfffd, 0xffff, 0x10000, 0x3ffff, 0x40000, 0xfffff, 0x100000, 0x10ffff, 0x2028 };
-	uint32_t r = test_next_random(st);
+	uint32_t r = unit_random_next(st);
 	switch (r % 6) {
 	case 0: return edges[(r >> 8) % (sizeof edges / sizeof edges[0])];
 	case 1: return 0x80 + (r >> 8) % 0x780;
@@ -209,7 +200,7 @@ static void test_fill_valid(unsigned char *d, size_t n, uint32_t *st)
 	while (i < n) {
 		size_t len = test_encode(seq, test_random_code_point(st));
 		if (len > n - i)
-			len = test_encode(seq, 'a' + test_next_random(st) % 26);
+			len = test_encode(seq, 'a' + unit_random_next(st) % 26);
 		memcpy(d + i, seq, len);
 		i += len;
 	}
@@ -412,7 +403,7 @@ static unsigned char test_random_byte(uint32_t *st)
 	static const unsigned char odd[] = { 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf,
 					     0xe0, 0xe1, 0xec, 0xed, 0xee, 0xef, 0xf0, 0xf1, 0xf3, 0xf4,
 					     0xf5, 0xf7, 0xf8, 0xfe, 0xff, 'A', 0x00, 0x7f };
-	uint32_t r = test_next_random(st);
+	uint32_t r = unit_random_next(st);
 	switch (r % 4) {
 	case 0: return (unsigned char)(r >> 8);
 	case 1: return (unsigned char)(0x80 + (r >> 8) % 0x40);
@@ -426,16 +417,16 @@ START_TEST(test_fuzz_against_reference)
 	unsigned char s[48], ref[3 * sizeof s];
 	uint32_t st = 2024;
 	for (int iter = 0; iter < 200000; iter++) {
-		size_t n = test_next_random(&st) % (sizeof s + 1);
-		int kind = (int)(test_next_random(&st) % 3);
+		size_t n = unit_random_next(&st) % (sizeof s + 1);
+		int kind = (int)(unit_random_next(&st) % 3);
 		if (kind == 0) {
 			for (size_t i = 0; i < n; i++)
 				s[i] = test_random_byte(&st);
 		} else {
 			/* Valid text with a few bytes flipped (or none). */
 			test_fill_valid(s, n, &st);
-			for (int f = 0; n && f < kind - 1 + (int)(test_next_random(&st) % 2); f++)
-				s[test_next_random(&st) % n] = test_random_byte(&st);
+			for (int f = 0; n && f < kind - 1 + (int)(unit_random_next(&st) % 2); f++)
+				s[unit_random_next(&st) % n] = test_random_byte(&st);
 		}
 		size_t want_bad = ref_find_invalid(s, n), out_len;
 		unsigned char *out = check_utf8_run(s, n, want_bad, &out_len);
