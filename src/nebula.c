@@ -32,6 +32,13 @@ _Static_assert(NEBULA_ALL == PROFILE_ALL, "NEBULA_ALL differs from PROFILE_ALL")
 
 /* The end of a struct's field f: a caller's size covers f when it is at least this. */
 #define NEBULA_END(type, f) (offsetof(struct type, f) + sizeof(((struct type *)0)->f))
+/* Copies field f of a struct type from src to dst when a struct of size
+ * bytes (the caller's layout) holds it whole. */
+#define NEBULA_COPY_HELD(type, dst, src, size, f)      \
+	do {                                           \
+		if ((size) >= NEBULA_END(type, f))     \
+			(dst)->f = (src)->f;           \
+	} while (0)
 /* The end of the last field this library knows; a field added to a struct
  * moves its line here (the assertions catch a forgotten one). */
 #define NEBULA_CONFIG_KNOWN NEBULA_END(nebula_config, cpu_hz)
@@ -147,14 +154,12 @@ static int nebula_read_config(const struct nebula_config *given, struct nebula_c
 	}
 	cfg->size = size;
 	cfg->types = given->types;
-#define NEBULA_TAKE(f)                            \
-	if (size >= NEBULA_END(nebula_config, f)) \
-		cfg->f = given->f;
-	NEBULA_TAKE(output_dir)
-	NEBULA_TAKE(cpu_duration_ns)
-	NEBULA_TAKE(runtime_metrics)
-	NEBULA_TAKE(sampling_interval_ns)
-	NEBULA_TAKE(cpu_hz)
+#define NEBULA_TAKE(f) NEBULA_COPY_HELD(nebula_config, cfg, given, size, f)
+	NEBULA_TAKE(output_dir);
+	NEBULA_TAKE(cpu_duration_ns);
+	NEBULA_TAKE(runtime_metrics);
+	NEBULA_TAKE(sampling_interval_ns);
+	NEBULA_TAKE(cpu_hz);
 #undef NEBULA_TAKE
 	return 0;
 }
@@ -364,23 +369,21 @@ static void nebula_copy_results(const struct nebula_result *full, struct nebula_
 		out->size = size;
 		return;
 	}
-#define NEBULA_GIVE(f)                            \
-	if (size >= NEBULA_END(nebula_result, f)) \
-		out->f = full->f;
-	NEBULA_GIVE(duration_s)
-	NEBULA_GIVE(records_in)
-	NEBULA_GIVE(records_out)
-	NEBULA_GIVE(records_per_sec)
-	NEBULA_GIVE(cpu_pct)
-	NEBULA_GIVE(rss_bytes)
-	NEBULA_GIVE(rss_peak_bytes)
-	NEBULA_GIVE(threads)
-	NEBULA_GIVE(threads_peak)
-	NEBULA_GIVE(nstages)
-	NEBULA_GIVE(stages)
-	NEBULA_GIVE(slowest_stage)
-	NEBULA_GIVE(nbottlenecks)
-	NEBULA_GIVE(bottlenecks)
+#define NEBULA_GIVE(f) NEBULA_COPY_HELD(nebula_result, out, full, size, f)
+	NEBULA_GIVE(duration_s);
+	NEBULA_GIVE(records_in);
+	NEBULA_GIVE(records_out);
+	NEBULA_GIVE(records_per_sec);
+	NEBULA_GIVE(cpu_pct);
+	NEBULA_GIVE(rss_bytes);
+	NEBULA_GIVE(rss_peak_bytes);
+	NEBULA_GIVE(threads);
+	NEBULA_GIVE(threads_peak);
+	NEBULA_GIVE(nstages);
+	NEBULA_GIVE(stages);
+	NEBULA_GIVE(slowest_stage);
+	NEBULA_GIVE(nbottlenecks);
+	NEBULA_GIVE(bottlenecks);
 #undef NEBULA_GIVE
 }
 

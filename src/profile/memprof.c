@@ -276,13 +276,13 @@ size_t memprof_top_sites(struct memprof_site *out, size_t max)
 
 int memprof_write_pprof(struct symbolizer *sym, unsigned char **out, size_t *len, struct errbuf *e)
 {
-	struct pprof *pp = pprof_new();
-	pprof_add_sample_type(pp, "alloc_objects", "count");
-	pprof_add_sample_type(pp, "alloc_space", "bytes");
-	pprof_add_sample_type(pp, "inuse_objects", "count");
-	pprof_add_sample_type(pp, "inuse_space", "bytes");
-	pprof_set_default_sample_type(pp, "inuse_space");
-	pprof_set_period(pp, "space", "bytes", (int64_t)atomic_load(&MS->rate));
+	static const struct pprof_shape shape = {
+		{ { "alloc_objects", "count" }, { "alloc_space", "bytes" }, { "inuse_objects", "count" },
+		  { "inuse_space", "bytes" } },
+		"inuse_space",
+		{ "space", "bytes" },
+	};
+	struct pprof *pp = pprof_sym_new(&shape, (int64_t)atomic_load(&MS->rate));
 	struct pprof_sym ps;
 	pprof_sym_add_mappings(&ps, pp, sym);
 	/* copy the sites out of the lock: symbolizing may allocate */

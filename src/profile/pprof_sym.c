@@ -42,3 +42,13 @@ int pprof_sym_encode(struct pprof_sym *ps, const char *what, unsigned char **out
 		return errbuf_set(e, "cannot encode the %s profile", what);
 	return 0;
 }
+
+struct pprof *pprof_sym_new(const struct pprof_shape *shape, int64_t period)
+{
+	struct pprof *pp = pprof_new();
+	for (size_t i = 0; i < 4 && shape->values[i][0]; i++)
+		pprof_add_sample_type(pp, shape->values[i][0], shape->values[i][1]);
+	pprof_set_default_sample_type(pp, shape->shown);
+	pprof_set_period(pp, shape->period[0], shape->period[1], period);
+	return pp;
+}

@@ -19,6 +19,16 @@ struct pprof_sym {
 	size_t nmappings;
 };
 
+/* What a profile's samples hold: up to four (type, unit) values, the
+ * type pprof shows by default, and the (type, unit) the period counts. */
+struct pprof_shape {
+	const char *values[4][2];
+	const char *shown;
+	const char *period[2];
+};
+
+/* A new profile of that shape, its samples one period apart. */
+struct pprof *pprof_sym_new(const struct pprof_shape *shape, int64_t period);
 /* Adds the symbolizer's mappings to pp (after its sample types, so the
  * string table keeps its order); sym may be NULL. */
 void pprof_sym_add_mappings(struct pprof_sym *ps, struct pprof *pp, struct symbolizer *sym);

@@ -608,12 +608,13 @@ static void cpuprof_pprof_add(struct cpuprof *p, const struct cpu_entry *e, void
 
 int cpuprof_write_pprof(struct cpuprof *p, uint64_t window_ns, unsigned char **out, size_t *len, struct errbuf *e)
 {
-	struct pprof *pp = pprof_new();
+	static const struct pprof_shape shape = {
+		{ { "samples", "count" }, { "cpu", "nanoseconds" } },
+		"cpu",
+		{ "cpu", "nanoseconds" },
+	};
 	int64_t period = (int64_t)(1000000000ull / p->cfg.hz);
-	pprof_add_sample_type(pp, "samples", "count");
-	pprof_add_sample_type(pp, "cpu", "nanoseconds");
-	pprof_set_default_sample_type(pp, "cpu");
-	pprof_set_period(pp, "cpu", "nanoseconds", period);
+	struct pprof *pp = pprof_sym_new(&shape, period);
 	uint64_t now = clock_now_ns(), span = now - p->start_ns;
 	if (window_ns && span > window_ns)
 		span = window_ns;

@@ -121,11 +121,12 @@ int evprof_write_pprof(enum evprof_kind k, struct symbolizer *sym, unsigned char
 		       struct errbuf *e)
 {
 	struct evprof_state *s = evprof_of(k);
-	struct pprof *pp = pprof_new();
-	pprof_add_sample_type(pp, "contentions", "count");
-	pprof_add_sample_type(pp, "delay", "nanoseconds");
-	pprof_set_default_sample_type(pp, "delay");
-	pprof_set_period(pp, "contentions", "count", (int64_t)atomic_load(&s->rate));
+	static const struct pprof_shape shape = {
+		{ { "contentions", "count" }, { "delay", "nanoseconds" } },
+		"delay",
+		{ "contentions", "count" },
+	};
+	struct pprof *pp = pprof_sym_new(&shape, (int64_t)atomic_load(&s->rate));
 	struct pprof_sym ps;
 	pprof_sym_add_mappings(&ps, pp, sym);
 	const char *key = k == EVPROF_MUTEX ? "lock" : "channel";
