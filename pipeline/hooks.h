@@ -5,6 +5,10 @@
  * fill in one struct pipeline_hooks and install it (profiler_install_hooks);
  * until then, and in programs without profilers, every hook is a no-op.
  *
+ * The calls are always inlined: the block and mutex profiles take the
+ * waiter's stack from inside the hook, so no frame of the engine's own may
+ * come between.
+ *
  * Cost: a call is one load of the installed pointer and a test; the hook
  * itself then does what the profiler's direct call did before (tracing off:
  * one relaxed load). The pointer lives with the rest of the process's state
@@ -25,6 +29,9 @@ struct hooks_allocs {
 	uint64_t allocs, frees, bytes_alloc, bytes_freed;
 };
 
+/* Every hooks_* call is inlined into its caller (see above). */
+#define HOOKS_INLINE static inline __attribute__((always_inline))
+
 struct pipeline_hooks {
 	/* A complete event on the calling thread from t0_ns to now (records < 0: none). */
 	void (*trace_complete)(const char *name, const char *cat, uint64_t t0_ns, int64_t records);
@@ -36,39 +43,39 @@ struct pipeline_hooks {
 	void (*read_allocs)(struct hooks_allocs *out);
 };
 
-static inline const struct pipeline_hooks *hooks_get(void)
+HOOKS_INLINE const struct pipeline_hooks *hooks_get(void)
 {
 	return atomic_load_explicit(&globals_hooks, memory_order_acquire);
 }
 
-static inline void hooks_trace_complete(const char *name, const char *cat, uint64_t t0_ns, int64_t records)
+HOOKS_INLINE void hooks_trace_complete(const char *name, const char *cat, uint64_t t0_ns, int64_t records)
 {
 	const struct pipeline_hooks *h = hooks_get();
 	if (h)
 		h->trace_complete(name, cat, t0_ns, records);
 }
 
-static inline int hooks_trace_is_on(void)
+HOOKS_INLINE int hooks_trace_is_on(void)
 {
 	const struct pipeline_hooks *h = hooks_get();
 	return h && h->trace_is_on();
 }
 
-static inline void hooks_trace_counter(const char *name, const char *series, double value)
+HOOKS_INLINE void hooks_trace_counter(const char *name, const char *series, double value)
 {
 	const struct pipeline_hooks *h = hooks_get();
 	if (h)
 		h->trace_counter(name, series, value);
 }
 
-static inline void hooks_note_wait(enum hooks_wait kind, uint64_t wait_ns, const char *on)
+HOOKS_INLINE void hooks_note_wait(enum hooks_wait kind, uint64_t wait_ns, const char *on)
 {
 	const struct pipeline_hooks *h = hooks_get();
 	if (h)
 		h->note_wait(kind, wait_ns, on);
 }
 
-static inline void hooks_read_allocs(struct hooks_allocs *out)
+HOOKS_INLINE void hooks_read_allocs(struct hooks_allocs *out)
 {
 	const struct pipeline_hooks *h = hooks_get();
 	*out = (struct hooks_allocs){ 0 };

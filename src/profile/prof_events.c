@@ -81,8 +81,9 @@ static struct evprof_site *evprof_site_of(struct evprof_state *s, uint32_t stack
 	return &s->sites[s->nsites++];
 }
 
-void evprof_note_wait(enum evprof_kind k, uint64_t wait_ns, const char *on)
+void evprof_note_wait(enum hooks_wait kind, uint64_t wait_ns, const char *on)
 {
+	enum evprof_kind k = (enum evprof_kind)kind;
 	struct evprof_state *s = evprof_of(k);
 	if (!atomic_load_explicit(&s->on, memory_order_relaxed))
 		return;

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "../base/errbuf.h"
+#include "../../pipeline/hooks.h"
 
 struct symbolizer;
 
@@ -26,8 +27,10 @@ void evprof_stop(enum evprof_kind k);
 int evprof_is_on(enum evprof_kind k);
 /* A wait of wait_ns by the calling thread on `on` (a channel or lock name;
  * the profile labels samples with it: channel=... or lock=...). The stack
- * is taken here. */
-void evprof_note_wait(enum evprof_kind k, uint64_t wait_ns, const char *on);
+ * is taken here: this is the engine's note_wait hook itself (pipeline/hooks.h),
+ * so that no frame of a wrapper lands in the stack; HOOKS_WAIT_BLOCK and
+ * HOOKS_WAIT_MUTEX are EVPROF_BLOCK and EVPROF_MUTEX. */
+void evprof_note_wait(enum hooks_wait k, uint64_t wait_ns, const char *on);
 int evprof_write_pprof(enum evprof_kind k, struct symbolizer *sym, unsigned char **out, size_t *len,
 		       struct errbuf *e);
 

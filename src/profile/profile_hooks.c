@@ -12,11 +12,6 @@
 _Static_assert((int)HOOKS_WAIT_BLOCK == (int)EVPROF_BLOCK && (int)HOOKS_WAIT_MUTEX == (int)EVPROF_MUTEX,
 	       "the engine's wait kinds are the event profiles' kinds");
 
-static void profile_hooks_note_wait(enum hooks_wait kind, uint64_t wait_ns, const char *on)
-{
-	evprof_note_wait((enum evprof_kind)kind, wait_ns, on);
-}
-
 static void profile_hooks_read_allocs(struct hooks_allocs *out)
 {
 	struct memprof_stats ms;
@@ -28,7 +23,7 @@ static const struct pipeline_hooks profile_hooks = {
 	.trace_complete = trace_complete,
 	.trace_counter = trace_counter,
 	.trace_is_on = trace_is_on,
-	.note_wait = profile_hooks_note_wait,
+	.note_wait = evprof_note_wait, /* itself: the stack it takes starts at the waiter */
 	.read_allocs = profile_hooks_read_allocs,
 };
 
