@@ -240,7 +240,8 @@ int report_json_build(const struct snapshot_ctx *x, char **out, struct errbuf *e
 	const struct config *c = config_of_pipeline(p);
 	struct figures f;
 	char src[300], dst[300], types[128];
-	double steady = snapshot_read_run(x, &f, src, dst, sizeof src);
+	double steady;
+	snapshot_read_run(x, &f, &steady, src, dst, sizeof src);
 	config_format_types(types, sizeof types, c->prof.type_mask);
 	const struct stage_info *first = pipeline_get_stage(p, 0), *last = pipeline_get_stage(p, f.nstages - 1);
 	const char *stop = pipeline_stop_reason(p);

@@ -251,7 +251,7 @@ int report_text_build(const struct snapshot_ctx *x, char **out, struct errbuf *e
 	const struct config *c = config_of_pipeline(p);
 	struct figures f;
 	char src[300], dst[300], num[32], rate[32], bytes[32], dur[32];
-	snapshot_read_run(x, &f, src, dst, sizeof src);
+	snapshot_read_run(x, &f, NULL, src, dst, sizeof src);
 	struct buf b = { 0 };
 	units_format_duration(dur, sizeof dur, (uint64_t)(f.elapsed_s * 1e9));
 	buf_printf(&b, "nebtop %s report: %s\n", PACKAGE_VERSION, c->pl.name);

@@ -22,15 +22,16 @@
 #include <time.h>
 #include <unistd.h>
 
-double snapshot_read_run(const struct snapshot_ctx *x, struct figures *f, char *src, char *dst, size_t n)
+void snapshot_read_run(const struct snapshot_ctx *x, struct figures *f, double *steady, char *src, char *dst,
+		       size_t n)
 {
 	sampler_lock(x->s);
 	figures_compute(f, x->s, 0);
-	double steady = figures_steady_rate(x->s);
+	if (steady)
+		*steady = figures_steady_rate(x->s);
 	sampler_unlock(x->s);
 	pipeline_describe_source(x->p, src, n);
 	pipeline_describe_dest(x->p, dst, n);
-	return steady;
 }
 
 static int snapshot_analyze(struct pipeline *p, struct sampler *s, struct profiler *prof, struct analyzer *an,

@@ -35,9 +35,11 @@ struct snapshot_ctx {
 
 struct figures;
 /* What every report starts from: the figures of the whole run so far (f),
- * its source and destination described (src, dst: n bytes each); returns
- * the steady rate (figures_steady_rate). */
-double snapshot_read_run(const struct snapshot_ctx *x, struct figures *f, char *src, char *dst, size_t n);
+ * its source and destination described (src, dst: n bytes each), and, when
+ * steady is not NULL, the steady rate (figures_steady_rate, read under the
+ * same lock). */
+void snapshot_read_run(const struct snapshot_ctx *x, struct figures *f, double *steady, char *src, char *dst,
+		       size_t n);
 
 /* Writers of the individual files (report_json.c, report_text.c,
  * report_analysis.c). Each returns the text in *out (malloc'd) or -1. */
