@@ -275,6 +275,18 @@ struct json_index *json_index_new(const struct schema *s)
 	return ix;
 }
 
+int json_index_find(const struct json_index *ix, const char *key, size_t len, uint32_t hint, uint8_t *type)
+{
+	const struct json_names *nm = &ix->nm;
+	int i;
+	if (hint < nm->n && nm->lens[hint] == len && !memcmp(nm->names[hint], key, len))
+		i = (int)hint;
+	else if ((i = jr_names_find(nm, key, len)) < 0)
+		return -1;
+	*type = ix->types ? ix->types[i] : FTYPE_STRING;
+	return i;
+}
+
 void json_index_free(struct json_index *ix)
 {
 	if (!ix)
@@ -316,8 +328,7 @@ const char *json_record_kind(const json_t *v)
 	}
 }
 
-/* The shortest text that reads back as d, in the C locale's form. */
-static size_t jr_format_real(char *o, size_t n, double d)
+size_t json_record_format_real(char *o, size_t n, double d)
 {
 	int len = 0;
 	for (int prec = 15; prec <= 17; prec++) {
@@ -401,7 +412,7 @@ static int jr_set(struct jr_fill *c, const char *key, size_t klen, const json_t 
 				(size_t)snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v)));
 		break;
 	case JSON_REAL:
-		batch_set_field(b, c->r, (uint32_t)i, num, jr_format_real(num, sizeof num, json_real_value(v)));
+		batch_set_field(b, c->r, (uint32_t)i, num, json_record_format_real(num, sizeof num, json_real_value(v)));
 		break;
 	case JSON_TRUE:
 		batch_set_field(b, c->r, (uint32_t)i, "true", 4);

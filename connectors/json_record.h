@@ -50,6 +50,10 @@ void json_fields_to_schema(const struct json_fields *f, struct schema *out);
 struct json_index;
 struct json_index *json_index_new(const struct schema *s);
 void json_index_free(struct json_index *ix);
+/* The field named key[0..len): its index (field `hint` is tried first: the
+ * one after the previous key, when keys come in the schema's order), its
+ * type (enum ftype) in *type; -1 when there is none. */
+int json_index_find(const struct json_index *ix, const char *key, size_t len, uint32_t hint, uint8_t *type);
 
 /* Fills record r of b (already added, all fields null) from obj, per the
  * schema ix indexes (one hash lookup per key): strings as their text,
@@ -60,6 +64,11 @@ void json_index_free(struct json_index *ix);
  * flattened key met twice). */
 int json_record_fill(struct batch *b, uint32_t r, const json_t *obj, const struct json_index *ix, int flatten,
 		     char *msg, size_t n);
+
+/* The text a JSON number that is not an integer (a double d) is written as:
+ * the shortest that reads back as d, with a '.' whatever the locale ("1.0"
+ * for a whole number). Returns its length. */
+size_t json_record_format_real(char *o, size_t n, double d);
 
 /* "an object", "an array", "a string", "a number", "a boolean", "null":
  * for messages. */

@@ -33,6 +33,7 @@
 #include "../pipeline/connector.h"
 #include "http_client.h"
 #include "http_page.h"
+#include "json_fast.h"
 #include "json_record.h"
 #include "strset.h"
 
@@ -368,6 +369,8 @@ static void http_source_decode(void *opts, struct batch *b, struct worker *w)
 		size_t len = strlen(rec);
 		at += len + 1;
 		uint32_t r = batch_add_record(b);
+		if (json_fast_fill(b, r, rec, len, s->index))
+			continue;
 		json_error_t je;
 		json_t *obj = json_loadb(rec, len, JSON_RECORD_LOAD_FLAGS, &je);
 		if (!obj) {

@@ -24,6 +24,7 @@
 #include "../pipeline/worker.h"
 #include "../pipeline/connector.h"
 #include "fdio.h"
+#include "json_fast.h"
 #include "json_record.h"
 #include "json_scan.h"
 
@@ -445,6 +446,8 @@ static void jsrc_decode(void *opts, struct batch *b, struct worker *w)
 	size_t len;
 	while (jsrc_next_record(s, b->raw.p, b->raw.len, &pos, &line, &at, &rec, &len)) {
 		uint32_t r = batch_add_record(b);
+		if (json_fast_fill(b, r, rec, len, s->ix))
+			continue;
 		json_error_t err;
 		json_t *v = jsrc_load(rec, len, &err);
 		if (!v) {
