@@ -11,6 +11,7 @@
 #include "../pipeline/batch.h"
 #include "../pipeline/schema.h"
 #include "../pipeline/connector.h"
+#include "../src/base/swar.h"
 #include "outfile.h"
 
 struct csv_dest {
@@ -33,17 +34,31 @@ static const struct confkey csvd_keys[] = {
 	{ NULL, 0, NULL, 0, NULL, NULL, 0, 0, 0 },
 };
 
-static void csvd_append_field(struct buf *o, const char *s, size_t n, char delim, char quote)
+/* Whether a field needs quotes: it holds the delimiter, the quote, CR or LF. */
+static int csvd_needs_quotes(const char *s, size_t n, char delim, char quote)
 {
-	int needs = 0;
-	for (size_t i = 0; i < n && !needs; i++)
-		needs = s[i] == delim || s[i] == quote || s[i] == '\n' || s[i] == '\r';
-	if (!needs) {
-		buf_append(o, s, n);
-		return;
+	size_t i = 0;
+#if SWAR_LITTLE_ENDIAN
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w = swar_load(s + i);
+		if (swar_has_byte(w, (unsigned char)delim) | swar_has_byte(w, (unsigned char)quote) |
+		    swar_has_byte(w, '\n') | swar_has_byte(w, '\r'))
+			return 1;
 	}
-	buf_reserve(o, 2 * n + 2);
-	char *p = o->p + o->len;
+#endif
+	for (; i < n; i++)
+		if (s[i] == delim || s[i] == quote || s[i] == '\n' || s[i] == '\r')
+			return 1;
+	return 0;
+}
+
+/* Writes a field at p (room for 2 * n + 2 bytes); returns the end. */
+static char *csvd_put_field(char *p, const char *s, size_t n, char delim, char quote)
+{
+	if (!csvd_needs_quotes(s, n, delim, quote)) {
+		memcpy(p, s, n);
+		return p + n;
+	}
 	*p++ = quote;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == quote)
@@ -51,7 +66,13 @@ static void csvd_append_field(struct buf *o, const char *s, size_t n, char delim
 		*p++ = s[i];
 	}
 	*p++ = quote;
-	o->len = (size_t)(p - o->p);
+	return p;
+}
+
+static void csvd_append_field(struct buf *o, const char *s, size_t n, char delim, char quote)
+{
+	buf_reserve(o, 2 * n + 2);
+	o->len = (size_t)(csvd_put_field(o->p + o->len, s, n, delim, quote) - o->p);
 }
 
 static int csvd_open(void *opts, const struct connector_env *env, const struct schema *in, struct errbuf *e)
@@ -99,13 +120,19 @@ static void csvd_encode(void *opts, struct batch *b, struct worker *w)
 			buf_append_byte(&b->out, '\n');
 			continue;
 		}
+		size_t need = c->width + 1; /* room for the record at its longest: every field quoted */
+		for (uint32_t i = 0; i < c->width; i++)
+			need += f[i].len != FIELD_NULL ? 2 * (size_t)f[i].len + 2 : 0;
+		buf_reserve(&b->out, need);
+		char *p = b->out.p + b->out.len;
 		for (uint32_t i = 0; i < c->width; i++) {
 			if (i)
-				buf_append_byte(&b->out, c->delimiter);
+				*p++ = c->delimiter;
 			if (f[i].len != FIELD_NULL)
-				csvd_append_field(&b->out, b->data.p + f[i].off, f[i].len, c->delimiter, c->quote);
+				p = csvd_put_field(p, b->data.p + f[i].off, f[i].len, c->delimiter, c->quote);
 		}
-		buf_append_byte(&b->out, '\n');
+		*p++ = '\n';
+		b->out.len = (size_t)(p - b->out.p);
 	}
 }
 

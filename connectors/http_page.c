@@ -81,20 +81,20 @@ static int http_page_end_record(struct http_page *p)
 	return 0;
 }
 
-/* One byte inside the records' array. */
+/* Appends bytes of a record; a NUL byte would cut the record: 0x01 is as
+ * invalid in JSON. */
+static void http_page_append_record(struct http_page *p, const char *data, size_t n)
+{
+	size_t at = p->recs.len;
+	buf_append(&p->recs, data, n);
+	for (char *z = memchr(p->recs.p + at, 0, n); z; z = memchr(z + 1, 0, n - (size_t)(z + 1 - (p->recs.p + at))))
+		*z = 1;
+}
+
+/* One byte inside the records' array, between records or at a record's
+ * first byte (http_page_feed follows a record to its end). */
 static int http_page_step_records(struct http_page *p, unsigned char c)
 {
-	if (p->el_state == EL_IN) {
-		int end = json_scan_step(&p->el, c);
-		if (end >= 0) {
-			/* a NUL byte would cut the record: 0x01 is as invalid in JSON */
-			buf_append_byte(&p->recs, c ? (char)c : 1);
-			if (p->recs.len - p->el_start > HTTP_PAGE_MAX_RECORD)
-				return http_page_fail(p, "a record is larger than 16 MiB");
-			return end ? http_page_end_record(p) : 0;
-		}
-		http_page_end_record(p); /* a number, true, ...: ended before c */
-	}
 	if (json_scan_is_space(c))
 		return 0;
 	switch (p->el_state) {
@@ -214,21 +214,21 @@ int http_page_feed(struct http_page *p, const char *data, size_t n)
 {
 	if (p->err[0])
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (p->in_records && p->el_state == EL_IN && p->el.in_str && !p->el.esc) {
-			/* inside a record's string: up to its next quote or backslash at once */
-			size_t k = i;
-			while (k < n && data[k] != '"' && data[k] != '\\' && data[k])
-				k++;
-			if (k > i) {
-				buf_append(&p->recs, data + i, k - i);
-				if (p->recs.len - p->el_start > HTTP_PAGE_MAX_RECORD)
-					return http_page_fail(p, "a record is larger than 16 MiB");
-				i = k - 1;
-				continue;
-			}
+	for (size_t i = 0; i < n;) {
+		if (p->in_records && p->el_state == EL_IN) {
+			/* inside a record: up to its end at once */
+			int end;
+			uint64_t lines = 0;
+			size_t k = json_scan_run(&p->el, data + i, n - i, &end, &lines);
+			http_page_append_record(p, data + i, k);
+			if (p->recs.len - p->el_start > HTTP_PAGE_MAX_RECORD)
+				return http_page_fail(p, "a record is larger than 16 MiB");
+			i += k;
+			if (end)
+				http_page_end_record(p); /* a number, true, ...: ended before data[i] */
+			continue;
 		}
-		unsigned char c = (unsigned char)data[i];
+		unsigned char c = (unsigned char)data[i++];
 		if (p->in_records ? http_page_step_records(p, c) : http_page_step_rest(p, c))
 			return -1;
 		if (p->rest.len > HTTP_PAGE_MAX_REST)

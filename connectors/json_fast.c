@@ -15,10 +15,8 @@
 
 #include "../pipeline/batch.h"
 #include "../pipeline/schema.h"
+#include "../src/base/swar.h"
 #include "json_record.h"
-
-#define JF_ONES 0x0101010101010101ull
-#define JF_HIGH 0x8080808080808080ull
 
 static inline int jf_is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
@@ -29,26 +27,17 @@ static inline const unsigned char *jf_skip_space(const unsigned char *p, const u
 	return p;
 }
 
-static inline uint64_t jf_has_byte(uint64_t w, unsigned char c)
-{
-	uint64_t x = w ^ (JF_ONES * c);
-	return (x - JF_ONES) & ~x & JF_HIGH;
-}
-
 /* The first byte at or after p that ends a run of plain string text: '"',
  * '\\', a control character (< 0x20) or a byte of a multi-byte character
- * (>= 0x80); end when there is none. Eight bytes at a time: a flag can be
- * set falsely only above a true one, so the lowest flag is exact. */
+ * (>= 0x80); end when there is none. Eight bytes at a time (swar.h). */
 static const unsigned char *jf_find_special(const unsigned char *p, const unsigned char *end)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if SWAR_LITTLE_ENDIAN
 	while (end - p >= 8) {
-		uint64_t w;
-		memcpy(&w, p, 8);
-		uint64_t m = jf_has_byte(w, '"') | jf_has_byte(w, '\\') | ((w - JF_ONES * 0x20) & ~w & JF_HIGH) |
-			     (w & JF_HIGH);
+		uint64_t w = swar_load(p);
+		uint64_t m = swar_has_byte(w, '"') | swar_has_byte(w, '\\') | swar_below(w, 0x20) | (w & SWAR_HIGH);
 		if (m)
-			return p + (__builtin_ctzll(m) >> 3);
+			return p + swar_first(m);
 		p += 8;
 	}
 #endif

@@ -6,6 +6,7 @@
 #ifndef NEB_JSON_SCAN_H
 #define NEB_JSON_SCAN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Nesting deeper than this is not checked for {] */
@@ -25,6 +26,12 @@ void json_scan_begin(struct json_scan *a, unsigned char c);
  * byte, -1 when it ended before it (a number, true, ... ends at the
  * delimiter that follows), 0 when it goes on. */
 int json_scan_step(struct json_scan *a, unsigned char c);
+/* Feeds p[0..n) as json_scan_step would byte by byte, but strings eight
+ * bytes at a time, up to where the value ends. Returns the bytes consumed:
+ * n when the value goes on (*end = 0); through the byte that closes it
+ * (*end = 1); up to, not including, the delimiter that ends a number,
+ * true, ... (*end = -1). *newlines is increased by the LF bytes consumed. */
+size_t json_scan_run(struct json_scan *a, const char *p, size_t n, int *end, uint64_t *newlines);
 /* JSON's white space. */
 int json_scan_is_space(unsigned char c);
 

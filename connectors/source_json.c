@@ -196,13 +196,11 @@ static long jsrc_cut_array(struct json_source *s, struct buf *out, size_t want, 
 		while (got < want && pos < in->len) {
 			unsigned char c = (unsigned char)in->p[pos];
 			if (a->state == ARR_IN) {
-				int end = json_scan_step(&a->el, c);
-				if (end == 0) {
-					n += c == '\n';
-					pos++;
+				int end;
+				pos += json_scan_run(&a->el, in->p + pos, in->len - pos, &end, &n);
+				if (end == 0)
 					continue;
-				}
-				size_t stop_at = end > 0 ? pos + 1 : pos;
+				size_t stop_at = pos;
 				if (stop_at - elem > s->max_record_size) {
 					too_big = 1;
 					break;
