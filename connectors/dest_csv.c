@@ -34,8 +34,15 @@ static const struct confkey csvd_keys[] = {
 	{ NULL, 0, NULL, 0, NULL, NULL, 0, 0, 0 },
 };
 
-/* Whether a field needs quotes: it holds the delimiter, the quote, CR or LF. */
-static int csvd_needs_quotes(const char *s, size_t n, char delim, char quote)
+static inline int csvd_special(char c, char delim, char quote)
+{
+	return c == delim || c == quote || c == '\n' || c == '\r';
+}
+
+/* Writes a field at p (room for 2 * n + 8 bytes); returns the end. It is
+ * quoted when it holds the delimiter, the quote, CR or LF: copied eight
+ * bytes at a time while none is met (swar.h). */
+static char *csvd_put_field(char *p, const char *s, size_t n, char delim, char quote)
 {
 	size_t i = 0;
 #if SWAR_LITTLE_ENDIAN
@@ -43,24 +50,19 @@ static int csvd_needs_quotes(const char *s, size_t n, char delim, char quote)
 		uint64_t w = swar_load(s + i);
 		if (swar_has_byte(w, (unsigned char)delim) | swar_has_byte(w, (unsigned char)quote) |
 		    swar_has_byte(w, '\n') | swar_has_byte(w, '\r'))
-			return 1;
+			goto quoted;
+		memcpy(p + i, &w, 8);
 	}
 #endif
-	for (; i < n; i++)
-		if (s[i] == delim || s[i] == quote || s[i] == '\n' || s[i] == '\r')
-			return 1;
-	return 0;
-}
-
-/* Writes a field at p (room for 2 * n + 2 bytes); returns the end. */
-static char *csvd_put_field(char *p, const char *s, size_t n, char delim, char quote)
-{
-	if (!csvd_needs_quotes(s, n, delim, quote)) {
-		memcpy(p, s, n);
-		return p + n;
+	for (; i < n; i++) {
+		if (csvd_special(s[i], delim, quote))
+			goto quoted;
+		p[i] = s[i];
 	}
+	return p + n;
+quoted:
 	*p++ = quote;
-	for (size_t i = 0; i < n; i++) {
+	for (i = 0; i < n; i++) {
 		if (s[i] == quote)
 			*p++ = quote;
 		*p++ = s[i];
@@ -71,7 +73,7 @@ static char *csvd_put_field(char *p, const char *s, size_t n, char delim, char q
 
 static void csvd_append_field(struct buf *o, const char *s, size_t n, char delim, char quote)
 {
-	buf_reserve(o, 2 * n + 2);
+	buf_reserve(o, 2 * n + 8);
 	o->len = (size_t)(csvd_put_field(o->p + o->len, s, n, delim, quote) - o->p);
 }
 
@@ -122,7 +124,7 @@ static void csvd_encode(void *opts, struct batch *b, struct worker *w)
 		}
 		size_t need = c->width + 1; /* room for the record at its longest: every field quoted */
 		for (uint32_t i = 0; i < c->width; i++)
-			need += f[i].len != FIELD_NULL ? 2 * (size_t)f[i].len + 2 : 0;
+			need += f[i].len != FIELD_NULL ? 2 * (size_t)f[i].len + 8 : 0;
 		buf_reserve(&b->out, need);
 		char *p = b->out.p + b->out.len;
 		for (uint32_t i = 0; i < c->width; i++) {
