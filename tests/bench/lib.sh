@@ -13,7 +13,11 @@ BENCH_DIR=$(cd "$BENCH_DIR" && pwd)
 # matches the stamp written when it was generated from the same sources.
 GEN=$BENCH_DIR/gen_csv
 GEN_SRC=("$HERE/gen_csv.c" "$HERE/gen_record.c" "$HERE/gen_record.h")
-gen_stale() { local f; for f in "${GEN_SRC[@]}"; do [ "$f" -nt "$GEN" ] && return 0; done; return 1; }
+gen_stale() { # [PROGRAM]: is gen_record (or gen_csv) newer than PROGRAM (default: GEN)?
+	local f
+	for f in "${GEN_SRC[@]}"; do [ "$f" -nt "${1:-$GEN}" ] && return 0; done
+	return 1
+}
 if [ ! -x "$GEN" ] || gen_stale; then
 	gcc -std=c11 -O2 -o "$GEN" "$HERE/gen_csv.c" "$HERE/gen_record.c"
 fi
