@@ -41,7 +41,8 @@ URL="http://127.0.0.1:$PORT/pages?page=1"
 echo "$RECORDS records in $PAGES pages of $PER_PAGE at $URL; $RUNS runs each, interleaved; $(nproc) cores"
 
 declare -A RATE
-RSS=
+RSS= CPU=
+"$SRV" --client "$PORT" "$PAGES" >/dev/null || die "http_pages --client failed" # warm-up, not counted
 rate() { awk -v n="$RECORDS" -v s="$1" 'BEGIN {printf "%.0f", n / s}'; }
 for ((r = 1; r <= RUNS; r++)); do
 	echo "round $r/$RUNS"
@@ -59,7 +60,7 @@ for ((r = 1; r <= RUNS; r++)); do
 	printf '  %-22s %8.3f s %12s records/s\n' "server, curl" "$secs" "$(rate "$secs")"
 	rm -f "$T/curl.out"
 	# (b) nebtop, the http source to the null destination
-	if ! /usr/bin/time -o "$T/time" -f '%e %M' "$NEBTOP" -source http -source-config \
+	if ! /usr/bin/time -o "$T/time" -f '%e %M %U %S' "$NEBTOP" -source http -source-config \
 		"url=$URL,records_path=data.items,pagination=next_link,next_path=links.next" \
 		-destination null --headless -duration 0 -output "$BENCH_DIR/profiles" </dev/null >"$T/log" 2>&1; then
 		tail -n 20 "$T/log" >&2
@@ -67,10 +68,11 @@ for ((r = 1; r <= RUNS; r++)); do
 	fi
 	tr -d , <"$T/log" | grep -q "finished after .* $RECORDS in $RECORDS out 0 filtered 0 errors" ||
 		{ grep finished "$T/log" >&2; die "nebtop: not $RECORDS records in and out without errors"; }
-	read -r secs rss < <(tail -n 1 "$T/time")
-	RATE[nebtop]+=" $(rate "$secs")" RSS+=" $rss"
-	printf '  %-22s %8.3f s %12s records/s %9.1f MiB (its own figure: %s)\n' "nebtop http -> null" "$secs" \
-		"$(rate "$secs")" "$(awk -v k="$rss" 'BEGIN {print k / 1024}')" \
+	read -r secs rss user sys < <(tail -n 1 "$T/time")
+	cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN {print u + s}')
+	RATE[nebtop]+=" $(rate "$secs")" RSS+=" $rss" CPU+=" $cpu"
+	printf '  %-22s %8.3f s %12s records/s %9.1f MiB %6.2f s CPU (its own figure: %s)\n' "nebtop http -> null" \
+		"$secs" "$(rate "$secs")" "$(awk -v k="$rss" 'BEGIN {print k / 1024}')" "$cpu" \
 		"$(sed -n 's/.*0 errors (\([0-9,]* records\/s\).*/\1/p' "$T/log")"
 done
 
@@ -78,7 +80,7 @@ echo
 echo "medians of $RUNS runs, records/s (wall time, start-up and final snapshot included for nebtop):"
 printf '  %-22s %12.0f\n' "server, C client" "$(median "${RATE[client]}")" "server, curl" \
 	"$(median "${RATE[curl]}")" "nebtop http -> null" "$(median "${RATE[nebtop]}")"
-echo "  nebtop peak RSS: $(awk -v k="$(median "$RSS")" 'BEGIN {printf "%.1f MiB", k / 1024}')"
+echo "  nebtop peak RSS: $(awk -v k="$(median "$RSS")" 'BEGIN {printf "%.1f MiB", k / 1024}'), CPU (user + system): $(median "$CPU") s"
 echo "target (figures only; the benchmark does not fail on it):"
 awk -v n="$(median "${RATE[nebtop]}")" 'BEGIN {
 	printf "  nebtop http -> null >= 1,000,000 records/s: %.0f  %s\n", n, (n >= 1000000 ? "met" : "NOT met")

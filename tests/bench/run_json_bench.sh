@@ -57,17 +57,17 @@ LOG=$BENCH_DIR/tool.log TIMES=$BENCH_DIR/time.txt
 # Records of a CSV file with a header: lines that end outside a quoted field, less one.
 csv_rows() { awk -F'"' '{q += NF - 1} q % 2 == 0 {n++} END {print n - 1}' "$1"; }
 
-declare -A WALL RSS
+declare -A WALL RSS CPU
 run_tool() { # TOOL FORMAT ROWS IN KEY [KEEP]: one timed run, output checked, then removed (kept as KEEP)
-	local tool=$1 fmt=$2 rows=$3 in=$4 key=$5 keep=${6:-} out=$BENCH_DIR/out_json_$1.csv n wall rss
+	local tool=$1 fmt=$2 rows=$3 in=$4 key=$5 keep=${6:-} out=$BENCH_DIR/out_json_$1.csv n wall rss user sys
 	rm -f "$out"
 	: >"$LOG"
 	"${tool}_cmd" "$in" "$out" "$fmt"
-	if ! /usr/bin/time -o "$TIMES" -f '%e %M' "${cmd[@]}" </dev/null >>"$LOG" 2>>"$LOG"; then
+	if ! /usr/bin/time -o "$TIMES" -f '%e %M %U %S' "${cmd[@]}" </dev/null >>"$LOG" 2>>"$LOG"; then
 		tail -n 20 "$LOG" >&2
 		die "$key failed: $(head -n 1 "$TIMES")"
 	fi
-	read -r wall rss < <(tail -n 1 "$TIMES")
+	read -r wall rss user sys < <(tail -n 1 "$TIMES")
 	if [ "$tool" != duckdb ]; then # nebtop's closing line: N in, N out, no error
 		tr -d , <"$LOG" | grep -q "finished after .* $rows in $rows out 0 filtered 0 errors" ||
 			{ grep finished "$LOG" >&2; die "$key: not $rows records in and out without errors"; }
@@ -79,8 +79,9 @@ run_tool() { # TOOL FORMAT ROWS IN KEY [KEEP]: one timed run, output checked, th
 			die "$key: the header is not the 12 fields' names ($out kept)"
 		if [ -n "$keep" ]; then mv "$out" "$keep"; else rm -f "$out"; fi
 	fi
-	WALL[$key]+=" $wall" RSS[$key]+=" $rss"
-	printf '  %-18s %7.2f s %9.1f MiB\n' "$key" "$wall" "$(awk -v k="$rss" 'BEGIN {print k / 1024}')"
+	WALL[$key]+=" $wall" RSS[$key]+=" $rss" CPU[$key]+=" $(awk -v u="$user" -v s="$sys" 'BEGIN {print u + s}')"
+	printf '  %-18s %7.2f s %9.1f MiB %7.2f s CPU\n' "$key" "$wall" "$(awk -v k="$rss" 'BEGIN {print k / 1024}')" \
+		"$(awk -v u="$user" -v s="$sys" 'BEGIN {print u + s}')"
 }
 
 make_input csv 10 # its header is the one every output must have
@@ -122,21 +123,22 @@ for fmt in $FORMATS; do
 	BYTES[$fmt]=$(stat -c %s "$IN")
 done
 
-# Tables: medians; MB = 10^6 bytes of input, MiB = 2^20 bytes of RSS.
+# Tables: medians; MB = 10^6 bytes of input, MiB = 2^20 bytes of RSS; CPU = user + system
+# seconds (all threads), steadier than the wall time on a loaded machine.
 for fmt in $FORMATS; do
 	echo
 	echo "== $fmt, medians of $RUNS runs"
-	printf '%-18s %12s %12s %8s %14s %16s\n' tool "median wall s" "records/s" "MB/s" "peak RSS MiB" \
-		"nebtop/tool wall"
+	printf '%-18s %12s %12s %8s %14s %11s %16s\n' tool "median wall s" "records/s" "MB/s" "peak RSS MiB" \
+		"CPU s" "nebtop/tool wall"
 	NW=$(median "${WALL[$fmt nebtop]}")
 	for key in "$fmt nebtop" "$fmt duckdb" "$fmt nebtop->null" "$fmt nebtop(4x)"; do
 		[ -n "${WALL[$key]:-}" ] || continue
 		rows=$ROWS bytes=${BYTES[$fmt]}
 		[ "$key" = "$fmt nebtop(4x)" ] && rows=$BIG_ROWS bytes=${BIG_BYTES[$fmt]}
-		awk -v k="$key" -v w="$(median "${WALL[$key]}")" -v m="$(median "${RSS[$key]}")" \
+		awk -v k="$key" -v w="$(median "${WALL[$key]}")" -v m="$(median "${RSS[$key]}")" -v c="$(median "${CPU[$key]}")" \
 			-v rows="$rows" -v bytes="$bytes" -v nw="$NW" 'BEGIN {
 			ratio = k ~ /duckdb/ ? sprintf("%.2f", nw / w) : "-"
-			printf "%-18s %12.2f %12.0f %8.1f %14.1f %16s\n", k, w, rows / w, bytes / 1e6 / w, m / 1024, ratio
+			printf "%-18s %12.2f %12.0f %8.1f %14.1f %11.2f %16s\n", k, w, rows / w, bytes / 1e6 / w, m / 1024, c, ratio
 		}'
 	done
 	echo "targets (figures only; the benchmark does not fail on them):"
