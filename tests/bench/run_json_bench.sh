@@ -97,7 +97,7 @@ for fmt in $FORMATS; do
 	cat "$IN" >/dev/null # into the page cache, so that no tool pays for the first read
 	for ((r = 1; r <= RUNS; r++)); do
 		echo "round $r/$RUNS"
-		k1= k2=
+		k1='' k2=''
 		[ "$r" -eq 1 ] && k1=$BENCH_DIR/kept_nebtop_$fmt.csv k2=$BENCH_DIR/kept_duckdb_$fmt.csv
 		run_tool nebtop "$fmt" "$ROWS" "$IN" "$fmt nebtop" "$k1"
 		run_tool duckdb "$fmt" "$ROWS" "$IN" "$fmt duckdb" "$k2"
