@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# setup_bench.sh: installs what run_bench.sh needs on Debian 12: Miller, GNU time, gcc,
-# node and npm (apt), and the pinned @duckdb/node-api (npm, into tests/bench/node_modules).
+# setup_bench.sh: installs what the benchmarks (run_bench.sh, run_json_bench.sh,
+# run_http_bench.sh...) need on Debian 12: Miller, GNU time, gcc, curl, node and npm (apt),
+# and the pinned @duckdb/node-api (npm, into tests/bench/node_modules).
 # Idempotent: does nothing but a few checks when everything is there.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -16,6 +17,7 @@ need=()
 command -v mlr >/dev/null || need+=(miller)
 [ -x /usr/bin/time ] || need+=(time)
 command -v gcc >/dev/null || need+=(gcc)
+command -v curl >/dev/null || need+=(curl)
 command -v node >/dev/null || need+=(nodejs)
 [ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
 # Only after nodejs: a NodeSource nodejs brings npm itself (and conflicts with Debian's npm).
