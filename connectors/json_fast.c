@@ -340,7 +340,7 @@ int json_fast_fill(struct batch *b, uint32_t r, const char *rec, size_t len, con
 	/* nothing it writes is longer than what it has read, but a number
 	 * ("1e9" -> "1000000000.0"), which jf_real checks against the limit,
 	 * as each value checks its room */
-	size_t room = 2 * len + 32;
+	size_t room = len + 32;
 	buf_reserve(&b->data, room);
 	size_t base = b->data.len;
 	char *d0 = b->data.p + base, *d = d0;

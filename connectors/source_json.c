@@ -100,54 +100,57 @@ static int jsrc_blank(const char *p, size_t n)
 
 /* JSON Lines: cuts up to `want` records (non-blank lines) of whole lines
  * from carry + input into out. Returns the records, -1 on error; *lines gets
- * the lines cut. A chunk ends early when the run stops or a pipe pauses. */
+ * the lines cut. A chunk ends early when the run stops or a pipe pauses.
+ * The input is read into carry, and out gets just the lines cut: a batch's
+ * buffer holds one chunk, not a chunk and a read block. */
 static long jsrc_cut_lines(struct json_source *s, struct buf *out, size_t want, const _Atomic int *stop,
 			   uint64_t *lines, struct errbuf *e)
 {
-	out->len = 0;
-	buf_append(out, s->in.carry.p, s->in.carry.len);
-	s->in.carry.len = 0;
+	struct buf *in = &s->in.carry;
 	size_t scanned = 0, last = 0, got = 0;
 	uint64_t n = 0;
+	out->len = 0;
 	for (;;) {
 		while (got < want) {
-			const char *nl = scanned < out->len ? memchr(out->p + scanned, '\n', out->len - scanned) : NULL;
+			const char *nl = scanned < in->len ? memchr(in->p + scanned, '\n', in->len - scanned) : NULL;
 			if (!nl) {
-				scanned = out->len;
+				scanned = in->len;
 				break;
 			}
-			size_t end = (size_t)(nl - out->p) + 1;
+			size_t end = (size_t)(nl - in->p) + 1;
 			if (end - last > s->max_record_size)
 				break;
-			got += !jsrc_blank(out->p + last, end - last);
+			got += !jsrc_blank(in->p + last, end - last);
 			n++;
 			last = scanned = end;
 		}
 		if (got == want)
 			break;
-		if (out->len - last > s->max_record_size) {
+		if (in->len - last > s->max_record_size) {
 			if (got)
 				break; /* hand on the lines before it; the next call fails */
 			return errbuf_set(e, "%s: line %llu is longer than max_record_size (%llu bytes)", s->in.name,
 					  (unsigned long long)(s->lines + n + 1), (unsigned long long)s->max_record_size);
 		}
 		if (s->in.eof) {
-			if (out->len > last) { /* a last line without its newline */
-				got += !jsrc_blank(out->p + last, out->len - last);
+			if (in->len > last) { /* a last line without its newline */
+				got += !jsrc_blank(in->p + last, in->len - last);
 				n++;
-				last = out->len;
+				last = in->len;
 			}
 			break;
 		}
-		int rc = fdio_input_read_block(&s->in, out, stop, got ? 100 : 0, e);
+		int rc = fdio_input_read_block(&s->in, in, stop, got ? 100 : 0, e);
 		if (rc == -1)
 			return -1;
 		if (rc == -2 || rc == -3)
 			break;
 	}
-	if (out->len > last) /* out->p is NULL when nothing was read (an empty input) */
-		buf_append(&s->in.carry, out->p + last, out->len - last);
-	out->len = last;
+	if (last) { /* in->p is NULL when nothing was read (an empty input) */
+		buf_append(out, in->p, last);
+		memmove(in->p, in->p + last, in->len - last);
+		in->len -= last;
+	}
 	*lines = n;
 	return (long)got;
 }
