@@ -302,6 +302,11 @@ int memprof_write_pprof(struct symbolizer *sym, unsigned char **out, size_t *len
 	}
 	pthread_mutex_unlock(&MS->mu);
 	globals_memprof_thread.depth--;
+	uint64_t *ats = n ? malloc((size_t)npcs * sizeof *ats) : NULL;
+	for (uint32_t i = 0; ats && i < npcs; i++) /* return addresses: the call is one byte earlier */
+		ats[i] = pcs[i] - 1;
+	pprof_sym_prepare(&ps, ats, ats ? npcs : 0);
+	free(ats);
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t locs[STACK_WALK_MAX];
 		const struct memprof_site_data *s = &sites[i];

@@ -53,6 +53,8 @@ struct dwarf_lines {
 	size_t nnames, names_cap;
 	uint32_t *name_hash; /* open addressing: index + 1, 0 = empty */
 	size_t hash_cap;
+	struct dw_lazy *lazy; /* an opened table: the sequences are decoded when asked for */
+	int indexing;         /* the index pass: sequences are recorded, no row is kept */
 };
 
 /* --- reading ---------------------------------------------------------------------------- */
@@ -660,11 +662,29 @@ static void dw_emit(struct dwarf_lines *d, size_t first, uint64_t addr, uint32_t
 	dw_push_row(d, addr, file, line);
 }
 
-/* Runs the program of one unit; appends its rows and sequences. */
-static void dw_run(struct dwarf_lines *d, struct dw_unit *u, struct dw_cur *c)
+static void dw_index_add(struct dwarf_lines *d, uint64_t lo, uint64_t hi, uint64_t unit_off, uint64_t prog_off);
+
+/* Ends the sequence of rows [first, nrows): its files (numbers of the unit
+ * until now) interned. */
+static void dw_end_sequence(struct dwarf_lines *d, struct dw_unit *u, size_t first)
+{
+	for (size_t i = first; i < d->nrows; i++)
+		if (d->rows[i].file != DW_NOFILE && d->rows[i].file != DW_BADFILE)
+			d->rows[i].file = dw_file_id(d, u, d->rows[i].file);
+}
+
+/* Runs the program of one unit from c (the unit's header at unit_off of
+ * base); appends its rows and sequences (rows name the unit's file numbers
+ * until their sequence ends), or only records the sequences while
+ * d->indexing. With `one`, stops after the first sequence. */
+static void dw_run(struct dwarf_lines *d, const unsigned char *base, uint64_t unit_off, struct dw_unit *u,
+		   struct dw_cur *c, int one)
 {
 	uint64_t addr = 0, op_index = 0, file = 1, line = 1;
 	size_t first = d->nrows; /* first row of the current sequence */
+	const unsigned char *seq_start = c->p;
+	uint64_t lo = 0, last = 0; /* while indexing: the first row's address and the highest one */
+	int rows = 0;
 	while (c->p < c->end && !c->bad) {
 		unsigned op = (unsigned)dw_u(c, 1);
 		uint64_t adv = 0;
@@ -682,13 +702,23 @@ static void dw_run(struct dwarf_lines *d, struct dw_unit *u, struct dw_cur *c)
 			c->p += len;
 			unsigned sub = (unsigned)dw_u(&e, 1);
 			if (sub == DWLNE_end_sequence) {
-				if (d->nrows > first && d->rows[first].addr != 0 && addr >= d->rows[d->nrows - 1].addr)
+				if (d->indexing) {
+					if (rows && lo != 0 && addr >= last)
+						dw_index_add(d, lo, addr, unit_off, (uint64_t)(seq_start - base));
+				} else if (d->nrows > first && d->rows[first].addr != 0 &&
+					   addr >= d->rows[d->nrows - 1].addr) {
 					dw_emit(d, first, addr, DW_NOFILE, 0);
-				else
+					dw_end_sequence(d, u, first);
+				} else {
 					d->nrows = first; /* discarded code (address 0) or nonsense */
+				}
 				first = d->nrows;
 				addr = op_index = 0;
 				file = line = 1;
+				rows = 0;
+				seq_start = c->p;
+				if (one)
+					return;
 			} else if (sub == DWLNE_set_address) {
 				addr = dw_u(&e, (unsigned)(len - 1 > 8 ? 8 : len - 1));
 				op_index = 0;
@@ -723,8 +753,15 @@ static void dw_run(struct dwarf_lines *d, struct dw_unit *u, struct dw_cur *c)
 				op_index = (op_index + adv) % u->max_ops;
 			}
 		}
-		if (emit)
-			dw_emit(d, first, addr, dw_file_id(d, u, file), (uint32_t)line);
+		if (emit && d->indexing) { /* as dw_emit keeps them: the first row, none going backwards */
+			if (!rows)
+				lo = last = addr;
+			else if (addr > last)
+				last = addr;
+			rows = 1;
+		} else if (emit) {
+			dw_emit(d, first, addr, file < DW_BADFILE ? (uint32_t)file : DW_BADFILE, (uint32_t)line);
+		}
 	}
 	d->nrows = first; /* a sequence without its end is dropped */
 }
@@ -813,7 +850,7 @@ static struct dwarf_lines *dw_build(struct dw_ctx *x)
 				break;
 			continue;
 		}
-		dw_run(d, &u, &prog);
+		dw_run(d, x->s.line, off, &u, &prog, 0);
 	}
 	free(u.dirs);
 	free(u.files);
@@ -844,10 +881,151 @@ struct dwarf_lines *dwarf_lines_load(struct elf_file *e)
 	return d;
 }
 
+/* --- a table decoded on demand ---------------------------------------------------------- */
+
+/* A sequence of an opened table: its addresses and where its program starts. */
+struct dw_seqref {
+	uint64_t lo, hi, unit_off, prog_off;
+};
+
+struct dw_lazy {
+	struct dw_ctx x; /* the sections, kept */
+	struct dw_compdirs cds;
+	struct dw_unit u;     /* the header of unit_off */
+	uint64_t unit_off;    /* UINT64_MAX: none read yet */
+	const unsigned char *unit_end;
+	struct dw_seqref *seqs; /* by lo */
+	uint64_t *maxhi;        /* maxhi[i]: the highest hi of seqs[0..i] */
+	unsigned char *done;    /* decoded into the rows */
+	size_t nseqs, cap;
+};
+
+static void dw_lazy_free(struct dw_lazy *z)
+{
+	if (!z)
+		return;
+	for (size_t i = 0; i < sizeof z->x.owned / sizeof z->x.owned[0]; i++)
+		free(z->x.owned[i]);
+	free(z->cds.v);
+	free(z->u.dirs);
+	free(z->u.files);
+	free(z->seqs);
+	free(z->maxhi);
+	free(z->done);
+	free(z);
+}
+
+static void dw_index_add(struct dwarf_lines *d, uint64_t lo, uint64_t hi, uint64_t unit_off, uint64_t prog_off)
+{
+	struct dw_lazy *z = d->lazy;
+	if (z->nseqs == z->cap) {
+		size_t cap = z->cap ? z->cap * 2 : 256;
+		struct dw_seqref *v = realloc(z->seqs, cap * sizeof *v);
+		if (!v)
+			return;
+		z->seqs = v;
+		z->cap = cap;
+	}
+	z->seqs[z->nseqs++] = (struct dw_seqref){ lo, hi, unit_off, prog_off };
+}
+
+static int dw_seqref_cmp(const void *a, const void *b)
+{
+	const struct dw_seqref *x = a, *y = b;
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return x->prog_off < y->prog_off ? -1 : x->prog_off > y->prog_off;
+}
+
+struct dwarf_lines *dwarf_lines_open(struct elf_file *e)
+{
+	struct dwarf_lines *d = calloc(1, sizeof *d);
+	struct dw_lazy *z = calloc(1, sizeof *z);
+	if (!d || !z) {
+		free(d);
+		free(z);
+		return NULL;
+	}
+	d->lazy = z;
+	z->unit_off = UINT64_MAX;
+	struct dw_ctx *x = &z->x;
+	x->elf = e;
+	dw_ctx_read(x, 0, ".debug_line", &x->s.line, &x->s.line_size);
+	dw_ctx_read(x, 1, ".debug_line_str", &x->s.line_str, &x->s.line_str_size);
+	struct dw_cur c = { x->s.line, x->s.line + x->s.line_size, 0 };
+	d->indexing = 1;
+	while (x->s.line && c.p < c.end && !c.bad) {
+		struct dw_cur prog;
+		uint64_t off = (uint64_t)(c.p - x->s.line);
+		if (dw_unit_header(&c, x, &z->u, &z->cds, off, &prog)) {
+			if (c.bad)
+				break;
+			continue;
+		}
+		dw_run(d, x->s.line, off, &z->u, &prog, 0);
+	}
+	d->indexing = 0;
+	x->elf = NULL; /* from now on only what was read */
+	if (!z->nseqs || !(z->maxhi = malloc(z->nseqs * sizeof *z->maxhi)) || !(z->done = calloc(z->nseqs, 1))) {
+		dwarf_lines_free(d);
+		return NULL;
+	}
+	qsort(z->seqs, z->nseqs, sizeof *z->seqs, dw_seqref_cmp);
+	for (size_t i = 0; i < z->nseqs; i++)
+		z->maxhi[i] = i && z->maxhi[i - 1] > z->seqs[i].hi ? z->maxhi[i - 1] : z->seqs[i].hi;
+	return d;
+}
+
+/* Decodes sequence i into the rows. */
+static void dw_lazy_decode(struct dwarf_lines *d, size_t i)
+{
+	struct dw_lazy *z = d->lazy;
+	const struct dw_seqref *r = &z->seqs[i];
+	struct dw_ctx *x = &z->x;
+	struct dw_cur prog;
+	if (z->unit_off != r->unit_off) {
+		struct dw_cur c = { x->s.line + r->unit_off, x->s.line + x->s.line_size, 0 };
+		z->unit_off = UINT64_MAX;
+		if (dw_unit_header(&c, x, &z->u, &z->cds, r->unit_off, &prog))
+			return;
+		z->unit_off = r->unit_off;
+		z->unit_end = prog.end;
+	}
+	prog = (struct dw_cur){ x->s.line + r->prog_off, z->unit_end, 0 };
+	dw_run(d, x->s.line, r->unit_off, &z->u, &prog, 1);
+}
+
+int dwarf_lines_need(struct dwarf_lines *d, const uint64_t *addrs, size_t n)
+{
+	struct dw_lazy *z = d ? d->lazy : NULL;
+	if (!z)
+		return 0;
+	size_t before = d->nrows;
+	for (size_t k = 0; k < n; k++) {
+		size_t lo = 0, hi = z->nseqs; /* the first sequence starting above the address */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (z->seqs[mid].lo <= addrs[k])
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t i = lo; i-- > 0 && z->maxhi[i] > addrs[k];) /* every sequence holding it */
+			if (!z->done[i] && z->seqs[i].hi > addrs[k]) {
+				z->done[i] = 1;
+				dw_lazy_decode(d, i);
+			}
+	}
+	if (d->nrows == before)
+		return 0;
+	return dw_sort(d) ? -1 : 1;
+}
+
 void dwarf_lines_free(struct dwarf_lines *d)
 {
 	if (!d)
 		return;
+	dw_lazy_free(d->lazy);
 	for (size_t i = 0; i < d->nnames; i++)
 		free(d->names[i]);
 	free(d->names);
