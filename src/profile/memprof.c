@@ -16,7 +16,7 @@
 #include "pprof_sym.h"
 
 /* glibc's allocator under the interposed names */
-extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
 extern void *__libc_realloc(void *, size_t);
 extern void __libc_free(void *);
 
@@ -133,11 +133,11 @@ __attribute__((noinline)) static void memprof_sample(void *ptr, size_t size, con
 	pthread_mutex_lock(&MS->mu);
 	struct memprof_live *live = atomic_load_explicit(&MS->live, memory_order_relaxed);
 	if (!live) {
-		live = __libc_malloc(MEMPROF_TABLE * sizeof *live);
-		if (live) {
-			memset(live, 0, MEMPROF_TABLE * sizeof *live);
+		/* calloc: fresh zero pages, touched only where a sample lands (a
+		 * memset would fault in the whole table at the first sample) */
+		live = __libc_calloc(MEMPROF_TABLE, sizeof *live);
+		if (live)
 			atomic_store_explicit(&MS->live, live, memory_order_release);
-		}
 	}
 	uint32_t site = live ? memprof_intern_site(pcs + skip, (uint32_t)(depth - skip)) : UINT32_MAX;
 	if (site == UINT32_MAX || MS->live_count * 10 >= MEMPROF_TABLE * 7) {
