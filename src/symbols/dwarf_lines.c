@@ -547,9 +547,10 @@ static int dw_entry_table(struct dw_cur *c, struct dw_ctx *x, struct dw_unit *u,
 }
 
 /* Reads the header of the unit whose length field is at c; sets *prog to
- * its program. */
+ * its program. Without `names`, not its directories and files (the
+ * compilation directories are read all the same, while the file is open). */
 static int dw_unit_header(struct dw_cur *c, struct dw_ctx *x, struct dw_unit *u, struct dw_compdirs *cds,
-			  uint64_t unit_off, struct dw_cur *prog)
+			  uint64_t unit_off, struct dw_cur *prog, int names)
 {
 	u->ndirs = u->nfiles = 0;
 	const unsigned char *end = dw_unit_length(c, &u->offsz);
@@ -582,6 +583,11 @@ static int dw_unit_header(struct dw_cur *c, struct dw_ctx *x, struct dw_unit *u,
 	if (!u->line_range || !u->opcode_base)
 		return -1;
 	dw_skip(&h, u->opcode_base - 1);
+	if (!names) {
+		if (u->version < 5 && !cds->built)
+			dw_compdirs_build(x, cds);
+		return h.bad ? -1 : 0;
+	}
 	if (u->version >= 5) {
 		u->file_base = 0;
 		if (dw_entry_table(&h, x, u, 0) || dw_entry_table(&h, x, u, 1))
@@ -845,7 +851,7 @@ static struct dwarf_lines *dw_build(struct dw_ctx *x)
 	while (x->s.line && c.p < c.end && !c.bad) {
 		struct dw_cur prog;
 		uint64_t off = (uint64_t)(c.p - x->s.line);
-		if (dw_unit_header(&c, x, &u, &cds, off, &prog)) {
+		if (dw_unit_header(&c, x, &u, &cds, off, &prog, 1)) {
 			if (c.bad)
 				break;
 			continue;
@@ -957,7 +963,7 @@ struct dwarf_lines *dwarf_lines_open(struct elf_file *e)
 	while (x->s.line && c.p < c.end && !c.bad) {
 		struct dw_cur prog;
 		uint64_t off = (uint64_t)(c.p - x->s.line);
-		if (dw_unit_header(&c, x, &z->u, &z->cds, off, &prog)) {
+		if (dw_unit_header(&c, x, &z->u, &z->cds, off, &prog, 0)) {
 			if (c.bad)
 				break;
 			continue;
@@ -986,7 +992,7 @@ static void dw_lazy_decode(struct dwarf_lines *d, size_t i)
 	if (z->unit_off != r->unit_off) {
 		struct dw_cur c = { x->s.line + r->unit_off, x->s.line + x->s.line_size, 0 };
 		z->unit_off = UINT64_MAX;
-		if (dw_unit_header(&c, x, &z->u, &z->cds, r->unit_off, &prog))
+		if (dw_unit_header(&c, x, &z->u, &z->cds, r->unit_off, &prog, 1))
 			return;
 		z->unit_off = r->unit_off;
 		z->unit_end = prog.end;
