@@ -616,6 +616,18 @@ static void cpuprof_pprof_gather(struct cpuprof *p, const struct cpu_entry *e, v
 	}
 }
 
+void cpuprof_prepare_symbols(struct cpuprof *p, uint64_t window_ns)
+{
+	if (!p->sym)
+		return;
+	struct buf ats = { NULL, 0, 0 };
+	pthread_mutex_lock(&p->mu);
+	cpuprof_each_entry(p, window_ns, cpuprof_pprof_gather, &ats);
+	pthread_mutex_unlock(&p->mu);
+	symbolize_prepare(p->sym, (const uint64_t *)(void *)ats.p, ats.len / sizeof(uint64_t));
+	buf_free(&ats);
+}
+
 int cpuprof_write_pprof(struct cpuprof *p, uint64_t window_ns, unsigned char **out, size_t *len, struct errbuf *e)
 {
 	static const struct pprof_shape shape = {
@@ -635,11 +647,8 @@ int cpuprof_write_pprof(struct cpuprof *p, uint64_t window_ns, unsigned char **o
 	uint64_t locs[STACK_WALK_MAX];
 	struct cpuprof_pprof_ctx c = { .period = period, .locs = locs };
 	pprof_sym_add_mappings(&c.ps, pp, p->sym);
+	cpuprof_prepare_symbols(p, window_ns); /* one pass per library rather than one per new address */
 	pthread_mutex_lock(&p->mu);
-	struct buf ats = { NULL, 0, 0 };
-	cpuprof_each_entry(p, window_ns, cpuprof_pprof_gather, &ats);
-	pprof_sym_prepare(&c.ps, (const uint64_t *)(void *)ats.p, ats.len / sizeof(uint64_t));
-	buf_free(&ats);
 	cpuprof_each_entry(p, window_ns, cpuprof_pprof_add, &c);
 	pthread_mutex_unlock(&p->mu);
 	return pprof_sym_encode(&c.ps, "CPU", out, len, e);

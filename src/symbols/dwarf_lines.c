@@ -4,8 +4,11 @@
  * row; the end of every sequence is a row without a file. Consecutive rows
  * with the same position are merged; of rows at the same address the last
  * wins (as binutils does). For versions before 5 the compilation directory
- * comes from the first DIE of the unit in .debug_info. Every read is
- * bounds-checked: a damaged section ends its unit, never the process. */
+ * comes from the first DIE of the unit in .debug_info. An opened table
+ * (dwarf_lines_open) first only indexes the sequences (addresses, where
+ * their program starts) and decodes a sequence when an address in it is
+ * asked. Every read is bounds-checked: a damaged section ends its unit,
+ * never the process. */
 #include "autoconfig.h"
 
 #include "dwarf_lines.h"

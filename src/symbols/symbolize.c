@@ -1,7 +1,9 @@
 /* symbolize.c: the symbolizer: the executable mappings of /proc/self/maps,
- * one object per mapped ELF file (its symbols, PLT stubs, the unwind
- * table's functions without a symbol and its line table read on the first
- * lookup inside it), and a hash table of every address looked up.
+ * one object per mapped ELF file (its symbols, PLT stubs and the unwind
+ * table's functions without a symbol read on the first lookup inside it;
+ * its line table opened on the first lookup that wants a line, and decoded
+ * only for the sequences of the addresses asked), and a hash table of every
+ * address looked up (with or without its line).
  * One mutex guards it all. Mappings are only ever appended, so an index
  * handed out stays valid; the public arrays are kept until the end.
  *
@@ -670,7 +672,7 @@ static int sym_want_cmp(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-void symbolize_prepare_lines(struct symbolizer *s, const uint64_t *pcs, size_t n)
+void symbolize_prepare(struct symbolizer *s, const uint64_t *pcs, size_t n)
 {
 	struct sym_want *w = malloc((n ? n : 1) * sizeof *w);
 	uint64_t *addrs = malloc((n ? n : 1) * sizeof *addrs);
@@ -686,7 +688,7 @@ void symbolize_prepare_lines(struct symbolizer *s, const uint64_t *pcs, size_t n
 		if (hit && hit->has_line)
 			continue;
 		const struct sym_map *m = hit ? &s->maps[hit->slot - 1] : sym_find_map(s, pcs[i]);
-		if (m && m->obj && m->obj->has_lines)
+		if (m && m->obj)
 			w[nw++] = (struct sym_want){ m->obj, pcs[i] - m->bias };
 	}
 	qsort(w, nw, sizeof *w, sym_want_cmp);
@@ -695,6 +697,8 @@ void symbolize_prepare_lines(struct symbolizer *s, const uint64_t *pcs, size_t n
 		struct sym_object *o = w[i].obj;
 		for (; i < nw && w[i].obj == o; i++)
 			addrs[k++] = w[i].addr;
+		if (!o->state)
+			sym_object_load(s, o);
 		sym_object_lines(s, o, addrs, k);
 	}
 	pthread_mutex_unlock(&s->mu);

@@ -58,13 +58,11 @@ int symbolize_lookup(struct symbolizer *s, uint64_t pc, struct sym_info *out);
 /* The same without the source position (file NULL, line 0 unless an earlier
  * lookup found them): never reads a line table. */
 int symbolize_lookup_function(struct symbolizer *s, uint64_t pc, struct sym_info *out);
-/* Reads what the source positions of these addresses need before they are
- * looked up: one pass over the line table of each object holding some of
- * them, keeping only the runs of code that hold them (a lookup of an address
- * not prepared reads its object's table again, for it and the earlier ones;
- * after a few such reads the table is read whole). Optional: lookups are
- * right without it, only slower when they are many. */
-void symbolize_prepare_lines(struct symbolizer *s, const uint64_t *pcs, size_t n);
+/* Reads what full lookups of these addresses will need, for each object
+ * holding some of them: its symbols, its line table opened, the sequences
+ * of those addresses decoded. Optional (a lookup reads what it needs), it
+ * lets a thread other than the one that will look them up do the reading. */
+void symbolize_prepare(struct symbolizer *s, const uint64_t *pcs, size_t n);
 
 /* What the symbolizer has read from disk so far (for tests and benches). */
 struct symbolize_stats {

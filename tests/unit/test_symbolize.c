@@ -667,7 +667,7 @@ START_TEST(nothing_is_read_before_a_lookup_needs_it)
 	/* read ahead for addresses, then looked up: the same answers, no new read */
 	struct symt_probe q;
 	symt_static_probe(&q);
-	symbolize_prepare_lines(s, &q.pc, 1);
+	symbolize_prepare(s, &q.pc, 1);
 	symbolize_get_stats(s, &st);
 	unsigned long rows = st.line_rows;
 	ck_assert_uint_gt(rows, 0);
