@@ -946,6 +946,63 @@ static int dw_seqref_cmp(const void *a, const void *b)
 	return x->prog_off < y->prog_off ? -1 : x->prog_off > y->prog_off;
 }
 
+/* dw_run while indexing, for a unit of one operation per instruction (all
+ * but VLIW ones): the same sequences, from addresses alone (a table of
+ * each opcode's advance, no line, no file). */
+static void dw_index_unit(struct dwarf_lines *d, const unsigned char *base, uint64_t unit_off,
+			  const struct dw_unit *u, struct dw_cur *c)
+{
+	uint64_t adv[256];
+	for (unsigned op = 0; op < 256; op++)
+		adv[op] = op >= u->opcode_base ? (uint64_t)u->min_inst * ((op - u->opcode_base) / u->line_range) : 0;
+	uint64_t addr = 0, lo = 0, last = 0;
+	int rows = 0;
+	const unsigned char *seq_start = c->p;
+	while (c->p < c->end && !c->bad) {
+		unsigned op = *c->p++;
+		if (op >= u->opcode_base) {
+			addr += adv[op];
+		} else if (op == 0) {
+			uint64_t len = dw_uleb(c);
+			if (c->bad || !len || len > (uint64_t)(c->end - c->p))
+				break;
+			struct dw_cur e = { c->p + 1, c->p + len, 0 };
+			unsigned sub = c->p[0];
+			c->p += len;
+			if (sub == DWLNE_end_sequence) {
+				if (rows && lo != 0 && addr >= last)
+					dw_index_add(d, lo, addr, unit_off, (uint64_t)(seq_start - base));
+				rows = 0;
+				addr = 0;
+				seq_start = c->p;
+			} else if (sub == DWLNE_set_address) {
+				addr = dw_u(&e, (unsigned)(len - 1 > 8 ? 8 : len - 1));
+			}
+			continue;
+		} else if (op != DWLNS_copy) {
+			if (op == DWLNS_advance_pc)
+				addr += u->min_inst * dw_uleb(c);
+			else if (op == DWLNS_const_add_pc)
+				addr += adv[255];
+			else if (op == DWLNS_fixed_advance_pc)
+				addr += dw_u(c, 2);
+			else if (op == DWLNS_advance_line)
+				dw_sleb(c);
+			else if (op == DWLNS_set_file)
+				dw_uleb(c);
+			else
+				for (unsigned i = 0; i < u->std_lengths[op - 1]; i++)
+					dw_uleb(c);
+			continue;
+		}
+		if (!rows) /* a row, kept as dw_emit keeps them: the first, none going backwards */
+			lo = last = addr;
+		else if (addr > last)
+			last = addr;
+		rows = 1;
+	}
+}
+
 struct dwarf_lines *dwarf_lines_open(struct elf_file *e)
 {
 	struct dwarf_lines *d = calloc(1, sizeof *d);
@@ -971,7 +1028,10 @@ struct dwarf_lines *dwarf_lines_open(struct elf_file *e)
 				break;
 			continue;
 		}
-		dw_run(d, x->s.line, off, &z->u, &prog, 0);
+		if (z->u.max_ops == 1)
+			dw_index_unit(d, x->s.line, off, &z->u, &prog);
+		else
+			dw_run(d, x->s.line, off, &z->u, &prog, 0);
 	}
 	d->indexing = 0;
 	x->elf = NULL; /* from now on only what was read */
