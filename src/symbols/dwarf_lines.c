@@ -946,15 +946,39 @@ static int dw_seqref_cmp(const void *a, const void *b)
 	return x->prog_off < y->prog_off ? -1 : x->prog_off > y->prog_off;
 }
 
+/* The address advance of each special opcode, for units of one header
+ * (made again only when the next unit's differs: they are mostly alike). */
+struct dw_advances {
+	unsigned opcode_base, line_range, min_inst; /* 0: not made */
+	uint64_t adv[256];
+};
+
+static void dw_advances_make(struct dw_advances *t, const struct dw_unit *u)
+{
+	if (t->opcode_base == u->opcode_base && t->line_range == u->line_range && t->min_inst == u->min_inst)
+		return;
+	t->opcode_base = u->opcode_base;
+	t->line_range = u->line_range;
+	t->min_inst = u->min_inst;
+	uint64_t q = 0;
+	unsigned r = 0;
+	for (unsigned op = u->opcode_base; op < 256; op++) { /* (op - opcode_base) / line_range */
+		t->adv[op] = q * u->min_inst;
+		if (++r == u->line_range) {
+			r = 0;
+			q++;
+		}
+	}
+}
+
 /* dw_run while indexing, for a unit of one operation per instruction (all
  * but VLIW ones): the same sequences, from addresses alone (a table of
  * each opcode's advance, no line, no file). */
 static void dw_index_unit(struct dwarf_lines *d, const unsigned char *base, uint64_t unit_off,
-			  const struct dw_unit *u, struct dw_cur *c)
+			  const struct dw_unit *u, struct dw_advances *t, struct dw_cur *c)
 {
-	uint64_t adv[256];
-	for (unsigned op = 0; op < 256; op++)
-		adv[op] = op >= u->opcode_base ? (uint64_t)u->min_inst * ((op - u->opcode_base) / u->line_range) : 0;
+	dw_advances_make(t, u);
+	const uint64_t *adv = t->adv;
 	uint64_t addr = 0, lo = 0, last = 0;
 	int rows = 0;
 	const unsigned char *seq_start = c->p;
@@ -1019,6 +1043,7 @@ struct dwarf_lines *dwarf_lines_open(struct elf_file *e)
 	dw_ctx_read(x, 0, ".debug_line", &x->s.line, &x->s.line_size);
 	dw_ctx_read(x, 1, ".debug_line_str", &x->s.line_str, &x->s.line_str_size);
 	struct dw_cur c = { x->s.line, x->s.line + x->s.line_size, 0 };
+	struct dw_advances *adv = calloc(1, sizeof *adv);
 	d->indexing = 1;
 	while (x->s.line && c.p < c.end && !c.bad) {
 		struct dw_cur prog;
@@ -1028,12 +1053,13 @@ struct dwarf_lines *dwarf_lines_open(struct elf_file *e)
 				break;
 			continue;
 		}
-		if (z->u.max_ops == 1)
-			dw_index_unit(d, x->s.line, off, &z->u, &prog);
+		if (z->u.max_ops == 1 && adv)
+			dw_index_unit(d, x->s.line, off, &z->u, adv, &prog);
 		else
 			dw_run(d, x->s.line, off, &z->u, &prog, 0);
 	}
 	d->indexing = 0;
+	free(adv);
 	x->elf = NULL; /* from now on only what was read */
 	if (!z->nseqs || !(z->maxhi = malloc(z->nseqs * sizeof *z->maxhi)) || !(z->done = calloc(z->nseqs, 1))) {
 		dwarf_lines_free(d);
