@@ -656,6 +656,8 @@ static void *analyzer_thread_main(void *arg)
 		} else {
 			findings_free(&fresh);
 		}
+		/* the profiles' symbols and lines, read here rather than by the snapshot */
+		profiler_prepare_symbols(a->prof);
 		pthread_mutex_lock(&a->mu);
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);

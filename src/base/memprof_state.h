@@ -39,6 +39,10 @@ struct memprof_state {
 	struct memprof_slot slots[MEMPROF_SLOTS];
 	pthread_mutex_t mu; /* guards what follows; taken only for sampled events */
 	_Atomic(struct memprof_live *) live; /* MEMPROF_TABLE entries, allocated on first sample */
+	/* bit j: live[j] was ever used (never cleared: a slot once used stays
+	 * non-zero). A free whose home slot's bit is clear is not sampled:
+	 * it reads 8 KiB that stay in the cache, not the 1.5 MiB table. */
+	_Atomic uint64_t used[MEMPROF_TABLE / 64];
 	uint32_t live_count;
 	struct stack_table stacks;      /* the sites' stacks: site i is stack i */
 	struct memprof_site_data *sites; /* stacks.n of them */

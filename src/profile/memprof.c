@@ -14,9 +14,10 @@
 #include "../base/globals.h"
 #include "pprof.h"
 #include "pprof_sym.h"
+#include "../symbols/symbolize.h"
 
 /* glibc's allocator under the interposed names */
-extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
 extern void *__libc_realloc(void *, size_t);
 extern void __libc_free(void *);
 
@@ -133,11 +134,11 @@ __attribute__((noinline)) static void memprof_sample(void *ptr, size_t size, con
 	pthread_mutex_lock(&MS->mu);
 	struct memprof_live *live = atomic_load_explicit(&MS->live, memory_order_relaxed);
 	if (!live) {
-		live = __libc_malloc(MEMPROF_TABLE * sizeof *live);
-		if (live) {
-			memset(live, 0, MEMPROF_TABLE * sizeof *live);
+		/* calloc: fresh zero pages, touched only where a sample lands (a
+		 * memset would fault in the whole table at the first sample) */
+		live = __libc_calloc(MEMPROF_TABLE, sizeof *live);
+		if (live)
 			atomic_store_explicit(&MS->live, live, memory_order_release);
-		}
 	}
 	uint32_t site = live ? memprof_intern_site(pcs + skip, (uint32_t)(depth - skip)) : UINT32_MAX;
 	if (site == UINT32_MAX || MS->live_count * 10 >= MEMPROF_TABLE * 7) {
@@ -159,6 +160,7 @@ __attribute__((noinline)) static void memprof_sample(void *ptr, size_t size, con
 	}
 	live[j].site = site;
 	live[j].size = size;
+	atomic_fetch_or_explicit(&MS->used[j / 64], 1ull << (j % 64), memory_order_relaxed);
 	atomic_store_explicit(&live[j].ptr, (uintptr_t)ptr, memory_order_release);
 	MS->live_count++;
 	pthread_mutex_unlock(&MS->mu);
@@ -172,6 +174,8 @@ static void memprof_unsample(void *ptr)
 	if (!live)
 		return;
 	size_t j = memprof_slot_of((uintptr_t)ptr);
+	if (!(atomic_load_explicit(&MS->used[j / 64], memory_order_relaxed) & (1ull << (j % 64))))
+		return; /* its probe would stop at once: an empty home slot */
 	for (size_t n = 0; n < MEMPROF_TABLE; n++, j = (j + 1) & (MEMPROF_TABLE - 1)) {
 		uintptr_t q = atomic_load_explicit(&live[j].ptr, memory_order_acquire);
 		if (q == 0)
@@ -274,6 +278,34 @@ size_t memprof_top_sites(struct memprof_site *out, size_t max)
 	return k;
 }
 
+/* symbolize_prepare for return addresses (the call is one byte earlier). */
+static void memprof_prepare_pcs(struct symbolizer *sym, const uint64_t *pcs, uint32_t n)
+{
+	uint64_t *ats = sym && n ? malloc((size_t)n * sizeof *ats) : NULL;
+	for (uint32_t i = 0; ats && i < n; i++)
+		ats[i] = pcs[i] - 1;
+	if (ats)
+		symbolize_prepare(sym, ats, n);
+	free(ats);
+}
+
+void memprof_prepare_symbols(struct symbolizer *sym)
+{
+	if (!sym)
+		return;
+	globals_memprof_thread.depth++; /* the malloc below must not sample (the lock is held) */
+	pthread_mutex_lock(&MS->mu);
+	uint32_t n = MS->stacks.npcs;
+	uint64_t *pcs = malloc((size_t)(n ? n : 1) * sizeof *pcs);
+	if (pcs)
+		memcpy(pcs, MS->stacks.pcs, (size_t)n * sizeof *pcs);
+	pthread_mutex_unlock(&MS->mu);
+	globals_memprof_thread.depth--;
+	if (pcs)
+		memprof_prepare_pcs(sym, pcs, n);
+	free(pcs);
+}
+
 int memprof_write_pprof(struct symbolizer *sym, unsigned char **out, size_t *len, struct errbuf *e)
 {
 	static const struct pprof_shape shape = {
@@ -302,6 +334,7 @@ int memprof_write_pprof(struct symbolizer *sym, unsigned char **out, size_t *len
 	}
 	pthread_mutex_unlock(&MS->mu);
 	globals_memprof_thread.depth--;
+	memprof_prepare_pcs(sym, pcs, n ? npcs : 0);
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t locs[STACK_WALK_MAX];
 		const struct memprof_site_data *s = &sites[i];

@@ -40,6 +40,9 @@ void memprof_read_stats(struct memprof_stats *s);
 void memprof_start_sampling(uint64_t rate);
 void memprof_stop_sampling(void);
 
+/* Reads ahead what the lookups of the sampled stacks will need
+ * (symbolize_prepare), as cpuprof_prepare_symbols does. */
+void memprof_prepare_symbols(struct symbolizer *sym);
 /* A gzipped pprof profile: alloc_objects, alloc_space, inuse_objects,
  * inuse_space, scaled for the sampling. */
 int memprof_write_pprof(struct symbolizer *sym, unsigned char **out, size_t *len, struct errbuf *e);

@@ -20,6 +20,12 @@ void pprof_sym_add_mappings(struct pprof_sym *ps, struct pprof *pp, struct symbo
 						       m[i].has_lines);
 }
 
+void pprof_sym_prepare(const struct pprof_sym *ps, const uint64_t *ats, size_t n)
+{
+	if (ps->sym && n)
+		symbolize_prepare(ps->sym, ats, n);
+}
+
 uint64_t pprof_sym_add_location(const struct pprof_sym *ps, uint64_t at)
 {
 	struct sym_info si = { 0 };

@@ -32,6 +32,11 @@ struct pprof *pprof_sym_new(const struct pprof_shape *shape, int64_t period);
 /* Adds the symbolizer's mappings to pp (after its sample types, so the
  * string table keeps its order); sym may be NULL. */
 void pprof_sym_add_mappings(struct pprof_sym *ps, struct pprof *pp, struct symbolizer *sym);
+/* Reads ahead what the source positions of these n code addresses need
+ * (each as it will be given to pprof_sym_add_location): one pass over the
+ * line table of each library for all of them, rather than one per new
+ * address. */
+void pprof_sym_prepare(const struct pprof_sym *ps, const uint64_t *ats, size_t n);
 /* The location of code address at (a return address - 1, or a sampled pc),
  * symbolized. */
 uint64_t pprof_sym_add_location(const struct pprof_sym *ps, uint64_t at);

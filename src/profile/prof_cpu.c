@@ -456,7 +456,7 @@ static const char *cpuprof_frame_function(struct cpuprof *p, uint32_t stack, uin
 	struct sym_info si;
 	if (no_symbol)
 		*no_symbol = 1;
-	if (p->sym && symbolize_lookup(p->sym, i ? pc - 1 : pc, &si) && si.function) {
+	if (p->sym && symbolize_lookup_function(p->sym, i ? pc - 1 : pc, &si) && si.function) {
 		if (no_symbol)
 			*no_symbol = si.no_symbol;
 		return si.function;
@@ -606,6 +606,28 @@ static void cpuprof_pprof_add(struct cpuprof *p, const struct cpu_entry *e, void
 	pprof_add_sample(c->ps.pp, c->locs, depth, values, 2, labels, p->stages[e->stage][0] ? 2 : 1);
 }
 
+/* Gathers the addresses cpuprof_pprof_add looks up. */
+static void cpuprof_pprof_gather(struct cpuprof *p, const struct cpu_entry *e, void *arg)
+{
+	uint32_t depth = stack_table_depth(&p->stacks, e->stack);
+	for (uint32_t i = 0; i < depth; i++) {
+		uint64_t pc = stack_table_pcs(&p->stacks, e->stack)[i], at = i ? pc - 1 : pc;
+		buf_append(arg, &at, sizeof at);
+	}
+}
+
+void cpuprof_prepare_symbols(struct cpuprof *p, uint64_t window_ns)
+{
+	if (!p->sym)
+		return;
+	struct buf ats = { NULL, 0, 0 };
+	pthread_mutex_lock(&p->mu);
+	cpuprof_each_entry(p, window_ns, cpuprof_pprof_gather, &ats);
+	pthread_mutex_unlock(&p->mu);
+	symbolize_prepare(p->sym, (const uint64_t *)(void *)ats.p, ats.len / sizeof(uint64_t));
+	buf_free(&ats);
+}
+
 int cpuprof_write_pprof(struct cpuprof *p, uint64_t window_ns, unsigned char **out, size_t *len, struct errbuf *e)
 {
 	static const struct pprof_shape shape = {
@@ -625,6 +647,7 @@ int cpuprof_write_pprof(struct cpuprof *p, uint64_t window_ns, unsigned char **o
 	uint64_t locs[STACK_WALK_MAX];
 	struct cpuprof_pprof_ctx c = { .period = period, .locs = locs };
 	pprof_sym_add_mappings(&c.ps, pp, p->sym);
+	cpuprof_prepare_symbols(p, window_ns); /* one pass per library rather than one per new address */
 	pthread_mutex_lock(&p->mu);
 	cpuprof_each_entry(p, window_ns, cpuprof_pprof_add, &c);
 	pthread_mutex_unlock(&p->mu);

@@ -53,6 +53,10 @@ double cpuprof_allocator_share(struct cpuprof *p, uint64_t window_ns);
 /* 1 when f names one of glibc's allocator functions (or the memory profiler's hooks). */
 int cpuprof_is_allocator(const char *f);
 
+/* Reads ahead what the lookups of the last window_ns's stacks will need
+ * (symbolize_prepare): the pprof writer does it first; another thread may
+ * do it before, so that the writer finds it done. */
+void cpuprof_prepare_symbols(struct cpuprof *p, uint64_t window_ns);
 /* A gzipped pprof profile of the last window_ns (0 = all kept): sample
  * types samples/count and cpu/nanoseconds, labels thread and stage. */
 int cpuprof_write_pprof(struct cpuprof *p, uint64_t window_ns, unsigned char **out, size_t *len, struct errbuf *e);

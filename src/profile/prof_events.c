@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/buf.h"
 #include "../base/globals.h"
 #include "pprof.h"
 #include "pprof_sym.h"
@@ -132,6 +133,16 @@ int evprof_write_pprof(enum evprof_kind k, struct symbolizer *sym, unsigned char
 	pprof_sym_add_mappings(&ps, pp, sym);
 	const char *key = k == EVPROF_MUTEX ? "lock" : "channel";
 	pthread_mutex_lock(&s->mu);
+	struct buf ats = { NULL, 0, 0 };
+	for (uint32_t i = 0; i < s->nsites; i++) {
+		const uint64_t *pcs = stack_table_pcs(&s->stacks, s->sites[i].stack);
+		for (uint32_t f = 0; f < stack_table_depth(&s->stacks, s->sites[i].stack); f++) {
+			uint64_t at = pcs[f] - 1;
+			buf_append(&ats, &at, sizeof at);
+		}
+	}
+	pprof_sym_prepare(&ps, (const uint64_t *)(void *)ats.p, ats.len / sizeof(uint64_t));
+	buf_free(&ats);
 	for (uint32_t i = 0; i < s->nsites; i++) {
 		const struct evprof_site *site = &s->sites[i];
 		const uint64_t *pcs = stack_table_pcs(&s->stacks, site->stack);

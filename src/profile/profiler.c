@@ -364,6 +364,16 @@ double profiler_allocator_pct(struct profiler *p)
 	return 100.0 * cpuprof_allocator_share(p->cpu, p->cfg.cpu_window_ns);
 }
 
+void profiler_prepare_symbols(struct profiler *p)
+{
+	if (!p || !p->sym)
+		return;
+	if (p->cpu)
+		cpuprof_prepare_symbols(p->cpu, p->cfg.cpu_window_ns);
+	if (p->on & PROFILE_MEMORY)
+		memprof_prepare_symbols(p->sym);
+}
+
 struct cpuprof *profiler_cpu(struct profiler *p) { return p ? p->cpu : NULL; }
 struct symbolizer *profiler_symbolizer(struct profiler *p) { return p ? p->sym : NULL; }
 const struct profiler_config *profiler_get_config(const struct profiler *p) { return &p->cfg; }

@@ -71,6 +71,12 @@ size_t profiler_cpu_top(struct profiler *p, const char *stage, struct profiler_f
  * CPU profiler is off. */
 double profiler_allocator_pct(struct profiler *p);
 
+/* Reads ahead what the next snapshot's CPU and memory profiles will look
+ * up (symbols and source lines of the libraries their samples are in), off
+ * the thread that writes the snapshot: the analyzer's thread calls it after
+ * each analysis. */
+void profiler_prepare_symbols(struct profiler *p);
+
 struct cpuprof *profiler_cpu(struct profiler *p);
 struct symbolizer *profiler_symbolizer(struct profiler *p);
 const struct profiler_config *profiler_get_config(const struct profiler *p);

@@ -4,8 +4,11 @@
  * row; the end of every sequence is a row without a file. Consecutive rows
  * with the same position are merged; of rows at the same address the last
  * wins (as binutils does). For versions before 5 the compilation directory
- * comes from the first DIE of the unit in .debug_info. Every read is
- * bounds-checked: a damaged section ends its unit, never the process. */
+ * comes from the first DIE of the unit in .debug_info. An opened table
+ * (dwarf_lines_open) first only indexes the sequences (addresses, where
+ * their program starts) and decodes a sequence when an address in it is
+ * asked. Every read is bounds-checked: a damaged section ends its unit,
+ * never the process. */
 #include "autoconfig.h"
 
 #include "dwarf_lines.h"
@@ -53,6 +56,8 @@ struct dwarf_lines {
 	size_t nnames, names_cap;
 	uint32_t *name_hash; /* open addressing: index + 1, 0 = empty */
 	size_t hash_cap;
+	struct dw_lazy *lazy; /* an opened table: the sequences are decoded when asked for */
+	int indexing;         /* the index pass: sequences are recorded, no row is kept */
 };
 
 /* --- reading ---------------------------------------------------------------------------- */
@@ -545,9 +550,10 @@ static int dw_entry_table(struct dw_cur *c, struct dw_ctx *x, struct dw_unit *u,
 }
 
 /* Reads the header of the unit whose length field is at c; sets *prog to
- * its program. */
+ * its program. Without `names`, not its directories and files (the
+ * compilation directories are read all the same, while the file is open). */
 static int dw_unit_header(struct dw_cur *c, struct dw_ctx *x, struct dw_unit *u, struct dw_compdirs *cds,
-			  uint64_t unit_off, struct dw_cur *prog)
+			  uint64_t unit_off, struct dw_cur *prog, int names)
 {
 	u->ndirs = u->nfiles = 0;
 	const unsigned char *end = dw_unit_length(c, &u->offsz);
@@ -580,6 +586,11 @@ static int dw_unit_header(struct dw_cur *c, struct dw_ctx *x, struct dw_unit *u,
 	if (!u->line_range || !u->opcode_base)
 		return -1;
 	dw_skip(&h, u->opcode_base - 1);
+	if (!names) {
+		if (u->version < 5 && !cds->built)
+			dw_compdirs_build(x, cds);
+		return h.bad ? -1 : 0;
+	}
 	if (u->version >= 5) {
 		u->file_base = 0;
 		if (dw_entry_table(&h, x, u, 0) || dw_entry_table(&h, x, u, 1))
@@ -660,11 +671,29 @@ static void dw_emit(struct dwarf_lines *d, size_t first, uint64_t addr, uint32_t
 	dw_push_row(d, addr, file, line);
 }
 
-/* Runs the program of one unit; appends its rows and sequences. */
-static void dw_run(struct dwarf_lines *d, struct dw_unit *u, struct dw_cur *c)
+static void dw_index_add(struct dwarf_lines *d, uint64_t lo, uint64_t hi, uint64_t unit_off, uint64_t prog_off);
+
+/* Ends the sequence of rows [first, nrows): its files (numbers of the unit
+ * until now) interned. */
+static void dw_end_sequence(struct dwarf_lines *d, struct dw_unit *u, size_t first)
+{
+	for (size_t i = first; i < d->nrows; i++)
+		if (d->rows[i].file != DW_NOFILE && d->rows[i].file != DW_BADFILE)
+			d->rows[i].file = dw_file_id(d, u, d->rows[i].file);
+}
+
+/* Runs the program of one unit from c (the unit's header at unit_off of
+ * base); appends its rows and sequences (rows name the unit's file numbers
+ * until their sequence ends), or only records the sequences while
+ * d->indexing. With `one`, stops after the first sequence. */
+static void dw_run(struct dwarf_lines *d, const unsigned char *base, uint64_t unit_off, struct dw_unit *u,
+		   struct dw_cur *c, int one)
 {
 	uint64_t addr = 0, op_index = 0, file = 1, line = 1;
 	size_t first = d->nrows; /* first row of the current sequence */
+	const unsigned char *seq_start = c->p;
+	uint64_t lo = 0, last = 0; /* while indexing: the first row's address and the highest one */
+	int rows = 0;
 	while (c->p < c->end && !c->bad) {
 		unsigned op = (unsigned)dw_u(c, 1);
 		uint64_t adv = 0;
@@ -682,13 +711,23 @@ static void dw_run(struct dwarf_lines *d, struct dw_unit *u, struct dw_cur *c)
 			c->p += len;
 			unsigned sub = (unsigned)dw_u(&e, 1);
 			if (sub == DWLNE_end_sequence) {
-				if (d->nrows > first && d->rows[first].addr != 0 && addr >= d->rows[d->nrows - 1].addr)
+				if (d->indexing) {
+					if (rows && lo != 0 && addr >= last)
+						dw_index_add(d, lo, addr, unit_off, (uint64_t)(seq_start - base));
+				} else if (d->nrows > first && d->rows[first].addr != 0 &&
+					   addr >= d->rows[d->nrows - 1].addr) {
 					dw_emit(d, first, addr, DW_NOFILE, 0);
-				else
+					dw_end_sequence(d, u, first);
+				} else {
 					d->nrows = first; /* discarded code (address 0) or nonsense */
+				}
 				first = d->nrows;
 				addr = op_index = 0;
 				file = line = 1;
+				rows = 0;
+				seq_start = c->p;
+				if (one)
+					return;
 			} else if (sub == DWLNE_set_address) {
 				addr = dw_u(&e, (unsigned)(len - 1 > 8 ? 8 : len - 1));
 				op_index = 0;
@@ -723,8 +762,15 @@ static void dw_run(struct dwarf_lines *d, struct dw_unit *u, struct dw_cur *c)
 				op_index = (op_index + adv) % u->max_ops;
 			}
 		}
-		if (emit)
-			dw_emit(d, first, addr, dw_file_id(d, u, file), (uint32_t)line);
+		if (emit && d->indexing) { /* as dw_emit keeps them: the first row, none going backwards */
+			if (!rows)
+				lo = last = addr;
+			else if (addr > last)
+				last = addr;
+			rows = 1;
+		} else if (emit) {
+			dw_emit(d, first, addr, file < DW_BADFILE ? (uint32_t)file : DW_BADFILE, (uint32_t)line);
+		}
 	}
 	d->nrows = first; /* a sequence without its end is dropped */
 }
@@ -808,12 +854,12 @@ static struct dwarf_lines *dw_build(struct dw_ctx *x)
 	while (x->s.line && c.p < c.end && !c.bad) {
 		struct dw_cur prog;
 		uint64_t off = (uint64_t)(c.p - x->s.line);
-		if (dw_unit_header(&c, x, &u, &cds, off, &prog)) {
+		if (dw_unit_header(&c, x, &u, &cds, off, &prog, 1)) {
 			if (c.bad)
 				break;
 			continue;
 		}
-		dw_run(d, &u, &prog);
+		dw_run(d, x->s.line, off, &u, &prog, 0);
 	}
 	free(u.dirs);
 	free(u.files);
@@ -844,10 +890,237 @@ struct dwarf_lines *dwarf_lines_load(struct elf_file *e)
 	return d;
 }
 
+/* --- a table decoded on demand ---------------------------------------------------------- */
+
+/* A sequence of an opened table: its addresses and where its program starts. */
+struct dw_seqref {
+	uint64_t lo, hi, unit_off, prog_off;
+};
+
+struct dw_lazy {
+	struct dw_ctx x; /* the sections, kept */
+	struct dw_compdirs cds;
+	struct dw_unit u;     /* the header of unit_off */
+	uint64_t unit_off;    /* UINT64_MAX: none read yet */
+	const unsigned char *unit_end;
+	struct dw_seqref *seqs; /* by lo */
+	uint64_t *maxhi;        /* maxhi[i]: the highest hi of seqs[0..i] */
+	unsigned char *done;    /* decoded into the rows */
+	size_t nseqs, cap;
+};
+
+static void dw_lazy_free(struct dw_lazy *z)
+{
+	if (!z)
+		return;
+	for (size_t i = 0; i < sizeof z->x.owned / sizeof z->x.owned[0]; i++)
+		free(z->x.owned[i]);
+	free(z->cds.v);
+	free(z->u.dirs);
+	free(z->u.files);
+	free(z->seqs);
+	free(z->maxhi);
+	free(z->done);
+	free(z);
+}
+
+static void dw_index_add(struct dwarf_lines *d, uint64_t lo, uint64_t hi, uint64_t unit_off, uint64_t prog_off)
+{
+	struct dw_lazy *z = d->lazy;
+	if (z->nseqs == z->cap) {
+		size_t cap = z->cap ? z->cap * 2 : 256;
+		struct dw_seqref *v = realloc(z->seqs, cap * sizeof *v);
+		if (!v)
+			return;
+		z->seqs = v;
+		z->cap = cap;
+	}
+	z->seqs[z->nseqs++] = (struct dw_seqref){ lo, hi, unit_off, prog_off };
+}
+
+static int dw_seqref_cmp(const void *a, const void *b)
+{
+	const struct dw_seqref *x = a, *y = b;
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return x->prog_off < y->prog_off ? -1 : x->prog_off > y->prog_off;
+}
+
+/* The address advance of each special opcode, for units of one header
+ * (made again only when the next unit's differs: they are mostly alike). */
+struct dw_advances {
+	unsigned opcode_base, line_range, min_inst; /* 0: not made */
+	uint64_t adv[256];
+};
+
+static void dw_advances_make(struct dw_advances *t, const struct dw_unit *u)
+{
+	if (t->opcode_base == u->opcode_base && t->line_range == u->line_range && t->min_inst == u->min_inst)
+		return;
+	t->opcode_base = u->opcode_base;
+	t->line_range = u->line_range;
+	t->min_inst = u->min_inst;
+	uint64_t q = 0;
+	unsigned r = 0;
+	for (unsigned op = u->opcode_base; op < 256; op++) { /* (op - opcode_base) / line_range */
+		t->adv[op] = q * u->min_inst;
+		if (++r == u->line_range) {
+			r = 0;
+			q++;
+		}
+	}
+}
+
+/* dw_run while indexing, for a unit of one operation per instruction (all
+ * but VLIW ones): the same sequences, from addresses alone (a table of
+ * each opcode's advance, no line, no file). */
+static void dw_index_unit(struct dwarf_lines *d, const unsigned char *base, uint64_t unit_off,
+			  const struct dw_unit *u, struct dw_advances *t, struct dw_cur *c)
+{
+	dw_advances_make(t, u);
+	const uint64_t *adv = t->adv;
+	uint64_t addr = 0, lo = 0, last = 0;
+	int rows = 0;
+	const unsigned char *seq_start = c->p;
+	while (c->p < c->end && !c->bad) {
+		unsigned op = *c->p++;
+		if (op >= u->opcode_base) {
+			addr += adv[op];
+		} else if (op == 0) {
+			uint64_t len = dw_uleb(c);
+			if (c->bad || !len || len > (uint64_t)(c->end - c->p))
+				break;
+			struct dw_cur e = { c->p + 1, c->p + len, 0 };
+			unsigned sub = c->p[0];
+			c->p += len;
+			if (sub == DWLNE_end_sequence) {
+				if (rows && lo != 0 && addr >= last)
+					dw_index_add(d, lo, addr, unit_off, (uint64_t)(seq_start - base));
+				rows = 0;
+				addr = 0;
+				seq_start = c->p;
+			} else if (sub == DWLNE_set_address) {
+				addr = dw_u(&e, (unsigned)(len - 1 > 8 ? 8 : len - 1));
+			}
+			continue;
+		} else if (op != DWLNS_copy) {
+			if (op == DWLNS_advance_pc)
+				addr += u->min_inst * dw_uleb(c);
+			else if (op == DWLNS_const_add_pc)
+				addr += adv[255];
+			else if (op == DWLNS_fixed_advance_pc)
+				addr += dw_u(c, 2);
+			else if (op == DWLNS_advance_line)
+				dw_sleb(c);
+			else if (op == DWLNS_set_file)
+				dw_uleb(c);
+			else
+				for (unsigned i = 0; i < u->std_lengths[op - 1]; i++)
+					dw_uleb(c);
+			continue;
+		}
+		if (!rows) /* a row, kept as dw_emit keeps them: the first, none going backwards */
+			lo = last = addr;
+		else if (addr > last)
+			last = addr;
+		rows = 1;
+	}
+}
+
+struct dwarf_lines *dwarf_lines_open(struct elf_file *e)
+{
+	struct dwarf_lines *d = calloc(1, sizeof *d);
+	struct dw_lazy *z = calloc(1, sizeof *z);
+	if (!d || !z) {
+		free(d);
+		free(z);
+		return NULL;
+	}
+	d->lazy = z;
+	z->unit_off = UINT64_MAX;
+	struct dw_ctx *x = &z->x;
+	x->elf = e;
+	dw_ctx_read(x, 0, ".debug_line", &x->s.line, &x->s.line_size);
+	dw_ctx_read(x, 1, ".debug_line_str", &x->s.line_str, &x->s.line_str_size);
+	struct dw_cur c = { x->s.line, x->s.line + x->s.line_size, 0 };
+	struct dw_advances *adv = calloc(1, sizeof *adv);
+	d->indexing = 1;
+	while (x->s.line && c.p < c.end && !c.bad) {
+		struct dw_cur prog;
+		uint64_t off = (uint64_t)(c.p - x->s.line);
+		if (dw_unit_header(&c, x, &z->u, &z->cds, off, &prog, 0)) {
+			if (c.bad)
+				break;
+			continue;
+		}
+		if (z->u.max_ops == 1 && adv)
+			dw_index_unit(d, x->s.line, off, &z->u, adv, &prog);
+		else
+			dw_run(d, x->s.line, off, &z->u, &prog, 0);
+	}
+	d->indexing = 0;
+	free(adv);
+	x->elf = NULL; /* from now on only what was read */
+	if (!z->nseqs || !(z->maxhi = malloc(z->nseqs * sizeof *z->maxhi)) || !(z->done = calloc(z->nseqs, 1))) {
+		dwarf_lines_free(d);
+		return NULL;
+	}
+	qsort(z->seqs, z->nseqs, sizeof *z->seqs, dw_seqref_cmp);
+	for (size_t i = 0; i < z->nseqs; i++)
+		z->maxhi[i] = i && z->maxhi[i - 1] > z->seqs[i].hi ? z->maxhi[i - 1] : z->seqs[i].hi;
+	return d;
+}
+
+/* Decodes sequence i into the rows. */
+static void dw_lazy_decode(struct dwarf_lines *d, size_t i)
+{
+	struct dw_lazy *z = d->lazy;
+	const struct dw_seqref *r = &z->seqs[i];
+	struct dw_ctx *x = &z->x;
+	struct dw_cur prog;
+	if (z->unit_off != r->unit_off) {
+		struct dw_cur c = { x->s.line + r->unit_off, x->s.line + x->s.line_size, 0 };
+		z->unit_off = UINT64_MAX;
+		if (dw_unit_header(&c, x, &z->u, &z->cds, r->unit_off, &prog, 1))
+			return;
+		z->unit_off = r->unit_off;
+		z->unit_end = prog.end;
+	}
+	prog = (struct dw_cur){ x->s.line + r->prog_off, z->unit_end, 0 };
+	dw_run(d, x->s.line, r->unit_off, &z->u, &prog, 1);
+}
+
+int dwarf_lines_need(struct dwarf_lines *d, const uint64_t *addrs, size_t n)
+{
+	struct dw_lazy *z = d ? d->lazy : NULL;
+	if (!z)
+		return 0;
+	size_t before = d->nrows;
+	for (size_t k = 0; k < n; k++) {
+		size_t lo = 0, hi = z->nseqs; /* the first sequence starting above the address */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (z->seqs[mid].lo <= addrs[k])
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t i = lo; i-- > 0 && z->maxhi[i] > addrs[k];) /* every sequence holding it */
+			if (!z->done[i] && z->seqs[i].hi > addrs[k]) {
+				z->done[i] = 1;
+				dw_lazy_decode(d, i);
+			}
+	}
+	if (d->nrows == before)
+		return 0;
+	return dw_sort(d) ? -1 : 1;
+}
+
 void dwarf_lines_free(struct dwarf_lines *d)
 {
 	if (!d)
 		return;
+	dw_lazy_free(d->lazy);
 	for (size_t i = 0; i < d->nnames; i++)
 		free(d->names[i]);
 	free(d->names);

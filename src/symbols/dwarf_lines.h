@@ -21,6 +21,20 @@ struct dwarf_sections {
  * older than DWARF 5, which do not name the compilation directory). NULL
  * when e has no line table or no row in it. */
 struct dwarf_lines *dwarf_lines_load(struct elf_file *e);
+/* The same table decoded on demand: reads the sections and runs the
+ * programs once to know where each sequence (run of code) is, keeping no
+ * row; dwarf_lines_need then decodes the sequences of the addresses asked.
+ * A large library's table (libc's debug file: 140,000 rows) costs a pass
+ * over its bytes, not the rows, their memory and their sort. NULL when e
+ * has no line table or no sequence in it. (A DW_LNE_define_file of a unit
+ * before DWARF 5 names its file for the rows after it in the same sequence
+ * only.) */
+struct dwarf_lines *dwarf_lines_open(struct elf_file *e);
+/* Decodes the sequences holding these link-time addresses (those not
+ * decoded yet) so that dwarf_lines_find answers for them as a whole table
+ * would. Returns 1 when rows were added, 0 when none, -1 out of memory.
+ * Nothing to do for a table from dwarf_lines_load or _build. */
+int dwarf_lines_need(struct dwarf_lines *d, const uint64_t *addrs, size_t n);
 /* From sections in memory (the buffers may be freed afterwards). */
 struct dwarf_lines *dwarf_lines_build(const struct dwarf_sections *s);
 void dwarf_lines_free(struct dwarf_lines *d);

@@ -1,7 +1,9 @@
 /* symbolize.c: the symbolizer: the executable mappings of /proc/self/maps,
- * one object per mapped ELF file (its symbols, PLT stubs, the unwind
- * table's functions without a symbol and its line table read on the first
- * lookup inside it), and a hash table of every address looked up.
+ * one object per mapped ELF file (its symbols, PLT stubs and the unwind
+ * table's functions without a symbol read on the first lookup inside it;
+ * its line table opened on the first lookup that wants a line, and decoded
+ * only for the sequences of the addresses asked), and a hash table of every
+ * address looked up (with or without its line).
  * One mutex guards it all. Mappings are only ever appended, so an index
  * handed out stays valid; the public arrays are kept until the end.
  *
@@ -60,7 +62,10 @@ struct sym_object {
 	int has_functions, has_lines, has_debug_file;
 	int state; /* 0 = symbols not read yet, 1 = read */
 	struct elf_funcs funcs;
+	/* The line table: opened on the first lookup that wants a line, its
+	 * sequences decoded for the addresses asked (dwarf_lines_open). */
 	struct dwarf_lines *lines;
+	int lines_opened;
 };
 
 /* A mapping; the same index as in the public array. */
@@ -77,6 +82,7 @@ struct sym_cached {
 	int32_t line;
 	int32_t slot; /* mapping + 1; 0 = empty */
 	int no_symbol;
+	int has_line; /* file and line looked up (else only the function) */
 };
 
 struct symbolizer {
@@ -96,6 +102,7 @@ struct symbolizer {
 	char **made;               /* names made for single addresses ("[anon]+0x1234") */
 	size_t nmade;
 	uint64_t refreshed_ns;     /* when the maps were last read */
+	struct symbolize_stats stats;
 };
 
 /* --- objects ---------------------------------------------------------------------------- */
@@ -153,21 +160,17 @@ static int sym_object_probe(struct sym_object *o)
 	return o->phdrs ? 0 : -1;
 }
 
-/* Reads the symbols and the line table (the first lookup in the object). */
-static void sym_object_load(struct sym_object *o)
+/* Reads the symbols (the first lookup in the object). */
+static void sym_object_load(struct symbolizer *s, struct sym_object *o)
 {
 	o->state = 1;
+	s->stats.symbol_reads++;
 	struct elf_file *e = sym_object_open(o);
 	struct elf_file *dbg = o->has_debug_file ? sym_open_debug_file(o) : NULL;
-	if (e) {
+	if (e)
 		elf_funcs_add(&o->funcs, e);
-		o->lines = dwarf_lines_load(e);
-	}
-	if (dbg) {
+	if (dbg)
 		elf_funcs_add(&o->funcs, dbg);
-		if (!o->lines)
-			o->lines = dwarf_lines_load(dbg);
-	}
 	if (e) { /* code without a symbol: PLT stubs, then what the unwind table knows */
 		elf_funcs_add_plt(&o->funcs, e, o->label);
 		elf_funcs_add_unwind(&o->funcs, e, o->label);
@@ -175,6 +178,29 @@ static void sym_object_load(struct sym_object *o)
 	elf_funcs_finish(&o->funcs);
 	elf_file_close(e);
 	elf_file_close(dbg);
+}
+
+/* Makes the line table answer for the link-time addresses addrs[0..n):
+ * opened on the first call, then the sequences holding them decoded. */
+static void sym_object_lines(struct symbolizer *s, struct sym_object *o, const uint64_t *addrs, size_t n)
+{
+	if (!o->has_lines)
+		return;
+	if (!o->lines_opened) {
+		o->lines_opened = 1;
+		s->stats.line_reads++;
+		struct elf_file *e = sym_object_open(o);
+		int own = e && sym_has_line_table(e); /* the file's table first, as for the symbols */
+		if (own)
+			o->lines = dwarf_lines_open(e);
+		elf_file_close(e);
+		if (!own && o->has_debug_file) {
+			struct elf_file *dbg = sym_open_debug_file(o);
+			o->lines = dbg ? dwarf_lines_open(dbg) : NULL;
+			elf_file_close(dbg);
+		}
+	}
+	dwarf_lines_need(o->lines, addrs, n);
 }
 
 static void sym_object_free(struct sym_object *o)
@@ -214,6 +240,7 @@ static struct sym_object *sym_object_get(struct symbolizer *s, const char *open_
 		return NULL;
 	}
 	s->objs[s->nobjs++] = o; /* kept even when unreadable: not probed twice */
+	s->stats.objects_probed++;
 	return sym_object_probe(o) ? NULL : o;
 }
 
@@ -553,12 +580,35 @@ static const char *sym_make_name(struct symbolizer *s, const struct sym_map *m, 
 	return s->made[s->nmade++];
 }
 
-int symbolize_lookup(struct symbolizer *s, uint64_t pc, struct sym_info *out)
+static struct sym_cached *sym_cache_slot(struct symbolizer *s, uint64_t pc)
+{
+	return (struct sym_cached *)sym_cache_find(s, pc);
+}
+
+/* Sets c's file and line from its object's line table (read for c's
+ * address when it does not answer for it yet). With the lock held. */
+static void sym_cached_line(struct symbolizer *s, struct sym_cached *c)
+{
+	c->has_line = 1;
+	const struct sym_map *m = &s->maps[c->slot - 1];
+	struct sym_object *o = m->obj;
+	if (!o)
+		return;
+	uint64_t addr = c->pc - m->bias;
+	sym_object_lines(s, o, &addr, 1);
+	int line = 0;
+	if (dwarf_lines_find(o->lines, addr, &c->file, &line))
+		c->line = line;
+}
+
+static int sym_lookup(struct symbolizer *s, uint64_t pc, int want_line, struct sym_info *out)
 {
 	*out = (struct sym_info){ NULL, 0, NULL, 0, -1, 0 };
 	pthread_mutex_lock(&s->mu);
-	const struct sym_cached *hit = sym_cache_find(s, pc);
+	struct sym_cached *hit = sym_cache_slot(s, pc);
 	if (hit) {
+		if (want_line && !hit->has_line)
+			sym_cached_line(s, hit);
 		*out = (struct sym_info){ hit->function, hit->function_start, hit->file, hit->line, hit->slot - 1,
 					  hit->no_symbol };
 		pthread_mutex_unlock(&s->mu);
@@ -574,31 +624,95 @@ int symbolize_lookup(struct symbolizer *s, uint64_t pc, struct sym_info *out)
 		pthread_mutex_unlock(&s->mu);
 		return 0;
 	}
-	struct sym_cached c = { pc, 0, NULL, NULL, 0, (int32_t)(m - s->maps) + 1, 0 };
+	struct sym_cached c = { pc, 0, NULL, NULL, 0, (int32_t)(m - s->maps) + 1, 0, 0 };
 	struct sym_object *o = m->obj;
 	if (o) {
 		if (!o->state)
-			sym_object_load(o);
-		uint64_t addr = pc - m->bias;
-		const struct elf_func *fn = elf_funcs_find(&o->funcs, addr);
+			sym_object_load(s, o);
+		const struct elf_func *fn = elf_funcs_find(&o->funcs, pc - m->bias);
 		if (fn) {
 			c.function = fn->name;
 			c.function_start = fn->addr + m->bias;
 			c.no_symbol = fn->no_symbol;
 		}
-		int line = 0;
-		if (dwarf_lines_find(o->lines, addr, &c.file, &line))
-			c.line = line;
 	}
 	if (!c.function) { /* no function around it: named after its mapping */
 		c.function = sym_make_name(s, m, pc);
 		c.function_start = 0;
 		c.no_symbol = 1;
 	}
+	if (want_line)
+		sym_cached_line(s, &c);
 	sym_cache_put(s, &c);
 	pthread_mutex_unlock(&s->mu);
 	*out = (struct sym_info){ c.function, c.function_start, c.file, c.line, c.slot - 1, c.no_symbol };
 	return c.function != NULL;
+}
+
+int symbolize_lookup(struct symbolizer *s, uint64_t pc, struct sym_info *out)
+{
+	return sym_lookup(s, pc, 1, out);
+}
+
+int symbolize_lookup_function(struct symbolizer *s, uint64_t pc, struct sym_info *out)
+{
+	return sym_lookup(s, pc, 0, out);
+}
+
+struct sym_want {
+	struct sym_object *obj;
+	uint64_t addr;
+};
+
+static int sym_want_cmp(const void *a, const void *b)
+{
+	const struct sym_want *x = a, *y = b;
+	if (x->obj != y->obj)
+		return (uintptr_t)x->obj < (uintptr_t)y->obj ? -1 : 1;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+void symbolize_prepare(struct symbolizer *s, const uint64_t *pcs, size_t n)
+{
+	struct sym_want *w = malloc((n ? n : 1) * sizeof *w);
+	uint64_t *addrs = malloc((n ? n : 1) * sizeof *addrs);
+	if (!w || !addrs) {
+		free(w);
+		free(addrs);
+		return;
+	}
+	pthread_mutex_lock(&s->mu);
+	size_t nw = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct sym_cached *hit = sym_cache_find(s, pcs[i]);
+		if (hit && hit->has_line)
+			continue;
+		const struct sym_map *m = hit ? &s->maps[hit->slot - 1] : sym_find_map(s, pcs[i]);
+		if (m && m->obj)
+			w[nw++] = (struct sym_want){ m->obj, pcs[i] - m->bias };
+	}
+	qsort(w, nw, sizeof *w, sym_want_cmp);
+	for (size_t i = 0; i < nw;) { /* one read per object, for all its addresses */
+		size_t k = 0;
+		struct sym_object *o = w[i].obj;
+		for (; i < nw && w[i].obj == o; i++)
+			addrs[k++] = w[i].addr;
+		if (!o->state)
+			sym_object_load(s, o);
+		sym_object_lines(s, o, addrs, k);
+	}
+	pthread_mutex_unlock(&s->mu);
+	free(w);
+	free(addrs);
+}
+
+void symbolize_get_stats(struct symbolizer *s, struct symbolize_stats *out)
+{
+	pthread_mutex_lock(&s->mu);
+	*out = s->stats;
+	for (size_t i = 0; i < s->nobjs; i++)
+		out->line_rows += dwarf_lines_rows(s->objs[i]->lines);
+	pthread_mutex_unlock(&s->mu);
 }
 
 size_t symbolize_mappings(struct symbolizer *s, const struct sym_mapping **out)

@@ -8,6 +8,9 @@
  * ("free@plt"), a function of the unwind table (.eh_frame) after its file
  * and address ("libz.so.1+0x2a40"), any other address in a mapping after
  * the mapping ("[anon]+0x1f0").
+ * Nothing is read before it is needed: an object's symbols on the first
+ * lookup inside it, its line table on the first lookup that wants a source
+ * position, and then only the runs of code holding the addresses asked.
  * Runs outside signal handlers; thread-safe (one internal mutex); every
  * answer is cached, so a repeated address costs a hash-table lookup. */
 #ifndef NEB_SYMBOLIZE_H
@@ -52,6 +55,23 @@ void symbolize_refresh(struct symbolizer *s);
  * -1 (and is not cached: after a symbolize_refresh it may be found; the
  * lookup itself rereads the maps for it, at most once a second). */
 int symbolize_lookup(struct symbolizer *s, uint64_t pc, struct sym_info *out);
+/* The same without the source position (file NULL, line 0 unless an earlier
+ * lookup found them): never reads a line table. */
+int symbolize_lookup_function(struct symbolizer *s, uint64_t pc, struct sym_info *out);
+/* Reads what full lookups of these addresses will need, for each object
+ * holding some of them: its symbols, its line table opened, the sequences
+ * of those addresses decoded. Optional (a lookup reads what it needs), it
+ * lets a thread other than the one that will look them up do the reading. */
+void symbolize_prepare(struct symbolizer *s, const uint64_t *pcs, size_t n);
+
+/* What the symbolizer has read from disk so far (for tests and benches). */
+struct symbolize_stats {
+	unsigned long objects_probed;   /* ELF headers read (build ID, what the file holds) */
+	unsigned long symbol_reads;     /* symbol tables read (one per object, on its first lookup) */
+	unsigned long line_reads;       /* line tables opened (their sequences found) */
+	unsigned long line_rows;        /* rows decoded from them, for the addresses asked */
+};
+void symbolize_get_stats(struct symbolizer *s, struct symbolize_stats *out);
 /* The mappings known so far; *out stays valid until symbolize_free (a later
  * refresh that finds new mappings makes a longer array, with the same
  * entries first). */

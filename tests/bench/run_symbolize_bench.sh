@@ -10,10 +10,16 @@
 # process's wall time and peak RSS. Checks once that both ways name the same
 # functions and lines. The libdw way is skipped (said so) when configure did
 # not find libdw (apt-get install libdw-dev, then configure again): nebtop
-# does not depend on elfutils. Figures only: it never fails on a timing.
+# does not depend on elfutils.
+# With NEBTOP set, then what profiling adds to a one-row run of nebtop
+# (start-up, the run, the final snapshot with its profiles): `-types
+# cpu,memory` against `-types none`, STARTUP_RUNS runs of each,
+# interleaved; prints the medians, their difference in ms and whether it is
+# under 15 ms ("met" / "NOT met"). Figures only: it never fails on a timing.
 #
 # Usage: run_symbolize_bench.sh [PROGRAM]  (default: tests/bench/symbolize_startup)
-# Environment: N (1000), RUNS (7), BENCH_DIR (tests/bench/out)
+# Environment: N (1000), RUNS (7), BENCH_DIR (tests/bench/out), NEBTOP (unset:
+# no start-up figure), STARTUP_RUNS (21), STARTUP_ONLY (1: only the start-up figure)
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -24,6 +30,38 @@ RUNS=${RUNS:-7}
 BENCH_DIR=${BENCH_DIR:-$HERE/out}
 BENCH_NAME=run_symbolize_bench
 . "$HERE/lib.sh"
+
+# what profiling adds to a one-row run: wall ms of -types cpu,memory against -types none
+startup_figure() {
+	[ -x "$NEBTOP" ] || die "no nebtop at $NEBTOP"
+	local one=$BENCH_DIR/startup_one_row.csv out=$BENCH_DIR/startup_out runs=${STARTUP_RUNS:-21} r t
+	local -A ms=()
+	printf 'a\n1\n' >"$one"
+	for ((r = 1; r <= runs; r++)); do
+		for t in none cpu,memory; do
+			rm -rf "$out"
+			local t0 t1
+			t0=$(date +%s%N)
+			"$NEBTOP" -source csv -source-config "file_path=$one" -destination null --headless -duration 0 \
+				-types "$t" -output "$out" 2>/dev/null || die "the one-row run with -types $t failed"
+			t1=$(date +%s%N)
+			ms[$t]+=" $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", (b - a) / 1e6}')"
+		done
+	done
+	rm -rf "$out"
+	local none cm
+	none=$(median "${ms[none]}")
+	cm=$(median "${ms[cpu,memory]}")
+	awk -v n="$none" -v c="$cm" -v r="$runs" 'BEGIN {
+		d = c - n
+		printf "start-up: a one-row run, medians of %d interleaved runs: -types none %.1f ms, -types cpu,memory %.1f ms;", r, n, c
+		printf " difference %.1f ms: %s (under 15 ms)\n", d, d < 15 ? "met" : "NOT met" }'
+}
+if [ "${STARTUP_ONLY:-0}" = 1 ]; then
+	[ -n "${NEBTOP:-}" ] || die "STARTUP_ONLY=1 needs NEBTOP"
+	startup_figure
+	exit 0
+fi
 
 [ -x "$PROG" ] || die "no program at $PROG (make tests/bench/symbolize_startup)"
 command -v objdump >/dev/null || die "objdump missing (apt-get install binutils)"
@@ -88,3 +126,4 @@ for k in "${keys[@]}"; do
 done
 echo "(start_ms: mappings read and ELF files opened; first_ms / again_ms: the $N addresses, first and"
 echo " second time; wall_ms: the whole process; added_rss_kib: peak RSS over the program's own before start-up)"
+[ -z "${NEBTOP:-}" ] || startup_figure

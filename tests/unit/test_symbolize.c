@@ -5,7 +5,9 @@
  * helpers of the vDSO after the file and the start readelf shows for them
  * in the unwind table); lists the mappings with build IDs (checked against
  * readelf); answers repeated lookups from its cache; and can be used by
- * several threads at once. Prints what lookups cost. */
+ * several threads at once. Reads nothing before a lookup needs it (a
+ * function's name reads no line table; a line decodes only the sequences
+ * asked, which answer as the whole table does). Prints what lookups cost. */
 #include "autoconfig.h"
 
 #include <check.h>
@@ -21,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "src/symbols/dwarf_lines.h"
+#include "src/symbols/elf_file.h"
 #include "src/symbols/symbolize.h"
 #include "tests/unit/unit_main.h"
 
@@ -553,6 +557,128 @@ START_TEST(first_lookups_cost)
 }
 END_TEST
 
+/* An opened line table, its sequences decoded for addresses asked (half
+ * in one call, the others one by one), answers as the whole table for
+ * three addresses of every function of the file. */
+static void symt_compare_line_tables(const char *path)
+{
+	struct elf_file *e = elf_file_open(path);
+	ck_assert_ptr_nonnull(e);
+	struct dwarf_lines *whole = dwarf_lines_load(e), *opened = dwarf_lines_open(e);
+	ck_assert_msg(whole != NULL, "no line table in %s", path);
+	ck_assert_ptr_nonnull(opened);
+	ck_assert_uint_eq(dwarf_lines_rows(opened), 0); /* nothing decoded yet */
+	struct elf_funcs f = { 0 };
+	elf_funcs_add(&f, e);
+	elf_funcs_finish(&f);
+	ck_assert_uint_gt(f.n, 0);
+	size_t n = 0;
+	uint64_t *at = malloc(3 * f.n * sizeof *at);
+	ck_assert_ptr_nonnull(at);
+	for (size_t i = 0; i < f.n; i++) {
+		at[n++] = f.v[i].addr;
+		at[n++] = f.v[i].addr + f.v[i].size / 2;
+		at[n++] = f.v[i].addr + (f.v[i].size ? f.v[i].size - 1 : 0);
+	}
+	ck_assert_int_ge(dwarf_lines_need(opened, at, n / 2), 0);
+	for (size_t i = n / 2; i < n; i++)
+		ck_assert_int_ge(dwarf_lines_need(opened, &at[i], 1), 0);
+	size_t with_line = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *wf = NULL, *of = NULL;
+		int wl = 0, ol = 0;
+		int w = dwarf_lines_find(whole, at[i], &wf, &wl), o = dwarf_lines_find(opened, at[i], &of, &ol);
+		ck_assert_msg(w == o, "%s: 0x%llx: whole %d, opened %d", path, (unsigned long long)at[i], w, o);
+		if (!w)
+			continue;
+		with_line++;
+		ck_assert_str_eq(of, wf);
+		ck_assert_int_eq(ol, wl);
+	}
+	ck_assert_uint_gt(with_line, 0);
+	printf("test_symbolize: %s: %zu addresses, %zu with a line; whole table %zu rows, opened %zu\n", path, n,
+	       with_line, dwarf_lines_rows(whole), dwarf_lines_rows(opened));
+	free(at);
+	elf_funcs_free(&f);
+	dwarf_lines_free(whole);
+	dwarf_lines_free(opened);
+	elf_file_close(e);
+}
+
+START_TEST(opened_line_tables_answer_as_whole_ones)
+{
+	char self[4096];
+	symt_compare_line_tables(symt_self_path(self, sizeof self));
+	/* libc's, from its separate debug file when one is installed (libc6-dbg) */
+	struct symbolizer *s = symbolize_new();
+	struct sym_info si;
+	ck_assert_int_eq(symbolize_lookup_function(s, symt_fn_addr((void (*)(void))gnu_get_libc_version), &si), 1);
+	const struct sym_mapping *m;
+	size_t nm = symbolize_mappings(s, &m);
+	ck_assert_int_ge(si.mapping, 0);
+	ck_assert_uint_lt((size_t)si.mapping, nm);
+	const char *id = m[si.mapping].build_id;
+	char path[512];
+	snprintf(path, sizeof path, "/usr/lib/debug/.build-id/%.2s/%s.debug", id, strlen(id) > 2 ? id + 2 : "");
+	if (strlen(id) > 2 && access(path, R_OK) == 0)
+		symt_compare_line_tables(path);
+	else
+		printf("test_symbolize: no debug file of libc (%s): that comparison is skipped\n", path);
+	symbolize_free(s);
+}
+END_TEST
+
+START_TEST(nothing_is_read_before_a_lookup_needs_it)
+{
+	struct symbolizer *s = symbolize_new();
+	struct symbolize_stats st;
+	symbolize_get_stats(s, &st);
+	ck_assert_uint_gt(st.objects_probed, 0); /* the mappings and their build IDs */
+	ck_assert_uint_eq(st.symbol_reads, 0);
+	ck_assert_uint_eq(st.line_reads, 0);
+
+	/* a function's name: its object's symbols, no line table */
+	struct sym_info si;
+	ck_assert_int_eq(symbolize_lookup_function(s, symt_fn_addr((void (*)(void))gnu_get_libc_version), &si), 1);
+	ck_assert_str_eq(si.function, "gnu_get_libc_version");
+	ck_assert_ptr_null(si.file);
+	struct symt_probe p;
+	symt_global_probe(&p);
+	ck_assert_int_eq(symbolize_lookup_function(s, p.pc, &si), 1);
+	ck_assert_str_eq(si.function, "symt_global_probe");
+	symbolize_get_stats(s, &st);
+	ck_assert_uint_eq(st.symbol_reads, 2);
+	ck_assert_uint_eq(st.line_reads, 0);
+
+	/* its line, asked after the name was cached: the test binary's table,
+	 * only the sequence of that address */
+	symt_check_probe(s, &p, "symt_global_probe", symt_fn_addr((void (*)(void))symt_global_probe));
+	symbolize_get_stats(s, &st);
+	ck_assert_uint_eq(st.symbol_reads, 2);
+	ck_assert_uint_eq(st.line_reads, 1);
+	char self[4096];
+	struct elf_file *e = elf_file_open(symt_self_path(self, sizeof self));
+	struct dwarf_lines *whole = dwarf_lines_load(e);
+	ck_assert_uint_gt(st.line_rows, 0);
+	ck_assert_uint_lt(st.line_rows, dwarf_lines_rows(whole));
+	dwarf_lines_free(whole);
+	elf_file_close(e);
+
+	/* read ahead for addresses, then looked up: the same answers, no new read */
+	struct symt_probe q;
+	symt_static_probe(&q);
+	symbolize_prepare(s, &q.pc, 1);
+	symbolize_get_stats(s, &st);
+	unsigned long rows = st.line_rows;
+	ck_assert_uint_gt(rows, 0);
+	symt_check_probe(s, &q, "symt_static_probe", symt_fn_addr((void (*)(void))symt_static_probe));
+	symbolize_get_stats(s, &st);
+	ck_assert_uint_eq(st.line_rows, rows);
+	ck_assert_uint_eq(st.line_reads, 1);
+	symbolize_free(s);
+}
+END_TEST
+
 struct symt_thread {
 	struct symbolizer *s;
 	const uint64_t *pcs;
@@ -723,6 +849,8 @@ int main(void)
 	tcase_add_test(tc, threads_look_up_at_once);
 	tcase_add_test(tc, refresh_finds_new_libraries_and_keeps_indexes);
 	tcase_add_test(tc, lookup_finds_a_library_opened_later);
+	tcase_add_test(tc, opened_line_tables_answer_as_whole_ones);
+	tcase_add_test(tc, nothing_is_read_before_a_lookup_needs_it);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	return unit_run_suite(s);
