@@ -23,6 +23,10 @@
 struct sample_ring {
 	struct sample *slots;
 	size_t cap, head, count; /* slots[head] is the oldest */
+	/* the slots' stages and channels, in one block each (thousands of
+	 * small allocations would go through the memory profiler's hooks) */
+	struct stage_sample *stage_block;
+	struct channel_sample *channel_block;
 };
 
 struct sampler {
@@ -53,19 +57,16 @@ static void sampler_ring_init(struct sampler *s, struct sample_ring *r, size_t c
 {
 	r->cap = cap;
 	r->head = r->count = 0;
+	/* zero pages until used: a slot gets its pointers when first written */
 	r->slots = sampler_xcalloc(cap, sizeof *r->slots);
-	for (size_t i = 0; i < cap; i++) {
-		r->slots[i].stages = sampler_xcalloc(s->nstages, sizeof *r->slots[i].stages);
-		r->slots[i].channels = sampler_xcalloc(s->nchannels, sizeof *r->slots[i].channels);
-	}
+	r->stage_block = sampler_xcalloc(cap * (s->nstages ? s->nstages : 1), sizeof *r->stage_block);
+	r->channel_block = sampler_xcalloc(cap * (s->nchannels ? s->nchannels : 1), sizeof *r->channel_block);
 }
 
 static void sampler_ring_free(struct sample_ring *r)
 {
-	for (size_t i = 0; i < r->cap; i++) {
-		free(r->slots[i].stages);
-		free(r->slots[i].channels);
-	}
+	free(r->stage_block);
+	free(r->channel_block);
 	free(r->slots);
 }
 
@@ -86,6 +87,8 @@ static void sampler_ring_push(struct sampler *s, struct sample_ring *r, const st
 		r->head = (r->head + 1) % r->cap;
 	}
 	struct sample *dst = &r->slots[slot];
+	dst->stages = r->stage_block + slot * s->nstages;
+	dst->channels = r->channel_block + slot * s->nchannels;
 	dst->t_ns = src->t_ns;
 	dst->rt = src->rt;
 	dst->pool_bytes = src->pool_bytes;
