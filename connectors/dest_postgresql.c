@@ -1,14 +1,18 @@
 /* dest_postgresql.c: the postgresql destination. Worker threads encode each
- * batch into COPY text; the writer thread loads it with one
- * `COPY table (fields) FROM STDIN` per batch, inside a transaction that open
- * begins (with CREATE TABLE and TRUNCATE when asked) and close commits, or
- * that is committed every `commit_every` batches.
+ * batch into COPY text; the writer thread streams the batches into one
+ * `COPY table (fields) FROM STDIN`, inside a transaction that open begins
+ * (with CREATE TABLE and TRUNCATE when asked) and close commits, or that is
+ * committed every `commit_every` batches.
  *
- * One COPY per batch, so that a row the server refuses is known before the
- * batch is counted: the server names the COPY line (= the batch's n-th
- * record sent) and column. With on_error = skip or dead_letter each COPY runs
- * after a savepoint; a refused row is marked failed with the server's reason,
- * the batch rolled back to the savepoint and sent again without it. With
+ * A COPY carries many batches, which the pipeline holds (DEST_HELD) until it
+ * ends: a row the server refuses is known before its batch is counted, and
+ * the server names it by its COPY line (= the n-th record sent) and column.
+ * The COPY ends at PGD_SPAN_BYTES, at a commit, when the server speaks
+ * during it (a refusal) or when the pipeline flushes. With on_error = skip
+ * or dead_letter each COPY runs after a savepoint; a refused row is marked
+ * failed with the server's reason, the transaction goes back to the
+ * savepoint, and the rows are sent again without it: those before it in one
+ * COPY, the rest batch by batch, until each row went in or was refused. With
  * on_error = fail there is no savepoint: the row is marked failed, the run
  * stops and the transaction is rolled back. A connection lost during the run
  * stops it (exit 1) naming how many records were committed. */
