@@ -76,6 +76,28 @@ char *pg_copy_write_field(char *o, const char *s, size_t n)
 	return o;
 }
 
+char *pg_copy_write_field_wide(char *o, const char *s, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	for (size_t i = 0; i < n; i += 8) {
+		uint64_t x;
+		memcpy(&x, s + i, 8);
+		size_t k = n - i < 8 ? n - i : 8;
+		if (k < 8)
+			x &= (1ull << (8 * k)) - 1; /* the value's bytes only: the first k */
+		if (pg_copy_special(x)) {
+			o = pg_copy_escape_bytes(o, s + i, k);
+		} else {
+			memcpy(o, &x, 8);
+			o += k;
+		}
+	}
+	return o;
+#else
+	return pg_copy_write_field(o, s, n);
+#endif
+}
+
 static int pg_copy_hex(char c)
 {
 	if (c >= '0' && c <= '9')

@@ -2,7 +2,8 @@
  * (connectors/pg_copy.c): escapes the server writes (octal, hex, \b ...),
  * nulls, empty fields, rows of the wrong width, every byte value through
  * encode then parse, and each escaped byte at each place of a value (the
- * encoder reads eight bytes at a time). */
+ * encoder reads eight bytes at a time; its wide form also reads past the
+ * value, which must change nothing). */
 #include "autoconfig.h"
 
 #include <check.h>
@@ -99,8 +100,12 @@ START_TEST(test_escape_at_every_place)
 				value[at] = specials[k];
 				if (at + 9 < n)
 					value[at + 9] = '\\'; /* two in one value, words apart */
+				memset(value + n, '\\', 7); /* past the value: read by the wide form, never escaped */
 				size_t wn = escape_slowly(want, value, n);
 				char *end = pg_copy_write_field(got, value, n);
+				ck_assert_uint_eq((size_t)(end - got), wn);
+				ck_assert(!memcmp(got, want, wn));
+				end = pg_copy_write_field_wide(got, value, n);
 				ck_assert_uint_eq((size_t)(end - got), wn);
 				ck_assert(!memcmp(got, want, wn));
 			}
