@@ -62,20 +62,7 @@ NGOOD=$((ROWS - 7))
 
 # write_ini POLICY [EXTRA PIPELINE LINE] [EXTRA DESTINATION LINE]
 write_ini() {
-	cat >"$T/p.ini" <<EOF
-[pipeline]
-on_error = $1
-dead_letter_path = $T/dead.jsonl
-duration = 0
-${2:-}
-[source]
-file_path = $T/in.csv
-[destination]
-type = postgresql
-$PG_INI_CONN
-table = t_ref
-${3:-}
-EOF
+	pg_load_ini "$1" t_ref "${2:-}" "${3:-}"
 }
 
 # dead_letters: "record kind" per line of the dead-letter file, the kind
