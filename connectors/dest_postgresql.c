@@ -1,19 +1,24 @@
 /* dest_postgresql.c: the postgresql destination. Worker threads encode each
- * batch into COPY text; the writer thread loads it with one
- * `COPY table (fields) FROM STDIN` per batch, inside a transaction that open
- * begins (with CREATE TABLE and TRUNCATE when asked) and close commits, or
- * that is committed every `commit_every` batches.
+ * batch into COPY text; the writer thread streams the batches into one
+ * `COPY table (fields) FROM STDIN`, inside a transaction that open begins
+ * (with CREATE TABLE and TRUNCATE when asked) and close commits, or that is
+ * committed every `commit_every` batches.
  *
- * One COPY per batch, so that a row the server refuses is known before the
- * batch is counted: the server names the COPY line (= the batch's n-th
- * record sent) and column. With on_error = skip or dead_letter each COPY runs
- * after a savepoint; a refused row is marked failed with the server's reason,
- * the batch rolled back to the savepoint and sent again without it. With
+ * A COPY carries many batches, which the pipeline holds (DEST_HELD) until it
+ * ends: a row the server refuses is known before its batch is counted, and
+ * the server names it by its COPY line (= the n-th record sent) and column.
+ * The COPY ends at PGD_SPAN_BYTES, at a commit, when the server speaks
+ * during it (a refusal) or when the pipeline flushes. With on_error = skip
+ * or dead_letter each COPY runs after a savepoint; a refused row is marked
+ * failed with the server's reason, the transaction goes back to the
+ * savepoint, and the rows are sent again without it: those before it in one
+ * COPY, the rest batch by batch, until each row went in or was refused. With
  * on_error = fail there is no savepoint: the row is marked failed, the run
  * stops and the transaction is rolled back. A connection lost during the run
  * stops it (exit 1) naming how many records were committed. */
 #include "autoconfig.h"
 
+#include <poll.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +34,18 @@
 #include "pg_copy.h"
 
 #define PGD_SAVEPOINT "nebtop_batch"
+/* A COPY stays open across batches until it carries this many bytes. */
+#define PGD_SPAN_BYTES ((size_t)4 << 20)
+/* The most batches one COPY carries (held, unsettled, meanwhile). */
+#define PGD_MAX_HELD 64
+
+/* A row the open COPY sent, on the error path. */
+struct pgd_line {
+	const char *p; /* its COPY text, in its batch's out */
+	size_t len;
+	uint32_t batch, rec; /* d->span[batch], record rec */
+	int refused;
+};
 
 struct pg_dest {
 	struct pg_conn_opts conn;
@@ -39,15 +56,21 @@ struct pg_dest {
 	struct pg_link link;
 	struct buf copy_sql; /* COPY "t" ("a", "b") FROM STDIN */
 	struct buf sql;      /* the statements sent before the next COPY */
-	struct buf resend;   /* a batch's rows without those the server refused */
-	uint32_t *sent;      /* on the error path: record of each line of b->out */
-	uint32_t *lines;     /* record of each line of the COPY last sent */
-	uint32_t lines_cap;
+	struct buf resend;   /* rows sent again after a refusal */
 	int on_error;
-	int in_txn;                   /* a transaction is open */
-	int stopped;                  /* the run was stopped, and the message says what was committed */
-	uint64_t committed, open_recs; /* records committed; sent in the open transaction */
+	int in_txn;                    /* a transaction is open */
+	int stopped;                   /* the run was stopped, and the message says what was committed */
+	uint64_t committed, open_recs; /* records committed; settled in the open transaction */
 	uint64_t batches_in_txn;
+	/* the open COPY and the batches its rows came from, held until it ends */
+	struct batch *span[PGD_MAX_HELD];
+	uint32_t nspan;
+	int copying, put_failed;
+	size_t span_bytes;
+	/* after a refusal: the COPY's rows, and those of the last COPY sent */
+	struct pgd_line *lines;
+	uint32_t *sent;
+	uint32_t lines_cap, nsent;
 };
 
 static const struct confkey pgd_keys[] = {
@@ -169,8 +192,11 @@ static void pgd_encode(void *opts, struct batch *b, struct worker *w)
 	(void)opts;
 	(void)w;
 	struct buf *out = &b->out;
-	buf_reserve(out, PG_COPY_BOUND(b->data.len) + (size_t)b->nrec * (3 * (size_t)b->width + 1));
+	/* 7 bytes more: the wide writes' slack past their end */
+	buf_reserve(out, PG_COPY_BOUND(b->data.len) + (size_t)b->nrec * (3 * (size_t)b->width + 1) + 7);
 	char *o = out->p + out->len;
+	const char *data = b->data.p;
+	size_t data_len = b->data.len;
 	for (uint32_t r = 0; r < b->nrec; r++) {
 		if (b->marks[r] != MARK_KEPT)
 			continue;
@@ -181,8 +207,11 @@ static void pgd_encode(void *opts, struct batch *b, struct worker *w)
 			if (f[i].len == FIELD_NULL) {
 				*o++ = '\\';
 				*o++ = 'N';
+			} else if ((size_t)f[i].off + f[i].len + 7 <= data_len) {
+				/* the 7 bytes after the value are in the arena: a word at a time */
+				o = pg_copy_write_field_wide(o, data + f[i].off, f[i].len);
 			} else {
-				o = pg_copy_write_field(o, b->data.p + f[i].off, f[i].len);
+				o = pg_copy_write_field(o, data + f[i].off, f[i].len);
 			}
 		}
 		*o++ = '\n';
@@ -223,21 +252,19 @@ static void pgd_read_refusal(struct pg_dest *d, const PGresult *r, struct pgd_re
 	}
 }
 
-/* Sends d->sql (statements ending with the COPY) and `data` as its rows.
- * Returns 0 when the COPY succeeded, 1 when the server refused it (details
- * in *f; f->lost when the connection is gone). */
-static int pgd_copy(struct pg_dest *d, const char *data, size_t n, struct pgd_refusal *f)
+/* Sends d->sql (statements ending with the COPY) and waits until the server
+ * takes rows. Returns 0, or 1 when it refused (details in *f). */
+static int pgd_copy_begin(struct pg_dest *d, struct pgd_refusal *f)
 {
 	PGconn *c = d->link.conn;
-	PGresult *r = NULL;
-	int refused = 0;
+	PGresult *r;
 	buf_append_byte(&d->sql, 0);
-	if (!PQsendQuery(c, d->sql.p)) {
+	int sent = PQsendQuery(c, d->sql.p);
+	d->sql.len = 0;
+	if (!sent) {
 		pgd_read_refusal(d, NULL, f);
-		d->sql.len = 0;
 		return 1;
 	}
-	d->sql.len = 0;
 	/* the results of the statements before the COPY, then COPY IN */
 	for (;;) {
 		r = pg_link_next_result(&d->link);
@@ -254,10 +281,30 @@ static int pgd_copy(struct pg_dest *d, const char *data, size_t n, struct pgd_re
 		PQclear(r);
 	}
 	PQclear(r);
-	uint64_t t0 = clock_now_ns();
-	int ok = (n == 0 || PQputCopyData(c, data, (int)n) == 1) && PQputCopyEnd(c, NULL) == 1;
-	connmetrics_count_request(d->link.metrics, n, t0, clock_now_ns());
-	r = pg_link_next_result(&d->link);
+	return 0;
+}
+
+/* Rows (n bytes of COPY text) into the open COPY; a failure shows at its end. */
+static void pgd_copy_put(struct pg_dest *d, const char *data, size_t n)
+{
+	uint64_t t0 = clock_now_ns(), bytes = n;
+	while (n && !d->put_failed) {
+		int part = n > (1u << 30) ? 1 << 30 : (int)n;
+		d->put_failed = PQputCopyData(d->link.conn, data, part) != 1;
+		data += part;
+		n -= (size_t)part;
+	}
+	connmetrics_count_request(d->link.metrics, bytes, t0, clock_now_ns());
+}
+
+/* Ends the open COPY. Returns 0 when the server took every row, 1 when it
+ * refused one (details in *f; f->lost when the connection is gone). */
+static int pgd_copy_end(struct pg_dest *d, struct pgd_refusal *f)
+{
+	PGconn *c = d->link.conn;
+	int ok = !d->put_failed && PQputCopyEnd(c, NULL) == 1, refused = 0;
+	d->put_failed = 0;
+	PGresult *r = pg_link_next_result(&d->link);
 	if (!ok || !r || PQresultStatus(r) != PGRES_COMMAND_OK) {
 		pgd_read_refusal(d, r, f);
 		refused = 1;
@@ -268,127 +315,234 @@ static int pgd_copy(struct pg_dest *d, const char *data, size_t n, struct pgd_re
 	return refused;
 }
 
+/* One COPY of d->sql's statements and the rows in data, to its end. */
+static int pgd_copy(struct pg_dest *d, const char *data, size_t n, struct pgd_refusal *f)
+{
+	if (pgd_copy_begin(d, f))
+		return 1;
+	pgd_copy_put(d, data, n);
+	return pgd_copy_end(d, f);
+}
+
+/* 1 when the server has said something during the COPY: it only speaks then
+ * to refuse a row (or to end the session), so the COPY ends early. */
+static int pgd_server_spoke(const struct pg_dest *d)
+{
+	struct pollfd p = { .fd = PQsocket(d->link.conn), .events = POLLIN };
+	return p.fd >= 0 && poll(&p, 1, 0) > 0;
+}
+
+/* The records of the open COPY's batches still kept (not written if the run
+ * stops now). */
+static uint64_t pgd_span_kept(const struct pg_dest *d)
+{
+	uint64_t n = 0;
+	for (uint32_t i = 0; i < d->nspan; i++)
+		n += d->span[i]->nkept;
+	return n;
+}
+
+static void pgd_end_span(struct pg_dest *d)
+{
+	d->nspan = 0;
+	d->span_bytes = 0;
+}
+
 /* Stops the run: WHAT happened (REASON); the message counts what was
  * committed and what the server rolled back: the open transaction's
- * batches written before, which were counted out and are now rolled_back
+ * batches settled before, which were counted out and are now rolled_back
  * (the same number in both), and apart from them the `in_flight` records of
- * the batch being sent, which the pipeline counts as not written. */
+ * the batches being sent, which the pipeline counts as not written. */
 static int pgd_stop(struct pg_dest *d, const char *what, const char *reason, uint64_t in_flight, struct errbuf *e)
 {
 	connmetrics_add(&d->link.metrics->errors, 1);
 	connmetrics_add(&d->link.metrics->rolled_back, d->open_recs);
 	d->in_txn = 0;
 	d->stopped = 1;
+	pgd_end_span(d);
 	char batch[96] = "";
 	if (in_flight)
-		snprintf(batch, sizeof batch, ", and the batch being sent (%llu records) not written",
+		snprintf(batch, sizeof batch, ", and the batches being sent (%llu records) not written",
 			 (unsigned long long)in_flight);
 	return errbuf_set(e, "%s (%s): %s; %llu records committed, the open transaction (%llu records) rolled back%s",
 			  what, d->link.name, reason, (unsigned long long)d->committed, (unsigned long long)d->open_recs,
 			  batch);
 }
 
-static int pgd_lost(struct pg_dest *d, const struct pgd_refusal *f, uint64_t in_flight, struct errbuf *e)
+static int pgd_lost(struct pg_dest *d, const struct pgd_refusal *f, struct errbuf *e)
 {
-	return pgd_stop(d, "connection to PostgreSQL lost", f->reason, in_flight, e);
+	return pgd_stop(d, "connection to PostgreSQL lost", f->reason, pgd_span_kept(d), e);
 }
 
-/* ROLLBACK TO SAVEPOINT: the batch is undone, the transaction goes on. */
-static int pgd_undo_batch(struct pg_dest *d, struct pgd_refusal *f, struct errbuf *e)
+/* Maps the rows the open COPY sent to their records: d->lines[i] is the
+ * i-th row, the i-th record kept when the batches were encoded (none has
+ * been marked since). Returns their number. */
+static uint32_t pgd_map_span(struct pg_dest *d)
 {
-	if (pg_link_command(&d->link, "ROLLBACK TO SAVEPOINT " PGD_SAVEPOINT, e) == 0)
-		return 0;
-	snprintf(f->reason, sizeof f->reason, "%s", e->msg);
-	return pgd_lost(d, f, 0, e);
-}
-
-/* Maps the lines of b->out to their records: d->sent[i] = the record of
- * line i (the records kept when the batch was encoded); the lines now sent
- * are the same. Returns the number of lines. */
-static uint32_t pgd_map_lines(struct pg_dest *d, const struct batch *b)
-{
-	if (d->lines_cap < b->nrec) {
-		free(d->sent);
+	uint64_t total = pgd_span_kept(d);
+	if (total > UINT32_MAX)
+		abort();
+	if (d->lines_cap < total) {
 		free(d->lines);
-		d->sent = malloc((size_t)b->nrec * sizeof *d->sent);
-		d->lines = malloc((size_t)b->nrec * sizeof *d->lines);
-		if (!d->sent || !d->lines)
+		free(d->sent);
+		d->lines = malloc((size_t)total * sizeof *d->lines);
+		d->sent = malloc((size_t)total * sizeof *d->sent);
+		if (!d->lines || !d->sent)
 			abort();
-		d->lines_cap = b->nrec;
+		d->lines_cap = (uint32_t)total;
 	}
 	uint32_t n = 0;
-	for (uint32_t r = 0; r < b->nrec; r++)
-		if (b->marks[r] == MARK_KEPT)
-			d->lines[n++] = r;
-	memcpy(d->sent, d->lines, (size_t)n * sizeof *d->sent);
+	for (uint32_t j = 0; j < d->nspan; j++) {
+		const struct batch *b = d->span[j];
+		const char *p = b->out.p, *end = b->out.p + b->out.len;
+		for (uint32_t r = 0; r < b->nrec && n < total; r++) {
+			if (b->marks[r] != MARK_KEPT)
+				continue;
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t len = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+			d->lines[n++] = (struct pgd_line){ .p = p, .len = len, .batch = j, .rec = r };
+			p += len;
+		}
+	}
+	for (uint32_t i = 0; i < n; i++)
+		d->sent[i] = i;
+	d->nsent = n;
 	return n;
 }
 
-/* Builds d->resend: the lines of b->out (nout of them) whose records are
- * still kept; d->lines becomes their records. Returns their number. */
-static uint32_t pgd_build_resend(struct pg_dest *d, const struct batch *b, uint32_t nout)
+/* The end of the rows of the batch that row i belongs to. */
+static uint32_t pgd_batch_end(const struct pg_dest *d, uint32_t i, uint32_t n)
+{
+	uint32_t j = i;
+	while (j < n && d->lines[j].batch == d->lines[i].batch)
+		j++;
+	return j;
+}
+
+/* Row i failed: its record is marked with the server's reason. */
+static void pgd_refuse_line(struct pg_dest *d, struct worker *w, uint32_t i, const struct pgd_refusal *f,
+			    int whole)
+{
+	struct pgd_line *l = &d->lines[i];
+	struct batch *b = d->span[l->batch];
+	l->refused = 1;
+	if (whole)
+		worker_fail_record(w, b, l->rec, "PostgreSQL refused the batch: %s", f->reason);
+	else if (f->column[0])
+		worker_fail_record(w, b, l->rec, "PostgreSQL refused the row: column %s: %s", f->column, f->reason);
+	else
+		worker_fail_record(w, b, l->rec, "PostgreSQL refused the row: %s", f->reason);
+}
+
+/* Builds d->resend: rows from..end-1 but those refused; d->sent maps its
+ * lines to them. Returns their number. */
+static uint32_t pgd_build_resend(struct pg_dest *d, uint32_t from, uint32_t end)
 {
 	d->resend.len = 0;
-	const char *p = b->out.p, *end = b->out.p + b->out.len;
-	uint32_t kept = 0;
-	for (uint32_t i = 0; i < nout && p < end; i++) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
-		if (b->marks[d->sent[i]] == MARK_KEPT) {
-			buf_append(&d->resend, p, len);
-			d->lines[kept++] = d->sent[i];
+	d->nsent = 0;
+	for (uint32_t i = from; i < end; i++)
+		if (!d->lines[i].refused) {
+			buf_append(&d->resend, d->lines[i].p, d->lines[i].len);
+			d->sent[d->nsent++] = i;
 		}
-		p += len;
-	}
-	return kept;
+	return d->nsent;
 }
 
-/* The batch after the server refused a row of it. Returns 0 when the rest of
- * the batch went in (skip, dead_letter) or -1 when the run stops. */
-static int pgd_handle_refusal(struct pg_dest *d, struct batch *b, struct worker *w, struct pgd_refusal *f,
-			      struct errbuf *e)
+/* The open COPY's rows after the server refused one (f): every row gets in
+ * once or is refused. Rows before the refused one went in: they are sent
+ * again, alone; the rows after it, batch by batch, each COPY after the
+ * savepoint, until the server takes every row left. With on_error = fail
+ * the run stops at the first refusal. Returns 0 or -1 (the run stops). */
+static int pgd_span_refused(struct pg_dest *d, struct worker *w, struct pgd_refusal *f, struct errbuf *e)
 {
-	uint32_t nout = pgd_map_lines(d, b), nlines = nout;
+	uint32_t n = pgd_map_span(d), from = 0, end = n, loaded = 0;
 	for (;;) {
+		/* f: the COPY of rows from..end-1 (d->sent) was refused */
 		if (f->lost)
-			return pgd_lost(d, f, nout, e);
+			return pgd_lost(d, f, e);
 		connmetrics_add(&d->link.metrics->errors, 1);
-		if (!f->line || f->line > nlines) {
-			/* the server names no row: the batch fails as a whole */
-			for (uint32_t i = 0; i < nlines; i++)
-				worker_fail_record(w, b, d->lines[i], "PostgreSQL refused the batch: %s", f->reason);
+		if (f->line && f->line <= d->nsent) {
+			uint32_t k = d->sent[f->line - 1];
+			pgd_refuse_line(d, w, k, f, 0);
+			if (d->on_error == ON_ERROR_FAIL) {
+				const struct batch *b = d->span[d->lines[k].batch];
+				return errbuf_set(e, "the open transaction was rolled back after PostgreSQL refused record %llu",
+						  (unsigned long long)(b->first_record + d->lines[k].rec));
+			}
+			if (k > from) {
+				end = k; /* the rows before it, alone */
+			} else {
+				from = k + 1;
+				end = pgd_batch_end(d, from, n);
+			}
+		} else if (pgd_batch_end(d, from, end) < end) {
+			/* the server names no row: batch by batch */
+			end = pgd_batch_end(d, from, end);
+		} else {
+			/* no row named in one batch: it fails as a whole */
+			for (uint32_t i = from; i < end; i++)
+				if (!d->lines[i].refused)
+					pgd_refuse_line(d, w, i, f, 1);
 			if (d->on_error == ON_ERROR_FAIL)
 				return errbuf_set(e, "PostgreSQL refused a batch: %s", f->reason);
-			return pgd_undo_batch(d, f, e);
+			from = end;
+			end = pgd_batch_end(d, from, n);
 		}
-		uint32_t rec = d->lines[f->line - 1];
-		if (f->column[0])
-			worker_fail_record(w, b, rec, "PostgreSQL refused the row: column %s: %s", f->column, f->reason);
-		else
-			worker_fail_record(w, b, rec, "PostgreSQL refused the row: %s", f->reason);
-		if (d->on_error == ON_ERROR_FAIL)
-			return errbuf_set(e, "the batch was rolled back after PostgreSQL refused record %llu",
-					  (unsigned long long)(b->first_record + rec));
-		/* back to the savepoint, then the batch again without the row */
-		nlines = pgd_build_resend(d, b, nout);
-		if (!nlines)
-			return pgd_undo_batch(d, f, e);
-		connmetrics_add(&d->link.metrics->retries, 1);
-		buf_append_str(&d->sql, "ROLLBACK TO SAVEPOINT " PGD_SAVEPOINT "; ");
-		buf_append(&d->sql, d->copy_sql.p, d->copy_sql.len);
-		if (!pgd_copy(d, d->resend.p, d->resend.len, f)) {
-			d->open_recs += nlines;
-			return 0;
+		/* back to the savepoint; then the rows left, until a COPY is refused
+		 * (clean: the last COPY went in, the transaction is not failed) */
+		int clean = 0;
+		for (;;) {
+			if (from >= n) {
+				if (!clean && pg_link_command(&d->link, "ROLLBACK TO SAVEPOINT " PGD_SAVEPOINT, e)) {
+					snprintf(f->reason, sizeof f->reason, "%s", e->msg);
+					return pgd_lost(d, f, e);
+				}
+				buf_append_str(&d->sql, "RELEASE SAVEPOINT " PGD_SAVEPOINT "; ");
+				d->open_recs += loaded;
+				pgd_end_span(d);
+				return 0;
+			}
+			if (!pgd_build_resend(d, from, end)) {
+				from = end;
+				end = pgd_batch_end(d, from, n);
+				continue;
+			}
+			connmetrics_add(&d->link.metrics->retries, 1);
+			buf_append_str(&d->sql, clean ? "RELEASE SAVEPOINT " PGD_SAVEPOINT "; SAVEPOINT " PGD_SAVEPOINT "; "
+						       : "ROLLBACK TO SAVEPOINT " PGD_SAVEPOINT "; ");
+			buf_append(&d->sql, d->copy_sql.p, d->copy_sql.len);
+			if (pgd_copy(d, d->resend.p, d->resend.len, f))
+				break;
+			clean = 1;
+			loaded += d->nsent;
+			from = end;
+			end = pgd_batch_end(d, from, n);
 		}
 	}
 }
 
-static int pgd_write(void *opts, struct batch *b, struct worker *w, struct errbuf *e)
+/* Ends the open COPY: its batches are settled. Returns 0 or -1. */
+static int pgd_settle(struct pg_dest *d, struct worker *w, struct errbuf *e)
 {
-	struct pg_dest *d = opts;
 	struct pgd_refusal f;
-	uint32_t kept = b->nkept;
-	uint64_t open_before = d->open_recs;
+	if (!d->nspan)
+		return 0;
+	if (d->copying) {
+		d->copying = 0;
+		if (pgd_copy_end(d, &f))
+			return pgd_span_refused(d, w, &f, e);
+	}
+	d->open_recs += pgd_span_kept(d);
+	if (d->on_error != ON_ERROR_FAIL)
+		buf_append_str(&d->sql, "RELEASE SAVEPOINT " PGD_SAVEPOINT "; ");
+	pgd_end_span(d);
+	return 0;
+}
+
+/* Opens a COPY for the batches to come: BEGIN when no transaction is open,
+ * the savepoint its rows can be undone to. Returns 0 or 1 (refused, in *f). */
+static int pgd_open_copy(struct pg_dest *d, struct pgd_refusal *f)
+{
 	if (!d->in_txn) {
 		buf_append_str(&d->sql, "BEGIN; ");
 		d->in_txn = 1;
@@ -396,31 +550,64 @@ static int pgd_write(void *opts, struct batch *b, struct worker *w, struct errbu
 	if (d->on_error != ON_ERROR_FAIL)
 		buf_append_str(&d->sql, "SAVEPOINT " PGD_SAVEPOINT "; ");
 	buf_append(&d->sql, d->copy_sql.p, d->copy_sql.len);
-	if (pgd_copy(d, b->out.p, b->out.len, &f)) {
-		if (pgd_handle_refusal(d, b, w, &f, e))
+	if (pgd_copy_begin(d, f))
+		return 1;
+	d->copying = 1;
+	return 0;
+}
+
+/* COMMIT of the open transaction (the savepoint goes with it). */
+static int pgd_commit(struct pg_dest *d, struct errbuf *e)
+{
+	d->sql.len = 0;
+	if (pg_link_command(&d->link, "COMMIT", e))
+		return -1;
+	d->committed += d->open_recs;
+	d->open_recs = 0;
+	d->batches_in_txn = 0;
+	d->in_txn = 0;
+	return 0;
+}
+
+/* Sends b's rows into the open COPY (opening one when none is), and holds b
+ * (DEST_HELD) while the COPY stays open; ends it, settling b and the
+ * batches before it, once it carries PGD_SPAN_BYTES, when the server speaks
+ * (a row refused) or when a commit is due. */
+static int pgd_write(void *opts, struct batch *b, struct worker *w, struct errbuf *e)
+{
+	struct pg_dest *d = opts;
+	struct pgd_refusal f;
+	if (d->nspan >= PGD_MAX_HELD)
+		abort(); /* the pipeline flushes before */
+	d->span[d->nspan++] = b;
+	int commit_due = d->commit_every && ++d->batches_in_txn >= d->commit_every;
+	uint64_t open_before = d->open_recs;
+	if (!d->copying && pgd_open_copy(d, &f)) {
+		if (pgd_span_refused(d, w, &f, e))
 			return -1;
 	} else {
-		d->open_recs += kept;
+		pgd_copy_put(d, b->out.p, b->out.len);
+		d->span_bytes += b->out.len;
+		if (!commit_due && d->span_bytes < PGD_SPAN_BYTES && !pgd_server_spoke(d))
+			return DEST_HELD;
+		if (pgd_settle(d, w, e))
+			return -1;
 	}
-	if (d->on_error != ON_ERROR_FAIL)
-		buf_append_str(&d->sql, "RELEASE SAVEPOINT " PGD_SAVEPOINT "; ");
-	if (d->commit_every && ++d->batches_in_txn >= d->commit_every) {
-		d->sql.len = 0; /* COMMIT releases the savepoint */
-		struct errbuf ce;
-		if (pg_link_command(&d->link, "COMMIT", &ce)) {
-			/* this batch fails with the write (the pipeline counts its
-			 * records not written): it is not among those rolled back */
-			uint64_t batch = d->open_recs - open_before;
-			d->open_recs = open_before;
-			return pgd_stop(d, pg_link_lost(&d->link) ? "connection to PostgreSQL lost" : "COMMIT failed",
-					ce.msg, batch, e);
-		}
-		d->committed += d->open_recs;
-		d->open_recs = 0;
-		d->batches_in_txn = 0;
-		d->in_txn = 0;
+	struct errbuf ce;
+	if (commit_due && pgd_commit(d, &ce)) {
+		/* the batches just settled fail with the write (the pipeline counts
+		 * their records not written): they are not among those rolled back */
+		uint64_t settled = d->open_recs - open_before;
+		d->open_recs = open_before;
+		return pgd_stop(d, pg_link_lost(&d->link) ? "connection to PostgreSQL lost" : "COMMIT failed", ce.msg,
+				settled, e);
 	}
 	return 0;
+}
+
+static int pgd_flush(void *opts, struct worker *w, struct errbuf *e)
+{
+	return pgd_settle(opts, w, e);
 }
 
 static int pgd_close(void *opts, int ok, struct errbuf *e)
@@ -428,14 +615,13 @@ static int pgd_close(void *opts, int ok, struct errbuf *e)
 	struct pg_dest *d = opts;
 	int rc = 0;
 	struct errbuf ce;
+	if (d->copying) /* only when the writer stopped before the end */
+		PQputCopyEnd(d->link.conn, "the run stopped");
 	if (d->link.conn && !d->stopped) {
 		int alive = !pg_link_lost(&d->link);
-		if (ok == 1 && d->in_txn && (!alive || pg_link_command(&d->link, "COMMIT", &ce))) {
+		if (ok == 1 && d->in_txn && (!alive || pgd_commit(d, &ce))) {
 			rc = pgd_stop(d, alive ? "COMMIT failed" : "connection to PostgreSQL lost",
 				      alive ? ce.msg : "no connection at the end of the run", 0, e);
-		} else if (ok == 1 && d->in_txn) {
-			d->committed += d->open_recs;
-			d->open_recs = 0;
 		} else if (ok != 1) {
 			if (d->in_txn && alive)
 				pg_link_command(&d->link, "ROLLBACK", &ce);
@@ -453,7 +639,8 @@ static int pgd_close(void *opts, int ok, struct errbuf *e)
 	buf_free(&d->resend);
 	free(d->sent);
 	free(d->lines);
-	d->sent = d->lines = NULL;
+	d->sent = NULL;
+	d->lines = NULL;
 	d->lines_cap = 0;
 	return rc;
 }
@@ -481,6 +668,8 @@ const struct dest_ops dest_postgresql = {
 	.encode = pgd_encode,
 	.write = pgd_write,
 	.close = pgd_close,
+	.max_held = PGD_MAX_HELD,
+	.flush = pgd_flush,
 	.describe = pgd_describe,
 	.describe_left = pgd_describe_left,
 };

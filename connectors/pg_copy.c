@@ -3,9 +3,26 @@
 
 #include "pg_copy.h"
 
+#include <stdint.h>
 #include <string.h>
 
-char *pg_copy_write_field(char *o, const char *s, size_t n)
+/* The byte c in each of the 8 bytes of a word. */
+#define PG_COPY_EACH(c) (0x0101010101010101ull * (uint8_t)(c))
+
+/* Nonzero when a byte of x is zero (exact for "any", not for which). */
+static inline uint64_t pg_copy_zero_byte(uint64_t x)
+{
+	return (x - PG_COPY_EACH(1)) & ~x & PG_COPY_EACH(0x80);
+}
+
+/* Nonzero when a byte of x must be escaped: backslash, tab, \n or \r. */
+static inline uint64_t pg_copy_special(uint64_t x)
+{
+	return pg_copy_zero_byte(x ^ PG_COPY_EACH('\\')) | pg_copy_zero_byte(x ^ PG_COPY_EACH('\t')) |
+	       pg_copy_zero_byte(x ^ PG_COPY_EACH('\n')) | pg_copy_zero_byte(x ^ PG_COPY_EACH('\r'));
+}
+
+static char *pg_copy_escape_bytes(char *o, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
@@ -31,6 +48,54 @@ char *pg_copy_write_field(char *o, const char *s, size_t n)
 		}
 	}
 	return o;
+}
+
+/* Eight bytes at a time: a word without a byte to escape is copied whole
+ * (the common value has none), the others byte by byte. */
+char *pg_copy_write_field(char *o, const char *s, size_t n)
+{
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+		memcpy(&x, s + i, 8);
+		if (pg_copy_special(x)) {
+			o = pg_copy_escape_bytes(o, s + i, 8);
+		} else {
+			memcpy(o, &x, 8);
+			o += 8;
+		}
+	}
+	if (i < n) {
+		uint64_t x = 0; /* zero bytes need no escape */
+		memcpy(&x, s + i, n - i);
+		if (pg_copy_special(x))
+			return pg_copy_escape_bytes(o, s + i, n - i);
+		memcpy(o, s + i, n - i);
+		o += n - i;
+	}
+	return o;
+}
+
+char *pg_copy_write_field_wide(char *o, const char *s, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	for (size_t i = 0; i < n; i += 8) {
+		uint64_t x;
+		memcpy(&x, s + i, 8);
+		size_t k = n - i < 8 ? n - i : 8;
+		if (k < 8)
+			x &= (1ull << (8 * k)) - 1; /* the value's bytes only: the first k */
+		if (pg_copy_special(x)) {
+			o = pg_copy_escape_bytes(o, s + i, k);
+		} else {
+			memcpy(o, &x, 8);
+			o += k;
+		}
+	}
+	return o;
+#else
+	return pg_copy_write_field(o, s, n);
+#endif
 }
 
 static int pg_copy_hex(char c)

@@ -15,6 +15,10 @@
 
 /* Writes the value (n bytes) escaped at o; returns the end. */
 char *pg_copy_write_field(char *o, const char *s, size_t n);
+/* The same, a word at a time to the last: it may read s[n..n+7) (which must
+ * be readable) and write up to 7 bytes past the end it returns (which must
+ * have room: PG_COPY_BOUND(n) + 7 bytes at o). */
+char *pg_copy_write_field_wide(char *o, const char *s, size_t n);
 
 /* Parses one row (n bytes, without its line feed) into at most `width`
  * fields f, their bytes appended to data (which must have room for n more

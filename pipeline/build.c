@@ -279,15 +279,16 @@ static void build_threads(struct pipeline *p)
 	}
 }
 
-/* Enough batches for every channel to fill, every thread to hold one, and the
- * internal queues; the pool bounds the pipeline's memory. */
+/* Enough batches for every channel to fill, every thread to hold one, the
+ * internal queues and what the destination may hold; the pool bounds the
+ * pipeline's memory. */
 static void build_channels(struct pipeline *p)
 {
 	uint64_t batch = p->spec.pl->batch, buffer = p->spec.pl->buffer;
 	size_t per_channel = (size_t)((buffer + batch - 1) / batch) + 1;
 	size_t internal = 2 * (size_t)p->spec.pl->workers;
 	p->nchannels = p->nstages - 1;
-	p->pool_batches = p->nchannels * per_channel + p->nthreads + 2 * internal + 4;
+	p->pool_batches = p->nchannels * per_channel + p->nthreads + 2 * internal + 4 + p->dst->max_held;
 	p->pool = pool_create(p->pool_batches);
 	p->channels = build_xcalloc(p->nchannels, sizeof *p->channels);
 	for (size_t i = 0; i < p->nchannels; i++) {
@@ -304,6 +305,8 @@ static void build_channels(struct pipeline *p)
 	if (p->dst->encode)
 		p->encode_ch = channel_create("destination/write", UINT64_MAX, internal, 1);
 	p->reorder = build_xcalloc(p->pool_batches, sizeof *p->reorder);
+	if (p->dst->max_held)
+		p->held = build_xcalloc(p->dst->max_held, sizeof *p->held);
 }
 
 struct pipeline *pipeline_build(const struct pipeline_spec *c, struct errbuf *e)

@@ -3,6 +3,7 @@
 
 #include "channel.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,6 +169,26 @@ void channel_send_batch(struct channel *c, struct batch *b)
 
 struct batch *channel_recv_batch(struct channel *c)
 {
+	return channel_recv_batch_within(c, 0, NULL);
+}
+
+/* The CLOCK_REALTIME time wait_ns from now, for a timed condition wait. */
+static struct timespec channel_deadline(uint64_t wait_ns)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t end = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + wait_ns;
+	ts.tv_sec = (time_t)(end / 1000000000ull);
+	ts.tv_nsec = (long)(end % 1000000000ull);
+	return ts;
+}
+
+struct batch *channel_recv_batch_within(struct channel *c, uint64_t wait_ns, int *timed_out)
+{
+	int expired = 0;
+	struct timespec deadline = { 0, 0 };
+	if (timed_out)
+		deadline = channel_deadline(wait_ns);
 	nlock_lock(&c->mu);
 	if (c->count == 0 && !c->closed) {
 		struct tmetrics *self = globals_thread_metrics;
@@ -179,8 +200,12 @@ struct batch *channel_recv_batch(struct channel *c)
 		c->recv_waits++;
 		channel_note_waiters(c, t0);
 		c->recv_waiting++;
-		while (c->count == 0 && !c->closed)
-			nlock_wait(&c->mu, &c->not_empty);
+		while (c->count == 0 && !c->closed && !expired) {
+			if (!timed_out)
+				nlock_wait(&c->mu, &c->not_empty);
+			else if (nlock_timedwait(&c->mu, &c->not_empty, &deadline) == ETIMEDOUT)
+				expired = 1;
+		}
 		uint64_t t1 = clock_now_ns();
 		channel_note_waiters(c, t1);
 		c->recv_waiting--;
@@ -201,6 +226,8 @@ struct batch *channel_recv_batch(struct channel *c)
 		pthread_cond_broadcast(&c->not_full);
 	}
 	nlock_unlock(&c->mu);
+	if (timed_out)
+		*timed_out = !b && expired;
 	return b;
 }
 

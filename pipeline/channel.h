@@ -50,6 +50,9 @@ int channel_is_abandoned(struct channel *c);
 void channel_send_batch(struct channel *c, struct batch *b);
 /* Blocks while empty; NULL when closed and drained. */
 struct batch *channel_recv_batch(struct channel *c);
+/* The same, waiting at most wait_ns when timed_out is not NULL: NULL with
+ * *timed_out = 1 when no batch came in that time. */
+struct batch *channel_recv_batch_within(struct channel *c, uint64_t wait_ns, int *timed_out);
 
 void channel_read_stats(struct channel *c, struct channel_stats *s);
 

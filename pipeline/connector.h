@@ -62,6 +62,12 @@ struct source_ops {
 	int (*is_endless)(void *opts);
 };
 
+/* write's answer for a batch it holds (see max_held). */
+#define DEST_HELD 1
+/* How long the pipeline lets a destination hold batches while no new one
+ * comes (so that a slow input does not leave records uncounted). */
+#define DEST_HOLD_NS 250000000ull
+
 struct dest_ops {
 	const char *type;
 	const char *summary;
@@ -80,6 +86,17 @@ struct dest_ops {
 	 * failed for good) are marked with worker_fail_record(w, b, r, ...),
 	 * which counts them and applies on_error; the rest count as written. */
 	int (*write)(void *opts, struct batch *b, struct worker *w, struct errbuf *e);
+	/* Optional: write may also return DEST_HELD to keep b unsettled: the
+	 * destination has sent it but does not know yet whether the system took
+	 * every record (a COPY still open). The pipeline then leaves b alone and
+	 * counts nothing of it until write returns 0 or -1 for a later batch or
+	 * flush does: that settles b with every batch held before it, in order,
+	 * and until then the destination may still mark their records failed. At
+	 * most max_held batches are held (the pool has that many more); the
+	 * pipeline calls flush when it holds max_held, when the oldest has been
+	 * held DEST_HOLD_NS with no new batch, and when the input ends. */
+	uint32_t max_held;
+	int (*flush)(void *opts, struct worker *w, struct errbuf *e);
 	/* Flushes and closes. ok = 1: the run succeeded, commit (rename into
 	 * place); ok = 0: the run failed, leave what was written and say where in
 	 * e (returning -1); ok = -1: the run never started, remove what open made. */

@@ -147,6 +147,7 @@ void pipeline_free(struct pipeline *p)
 	channel_free(p->encode_ch);
 	pool_free(p->pool);
 	free(p->reorder);
+	free(p->held);
 	free(p->threads);
 	free(p->metrics);
 	free(p->stages);

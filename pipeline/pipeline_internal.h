@@ -29,6 +29,14 @@ struct pstage {
 	struct channel *in, *out; /* named channels; NULL at the ends */
 };
 
+/* A batch the destination holds (DEST_HELD), with what the writer noted of
+ * it before write, to count it when it is settled. */
+struct held_batch {
+	struct batch *b;
+	uint64_t t0; /* when the writer took it */
+	uint32_t kept, e0;
+};
+
 struct pthread_slot {
 	pthread_t tid;
 	int started;
@@ -81,6 +89,8 @@ struct pipeline {
 	struct deadletter *dead_letter; /* NULL unless on_error = dead_letter */
 	struct batch **reorder;
 	uint64_t next_seq;
+	struct held_batch *held; /* the batches the destination holds (max_held), oldest first */
+	size_t nheld;
 	struct pace pace; /* the destination's rate_limit */
 	int write_failed;
 	char write_error[512];

@@ -233,35 +233,98 @@ static void runner_apply_rate_limit(struct pipeline *p, uint64_t records)
 		clock_sleep_ns(due - now);
 }
 
-static void runner_write_one(struct pthread_slot *s, struct batch *b)
+/* Counts b out (or its records as errors once the writes have failed),
+ * collects its errors and gives it back: b is settled. */
+static void runner_settle(struct pthread_slot *s, const struct held_batch *h, int written)
 {
 	struct pipeline *p = s->p;
 	struct tmetrics *m = s->w.metrics;
-	uint64_t t0 = clock_now_ns();
-	uint32_t kept = b->nkept, e0 = b->nerrors;
-	tmetrics_add(&m->bytes_in, b->data.len);
-	if (!p->write_failed && kept) {
-		runner_apply_rate_limit(p, kept);
-		struct errbuf e;
-		if (p->dst->write(p->dst_opts, b, &s->w, &e) == 0) {
-			tmetrics_add(&m->bytes_out, b->out.len);
-		} else {
-			p->write_failed = 1;
-			snprintf(p->write_error, sizeof p->write_error, "%s", e.msg);
-			pipeline_fail(p, e.msg);
-		}
-	}
+	struct batch *b = h->b;
+	if (written)
+		tmetrics_add(&m->bytes_out, b->out.len);
 	if (p->write_failed) {
 		/* nothing more reaches the output: every record still kept is an error */
 		for (uint32_t r = 0; r < b->nrec; r++)
 			if (b->marks[r] == MARK_KEPT)
 				worker_fail_record(&s->w, b, r, "not written: %s", p->write_error);
 	}
-	runner_count_batch(m, kept, b->nkept, e0, b->nerrors);
+	runner_count_batch(m, h->kept, b->nkept, h->e0, b->nerrors);
 	runner_collect_errors(p, b);
-	histogram_add_value(&m->latency, b->work_ns + clock_now_ns() - t0);
-	hooks_trace_complete(s->st->info.name, "batch", t0, (int64_t)kept);
+	histogram_add_value(&m->latency, b->work_ns + clock_now_ns() - h->t0);
+	hooks_trace_complete(s->st->info.name, "batch", h->t0, (int64_t)h->kept);
 	pool_put_batch(p->pool, b);
+}
+
+/* Settles every batch the destination held, oldest first. */
+static void runner_settle_held(struct pthread_slot *s, int written)
+{
+	struct pipeline *p = s->p;
+	for (size_t i = 0; i < p->nheld; i++)
+		runner_settle(s, &p->held[i], written);
+	p->nheld = 0;
+}
+
+static void runner_fail_write(struct pipeline *p, const char *msg)
+{
+	p->write_failed = 1;
+	snprintf(p->write_error, sizeof p->write_error, "%s", msg);
+	pipeline_fail(p, msg);
+}
+
+/* Asks the destination to settle the batches it holds. */
+static void runner_flush_held(struct pthread_slot *s)
+{
+	struct pipeline *p = s->p;
+	if (!p->nheld)
+		return;
+	struct errbuf e;
+	int rc = p->dst->flush(p->dst_opts, &s->w, &e);
+	if (rc)
+		runner_fail_write(p, e.msg);
+	runner_settle_held(s, rc == 0);
+}
+
+static void runner_write_one(struct pthread_slot *s, struct batch *b)
+{
+	struct pipeline *p = s->p;
+	struct held_batch h = { .b = b, .t0 = clock_now_ns(), .kept = b->nkept, .e0 = b->nerrors };
+	tmetrics_add(&s->w.metrics->bytes_in, b->data.len);
+	if (p->nheld && h.t0 - p->held[0].t0 >= DEST_HOLD_NS)
+		runner_flush_held(s);
+	int rc = 0;
+	if (!p->write_failed && h.kept) {
+		runner_apply_rate_limit(p, h.kept);
+		struct errbuf e;
+		rc = p->dst->write(p->dst_opts, b, &s->w, &e);
+		if (rc < 0)
+			runner_fail_write(p, e.msg);
+	} else if (p->nheld) {
+		rc = DEST_HELD; /* it waits behind those held, to be settled in order */
+	}
+	if (rc == DEST_HELD) {
+		p->held[p->nheld++] = h;
+		if (p->nheld == p->dst->max_held)
+			runner_flush_held(s);
+		return;
+	}
+	runner_settle_held(s, rc == 0);
+	runner_settle(s, &h, rc == 0 && h.kept);
+}
+
+/* The next batch to write; while the destination holds some, waits no longer
+ * than until the oldest has been held DEST_HOLD_NS, and has them settled then. */
+static struct batch *runner_next_to_write(struct pthread_slot *s, struct channel *in)
+{
+	struct pipeline *p = s->p;
+	while (p->nheld) {
+		uint64_t now = clock_now_ns(), due = p->held[0].t0 + DEST_HOLD_NS;
+		int timed_out = 0;
+		struct batch *b = channel_recv_batch_within(in, due > now ? due - now : 0, &timed_out);
+		if (!timed_out)
+			return b;
+		runner_flush_held(s);
+	}
+	return channel_recv_batch(in);
 }
 
 static void runner_write(struct pthread_slot *s)
@@ -270,7 +333,7 @@ static void runner_write(struct pthread_slot *s)
 	struct channel *in = p->encode_ch ? p->encode_ch : s->st->in;
 	int ordered = p->spec.pl->ordered;
 	struct batch *b;
-	while ((b = channel_recv_batch(in))) {
+	while ((b = runner_next_to_write(s, in))) {
 		if (!ordered) {
 			runner_write_one(s, b);
 			continue;
@@ -289,6 +352,7 @@ static void runner_write(struct pthread_slot *s)
 			runner_write_one(s, p->reorder[i]);
 			p->reorder[i] = NULL;
 		}
+	runner_flush_held(s); /* the input ended: what the destination holds is settled */
 }
 
 /* The channel a thread sends into (NULL for the writer). */

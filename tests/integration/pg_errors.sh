@@ -24,20 +24,7 @@ EOF
 
 # write_ini POLICY [EXTRA DESTINATION LINES]
 write_ini() {
-	cat >"$T/p.ini" <<EOF
-[pipeline]
-on_error = $1
-dead_letter_path = $T/dead.jsonl
-batch = 5
-duration = 0
-[source]
-file_path = $T/in.csv
-[destination]
-type = postgresql
-$PG_INI_CONN
-table = t_typed
-${2:-}
-EOF
+	pg_load_ini "$1" t_typed "batch = 5" "${2:-}"
 }
 
 # --- skip: the other rows are loaded ------------------------------------------

@@ -11,7 +11,8 @@
 # After pg_start: PGBIN, PGDIR (the socket folder), PGPORT_PRIV (the port),
 # pg_sql ARGS... (psql as the superuser postgres, database postgres),
 # PG_INI_CONN (the keys to connect nebtop the same way), pg_stop_server,
-# and the role nebtop_pw whose password is in PG_PASSWORD (TCP only).
+# pg_load_ini, and the role nebtop_pw whose password is in PG_PASSWORD (TCP
+# only).
 
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ] || [ ! -x "$PGBIN/pg_ctl" ] || ! command -v psql >/dev/null; then
@@ -89,4 +90,24 @@ port = $PGPORT_PRIV
 user = postgres
 dbname = postgres"
 	note "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on port $PGPORT_PRIV, socket in $PGDIR"
+}
+
+# pg_load_ini POLICY TABLE [PIPELINE LINES] [DESTINATION LINES]: writes
+# $T/p.ini, a load of $T/in.csv into TABLE with on_error = POLICY (dead
+# letters in $T/dead.jsonl).
+pg_load_ini() {
+	cat >"$T/p.ini" <<EOF
+[pipeline]
+on_error = $1
+dead_letter_path = $T/dead.jsonl
+duration = 0
+${3:-}
+[source]
+file_path = $T/in.csv
+[destination]
+type = postgresql
+$PG_INI_CONN
+table = $2
+${4:-}
+EOF
 }

@@ -7,7 +7,8 @@
  * statistics (fill, peak, fill integral, blocked times, counts) and the
  * waiting thread's own metrics; and several producers and consumers passing
  * many batches, every one received exactly once and the capacity never
- * exceeded. */
+ * exceeded; a receive with a time bound: the batch when there is one, NULL
+ * and timed out when none came, NULL and not timed out once closed. */
 #include "autoconfig.h"
 
 #include <check.h>
@@ -425,6 +426,26 @@ START_TEST(test_drain_after_close)
 }
 END_TEST
 
+START_TEST(test_recv_within)
+{
+	struct channel *c = channel_create("within", 100, 8, 0);
+	channel_add_producer(c);
+	int timed_out = -1;
+	ck_assert_ptr_null(channel_recv_batch_within(c, 1000000, &timed_out)); /* 1 ms, nothing sent */
+	ck_assert_int_eq(timed_out, 1);
+	struct batch *b = test_batch(4, 7);
+	channel_send_batch(c, b);
+	ck_assert_ptr_eq(channel_recv_batch_within(c, 0, &timed_out), b);
+	ck_assert_int_eq(timed_out, 0);
+	channel_done_producer(c);
+	timed_out = -1;
+	ck_assert_ptr_null(channel_recv_batch_within(c, TEST_GUARD_NS, &timed_out));
+	ck_assert_int_eq(timed_out, 0);
+	batch_free(b);
+	channel_free(c);
+}
+END_TEST
+
 START_TEST(test_close_wakes_every_receiver)
 {
 	struct channel *c = channel_create("wake", 100, 8, 0);
@@ -622,6 +643,7 @@ static Suite *channel_suite(void)
 	tcase_add_test(tc, test_internal_waits_are_internal);
 	tcase_add_test(tc, test_close_when_last_producer_done);
 	tcase_add_test(tc, test_drain_after_close);
+	tcase_add_test(tc, test_recv_within);
 	tcase_add_test(tc, test_close_wakes_every_receiver);
 	tcase_add_test(tc, test_fill_integral);
 	suite_add_tcase(s, tc);

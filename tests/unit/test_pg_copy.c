@@ -1,7 +1,9 @@
 /* test_pg_copy.c: unit tests for PostgreSQL's COPY text format
  * (connectors/pg_copy.c): escapes the server writes (octal, hex, \b ...),
- * nulls, empty fields, rows of the wrong width, and every byte value
- * through encode then parse. */
+ * nulls, empty fields, rows of the wrong width, every byte value through
+ * encode then parse, and each escaped byte at each place of a value (the
+ * encoder reads eight bytes at a time; its wide form also reads past the
+ * value, which must change nothing). */
 #include "autoconfig.h"
 
 #include <check.h>
@@ -70,12 +72,53 @@ START_TEST(test_every_byte_round_trip)
 }
 END_TEST
 
+/* The escapes one byte at a time, as the COPY text format defines them. */
+static size_t escape_slowly(char *o, const char *s, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *esc = s[i] == '\\' ? "\\\\" : s[i] == '\t' ? "\\t" : s[i] == '\n' ? "\\n" : s[i] == '\r' ? "\\r" : NULL;
+		if (esc) {
+			memcpy(o + k, esc, 2);
+			k += 2;
+		} else {
+			o[k++] = s[i];
+		}
+	}
+	return k;
+}
+
+START_TEST(test_escape_at_every_place)
+{
+	static const char specials[] = { '\\', '\t', '\n', '\r', 0 };
+	char value[40], want[80], got[80];
+	for (size_t n = 0; n <= 33; n++)
+		for (size_t at = 0; at < n; at++)
+			for (size_t k = 0; k < sizeof specials; k++) {
+				for (size_t i = 0; i < n; i++)
+					value[i] = (char)('a' + i % 26);
+				value[at] = specials[k];
+				if (at + 9 < n)
+					value[at + 9] = '\\'; /* two in one value, words apart */
+				memset(value + n, '\\', 7); /* past the value: read by the wide form, never escaped */
+				size_t wn = escape_slowly(want, value, n);
+				char *end = pg_copy_write_field(got, value, n);
+				ck_assert_uint_eq((size_t)(end - got), wn);
+				ck_assert(!memcmp(got, want, wn));
+				end = pg_copy_write_field_wide(got, value, n);
+				ck_assert_uint_eq((size_t)(end - got), wn);
+				ck_assert(!memcmp(got, want, wn));
+			}
+}
+END_TEST
+
 static Suite *pg_copy_suite(void)
 {
 	Suite *s = suite_create("pg_copy");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_fields_nulls_and_escapes);
 	tcase_add_test(tc, test_every_byte_round_trip);
+	tcase_add_test(tc, test_escape_at_every_place);
 	suite_add_tcase(s, tc);
 	return s;
 }
