@@ -6,20 +6,12 @@
 #include <stdint.h>
 #include <string.h>
 
-/* The byte c in each of the 8 bytes of a word. */
-#define PG_COPY_EACH(c) (0x0101010101010101ull * (uint8_t)(c))
-
-/* Nonzero when a byte of x is zero (exact for "any", not for which). */
-static inline uint64_t pg_copy_zero_byte(uint64_t x)
-{
-	return (x - PG_COPY_EACH(1)) & ~x & PG_COPY_EACH(0x80);
-}
+#include "../src/base/swar.h"
 
 /* Nonzero when a byte of x must be escaped: backslash, tab, \n or \r. */
 static inline uint64_t pg_copy_special(uint64_t x)
 {
-	return pg_copy_zero_byte(x ^ PG_COPY_EACH('\\')) | pg_copy_zero_byte(x ^ PG_COPY_EACH('\t')) |
-	       pg_copy_zero_byte(x ^ PG_COPY_EACH('\n')) | pg_copy_zero_byte(x ^ PG_COPY_EACH('\r'));
+	return swar_has_byte(x, '\\') | swar_has_byte(x, '\t') | swar_has_byte(x, '\n') | swar_has_byte(x, '\r');
 }
 
 static char *pg_copy_escape_bytes(char *o, const char *s, size_t n)
@@ -78,7 +70,7 @@ char *pg_copy_write_field(char *o, const char *s, size_t n)
 
 char *pg_copy_write_field_wide(char *o, const char *s, size_t n)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if SWAR_LITTLE_ENDIAN
 	for (size_t i = 0; i < n; i += 8) {
 		uint64_t x;
 		memcpy(&x, s + i, 8);
