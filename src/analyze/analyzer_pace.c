@@ -211,9 +211,10 @@ static void analyzer_wait_suggest(struct finding *f, const struct an_stage *s)
 		break;
 	case SYS_POSTGRESQL:
 		if (dst)
-			finding_suggest(f, "The PostgreSQL server sets the pace: send fewer, larger batches (-batch, "
-					   "commit_every), and look at the table's indexes, constraints and triggers, the "
-					   "server's CPU and disk, and the network latency to it");
+			finding_suggest(f, "The PostgreSQL server sets the pace: commit less often (commit_every; one "
+					   "COPY already carries many batches, so -batch changes little), and look at the "
+					   "table's indexes, constraints and triggers, the server's CPU and disk, and the "
+					   "network latency to it");
 		else
 			finding_suggest(f, "The PostgreSQL server sets the pace: look at the query (EXPLAIN it: indexes "
 					   "on its filters, fewer columns), the server's CPU and disk, and the network "

@@ -584,7 +584,7 @@ START_TEST(bottleneck_connector_waiting)
 			   "time waits on it; busy 98.0%";
 	ck_assert_msg(!strncmp(f->description, want, strlen(want)), "description: %s", f->description);
 	ck_assert_double_eq_tol(figure(f, "wait_pct"), 85, TOL);
-	ck_assert_msg(strstr(f->suggestions[0], "The PostgreSQL server sets the pace: send fewer, larger batches"),
+	ck_assert_msg(strstr(f->suggestions[0], "The PostgreSQL server sets the pace: commit less often"),
 		      "suggestion: %s",
 		      f->suggestions[0]);
 	findings_free(&out);
