@@ -49,7 +49,7 @@ grep -qF "): $LOCK" "$T/tags" || soft_fail "-tags lacks lock '$LOCK': $(head -20
 pprof "-tagfocus" "$T/focus" -tagfocus="lock=^$LOCK\$" -top "$PROF"
 [ "$(awk '$6 == "contend_hold_lock" && $4 != "0" {print "yes"}' "$T/focus")" = yes ] ||
 	soft_fail "-tagfocus=lock=^$LOCK\$: no delay in contend_hold_lock: $(head -15 "$T/focus")"
-grep -Eq ' (channel_send_batch|channel_recv_batch)$' "$T/focus" &&
+grep -Eq ' (channel_send_batch|channel_recv_batch|channel_recv_batch_within)$' "$T/focus" &&
 	soft_fail "-tagfocus=lock=^$LOCK\$ shows channel waits: $(head -15 "$T/focus")"
 note "ok: -types mutex"
 
