@@ -87,8 +87,7 @@ static void http_page_append_record(struct http_page *p, const char *data, size_
 {
 	size_t at = p->recs.len;
 	buf_append(&p->recs, data, n);
-	for (char *z = memchr(p->recs.p + at, 0, n); z; z = memchr(z + 1, 0, n - (size_t)(z + 1 - (p->recs.p + at))))
-		*z = 1;
+	json_scan_hide_nul(p->recs.p + at, n);
 }
 
 /* One byte inside the records' array, between records or at a record's

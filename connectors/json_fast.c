@@ -27,21 +27,28 @@ static inline const unsigned char *jf_skip_space(const unsigned char *p, const u
 	return p;
 }
 
-/* The first byte at or after p that ends a run of plain string text: '"',
- * '\\', a control character (< 0x20) or a byte of a multi-byte character
- * (>= 0x80); end when there is none. Eight bytes at a time (swar.h). */
+/* A byte that ends a run of plain string text: '"', '\\', a control
+ * character (< 0x20) or a byte of a multi-byte character (>= 0x80). */
+static inline int jf_is_plain(unsigned char c) { return c != '"' && c != '\\' && c >= 0x20 && c < 0x80; }
+
+/* The bytes of w that end a run of plain text, flagged as swar.h does. */
+static inline uint64_t jf_stop_mask(uint64_t w)
+{
+	return swar_has_byte(w, '"') | swar_has_byte(w, '\\') | swar_below(w, 0x20) | (w & SWAR_HIGH);
+}
+
+/* The first byte at or after p that ends a run of plain string text; end
+ * when there is none. Eight bytes at a time. */
 static const unsigned char *jf_find_special(const unsigned char *p, const unsigned char *end)
 {
 #if SWAR_LITTLE_ENDIAN
-	while (end - p >= 8) {
-		uint64_t w = swar_load(p);
-		uint64_t m = swar_has_byte(w, '"') | swar_has_byte(w, '\\') | swar_below(w, 0x20) | (w & SWAR_HIGH);
+	for (; end - p >= 8; p += 8) {
+		uint64_t m = jf_stop_mask(swar_load(p));
 		if (m)
 			return p + swar_first(m);
-		p += 8;
 	}
 #endif
-	while (p < end && *p != '"' && *p != '\\' && *p >= 0x20 && *p < 0x80)
+	while (p < end && jf_is_plain(*p))
 		p++;
 	return p;
 }
@@ -53,20 +60,17 @@ static const unsigned char *jf_copy_plain(const unsigned char *p, const unsigned
 {
 	char *d = *dp;
 #if SWAR_LITTLE_ENDIAN
-	while (end - p >= 8) {
-		uint64_t w = swar_load(p);
-		uint64_t m = swar_has_byte(w, '"') | swar_has_byte(w, '\\') | swar_below(w, 0x20) | (w & SWAR_HIGH);
+	for (; end - p >= 8; p += 8, d += 8) {
+		uint64_t w = swar_load(p), m = jf_stop_mask(w);
 		memcpy(d, &w, 8);
 		if (m) {
 			unsigned k = swar_first(m);
 			*dp = d + k;
 			return p + k;
 		}
-		p += 8;
-		d += 8;
 	}
 #endif
-	while (p < end && *p != '"' && *p != '\\' && *p >= 0x20 && *p < 0x80)
+	while (p < end && jf_is_plain(*p))
 		*d++ = (char)*p++;
 	*dp = d;
 	return p;

@@ -10,6 +10,14 @@
 
 #include "../src/base/swar.h"
 
+void json_scan_hide_nul(char *p, size_t n)
+{
+	if (!n)
+		return;
+	for (char *z = memchr(p, 0, n); z; z = memchr(z + 1, 0, n - (size_t)(z + 1 - p)))
+		*z = 1;
+}
+
 int json_scan_is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 static void json_scan_push(struct json_scan *a, int is_array)

@@ -32,6 +32,9 @@ int json_scan_step(struct json_scan *a, unsigned char c);
  * (*end = 1); up to, not including, the delimiter that ends a number,
  * true, ... (*end = -1). *newlines is increased by the LF bytes consumed. */
 size_t json_scan_run(struct json_scan *a, const char *p, size_t n, int *end, uint64_t *newlines);
+/* Makes each NUL byte of p[0..n) 0x01: as invalid in JSON, and no longer
+ * the end of a record that the readers end with a NUL. */
+void json_scan_hide_nul(char *p, size_t n);
 /* JSON's white space. */
 int json_scan_is_space(unsigned char c);
 

@@ -175,8 +175,7 @@ static void jsrc_arr_emit(struct buf *out, const char *in, size_t n, size_t newl
 	out->len += newlines;
 	char *o = out->p + out->len;
 	memcpy(o, in, n);
-	for (char *z = memchr(o, 0, n); z; z = memchr(z + 1, 0, n - (size_t)(z + 1 - o)))
-		*z = 1;
+	json_scan_hide_nul(o, n);
 	out->len += n;
 	out->p[out->len++] = 0;
 }
