@@ -126,8 +126,16 @@ static size_t analyzer_find_bottleneck(const struct analyzer_input *in, const st
 				return i;
 			continue;
 		}
-		int pushed = in->stages[i - 1].backpressured_pct >= o->backpressured_pct - m ||
-			     (i - 1 < in->nchannels && in->channels[i - 1].fill_avg_pct >= o->channel_high_pct - m);
+		/* pushed from upstream: its sender waits for room at least
+		 * backpressured_pct of its time, or the input channel is full past
+		 * channel_high_pct, or both signals agree at a weaker level (the
+		 * channel past channel_medium_pct and the sender waiting half of
+		 * backpressured_pct): a source that spends the rest of its time
+		 * producing, on cores it shares, is seldom backpressured more */
+		double up_bp = in->stages[i - 1].backpressured_pct;
+		double in_fill = i - 1 < in->nchannels ? in->channels[i - 1].fill_avg_pct : -1;
+		int pushed = up_bp >= o->backpressured_pct - m || in_fill >= o->channel_high_pct - m ||
+			     (in_fill >= o->channel_medium_pct - m && up_bp >= o->backpressured_pct / 2 - m);
 		int busy = s->busy_pct >= o->busy_pct - m;
 		/* downstream does not hold it back: mostly idle, or, when a later
 		 * stage is busy too (two problems, or cores shared), the stage is

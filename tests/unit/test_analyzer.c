@@ -2579,6 +2579,53 @@ START_TEST(cpu_bound_verdict)
 }
 END_TEST
 
+/* A CPU-bound stage on a machine that other programs load too (as the
+ * planted spin pipeline ran under TSan on a busy CI machine): its input
+ * channel is 81% full and its source waits 44% of its time for room, the
+ * rest producing on the shared cores. Both signals, each under its own
+ * threshold, agree: the stage is the bottleneck, not "no stage" (cpu_bound). */
+START_TEST(bottleneck_on_shared_cores)
+{
+	const struct an_stage st[] = {
+		SRC(1, 56, 44, 0, 3000),
+		XF("burn", 4, 97, 0, 3, 3000),
+		DST(1, 4, 0, 96, 3000),
+	};
+	const struct an_channel ch[] = { CHAN("source->burn", 81.1), CHAN("burn->destination", 1) };
+	struct analyzer_input in;
+	input_set_stages(&in, st, 3, ch, 2);
+	in.cores = 2;
+	in.cores_used = 1.2;
+	in.machine_busy_cores = 2.0;
+	struct findings out;
+	run(&in, &out);
+	ck_assert_uint_eq(count_type(&out, FIND_CPU_BOUND), 0);
+	const struct finding *f = find_comp(&out, FIND_PIPELINE_BOTTLENECK, "burn");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_ge(f->severity, SEV_MEDIUM);
+	findings_free(&out);
+	/* one signal alone stays below the verdict: a half-full channel with the
+	 * source waiting 44%, or an 81% full channel with the source waiting 20% */
+	const struct an_channel half[] = { CHAN("source->burn", 50), CHAN("burn->destination", 1) };
+	in.channels = half;
+	run(&in, &out);
+	ck_assert_uint_eq(count_type(&out, FIND_PIPELINE_BOTTLENECK), 0);
+	findings_free(&out);
+	const struct an_stage st2[] = {
+		SRC(1, 80, 20, 0, 3000),
+		XF("burn", 4, 97, 0, 3, 3000),
+		DST(1, 4, 0, 96, 3000),
+	};
+	input_set_stages(&in, st2, 3, ch, 2);
+	in.cores = 2;
+	in.cores_used = 1.2;
+	in.machine_busy_cores = 2.0;
+	run(&in, &out);
+	ck_assert_uint_eq(count_type(&out, FIND_PIPELINE_BOTTLENECK), 0);
+	findings_free(&out);
+}
+END_TEST
+
 static Suite *analyzer_suite(void)
 {
 	Suite *s = suite_create("analyzer");
@@ -2614,6 +2661,7 @@ static Suite *analyzer_suite(void)
 	tcase_add_test(tc, hotspot_under_keeps_up_and_without_records);
 	tcase_add_test(tc, small_pieces);
 	tcase_add_test(tc, cpu_bound_verdict);
+	tcase_add_test(tc, bottleneck_on_shared_cores);
 	tcase_add_test(tc, source_keeps_up);
 	tcase_add_test(tc, source_waits_by_kind);
 	tcase_add_test(tc, configured_pace_caps);
