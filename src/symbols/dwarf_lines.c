@@ -12,14 +12,13 @@
 #include "autoconfig.h"
 
 #include "dwarf_lines.h"
+#include "dwarf_lines_int.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "elf_file.h"
-
-#define DW_NOFILE UINT32_MAX      /* the row ending a sequence */
-#define DW_BADFILE (UINT32_MAX - 1) /* a row whose file is not known */
 
 /* forms (DWARF 5, 7.5.6) */
 enum {
@@ -42,23 +41,6 @@ enum { DWUT_compile = 1, DWUT_type = 2, DWUT_partial = 3, DWUT_skeleton = 4, DWU
 enum { DWLNS_copy = 1, DWLNS_advance_pc, DWLNS_advance_line, DWLNS_set_file, DWLNS_set_column,
        DWLNS_negate_stmt, DWLNS_set_basic_block, DWLNS_const_add_pc, DWLNS_fixed_advance_pc };
 enum { DWLNE_end_sequence = 1, DWLNE_set_address = 2, DWLNE_define_file = 3 };
-
-struct dw_row {
-	uint64_t addr;
-	uint32_t file; /* index into names, DW_NOFILE at the end of a sequence */
-	uint32_t line;
-};
-
-struct dwarf_lines {
-	struct dw_row *rows;
-	size_t nrows, cap;
-	char **names; /* interned file names */
-	size_t nnames, names_cap;
-	uint32_t *name_hash; /* open addressing: index + 1, 0 = empty */
-	size_t hash_cap;
-	struct dw_lazy *lazy; /* an opened table: the sequences are decoded when asked for */
-	int indexing;         /* the index pass: sequences are recorded, no row is kept */
-};
 
 /* --- reading ---------------------------------------------------------------------------- */
 
@@ -154,14 +136,6 @@ static const char *dw_sec_str(const unsigned char *sec, size_t size, uint64_t of
 	return (const char *)sec + off;
 }
 
-/* The sections, read from elf on first use when elf is set. */
-struct dw_ctx {
-	struct dwarf_sections s;
-	struct elf_file *elf;
-	int tried_str, tried_info;
-	unsigned char *owned[5];
-};
-
 static void dw_ctx_read(struct dw_ctx *x, int slot, const char *name, const unsigned char **data, size_t *size)
 {
 	if (!x->elf || *data)
@@ -253,17 +227,6 @@ static const unsigned char *dw_unit_length(struct dw_cur *c, unsigned *offsz)
 }
 
 /* --- compilation directories (.debug_info) for line tables before DWARF 5 ----------------- */
-
-struct dw_compdir {
-	uint64_t stmt_list;
-	const char *dir;
-};
-
-struct dw_compdirs {
-	struct dw_compdir *v;
-	size_t n;
-	int built;
-};
 
 /* Finds the attribute specs of abbreviation `code` in the table at off. */
 static int dw_find_abbrev(const struct dw_ctx *x, uint64_t off, uint64_t code, struct dw_cur *specs)
@@ -473,24 +436,6 @@ static uint32_t dw_intern(struct dwarf_lines *d, const char *comp, const char *d
 }
 
 /* --- one line-number program ------------------------------------------------------------ */
-
-struct dw_file {
-	const char *name;
-	uint64_t dir;
-	uint32_t id; /* interned, DW_NOFILE until first used */
-};
-
-struct dw_unit {
-	int version;
-	unsigned offsz, addrsz, min_inst, max_ops, line_range, opcode_base;
-	int line_base, default_stmt;
-	const unsigned char *std_lengths;
-	const char **dirs; /* dirs[0]: the compilation directory (may be NULL) */
-	size_t ndirs, dirs_cap;
-	struct dw_file *files;
-	size_t nfiles, files_cap;
-	int file_base; /* the number of the first file: 1 before DWARF 5, 0 from it */
-};
 
 static int dw_add_dir(struct dw_unit *u, const char *dir)
 {
@@ -892,23 +837,6 @@ struct dwarf_lines *dwarf_lines_load(struct elf_file *e)
 
 /* --- a table decoded on demand ---------------------------------------------------------- */
 
-/* A sequence of an opened table: its addresses and where its program starts. */
-struct dw_seqref {
-	uint64_t lo, hi, unit_off, prog_off;
-};
-
-struct dw_lazy {
-	struct dw_ctx x; /* the sections, kept */
-	struct dw_compdirs cds;
-	struct dw_unit u;     /* the header of unit_off */
-	uint64_t unit_off;    /* UINT64_MAX: none read yet */
-	const unsigned char *unit_end;
-	struct dw_seqref *seqs; /* by lo */
-	uint64_t *maxhi;        /* maxhi[i]: the highest hi of seqs[0..i] */
-	unsigned char *done;    /* decoded into the rows */
-	size_t nseqs, cap;
-};
-
 static void dw_lazy_free(struct dw_lazy *z)
 {
 	if (!z)
@@ -921,6 +849,8 @@ static void dw_lazy_free(struct dw_lazy *z)
 	free(z->seqs);
 	free(z->maxhi);
 	free(z->done);
+	if (z->mapped)
+		munmap(z->mapped, z->mapped_size);
 	free(z);
 }
 
@@ -1061,14 +991,22 @@ struct dwarf_lines *dwarf_lines_open(struct elf_file *e)
 	d->indexing = 0;
 	free(adv);
 	x->elf = NULL; /* from now on only what was read */
-	if (!z->nseqs || !(z->maxhi = malloc(z->nseqs * sizeof *z->maxhi)) || !(z->done = calloc(z->nseqs, 1))) {
+	if (dwarf_lines_index_sequences(d)) {
 		dwarf_lines_free(d);
 		return NULL;
 	}
+	return d;
+}
+
+int dwarf_lines_index_sequences(struct dwarf_lines *d)
+{
+	struct dw_lazy *z = d->lazy;
+	if (!z->nseqs || !(z->maxhi = malloc(z->nseqs * sizeof *z->maxhi)) || !(z->done = calloc(z->nseqs, 1)))
+		return -1;
 	qsort(z->seqs, z->nseqs, sizeof *z->seqs, dw_seqref_cmp);
 	for (size_t i = 0; i < z->nseqs; i++)
 		z->maxhi[i] = i && z->maxhi[i - 1] > z->seqs[i].hi ? z->maxhi[i - 1] : z->seqs[i].hi;
-	return d;
+	return 0;
 }
 
 /* Decodes sequence i into the rows. */
@@ -1086,6 +1024,8 @@ static void dw_lazy_decode(struct dwarf_lines *d, size_t i)
 		z->unit_off = r->unit_off;
 		z->unit_end = prog.end;
 	}
+	if (r->prog_off > (uint64_t)(z->unit_end - x->s.line)) /* not in its unit (a damaged saved index) */
+		return;
 	prog = (struct dw_cur){ x->s.line + r->prog_off, z->unit_end, 0 };
 	dw_run(d, x->s.line, r->unit_off, &z->u, &prog, 1);
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct buf;
 struct elf_file;
 struct dwarf_lines;
 
@@ -35,6 +36,14 @@ struct dwarf_lines *dwarf_lines_open(struct elf_file *e);
  * would. Returns 1 when rows were added, 0 when none, -1 out of memory.
  * Nothing to do for a table from dwarf_lines_load or _build. */
 int dwarf_lines_need(struct dwarf_lines *d, const uint64_t *addrs, size_t n);
+/* Appends an opened table (from dwarf_lines_open, decoded or not) to out as
+ * bytes (dwarf_lines_saved.c): 0, or -1 when d is not an opened table or
+ * memory runs out. */
+int dwarf_lines_save(const struct dwarf_lines *d, struct buf *out);
+/* The table saved at map[off..size), opened again without its ELF file;
+ * takes map (a mapping of size bytes: unmapped with the table, or at once
+ * on failure). NULL when the bytes are not a saved table. */
+struct dwarf_lines *dwarf_lines_open_saved(void *map, size_t size, size_t off);
 /* From sections in memory (the buffers may be freed afterwards). */
 struct dwarf_lines *dwarf_lines_build(const struct dwarf_sections *s);
 void dwarf_lines_free(struct dwarf_lines *d);

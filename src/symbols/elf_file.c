@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -166,6 +167,11 @@ void elf_file_close(struct elf_file *e)
 	free(e->sh);
 	free(e->shstr);
 	free(e);
+}
+
+uint64_t elf_file_size(const struct elf_file *e)
+{
+	return e->size;
 }
 
 size_t elf_file_phdrs(const struct elf_file *e, const Elf64_Phdr **out)
@@ -516,5 +522,7 @@ void elf_funcs_free(struct elf_funcs *f)
 		free(f->strtabs[i]);
 	free(f->strtabs);
 	free(f->v);
+	if (f->mapped)
+		munmap(f->mapped, f->mapped_size);
 	memset(f, 0, sizeof *f);
 }

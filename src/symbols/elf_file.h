@@ -21,6 +21,8 @@ struct elf_file *elf_file_open(const char *path);
 struct elf_file *elf_file_open_memory(const void *image, size_t size);
 void elf_file_close(struct elf_file *e);
 
+/* The size of the file (or image) in bytes. */
+uint64_t elf_file_size(const struct elf_file *e);
 size_t elf_file_phdrs(const struct elf_file *e, const Elf64_Phdr **out);
 /* The section headers (index 0 is the null section). */
 size_t elf_file_sections(const struct elf_file *e, const Elf64_Shdr **out);
@@ -57,6 +59,8 @@ struct elf_funcs {
 	size_t n, cap;
 	unsigned char **strtabs; /* the string tables the names point into */
 	size_t nstrtabs;
+	void *mapped; /* or a mapped file they point into (a cache file), unmapped with them */
+	size_t mapped_size;
 };
 
 /* Adds the STT_FUNC and STT_GNU_IFUNC symbols of .symtab and .dynsym of e

@@ -180,7 +180,7 @@ size_t elf_funcs_add_unwind(struct elf_funcs *f, struct elf_file *e, const char 
 	free(data);
 	elf_funcs_finish(f); /* sorted, to look up what is covered */
 	size_t known = f->n; /* what is added is not looked at again */
-	struct elf_funcs view = { f->v, known, known, NULL, 0 };
+	struct elf_funcs view = { f->v, known, known, NULL, 0, NULL, 0 };
 	for (size_t i = 0; i < nr; i++) {
 		view.v = f->v; /* the array moves as it grows */
 		if (elf_funcs_cover(&view, rv[i].start, rv[i].end))

@@ -43,6 +43,7 @@
 #include "dwarf_lines.h"
 #include "elf_file.h"
 #include "elf_nosym.h"
+#include "sym_cache.h"
 
 #define SYM_DEBUG_ROOT "/usr/lib/debug/.build-id/"
 #define SYM_CACHE_MAX (1u << 18) /* entries; the cache starts over beyond */
@@ -56,6 +57,7 @@ struct sym_object {
 	const void *image;         /* the vDSO image */
 	size_t image_size;
 	uint64_t inode;
+	uint64_t file_size, debug_size; /* of the file and of its debug file (0: none): the cache's key */
 	char build_id[129];
 	Elf64_Phdr *phdrs; /* kept to compute the bias of each mapping */
 	size_t nphdrs;
@@ -102,6 +104,7 @@ struct symbolizer {
 	char **made;               /* names made for single addresses ("[anon]+0x1234") */
 	size_t nmade;
 	uint64_t refreshed_ns;     /* when the maps were last read */
+	char *cache_dir;           /* of sym_cache.h, NULL: none */
 	struct symbolize_stats stats;
 };
 
@@ -147,12 +150,14 @@ static int sym_object_probe(struct sym_object *o)
 		o->nphdrs = n;
 	}
 	elf_file_build_id(e, o->build_id, sizeof o->build_id);
+	o->file_size = elf_file_size(e);
 	o->has_functions = sym_has_symbols(e);
 	o->has_lines = sym_has_line_table(e);
 	elf_file_close(e);
 	struct elf_file *dbg = sym_open_debug_file(o);
 	if (dbg) {
 		o->has_debug_file = 1;
+		o->debug_size = elf_file_size(dbg);
 		o->has_functions |= sym_has_symbols(dbg);
 		o->has_lines |= sym_has_line_table(dbg);
 		elf_file_close(dbg);
@@ -160,11 +165,28 @@ static int sym_object_probe(struct sym_object *o)
 	return o->phdrs ? 0 : -1;
 }
 
-/* Reads the symbols (the first lookup in the object). */
+/* What o's cache files are found by and checked against; 0, or -1 when o
+ * has none (no cache, the vDSO, no build ID). */
+static int sym_object_cache_key(const struct symbolizer *s, const struct sym_object *o, struct sym_cache_key *k)
+{
+	if (!s->cache_dir || !o->open_path || !o->build_id[0])
+		return -1;
+	*k = (struct sym_cache_key){ o->build_id, o->label, o->file_size, o->debug_size };
+	return 0;
+}
+
+/* Reads the symbols (the first lookup in the object): from the cache when
+ * it has them, else from the ELF files, then saved there. */
 static void sym_object_load(struct symbolizer *s, struct sym_object *o)
 {
 	o->state = 1;
 	s->stats.symbol_reads++;
+	struct sym_cache_key k;
+	int keyed = sym_object_cache_key(s, o, &k) == 0;
+	if (keyed && sym_cache_read_funcs(s->cache_dir, &k, &o->funcs) == 0) {
+		s->stats.cache_reads++;
+		return;
+	}
 	struct elf_file *e = sym_object_open(o);
 	struct elf_file *dbg = o->has_debug_file ? sym_open_debug_file(o) : NULL;
 	if (e)
@@ -178,14 +200,24 @@ static void sym_object_load(struct symbolizer *s, struct sym_object *o)
 	elf_funcs_finish(&o->funcs);
 	elf_file_close(e);
 	elf_file_close(dbg);
+	if (keyed && (e || dbg) && sym_cache_write_funcs(s->cache_dir, &k, &o->funcs) == 0)
+		s->stats.cache_writes++;
 }
 
 /* Makes the line table answer for the link-time addresses addrs[0..n):
- * opened on the first call, then the sequences holding them decoded. */
+ * opened on the first call (from the cache when it has it, else from the
+ * ELF files, then saved there), then the sequences holding them decoded. */
 static void sym_object_lines(struct symbolizer *s, struct sym_object *o, const uint64_t *addrs, size_t n)
 {
 	if (!o->has_lines)
 		return;
+	struct sym_cache_key k;
+	if (!o->lines_opened && sym_object_cache_key(s, o, &k) == 0 &&
+	    (o->lines = sym_cache_read_lines(s->cache_dir, &k))) {
+		o->lines_opened = 1;
+		s->stats.line_reads++;
+		s->stats.cache_reads++;
+	}
 	if (!o->lines_opened) {
 		o->lines_opened = 1;
 		s->stats.line_reads++;
@@ -199,6 +231,9 @@ static void sym_object_lines(struct symbolizer *s, struct sym_object *o, const u
 			o->lines = dbg ? dwarf_lines_open(dbg) : NULL;
 			elf_file_close(dbg);
 		}
+		if (o->lines && sym_object_cache_key(s, o, &k) == 0 &&
+		    sym_cache_write_lines(s->cache_dir, &k, o->lines) == 0)
+			s->stats.cache_writes++;
 	}
 	dwarf_lines_need(o->lines, addrs, n);
 }
@@ -521,6 +556,7 @@ struct symbolizer *symbolize_new(void)
 		free(s);
 		return NULL;
 	}
+	s->cache_dir = sym_cache_default_dir();
 	sym_refresh_locked(s); /* nobody else sees s yet */
 	s->refreshed_ns = clock_now_ns();
 	return s;
@@ -545,8 +581,18 @@ void symbolize_free(struct symbolizer *s)
 	free(s->maps);
 	free(s->live);
 	free(s->cache);
+	free(s->cache_dir);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
+}
+
+void symbolize_set_cache_dir(struct symbolizer *s, const char *dir)
+{
+	char *copy = dir ? strdup(dir) : NULL;
+	pthread_mutex_lock(&s->mu);
+	free(s->cache_dir);
+	s->cache_dir = copy;
+	pthread_mutex_unlock(&s->mu);
 }
 
 void symbolize_refresh(struct symbolizer *s)

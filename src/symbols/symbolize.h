@@ -64,12 +64,19 @@ int symbolize_lookup_function(struct symbolizer *s, uint64_t pc, struct sym_info
  * lets a thread other than the one that will look them up do the reading. */
 void symbolize_prepare(struct symbolizer *s, const uint64_t *pcs, size_t n);
 
+/* The folder of the cache of function and line tables (sym_cache.h), by
+ * default $XDG_CACHE_HOME/nebtop or else $HOME/.cache/nebtop; NULL: no
+ * cache. For objects read from now on. */
+void symbolize_set_cache_dir(struct symbolizer *s, const char *dir);
+
 /* What the symbolizer has read from disk so far (for tests and benches). */
 struct symbolize_stats {
 	unsigned long objects_probed;   /* ELF headers read (build ID, what the file holds) */
 	unsigned long symbol_reads;     /* symbol tables read (one per object, on its first lookup) */
 	unsigned long line_reads;       /* line tables opened (their sequences found) */
 	unsigned long line_rows;        /* rows decoded from them, for the addresses asked */
+	unsigned long cache_reads;      /* of those reads and opens, how many came from the cache */
+	unsigned long cache_writes;     /* function and line tables saved in the cache */
 };
 void symbolize_get_stats(struct symbolizer *s, struct symbolize_stats *out);
 /* The mappings known so far; *out stays valid until symbolize_free (a later
