@@ -127,14 +127,17 @@ static unsigned char *sym_cache_map(const char *dir, const struct sym_cache_key 
 }
 
 struct sym_cache_old {
-	time_t mtime;
+	struct timespec mtime;
 	char name[256];
 };
 
 static int sym_cache_old_cmp(const void *a, const void *b)
 {
-	const struct sym_cache_old *x = a, *y = b;
-	return x->mtime < y->mtime ? -1 : x->mtime > y->mtime;
+	const struct timespec *x = &((const struct sym_cache_old *)a)->mtime;
+	const struct timespec *y = &((const struct sym_cache_old *)b)->mtime;
+	if (x->tv_sec != y->tv_sec)
+		return x->tv_sec < y->tv_sec ? -1 : 1;
+	return x->tv_nsec < y->tv_nsec ? -1 : x->tv_nsec > y->tv_nsec;
 }
 
 /* Keeps the folder at SYM_CACHE_MAX_FILES cache files (the least recently
@@ -151,8 +154,8 @@ static void sym_cache_prune(const char *dir)
 	while ((de = readdir(d))) {
 		const char *dot = strrchr(de->d_name, '.');
 		struct stat st;
-		if (!dot || strlen(de->d_name) >= sizeof v->name || fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
-		    !S_ISREG(st.st_mode))
+		if (!dot || strlen(de->d_name) >= sizeof v->name ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
 			continue;
 		if (de->d_name[0] == '.' && !strcmp(dot, ".tmp")) {
 			if (now - st.st_mtime > SYM_CACHE_STALE_TMP_S)
@@ -168,7 +171,7 @@ static void sym_cache_prune(const char *dir)
 				break;
 			v = w;
 		}
-		v[n].mtime = st.st_mtime;
+		v[n].mtime = st.st_mtim;
 		snprintf(v[n++].name, sizeof v->name, "%s", de->d_name);
 	}
 	if (n > SYM_CACHE_MAX_FILES) {
