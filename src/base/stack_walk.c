@@ -10,15 +10,6 @@
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 
-/* libunwind sets itself up on first use; doing it here, before main and any
- * thread, keeps that set-up out of signal handlers and makes it visible to
- * every thread (ThreadSanitizer cannot see libunwind's own synchronization). */
-__attribute__((constructor)) static void stack_walk_warm_up(void)
-{
-	uint64_t pcs[4];
-	stack_walk_here(STACK_WALK_LIBUNWIND, pcs, 4);
-}
-
 static int stack_walk_frames(uintptr_t fp, uintptr_t sp, uintptr_t lo, uintptr_t hi, uint64_t *pcs, int n, int max)
 {
 	if (!lo || !hi) { /* unknown bounds: allow a window above the stack pointer */
@@ -50,6 +41,18 @@ static int stack_walk_libunwind(unw_cursor_t *cur, uint64_t *pcs, int max)
 		pcs[n++] = ip;
 	} while (n < max && unw_step(cur) > 0);
 	return n;
+}
+
+/* libunwind sets itself up on first use; doing it here, before main and any
+ * thread, keeps that set-up out of signal handlers and makes it visible to
+ * every thread (ThreadSanitizer cannot see libunwind's own synchronization). */
+__attribute__((constructor)) static void stack_walk_warm_up(void)
+{
+	unw_context_t uc;
+	unw_cursor_t cur;
+	uint64_t pcs[4];
+	if (unw_getcontext(&uc) == 0 && unw_init_local(&cur, &uc) == 0)
+		stack_walk_libunwind(&cur, pcs, 4);
 }
 
 int stack_walk_from_signal(enum stack_walk_kind kind, void *ucontext, uintptr_t stack_lo, uintptr_t stack_hi,
