@@ -98,8 +98,10 @@ static const struct confkey csv_keys[] = {
 static long csv_cut_chunk(struct csv_source *s, struct buf *out, size_t want, const _Atomic int *stop,
 			  struct errbuf *e)
 {
-	out->len = 0;
-	buf_append(out, s->in.carry.p, s->in.carry.len);
+	/* the carry becomes the chunk (the buffers trade places, no copy) */
+	struct buf spare = *out;
+	*out = s->in.carry;
+	s->in.carry = spare;
 	s->in.carry.len = 0;
 	size_t scanned = 0, last = 0, got = 0;
 	struct csv_scan at_last = s->scan; /* the scan state at `last`, where the carry will start */

@@ -218,6 +218,15 @@ static int build_dead_letter(struct pipeline *p, struct errbuf *e)
 	return 0;
 }
 
+/* The decoders or encoders to run: the workers key, or when it is not given
+ * and the destination asks for fewer (cap), cap. */
+static int build_feed_threads(const struct pipeline *p, uint32_t cap)
+{
+	int workers = (int)p->spec.pl->workers;
+	int given = p->spec.pipeline && confsection_find(p->spec.pipeline, "workers");
+	return !given && cap && (int)cap < workers ? (int)cap : workers;
+}
+
 /* Thread slots: reader (+ decoders), workers per transform, (encoders +) writer. */
 static void build_threads(struct pipeline *p)
 {
@@ -227,9 +236,9 @@ static void build_threads(struct pipeline *p)
 	for (size_t i = 0; i < p->nstages; i++) {
 		int k;
 		if (i == 0)
-			k = 1 + (p->src->decode ? workers : 0);
+			k = 1 + (p->src->decode ? build_feed_threads(p, p->dst->feed_decoders) : 0);
 		else if (i == p->nstages - 1)
-			k = 1 + (p->dst->encode ? workers : 0);
+			k = 1 + (p->dst->encode ? build_feed_threads(p, p->dst->feed_encoders) : 0);
 		else
 			k = workers;
 		per_stage[i] = k;

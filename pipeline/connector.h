@@ -80,6 +80,11 @@ struct dest_ops {
 	void (*worker_free)(void *local);
 	/* Encoder threads: turns the kept records of b into b->out. Optional. */
 	void (*encode)(void *opts, struct batch *b, struct worker *w);
+	/* Optional, when the workers key is not given: the source's decoders and
+	 * the encoders to run at most (0 = workers). A destination whose system
+	 * takes records slower than so few threads give them asks for fewer:
+	 * more would only take CPU from that system on a shared machine. */
+	uint32_t feed_decoders, feed_encoders;
 	/* Writer thread, batches in order: writes b (b->out when encode is set).
 	 * Returns 0, or -1 with the message in e (the run fails). Records the
 	 * system refused one by one (a row the server rejected, a request that

@@ -2,7 +2,8 @@
 # the reference CSV -> JSON conversion gives, for 10,000 rows of quotes,
 # tabs, backslashes, line breaks, UTF-8 and nulls (short rows padded with
 # ragged = pad); a query source (typed columns: int, bool, null); create_table
-# with the types of cast stages; truncate; commit_every; a table in a schema.
+# with the types of cast stages; truncate; commit_every; a table in a schema;
+# the threads a load runs with workers given or not.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pg_lib.sh"
 pg_start
@@ -44,6 +45,11 @@ same_text "10000 769" "$(pg_sql -c 'SELECT count(*), count(*) FILTER (WHERE thre
 	"rows and nulls in t_round"
 same_text "text text text text" "$(pg_sql -c "SELECT string_agg(data_type, ' ' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 't_round'")" \
 	"create_table without cast: text columns"
+# workers not given: the server sets the pace, fed by two parsers and one
+# encoder (with the reader and the writer: 3 and 2 threads)
+same_text "source 3 destination 2" \
+	"$(metric "$(metrics_file)" '" ".join("%s %d" % (s["name"], s["threads"]) for s in m["stages"])')" \
+	"threads of a load into PostgreSQL with workers not given"
 note "ok: CSV -> PostgreSQL, 10,000 rows"
 
 # export: t_round -> JSON, equal to the reference
@@ -101,8 +107,11 @@ same_text "bigint double precision boolean text" \
 same_text "1 2.5 t a
 2 -3 f 
 3 1000 t c" "$(pg_sql -F ' ' -c 'SELECT * FROM "Sales"."Typed" ORDER BY id')" "typed rows"
-nebtop "$T/typed.ini"
+nebtop -workers 3 "$T/typed.ini"
 expect_rc 0 "second load without truncate"
+same_text "source 4 destination 4" \
+	"$(metric "$(metrics_file)" '" ".join("%s %d" % (s["name"], s["threads"]) for s in m["stages"] if s["name"] in ("source", "destination"))')" \
+	"threads of a load into PostgreSQL with -workers 3"
 same_text 6 "$(pg_sql -c 'SELECT count(*) FROM "Sales"."Typed"')" "rows after a second load"
 printf 'truncate = true\n' >>"$T/typed.ini"
 nebtop "$T/typed.ini"

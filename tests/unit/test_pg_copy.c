@@ -90,7 +90,8 @@ static size_t escape_slowly(char *o, const char *s, size_t n)
 
 START_TEST(test_escape_at_every_place)
 {
-	static const char specials[] = { '\\', '\t', '\n', '\r', 0 };
+	/* the escaped bytes, and control bytes beside them that stay as they are */
+	static const char specials[] = { '\\', '\t', '\n', '\r', 0, 1, '\b', '\v', '\f', 0x0e, 0x1f };
 	char value[40], want[80], got[80];
 	for (size_t n = 0; n <= 33; n++)
 		for (size_t at = 0; at < n; at++)
@@ -100,7 +101,8 @@ START_TEST(test_escape_at_every_place)
 				value[at] = specials[k];
 				if (at + 9 < n)
 					value[at + 9] = '\\'; /* two in one value, words apart */
-				memset(value + n, '\\', 7); /* past the value: read by the wide form, never escaped */
+				/* past the value: read by the wide form, never escaped */
+				memset(value + n, k % 2 ? '\\' : '\n', 7);
 				size_t wn = escape_slowly(want, value, n);
 				char *end = pg_copy_write_field(got, value, n);
 				ck_assert_uint_eq((size_t)(end - got), wn);
