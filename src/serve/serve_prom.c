@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../pipeline/channel.h"
@@ -43,6 +44,18 @@ static void serve_prom_family(struct buf *b, const char *name, const char *type,
 	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* The shortest text that reads back as v (Prometheus parses it as a
+ * float64): 0.1, not 0.10000000000000001. */
+static const char *serve_prom_number(double v, char out[32])
+{
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(out, 32, "%.*g", prec, v);
+		if (strtod(out, NULL) == v)
+			break;
+	}
+	return out;
+}
+
 static void serve_prom_value(struct buf *b, double v)
 {
 	if (isnan(v))
@@ -50,7 +63,7 @@ static void serve_prom_value(struct buf *b, double v)
 	else if (isinf(v))
 		buf_append_str(b, v > 0 ? " +Inf\n" : " -Inf\n");
 	else
-		buf_printf(b, " %.17g\n", v);
+		buf_printf(b, " %s\n", serve_prom_number(v, (char[32]){ 0 }));
 }
 
 /* name{pipeline="..",k1="v1",k2="v2"} value: labels as NULL-ended pairs. */
@@ -120,9 +133,9 @@ static void serve_prom_stages(struct buf *b, const struct serve_source *src, con
 		}
 }
 
-/* The latency histogram of each stage's batches: a bucket at every
- * fourth power of two of nanoseconds from 1 us to 18 min (bounds the
- * histogram has exactly), and +Inf. */
+/* The latency histogram of each stage's batches: a bucket at every power
+ * of two of nanoseconds from 1 us to 18 min (bounds the histogram has
+ * exactly, so no count is shared out by guess), and +Inf. */
 static void serve_prom_latency(struct buf *b, const struct serve_source *src, const struct figures *f)
 {
 	const char *name = "nebtop_stage_batch_duration_seconds";
@@ -133,12 +146,12 @@ static void serve_prom_latency(struct buf *b, const struct serve_source *src, co
 			continue;
 		uint64_t below = 0;
 		unsigned bucket = 0;
-		for (unsigned e = HISTOGRAM_MIN_EXP; e <= 40; e += 2) {
+		for (unsigned e = HISTOGRAM_MIN_EXP; e <= 40; e++) {
 			uint64_t bound = 1ull << e;
 			while (bucket < HISTOGRAM_BUCKETS && histogram_bucket_upper(bucket) <= bound)
 				below += h->count[bucket++];
 			char le[32];
-			snprintf(le, sizeof le, "%.17g", (double)bound / 1e9);
+			serve_prom_number((double)bound / 1e9, le);
 			const char *l[] = { "stage", f->stages[i].name, "le", le, NULL };
 			serve_prom_sample(b, src, "nebtop_stage_batch_duration_seconds_bucket", l, (double)below);
 		}
