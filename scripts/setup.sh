@@ -8,13 +8,14 @@ cd "$(dirname "$0")/.."
 
 # build, test and fuzz dependencies, as Debian package names (postgresql:
 # the server the postgresql connector tests start for themselves; prometheus:
-# promtool and the server the export tests start, curl their client; chromium,
+# promtool and the server the export tests start, curl their client,
+# python3-yaml reads the Grafana provisioning files they check; chromium,
 # fonts-dejavu-core and libxml2-utils: the flame graph tests open the SVG in
 # a headless browser and check it with xmllint)
 PACKAGES="build-essential autoconf automake libtool pkg-config
 	libjansson-dev libcurl4-openssl-dev libunwind-dev libinih-dev zlib1g-dev libncurses-dev
 	check python3 clang libclang-rt-14-dev golang-go binutils tmux
-	libpq-dev postgresql postgresql-client libmicrohttpd-dev prometheus curl
+	libpq-dev postgresql postgresql-client libmicrohttpd-dev prometheus curl python3-yaml
 	chromium fonts-dejavu-core libxml2-utils"
 
 missing=""

@@ -2,8 +2,11 @@
 # export_prometheus.sh: a real Prometheus server (Debian's prometheus
 # package) scrapes two headless nebtops that run pipelines of different
 # names; a query through its HTTP API returns both pipelines' record rates,
-# and the scrape targets are up. The scrape configuration is the one
-# examples/prometheus.yml shows, with these two targets and a 1 s interval.
+# and the scrape targets are up; every query of the Grafana dashboard
+# (examples/grafana/nebtop_dashboard.json, its variables set to all
+# pipelines) is answered with data. The scrape configuration is the one
+# examples/prometheus/prometheus.yml shows, with these two targets and a
+# 1 s interval.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/export_lib.sh"
 
@@ -77,5 +80,12 @@ query 'up{job="nebtop"}' >"$T/up.txt" || fail "the up query failed"
 [ "$(grep -c ' 1$' "$T/up.txt")" = 2 ] || fail "both targets should be up: $(cat "$T/up.txt")"
 query 'count by (pipeline) (nebtop_finding)' >"$T/findings.txt" || fail "the finding query failed"
 note "findings per pipeline: $(tr '\n' ' ' <"$T/findings.txt")"
+# the dashboard's queries: the heap and allocation series are not served
+# where the malloc hooks are not (a sanitizer build)
+allow=""
+sanitized && allow='nebtop_heap_live_bytes|nebtop_allocated_bytes_total'
+"$PYTHON3" "$LIB_DIR/grafana_check.py" queries "$SRCDIR/examples/grafana/nebtop_dashboard.json" \
+	"http://127.0.0.1:$port" "$allow" >"$T/grafana.out" 2>&1 || fail "the dashboard's queries: $(cat "$T/grafana.out")"
+note "Grafana dashboard: $(cat "$T/grafana.out")"
 listen_stop alpha
 listen_stop beta
