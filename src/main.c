@@ -274,6 +274,7 @@ struct main_run {
 	struct analyzer *an;
 	struct serve *serve;  /* the listener, or NULL */
 	struct snapreq snap;  /* snapshots asked for over it */
+	char serving[96];     /* where it listens ("127.0.0.1:9464"), or "" */
 	int snap_ready;
 };
 
@@ -402,9 +403,10 @@ static int main_start_listener(struct main_run *r)
 		return -1;
 	}
 	int v6 = strchr(c->ex.host, ':') != NULL;
-	fprintf(stderr, "nebtop: listening on http://%s%s%s:%u/ (/metrics, /api/v1/metrics, POST /api/v1/snapshot)%s\n",
-		v6 ? "[" : "", c->ex.host, v6 ? "]" : "", serve_port(r->serve),
-		c->ex.token ? "; requests need the token" : "");
+	snprintf(r->serving, sizeof r->serving, "%s%s%s:%u", v6 ? "[" : "", c->ex.host, v6 ? "]" : "",
+		 serve_port(r->serve));
+	fprintf(stderr, "nebtop: listening on http://%s/ (/metrics, /api/v1/metrics, POST /api/v1/snapshot)%s\n",
+		r->serving, c->ex.token ? "; requests need the token" : "");
 	return 0;
 }
 
@@ -449,6 +451,7 @@ static int main_run(struct main_run *r)
 			.c = c,
 			.sig = &r->sig,
 			.snap = &r->snap,
+			.serving = r->serving[0] ? r->serving : NULL,
 			.take_snapshot = main_tui_snapshot,
 			.finish = main_tui_finish,
 			.ctx = &x,

@@ -376,6 +376,7 @@ static void tui_update_model(struct tui_run *r, struct tui_state *st, int push)
 {
 	st->m.snapshots = r->snapshots;
 	snprintf(st->m.last_snapshot, sizeof st->m.last_snapshot, "%s", r->last_snapshot);
+	snprintf(st->m.serving, sizeof st->m.serving, "%s", r->serving ? r->serving : "");
 	tui_model_update(&st->m, r->p, r->s, r->prof, r->an, push);
 	tui_detail_follow(&st->detail, &st->m);
 }
