@@ -15,10 +15,10 @@
 struct snapreq {
 	pthread_mutex_t lock;
 	pthread_cond_t served_cond;
-	_Atomic int pending;   /* asked and not yet taken */
-	uint64_t asked, served; /* request numbers, under lock */
-	int closed;             /* no more requests are served (the run is over) */
-	int ok;                 /* the last snapshot's outcome */
+	_Atomic int pending;	 /* asked and not yet taken */
+	uint64_t asked, served;	 /* request numbers, under lock */
+	int closed;		 /* no more requests are served (the run is over) */
+	int ok;			 /* the last snapshot's outcome */
 	char text[SNAPREQ_TEXT]; /* its folder, stamp and files, one per line; or why it failed */
 };
 

@@ -14,10 +14,12 @@
 const struct confkey config_export_keys[] = {
 	{ "listen", CONF_STRING, NULL, offsetof(struct export_opts, listen),
 	  "serve /metrics, /api/v1/* and /debug/pprof/* on [HOST:]PORT (127.0.0.1 when no host; port 0: any free "
-	  "port, said on stderr)", NULL, 0, 0, 0 },
+	  "port, said on stderr)",
+	  NULL, 0, 0, 0 },
 	{ "token", CONF_STRING, NULL, offsetof(struct export_opts, token),
 	  "the bearer token every request must carry (Authorization: Bearer TOKEN); needed to listen on an "
-	  "address other than loopback; ${VAR} reads it from the environment", NULL, 0, 0, 1 },
+	  "address other than loopback; ${VAR} reads it from the environment",
+	  NULL, 0, 0, 1 },
 	{ NULL, 0, NULL, 0, NULL, NULL, 0, 0, 0 },
 };
 
@@ -75,10 +77,14 @@ int config_check_export(struct config *c, struct errbuf *e)
 		return 0;
 	confmap_where_key(where, sizeof where, &c->export_, "listen");
 	if (config_parse_listen(x->listen, x->host, sizeof x->host, &x->port))
-		return errbuf_set(e, "%s: '%s' is not [HOST:]PORT (a port 0-65535; an IPv6 address in brackets: "
-				  "[::1]:9464)", where, x->listen);
+		return errbuf_set(e,
+				  "%s: '%s' is not [HOST:]PORT (a port 0-65535; an IPv6 address in brackets: "
+				  "[::1]:9464)",
+				  where, x->listen);
 	if (!config_listen_is_loopback(x->host) && !x->token)
-		return errbuf_set(e, "%s: %s can be reached from other machines: set token in [export] (every "
-				  "request must then carry it), or listen on 127.0.0.1", where, x->host);
+		return errbuf_set(e,
+				  "%s: %s can be reached from other machines: set token in [export] (every "
+				  "request must then carry it), or listen on 127.0.0.1",
+				  where, x->host);
 	return 0;
 }

@@ -94,17 +94,19 @@ static enum MHD_Result serve_handle(void *cls, struct MHD_Connection *c, const c
 	}
 	if (!serve_authorized(sv, c))
 		return (enum MHD_Result)serve_reply_text(c, MHD_HTTP_UNAUTHORIZED,
-							  "401: this nebtop needs its token: Authorization: Bearer "
-							  "TOKEN ([export] token)\n");
+							 "401: this nebtop needs its token: Authorization: Bearer "
+							 "TOKEN ([export] token)\n");
 	size_t n;
 	const struct serve_route *routes = serve_routes_list(&n);
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(url, routes[i].path))
 			continue;
-		if (strcmp(method, routes[i].method) && !(!strcmp(method, "HEAD") && !strcmp(routes[i].method, "GET"))) {
+		if (strcmp(method, routes[i].method) &&
+		    !(!strcmp(method, "HEAD") && !strcmp(routes[i].method, "GET"))) {
 			char msg[160];
 			snprintf(msg, sizeof msg, "405: %s takes %s\n", routes[i].path, routes[i].method);
-			struct MHD_Response *r = MHD_create_response_from_buffer(strlen(msg), msg, MHD_RESPMEM_MUST_COPY);
+			struct MHD_Response *r =
+			    MHD_create_response_from_buffer(strlen(msg), msg, MHD_RESPMEM_MUST_COPY);
 			if (!r)
 				return MHD_NO;
 			MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, routes[i].method);
@@ -116,8 +118,8 @@ static enum MHD_Result serve_handle(void *cls, struct MHD_Connection *c, const c
 		return (enum MHD_Result)routes[i].page(sv, c);
 	}
 	return (enum MHD_Result)serve_reply_text(c, MHD_HTTP_NOT_FOUND,
-						  "404: not here; nebtop serves /metrics, /api/v1/metrics, POST "
-						  "/api/v1/snapshot and /debug/pprof/ (GET / lists them)\n");
+						 "404: not here; nebtop serves /metrics, /api/v1/metrics, POST "
+						 "/api/v1/snapshot and /debug/pprof/ (GET / lists them)\n");
 }
 
 /* host:port as a socket address (a numeric address, or a name such as
@@ -185,8 +187,8 @@ struct serve *serve_start(const struct serve_opts *o, const struct serve_source 
 	if (family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	sv->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, serve_handle, sv, MHD_OPTION_SOCK_ADDR, &sa,
-				 MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVE_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
-				 (unsigned)SERVE_IDLE_S, MHD_OPTION_END);
+				 MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVE_CONNECTIONS,
+				 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVE_IDLE_S, MHD_OPTION_END);
 	if (!sv->d) {
 		errbuf_set(e, "%s: cannot listen on %s port %u (in use, or not an address of this machine)", o->where,
 			   o->host, o->port);

@@ -31,7 +31,7 @@ struct serve_source {
 
 struct serve_opts {
 	const char *host;  /* a numeric address or "localhost" */
-	unsigned port;     /* 0: any free port */
+	unsigned port;	   /* 0: any free port */
 	const char *token; /* as configured (${VAR} expanded here), or NULL: no token */
 	const char *where; /* the key's place, for messages ("f.ini:12: listen") */
 };

@@ -54,8 +54,10 @@ int serve_page_pprof_cpu(struct serve *sv, struct MHD_Connection *c)
 	}
 	if ((uint64_t)secs * 1000000000ull > keep) {
 		char msg[200];
-		snprintf(msg, sizeof msg, "400: seconds=%ld is more than the %.0f s of CPU profile this run keeps "
-			 "(-cpu-duration)\n", secs, (double)keep / 1e9);
+		snprintf(msg, sizeof msg,
+			 "400: seconds=%ld is more than the %.0f s of CPU profile this run keeps "
+			 "(-cpu-duration)\n",
+			 secs, (double)keep / 1e9);
 		return serve_reply_text(c, MHD_HTTP_BAD_REQUEST, msg);
 	}
 	/* wait the seconds asked for (the profile is of them), unless the
