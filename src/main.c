@@ -25,6 +25,7 @@
 #include "base/snapreq.h"
 #include "base/thread_registry.h"
 #include "report/snapshot.h"
+#include "serve/otlp.h"
 #include "serve/serve.h"
 #include "base/units.h"
 
@@ -273,6 +274,7 @@ struct main_run {
 	struct sampler *s;
 	struct analyzer *an;
 	struct serve *serve;  /* the listener, or NULL */
+	struct otlp *otlp;    /* the OTLP export, or NULL */
 	struct snapreq snap;  /* snapshots asked for over it */
 	char serving[96];     /* where it listens ("127.0.0.1:9464"), or "" */
 	int snap_ready;
@@ -281,6 +283,7 @@ struct main_run {
 static void main_teardown(struct main_run *r)
 {
 	serve_stop(r->serve);
+	otlp_free(r->otlp);
 	if (r->snap_ready)
 		snapreq_destroy(&r->snap);
 	if (r->signals_on)
@@ -380,20 +383,30 @@ static int main_build(struct main_run *r)
 	return -1;
 }
 
-/* Starts the listener when -listen or [export] listen asks for one, and
- * says where it listens; -1 (said on stderr) when it cannot. */
+/* Starts the OTLP export when [export] otlp_endpoint asks for it, and the
+ * listener when -listen or [export] listen does (saying where it listens);
+ * -1 (said on stderr) when one cannot start. */
 static int main_start_listener(struct main_run *r)
 {
 	struct config *c = &r->c;
+	struct serve_source src = {
+		.p = r->p, .s = r->s, .prof = r->prof, .an = r->an, .pipeline_name = c->pl.name, .snap = &r->snap,
+	};
+	struct errbuf e;
+	if (c->ex.otlp_endpoint) {
+		struct otlp_opts oo = { c->ex.otlp_endpoint, c->ex.otlp_interval_ns };
+		r->otlp = otlp_start(&oo, &src, &e);
+		if (!r->otlp) {
+			fprintf(stderr, "nebtop: %s\n", e.msg);
+			return -1;
+		}
+		src.otlp = r->otlp;
+	}
 	if (!c->ex.listen)
 		return 0;
 	char where[600];
 	confmap_where_key(where, sizeof where, &c->export_, "listen");
 	struct serve_opts o = { .host = c->ex.host, .port = c->ex.port, .token = c->ex.token, .where = where };
-	struct serve_source src = {
-		.p = r->p, .s = r->s, .prof = r->prof, .an = r->an, .pipeline_name = c->pl.name, .snap = &r->snap,
-	};
-	struct errbuf e;
 	r->serve = serve_start(&o, &src, &e);
 	if (!r->serve) {
 		char shown[1024];
@@ -493,6 +506,8 @@ static int main_run(struct main_run *r)
 	/* (tried again when it failed on the screen: the disk may have room now) */
 	if (!final_written && main_take_snapshot(r->p, r->s, r->prof, r->an, c->prof.output, 1, &snap_e, NULL) != 0)
 		snapshot_failed = 1;
+	/* the collector gets the run's last figures */
+	otlp_finish(r->otlp);
 	struct run_outcome o;
 	progress_judge_run(&o, r->p, r->s, failed, !snapshot_failed, &c->pl.max_err);
 	if (snapshot_failed)

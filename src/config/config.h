@@ -32,6 +32,8 @@ struct tui_opts {
 struct export_opts {
 	char *listen; /* "[HOST:]PORT", or NULL: no listener */
 	char *token;  /* as written (${VAR} not yet expanded), or NULL */
+	char *otlp_endpoint; /* http://HOST:PORT of an OTLP/HTTP collector, or NULL */
+	uint64_t otlp_interval_ns;
 	char host[256];
 	unsigned port; /* from listen, by config_check_export */
 };

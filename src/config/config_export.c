@@ -20,6 +20,11 @@ const struct confkey config_export_keys[] = {
 	  "the bearer token every request must carry (Authorization: Bearer TOKEN); needed to listen on an "
 	  "address other than loopback; ${VAR} reads it from the environment",
 	  NULL, 0, 0, 1 },
+	{ "otlp_endpoint", CONF_STRING, NULL, offsetof(struct export_opts, otlp_endpoint),
+	  "push the run's metrics to this OTLP/HTTP collector (http://HOST:4318; /v1/metrics is added)", NULL, 0, 0,
+	  0 },
+	{ "otlp_interval", CONF_DURATION, "10s", offsetof(struct export_opts, otlp_interval_ns),
+	  "how often the metrics are pushed", NULL, CONF_SECONDS(0.1), CONF_SECONDS(3600), 0 },
 	{ NULL, 0, NULL, 0, NULL, NULL, 0, 0, 0 },
 };
 
@@ -72,6 +77,13 @@ int config_check_export(struct config *c, struct errbuf *e)
 	if (x->token && !x->token[0]) {
 		confmap_where_key(where, sizeof where, &c->export_, "token");
 		return errbuf_set(e, "%s: the token is empty", where);
+	}
+	if (x->otlp_endpoint && strncmp(x->otlp_endpoint, "http://", 7) && strncmp(x->otlp_endpoint, "https://", 8)) {
+		confmap_where_key(where, sizeof where, &c->export_, "otlp_endpoint");
+		return errbuf_set(e,
+				  "%s: '%s' is not an http:// or https:// URL (an OTLP/HTTP collector: "
+				  "http://127.0.0.1:4318)",
+				  where, x->otlp_endpoint);
 	}
 	if (!x->listen)
 		return 0;

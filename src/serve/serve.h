@@ -17,6 +17,7 @@ struct pipeline;
 struct profiler;
 struct sampler;
 struct snapreq;
+struct otlp;
 struct serve;
 
 /* What requests read; it must outlive the listener. */
@@ -27,6 +28,7 @@ struct serve_source {
 	struct analyzer *an;
 	const char *pipeline_name;
 	struct snapreq *snap; /* where snapshot requests go; NULL: none are served */
+	struct otlp *otlp;    /* the OTLP export, whose counts /metrics shows, or NULL */
 };
 
 struct serve_opts {

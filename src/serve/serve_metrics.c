@@ -16,6 +16,7 @@
 #include "../../pipeline/pipeline.h"
 #include "../../pipeline/sampler.h"
 #include "../analyze/analyzer.h"
+#include "otlp.h"
 #include "serve_metrics.h"
 
 struct metrics_ctx {
@@ -246,5 +247,18 @@ void metrics_collect(const struct serve_source *src, struct metrics_sink *sink)
 	}
 	figures_free(&f);
 	sampler_unlock(src->s);
+	if (src->otlp) {
+		struct otlp_counts oc;
+		otlp_read_counts(src->otlp, &oc);
+		x->sink->family(x->sink, "nebtop_otlp_requests_total", METRIC_COUNTER,
+				"OTLP export requests: sent (accepted), retried (refused for now, tried again), "
+				"dropped (given up).");
+		const char *sent[] = { "signal", "metrics", "outcome", "sent", NULL },
+			   *retried[] = { "signal", "metrics", "outcome", "retried", NULL },
+			   *dropped[] = { "signal", "metrics", "outcome", "dropped", NULL };
+		x->sink->point(x->sink, "nebtop_otlp_requests_total", sent, (double)oc.sent);
+		x->sink->point(x->sink, "nebtop_otlp_requests_total", retried, (double)oc.retried);
+		x->sink->point(x->sink, "nebtop_otlp_requests_total", dropped, (double)oc.dropped);
+	}
 	metrics_collect_findings(x);
 }

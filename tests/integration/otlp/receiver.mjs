@@ -9,18 +9,18 @@
 // explicitBounds and adds up to its count, a sum or histogram says its
 // aggregation temporality, a span ends after it starts.
 //
-// node receiver.mjs PROTO_DIR PORT_FILE LOG_FILE [FAIL_FIRST_N]
+// node receiver.mjs PROTO_DIR PORT_FILE LOG_FILE [FAIL_FIRST_N [FAIL_STATUS]]
 //   listens on 127.0.0.1 (a free port, written to PORT_FILE); appends one
 //   JSON line per request to LOG_FILE: {path, status, error?, metrics?,
-//   spans?}; answers 503 with Retry-After: 1 to the first FAIL_FIRST_N
-//   requests (0 by default), 400 with the reason to an invalid one, 200 {}
-//   otherwise.
+//   spans?}; answers FAIL_STATUS (503 by default, with Retry-After: 1) to
+//   the first FAIL_FIRST_N requests (0 by default), 400 with the reason to
+//   an invalid one, 200 {} otherwise.
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import protobuf from "protobufjs";
 
-const [protoDir, portFile, logFile, failFirst = "0"] = process.argv.slice(2);
+const [protoDir, portFile, logFile, failFirst = "0", failStatus = "503"] = process.argv.slice(2);
 const root = new protobuf.Root();
 root.resolvePath = (origin, target) => path.join(protoDir, target);
 root.loadSync([
@@ -162,7 +162,7 @@ const server = http.createServer((req, res) => {
         throw new Error(`Content-Type ${req.headers["content-type"]}: application/json expected`);
       if (failsLeft > 0) {
         failsLeft--;
-        return answer(503, { code: 14, message: "unavailable (the test's planted failure)" }, { "Retry-After": "1" });
+        return answer(Number(failStatus), { code: 14, message: "the test's planted failure" }, { "Retry-After": "1" });
       }
       let body = Buffer.concat(chunks);
       const req2 = JSON.parse(body.toString("utf8"));
