@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../src/base/clock.h"
+#include "../src/base/envexpand.h"
 #include "../src/base/secrets.h"
 
 /* How much of a response body a message shows. */
@@ -102,36 +103,6 @@ static void http_client_excerpt(const char *body, size_t len, char *dst, size_t 
 
 /* ---- set-up ---------------------------------------------------------------- */
 
-/* value with every ${VAR} replaced, into out (malloc'd); -1 with the
- * variable's name in var when it is not set or not closed. */
-static int http_client_expand(const char *value, char **out, char *var, size_t nvar)
-{
-	struct buf b = { 0 };
-	for (const char *p = value; *p;) {
-		if (p[0] == '$' && p[1] == '{') {
-			const char *end = strchr(p + 2, '}');
-			if (!end) {
-				snprintf(var, nvar, "%s", "");
-				buf_free(&b);
-				return -1;
-			}
-			snprintf(var, nvar, "%.*s", (int)(end - p - 2), p + 2);
-			const char *v = getenv(var);
-			if (!v || !var[0]) {
-				buf_free(&b);
-				return -1;
-			}
-			buf_append(&b, v, strlen(v));
-			p = end + 1;
-		} else {
-			buf_append_byte(&b, *p++);
-		}
-	}
-	buf_append_byte(&b, 0);
-	*out = b.p;
-	return 0;
-}
-
 static int http_client_valid_name(const char *name)
 {
 	if (!*name)
@@ -156,11 +127,11 @@ static int http_client_add_headers(struct http_client *c, const struct http_sett
 			return errbuf_set(e, "%s: '%s' is not a valid header name", where, name);
 		}
 		char *value;
-		if (http_client_expand(h->value, &value, var, sizeof var)) {
+		if (envexpand_value(h->value, &value, var, sizeof var)) {
 			curl_slist_free_all(list);
-			if (!var[0])
-				return errbuf_set(e, "%s: '${' without a closing '}' or a variable name", where);
-			return errbuf_set(e, "%s: environment variable '%s' is not set", where, var);
+			char msg[700];
+			envexpand_explain(msg, sizeof msg, where, var);
+			return errbuf_set(e, "%s", msg);
 		}
 		secrets_register(value); /* the expansion: hidden from messages too */
 		size_t n = strlen(name) + strlen(value) + 3;

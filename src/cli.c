@@ -23,6 +23,7 @@ enum {
 	OPT_WORKERS,
 	OPT_BUFFER,
 	OPT_CPU_DURATION,
+	OPT_LISTEN,
 	OPT_NO_COLOR,
 	OPT_VERSION,
 };
@@ -41,6 +42,7 @@ static const struct {
 	{ OPT_WORKERS, "-workers", "pipeline", "workers" },
 	{ OPT_BUFFER, "-buffer", "pipeline", "buffer" },
 	{ OPT_CPU_DURATION, "-cpu-duration", "profile", "cpu_duration" },
+	{ OPT_LISTEN, "-listen", "export", "listen" },
 };
 
 static void cli_add(struct cli *cli, const char *section, const char *key, const char *value, const char *origin,
@@ -151,6 +153,7 @@ int cli_parse(struct cli *cli, int argc, char **argv, struct errbuf *e)
 		{ "workers", required_argument, NULL, OPT_WORKERS },
 		{ "buffer", required_argument, NULL, OPT_BUFFER },
 		{ "cpu-duration", required_argument, NULL, OPT_CPU_DURATION },
+		{ "listen", required_argument, NULL, OPT_LISTEN },
 		{ "headless", no_argument, NULL, 'b' },
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -227,6 +230,8 @@ void cli_print_help(void)
 	      "  -workers N               worker threads per stage (default 4)\n"
 	      "  -buffer N                channel capacity in records (default 10000)\n"
 	      "  -cpu-duration D          time a snapshot's CPU profile covers (default 30s)\n"
+	      "  -listen [HOST:]PORT      serve /metrics (Prometheus), /api/v1/metrics and\n"
+	      "                           /api/v1/snapshot over HTTP (default host 127.0.0.1)\n"
 	      "  -b, --headless           no TUI: progress lines on stderr\n"
 	      "      --no-color           monochrome (NO_COLOR in the environment does the same)\n"
 	      "      --version            print the version\n"

@@ -22,8 +22,11 @@
 #include "profile/profiler.h"
 #include "base/secrets.h"
 #include "base/signals.h"
+#include "base/snapreq.h"
 #include "base/thread_registry.h"
 #include "report/snapshot.h"
+#include "serve/otlp.h"
+#include "serve/serve.h"
 #include "base/units.h"
 
 /* Samples kept: 10 minutes at the default 100 ms interval. */
@@ -41,10 +44,23 @@ static int main_usage_error(const char *msg)
 	return OUTCOME_USAGE;
 }
 
+/* What a snapshot request over the listener is answered with: the folder,
+ * the stamp, then each file, one per line (serve_pages.c reads them so). */
+static void main_answer_snapshot(struct snapreq *snap, const char *dir, const struct snapshot_result *res)
+{
+	if (!snap)
+		return;
+	char text[SNAPREQ_TEXT];
+	size_t o = (size_t)snprintf(text, sizeof text, "%s\n%s", dir, res->stamp);
+	for (size_t i = 0; i < res->nfiles && o < sizeof text; i++)
+		o += (size_t)snprintf(text + o, sizeof text - o, "\n%s", res->files[i]);
+	snapreq_set_result(snap, 1, text);
+}
+
 /* Writes a snapshot and says where; -1 when it could not be written (why in
- * *why when not NULL). */
+ * *why when not NULL). snap (or NULL) gets the outcome for a request. */
 static int main_take_snapshot(struct pipeline *p, struct sampler *s, struct profiler *prof, struct analyzer *an,
-			      const char *dir, int final, struct errbuf *why)
+			      const char *dir, int final, struct errbuf *why, struct snapreq *snap)
 {
 	struct snapshot_result res;
 	struct errbuf e;
@@ -52,15 +68,20 @@ static int main_take_snapshot(struct pipeline *p, struct sampler *s, struct prof
 	if (snapshot_is_off(dir)) {
 		if (!final)
 			fprintf(stderr, "nebtop: no snapshot: snapshots are off (-output none)\n");
+		if (snap)
+			snapreq_set_result(snap, 0, "no snapshot: snapshots are off (-output none)");
 		return 0;
 	}
 	if (snapshot_write(p, s, prof, an, dir, final, &res, &e)) {
 		fprintf(stderr, "nebtop: error: %ssnapshot not written (nothing of it left in %s): %s\n",
 			final ? "final " : "", dir, e.msg);
+		if (snap)
+			snapreq_set_result(snap, 0, e.msg);
 		if (why)
 			*why = e;
 		return -1;
 	}
+	main_answer_snapshot(snap, dir, &res);
 	fprintf(stderr, "nebtop: %ssnapshot %s in %s (%.1f ms):", final ? "final " : "", res.stamp, dir,
 		(double)(clock_now_ns() - t0) / 1e6);
 	for (size_t i = 0; i < res.nfiles; i++)
@@ -76,6 +97,7 @@ struct main_ctx {
 	struct profiler *prof;
 	struct analyzer *an;
 	const char *dir;
+	struct snapreq *snap; /* the listener's snapshot requests */
 	int finished, failed; /* pipeline_finish ran (at the end of the input, on the screen) */
 	int final_written;    /* the final snapshot was written then */
 	struct errbuf e, snap_e; /* why the run, the final snapshot failed */
@@ -99,7 +121,7 @@ static int main_tui_finish(void *arg, char *status, size_t n)
 	 * the ones the final snapshot writes, as a headless run's does */
 	sampler_end(x->s);
 	analyzer_finish(x->an);
-	if (main_take_snapshot(x->p, x->s, x->prof, x->an, x->dir, 1, &x->snap_e) == 0)
+	if (main_take_snapshot(x->p, x->s, x->prof, x->an, x->dir, 1, &x->snap_e, NULL) == 0)
 		x->final_written = 1;
 	if (x->final_written && snapshot_is_off(x->dir))
 		snprintf(status, n, "the input ended: the run finished (q quits; no snapshot: -output none)");
@@ -119,13 +141,16 @@ static int main_tui_snapshot(void *arg, char *status, size_t n)
 	struct errbuf e;
 	if (snapshot_is_off(x->dir)) {
 		snprintf(status, n, "no snapshot: snapshots are off (-output none)");
+		snapreq_set_result(x->snap, 0, status);
 		return -1;
 	}
 	sampler_take_sample(x->s);
 	if (snapshot_write(x->p, x->s, x->prof, x->an, x->dir, 0, &res, &e)) {
 		snprintf(status, n, "snapshot failed (the pipeline keeps running): %s", e.msg);
+		snapreq_set_result(x->snap, 0, e.msg);
 		return -1;
 	}
+	main_answer_snapshot(x->snap, x->dir, &res);
 	size_t o = (size_t)snprintf(status, n, "snapshot %s in %s:", res.stamp, x->dir);
 	/* whole names only: " ..." says that more were written than fit */
 	for (size_t i = 0; i < res.nfiles && o < n; i++) {
@@ -184,7 +209,7 @@ static void main_report_primary(struct analyzer *an, struct main_primary *st)
 /* Runs until the pipeline ends, printing progress and serving requests;
  * 1 when a second stop signal abandoned the drain. */
 static int main_run_loop(struct pipeline *p, struct sampler *s, struct profiler *prof, struct analyzer *an,
-			 struct signals *sig, const struct config *c)
+			 struct signals *sig, struct snapreq *snap, const struct config *c)
 {
 	struct main_primary primary = { "", "", 0 };
 	uint64_t start = clock_now_ns(), next_progress = start + 1000000000ull;
@@ -213,7 +238,12 @@ static int main_run_loop(struct pipeline *p, struct sampler *s, struct profiler 
 		while (atomic_load(&sig->snapshot_requests) > 0) {
 			atomic_fetch_sub(&sig->snapshot_requests, 1);
 			sampler_take_sample(s);
-			main_take_snapshot(p, s, prof, an, c->prof.output, 0, NULL);
+			main_take_snapshot(p, s, prof, an, c->prof.output, 0, NULL, NULL);
+		}
+		while (snap && snapreq_take(snap)) {
+			sampler_take_sample(s);
+			main_take_snapshot(p, s, prof, an, c->prof.output, 0, NULL, snap);
+			snapreq_done(snap);
 		}
 		/* wake in time for a short -duration */
 		wait = 100000000ull;
@@ -243,10 +273,19 @@ struct main_run {
 	struct profiler *prof;
 	struct sampler *s;
 	struct analyzer *an;
+	struct serve *serve;  /* the listener, or NULL */
+	struct otlp *otlp;    /* the OTLP export, or NULL */
+	struct snapreq snap;  /* snapshots asked for over it */
+	char serving[96];     /* where it listens ("127.0.0.1:9464"), or "" */
+	int snap_ready;
 };
 
 static void main_teardown(struct main_run *r)
 {
+	serve_stop(r->serve);
+	otlp_free(r->otlp);
+	if (r->snap_ready)
+		snapreq_destroy(&r->snap);
 	if (r->signals_on)
 		signals_stop(&r->sig);
 	analyzer_free(r->an);
@@ -344,6 +383,46 @@ static int main_build(struct main_run *r)
 	return -1;
 }
 
+/* Starts the OTLP export when [export] otlp_endpoint asks for it, and the
+ * listener when -listen or [export] listen does (saying where it listens);
+ * -1 (said on stderr) when one cannot start. */
+static int main_start_listener(struct main_run *r)
+{
+	struct config *c = &r->c;
+	struct serve_source src = {
+		.p = r->p, .s = r->s, .prof = r->prof, .an = r->an, .pipeline_name = c->pl.name, .snap = &r->snap,
+	};
+	struct errbuf e;
+	if (c->ex.otlp_endpoint) {
+		struct otlp_opts oo = { c->ex.otlp_endpoint, c->ex.otlp_interval_ns };
+		r->otlp = otlp_start(&oo, &src, &e);
+		if (!r->otlp) {
+			fprintf(stderr, "nebtop: %s\n", e.msg);
+			return -1;
+		}
+		src.otlp = r->otlp;
+	}
+	if (!c->ex.listen)
+		return 0;
+	char where[600];
+	confmap_where_key(where, sizeof where, &c->export_, "listen");
+	struct serve_opts o = { .host = c->ex.host, .port = c->ex.port, .token = c->ex.token, .where = where };
+	r->serve = serve_start(&o, &src, &e);
+	if (!r->serve) {
+		char shown[1024];
+		snprintf(shown, sizeof shown, "%s", e.msg);
+		secrets_scrub(shown, sizeof shown);
+		fprintf(stderr, "nebtop: %s\n", shown);
+		return -1;
+	}
+	int v6 = strchr(c->ex.host, ':') != NULL;
+	snprintf(r->serving, sizeof r->serving, "%s%s%s:%u", v6 ? "[" : "", c->ex.host, v6 ? "]" : "",
+		 serve_port(r->serve));
+	fprintf(stderr, "nebtop: listening on http://%s/ (/metrics, /api/v1/metrics, POST /api/v1/snapshot)%s\n",
+		r->serving, c->ex.token ? "; requests need the token" : "");
+	return 0;
+}
+
 /* Runs the pipeline to its end under the front end (or headless), writes the
  * final snapshot and judges the run: the exit status. */
 static int main_run(struct main_run *r)
@@ -357,15 +436,26 @@ static int main_run(struct main_run *r)
 	fprintf(stderr, "nebtop: running %s: %s -> %s (%zu stages, %d threads)\n", c->pl.name, src, dst,
 		pipeline_count_stages(r->p), pipeline_count_threads(r->p));
 	r->an = analyzer_create(r->p, r->s, r->prof, &c->al);
+	snapreq_init(&r->snap);
+	r->snap_ready = 1;
 	int failed = 0, finished = 0, final_written = 0, snapshot_failed = 0;
 	struct errbuf snap_e = { { 0 } };
 	const char *abandoned = NULL; /* how the drain was abandoned */
-	if (!r->an || sampler_start(r->s) != 0 || pipeline_start(r->p, &e) != 0 || analyzer_start(r->an, &e) != 0) {
-		fprintf(stderr, "nebtop: %s\n", r->an ? e.msg : "out of memory");
+	if (!r->an || sampler_start(r->s) != 0) {
+		fprintf(stderr, "nebtop: out of memory\n");
+		return OUTCOME_FAILED;
+	}
+	/* the listener before the pipeline: an address it cannot have is bad
+	 * configuration, said before any record moves */
+	if (main_start_listener(r) != 0)
+		return OUTCOME_USAGE;
+	if (pipeline_start(r->p, &e) != 0 || analyzer_start(r->an, &e) != 0) {
+		fprintf(stderr, "nebtop: %s\n", e.msg);
 		failed = 1;
 	}
 	if (!c->headless && !failed) {
-		struct main_ctx x = { .p = r->p, .s = r->s, .prof = r->prof, .an = r->an, .dir = c->prof.output };
+		struct main_ctx x = { .p = r->p, .s = r->s, .prof = r->prof, .an = r->an, .dir = c->prof.output,
+				      .snap = &r->snap };
 		struct tui_run tr = {
 			.p = r->p,
 			.s = r->s,
@@ -373,6 +463,8 @@ static int main_run(struct main_run *r)
 			.an = r->an,
 			.c = c,
 			.sig = &r->sig,
+			.snap = &r->snap,
+			.serving = r->serving[0] ? r->serving : NULL,
 			.take_snapshot = main_tui_snapshot,
 			.finish = main_tui_finish,
 			.ctx = &x,
@@ -381,7 +473,7 @@ static int main_run(struct main_run *r)
 		char err[256];
 		if (tui_run(&tr, err, sizeof err) != 0) {
 			fprintf(stderr, "nebtop: %s; running headless\n", err);
-			if (main_run_loop(r->p, r->s, r->prof, r->an, &r->sig, c))
+			if (main_run_loop(r->p, r->s, r->prof, r->an, &r->sig, &r->snap, c))
 				tr.abandoned = "a second stop signal";
 		}
 		abandoned = tr.abandoned;
@@ -391,7 +483,7 @@ static int main_run(struct main_run *r)
 			failed = 1;
 			fprintf(stderr, "nebtop: error: %s\n", x.e.msg);
 		}
-	} else if (main_run_loop(r->p, r->s, r->prof, r->an, &r->sig, c)) {
+	} else if (main_run_loop(r->p, r->s, r->prof, r->an, &r->sig, &r->snap, c)) {
 		abandoned = "a second stop signal";
 	}
 	if (abandoned) {
@@ -400,6 +492,8 @@ static int main_run(struct main_run *r)
 		progress_print_abandoned(r->p, r->s, abandoned);
 		_exit(PROGRESS_ABANDONED_STATUS);
 	}
+	/* snapshots are no longer taken on request: askers are told so */
+	snapreq_close(&r->snap);
 	if (!finished && pipeline_finish(r->p, &e) != 0) {
 		failed = 1;
 		fprintf(stderr, "nebtop: error: %s\n", e.msg);
@@ -410,8 +504,10 @@ static int main_run(struct main_run *r)
 	analyzer_finish(r->an);
 	profiler_stop(r->prof);
 	/* (tried again when it failed on the screen: the disk may have room now) */
-	if (!final_written && main_take_snapshot(r->p, r->s, r->prof, r->an, c->prof.output, 1, &snap_e) != 0)
+	if (!final_written && main_take_snapshot(r->p, r->s, r->prof, r->an, c->prof.output, 1, &snap_e, NULL) != 0)
 		snapshot_failed = 1;
+	/* the collector gets the run's last figures */
+	otlp_finish(r->otlp);
 	struct run_outcome o;
 	progress_judge_run(&o, r->p, r->s, failed, !snapshot_failed, &c->pl.max_err);
 	if (snapshot_failed)

@@ -129,11 +129,14 @@ static void draw_header(const struct draw_opts *d, const struct tui_model *m, in
 	units_format_duration(el, sizeof el, (uint64_t)(m->elapsed_s * 1e9));
 	snprintf(state, sizeof state, "[%s%s]", paused ? "paused" : m->state, frozen ? ", display frozen" : "");
 	/* what goes first: where the last snapshot went, the profile types, the workers */
-	snprintf(v[0], sizeof v[0], "nebtop  %s  %s  %s  %s  workers %d  profiles %s  snapshots %u%s%s", m->pipeline,
+	char serving[96] = "";
+	if (m->serving[0])
+		snprintf(serving, sizeof serving, "  serving %s", m->serving);
+	snprintf(v[0], sizeof v[0], "nebtop  %s  %s  %s  %s  workers %d  profiles %s  snapshots %u%s%s%s", m->pipeline,
 		 m->route, state, el, m->workers, m->types, m->snapshots, m->last_snapshot[0] ? " in " : "",
-		 m->last_snapshot);
-	snprintf(v[1], sizeof v[1], "nebtop  %s  %s  %s  %s  workers %d  profiles %s  snapshots %u", m->pipeline, m->route,
-		 state, el, m->workers, m->types, m->snapshots);
+		 m->last_snapshot, serving);
+	snprintf(v[1], sizeof v[1], "nebtop  %s  %s  %s  %s  workers %d  profiles %s  snapshots %u%s", m->pipeline,
+		 m->route, state, el, m->workers, m->types, m->snapshots, serving);
 	snprintf(v[2], sizeof v[2], "nebtop  %s  %s  %s  %s  workers %d  snapshots %u", m->pipeline, m->route, state, el,
 		 m->workers, m->snapshots);
 	/* the shortest: the route ellipsized to the room the rest leaves */

@@ -98,6 +98,7 @@ struct tui_model {
 	char types[96];
 	unsigned snapshots;
 	char last_snapshot[256];
+	char serving[80]; /* the listener's address, or "" */
 	char status[320]; /* the last action's outcome ("snapshot 2026... written: 8 files") */
 	/* throughput */
 	double records_per_sec, bytes_per_sec;

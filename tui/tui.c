@@ -28,6 +28,7 @@
 #include "../src/config/config.h"
 #include "../src/profile/prof_trace.h"
 #include "../src/base/signals.h"
+#include "../src/base/snapreq.h"
 #include "../src/report/snapshot.h"
 #include "draw.h"
 #include "drain.h"
@@ -375,6 +376,7 @@ static void tui_update_model(struct tui_run *r, struct tui_state *st, int push)
 {
 	st->m.snapshots = r->snapshots;
 	snprintf(st->m.last_snapshot, sizeof st->m.last_snapshot, "%s", r->last_snapshot);
+	snprintf(st->m.serving, sizeof st->m.serving, "%s", r->serving ? r->serving : "");
 	tui_model_update(&st->m, r->p, r->s, r->prof, r->an, push);
 	tui_detail_follow(&st->detail, &st->m);
 }
@@ -435,6 +437,12 @@ int tui_run(struct tui_run *r, char *err, size_t errlen)
 			atomic_fetch_sub(&r->sig->snapshot_requests, 1);
 			sampler_take_sample(r->s);
 			tui_take_snapshot(r, st);
+		}
+		/* asked over the listener: the answer goes back to the asker */
+		while (r->snap && snapreq_take(r->snap)) {
+			sampler_take_sample(r->s);
+			tui_take_snapshot(r, st);
+			snapreq_done(r->snap);
 		}
 		if (r->duration_ns && now - start >= r->duration_ns && !st->quitting) {
 			char d[32], why[64];

@@ -15,6 +15,8 @@ struct profiler;
 struct sampler;
 struct signals;
 
+struct snapreq;
+
 struct tui_run {
 	struct pipeline *p;
 	struct sampler *s;
@@ -22,6 +24,8 @@ struct tui_run {
 	struct analyzer *an;
 	const struct config *c;
 	struct signals *sig;
+	struct snapreq *snap; /* snapshots asked for over the listener (NULL: none) */
+	const char *serving;  /* the listener's address ("127.0.0.1:9464"), or NULL */
 	/* writes a snapshot; 0 with what was written in status, -1 with the error */
 	int (*take_snapshot)(void *ctx, char *status, size_t n);
 	/* finishes the run (joins the threads, commits the output, ends the

@@ -78,6 +78,7 @@ const char *config_find_key_section(const char *key)
 	} tables[] = { { "pipeline", config_pipeline_keys },
 		       { "profile", config_profile_keys },
 		       { "tui", config_tui_keys },
+		       { "export", config_export_keys },
 		       { "alerts", analyzer_alert_keys } };
 	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
 		for (const struct confkey *k = tables[t].keys; k->name; k++)
@@ -85,6 +86,10 @@ const char *config_find_key_section(const char *key)
 				return tables[t].section;
 	return NULL;
 }
+
+/* The sections every configuration has, whether its file names them or not. */
+#define CONFIG_FIXED(c) { &(c)->pipeline, &(c)->source, &(c)->destination, &(c)->profile, &(c)->alerts, &(c)->tui, \
+			  &(c)->export_ }
 
 static char *config_strdup(const char *s)
 {
@@ -105,7 +110,8 @@ void config_init(struct config *c)
 	c->profile.name = config_strdup("profile");
 	c->alerts.name = config_strdup("alerts");
 	c->tui.name = config_strdup("tui");
-	struct confsection *fixed[] = { &c->pipeline, &c->source, &c->destination, &c->profile, &c->alerts, &c->tui };
+	c->export_.name = config_strdup("export");
+	struct confsection *fixed[] = CONFIG_FIXED(c);
 	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
 		fixed[i]->home_of = config_find_key_section;
 }
@@ -115,12 +121,14 @@ void config_free(struct config *c)
 	confmap_free(config_pipeline_keys, &c->pl);
 	confmap_free(config_profile_keys, &c->prof);
 	confmap_free(config_tui_keys, &c->ui);
+	confmap_free(config_export_keys, &c->ex);
 	confsection_free(&c->pipeline);
 	confsection_free(&c->source);
 	confsection_free(&c->destination);
 	confsection_free(&c->profile);
 	confsection_free(&c->alerts);
 	confsection_free(&c->tui);
+	confsection_free(&c->export_);
 	for (size_t i = 0; i < c->nstages; i++)
 		confsection_free(&c->stages[i]);
 	free(c->stages);
@@ -130,7 +138,7 @@ void config_free(struct config *c)
 
 struct confsection *config_find_section(struct config *c, const char *name)
 {
-	struct confsection *fixed[] = { &c->pipeline, &c->source, &c->destination, &c->profile, &c->alerts, &c->tui };
+	struct confsection *fixed[] = CONFIG_FIXED(c);
 	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
 		if (!strcmp(fixed[i]->name, name))
 			return fixed[i];
@@ -180,7 +188,7 @@ struct config_ini_ctx {
 };
 
 static const char *const config_fixed_sections[] = { "pipeline", "source", "destination", "profile", "alerts",
-						     "tui" };
+						     "tui",      "export" };
 
 static int config_valid_stage_name(const char *n)
 {
@@ -235,7 +243,7 @@ static int config_ini_open_section(struct config_ini_ctx *x, const char *header)
 			if (hint)
 				return config_ini_fail(x, "unknown section [%s] (did you mean [%s]?)", header, hint);
 			return config_ini_fail(x, "unknown section [%s] (sections: pipeline, source, stage.NAME, "
-					       "destination, profile, alerts, tui)", header);
+					       "destination, profile, alerts, tui, export)", header);
 		}
 		if (!sec->line) { /* a fixed section may come back; it is where it first appeared */
 			sec->origin = x->file;
@@ -361,7 +369,7 @@ int config_load_string(struct config *c, const char *text, const char *name, str
 		return errbuf_set(e, "%s:%d: cannot read this line: expected '[section]', 'key = value' or a comment",
 				  name, rc);
 	/* a section the file leaves out is still the file's: messages about it name the file */
-	struct confsection *fixed[] = { &c->pipeline, &c->source, &c->destination, &c->profile, &c->alerts, &c->tui };
+	struct confsection *fixed[] = CONFIG_FIXED(c);
 	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
 		if (!fixed[i]->origin)
 			fixed[i]->origin = name;
@@ -514,10 +522,12 @@ void config_format_types(char *dst, size_t n, unsigned mask)
 int config_resolve(struct config *c, struct errbuf *e)
 {
 	struct confbinding pl = { config_pipeline_keys, &c->pl }, prof = { config_profile_keys, &c->prof },
-			   ui = { config_tui_keys, &c->ui }, al = { analyzer_alert_keys, &c->al };
+			   ui = { config_tui_keys, &c->ui }, al = { analyzer_alert_keys, &c->al },
+			   ex = { config_export_keys, &c->ex };
 	if (confmap_apply(&pl, 1, &c->pipeline, NULL, e) || confmap_apply(&prof, 1, &c->profile, NULL, e) ||
 	    confmap_apply(&ui, 1, &c->tui, NULL, e) || confmap_apply(&al, 1, &c->alerts, NULL, e) ||
-	    analyzer_check_opts(&c->al, &c->alerts, e))
+	    confmap_apply(&ex, 1, &c->export_, NULL, e) || analyzer_check_opts(&c->al, &c->alerts, e) ||
+	    config_check_export(c, e))
 		return -1;
 	c->duration_given = confsection_find(&c->pipeline, "duration") != NULL;
 	const struct confentry *types = confsection_find(&c->profile, "types");

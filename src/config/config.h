@@ -28,15 +28,26 @@ struct tui_opts {
 	int color;
 };
 
+/* [export] */
+struct export_opts {
+	char *listen; /* "[HOST:]PORT", or NULL: no listener */
+	char *token;  /* as written (${VAR} not yet expanded), or NULL */
+	char *otlp_endpoint; /* http://HOST:PORT of an OTLP/HTTP collector, or NULL */
+	uint64_t otlp_interval_ns;
+	char host[256];
+	unsigned port; /* from listen, by config_check_export */
+};
+
 struct config {
 	char *file; /* the INI file, or NULL */
-	struct confsection pipeline, source, destination, profile, alerts, tui;
+	struct confsection pipeline, source, destination, profile, alerts, tui, export_;
 	struct confsection *stages; /* [stage.NAME], in file order */
 	size_t nstages;
 	struct pipeline_opts pl;
 	struct profile_opts prof;
 	struct tui_opts ui;
 	struct alert_opts al; /* [alerts] */
+	struct export_opts ex; /* [export] */
 	int duration_given; /* -duration or [pipeline] duration was set */
 	int headless, no_color;
 };
@@ -66,7 +77,14 @@ int config_parse_types(const char *list, unsigned *mask, const char *where, stru
 /* "cpu,memory" for a mask. */
 void config_format_types(char *dst, size_t n, unsigned mask);
 
-extern const struct confkey config_pipeline_keys[], config_profile_keys[], config_tui_keys[];
+extern const struct confkey config_pipeline_keys[], config_profile_keys[], config_tui_keys[], config_export_keys[];
+
+/* [export] (config_export.c): "[HOST:]PORT" split (host 127.0.0.1 when none
+ * is given); 1 for a loopback host; and the section's check, which refuses
+ * a listener other machines can reach without a token. */
+int config_parse_listen(const char *text, char *host, size_t nhost, unsigned *port);
+int config_listen_is_loopback(const char *host);
+int config_check_export(struct config *c, struct errbuf *e);
 /* The section ("pipeline", "profile", "tui", "alerts") whose key `key` is, or
  * NULL: for the message about a key written in the wrong section. */
 const char *config_find_key_section(const char *key);

@@ -340,6 +340,25 @@ int profiler_write_files(struct profiler *p, const char *dir, const char *stamp,
 	return rc ? -1 : 0;
 }
 
+int profiler_cpu_pprof(struct profiler *p, uint64_t window_ns, unsigned char **out, size_t *len, struct errbuf *e)
+{
+	if (!p || !p->cpu)
+		return 1;
+	if (!window_ns || window_ns > p->cfg.cpu_window_ns)
+		window_ns = p->cfg.cpu_window_ns;
+	cpuprof_collect(p->cpu);
+	return cpuprof_write_pprof(p->cpu, window_ns, out, len, e);
+}
+
+int profiler_memory_pprof(struct profiler *p, unsigned char **out, size_t *len, struct errbuf *e)
+{
+	if (!p || !(p->on & PROFILE_MEMORY))
+		return 1;
+	return memprof_write_pprof(p->sym, out, len, e);
+}
+
+uint64_t profiler_cpu_window(const struct profiler *p) { return p && p->cpu ? p->cfg.cpu_window_ns : 0; }
+
 size_t profiler_cpu_top(struct profiler *p, const char *stage, struct profiler_fn *out, size_t max)
 {
 	if (!p || !p->cpu || !max)

@@ -60,6 +60,16 @@ void profiler_free(struct profiler *p);
 int profiler_write_files(struct profiler *p, const char *dir, const char *stamp, struct snapshot_result *res,
 			 struct errbuf *e);
 
+/* A gzipped pprof profile in memory, as the snapshot's files have it: the
+ * CPU profile of the last window_ns (never more than the profiler keeps:
+ * its cpu_duration), or the memory profile (in use and allocated). 1 when
+ * that profile type is off (nothing in *out), 0 done, -1 with a message. */
+int profiler_cpu_pprof(struct profiler *p, uint64_t window_ns, unsigned char **out, size_t *len, struct errbuf *e);
+int profiler_memory_pprof(struct profiler *p, unsigned char **out, size_t *len, struct errbuf *e);
+/* How much recent CPU time the profiler keeps (its cpu_duration); 0 when
+ * the CPU profiler is off. */
+uint64_t profiler_cpu_window(const struct profiler *p);
+
 /* The top functions of the CPU profile over its window (flat and cumulative
  * shares in percent); returns how many. */
 struct profiler_fn {

@@ -291,6 +291,55 @@ START_TEST(test_key_outside_section)
 }
 END_TEST
 
+/* [export] listen: [HOST:]PORT with 127.0.0.1 when no host, IPv6 in
+ * brackets; an address other machines reach needs a token (a host name
+ * counts as reachable: only 127.0.0.0/8, ::1 and localhost do not). */
+START_TEST(test_export_listen)
+{
+	static const struct {
+		const char *listen, *token, *host;
+		unsigned port;
+	} ok[] = {
+		{ "9464", NULL, "127.0.0.1", 9464 },       { "0", NULL, "127.0.0.1", 0 },
+		{ "127.0.0.1:80", NULL, "127.0.0.1", 80 }, { "127.9.8.7:80", NULL, "127.9.8.7", 80 },
+		{ "[::1]:9464", NULL, "::1", 9464 },       { "localhost:65535", NULL, "localhost", 65535 },
+		{ "0.0.0.0:9464", "s3cret-token", "0.0.0.0", 9464 },
+		{ "[::]:9464", "s3cret-token", "::", 9464 },
+		{ "metrics.example:9464", "s3cret-token", "metrics.example", 9464 },
+	};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		char text[256];
+		snprintf(text, sizeof text, "[export]\nlisten = %s\n%s%s%s", ok[i].listen, ok[i].token ? "token = " : "",
+			 ok[i].token ? ok[i].token : "", ok[i].token ? "\n" : "");
+		struct config c;
+		struct errbuf e;
+		ck_assert_msg(test_load_resolve(&c, text, &e) == 0, "%s: %s", ok[i].listen, e.msg);
+		ck_assert_str_eq(c.ex.host, ok[i].host);
+		ck_assert_uint_eq(c.ex.port, ok[i].port);
+		config_free(&c);
+	}
+	test_resolve_fails("[export]\nlisten = 0.0.0.0:9464\n",
+			   "t.ini:2: [export] key 'listen': 0.0.0.0 can be reached from other machines: set token in "
+			   "[export] (every request must then carry it), or listen on 127.0.0.1");
+	test_resolve_fails("[export]\nlisten = 10.0.0.5:80\n",
+			   "t.ini:2: [export] key 'listen': 10.0.0.5 can be reached from other machines: set token in "
+			   "[export] (every request must then carry it), or listen on 127.0.0.1");
+	test_resolve_fails("[export]\nlisten = metrics.example:80\n",
+			   "t.ini:2: [export] key 'listen': metrics.example can be reached from other machines: set token "
+			   "in [export] (every request must then carry it), or listen on 127.0.0.1");
+	const char *bad[] = { "abc", "70000", "::1:80", "127.0.0.1:", ":80", "[::1]x:80", "[::1", "-1", "1.2.3.4:99999", "" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char text[128];
+		snprintf(text, sizeof text, "[export]\nlisten = %s\n", bad[i]);
+		struct config c;
+		struct errbuf e;
+		ck_assert_msg(test_load_resolve(&c, text, &e) == -1, "listen = '%s' was accepted", bad[i]);
+		ck_assert_msg(strstr(e.msg, "listen") != NULL, "%s", e.msg);
+		config_free(&c);
+	}
+}
+END_TEST
+
 START_TEST(test_unknown_sections)
 {
 	test_load_fails("[pipelin]\nbatch = 5\n", "t.ini:#: unknown section [pipelin] (did you mean [pipeline]?)");
@@ -299,7 +348,7 @@ START_TEST(test_unknown_sections)
 	test_load_fails("[Source]\ntype = generate\n", "t.ini:#: unknown section [Source] (did you mean [source]?)");
 	test_load_fails("[zzzzzzzz]\nx = 1\n",
 			"t.ini:#: unknown section [zzzzzzzz] (sections: pipeline, source, stage.NAME, destination, "
-			"profile, alerts, tui)");
+			"profile, alerts, tui, export)");
 	test_load_fails("[stage]\ntype = spin\n", "t.ini:#: unknown section [stage] (did you mean [stage.NAME]?)");
 }
 END_TEST
@@ -1419,6 +1468,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_key_set_twice);
 	tcase_add_test(tc, test_key_outside_section);
 	tcase_add_test(tc, test_unknown_sections);
+	tcase_add_test(tc, test_export_listen);
 	tcase_add_test(tc, test_bad_stage_names);
 	tcase_add_test(tc, test_unreadable_lines);
 	tcase_add_test(tc, test_line_length);

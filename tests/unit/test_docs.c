@@ -68,6 +68,7 @@ START_TEST(every_key_is_documented)
 	missing += docs_check_table(man, "[pipeline]", config_pipeline_keys);
 	missing += docs_check_table(man, "[profile]", config_profile_keys);
 	missing += docs_check_table(man, "[tui]", config_tui_keys);
+	missing += docs_check_table(man, "[export]", config_export_keys);
 	missing += docs_check_table(man, "[alerts]", analyzer_alert_keys);
 	missing += docs_check_table(man, "every destination", dest_common_keys);
 	for (const struct source_ops *const *s = registry_get_catalog()->sources; *s; s++)

@@ -1,0 +1,95 @@
+/* snapreq.c: snapshots asked for from another thread, written by the
+ * snapshot-writing thread, and their answers. */
+#include "autoconfig.h"
+
+#include "snapreq.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+void snapreq_init(struct snapreq *r)
+{
+	memset(r, 0, sizeof *r);
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&r->served_cond, &ca);
+	pthread_condattr_destroy(&ca);
+}
+
+void snapreq_destroy(struct snapreq *r)
+{
+	pthread_cond_destroy(&r->served_cond);
+	pthread_mutex_destroy(&r->lock);
+}
+
+uint64_t snapreq_ask(struct snapreq *r)
+{
+	pthread_mutex_lock(&r->lock);
+	uint64_t n = 0;
+	if (!r->closed) {
+		n = ++r->asked;
+		atomic_fetch_add(&r->pending, 1); /* with asked, under the lock: snapreq_done counts on both */
+	}
+	pthread_mutex_unlock(&r->lock);
+	return n;
+}
+
+int snapreq_take(struct snapreq *r)
+{
+	int p = atomic_load(&r->pending);
+	while (p > 0)
+		if (atomic_compare_exchange_weak(&r->pending, &p, p - 1))
+			return 1;
+	return 0;
+}
+
+void snapreq_set_result(struct snapreq *r, int ok, const char *text)
+{
+	pthread_mutex_lock(&r->lock);
+	r->ok = ok;
+	snprintf(r->text, sizeof r->text, "%s", text);
+	pthread_mutex_unlock(&r->lock);
+}
+
+void snapreq_done(struct snapreq *r)
+{
+	pthread_mutex_lock(&r->lock);
+	/* every request asked before this one was taken is answered by it */
+	r->served = r->asked - (uint64_t)atomic_load(&r->pending);
+	pthread_cond_broadcast(&r->served_cond);
+	pthread_mutex_unlock(&r->lock);
+}
+
+void snapreq_close(struct snapreq *r)
+{
+	pthread_mutex_lock(&r->lock);
+	r->closed = 1;
+	pthread_cond_broadcast(&r->served_cond);
+	pthread_mutex_unlock(&r->lock);
+}
+
+int snapreq_wait(struct snapreq *r, uint64_t n, uint64_t timeout_ns, int *ok, char *text, size_t ntext)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += (time_t)(timeout_ns / 1000000000ull);
+	until.tv_nsec += (long)(timeout_ns % 1000000000ull);
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&r->lock);
+	while (r->served < n && !r->closed)
+		if (pthread_cond_timedwait(&r->served_cond, &r->lock, &until))
+			break;
+	int served = r->served >= n;
+	if (served) {
+		*ok = r->ok;
+		snprintf(text, ntext, "%s", r->text);
+	}
+	pthread_mutex_unlock(&r->lock);
+	return served;
+}

@@ -1,0 +1,215 @@
+/* serve.c: the listener: a libmicrohttpd daemon (a thread per connection,
+ * so that a snapshot or a CPU profile that takes seconds holds up no
+ * scrape), the bearer token check, and the table of what it serves. */
+#include "autoconfig.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "../base/envexpand.h"
+#include "../base/secrets.h"
+#include "serve.h"
+#include "serve_internal.h"
+
+/* At most this many connections at once; each idle one is closed after
+ * SERVE_IDLE_S seconds. */
+#define SERVE_CONNECTIONS 16
+#define SERVE_IDLE_S 30
+
+/* What the listener serves: one row per path (a new endpoint is one
+ * function and one row). */
+static const struct serve_route serve_routes[] = {
+	{ "/metrics", "GET", serve_page_metrics },
+	{ "/api/v1/metrics", "GET", serve_page_metrics_json },
+	{ "/api/v1/snapshot", "POST", serve_page_snapshot },
+	{ "/debug/pprof/profile", "GET", serve_page_pprof_cpu },
+	{ "/debug/pprof/heap", "GET", serve_page_pprof_heap },
+	{ "/debug/pprof/", "GET", serve_page_pprof_index },
+	{ "/", "GET", serve_page_index },
+};
+
+const struct serve_route *serve_routes_list(size_t *n)
+{
+	*n = sizeof serve_routes / sizeof serve_routes[0];
+	return serve_routes;
+}
+
+int serve_reply(struct MHD_Connection *c, unsigned status, const char *type, char *body, size_t len)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	if (status == MHD_HTTP_UNAUTHORIZED)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"nebtop\"");
+	enum MHD_Result rc = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
+int serve_reply_text(struct MHD_Connection *c, unsigned status, const char *text)
+{
+	char *body = strdup(text);
+	return body ? serve_reply(c, status, "text/plain; charset=utf-8", body, strlen(body)) : MHD_NO;
+}
+
+/* The token, compared in time that does not depend on where it differs. */
+static int serve_authorized(const struct serve *sv, struct MHD_Connection *c)
+{
+	if (!sv->auth)
+		return 1;
+	const char *got = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	if (!got)
+		return 0;
+	size_t a = strlen(sv->auth), g = strlen(got);
+	unsigned char diff = a != g;
+	for (size_t i = 0; i < a; i++)
+		diff |= (unsigned char)(sv->auth[i] ^ (i < g ? got[i] : 0));
+	return diff == 0;
+}
+
+static enum MHD_Result serve_handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+				    const char *version, const char *upload, size_t *upload_size, void **state)
+{
+	struct serve *sv = cls;
+	(void)version;
+	(void)upload;
+	/* the first call only announces the request; a body (none is read) is
+	 * passed over; the answer goes with the last call */
+	if (!*state) {
+		*state = sv;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (!serve_authorized(sv, c))
+		return (enum MHD_Result)serve_reply_text(c, MHD_HTTP_UNAUTHORIZED,
+							 "401: this nebtop needs its token: Authorization: Bearer "
+							 "TOKEN ([export] token)\n");
+	size_t n;
+	const struct serve_route *routes = serve_routes_list(&n);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(url, routes[i].path))
+			continue;
+		if (strcmp(method, routes[i].method) &&
+		    !(!strcmp(method, "HEAD") && !strcmp(routes[i].method, "GET"))) {
+			char msg[160];
+			snprintf(msg, sizeof msg, "405: %s takes %s\n", routes[i].path, routes[i].method);
+			struct MHD_Response *r =
+			    MHD_create_response_from_buffer(strlen(msg), msg, MHD_RESPMEM_MUST_COPY);
+			if (!r)
+				return MHD_NO;
+			MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, routes[i].method);
+			MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+			enum MHD_Result rc = MHD_queue_response(c, MHD_HTTP_METHOD_NOT_ALLOWED, r);
+			MHD_destroy_response(r);
+			return rc;
+		}
+		return (enum MHD_Result)routes[i].page(sv, c);
+	}
+	return (enum MHD_Result)serve_reply_text(c, MHD_HTTP_NOT_FOUND,
+						 "404: not here; nebtop serves /metrics, /api/v1/metrics, POST "
+						 "/api/v1/snapshot and /debug/pprof/ (GET / lists them)\n");
+}
+
+/* host:port as a socket address (a numeric address, or a name such as
+ * localhost, the first address it resolves to). */
+static int serve_resolve(const struct serve_opts *o, struct sockaddr_storage *sa, socklen_t *len, int *family,
+			 struct errbuf *e)
+{
+	struct addrinfo hints = { .ai_flags = AI_PASSIVE | AI_NUMERICSERV, .ai_socktype = SOCK_STREAM }, *res;
+	char port[8];
+	snprintf(port, sizeof port, "%u", o->port);
+	int rc = getaddrinfo(o->host, port, &hints, &res);
+	if (rc)
+		return errbuf_set(e, "%s: cannot listen on %s: %s", o->where, o->host, gai_strerror(rc));
+	memcpy(sa, res->ai_addr, res->ai_addrlen);
+	*len = res->ai_addrlen;
+	*family = res->ai_family;
+	freeaddrinfo(res);
+	return 0;
+}
+
+struct serve *serve_start(const struct serve_opts *o, const struct serve_source *src, struct errbuf *e)
+{
+	struct serve *sv = calloc(1, sizeof *sv);
+	if (!sv) {
+		errbuf_set(e, "out of memory");
+		return NULL;
+	}
+	sv->src = *src;
+	if (o->token) {
+		char *tok, var[128];
+		if (envexpand_value(o->token, &tok, var, sizeof var)) {
+			char msg[700];
+			envexpand_explain(msg, sizeof msg, o->where, var);
+			errbuf_set(e, "%s (token)", msg);
+			free(sv);
+			return NULL;
+		}
+		if (!tok[0]) {
+			errbuf_set(e, "%s: the token is empty", o->where);
+			free(tok);
+			free(sv);
+			return NULL;
+		}
+		secrets_register(tok); /* the expansion too: hidden from every text */
+		size_t n = strlen(tok) + 8;
+		sv->auth = malloc(n);
+		if (sv->auth)
+			snprintf(sv->auth, n, "Bearer %s", tok);
+		free(tok);
+		if (!sv->auth) {
+			free(sv);
+			errbuf_set(e, "out of memory");
+			return NULL;
+		}
+	}
+	struct sockaddr_storage sa;
+	socklen_t salen = 0;
+	int family = AF_INET;
+	if (serve_resolve(o, &sa, &salen, &family, e)) {
+		free(sv->auth);
+		free(sv);
+		return NULL;
+	}
+	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
+	if (family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	sv->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, serve_handle, sv, MHD_OPTION_SOCK_ADDR, &sa,
+				 MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVE_CONNECTIONS,
+				 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVE_IDLE_S, MHD_OPTION_END);
+	if (!sv->d) {
+		errbuf_set(e, "%s: cannot listen on %s port %u (in use, or not an address of this machine)", o->where,
+			   o->host, o->port);
+		free(sv->auth);
+		free(sv);
+		return NULL;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(sv->d, MHD_DAEMON_INFO_BIND_PORT);
+	sv->port = di ? di->port : o->port;
+	(void)salen;
+	return sv;
+}
+
+unsigned serve_port(const struct serve *sv) { return sv->port; }
+
+void serve_stop(struct serve *sv)
+{
+	if (!sv)
+		return;
+	atomic_store(&sv->stopping, 1);
+	MHD_stop_daemon(sv->d);
+	free(sv->auth);
+	free(sv);
+}

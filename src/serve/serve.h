@@ -1,0 +1,52 @@
+/* serve.h: the listener (-listen, [export] listen): an HTTP server inside
+ * nebtop (libmicrohttpd, its own thread) that serves what the run knows to
+ * other programs: /metrics in Prometheus's text format, the metrics JSON at
+ * /api/v1/metrics, snapshots on POST /api/v1/snapshot. A request never
+ * touches a pipeline thread: it reads the sampler's series under its lock
+ * and the analyzer's latest findings, as the front end does. */
+#ifndef NEB_SERVE_H
+#define NEB_SERVE_H
+
+#include <stddef.h>
+
+#include "../base/buf.h"
+#include "../base/errbuf.h"
+
+struct analyzer;
+struct pipeline;
+struct profiler;
+struct sampler;
+struct snapreq;
+struct otlp;
+struct serve;
+
+/* What requests read; it must outlive the listener. */
+struct serve_source {
+	struct pipeline *p;
+	struct sampler *s;
+	struct profiler *prof;
+	struct analyzer *an;
+	const char *pipeline_name;
+	struct snapreq *snap; /* where snapshot requests go; NULL: none are served */
+	struct otlp *otlp;    /* the OTLP export, whose counts /metrics shows, or NULL */
+};
+
+struct serve_opts {
+	const char *host;  /* a numeric address or "localhost" */
+	unsigned port;	   /* 0: any free port */
+	const char *token; /* as configured (${VAR} expanded here), or NULL: no token */
+	const char *where; /* the key's place, for messages ("f.ini:12: listen") */
+};
+
+/* Starts listening; NULL with a message naming the address. */
+struct serve *serve_start(const struct serve_opts *o, const struct serve_source *src, struct errbuf *e);
+/* The port it listens on (the one the system chose for port 0). */
+unsigned serve_port(const struct serve *sv);
+/* Stops listening, after the requests under way are answered. */
+void serve_stop(struct serve *sv);
+
+/* The Prometheus text (version 0.0.4) of the run as of the latest sample
+ * (serve_prom.c). */
+void serve_prom_build(const struct serve_source *src, struct buf *out);
+
+#endif

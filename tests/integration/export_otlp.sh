@@ -1,0 +1,119 @@
+#!/bin/bash
+# export_otlp.sh: the OpenTelemetry export ([export] otlp_endpoint) against
+# a receiver that checks every request strictly against the OpenTelemetry
+# protocol definitions (tests/integration/otlp/receiver.mjs: protobufjs on
+# the vendored opentelemetry-proto files; the specification's own example
+# requests must pass it first, or the receiver is what is wrong).
+#  - a run pushes its metrics every otlp_interval and its last figures at
+#    the end: every request is valid OTLP/HTTP JSON; the records, latency
+#    histogram and channel fill families are there with the pipeline
+#    attribute; the last push's records equal the run's final count;
+#  - a collector that answers 503 (Retry-After: 1) for a while: nebtop
+#    tries again and the figures get through; the run exits 0;
+#  - a collector that answers 400: said once on stderr, not retried;
+#  - no collector at all: the run still ends, exit 0, and says so once.
+. "$(dirname "$0")/lib.sh"
+
+OTLP_DIR=$LIB_DIR/otlp
+PROTO=$SRCDIR/tests/data/opentelemetry-proto
+command -v node >/dev/null || { echo "SKIP: no node (scripts/setup.sh installs nodejs)" >&2; exit 77; }
+[ -d "$OTLP_DIR/node_modules/protobufjs" ] ||
+	{ echo "SKIP: no protobufjs in $OTLP_DIR (scripts/setup.sh runs npm ci there)" >&2; exit 77; }
+command -v curl >/dev/null || { echo "SKIP: no curl" >&2; exit 77; }
+
+# receiver NAME [FAIL_FIRST_N [FAIL_STATUS]]: starts one; sets RPORT, RLOG
+receiver() {
+	local name=$1
+	rm -f "$T/$name.port"
+	node "$OTLP_DIR/receiver.mjs" "$PROTO" "$T/$name.port" "$T/$name.log" "${2:-0}" "${3:-503}" \
+		>"$T/$name.out" 2>&1 &
+	RPID=$!
+	for _ in $(seq 300); do [ -s "$T/$name.port" ] && break; sleep 0.1; done
+	[ -s "$T/$name.port" ] || fail "the receiver did not start: $(cat "$T/$name.out")"
+	RPORT=$(cat "$T/$name.port")
+	RLOG=$T/$name.log
+	touch "$RLOG"
+}
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$T"' EXIT
+
+# the receiver takes the specification's example requests
+receiver self
+for x in metrics:metrics trace:traces; do
+	code=$(curl -s -m 20 -o "$T/self.answer" -w '%{http_code}' -H 'Content-Type: application/json' \
+		--data-binary "@$PROTO/examples/${x%%:*}.json" "http://127.0.0.1:$RPORT/v1/${x##*:}")
+	[ "$code" = 200 ] || fail "the receiver refuses the specification's example ${x%%:*}.json: $(cat "$T/self.answer")"
+done
+code=$(curl -s -m 20 -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+	--data '{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"a","sum":{"aggregationTemporality":"CUMULATIVE"}}]}]}]}' \
+	"http://127.0.0.1:$RPORT/v1/metrics")
+[ "$code" = 400 ] || fail "the receiver takes an enum written as a string: $code"
+kill "$RPID"
+
+pipeline_ini() { # FILE ENDPOINT INTERVAL
+	printf '[pipeline]\nname = otlp "test"\n\n[export]\notlp_endpoint = %s\notlp_interval = %s\n\n' "$2" "$3" >"$1"
+	ini_hot_start >>"$1"
+	printf '\n[destination]\ntype = null\n' >>"$1"
+}
+
+# --- a run's metrics -----------------------------------------------------------------
+receiver good
+pipeline_ini "$T/good.ini" "http://127.0.0.1:$RPORT" 1s
+nebtop "$T/good.ini" --headless -duration 4s
+expect_rc 0 "a run exporting to a receiver"
+kill "$RPID"
+"$PYTHON3" - "$RLOG" "$(metrics_file)" <<'PY' || fail "the OTLP metrics (see above)"
+import json, sys
+log = [json.loads(l) for l in open(sys.argv[1])]
+final = json.load(open(sys.argv[2]))
+bad = [e for e in log if e["status"] != 200]
+if bad:
+    sys.exit("requests the receiver refused: %s" % bad[:3])
+if len(log) < 2 or any(e["path"] != "/v1/metrics" for e in log):
+    sys.exit("expected at least two pushes to /v1/metrics: %s" % [e["path"] for e in log])
+last = log[-1]["metrics"]
+names = {m["name"]: m["kind"] for m in last}
+want = {"nebtop_records": "sum", "nebtop_stage_batch_duration_seconds": "histogram",
+        "nebtop_channel_fill_ratio": "gauge", "nebtop_stage_seconds": "sum", "nebtop_finding": "gauge"}
+for n, k in want.items():
+    if names.get(n) != k:
+        sys.exit("metric %s: %s, expected %s (have %s)" % (n, names.get(n), k, sorted(names)))
+for m in last:
+    if m["attributes"].get("pipeline") != 'otlp "test"':
+        sys.exit("a point without the pipeline attribute: %s" % m)
+out = [int(m["value"]) for m in last if m["name"] == "nebtop_records"
+       and m["attributes"]["stage"] == "destination" and m["attributes"]["direction"] == "out"]
+if out != [final["records"]["out"]]:
+    sys.exit("the last push says %s records out, the run %s" % (out, final["records"]["out"]))
+print("%d pushes, all valid; the last one: %d records out, as the run" % (len(log), out[0]))
+PY
+
+# --- a collector that is unavailable for a while ----------------------------------------
+receiver busy 2 503
+pipeline_ini "$T/busy.ini" "http://127.0.0.1:$RPORT" 3s
+nebtop "$T/busy.ini" --headless -duration 8s
+expect_rc 0 "a run exporting to a receiver that answers 503 at first"
+kill "$RPID"
+"$PYTHON3" - "$RLOG" <<'PY' || fail "retries (see above)"
+import json, sys
+st = [json.loads(l)["status"] for l in open(sys.argv[1])]
+if st[:2] != [503, 503] or 200 not in st[2:]:
+    sys.exit("expected two 503s then accepted pushes: %s" % st)
+PY
+grep -q 'not retried' "$T/stderr" && fail "a 503 was not retried: $(cat "$T/stderr")"
+
+# --- a collector that refuses the request ---------------------------------------------------
+receiver refusing 100 400
+pipeline_ini "$T/bad.ini" "http://127.0.0.1:$RPORT" 1s
+nebtop "$T/bad.ini" --headless -duration 3s
+expect_rc 0 "a run exporting to a receiver that answers 400"
+kill "$RPID"
+[ "$(grep -c 'answered 400, not retried' "$T/stderr")" = 1 ] ||
+	fail "a 400 should be said once: $(cat "$T/stderr")"
+
+# --- no collector ---------------------------------------------------------------------------------
+port=$("$PYTHON3" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+pipeline_ini "$T/none.ini" "http://127.0.0.1:$port" 1s
+nebtop "$T/none.ini" --headless -duration 2s
+expect_rc 0 "a run exporting to no collector"
+[ "$(grep -c 'no answer; retrying' "$T/stderr")" = 1 ] || fail "no collector should be said once: $(cat "$T/stderr")"
+note "OTLP metrics: valid, retried on 503, a 400 said once, no collector does not stop the run"
