@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
+#include "../base/clock.h"
 #include "../base/envexpand.h"
 #include "../base/secrets.h"
 #include "serve.h"
@@ -20,6 +22,10 @@
  * SERVE_IDLE_S seconds. */
 #define SERVE_CONNECTIONS 16
 #define SERVE_IDLE_S 30
+/* At the end, how long the requests under way get to finish their answers
+ * (a CPU profile cut short, a snapshot request told no) before the
+ * connections are closed. */
+#define SERVE_DRAIN_NS (5ull * 1000000000ull)
 
 /* What the listener serves: one row per path (a new endpoint is one
  * function and one row). */
@@ -86,6 +92,7 @@ static enum MHD_Result serve_handle(void *cls, struct MHD_Connection *c, const c
 	 * passed over; the answer goes with the last call */
 	if (!*state) {
 		*state = sv;
+		atomic_fetch_add(&sv->inflight, 1);
 		return MHD_YES;
 	}
 	if (*upload_size) {
@@ -118,6 +125,18 @@ static enum MHD_Result serve_handle(void *cls, struct MHD_Connection *c, const c
 	return (enum MHD_Result)serve_reply_text(c, MHD_HTTP_NOT_FOUND,
 						  "404: not here; nebtop serves /metrics, /api/v1/metrics, POST "
 						  "/api/v1/snapshot and /debug/pprof/ (GET / lists them)\n");
+}
+
+/* A request is over (answered, or its connection closed): one fewer for
+ * serve_stop to wait for. */
+static void serve_completed(void *cls, struct MHD_Connection *c, void **state, enum MHD_RequestTerminationCode why)
+{
+	struct serve *sv = cls;
+	(void)c;
+	(void)why;
+	if (*state)
+		atomic_fetch_sub(&sv->inflight, 1);
+	*state = NULL;
 }
 
 /* host:port as a socket address (a numeric address, or a name such as
@@ -186,7 +205,7 @@ struct serve *serve_start(const struct serve_opts *o, const struct serve_source 
 		flags |= MHD_USE_IPv6;
 	sv->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, serve_handle, sv, MHD_OPTION_SOCK_ADDR, &sa,
 				 MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVE_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
-				 (unsigned)SERVE_IDLE_S, MHD_OPTION_END);
+				 (unsigned)SERVE_IDLE_S, MHD_OPTION_NOTIFY_COMPLETED, serve_completed, sv, MHD_OPTION_END);
 	if (!sv->d) {
 		errbuf_set(e, "%s: cannot listen on %s port %u (in use, or not an address of this machine)", o->where,
 			   o->host, o->port);
@@ -207,6 +226,13 @@ void serve_stop(struct serve *sv)
 	if (!sv)
 		return;
 	atomic_store(&sv->stopping, 1);
+	/* the pages that wait stop waiting and answer: let the answers go out
+	 * (stopping the daemon shuts every connection at once) */
+	uint64_t until = clock_now_ns() + SERVE_DRAIN_NS;
+	while (atomic_load(&sv->inflight) > 0 && clock_now_ns() < until) {
+		struct timespec ts = { 0, 10 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
 	MHD_stop_daemon(sv->d);
 	free(sv->auth);
 	free(sv);

@@ -18,6 +18,7 @@ struct serve {
 	char *auth; /* "Bearer TOKEN", or NULL */
 	unsigned port;
 	_Atomic int stopping; /* serve_stop runs: a page that waits stops waiting */
+	_Atomic int inflight; /* requests begun and not yet over (answered or dropped) */
 };
 
 /* A page: answers the request (queues a response); MHD_YES or MHD_NO. */
