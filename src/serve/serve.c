@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -67,7 +68,9 @@ int serve_reply_text(struct MHD_Connection *c, unsigned status, const char *text
 	return body ? serve_reply(c, status, "text/plain; charset=utf-8", body, strlen(body)) : MHD_NO;
 }
 
-/* The token, compared in time that does not depend on where it differs. */
+/* The token, compared in time that does not depend on where it differs.
+ * The scheme is case-insensitive and spaces around the token do not count
+ * (RFC 7235: "bearer TOKEN" is "Bearer TOKEN"). */
 static int serve_authorized(const struct serve *sv, struct MHD_Connection *c)
 {
 	if (!sv->auth)
@@ -75,7 +78,15 @@ static int serve_authorized(const struct serve *sv, struct MHD_Connection *c)
 	const char *got = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	if (!got)
 		return 0;
-	size_t a = strlen(sv->auth), g = strlen(got);
+	got += strspn(got, " \t");
+	if (strncasecmp(got, "Bearer", 6) || (got[6] != ' ' && got[6] != '\t'))
+		return 0;
+	got += 6;
+	got += strspn(got, " \t");
+	size_t g = strlen(got);
+	while (g && (got[g - 1] == ' ' || got[g - 1] == '\t'))
+		g--;
+	size_t a = strlen(sv->auth);
 	unsigned char diff = a != g;
 	for (size_t i = 0; i < a; i++)
 		diff |= (unsigned char)(sv->auth[i] ^ (i < g ? got[i] : 0));
@@ -181,16 +192,7 @@ struct serve *serve_start(const struct serve_opts *o, const struct serve_source 
 			return NULL;
 		}
 		secrets_register(tok); /* the expansion too: hidden from every text */
-		size_t n = strlen(tok) + 8;
-		sv->auth = malloc(n);
-		if (sv->auth)
-			snprintf(sv->auth, n, "Bearer %s", tok);
-		free(tok);
-		if (!sv->auth) {
-			free(sv);
-			errbuf_set(e, "out of memory");
-			return NULL;
-		}
+		sv->auth = tok;
 	}
 	struct sockaddr_storage sa;
 	socklen_t salen = 0;

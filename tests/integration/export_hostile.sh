@@ -26,3 +26,21 @@ code=$(cat "$T/cut.code")
 [ "$code" = 200 ] || fail "a CPU profile under way when the run stopped: status '$code' (no answer), expected 200"
 gzip -t "$T/cut.prof" 2>/dev/null || fail "a CPU profile under way when the run stopped: the answer is not gzipped pprof"
 note "a CPU profile under way at the end of the run is answered"
+
+# --- the token: the scheme in any case, spaces around the token ------------------------
+secret=tok-$RANDOM$RANDOM-s3cr3t
+export NEB_TEST_TOKEN=$secret
+printf '[export]\nlisten = 127.0.0.1:0\ntoken = ${NEB_TEST_TOKEN}\n' >"$T/tok.ini"
+cat "$T/hot.ini" >>"$T/tok.ini"
+listen_start b "$T/tok.ini" -duration 150
+for h in "Bearer $secret" "bearer $secret" "BEARER $secret" "Bearer  $secret" "Bearer $secret "; do
+	code=$(http_get "$T/b.txt" "$URL_b/metrics" -H "Authorization: $h")
+	[ "$code" = 200 ] || fail "/metrics with 'Authorization: ${h//$secret/TOKEN}': status $code, expected 200"
+done
+for h in "Basic $secret" "Bearer" "Bearer${secret}" "Bearer ${secret}x" "Bearer ${secret% *}-" "Bearer $secret extra"; do
+	code=$(http_get "$T/b.txt" "$URL_b/metrics" -H "Authorization: $h")
+	[ "$code" = 401 ] || fail "/metrics with 'Authorization: ${h//$secret/TOKEN}': status $code, expected 401"
+done
+listen_stop b
+grep -rl -a -- "$secret" "$T"/b.err "$T"/b.out "$T"/b.txt "$T"/b.prof && fail "the token is in the output above"
+note "the token: Bearer in any case, spaces around it; other schemes and tokens 401"
