@@ -9,8 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 
+#include "../base/clock.h"
 #include "../base/envexpand.h"
 #include "../base/secrets.h"
 #include "serve.h"
@@ -20,6 +23,10 @@
  * SERVE_IDLE_S seconds. */
 #define SERVE_CONNECTIONS 16
 #define SERVE_IDLE_S 30
+/* At the end, how long the requests under way get to finish their answers
+ * (a CPU profile cut short, a snapshot request told no) before the
+ * connections are closed. */
+#define SERVE_DRAIN_NS (5ull * 1000000000ull)
 
 /* What the listener serves: one row per path (a new endpoint is one
  * function and one row). */
@@ -61,7 +68,9 @@ int serve_reply_text(struct MHD_Connection *c, unsigned status, const char *text
 	return body ? serve_reply(c, status, "text/plain; charset=utf-8", body, strlen(body)) : MHD_NO;
 }
 
-/* The token, compared in time that does not depend on where it differs. */
+/* The token, compared in time that does not depend on where it differs.
+ * The scheme is case-insensitive and spaces around the token do not count
+ * (RFC 7235: "bearer TOKEN" is "Bearer TOKEN"). */
 static int serve_authorized(const struct serve *sv, struct MHD_Connection *c)
 {
 	if (!sv->auth)
@@ -69,7 +78,15 @@ static int serve_authorized(const struct serve *sv, struct MHD_Connection *c)
 	const char *got = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	if (!got)
 		return 0;
-	size_t a = strlen(sv->auth), g = strlen(got);
+	got += strspn(got, " \t");
+	if (strncasecmp(got, "Bearer", 6) || (got[6] != ' ' && got[6] != '\t'))
+		return 0;
+	got += 6;
+	got += strspn(got, " \t");
+	size_t g = strlen(got);
+	while (g && (got[g - 1] == ' ' || got[g - 1] == '\t'))
+		g--;
+	size_t a = strlen(sv->auth);
 	unsigned char diff = a != g;
 	for (size_t i = 0; i < a; i++)
 		diff |= (unsigned char)(sv->auth[i] ^ (i < g ? got[i] : 0));
@@ -86,6 +103,7 @@ static enum MHD_Result serve_handle(void *cls, struct MHD_Connection *c, const c
 	 * passed over; the answer goes with the last call */
 	if (!*state) {
 		*state = sv;
+		atomic_fetch_add(&sv->inflight, 1);
 		return MHD_YES;
 	}
 	if (*upload_size) {
@@ -120,6 +138,18 @@ static enum MHD_Result serve_handle(void *cls, struct MHD_Connection *c, const c
 	return (enum MHD_Result)serve_reply_text(c, MHD_HTTP_NOT_FOUND,
 						 "404: not here; nebtop serves /metrics, /api/v1/metrics, POST "
 						 "/api/v1/snapshot and /debug/pprof/ (GET / lists them)\n");
+}
+
+/* A request is over (answered, or its connection closed): one fewer for
+ * serve_stop to wait for. */
+static void serve_completed(void *cls, struct MHD_Connection *c, void **state, enum MHD_RequestTerminationCode why)
+{
+	struct serve *sv = cls;
+	(void)c;
+	(void)why;
+	if (*state)
+		atomic_fetch_sub(&sv->inflight, 1);
+	*state = NULL;
 }
 
 /* host:port as a socket address (a numeric address, or a name such as
@@ -164,16 +194,7 @@ struct serve *serve_start(const struct serve_opts *o, const struct serve_source 
 			return NULL;
 		}
 		secrets_register(tok); /* the expansion too: hidden from every text */
-		size_t n = strlen(tok) + 8;
-		sv->auth = malloc(n);
-		if (sv->auth)
-			snprintf(sv->auth, n, "Bearer %s", tok);
-		free(tok);
-		if (!sv->auth) {
-			free(sv);
-			errbuf_set(e, "out of memory");
-			return NULL;
-		}
+		sv->auth = tok;
 	}
 	struct sockaddr_storage sa;
 	socklen_t salen = 0;
@@ -187,8 +208,8 @@ struct serve *serve_start(const struct serve_opts *o, const struct serve_source 
 	if (family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	sv->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, serve_handle, sv, MHD_OPTION_SOCK_ADDR, &sa,
-				 MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVE_CONNECTIONS,
-				 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVE_IDLE_S, MHD_OPTION_END);
+				 MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVE_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
+				 (unsigned)SERVE_IDLE_S, MHD_OPTION_NOTIFY_COMPLETED, serve_completed, sv, MHD_OPTION_END);
 	if (!sv->d) {
 		errbuf_set(e, "%s: cannot listen on %s port %u (in use, or not an address of this machine)", o->where,
 			   o->host, o->port);
@@ -209,6 +230,13 @@ void serve_stop(struct serve *sv)
 	if (!sv)
 		return;
 	atomic_store(&sv->stopping, 1);
+	/* the pages that wait stop waiting and answer: let the answers go out
+	 * (stopping the daemon shuts every connection at once) */
+	uint64_t until = clock_now_ns() + SERVE_DRAIN_NS;
+	while (atomic_load(&sv->inflight) > 0 && clock_now_ns() < until) {
+		struct timespec ts = { 0, 10 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
 	MHD_stop_daemon(sv->d);
 	free(sv->auth);
 	free(sv);

@@ -15,9 +15,10 @@ struct MHD_Daemon;
 struct serve {
 	struct MHD_Daemon *d;
 	struct serve_source src;
-	char *auth; /* "Bearer TOKEN", or NULL */
+	char *auth; /* the token, or NULL: no token needed */
 	unsigned port;
 	_Atomic int stopping; /* serve_stop runs: a page that waits stops waiting */
+	_Atomic int inflight; /* requests begun and not yet over (answered or dropped) */
 };
 
 /* A page: answers the request (queues a response); MHD_YES or MHD_NO. */
