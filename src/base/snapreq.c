@@ -59,6 +59,12 @@ void snapreq_done(struct snapreq *r)
 	pthread_mutex_lock(&r->lock);
 	/* every request asked before this one was taken is answered by it */
 	r->served = r->asked - (uint64_t)atomic_load(&r->pending);
+	/* the answer is kept apart, so that a later snapshot (a key, a signal)
+	 * does not change what a slow asker reads */
+	struct snapreq_answer *a = &r->answers[r->nanswers++ % SNAPREQ_KEEP];
+	a->upto = r->served;
+	a->ok = r->ok;
+	memcpy(a->text, r->text, sizeof a->text);
 	pthread_cond_broadcast(&r->served_cond);
 	pthread_mutex_unlock(&r->lock);
 }
@@ -87,8 +93,18 @@ int snapreq_wait(struct snapreq *r, uint64_t n, uint64_t timeout_ns, int *ok, ch
 			break;
 	int served = r->served >= n;
 	if (served) {
-		*ok = r->ok;
-		snprintf(text, ntext, "%s", r->text);
+		/* the first answer kept that covers request n; the oldest kept
+		 * when it has gone (more than SNAPREQ_KEEP snapshots since) */
+		const struct snapreq_answer *best = NULL;
+		for (unsigned k = 0; k < SNAPREQ_KEEP && k < r->nanswers; k++) {
+			const struct snapreq_answer *a = &r->answers[(r->nanswers - 1 - k) % SNAPREQ_KEEP];
+			if (a->upto >= n)
+				best = a;
+		}
+		if (!best)
+			best = &r->answers[(r->nanswers - 1) % SNAPREQ_KEEP];
+		*ok = best->ok;
+		snprintf(text, ntext, "%s", best->text);
 	}
 	pthread_mutex_unlock(&r->lock);
 	return served;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #define SNAPREQ_TEXT 4096
+#define SNAPREQ_KEEP 4
 
 struct snapreq {
 	pthread_mutex_t lock;
@@ -20,6 +21,14 @@ struct snapreq {
 	int closed;		 /* no more requests are served (the run is over) */
 	int ok;			 /* the last snapshot's outcome */
 	char text[SNAPREQ_TEXT]; /* its folder, stamp and files, one per line; or why it failed */
+	/* the answers of the last SNAPREQ_KEEP snapshots served: answer k is for
+	 * the requests numbered up to its upto (and after the one before) */
+	struct snapreq_answer {
+		uint64_t upto;
+		int ok;
+		char text[SNAPREQ_TEXT];
+	} answers[SNAPREQ_KEEP];
+	unsigned nanswers; /* served so far (answers[nanswers % SNAPREQ_KEEP] is next) */
 };
 
 void snapreq_init(struct snapreq *r);

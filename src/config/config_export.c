@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "../base/envexpand.h"
 
 const struct confkey config_export_keys[] = {
 	{ "listen", CONF_STRING, NULL, offsetof(struct export_opts, listen),
@@ -74,9 +75,19 @@ int config_check_export(struct config *c, struct errbuf *e)
 {
 	struct export_opts *x = &c->ex;
 	char where[512];
-	if (x->token && !x->token[0]) {
+	if (x->token) {
+		/* ${VAR} read now, so that an unset or empty one is said before the
+		 * run, at the token's own line (the listener reads it again) */
+		char *tok = NULL, var[128], msg[800];
 		confmap_where_key(where, sizeof where, &c->export_, "token");
-		return errbuf_set(e, "%s: the token is empty", where);
+		if (envexpand_value(x->token, &tok, var, sizeof var)) {
+			envexpand_explain(msg, sizeof msg, where, var);
+			return errbuf_set(e, "%s", msg);
+		}
+		int empty = !tok[0];
+		free(tok);
+		if (empty)
+			return errbuf_set(e, "%s: the token is empty", where);
 	}
 	if (x->otlp_endpoint && strncmp(x->otlp_endpoint, "http://", 7) && strncmp(x->otlp_endpoint, "https://", 8)) {
 		confmap_where_key(where, sizeof where, &c->export_, "otlp_endpoint");

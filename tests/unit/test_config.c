@@ -321,6 +321,12 @@ START_TEST(test_export_listen)
 	test_resolve_fails("[export]\nlisten = 0.0.0.0:9464\n",
 			   "t.ini:2: [export] key 'listen': 0.0.0.0 can be reached from other machines: set token in "
 			   "[export] (every request must then carry it), or listen on 127.0.0.1");
+	unsetenv("NEB_TEST_UNSET_TOKEN");
+	test_resolve_fails("[export]\nlisten = 9464\ntoken = ${NEB_TEST_UNSET_TOKEN}\n",
+			   "t.ini:3: [export] key 'token': environment variable 'NEB_TEST_UNSET_TOKEN' is not set");
+	setenv("NEB_TEST_EMPTY_TOKEN", "", 1);
+	test_resolve_fails("[export]\nlisten = 9464\ntoken = ${NEB_TEST_EMPTY_TOKEN}\n",
+			   "t.ini:3: [export] key 'token': the token is empty");
 	test_resolve_fails("[export]\nlisten = 10.0.0.5:80\n",
 			   "t.ini:2: [export] key 'listen': 10.0.0.5 can be reached from other machines: set token in "
 			   "[export] (every request must then carry it), or listen on 127.0.0.1");
