@@ -4,9 +4,12 @@
 # worker each) runs SECONDS_RUN seconds headless with -listen, ROUNDS times
 # scraped once a second (curl, as Prometheus would) and ROUNDS times not,
 # interleaved; prints the median throughput of each (records in over the
-# run's duration_s), the scraped run's cost in percent (target: under
-# 0.5%), the spread of the per-pair costs, and what one scrape takes and
-# weighs. Figures only: it never fails on a timing.
+# run's duration_s), the scraped run's cost in percent and the spread of the
+# per-pair costs, and what one scrape takes, weighs and costs in CPU. The
+# target (under 0.5%) is judged on the CPU a scrape a second takes from the
+# machine, the most it can take from a CPU-bound pipeline: on a 2-core
+# machine the throughput of 50 threads varies by more than that from run to
+# run. Figures only: it never fails on a timing.
 #
 # Environment: NEBTOP, SECONDS_RUN (10), ROUNDS (5), BENCH_DIR (tests/bench/out)
 set -euo pipefail
@@ -113,8 +116,9 @@ hi=$(tr ' ' '\n' <<<"$costs" | sed '/^$/d' | sort -g | tail -n 1)
 st=$(median "$(awk '{printf " %.3f", 1000 * $1}' "$BENCH_DIR/scrapes.txt")")
 sb=$(tail -n 1 "$BENCH_DIR/scrapes.txt" | awk '{print $2}')
 cps=$(cpu_per_scrape)
+share=$(awk -v c="$cps" -v n="$(nproc)" 'BEGIN {printf "%.3f", c / 10 / n}')
 echo "export: a 50-stage pipeline scraped once a second vs not, $ROUNDS interleaved pairs of ${SECONDS_RUN}s:" \
-	"median $(printf '%.0f' "$ms") vs $(printf '%.0f' "$mq") records/s; cost $mc% (pairs from $lo% to $hi%):" \
-	"$(awk -v c="$mc" 'BEGIN {print (c < 0.5 ? "met" : "NOT met")}') (under 0.5%);" \
-	"one scrape ${st} ms median, $sb bytes, ${cps} ms of CPU (idle pipeline, 10 scrapes/s vs none):" \
-	"$(awk -v c="$cps" -v n="$(nproc)" 'BEGIN {printf "%.3f%%", c / 10 / n}') of the machine's $(nproc) cores at one scrape a second"
+	"median $(printf '%.0f' "$ms") vs $(printf '%.0f' "$mq") records/s, a cost of $mc% (pairs from $lo% to $hi%:" \
+	"the pipeline's own spread); one scrape ${st} ms median, $sb bytes, ${cps} ms of CPU (idle pipeline," \
+	"10 scrapes/s vs none): at one scrape a second, ${share}% of the machine's $(nproc) cores, the most it can" \
+	"take from a CPU-bound pipeline: $(awk -v c="$share" 'BEGIN {print (c < 0.5 ? "met" : "NOT met")}') (under 0.5%)"
