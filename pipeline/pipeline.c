@@ -19,7 +19,13 @@ int pipeline_start(struct pipeline *p, struct errbuf *e)
 {
 	if (p->started)
 		return errbuf_set(e, "pipeline already started");
-	clock_gettime(CLOCK_REALTIME, &p->started_at);
+	/* under the lock: the listener and the OTLP export, started before the
+	 * pipeline, read it from their own threads */
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	nlock_lock(&p->mu);
+	p->started_at = now;
+	nlock_unlock(&p->mu);
 	return runner_start_threads(p, e);
 }
 
@@ -202,7 +208,10 @@ const char *pipeline_connector_waits_on(const struct pipeline *p, int dest)
 
 void pipeline_started_at(const struct pipeline *p, struct timespec *ts)
 {
+	struct pipeline *q = (struct pipeline *)p; /* the lock only: nothing else changes */
+	nlock_lock(&q->mu);
 	*ts = p->started_at;
+	nlock_unlock(&q->mu);
 }
 
 const char *pipeline_stop_reason(struct pipeline *p)
