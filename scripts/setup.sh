@@ -9,14 +9,14 @@ cd "$(dirname "$0")/.."
 # build, test and fuzz dependencies, as Debian package names (postgresql:
 # the server the postgresql connector tests start for themselves; prometheus:
 # promtool and the server the export tests start, curl their client,
-# python3-yaml reads the Grafana provisioning files they check, nodejs and
-# npm run their OTLP receiver (protobufjs, from the npm registry); chromium,
+# python3-yaml reads the Grafana provisioning files they check, nodejs runs
+# their OTLP receiver; chromium,
 # fonts-dejavu-core and libxml2-utils: the flame graph tests open the SVG in
 # a headless browser and check it with xmllint)
 PACKAGES="build-essential autoconf automake libtool pkg-config
 	libjansson-dev libcurl4-openssl-dev libunwind-dev libinih-dev zlib1g-dev libncurses-dev
 	check python3 clang libclang-rt-14-dev golang-go binutils tmux
-	libpq-dev postgresql postgresql-client libmicrohttpd-dev prometheus curl python3-yaml nodejs npm
+	libpq-dev postgresql postgresql-client libmicrohttpd-dev prometheus curl python3-yaml nodejs
 	chromium fonts-dejavu-core libxml2-utils"
 
 missing=""
@@ -29,11 +29,6 @@ if [ -n "$missing" ]; then
 	echo "setup: installing$missing"
 	$SUDO apt-get update -qq
 	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
-fi
-
-# the OTLP receiver's protobufjs, as package-lock.json pins it
-if [ ! -d tests/integration/otlp/node_modules/protobufjs ]; then
-	(cd tests/integration/otlp && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 [ -x configure ] || autoreconf -fi

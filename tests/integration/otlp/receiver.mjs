@@ -1,6 +1,6 @@
 // receiver.mjs: the OTLP/HTTP JSON receiver of nebtop's tests. It checks
 // every request strictly against the OpenTelemetry protocol definitions
-// (tests/data/opentelemetry-proto, read with protobufjs) and the OTLP/HTTP
+// (tests/data/opentelemetry-proto, read with protobuf.js) and the OTLP/HTTP
 // JSON encoding of the OTLP specification: field names in lowerCamelCase as
 // the .proto files define them and no other, trace and span ids as hex
 // (not base64), enums as integers, 64-bit integers as decimal strings (or
@@ -17,8 +17,14 @@
 //   an invalid one, 200 {} otherwise.
 import fs from "node:fs";
 import http from "node:http";
+import { createRequire } from "node:module";
 import path from "node:path";
-import protobuf from "protobufjs";
+import { fileURLToPath } from "node:url";
+
+// protobuf.js, vendored in tests/data/protobufjs (no package registry needed)
+const here = path.dirname(fileURLToPath(import.meta.url));
+const protobuf = createRequire(import.meta.url)(path.join(here, "../../data/protobufjs/protobuf.js"));
+protobuf.util.fs = fs; /* the bundle does not find node's fs by itself */
 
 const [protoDir, portFile, logFile, failFirst = "0", failStatus = "503"] = process.argv.slice(2);
 const root = new protobuf.Root();
