@@ -386,7 +386,7 @@ static int main_build(struct main_run *r)
 /* Starts the OTLP export when [export] otlp_endpoint asks for it, and the
  * listener when -listen or [export] listen does (saying where it listens);
  * -1 (said on stderr) when one cannot start. */
-static int main_start_listener(struct main_run *r)
+static int main_start_export(struct main_run *r)
 {
 	struct config *c = &r->c;
 	struct serve_source src = {
@@ -447,7 +447,7 @@ static int main_run(struct main_run *r)
 	}
 	/* the listener before the pipeline: an address it cannot have is bad
 	 * configuration, said before any record moves */
-	if (main_start_listener(r) != 0)
+	if (main_start_export(r) != 0)
 		return OUTCOME_USAGE;
 	if (pipeline_start(r->p, &e) != 0 || analyzer_start(r->an, &e) != 0) {
 		fprintf(stderr, "nebtop: %s\n", e.msg);

@@ -11,3 +11,12 @@ void clock_sleep_ns(uint64_t ns)
 	while (nanosleep(&req, &rem) != 0 && errno == EINTR)
 		req = rem;
 }
+
+void clock_cond_init(pthread_cond_t *c)
+{
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(c, &ca);
+	pthread_condattr_destroy(&ca);
+}

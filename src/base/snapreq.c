@@ -4,6 +4,8 @@
 
 #include "snapreq.h"
 
+#include "clock.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -12,11 +14,7 @@ void snapreq_init(struct snapreq *r)
 {
 	memset(r, 0, sizeof *r);
 	pthread_mutex_init(&r->lock, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&r->served_cond, &ca);
-	pthread_condattr_destroy(&ca);
+	clock_cond_init(&r->served_cond);
 }
 
 void snapreq_destroy(struct snapreq *r)
@@ -79,14 +77,7 @@ void snapreq_close(struct snapreq *r)
 
 int snapreq_wait(struct snapreq *r, uint64_t n, uint64_t timeout_ns, int *ok, char *text, size_t ntext)
 {
-	struct timespec until;
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += (time_t)(timeout_ns / 1000000000ull);
-	until.tv_nsec += (long)(timeout_ns % 1000000000ull);
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	struct timespec until = clock_timespec_at(clock_now_ns() + timeout_ns);
 	pthread_mutex_lock(&r->lock);
 	while (r->served < n && !r->closed)
 		if (pthread_cond_timedwait(&r->served_cond, &r->lock, &until))

@@ -49,8 +49,7 @@ static int otlp_wait_until(struct otlp *x, uint64_t deadline, int final)
 {
 	pthread_mutex_lock(&x->mu);
 	while ((final || !x->stopping) && clock_now_ns() < deadline) {
-		uint64_t d = deadline;
-		struct timespec ts = { (time_t)(d / 1000000000ull), (long)(d % 1000000000ull) };
+		struct timespec ts = clock_timespec_at(deadline);
 		pthread_cond_timedwait(&x->cond, &x->mu, &ts);
 	}
 	int s = x->stopping;
@@ -158,11 +157,7 @@ struct otlp *otlp_start(const struct otlp_opts *o, const struct serve_source *sr
 	snprintf(x->url, sizeof x->url, "%.*s/v1/metrics", (int)(n && o->endpoint[n - 1] == '/' ? n - 1 : n),
 		 o->endpoint);
 	pthread_mutex_init(&x->mu, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&x->cond, &ca);
-	pthread_condattr_destroy(&ca);
+	clock_cond_init(&x->cond);
 	x->curl = curl_easy_init();
 	x->headers = curl_slist_append(NULL, "Content-Type: application/json");
 	if (!x->curl || !x->headers) {

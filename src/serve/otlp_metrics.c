@@ -36,9 +36,7 @@ static const char *otlp_unit_of(const char *name)
 		return "s";
 	if (strstr(name, "_bytes"))
 		return "By";
-	if (strstr(name, "_ratio"))
-		return "1";
-	return "1";
+	return "1"; /* ratios and counts */
 }
 
 static json_t *otlp_string_attr(const char *key, const char *value)

@@ -68,6 +68,13 @@ int serve_reply_text(struct MHD_Connection *c, unsigned status, const char *text
 	return body ? serve_reply(c, status, "text/plain; charset=utf-8", body, strlen(body)) : MHD_NO;
 }
 
+int serve_reply_failure(struct MHD_Connection *c, const char *why)
+{
+	char msg[600];
+	snprintf(msg, sizeof msg, "500: %s\n", why);
+	return serve_reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, msg);
+}
+
 /* The token, compared in time that does not depend on where it differs.
  * The scheme is case-insensitive and spaces around the token do not count
  * (RFC 7235: "bearer TOKEN" is "Bearer TOKEN"). */
@@ -233,10 +240,8 @@ void serve_stop(struct serve *sv)
 	/* the pages that wait stop waiting and answer: let the answers go out
 	 * (stopping the daemon shuts every connection at once) */
 	uint64_t until = clock_now_ns() + SERVE_DRAIN_NS;
-	while (atomic_load(&sv->inflight) > 0 && clock_now_ns() < until) {
-		struct timespec ts = { 0, 10 * 1000000L };
-		nanosleep(&ts, NULL);
-	}
+	while (atomic_load(&sv->inflight) > 0 && clock_now_ns() < until)
+		clock_sleep_ns(10 * 1000000ull);
 	MHD_stop_daemon(sv->d);
 	free(sv->auth);
 	free(sv);

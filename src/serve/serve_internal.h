@@ -34,6 +34,8 @@ const struct serve_route *serve_routes_list(size_t *n);
 /* Queues body (malloc'd; freed by the response) with status and type. */
 int serve_reply(struct MHD_Connection *c, unsigned status, const char *type, char *body, size_t len);
 int serve_reply_text(struct MHD_Connection *c, unsigned status, const char *text);
+/* 500 with why. */
+int serve_reply_failure(struct MHD_Connection *c, const char *why);
 
 int serve_page_metrics(struct serve *sv, struct MHD_Connection *c);
 int serve_page_metrics_json(struct serve *sv, struct MHD_Connection *c);

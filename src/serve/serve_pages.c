@@ -42,11 +42,8 @@ int serve_page_metrics_json(struct serve *sv, struct MHD_Connection *c)
 	struct errbuf e;
 	int rc = report_json_build(&x, &text, &e);
 	findings_free(&found);
-	if (rc) {
-		char msg[600];
-		snprintf(msg, sizeof msg, "500: %s\n", e.msg);
-		return serve_reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, msg);
-	}
+	if (rc)
+		return serve_reply_failure(c, e.msg);
 	return serve_reply(c, MHD_HTTP_OK, "application/json", text, strlen(text));
 }
 

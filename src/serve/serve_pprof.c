@@ -19,8 +19,15 @@
 /* Go's default when seconds is not given. */
 #define SERVE_PPROF_DEFAULT_S 30
 
-static int serve_pprof_reply(struct MHD_Connection *c, unsigned char *gz, size_t len, const char *name)
+/* The answer to a profile request: the gzipped pprof (rc 0), 404 with off
+ * when that profiler is off (rc 1), else 500 with why. */
+static int serve_pprof_answer(struct MHD_Connection *c, int rc, unsigned char *gz, size_t len,
+			      const struct errbuf *e, const char *name, const char *off)
 {
+	if (rc == 1)
+		return serve_reply_text(c, MHD_HTTP_NOT_FOUND, off);
+	if (rc)
+		return serve_reply_failure(c, e->msg);
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, gz, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
 		free(gz);
@@ -31,9 +38,9 @@ static int serve_pprof_reply(struct MHD_Connection *c, unsigned char *gz, size_t
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/octet-stream");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disp);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	enum MHD_Result rc = MHD_queue_response(c, MHD_HTTP_OK, r);
+	enum MHD_Result res = MHD_queue_response(c, MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
-	return rc;
+	return res;
 }
 
 int serve_page_pprof_cpu(struct serve *sv, struct MHD_Connection *c)
@@ -63,22 +70,13 @@ int serve_page_pprof_cpu(struct serve *sv, struct MHD_Connection *c)
 	/* wait the seconds asked for (the profile is of them), unless the
 	 * listener stops meanwhile: then what there is */
 	uint64_t t0 = clock_now_ns(), until = t0 + (uint64_t)secs * 1000000000ull;
-	while (clock_now_ns() < until && !atomic_load(&sv->stopping)) {
-		struct timespec ts = { 0, 50 * 1000000L };
-		nanosleep(&ts, NULL);
-	}
+	while (clock_now_ns() < until && !atomic_load(&sv->stopping))
+		clock_sleep_ns(50 * 1000000ull);
 	unsigned char *gz = NULL;
 	size_t len = 0;
 	struct errbuf e;
 	int rc = profiler_cpu_pprof(sv->src.prof, clock_now_ns() - t0, &gz, &len, &e);
-	if (rc == 1)
-		return serve_reply_text(c, MHD_HTTP_NOT_FOUND, "404: the CPU profiler is off in this run\n");
-	if (rc) {
-		char msg[600];
-		snprintf(msg, sizeof msg, "500: %s\n", e.msg);
-		return serve_reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, msg);
-	}
-	return serve_pprof_reply(c, gz, len, "profile");
+	return serve_pprof_answer(c, rc, gz, len, &e, "profile", "404: the CPU profiler is off in this run\n");
 }
 
 int serve_page_pprof_heap(struct serve *sv, struct MHD_Connection *c)
@@ -87,16 +85,9 @@ int serve_page_pprof_heap(struct serve *sv, struct MHD_Connection *c)
 	size_t len = 0;
 	struct errbuf e;
 	int rc = profiler_memory_pprof(sv->src.prof, &gz, &len, &e);
-	if (rc == 1)
-		return serve_reply_text(c, MHD_HTTP_NOT_FOUND,
-					"404: the memory profiler is off in this run (-types without memory, or a "
-					"build without its malloc hooks)\n");
-	if (rc) {
-		char msg[600];
-		snprintf(msg, sizeof msg, "500: %s\n", e.msg);
-		return serve_reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, msg);
-	}
-	return serve_pprof_reply(c, gz, len, "heap");
+	return serve_pprof_answer(c, rc, gz, len, &e, "heap",
+				  "404: the memory profiler is off in this run (-types without memory, or a build "
+				  "without its malloc hooks)\n");
 }
 
 int serve_page_pprof_index(struct serve *sv, struct MHD_Connection *c)

@@ -33,19 +33,27 @@ INI=$BENCH_DIR/export_bench.ini
 	printf '[destination]\ntype = null\n'
 } >"$INI"
 
-# one_run MODE (scrape|quiet): prints the run's records/s; a scraped run
-# also appends "seconds bytes" of each scrape to $BENCH_DIR/scrapes.txt
-one_run() {
-	local mode=$1 out=$BENCH_DIR/export_run err=$BENCH_DIR/export_run.err url=""
-	rm -rf "$out"
-	"$NEBTOP" "$INI" --headless -duration "${SECONDS_RUN}s" -listen 0 -types none -output "$out" 2>"$err" &
-	local pid=$!
+# listening_url ERR: the http://HOST:PORT a nebtop started with -listen 0
+# says on its stderr (the file ERR), once it has said it
+listening_url() {
+	local url=""
 	for _ in $(seq 200); do
-		url=$(grep -a -o 'listening on http://[^/ ]*' "$err" 2>/dev/null | head -n 1 | sed 's/^listening on //') || true
+		url=$(grep -a -o 'listening on http://[^/ ]*' "$1" 2>/dev/null | head -n 1 | sed 's/^listening on //') || true
 		[ -n "$url" ] && break
 		sleep 0.05
 	done
-	[ -n "$url" ] || die "nebtop did not start listening: $(head -c 600 "$err")"
+	[ -n "$url" ] || die "nebtop did not start listening: $(head -c 600 "$1")"
+	echo "$url"
+}
+
+# one_run MODE (scrape|quiet): prints the run's records/s; a scraped run
+# also appends "seconds bytes" of each scrape to $BENCH_DIR/scrapes.txt
+one_run() {
+	local mode=$1 out=$BENCH_DIR/export_run err=$BENCH_DIR/export_run.err url
+	rm -rf "$out"
+	"$NEBTOP" "$INI" --headless -duration "${SECONDS_RUN}s" -listen 0 -types none -output "$out" 2>"$err" &
+	local pid=$!
+	url=$(listening_url "$err")
 	if [ "$mode" = scrape ]; then
 		while kill -0 "$pid" 2>/dev/null; do
 			curl -s -m 5 -o /dev/null -w '%{time_total} %{size_download}\n' "$url/metrics" >>"$BENCH_DIR/scrapes.txt" ||
@@ -65,16 +73,11 @@ PY
 # pipeline (its source held at 1,000 records/s) scraped 10 times a second
 # for 5 s, against 5 s unscraped, from /proc/PID/stat
 cpu_per_scrape() {
-	local idle=$BENCH_DIR/export_idle.ini err=$BENCH_DIR/export_idle.err url=""
+	local idle=$BENCH_DIR/export_idle.ini err=$BENCH_DIR/export_idle.err url
 	sed 's/^rows = 0$/rows = 0\nrate = 1000/' "$INI" >"$idle"
 	"$NEBTOP" "$idle" --headless -duration 20s -listen 0 -types none -output none 2>"$err" &
 	local pid=$!
-	for _ in $(seq 200); do
-		url=$(grep -a -o 'listening on http://[^/ ]*' "$err" 2>/dev/null | head -n 1 | sed 's/^listening on //') || true
-		[ -n "$url" ] && break
-		sleep 0.05
-	done
-	[ -n "$url" ] || die "nebtop did not start listening: $(head -c 600 "$err")"
+	url=$(listening_url "$err")
 	sleep 2
 	local tck c0 c1 c2 n=0
 	tck=$(getconf CLK_TCK)
