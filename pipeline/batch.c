@@ -52,7 +52,7 @@ size_t batch_capacity_bytes(const struct batch *b)
 
 void batch_reset(struct batch *b)
 {
-	b->seq = b->first_record = b->first_line = b->bytes_in = b->work_ns = 0;
+	b->seq = b->first_record = b->first_line = b->bytes_in = b->work_ns = b->handed_ns = 0;
 	b->nrec = b->nkept = b->nerrors = b->flags = 0;
 	buf_trim(&b->data, BATCH_TRIM_LIMIT);
 	buf_trim(&b->raw, BATCH_TRIM_LIMIT);

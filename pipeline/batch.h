@@ -37,6 +37,7 @@ struct batch {
 	uint64_t first_line;   /* line in the input where raw starts (0 = unknown) */
 	uint64_t bytes_in;     /* input bytes these records came from */
 	uint64_t work_ns;      /* time the current stage has spent on it so far */
+	uint64_t handed_ns;    /* a sampled batch (hooks.h, span_sink): when its last step ended */
 	uint32_t nrec, width;
 	struct field *fields; /* nrec * width */
 	uint8_t *marks;       /* nrec, enum record_mark */

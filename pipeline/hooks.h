@@ -83,4 +83,31 @@ HOOKS_INLINE void hooks_read_allocs(struct hooks_allocs *out)
 		h->read_allocs(out);
 }
 
+/* One step of a batch through the pipeline (the source's read, its
+ * parsers', each stage's work, the destination's encoders' and its write),
+ * for a batch the span sink samples: the steps of one batch share its seq
+ * and each names the step before it (parent, -1 for the first), so that a
+ * trace viewer shows them as one trace. Times are CLOCK_MONOTONIC. */
+struct span_step {
+	const char *stage, *part; /* "source", "read"; "enrich", NULL */
+	int step, parent;
+	uint64_t seq;
+	uint64_t t0_ns, t1_ns; /* the step's work */
+	uint64_t wait_ns;      /* the batch's wait in the channel before it */
+	int64_t records;
+	uint64_t bytes;
+};
+
+/* What takes the steps (the OTLP export): every `every`-th batch by seq. */
+struct span_sink {
+	uint64_t every;
+	void (*step)(const struct span_sink *s, const struct span_step *st);
+};
+
+HOOKS_INLINE const struct span_sink *hooks_spans(uint64_t seq)
+{
+	const struct span_sink *s = atomic_load_explicit(&globals_spans, memory_order_acquire);
+	return s && seq % s->every == 0 ? s : NULL;
+}
+
 #endif

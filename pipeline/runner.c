@@ -93,6 +93,38 @@ static void runner_wait_while_paused(struct pipeline *p)
 	tmetrics_enter_state(m, TSTATE_BUSY, NULL, clock_now_ns());
 }
 
+/* The steps of a batch's way, numbered in order: 0 the source's read, then
+ * its parsers (when it has them), each transform, the destination's
+ * encoders (when it has them), and its write. part 1: the parsers of the
+ * source, the encoders of the destination. */
+static int runner_step_of(const struct pipeline *p, const struct pstage *st, int part)
+{
+	size_t i = (size_t)(st - p->stages);
+	int base = p->decode_ch ? 2 : 1;
+	if (i == 0)
+		return part;
+	if (i + 1 < p->nstages)
+		return base + (int)i - 1;
+	int encode = base + (int)p->nstages - 2;
+	return part ? encode : encode + (p->encode_ch ? 1 : 0);
+}
+
+/* Hands a sampled batch's step to the span sink (hooks.h); nothing for the
+ * others (one load and a test). */
+static void runner_note_step(const struct pipeline *p, const struct pstage *st, const char *part, int which,
+			     struct batch *b, uint64_t t0, int64_t records, uint64_t bytes)
+{
+	const struct span_sink *sink = hooks_spans(b->seq);
+	if (!sink)
+		return;
+	uint64_t now = clock_now_ns();
+	int step = runner_step_of(p, st, which);
+	struct span_step ss = { st->info.name, part, step, step - 1, b->seq, t0, now,
+				step && b->handed_ns && t0 > b->handed_ns ? t0 - b->handed_ns : 0, records, bytes };
+	sink->step(sink, &ss);
+	b->handed_ns = now;
+}
+
 static void runner_read(struct pthread_slot *s)
 {
 	struct pipeline *p = s->p;
@@ -128,6 +160,7 @@ static void runner_read(struct pthread_slot *s)
 			histogram_add_value(&m->latency, t1 - t0);
 		}
 		hooks_trace_complete(s->st->info.name, "batch", t0, (int64_t)b->nrec);
+		runner_note_step(p, s->st, "read", 0, b, t0, (int64_t)b->nrec, b->bytes_in);
 		pool_count_batch(p->pool, b);
 		channel_send_batch(out, b);
 	}
@@ -146,6 +179,7 @@ static void runner_decode(struct pthread_slot *s)
 		tmetrics_add(&m->bytes_out, b->data.len);
 		histogram_add_value(&m->latency, b->work_ns + clock_now_ns() - t0);
 		hooks_trace_complete(s->st->info.name, "batch", t0, (int64_t)b->nrec);
+		runner_note_step(p, s->st, "parse", 1, b, t0, (int64_t)b->nrec, b->data.len);
 		pool_count_batch(p->pool, b);
 		channel_send_batch(s->st->out, b);
 	}
@@ -166,6 +200,7 @@ static void runner_transform(struct pthread_slot *s)
 		tmetrics_add(&m->bytes_out, b->data.len);
 		histogram_add_value(&m->latency, clock_now_ns() - t0);
 		hooks_trace_complete(st->info.name, "batch", t0, (int64_t)in);
+		runner_note_step(s->p, st, NULL, 0, b, t0, (int64_t)in, b->data.len);
 		pool_count_batch(s->p->pool, b);
 		channel_send_batch(st->out, b);
 	}
@@ -182,6 +217,7 @@ static void runner_encode(struct pthread_slot *s)
 		tmetrics_add(&s->w.metrics->batches, 1);
 		b->work_ns = clock_now_ns() - t0;
 		hooks_trace_complete(s->st->info.name, "batch", t0, (int64_t)b->nkept);
+		runner_note_step(p, s->st, "encode", 1, b, t0, (int64_t)b->nkept, b->out.len);
 		pool_count_batch(p->pool, b);
 		channel_send_batch(p->encode_ch, b);
 	}
@@ -252,6 +288,7 @@ static void runner_settle(struct pthread_slot *s, const struct held_batch *h, in
 	runner_collect_errors(p, b);
 	histogram_add_value(&m->latency, b->work_ns + clock_now_ns() - h->t0);
 	hooks_trace_complete(s->st->info.name, "batch", h->t0, (int64_t)h->kept);
+	runner_note_step(p, s->st, "write", 0, b, h->t0, (int64_t)h->kept, b->out.len);
 	pool_put_batch(p->pool, b);
 }
 

@@ -394,7 +394,7 @@ static int main_start_export(struct main_run *r)
 	};
 	struct errbuf e;
 	if (c->ex.otlp_endpoint) {
-		struct otlp_opts oo = { c->ex.otlp_endpoint, c->ex.otlp_interval_ns };
+		struct otlp_opts oo = { c->ex.otlp_endpoint, c->ex.otlp_interval_ns, c->ex.otlp_sample };
 		r->otlp = otlp_start(&oo, &src, &e);
 		if (!r->otlp) {
 			fprintf(stderr, "nebtop: %s\n", e.msg);

@@ -24,4 +24,6 @@ struct trace_state globals_trace;
 
 const struct pipeline_hooks *_Atomic globals_hooks;
 
+const struct span_sink *_Atomic globals_spans;
+
 struct secrets_state globals_secrets = { .lock = PTHREAD_RWLOCK_INITIALIZER };

@@ -61,6 +61,11 @@ extern struct trace_state globals_trace;
 struct pipeline_hooks;
 extern const struct pipeline_hooks *_Atomic globals_hooks;
 
+/* Where the engine hands the steps of sampled batches (pipeline/hooks.h,
+ * struct span_sink), or NULL: the OTLP export's traces install it. */
+struct span_sink;
+extern const struct span_sink *_Atomic globals_spans;
+
 /* The secret values to hide in every text nebtop writes (secrets.h). */
 extern struct secrets_state globals_secrets;
 

@@ -4,6 +4,7 @@
 #include "autoconfig.h"
 
 #include "config.h"
+#include "../base/utf8.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -535,10 +536,33 @@ int config_resolve(struct config *c, struct errbuf *e)
 	confmap_format_where(where, sizeof where, &c->profile, types);
 	if (config_parse_types(c->prof.types, &c->prof.type_mask, where, e))
 		return -1;
-	if (!c->pl.name) {
+	if (c->pl.name) {
+		/* the name goes into every report, label and attribute: text only */
+		size_t n = strlen(c->pl.name), bad = utf8_find_invalid(c->pl.name, n);
+		int ctrl = 0;
+		for (const unsigned char *q = (const unsigned char *)c->pl.name; *q; q++)
+			ctrl |= *q < 0x20 || *q == 0x7f;
+		if (bad < n || ctrl) {
+			confmap_where_key(where, sizeof where, &c->pipeline, "name");
+			return errbuf_set(e, "%s: %s", where,
+					  bad < n ? "not valid UTF-8 (the name goes into every report and metric)"
+						  : "holds a control character (the name goes into every report and metric)");
+		}
+	} else {
 		const char *base = c->file ? strrchr(c->file, '/') : NULL;
 		base = base ? base + 1 : c->file ? c->file : "pipeline";
-		c->pl.name = config_strdup(base);
+		/* a file name may be any bytes: the name made from it is text */
+		size_t n = strlen(base);
+		char *name = malloc(3 * n + 1);
+		if (!name) {
+			fprintf(stderr, "nebtop: out of memory\n");
+			abort();
+		}
+		name[utf8_write_replaced(name, base, n)] = 0;
+		for (char *q = name; *q; q++)
+			if ((unsigned char)*q < 0x20 || *q == 0x7f)
+				*q = '?';
+		c->pl.name = name;
 		char *dot = strrchr(c->pl.name, '.');
 		if (dot && dot != c->pl.name)
 			*dot = 0;

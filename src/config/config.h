@@ -34,6 +34,7 @@ struct export_opts {
 	char *token;  /* as written (${VAR} not yet expanded), or NULL */
 	char *otlp_endpoint; /* http://HOST:PORT of an OTLP/HTTP collector, or NULL */
 	uint64_t otlp_interval_ns;
+	uint64_t otlp_sample; /* a trace for one batch in this many (0: no traces) */
 	char host[256];
 	unsigned port; /* from listen, by config_check_export */
 };

@@ -26,6 +26,9 @@ const struct confkey config_export_keys[] = {
 	  0 },
 	{ "otlp_interval", CONF_DURATION, "10s", offsetof(struct export_opts, otlp_interval_ns),
 	  "how often the metrics are pushed", NULL, CONF_SECONDS(0.1), CONF_SECONDS(3600), 0 },
+	{ "otlp_sample", CONF_UINT, "100", offsetof(struct export_opts, otlp_sample),
+	  "push a trace of one batch in this many (its steps through the pipeline as spans); 0: no traces", NULL,
+	  0, 1e9, 0 },
 	{ NULL, 0, NULL, 0, NULL, NULL, 0, 0, 0 },
 };
 

@@ -15,15 +15,44 @@
 
 struct otlp;
 
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+
+struct span_step;
+
 struct otlp_opts {
 	const char *endpoint; /* http://host:4318 (the /v1/... paths are added) */
 	uint64_t interval_ns;
+	uint64_t sample; /* a span for each step of one batch in this many; 0: no traces */
 };
 
-/* What the export did so far. */
+enum { OTLP_METRICS = 0, OTLP_TRACES = 1 };
+
+/* What the export did so far, for one signal. */
 struct otlp_counts {
 	uint64_t sent, retried, dropped; /* requests accepted; tries again; given up */
+	uint64_t spans_dropped;          /* steps not kept: the queue was full */
 };
+
+/* The steps of sampled batches waiting to be sent (otlp_spans.c): a bounded
+ * queue that pipeline threads add to under a short lock, and that drops
+ * (and counts) what does not fit, never waiting. */
+struct otlp_spans {
+	pthread_mutex_t mu;
+	struct span_step *v;
+	size_t n, cap;
+	_Atomic uint64_t dropped;
+	uint64_t trace_hi;  /* the run's half of every trace id */
+	int64_t unix_minus_mono; /* CLOCK_REALTIME minus CLOCK_MONOTONIC, ns */
+};
+int otlp_spans_init(struct otlp_spans *q);
+void otlp_spans_free(struct otlp_spans *q);
+void otlp_spans_add(struct otlp_spans *q, const struct span_step *st);
+uint64_t otlp_spans_dropped(const struct otlp_spans *q);
+/* The queued steps as an ExportTraceServiceRequest (malloc'd; the queue is
+ * emptied), or NULL when none is queued. */
+char *otlp_spans_build(struct otlp_spans *q, const struct serve_source *src);
 
 struct otlp *otlp_start(const struct otlp_opts *o, const struct serve_source *src, struct errbuf *e);
 /* Pushes the run's last figures (trying for a few seconds at most), then
@@ -31,7 +60,7 @@ struct otlp *otlp_start(const struct otlp_opts *o, const struct serve_source *sr
 void otlp_finish(struct otlp *x);
 /* Finishes it if need be, and frees it. */
 void otlp_free(struct otlp *x);
-void otlp_read_counts(const struct otlp *x, struct otlp_counts *out);
+void otlp_read_counts(const struct otlp *x, int sig, struct otlp_counts *out);
 
 /* The metrics request's JSON (malloc'd), or NULL (otlp_metrics.c). */
 char *otlp_metrics_build(const struct serve_source *src);

@@ -13,7 +13,9 @@
 #include <time.h>
 
 #include "../base/clock.h"
+#include "../base/globals.h"
 #include "../base/secrets.h"
+#include "../../pipeline/hooks.h"
 #include "otlp.h"
 
 /* The end of the run waits at most this long for its last push. */
@@ -22,16 +24,18 @@
 #define OTLP_REQUEST_S 10L
 
 struct otlp {
+	struct span_sink sink; /* first: the engine's calls get it back */
 	struct otlp_opts o;
 	struct serve_source src;
-	char url[1024];
+	char url[2][1024]; /* OTLP_METRICS, OTLP_TRACES */
 	pthread_t tid;
 	pthread_mutex_t mu;
 	pthread_cond_t cond;
 	int stopping;
 	CURL *curl;
 	struct curl_slist *headers;
-	_Atomic uint64_t sent, retried, dropped;
+	_Atomic uint64_t sent[2], retried[2], dropped[2];
+	struct otlp_spans spans; /* the steps of sampled batches, waiting to be sent */
 	int said;    /* a refusal was said on stderr (once) */
 	int running; /* the thread runs */
 };
@@ -58,8 +62,9 @@ static int otlp_wait_until(struct otlp *x, uint64_t deadline, int final)
 }
 
 /* One POST: the HTTP status (0: no answer), and the Retry-After seconds. */
-static long otlp_post(struct otlp *x, const char *body, long *retry_after)
+static long otlp_post(struct otlp *x, int sig, const char *body, long *retry_after)
 {
+	curl_easy_setopt(x->curl, CURLOPT_URL, x->url[sig]);
 	curl_easy_setopt(x->curl, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(x->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
 	long status = 0;
@@ -73,53 +78,66 @@ static long otlp_post(struct otlp *x, const char *body, long *retry_after)
 	return status;
 }
 
-static void otlp_say(struct otlp *x, long status)
+static void otlp_say(struct otlp *x, int sig, long status)
 {
 	if (x->said)
 		return;
 	x->said = 1;
 	char msg[1300];
 	if (status)
-		snprintf(msg, sizeof msg, "nebtop: OTLP export to %s: answered %ld, not retried (said once)", x->url,
-			 status);
+		snprintf(msg, sizeof msg, "nebtop: OTLP export to %s: answered %ld, not retried (said once)",
+			 x->url[sig], status);
 	else
-		snprintf(msg, sizeof msg, "nebtop: OTLP export to %s: no answer; retrying (said once)", x->url);
+		snprintf(msg, sizeof msg, "nebtop: OTLP export to %s: no answer; retrying (said once)", x->url[sig]);
 	secrets_scrub(msg, sizeof msg);
 	fprintf(stderr, "%s\n", msg);
 }
 
 /* Pushes body until it is accepted, refused for good, or the deadline
  * passes (then dropped). */
-static void otlp_push(struct otlp *x, const char *body, uint64_t deadline, int final)
+static void otlp_push(struct otlp *x, int sig, const char *body, uint64_t deadline, int final)
 {
 	uint64_t backoff = 500000000ull;
 	for (;;) {
-		long ra, status = otlp_post(x, body, &ra);
+		long ra, status = otlp_post(x, sig, body, &ra);
 		if (status >= 200 && status < 300) {
-			atomic_fetch_add(&x->sent, 1);
+			atomic_fetch_add(&x->sent[sig], 1);
 			return;
 		}
 		int again = status == 0 || status == 429 || status == 502 || status == 503 || status == 504;
 		if (!again) {
-			otlp_say(x, status);
-			atomic_fetch_add(&x->dropped, 1);
+			otlp_say(x, sig, status);
+			atomic_fetch_add(&x->dropped[sig], 1);
 			return;
 		}
 		if (status == 0)
-			otlp_say(x, 0);
+			otlp_say(x, sig, 0);
 		uint64_t wait = ra > 0 ? (uint64_t)ra * 1000000000ull : backoff;
 		backoff = backoff < 8000000000ull ? backoff * 2 : backoff;
 		uint64_t at = clock_now_ns() + wait;
 		if (at >= deadline) {
-			atomic_fetch_add(&x->dropped, 1);
+			atomic_fetch_add(&x->dropped[sig], 1);
 			return;
 		}
-		atomic_fetch_add(&x->retried, 1);
+		atomic_fetch_add(&x->retried[sig], 1);
 		if (otlp_wait_until(x, at, final) && !final) {
-			atomic_fetch_add(&x->dropped, 1); /* the end's push replaces it */
+			atomic_fetch_add(&x->dropped[sig], 1); /* the end's push replaces it */
 			return;
 		}
 	}
+}
+
+/* One round: the metrics, then the steps gathered since the last round. */
+static void otlp_round(struct otlp *x, uint64_t deadline, int final)
+{
+	char *body = otlp_metrics_build(&x->src);
+	if (body)
+		otlp_push(x, OTLP_METRICS, body, deadline, final);
+	free(body);
+	body = otlp_spans_build(&x->spans, &x->src);
+	if (body)
+		otlp_push(x, OTLP_TRACES, body, deadline, final);
+	free(body);
 }
 
 static void *otlp_main(void *arg)
@@ -131,17 +149,16 @@ static void *otlp_main(void *arg)
 		next += x->o.interval_ns;
 		if (next < clock_now_ns())
 			next = clock_now_ns() + x->o.interval_ns;
-		char *body = otlp_metrics_build(&x->src);
-		if (body)
-			otlp_push(x, body, next, 0);
-		free(body);
+		otlp_round(x, next, 0);
 	}
-	/* the run's last figures */
-	char *body = otlp_metrics_build(&x->src);
-	if (body)
-		otlp_push(x, body, clock_now_ns() + OTLP_FINAL_NS, 1);
-	free(body);
+	/* the run's last figures and steps */
+	otlp_round(x, clock_now_ns() + OTLP_FINAL_NS, 1);
 	return NULL;
+}
+
+static void otlp_take_step(const struct span_sink *s, const struct span_step *st)
+{
+	otlp_spans_add(&((struct otlp *)s)->spans, st);
 }
 
 struct otlp *otlp_start(const struct otlp_opts *o, const struct serve_source *src, struct errbuf *e)
@@ -154,8 +171,16 @@ struct otlp *otlp_start(const struct otlp_opts *o, const struct serve_source *sr
 	x->o = *o;
 	x->src = *src;
 	size_t n = strlen(o->endpoint);
-	snprintf(x->url, sizeof x->url, "%.*s/v1/metrics", (int)(n && o->endpoint[n - 1] == '/' ? n - 1 : n),
-		 o->endpoint);
+	int cut = (int)(n && o->endpoint[n - 1] == '/' ? n - 1 : n);
+	snprintf(x->url[OTLP_METRICS], sizeof x->url[0], "%.*s/v1/metrics", cut, o->endpoint);
+	snprintf(x->url[OTLP_TRACES], sizeof x->url[0], "%.*s/v1/traces", cut, o->endpoint);
+	if (otlp_spans_init(&x->spans)) {
+		free(x);
+		errbuf_set(e, "out of memory");
+		return NULL;
+	}
+	x->sink.every = o->sample;
+	x->sink.step = otlp_take_step;
 	pthread_mutex_init(&x->mu, NULL);
 	clock_cond_init(&x->cond);
 	x->curl = curl_easy_init();
@@ -165,7 +190,6 @@ struct otlp *otlp_start(const struct otlp_opts *o, const struct serve_source *sr
 		otlp_free(x);
 		return NULL;
 	}
-	curl_easy_setopt(x->curl, CURLOPT_URL, x->url);
 	curl_easy_setopt(x->curl, CURLOPT_HTTPHEADER, x->headers);
 	curl_easy_setopt(x->curl, CURLOPT_WRITEFUNCTION, otlp_discard);
 	curl_easy_setopt(x->curl, CURLOPT_TIMEOUT, OTLP_REQUEST_S);
@@ -177,6 +201,8 @@ struct otlp *otlp_start(const struct otlp_opts *o, const struct serve_source *sr
 		return NULL;
 	}
 	x->running = 1;
+	if (o->sample) /* the engine hands the steps of every sample-th batch */
+		atomic_store_explicit(&globals_spans, &x->sink, memory_order_release);
 	return x;
 }
 
@@ -184,6 +210,10 @@ void otlp_finish(struct otlp *x)
 {
 	if (!x || !x->running)
 		return;
+	/* no more steps: the pipeline has ended (and a sink left behind would
+	 * point at freed memory) */
+	if (atomic_load(&globals_spans) == &x->sink)
+		atomic_store(&globals_spans, NULL);
 	pthread_mutex_lock(&x->mu);
 	x->stopping = 1;
 	pthread_cond_broadcast(&x->cond);
@@ -200,14 +230,16 @@ void otlp_free(struct otlp *x)
 	if (x->curl)
 		curl_easy_cleanup(x->curl);
 	curl_slist_free_all(x->headers);
+	otlp_spans_free(&x->spans);
 	pthread_cond_destroy(&x->cond);
 	pthread_mutex_destroy(&x->mu);
 	free(x);
 }
 
-void otlp_read_counts(const struct otlp *x, struct otlp_counts *out)
+void otlp_read_counts(const struct otlp *x, int sig, struct otlp_counts *out)
 {
-	out->sent = atomic_load(&x->sent);
-	out->retried = atomic_load(&x->retried);
-	out->dropped = atomic_load(&x->dropped);
+	out->sent = atomic_load(&x->sent[sig]);
+	out->retried = atomic_load(&x->retried[sig]);
+	out->dropped = atomic_load(&x->dropped[sig]);
+	out->spans_dropped = sig == OTLP_TRACES ? otlp_spans_dropped(&x->spans) : 0;
 }

@@ -111,6 +111,7 @@ static enum MHD_Result serve_handle(void *cls, struct MHD_Connection *c, const c
 	if (!*state) {
 		*state = sv;
 		atomic_fetch_add(&sv->inflight, 1);
+		serve_guard_mark(&sv->guard, c, 1); /* its head has come: no deadline while it is answered */
 		return MHD_YES;
 	}
 	if (*upload_size) {
@@ -152,10 +153,11 @@ static enum MHD_Result serve_handle(void *cls, struct MHD_Connection *c, const c
 static void serve_completed(void *cls, struct MHD_Connection *c, void **state, enum MHD_RequestTerminationCode why)
 {
 	struct serve *sv = cls;
-	(void)c;
 	(void)why;
-	if (*state)
+	if (*state) {
 		atomic_fetch_sub(&sv->inflight, 1);
+		serve_guard_mark(&sv->guard, c, 0); /* the next request's head has the deadline again */
+	}
 	*state = NULL;
 }
 
@@ -211,15 +213,24 @@ struct serve *serve_start(const struct serve_opts *o, const struct serve_source 
 		free(sv);
 		return NULL;
 	}
+	if (serve_guard_start(&sv->guard)) {
+		errbuf_set(e, "cannot start the listener's guard thread");
+		free(sv->auth);
+		free(sv);
+		return NULL;
+	}
+	sv->guard_on = 1;
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
 	if (family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	sv->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, serve_handle, sv, MHD_OPTION_SOCK_ADDR, &sa,
 				 MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVE_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
-				 (unsigned)SERVE_IDLE_S, MHD_OPTION_NOTIFY_COMPLETED, serve_completed, sv, MHD_OPTION_END);
+				 (unsigned)SERVE_IDLE_S, MHD_OPTION_NOTIFY_COMPLETED, serve_completed, sv,
+				 MHD_OPTION_NOTIFY_CONNECTION, serve_guard_notify, &sv->guard, MHD_OPTION_END);
 	if (!sv->d) {
 		errbuf_set(e, "%s: cannot listen on %s port %u (in use, or not an address of this machine)", o->where,
 			   o->host, o->port);
+		serve_guard_stop(&sv->guard);
 		free(sv->auth);
 		free(sv);
 		return NULL;
@@ -243,6 +254,8 @@ void serve_stop(struct serve *sv)
 	while (atomic_load(&sv->inflight) > 0 && clock_now_ns() < until)
 		clock_sleep_ns(10 * 1000000ull);
 	MHD_stop_daemon(sv->d);
+	if (sv->guard_on)
+		serve_guard_stop(&sv->guard);
 	free(sv->auth);
 	free(sv);
 }

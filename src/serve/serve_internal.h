@@ -7,10 +7,29 @@
 
 #include "serve.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 
 struct MHD_Connection;
 struct MHD_Daemon;
+
+/* The deadline for a request's head (serve_guard.c). */
+struct serve_conn;
+struct serve_guard {
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	pthread_t tid;
+	struct serve_conn *head;
+	int stop;
+};
+enum MHD_ConnectionNotificationCode;
+int serve_guard_start(struct serve_guard *g);
+void serve_guard_stop(struct serve_guard *g);
+/* libmicrohttpd's MHD_OPTION_NOTIFY_CONNECTION callback (cls: the guard). */
+void serve_guard_notify(void *cls, struct MHD_Connection *mc, void **socket_context,
+			enum MHD_ConnectionNotificationCode toe);
+/* A request's head has come (busy 1), or its answer is done (busy 0). */
+void serve_guard_mark(struct serve_guard *g, struct MHD_Connection *mc, int busy);
 
 struct serve {
 	struct MHD_Daemon *d;
@@ -19,6 +38,8 @@ struct serve {
 	unsigned port;
 	_Atomic int stopping; /* serve_stop runs: a page that waits stops waiting */
 	_Atomic int inflight; /* requests begun and not yet over (answered or dropped) */
+	struct serve_guard guard;
+	int guard_on;
 };
 
 /* A page: answers the request (queues a response); MHD_YES or MHD_NO. */

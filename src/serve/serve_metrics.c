@@ -248,17 +248,24 @@ void metrics_collect(const struct serve_source *src, struct metrics_sink *sink)
 	figures_free(&f);
 	sampler_unlock(src->s);
 	if (src->otlp) {
-		struct otlp_counts oc;
-		otlp_read_counts(src->otlp, &oc);
+		static const char *const sigs[2] = { "metrics", "traces" };
+		struct otlp_counts oc[2];
+		for (int g = 0; g < 2; g++)
+			otlp_read_counts(src->otlp, g, &oc[g]);
 		x->sink->family(x->sink, "nebtop_otlp_requests_total", METRIC_COUNTER,
 				"OTLP export requests: sent (accepted), retried (refused for now, tried again), "
 				"dropped (given up).");
-		const char *sent[] = { "signal", "metrics", "outcome", "sent", NULL },
-			   *retried[] = { "signal", "metrics", "outcome", "retried", NULL },
-			   *dropped[] = { "signal", "metrics", "outcome", "dropped", NULL };
-		x->sink->point(x->sink, "nebtop_otlp_requests_total", sent, (double)oc.sent);
-		x->sink->point(x->sink, "nebtop_otlp_requests_total", retried, (double)oc.retried);
-		x->sink->point(x->sink, "nebtop_otlp_requests_total", dropped, (double)oc.dropped);
+		for (int g = 0; g < 2; g++) {
+			const char *sent[] = { "signal", sigs[g], "outcome", "sent", NULL },
+				   *retried[] = { "signal", sigs[g], "outcome", "retried", NULL },
+				   *dropped[] = { "signal", sigs[g], "outcome", "dropped", NULL };
+			x->sink->point(x->sink, "nebtop_otlp_requests_total", sent, (double)oc[g].sent);
+			x->sink->point(x->sink, "nebtop_otlp_requests_total", retried, (double)oc[g].retried);
+			x->sink->point(x->sink, "nebtop_otlp_requests_total", dropped, (double)oc[g].dropped);
+		}
+		x->sink->family(x->sink, "nebtop_otlp_spans_dropped_total", METRIC_COUNTER,
+				"Steps of sampled batches not sent: the queue between two pushes was full.");
+		x->sink->point(x->sink, "nebtop_otlp_spans_dropped_total", NULL, (double)oc[1].spans_dropped);
 	}
 	metrics_collect_findings(x);
 }

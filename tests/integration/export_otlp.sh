@@ -11,7 +11,12 @@
 #  - a collector that answers 503 (Retry-After: 1) for a while: nebtop
 #    tries again and the figures get through; the run exits 0;
 #  - a collector that answers 400: said once on stderr, not retried;
-#  - no collector at all: the run still ends, exit 0, and says so once.
+#  - no collector at all: the run still ends, exit 0, and says so once;
+#  - traces (otlp_sample = 1, then 10): a CSV source (read, parse), a
+#    stage, a JSON destination (encode, write): one trace per sampled batch,
+#    its five steps as spans in order, each the child of the one before,
+#    starting after it ended; the records of the write steps add up to the
+#    run's output; one batch in ten traced with otlp_sample = 10.
 . "$(dirname "$0")/lib.sh"
 
 OTLP_DIR=$LIB_DIR/otlp
@@ -66,9 +71,10 @@ final = json.load(open(sys.argv[2]))
 bad = [e for e in log if e["status"] != 200]
 if bad:
     sys.exit("requests the receiver refused: %s" % bad[:3])
-if len(log) < 2 or any(e["path"] != "/v1/metrics" for e in log):
+pushes = [e for e in log if e["path"] == "/v1/metrics"]
+if len(pushes) < 2:
     sys.exit("expected at least two pushes to /v1/metrics: %s" % [e["path"] for e in log])
-last = log[-1]["metrics"]
+last = pushes[-1]["metrics"]
 names = {m["name"]: m["kind"] for m in last}
 want = {"nebtop_records": "sum", "nebtop_stage_batch_duration_seconds": "histogram",
         "nebtop_channel_fill_ratio": "gauge", "nebtop_stage_seconds": "sum", "nebtop_finding": "gauge"}
@@ -82,7 +88,7 @@ out = [int(m["value"]) for m in last if m["name"] == "nebtop_records"
        and m["attributes"]["stage"] == "destination" and m["attributes"]["direction"] == "out"]
 if out != [final["records"]["out"]]:
     sys.exit("the last push says %s records out, the run %s" % (out, final["records"]["out"]))
-print("%d pushes, all valid; the last one: %d records out, as the run" % (len(log), out[0]))
+print("%d pushes, all valid; the last one: %d records out, as the run" % (len(pushes), out[0]))
 PY
 
 # --- a collector that is unavailable for a while ----------------------------------------
@@ -114,4 +120,66 @@ pipeline_ini "$T/none.ini" "http://127.0.0.1:$port" 1s
 nebtop "$T/none.ini" --headless -duration 2s
 expect_rc 0 "a run exporting to no collector"
 [ "$(grep -c 'no answer; retrying' "$T/stderr")" = 1 ] || fail "no collector should be said once: $(cat "$T/stderr")"
-note "OTLP metrics: valid, retried on 503, a 400 said once, no collector does not stop the run"
+# --- traces --------------------------------------------------------------------------------------
+"$PYTHON3" -c '
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("id,name,amount\n")
+    for i in range(1, 3001):
+        f.write("%d,item %d,%d.%02d\n" % (i, i, i % 1000, i % 100))' "$T/in.csv"
+traced_ini() { # FILE ENDPOINT SAMPLE
+	printf '[pipeline]\nname = traced\nbatch = 100\n\n[export]\notlp_endpoint = %s\notlp_interval = 1s\n' "$2" >"$1"
+	printf 'otlp_sample = %s\n\n[source]\ntype = csv\nfile_path = %s\n\n' "$3" "$T/in.csv" >>"$1"
+	printf '[stage.typed]\ntype = cast\nfield = amount\nto = float\n\n' >>"$1"
+	printf '[destination]\ntype = json\nfile_path = %s\n' "$T/out.json" >>"$1"
+}
+for sample in 1 10; do
+	receiver "traces$sample"
+	traced_ini "$T/traced.ini" "http://127.0.0.1:$RPORT" "$sample"
+	nebtop "$T/traced.ini" --headless
+	expect_rc 0 "a traced run (otlp_sample = $sample)"
+	kill "$RPID"
+	"$PYTHON3" - "$RLOG" "$(metrics_file)" "$sample" <<'PY' || fail "traces, otlp_sample = $sample (see above)"
+import json, sys
+from collections import defaultdict
+log = [json.loads(l) for l in open(sys.argv[1])]
+final = json.load(open(sys.argv[2]))
+sample = int(sys.argv[3])
+bad = [e for e in log if e["status"] != 200]
+if bad:
+    sys.exit("requests the receiver refused: %s" % bad[:3])
+spans = [s for e in log if e["path"] == "/v1/traces" for s in e["spans"]]
+traces = defaultdict(list)
+for s in spans:
+    traces[s["traceId"]].append(s)
+batches = (3000 + 99) // 100
+want = (batches + sample - 1) // sample
+if len(traces) != want:
+    sys.exit("%d traces, expected %d (one per sampled batch)" % (len(traces), want))
+order = ["source read", "source parse", "typed", "destination encode", "destination write"]
+written = 0
+for tid, ss in traces.items():
+    by = {s["spanId"]: s for s in ss}
+    roots = [s for s in ss if not s["parentSpanId"]]
+    if len(roots) != 1 or roots[0]["name"] != "source read":
+        sys.exit("trace %s: roots %s" % (tid, [r["name"] for r in roots]))
+    chain, cur = [], roots[0]
+    while cur:
+        chain.append(cur["name"])
+        kids = [s for s in ss if s["parentSpanId"] == cur["spanId"]]
+        if len(kids) > 1:
+            sys.exit("trace %s: %s has %d children" % (tid, cur["name"], len(kids)))
+        if kids and int(kids[0]["start"]) < int(cur["end"]):
+            sys.exit("trace %s: %s starts before %s ended" % (tid, kids[0]["name"], cur["name"]))
+        cur = kids[0] if kids else None
+    if chain != order or len(ss) != len(order):
+        sys.exit("trace %s: steps %s, expected %s" % (tid, chain, order))
+    if len({s["attributes"]["nebtop.batch"] for s in ss}) != 1:
+        sys.exit("trace %s: steps of different batches" % tid)
+    written += int([s for s in ss if s["name"] == "destination write"][0]["attributes"]["nebtop.records"])
+if sample == 1 and written != final["records"]["out"]:
+    sys.exit("the write steps carry %d records, the run wrote %d" % (written, final["records"]["out"]))
+print("otlp_sample %d: %d traces of %d linked steps" % (sample, len(traces), len(order)))
+PY
+done
+note "OTLP metrics: valid, retried on 503, a 400 said once, no collector does not stop the run; traces linked"

@@ -346,6 +346,40 @@ START_TEST(test_export_listen)
 }
 END_TEST
 
+/* [pipeline] name goes into every report, Prometheus label and OTLP
+ * attribute: one that is not UTF-8 or holds a control character is refused
+ * at its line; one made from a file name of any bytes is made text (U+FFFD
+ * for the bad bytes, '?' for control characters). */
+START_TEST(test_pipeline_name_is_text)
+{
+	test_resolve_fails("[pipeline]\nname = caf\xe9\n",
+			   "t.ini:2: [pipeline] key 'name': not valid UTF-8 (the name goes into every report and metric)");
+	test_resolve_fails("[pipeline]\nname = a\x01b\n",
+			   "t.ini:2: [pipeline] key 'name': holds a control character (the name goes into every report "
+			   "and metric)");
+	struct config c;
+	struct errbuf e;
+	ck_assert_int_eq(test_load_resolve(&c, "[pipeline]\nname = caf\xc3\xa9 \xe2\x82\xac\n", &e), 0);
+	ck_assert_str_eq(c.pl.name, "caf\xc3\xa9 \xe2\x82\xac");
+	config_free(&c);
+	char dir[] = "/tmp/nebtop-test-config-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char path[128];
+	snprintf(path, sizeof path, "%s/odd\xff\x01name.ini", dir);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("[source]\ntype = generate\n", f);
+	fclose(f);
+	config_init(&c);
+	ck_assert_int_eq(config_load_file(&c, path, &e), 0);
+	ck_assert_int_eq(config_resolve(&c, &e), 0);
+	ck_assert_str_eq(c.pl.name, "odd\xef\xbf\xbd?name");
+	config_free(&c);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 START_TEST(test_unknown_sections)
 {
 	test_load_fails("[pipelin]\nbatch = 5\n", "t.ini:#: unknown section [pipelin] (did you mean [pipeline]?)");
@@ -1475,6 +1509,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_key_outside_section);
 	tcase_add_test(tc, test_unknown_sections);
 	tcase_add_test(tc, test_export_listen);
+	tcase_add_test(tc, test_pipeline_name_is_text);
 	tcase_add_test(tc, test_bad_stage_names);
 	tcase_add_test(tc, test_unreadable_lines);
 	tcase_add_test(tc, test_line_length);
