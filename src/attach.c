@@ -32,6 +32,8 @@ static int attach_request(void *ctx, const char *method, const char *path, uint6
 	return serve_client_request(ctx, method, path, timeout_ms, status, body, e);
 }
 
+static void attach_cancel(void *ctx) { serve_client_cancel(ctx); }
+
 int attach_main(int argc, char **argv)
 {
 	const char *addr = NULL;
@@ -83,6 +85,7 @@ int attach_main(int argc, char **argv)
 		.sig = &sig,
 		.color = color && !getenv("NO_COLOR"),
 		.request = attach_request,
+		.cancel = attach_cancel,
 		.ctx = client,
 	};
 	char err[600];

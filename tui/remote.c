@@ -1,11 +1,15 @@
 /* remote.c: the screen attached to a remote nebtop (remote.h): the loop
  * that asks for the remote's view every refresh, follows the connection
- * (lost, ended, a new run), and the keys of its own (s, t, p, r). */
+ * (lost, ended, a new run), and the keys of its own (s, t, p, r). The
+ * requests go out from a thread of their own, one at a time, so that the
+ * keys answer at once while a remote is slow to answer (q ends the request
+ * under way). */
 #include "autoconfig.h"
 
 #include "remote.h"
 
 #include <curses.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +32,24 @@
 #define REMOTE_SNAPSHOT_TIMEOUT_MS 70000u
 #define REMOTE_REFRESH_NS 1000000000ull
 
+enum remote_kind { REMOTE_VIEW, REMOTE_SNAPSHOT };
+
+/* The exchange under way, between the screen and the request thread. */
+struct remote_call {
+	pthread_t tid;
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	int started;
+	int want, busy, done, stop; /* posted; taken by the thread; answered; the thread ends */
+	enum remote_kind kind;
+	char method[8], path[200];
+	uint64_t timeout_ms;
+	int rc;
+	long status;
+	struct buf body;
+	struct errbuf e;
+};
+
 struct remote_state {
 	struct tui_state st;
 	struct tui_view_meta meta; /* of the latest view */
@@ -37,8 +59,85 @@ struct remote_state {
 	char lost_at[16]; /* HH:MM:SS, local time */
 	char lost_why[200];
 	uint64_t next_push; /* the graphs take a point a second */
-	struct buf body;
+	int want_snapshot;  /* s was pressed: asked for when the request thread is free */
+	struct remote_call call;
+	struct buf body; /* the latest answer, taken from the call */
 };
+
+static void *remote_call_main(void *arg)
+{
+	struct tui_remote *r = ((void **)arg)[0];
+	struct remote_call *c = ((void **)arg)[1];
+	struct buf body = { 0 };
+	pthread_mutex_lock(&c->mu);
+	for (;;) {
+		while (!c->want && !c->stop)
+			pthread_cond_wait(&c->cond, &c->mu);
+		if (c->stop)
+			break;
+		c->want = 0;
+		c->busy = 1;
+		char method[sizeof c->method], path[sizeof c->path];
+		memcpy(method, c->method, sizeof method);
+		memcpy(path, c->path, sizeof path);
+		uint64_t timeout_ms = c->timeout_ms;
+		pthread_mutex_unlock(&c->mu);
+		long status = 0;
+		struct errbuf e = { { 0 } };
+		int rc = r->request(r->ctx, method, path, timeout_ms, &status, &body, &e);
+		pthread_mutex_lock(&c->mu);
+		struct buf t = c->body; /* the answer goes to the call, its old buffer comes back */
+		c->body = body;
+		body = t;
+		c->rc = rc;
+		c->status = status;
+		c->e = e;
+		c->busy = 0;
+		c->done = 1;
+	}
+	pthread_mutex_unlock(&c->mu);
+	buf_free(&body);
+	return NULL;
+}
+
+/* Posts a request when none is under way or waiting to be read: 0, or -1. */
+static int remote_post(struct remote_call *c, enum remote_kind kind, const char *method, const char *path,
+		       uint64_t timeout_ms)
+{
+	pthread_mutex_lock(&c->mu);
+	int free_now = !c->want && !c->busy && !c->done;
+	if (free_now) {
+		c->kind = kind;
+		snprintf(c->method, sizeof c->method, "%s", method);
+		snprintf(c->path, sizeof c->path, "%s", path);
+		c->timeout_ms = timeout_ms;
+		c->want = 1;
+		pthread_cond_signal(&c->cond);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return free_now ? 0 : -1;
+}
+
+/* Takes the answer that came, if one did: 1 with its kind, rc, status and
+ * body (swapped into *body), else 0. */
+static int remote_take(struct remote_call *c, enum remote_kind *kind, int *rc, long *status, struct buf *body,
+		       struct errbuf *e)
+{
+	pthread_mutex_lock(&c->mu);
+	int done = c->done;
+	if (done) {
+		*kind = c->kind;
+		*rc = c->rc;
+		*status = c->status;
+		struct buf t = c->body;
+		c->body = *body;
+		*body = t;
+		*e = c->e;
+		c->done = 0;
+	}
+	pthread_mutex_unlock(&c->mu);
+	return done;
+}
 
 static void remote_clock_text(char *dst, size_t n)
 {
@@ -62,19 +161,22 @@ static void remote_status_why(char *dst, size_t n, long status, const struct buf
 			*c = ' ';
 }
 
-/* Asks for the view the user's choices call for; 0 with it read into the
- * model, or -1 with why in why. */
-static int remote_fetch(struct tui_remote *r, struct remote_state *rs, char *why, size_t n)
+/* The path of the view the user's choices call for. */
+static void remote_view_path(const struct tui_model *m, char *path, size_t n)
 {
-	rs->new_run = 0;
-	struct tui_model *m = &rs->st.m;
-	char path[160];
-	snprintf(path, sizeof path, "/api/v1/view?stage=%zu&fns=%s&since=%llu", m->selected,
+	snprintf(path, n, "/api/v1/view?stage=%zu&fns=%s&since=%llu", m->selected,
 		 m->fn_for_stage ? "stage" : "process", (unsigned long long)m->reset_t_ns);
-	long status = 0;
-	struct errbuf e = { { 0 } };
-	if (r->request(r->ctx, "GET", path, REMOTE_VIEW_TIMEOUT_MS, &status, &rs->body, &e) != 0) {
-		snprintf(why, n, "%s", e.msg);
+}
+
+/* An answer to a view request (rc and status of the exchange, the body in
+ * rs->body): 0 with it read into the model, or -1 with why in why. */
+static int remote_read_view(struct tui_remote *r, struct remote_state *rs, int rc, long status, const struct errbuf *e,
+			    char *why, size_t n)
+{
+	struct tui_model *m = &rs->st.m;
+	rs->new_run = 0;
+	if (rc != 0) {
+		snprintf(why, n, "%s", e->msg);
 		return -1;
 	}
 	if (status != 200) {
@@ -103,13 +205,13 @@ static int remote_fetch(struct tui_remote *r, struct remote_state *rs, char *why
 	return 0;
 }
 
-/* One turn's request and what the screen says about the connection. */
-static void remote_refresh(struct tui_remote *r, struct remote_state *rs)
+/* A view's answer, and what the screen says about the connection. */
+static void remote_take_view(struct tui_remote *r, struct remote_state *rs, int rc, long status, const struct errbuf *e)
 {
 	struct tui_model *m = &rs->st.m;
 	int was_final = rs->have_view && rs->meta.final;
 	char why[sizeof rs->lost_why];
-	if (remote_fetch(r, rs, why, sizeof why) != 0) {
+	if (remote_read_view(r, rs, rc, status, e, why, sizeof why) != 0) {
 		if (!rs->lost) {
 			rs->lost = 1;
 			remote_clock_text(rs->lost_at, sizeof rs->lost_at);
@@ -141,16 +243,14 @@ static void remote_refresh(struct tui_remote *r, struct remote_state *rs)
 	}
 }
 
-/* s: the remote writes a snapshot; the answer names its folder and files. */
-static void remote_snapshot(struct tui_remote *r, struct remote_state *rs)
+/* The answer to a snapshot request: it names the folder and the files. */
+static void remote_take_snapshot(struct tui_remote *r, struct remote_state *rs, int rc, long status,
+				 const struct errbuf *e)
 {
 	struct tui_model *m = &rs->st.m;
-	snprintf(m->status, sizeof m->status, "asking %s for a snapshot ...", r->target);
-	draw_screen(&rs->st.d, m, rs->st.scr.rows, rs->st.scr.cols, rs->st.frozen || rs->st.paused, 0, rs->st.notice);
-	long status = 0;
-	struct errbuf e = { { 0 } };
-	if (r->request(r->ctx, "POST", "/api/v1/snapshot", REMOTE_SNAPSHOT_TIMEOUT_MS, &status, &rs->body, &e) != 0) {
-		snprintf(m->status, sizeof m->status, "no snapshot: %s", e.msg);
+	if (rc != 0) {
+		snprintf(m->status, sizeof m->status, "no snapshot: %s", e->msg);
+		snprintf(rs->st.notice, sizeof rs->st.notice, "%s", m->status);
 		return;
 	}
 	json_t *o = json_loadb(rs->body.p, rs->body.len, 0, NULL);
@@ -181,7 +281,8 @@ static void remote_own_key(struct tui_remote *r, struct remote_state *rs, int ch
 	struct tui_model *m = &rs->st.m;
 	switch (ch) {
 	case 's':
-		remote_snapshot(r, rs);
+		rs->want_snapshot = 1;
+		snprintf(m->status, sizeof m->status, "asking %s for a snapshot ...", r->target);
 		break;
 	case 't':
 		snprintf(m->status, sizeof m->status,
@@ -203,6 +304,71 @@ static void remote_own_key(struct tui_remote *r, struct remote_state *rs, int ch
 	}
 }
 
+/* Starts the request thread; 0, or -1. */
+static int remote_call_start(struct remote_call *c, void **args)
+{
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->cond, NULL);
+	if (pthread_create(&c->tid, NULL, remote_call_main, args) != 0) {
+		pthread_cond_destroy(&c->cond);
+		pthread_mutex_destroy(&c->mu);
+		return -1;
+	}
+	c->started = 1;
+	return 0;
+}
+
+/* Ends the request under way and the thread. */
+static void remote_call_stop(struct tui_remote *r, struct remote_call *c)
+{
+	if (!c->started)
+		return;
+	pthread_mutex_lock(&c->mu);
+	c->stop = 1;
+	pthread_cond_signal(&c->cond);
+	pthread_mutex_unlock(&c->mu);
+	if (r->cancel)
+		r->cancel(r->ctx);
+	pthread_join(c->tid, NULL);
+	pthread_cond_destroy(&c->cond);
+	pthread_mutex_destroy(&c->mu);
+	buf_free(&c->body);
+}
+
+/* This turn's request, when the thread is free: a snapshot asked for, or
+ * the view when it is due (not while the view is paused or frozen). */
+static void remote_ask(struct remote_state *rs, uint64_t now, uint64_t *next_fetch)
+{
+	struct tui_state *st = &rs->st;
+	if (rs->want_snapshot) {
+		if (remote_post(&rs->call, REMOTE_SNAPSHOT, "POST", "/api/v1/snapshot", REMOTE_SNAPSHOT_TIMEOUT_MS) ==
+		    0)
+			rs->want_snapshot = 0;
+		return;
+	}
+	if (now < *next_fetch || st->paused || st->frozen)
+		return;
+	char path[160];
+	remote_view_path(&st->m, path, sizeof path);
+	if (remote_post(&rs->call, REMOTE_VIEW, "GET", path, REMOTE_VIEW_TIMEOUT_MS) == 0)
+		*next_fetch = now + st->refresh_ns;
+}
+
+static void remote_draw(struct remote_state *rs)
+{
+	struct tui_state *st = &rs->st;
+	struct tui_model *m = &st->m;
+	tui_detail_follow(&st->detail, m);
+	if (st->help) {
+		draw_help(&st->d, st->scr.rows, st->scr.cols);
+	} else if (st->detail.open) {
+		draw_detail(&st->d, &st->detail, m->nalerts, st->scr.rows, st->scr.cols);
+	} else {
+		draw_screen(&st->d, m, st->scr.rows, st->scr.cols, st->frozen || st->paused, 0, st->notice);
+		tui_nav_focus_check(&st->d.nav);
+	}
+}
+
 int tui_remote_run(struct tui_remote *r, char *err, size_t errlen)
 {
 	struct remote_state *rs = calloc(1, sizeof *rs);
@@ -212,14 +378,21 @@ int tui_remote_run(struct tui_remote *r, char *err, size_t errlen)
 	}
 	struct tui_state *st = &rs->st;
 	struct tui_model *m = &st->m;
-	char why[300];
-	if (remote_fetch(r, rs, why, sizeof why) != 0) {
-		snprintf(err, errlen, "cannot attach to %s: %s", r->target, why);
+	/* the first view, before the screen: what is wrong is said plainly */
+	char why[300], path[160];
+	long status = 0;
+	struct errbuf e = { { 0 } };
+	remote_view_path(m, path, sizeof path);
+	int rc = r->request(r->ctx, "GET", path, REMOTE_VIEW_TIMEOUT_MS, &status, &rs->body, &e);
+	void *args[2] = { r, &rs->call };
+	if (remote_read_view(r, rs, rc, status, &e, why, sizeof why) != 0 || remote_call_start(&rs->call, args) != 0) {
+		snprintf(err, errlen, "cannot attach to %s: %s", r->target, rs->have_view ? "no thread" : why);
 		buf_free(&rs->body);
 		free(rs);
 		return -1;
 	}
 	if (tui_screen_open(&st->scr, r->sig, &st->d, r->color, err, errlen) != 0) {
+		remote_call_stop(r, &rs->call);
 		buf_free(&rs->body);
 		free(rs);
 		return -1;
@@ -233,7 +406,6 @@ int tui_remote_run(struct tui_remote *r, char *err, size_t errlen)
 			 r->target);
 	st->refresh_ns = REMOTE_REFRESH_NS;
 	uint64_t next_draw = 0, next_fetch = clock_now_ns() + st->refresh_ns;
-	rs->next_push = 0;
 	tui_history_push(&m->rate, m->records_per_sec);
 	tui_history_push(&m->alloc, m->alloc_bytes_per_sec);
 	rs->next_push = clock_now_ns() + REMOTE_REFRESH_NS;
@@ -257,27 +429,22 @@ int tui_remote_run(struct tui_remote *r, char *err, size_t errlen)
 			break;
 		tui_screen_follow_size(&st->scr);
 		uint64_t now = clock_now_ns();
-		if (now >= next_fetch) {
-			if (!st->paused && !st->frozen)
-				remote_refresh(r, rs);
-			next_fetch = now + st->refresh_ns;
+		remote_ask(rs, now, &next_fetch);
+		enum remote_kind kind;
+		if (remote_take(&rs->call, &kind, &rc, &status, &rs->body, &e)) {
+			if (kind == REMOTE_VIEW && !st->paused && !st->frozen) /* (asked for before the pause) */
+				remote_take_view(r, rs, rc, status, &e);
+			else if (kind == REMOTE_SNAPSHOT)
+				remote_take_snapshot(r, rs, rc, status, &e);
 			next_draw = 0;
 		}
 		if (now >= next_draw) {
-			tui_detail_follow(&st->detail, m);
-			if (st->help)
-				draw_help(&st->d, st->scr.rows, st->scr.cols);
-			else if (st->detail.open)
-				draw_detail(&st->d, &st->detail, m->nalerts, st->scr.rows, st->scr.cols);
-			else {
-				draw_screen(&st->d, m, st->scr.rows, st->scr.cols, st->frozen || st->paused, 0,
-					    st->notice);
-				tui_nav_focus_check(&st->d.nav);
-			}
+			remote_draw(rs);
 			next_draw = now + st->refresh_ns;
 		}
 	}
 	tui_screen_close(&st->scr);
+	remote_call_stop(r, &rs->call);
 	buf_free(&rs->body);
 	free(rs);
 	return 0;

@@ -23,6 +23,9 @@ struct tui_remote {
 	 * -1 with why there was no answer */
 	int (*request)(void *ctx, const char *method, const char *path, uint64_t timeout_ms, long *status,
 		       struct buf *body, struct errbuf *e);
+	/* ends the exchange under way at once (called from another thread
+	 * while request waits; later requests end at once too) */
+	void (*cancel)(void *ctx);
 	void *ctx;
 };
 

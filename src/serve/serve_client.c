@@ -5,6 +5,7 @@
 #include "serve_client.h"
 
 #include <curl/curl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +18,19 @@
 struct serve_client {
 	CURL *curl;
 	struct curl_slist *headers;
-	char base[300]; /* http://host:port */
+	char base[300];	       /* http://host:port */
+	_Atomic int cancelled; /* serve_client_cancel: every request ends at once */
 };
+
+/* curl's progress callback: non-zero ends the transfer. */
+static int serve_client_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	struct serve_client *c = arg;
+	(void)dt, (void)dn, (void)ut, (void)un;
+	return atomic_load(&c->cancelled);
+}
+
+void serve_client_cancel(struct serve_client *c) { atomic_store(&c->cancelled, 1); }
 
 struct serve_client *serve_client_new(const char *host, unsigned port, const char *token)
 {
@@ -44,6 +56,9 @@ struct serve_client *serve_client_new(const char *host, unsigned port, const cha
 	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "nebtop-attach/" PACKAGE_VERSION);
 	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
+	curl_easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION, serve_client_progress);
+	curl_easy_setopt(c->curl, CURLOPT_XFERINFODATA, c);
+	curl_easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
 	return c;
 }
 
@@ -81,6 +96,8 @@ int serve_client_request(struct serve_client *c, const char *method, const char 
 	} else {
 		curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
 	}
+	if (atomic_load(&c->cancelled))
+		return errbuf_set(e, "%s: cancelled", c->base);
 	CURLcode rc = curl_easy_perform(c->curl);
 	if (rc != CURLE_OK) {
 		errbuf_set(e, "%s: %s", c->base,

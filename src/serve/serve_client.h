@@ -17,6 +17,9 @@ struct serve_client;
  * NULL for none. NULL when out of memory. */
 struct serve_client *serve_client_new(const char *host, unsigned port, const char *token);
 void serve_client_free(struct serve_client *c);
+/* Ends the request under way (from another thread) within a second or so,
+ * and every later one at once: for closing while a request waits. */
+void serve_client_cancel(struct serve_client *c);
 /* method "GET" or "POST" (an empty body) on path ("/api/v1/view?stage=0"),
  * waiting at most timeout_ms: 0 with the HTTP status and the body in *body
  * (emptied first), or -1 with why there was no answer. */
