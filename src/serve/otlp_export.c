@@ -291,7 +291,7 @@ void otlp_say_drops(const struct otlp *x)
 	if ((m || t) && o < sizeof msg)
 		o += (size_t)snprintf(msg + o, sizeof msg - o, " dropped (the collector at %s %s)", ec.endpoint, why);
 	if (ec.spans_dropped && o < sizeof msg)
-		snprintf(msg + o, sizeof msg - o, "%s %llu spans not sent (the queue was full)", m || t ? ";" : "",
+		snprintf(msg + o, sizeof msg - o, "%s %llu spans dropped (the queue was full)", m || t ? ";" : "",
 			 (unsigned long long)ec.spans_dropped);
 	secrets_scrub(msg, sizeof msg);
 	fprintf(stderr, "%s\n", msg);

@@ -211,7 +211,7 @@ grep -rl 'otlp-s3cret-pw' "$T/throttled.prof" "$T/throttled.err" "$T/throttled.o
 
 # --- no collector ---------------------------------------------------------------------------------
 port=$("$PYTHON3" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-pipeline_ini "$T/none.ini" "http://127.0.0.1:$port" 1s
+pipeline_ini "$T/none.ini" "http://otlpuser:otlp-s3cret-pw@127.0.0.1:$port" 1s
 nebtop "$T/none.ini" --headless -duration 2s
 expect_rc 0 "a run exporting to no collector"
 [ "$(grep -c 'no answer; retrying' "$T/stderr")" = 1 ] || fail "no collector should be said once: $(cat "$T/stderr")"
@@ -219,6 +219,7 @@ check_export "$T/prof" "http://127.0.0.1:$port" - "$T/stderr" \
 	'ex["metrics"]["sent"] == 0 and ex["metrics"]["dropped"] >= 1'
 grep -q "^nebtop: OTLP: .*collector at http://127.0.0.1:$port unreachable)" "$T/stderr" ||
 	fail "the dropped pushes should be said with the collector's address: $(cat "$T/stderr")"
+grep -rl 'otlp-s3cret-pw' "$T/prof" "$T/stderr" "$T/stdout" && fail "the endpoint's password is in the output above"
 
 # --- no otlp_endpoint: no export in the snapshot --------------------------------------------------
 { printf '[pipeline]\nname = plain\n\n'; ini_hot_start; printf '\n[destination]\ntype = null\n'; } >"$T/plain.ini"
