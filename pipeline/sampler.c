@@ -316,8 +316,12 @@ void sampler_stop(struct sampler *s)
 void sampler_end(struct sampler *s)
 {
 	sampler_stop(s);
+	pthread_mutex_lock(&s->mu); /* read under it by other threads (sampler_ended) */
 	s->ended = 1;
+	pthread_mutex_unlock(&s->mu);
 }
+
+int sampler_ended(const struct sampler *s) { return s->ended; }
 
 void sampler_lock(struct sampler *s) { pthread_mutex_lock(&s->mu); }
 void sampler_unlock(struct sampler *s) { pthread_mutex_unlock(&s->mu); }

@@ -68,6 +68,8 @@ size_t sampler_count(const struct sampler *s);
 /* The recent samples: i = 0 is the oldest kept. */
 const struct sample *sampler_get(const struct sampler *s, size_t i);
 const struct sample *sampler_latest(const struct sampler *s);
+/* 1 once sampler_end took the series' last sample. */
+int sampler_ended(const struct sampler *s);
 /* The newest sample taken at or before t_ns, at full resolution when it is
  * recent, else from the coarse ring (the oldest kept if none). */
 const struct sample *sampler_find_before(const struct sampler *s, uint64_t t_ns);

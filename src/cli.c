@@ -207,6 +207,8 @@ void cli_print_help(void)
 	connector_format_sources(registry_get_catalog(), sources, sizeof sources);
 	connector_format_dests(registry_get_catalog(), dests, sizeof dests);
 	fputs("Usage: nebtop [OPTIONS] [CONFIG.ini]\n"
+	      "       nebtop attach [--no-color] [HOST:]PORT   (the screen of a nebtop run with -listen)\n"
+	      "       nebtop compare [OPTIONS] BEFORE AFTER\n"
 	      "Runs a data pipeline and profiles it: throughput, per-stage latency and busy,\n"
 	      "backpressured and idle time, channel fill, CPU, memory, waits and threads, with\n"
 	      "snapshots of reports and profiles (go tool pprof) on SIGUSR1 and at the end.\n"

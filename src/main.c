@@ -14,7 +14,9 @@
 #include "../pipeline/sampler.h"
 #include "../tui/progress.h"
 #include "../tui/tui.h"
+#include "../tui/view.h"
 #include "analyze/analyzer.h"
+#include "attach.h"
 #include "cli.h"
 #include "compare/compare.h"
 #include "config/config.h"
@@ -34,6 +36,9 @@
 
 /* The input that never ends gets this much, headless, unless -duration says. */
 #define MAIN_ENDLESS_HEADLESS_NS (30ull * 1000000000ull)
+/* At the end, how long the listener waits for an attached screen to see the
+ * final figures (nebtop attach asks every refresh, 1 s by default). */
+#define MAIN_LINGER_FOR_VIEW_NS (3ull * 1000000000ull)
 
 static int main_usage_error(const char *msg)
 {
@@ -388,6 +393,15 @@ static int main_build(struct main_run *r)
 	return -1;
 }
 
+/* GET /api/v1/view: the front end's model of this run, for nebtop attach
+ * (the listener's threads call it). */
+static char *main_view(void *ctx, const struct serve_view_ask *ask, int *final)
+{
+	struct main_run *r = ctx;
+	struct tui_view_ask a = { ask->stage, ask->fns_for_stage, ask->reset_t_ns };
+	return tui_view_build(r->p, r->s, r->prof, r->an, &a, final);
+}
+
 /* Starts the OTLP export when [export] otlp_endpoint asks for it, and the
  * listener when -listen or [export] listen does (saying where it listens);
  * -1 (said on stderr) when one cannot start. */
@@ -396,6 +410,7 @@ static int main_start_export(struct main_run *r)
 	struct config *c = &r->c;
 	struct serve_source src = {
 		.p = r->p, .s = r->s, .prof = r->prof, .an = r->an, .pipeline_name = c->pl.name, .snap = &r->snap,
+		.view = main_view, .view_ctx = r,
 	};
 	struct errbuf e;
 	if (c->ex.otlp_endpoint) {
@@ -527,6 +542,8 @@ static int main_run(struct main_run *r)
 	progress_print_summary(r->p, r->s, &o);
 	/* what the collector did not get (the exit status does not change) */
 	otlp_say_drops(r->otlp);
+	/* an attached screen gets the final figures before the listener goes */
+	serve_linger_for_view(r->serve, MAIN_LINGER_FOR_VIEW_NS);
 	return (int)o.status;
 }
 
@@ -534,6 +551,8 @@ int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "compare"))
 		return compare_main(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "attach"))
+		return attach_main(argc - 1, argv + 1);
 	struct main_run r = { .config_ready = 0 };
 	int status = main_configure(&r, argc, argv);
 	if (status < 0)

@@ -125,24 +125,30 @@ attr_t draw_severity_attr(const struct draw_opts *d, int severity)
 
 static void draw_header(const struct draw_opts *d, const struct tui_model *m, int cols, int frozen, int paused)
 {
-	char v[4][512], el[32], state[48], route[512];
+	char v[4][512], el[32], state[48], route[512], lead[128];
 	units_format_duration(el, sizeof el, (uint64_t)(m->elapsed_s * 1e9));
 	snprintf(state, sizeof state, "[%s%s]", paused ? "paused" : m->state, frozen ? ", display frozen" : "");
+	/* an attached screen says so first: what it shows is another process's */
+	if (m->attached[0])
+		snprintf(lead, sizeof lead, "nebtop attached to %s", m->attached);
+	else
+		snprintf(lead, sizeof lead, "nebtop");
 	/* what goes first: where the last snapshot went, the profile types, the workers */
 	char serving[96] = "";
 	if (m->serving[0])
 		snprintf(serving, sizeof serving, "  serving %s", m->serving);
-	snprintf(v[0], sizeof v[0], "nebtop  %s  %s  %s  %s  workers %d  profiles %s  snapshots %u%s%s%s", m->pipeline,
-		 m->route, state, el, m->workers, m->types, m->snapshots, m->last_snapshot[0] ? " in " : "",
+	snprintf(v[0], sizeof v[0], "%s  %s  %s  %s  %s  workers %d  profiles %s  snapshots %u%s%s%s", lead,
+		 m->pipeline, m->route, state, el, m->workers, m->types, m->snapshots, m->last_snapshot[0] ? " in " : "",
 		 m->last_snapshot, serving);
-	snprintf(v[1], sizeof v[1], "nebtop  %s  %s  %s  %s  workers %d  profiles %s  snapshots %u%s", m->pipeline,
+	snprintf(v[1], sizeof v[1], "%s  %s  %s  %s  %s  workers %d  profiles %s  snapshots %u%s", lead, m->pipeline,
 		 m->route, state, el, m->workers, m->types, m->snapshots, serving);
-	snprintf(v[2], sizeof v[2], "nebtop  %s  %s  %s  %s  workers %d  snapshots %u", m->pipeline, m->route, state, el,
-		 m->workers, m->snapshots);
+	snprintf(v[2], sizeof v[2], "%s  %s  %s  %s  %s  workers %d  snapshots %u", lead, m->pipeline, m->route, state,
+		 el, m->workers, m->snapshots);
 	/* the shortest: the route ellipsized to the room the rest leaves */
-	snprintf(v[3], sizeof v[3], "nebtop  %s    %s  %s  snapshots %u", m->pipeline, state, el, m->snapshots);
+	snprintf(v[3], sizeof v[3], "%s  %s    %s  %s  snapshots %u", lead, m->pipeline, state, el, m->snapshots);
 	tui_text_fit(route, sizeof route, m->route, cols - tui_text_cells(v[3]), d->utf8);
-	snprintf(v[3], sizeof v[3], "nebtop  %s  %s  %s  %s  snapshots %u", m->pipeline, route, state, el, m->snapshots);
+	snprintf(v[3], sizeof v[3], "%s  %s  %s  %s  %s  snapshots %u", lead, m->pipeline, route, state, el,
+		 m->snapshots);
 	attron(A_BOLD);
 	mvhline(0, 0, ' ', cols);
 	draw_fit(d, 0, 0, cols, draw_pick(v, 4, cols));
@@ -661,7 +667,7 @@ void draw_screen(struct draw_opts *d, const struct tui_model *m, int rows, int c
 
 void draw_help(const struct draw_opts *d, int rows, int cols)
 {
-	static const char *const lines[] = {
+	static const char *const local[] = {
 		"nebtop keys",
 		"",
 		"  q, F10         quit: drain the pipeline, write the final snapshot, exit",
@@ -670,6 +676,18 @@ void draw_help(const struct draw_opts *d, int rows, int cols)
 		"  t              capture a trace for trace_duration into trace_TS.json",
 		"  p              pause or resume the source",
 		"  space          freeze or thaw the display (the pipeline keeps running)",
+	};
+	static const char *const attached[] = {
+		"nebtop attach keys (this screen shows a remote nebtop)",
+		"",
+		"  q, F10         close this view; the remote's run goes on",
+		"  s              the remote writes a snapshot (into its own folder)",
+		"  t              (traces are captured on the remote's own screen)",
+		"  p              pause or resume this view: no requests to the remote;",
+		"                 its pipeline is not paused",
+		"  space          freeze or thaw the display",
+	};
+	static const char *const common[] = {
 		"  Tab, S-Tab     focus the next or previous panel (its title is marked)",
 		"  up/down, j/k   in the focused panel: select a stage or an alert, or",
 		"                 scroll the channels or the functions",
@@ -686,14 +704,16 @@ void draw_help(const struct draw_opts *d, int rows, int cols)
 		"",
 		"Any key closes this help.",
 	};
+	const char *const *first = d->attached ? attached : local;
+	size_t nfirst = d->attached ? sizeof attached / sizeof attached[0] : sizeof local / sizeof local[0];
+	size_t ncommon = sizeof common / sizeof common[0];
 	erase();
 	attron(A_BOLD);
-	for (size_t i = 0; i < sizeof lines / sizeof lines[0] && (int)i < rows; i++) {
-		draw_text((int)i, 2, cols - 2, lines[i]);
+	for (size_t i = 0; i < nfirst + ncommon && (int)i < rows; i++) {
+		draw_text((int)i, 2, cols - 2, i < nfirst ? first[i] : common[i - nfirst]);
 		if (i == 0)
 			attroff(A_BOLD);
 	}
-	(void)d;
 	refresh();
 }
 

@@ -16,6 +16,7 @@ struct draw_opts {
 	struct tui_nav nav; /* the focus; each panel's first item and rows, written by the draw */
 	int stage_row0, stage_col0, stage_cols; /* where the stage rows were drawn (mouse) */
 	int fns_hidden; /* the Top functions had no room for a row at this size (f would show nothing) */
+	int attached;   /* the screen shows a remote nebtop (nebtop attach): the help says what its keys do */
 };
 
 void draw_init_colors(void);

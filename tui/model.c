@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../pipeline/figures.h"
@@ -407,21 +408,33 @@ long tui_model_find_alert(const struct tui_model *m, const char *type, const cha
 	return -1;
 }
 
-void tui_model_set_findings(struct tui_model *m, const struct findings *fs)
+void tui_model_set_alerts(struct tui_model *m, const struct tui_alert *v, size_t n)
 {
 	char type[sizeof m->alerts[0].type] = "", component[sizeof m->alerts[0].component] = "";
 	if (m->alert_chosen && m->alert_selected < m->nalerts) {
 		snprintf(type, sizeof type, "%s", m->alerts[m->alert_selected].type);
 		snprintf(component, sizeof component, "%s", m->alerts[m->alert_selected].component);
 	}
-	m->nalerts = 0;
-	for (size_t i = 0; i < fs->n && m->nalerts < TUI_MAX_ALERTS; i++)
-		tui_model_alert_of(&m->alerts[m->nalerts++], &fs->v[i]);
+	m->nalerts = n < TUI_MAX_ALERTS ? n : TUI_MAX_ALERTS;
+	memcpy(m->alerts, v, m->nalerts * sizeof m->alerts[0]);
 	long at = type[0] ? tui_model_find_alert(m, type, component) : -1;
 	if (at >= 0)
 		m->alert_selected = (size_t)at;
 	else if (m->alert_selected >= m->nalerts)
 		m->alert_selected = m->nalerts ? m->nalerts - 1 : 0;
+}
+
+void tui_model_set_findings(struct tui_model *m, const struct findings *fs)
+{
+	static const struct tui_alert none;
+	size_t n = fs->n < TUI_MAX_ALERTS ? fs->n : TUI_MAX_ALERTS;
+	struct tui_alert *v = n ? calloc(n, sizeof *v) : NULL;
+	if (!v)
+		n = 0;
+	for (size_t i = 0; i < n; i++)
+		tui_model_alert_of(&v[i], &fs->v[i]);
+	tui_model_set_alerts(m, v ? v : &none, n);
+	free(v);
 	for (size_t k = 0; k < m->nstages; k++)
 		m->stages[k].bottleneck = 0;
 	/* the bottleneck is the stage the primary finding names, when that

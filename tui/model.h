@@ -99,6 +99,7 @@ struct tui_model {
 	unsigned snapshots;
 	char last_snapshot[256];
 	char serving[80]; /* the listener's address, or "" */
+	char attached[96]; /* the remote nebtop this screen is attached to (nebtop attach), or "" */
 	char status[320]; /* the last action's outcome ("snapshot 2026... written: 8 files") */
 	/* throughput */
 	double records_per_sec, bytes_per_sec;
@@ -146,6 +147,9 @@ void tui_model_update(struct tui_model *m, struct pipeline *p, struct sampler *s
  * a stage is marked the bottleneck only when the primary finding is a
  * pipeline bottleneck (medium or worse) naming it. */
 void tui_model_set_findings(struct tui_model *m, const struct findings *fs);
+/* The alerts v[0..n) (the primary first): the selected alert follows its
+ * finding once the user chose it (m->alert_chosen). */
+void tui_model_set_alerts(struct tui_model *m, const struct tui_alert *v, size_t n);
 /* The alert of that type and component, or -1. */
 long tui_model_find_alert(const struct tui_model *m, const char *type, const char *component);
 

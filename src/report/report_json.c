@@ -246,6 +246,12 @@ static void report_json_run_identity(struct pipeline *p, char *started, size_t s
 	snprintf(run_id, rn, "%s.%09ldZ-%ld", compact, ts.tv_nsec, (long)getpid());
 }
 
+void report_run_id(struct pipeline *p, char *run_id, size_t n)
+{
+	char started[48];
+	report_json_run_identity(p, started, sizeof started, run_id, n);
+}
+
 int report_json_build(const struct snapshot_ctx *x, char **out, struct errbuf *e)
 {
 	struct pipeline *p = x->p;

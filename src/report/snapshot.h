@@ -60,5 +60,7 @@ void snapshot_read_run(const struct snapshot_ctx *x, struct figures *f, double *
 int report_json_build(const struct snapshot_ctx *x, char **out, struct errbuf *e);
 int report_text_build(const struct snapshot_ctx *x, char **out, struct errbuf *e);
 int report_analysis_build(const struct snapshot_ctx *x, char **out, struct errbuf *e);
+/* The run's identifier, as the metrics JSON's run_id. */
+void report_run_id(struct pipeline *p, char *run_id, size_t n);
 
 #endif

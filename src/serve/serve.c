@@ -34,6 +34,7 @@ static const struct serve_route serve_routes[] = {
 	{ "/metrics", "GET", serve_page_metrics },
 	{ "/api/v1/metrics", "GET", serve_page_metrics_json },
 	{ "/api/v1/snapshot", "POST", serve_page_snapshot },
+	{ "/api/v1/view", "GET", serve_page_view },
 	{ "/debug/pprof/profile", "GET", serve_page_pprof_cpu },
 	{ "/debug/pprof/heap", "GET", serve_page_pprof_heap },
 	{ "/debug/pprof/", "GET", serve_page_pprof_index },
@@ -242,6 +243,19 @@ struct serve *serve_start(const struct serve_opts *o, const struct serve_source 
 }
 
 unsigned serve_port(const struct serve *sv) { return sv->port; }
+
+void serve_linger_for_view(struct serve *sv, uint64_t max_ns)
+{
+	/* an attached screen asks every refresh (8 s at the slowest) */
+	const uint64_t lately_ns = 10ull * 1000000000ull;
+	if (!sv)
+		return;
+	uint64_t now = clock_now_ns(), asked = atomic_load(&sv->view_asked_ns);
+	if (!asked || now - asked > lately_ns)
+		return;
+	for (uint64_t until = now + max_ns; !atomic_load(&sv->view_final_shown) && clock_now_ns() < until;)
+		clock_sleep_ns(20000000ull);
+}
 
 void serve_stop(struct serve *sv)
 {

@@ -8,6 +8,7 @@
 #define NEB_SERVE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../base/buf.h"
 #include "../base/errbuf.h"
@@ -20,6 +21,14 @@ struct snapreq;
 struct otlp;
 struct serve;
 
+/* What GET /api/v1/view asks for (its query: stage=I, fns=stage|process,
+ * since=T_NS). */
+struct serve_view_ask {
+	size_t stage;
+	int fns_for_stage;
+	uint64_t reset_t_ns;
+};
+
 /* What requests read; it must outlive the listener. */
 struct serve_source {
 	struct pipeline *p;
@@ -29,6 +38,11 @@ struct serve_source {
 	const char *pipeline_name;
 	struct snapreq *snap; /* where snapshot requests go; NULL: none are served */
 	struct otlp *otlp;    /* the OTLP export, whose counts /metrics shows, or NULL */
+	/* the front end's view of the run as JSON (malloc'd; *final set when
+	 * the run's series has ended), for `nebtop attach`; built by the layer
+	 * above (the front end's model), NULL: not served */
+	char *(*view)(void *ctx, const struct serve_view_ask *ask, int *final);
+	void *view_ctx;
 };
 
 struct serve_opts {
@@ -42,6 +56,10 @@ struct serve_opts {
 struct serve *serve_start(const struct serve_opts *o, const struct serve_source *src, struct errbuf *e);
 /* The port it listens on (the one the system chose for port 0). */
 unsigned serve_port(const struct serve *sv);
+/* At the end of a run: when a view was asked for lately (an attached
+ * screen polls), waits until one has shown the run's last figures, at most
+ * max_ns, so that the attached screen gets them before the listener goes. */
+void serve_linger_for_view(struct serve *sv, uint64_t max_ns);
 /* Stops listening, after the requests under way are answered. */
 void serve_stop(struct serve *sv);
 

@@ -38,6 +38,8 @@ struct serve {
 	unsigned port;
 	_Atomic int stopping; /* serve_stop runs: a page that waits stops waiting */
 	_Atomic int inflight; /* requests begun and not yet over (answered or dropped) */
+	_Atomic uint64_t view_asked_ns; /* when a view was last asked for (0: never) */
+	_Atomic int view_final_shown;   /* a view of the ended run was answered */
 	struct serve_guard guard;
 	int guard_on;
 };
@@ -62,6 +64,7 @@ int serve_page_metrics(struct serve *sv, struct MHD_Connection *c);
 int serve_page_metrics_json(struct serve *sv, struct MHD_Connection *c);
 int serve_page_snapshot(struct serve *sv, struct MHD_Connection *c);
 int serve_page_index(struct serve *sv, struct MHD_Connection *c);
+int serve_page_view(struct serve *sv, struct MHD_Connection *c);
 int serve_page_pprof_cpu(struct serve *sv, struct MHD_Connection *c);
 int serve_page_pprof_heap(struct serve *sv, struct MHD_Connection *c);
 int serve_page_pprof_index(struct serve *sv, struct MHD_Connection *c);

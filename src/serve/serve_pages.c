@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "../analyze/analyzer.h"
+#include "../base/clock.h"
 #include "../base/snapreq.h"
 #include "../report/snapshot.h"
 #include "otlp.h"
@@ -97,6 +98,40 @@ int serve_page_snapshot(struct serve *sv, struct MHD_Connection *c)
 	}
 	json_object_set_new(v, "files", files);
 	return serve_reply_json(c, MHD_HTTP_OK, v);
+}
+
+/* An unsigned number of the query (key=N), or dflt when absent or not one. */
+static uint64_t serve_query_u64(struct MHD_Connection *c, const char *key, uint64_t dflt)
+{
+	const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, key);
+	if (!v || !*v)
+		return dflt;
+	char *end;
+	unsigned long long n = strtoull(v, &end, 10);
+	return *end || *v == '-' ? dflt : (uint64_t)n;
+}
+
+/* The front end's view of the run, for `nebtop attach`. */
+int serve_page_view(struct serve *sv, struct MHD_Connection *c)
+{
+	const struct serve_source *src = &sv->src;
+	if (!src->view)
+		return serve_reply_text(c, MHD_HTTP_NOT_FOUND, "404: this nebtop serves no view\n");
+	const char *fns = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "fns");
+	struct serve_view_ask ask = {
+		.stage = (size_t)serve_query_u64(c, "stage", 0),
+		.fns_for_stage = fns && !strcmp(fns, "stage"),
+		.reset_t_ns = serve_query_u64(c, "since", 0),
+	};
+	int final = 0;
+	char *text = src->view(src->view_ctx, &ask, &final);
+	if (!text)
+		return serve_reply_failure(c, "out of memory");
+	int rc = serve_reply(c, MHD_HTTP_OK, "application/json", text, strlen(text));
+	atomic_store(&sv->view_asked_ns, clock_now_ns());
+	if (final)
+		atomic_store(&sv->view_final_shown, 1);
+	return rc;
 }
 
 int serve_page_index(struct serve *sv, struct MHD_Connection *c)

@@ -8,7 +8,8 @@
 # up after 20 s: a hang guard, never a timing assertion.
 #
 # tui_start ARGS...   nebtop ARGS in session "t" (TUI_W x TUI_H, default
-#                     200x60), in $T, snapshots in $T/prof; its pid goes to
+#                     200x60), in $T, snapshots in $T/prof (not for
+#                     nebtop attach, whose snapshots are the remote's); its pid goes to
 #                     $T/pid, its exit status to $T/rc ("EXIT=N"), and the
 #                     pane stays open afterwards so the screen can be read
 # TUI_ENV             env(1) arguments for nebtop (default a UTF-8 locale)
@@ -105,7 +106,8 @@ tui_start() {
 	rm -f "$T/rc" "$T/pid"
 	cmd="cd $(printf %q "$T") && sh -c 'echo \$\$ >\"\$0\"; exec \"\$@\"' $(printf %q "$T/pid")"
 	cmd="$cmd env -u NO_COLOR -u LC_ALL -u LANG TERM=$TUI_TERM $TUI_ENV $(printf %q "$NEBTOP")"
-	cmd="$cmd -output $(printf %q "$T/prof")"
+	# nebtop attach takes no -output: its snapshots are the remote's
+	[ "${1:-}" = attach ] || cmd="$cmd -output $(printf %q "$T/prof")"
 	for a in "$@"; do
 		cmd="$cmd $(printf %q "$a")"
 	done

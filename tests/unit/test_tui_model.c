@@ -10,7 +10,9 @@
  * ellipsis (UTF-8 and ASCII), tui_text_wrap keeping every word; the alerts
  * from made-up findings: whole (every figure and suggestion), the selected
  * one following its finding, and the stage marked the bottleneck only when
- * the primary finding is that stage. */
+ * the primary finding is that stage; the view nebtop attach reads (tui/view.c):
+ * a run's view read back equal to the model, alerts whole and followed,
+ * what is not a view refused, fields cut to their size. */
 #include "autoconfig.h"
 
 #include <check.h>
@@ -28,6 +30,8 @@
 #include "tests/unit/unit_main.h"
 #include "tui/drain.h"
 #include "tui/model.h"
+#include "tui/view.h"
+#include "src/base/buf.h"
 
 #define FULL "\u2588"
 #define GUARD_NS (120ull * 1000000000ull)
@@ -821,6 +825,166 @@ START_TEST(drain_status_counts)
 }
 END_TEST
 
+/* --- the view (GET /api/v1/view) and nebtop attach's reading of it ------------------- */
+
+/* The view of a run, read back, is the model the run's own screen
+ * computes: every header figure, stage row, channel and histogram bucket
+ * of the selected stage equal; the reader's selection and histories stay
+ * its own; the series not ended: not final; ended: final. */
+START_TEST(view_round_trip_of_a_run)
+{
+	struct run r;
+	run_start(&r);
+	struct tui_model *m = r.m;
+	m->selected = 1;
+	tui_model_update(m, r.p, r.s, NULL, NULL, 0);
+	struct tui_view_ask ask = { .stage = 1 };
+	int final = -1;
+	char *text = tui_view_build(r.p, r.s, NULL, NULL, &ask, &final);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_int_eq(final, 0);
+	struct tui_model *v = calloc(1, sizeof *v);
+	ck_assert_ptr_nonnull(v);
+	v->selected = 1;
+	tui_history_push(&v->rate, 7);
+	struct tui_view_meta meta;
+	char err[200];
+	ck_assert_msg(tui_view_parse(v, &meta, text, strlen(text), err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(meta.version, TUI_VIEW_VERSION);
+	ck_assert_uint_gt(strlen(meta.run_id), 10);
+	ck_assert_uint_gt(meta.sample_t_ns, 0);
+	ck_assert_int_eq(meta.final, 0);
+	ck_assert_str_eq(v->pipeline, "tuitest");
+	ck_assert_str_eq(v->route, m->route);
+	ck_assert_str_eq(v->state, m->state);
+	ck_assert_str_eq(v->types, m->types);
+	ck_assert_int_eq(v->workers, m->workers);
+	ck_assert_double_eq(v->elapsed_s, m->elapsed_s);
+	ck_assert_double_eq(v->records_per_sec, m->records_per_sec);
+	ck_assert_double_eq(v->bytes_per_sec, m->bytes_per_sec);
+	ck_assert_uint_eq(v->in, 20000);
+	ck_assert_uint_eq(v->out, m->out);
+	ck_assert_uint_eq(v->p99_ns, m->p99_ns);
+	ck_assert_uint_eq(v->max_ns, m->max_ns);
+	ck_assert_uint_eq(v->rss, m->rss);
+	ck_assert_uint_eq(v->rss_peak, m->rss_peak);
+	ck_assert_double_eq(v->allocator_pct, m->allocator_pct);
+	ck_assert_uint_eq(v->nstages, 3);
+	ck_assert_mem_eq(v->stages, m->stages, 3 * sizeof m->stages[0]);
+	ck_assert_uint_eq(v->nchannels, m->nchannels);
+	ck_assert_mem_eq(v->channels, m->channels, m->nchannels * sizeof m->channels[0]);
+	ck_assert_uint_gt(m->nbuckets, 0);
+	ck_assert_uint_eq(v->nbuckets, m->nbuckets);
+	ck_assert_mem_eq(v->buckets, m->buckets, m->nbuckets * sizeof m->buckets[0]);
+	ck_assert_mem_eq(v->conn, m->conn, sizeof m->conn);
+	/* the reader's own */
+	ck_assert_uint_eq(v->selected, 1);
+	ck_assert_uint_eq(v->rate.n, 1);
+	ck_assert_double_eq(v->rate.v[0], 7);
+	free(text);
+	/* the series ended: the view says these are the last figures */
+	sampler_end(r.s);
+	text = tui_view_build(r.p, r.s, NULL, NULL, &ask, &final);
+	ck_assert_int_eq(final, 1);
+	ck_assert_int_eq(tui_view_parse(v, &meta, text, strlen(text), err, sizeof err), 0);
+	ck_assert_int_eq(meta.final, 1);
+	free(text);
+	free(v);
+	run_end(&r);
+}
+END_TEST
+
+/* Alerts cross whole (every figure and suggestion, a long description),
+ * and the reader's chosen alert follows its finding when the remote's
+ * order changes. */
+START_TEST(view_alerts_whole_and_followed)
+{
+	struct tui_model *m = model_of_stages();
+	struct finding f[2];
+	struct findings fs = { .v = f, .n = 2 };
+	char longtext[500];
+	memset(longtext, 'y', sizeof longtext - 1);
+	longtext[sizeof longtext - 1] = 0;
+	finding_set(&f[0], FIND_PIPELINE_BOTTLENECK, SEV_CRITICAL, "score", "score", longtext);
+	finding_set(&f[1], FIND_CHANNEL_BACKPRESSURE, SEV_MEDIUM, "source->score", "score", "Channel full \u00e9");
+	for (size_t k = 0; k < FINDING_MAX_SUGGESTIONS; k++)
+		snprintf(f[0].suggestions[k], sizeof f[0].suggestions[k], "suggestion %zu \"quoted\"\n", k);
+	f[0].nsuggestions = FINDING_MAX_SUGGESTIONS;
+	for (size_t k = 0; k < FINDING_MAX_FIGURES; k++)
+		snprintf(f[0].figures[k].text, sizeof f[0].figures[k].text, "%zu.5%% busy", k);
+	f[0].nfigures = FINDING_MAX_FIGURES;
+	tui_model_set_findings(m, &fs);
+	struct tui_view_meta meta = { .run_id = "run-1" }, got;
+	char *text = tui_view_text(m, &meta);
+	ck_assert_ptr_nonnull(text);
+	struct tui_model *v = calloc(1, sizeof *v);
+	ck_assert_ptr_nonnull(v);
+	char err[200];
+	ck_assert_msg(tui_view_parse(v, &got, text, strlen(text), err, sizeof err) == 0, "%s", err);
+	ck_assert_str_eq(got.run_id, "run-1");
+	ck_assert_uint_eq(v->nalerts, 2);
+	ck_assert_mem_eq(v->alerts, m->alerts, 2 * sizeof m->alerts[0]);
+	ck_assert_int_eq(v->stages[1].bottleneck, 1);
+	free(text);
+	/* the reader chose the channel's alert; the remote now ranks it first */
+	v->alert_selected = 1;
+	v->alert_chosen = 1;
+	struct finding g[2] = { f[1], f[0] };
+	struct findings gs = { .v = g, .n = 2 };
+	tui_model_set_findings(m, &gs);
+	text = tui_view_text(m, &meta);
+	ck_assert_int_eq(tui_view_parse(v, &got, text, strlen(text), err, sizeof err), 0);
+	ck_assert_str_eq(v->alerts[v->alert_selected].component, "source->score");
+	ck_assert_uint_eq(v->alert_selected, 0);
+	free(text);
+	free(v);
+	free(m);
+}
+END_TEST
+
+/* What is not a view of this version is refused with a message; a field
+ * of the wrong type is left alone; text longer than its field is cut at a
+ * character boundary; more rows than the screen holds are cut. */
+START_TEST(view_parse_refuses_and_bounds)
+{
+	struct tui_model *v = calloc(1, sizeof *v);
+	ck_assert_ptr_nonnull(v);
+	struct tui_view_meta meta;
+	char err[200];
+	const char *bad[] = { "not json", "[1, 2]", "{\"view\": 2, \"nebtop_version\": \"9.9\"}", "{}" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		err[0] = 0;
+		ck_assert_msg(tui_view_parse(v, &meta, bad[i], strlen(bad[i]), err, sizeof err) == -1, "%s", bad[i]);
+		ck_assert_msg(err[0], "no message for %s", bad[i]);
+	}
+	ck_assert_msg(strstr(err, "version 0") != NULL, "%s", err);
+	const char *two = "{\"view\": 2, \"nebtop_version\": \"9.9\"}";
+	tui_view_parse(v, &meta, two, strlen(two), err, sizeof err);
+	ck_assert_msg(strstr(err, "nebtop 9.9") && strstr(err, "version 2"), "%s", err);
+	struct buf b = { 0 };
+	buf_printf(&b, "{\"view\": %d, \"in\": \"12\", \"out\": -3, \"state\": \"", TUI_VIEW_VERSION);
+	for (int i = 0; i < 40; i++)
+		buf_append_str(&b, "\u00e9");
+	buf_append_str(&b, "\", \"stages\": [");
+	for (int i = 0; i < TUI_MAX_STAGES + 8; i++)
+		buf_printf(&b, "%s{\"name\": \"s%d\", \"busy_pct\": %d}", i ? ", " : "", i, i);
+	buf_append_str(&b, "]}");
+	v->in = 5;
+	v->selected = 100;
+	ck_assert_msg(tui_view_parse(v, &meta, b.p, b.len, err, sizeof err) == 0, "%s", err);
+	ck_assert_uint_eq(v->in, 5);
+	ck_assert_uint_eq(v->out, 0);
+	ck_assert_uint_eq(strlen(v->state), (sizeof v->state - 1) / 2 * 2);
+	ck_assert_str_eq(v->state + strlen(v->state) - 2, "\u00e9");
+	ck_assert_uint_eq(v->nstages, TUI_MAX_STAGES);
+	ck_assert_str_eq(v->stages[TUI_MAX_STAGES - 1].name, "s31");
+	ck_assert_double_eq(v->stages[3].busy_pct, 3);
+	ck_assert_uint_eq(v->selected, TUI_MAX_STAGES - 1);
+	buf_free(&b);
+	free(v);
+}
+END_TEST
+
 static Suite *tui_model_suite(void)
 {
 	Suite *s = suite_create("tui_model");
@@ -836,6 +1000,8 @@ static Suite *tui_model_suite(void)
 	tcase_add_test(tc, alert_holds_the_whole_finding);
 	tcase_add_test(tc, alert_selection_follows_its_finding);
 	tcase_add_test(tc, drain_status_counts);
+	tcase_add_test(tc, view_alerts_whole_and_followed);
+	tcase_add_test(tc, view_parse_refuses_and_bounds);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("update");
@@ -846,6 +1012,7 @@ static Suite *tui_model_suite(void)
 	tcase_add_test(tc, update_keeps_caller_fields);
 	tcase_add_test(tc, update_since_reset);
 	tcase_add_test(tc, sampler_end_freezes_series);
+	tcase_add_test(tc, view_round_trip_of_a_run);
 	tcase_add_test(tc, text_fit_at_words);
 	suite_add_tcase(s, tc);
 	return s;

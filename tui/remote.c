@@ -1,0 +1,284 @@
+/* remote.c: the screen attached to a remote nebtop (remote.h): the loop
+ * that asks for the remote's view every refresh, follows the connection
+ * (lost, ended, a new run), and the keys of its own (s, t, p, r). */
+#include "autoconfig.h"
+
+#include "remote.h"
+
+#include <curses.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "../src/base/buf.h"
+#include "../src/base/clock.h"
+#include "../src/base/errbuf.h"
+#include "../src/base/signals.h"
+#include "draw.h"
+#include "keys.h"
+#include "screen.h"
+#include "view.h"
+
+/* How long a view may take to come, and a snapshot to be written. */
+#define REMOTE_VIEW_TIMEOUT_MS 3000u
+#define REMOTE_SNAPSHOT_TIMEOUT_MS 70000u
+#define REMOTE_REFRESH_NS 1000000000ull
+
+struct remote_state {
+	struct tui_state st;
+	struct tui_view_meta meta; /* of the latest view */
+	int have_view;
+	int new_run;	  /* the latest view is of another run than the one before */
+	int lost;	  /* the last request had no good answer */
+	char lost_at[16]; /* HH:MM:SS, local time */
+	char lost_why[200];
+	uint64_t next_push; /* the graphs take a point a second */
+	struct buf body;
+};
+
+static void remote_clock_text(char *dst, size_t n)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(dst, n, "%H:%M:%S", &tm);
+}
+
+/* Why an answer that came is not a view, for a status other than 200. */
+static void remote_status_why(char *dst, size_t n, long status, const struct buf *body)
+{
+	if (status == 401)
+		snprintf(dst, n, "401: the remote needs a token (set NEBTOP_TOKEN to its [export] token)");
+	else if (status == 404)
+		snprintf(dst, n, "404: no view there (is it a nebtop %s started with -listen?)", PACKAGE_VERSION);
+	else
+		snprintf(dst, n, "HTTP %ld: %.120s", status, body->len ? body->p : "");
+	for (char *c = dst; *c; c++) /* one line */
+		if (*c == '\n' || *c == '\r')
+			*c = ' ';
+}
+
+/* Asks for the view the user's choices call for; 0 with it read into the
+ * model, or -1 with why in why. */
+static int remote_fetch(struct tui_remote *r, struct remote_state *rs, char *why, size_t n)
+{
+	rs->new_run = 0;
+	struct tui_model *m = &rs->st.m;
+	char path[160];
+	snprintf(path, sizeof path, "/api/v1/view?stage=%zu&fns=%s&since=%llu", m->selected,
+		 m->fn_for_stage ? "stage" : "process", (unsigned long long)m->reset_t_ns);
+	long status = 0;
+	struct errbuf e = { { 0 } };
+	if (r->request(r->ctx, "GET", path, REMOTE_VIEW_TIMEOUT_MS, &status, &rs->body, &e) != 0) {
+		snprintf(why, n, "%s", e.msg);
+		return -1;
+	}
+	if (status != 200) {
+		remote_status_why(why, n, status, &rs->body);
+		return -1;
+	}
+	struct tui_view_meta meta;
+	char err[200];
+	if (tui_view_parse(m, &meta, rs->body.p, rs->body.len, err, sizeof err) != 0) {
+		snprintf(why, n, "%s", err);
+		return -1;
+	}
+	/* a new run there: what belonged to the old one goes */
+	if (rs->have_view && strcmp(meta.run_id, rs->meta.run_id)) {
+		memset(&m->rate, 0, sizeof m->rate);
+		memset(&m->alloc, 0, sizeof m->alloc);
+		m->reset_t_ns = 0;
+		m->snapshots = 0;
+		m->last_snapshot[0] = 0;
+		snprintf(m->status, sizeof m->status, "a new run on %s (run %s): attached to it", r->target,
+			 meta.run_id);
+		rs->new_run = 1;
+	}
+	rs->meta = meta;
+	rs->have_view = 1;
+	return 0;
+}
+
+/* One turn's request and what the screen says about the connection. */
+static void remote_refresh(struct tui_remote *r, struct remote_state *rs)
+{
+	struct tui_model *m = &rs->st.m;
+	int was_final = rs->have_view && rs->meta.final;
+	char why[sizeof rs->lost_why];
+	if (remote_fetch(r, rs, why, sizeof why) != 0) {
+		if (!rs->lost) {
+			rs->lost = 1;
+			remote_clock_text(rs->lost_at, sizeof rs->lost_at);
+			snprintf(rs->lost_why, sizeof rs->lost_why, "%s", why);
+		}
+		snprintf(m->state, sizeof m->state, "%s", was_final ? "ended" : "lost");
+		if (was_final)
+			snprintf(m->status, sizeof m->status,
+				 "the run on %s ended and its nebtop has gone (%s): these are its final figures; "
+				 "attach follows a new run there (q quits)",
+				 r->target, rs->lost_at);
+		else
+			snprintf(m->status, sizeof m->status,
+				 "lost %s at %s (%s): the figures are from then; trying again every refresh (q quits)",
+				 r->target, rs->lost_at, rs->lost_why);
+		return;
+	}
+	if (rs->lost && !rs->new_run)
+		snprintf(m->status, sizeof m->status, "attached to %s again", r->target);
+	rs->lost = 0;
+	if (rs->meta.final && !was_final)
+		snprintf(m->status, sizeof m->status, "the run on %s has ended: its final figures (q quits)",
+			 r->target);
+	uint64_t now = clock_now_ns();
+	if (now >= rs->next_push) {
+		tui_history_push(&m->rate, m->records_per_sec);
+		tui_history_push(&m->alloc, m->alloc_bytes_per_sec);
+		rs->next_push = now + REMOTE_REFRESH_NS;
+	}
+}
+
+/* s: the remote writes a snapshot; the answer names its folder and files. */
+static void remote_snapshot(struct tui_remote *r, struct remote_state *rs)
+{
+	struct tui_model *m = &rs->st.m;
+	snprintf(m->status, sizeof m->status, "asking %s for a snapshot ...", r->target);
+	draw_screen(&rs->st.d, m, rs->st.scr.rows, rs->st.scr.cols, rs->st.frozen || rs->st.paused, 0, rs->st.notice);
+	long status = 0;
+	struct errbuf e = { { 0 } };
+	if (r->request(r->ctx, "POST", "/api/v1/snapshot", REMOTE_SNAPSHOT_TIMEOUT_MS, &status, &rs->body, &e) != 0) {
+		snprintf(m->status, sizeof m->status, "no snapshot: %s", e.msg);
+		return;
+	}
+	json_t *o = json_loadb(rs->body.p, rs->body.len, 0, NULL);
+	const char *dir = json_string_value(json_object_get(o, "dir"));
+	const char *error = json_string_value(json_object_get(o, "error"));
+	const json_t *files = json_object_get(o, "files");
+	if (status == 200 && dir) {
+		m->snapshots++;
+		snprintf(m->last_snapshot, sizeof m->last_snapshot, "%s (on the remote)", dir);
+		const char *first = json_string_value(json_array_get(files, 0));
+		snprintf(m->status, sizeof m->status, "snapshot written on %s into %s: %zu files (%s%s)", r->target,
+			 dir, json_array_size(files), first ? first : "", json_array_size(files) > 1 ? ", ..." : "");
+		rs->st.notice[0] = 0;
+	} else {
+		char why[200];
+		if (error)
+			snprintf(why, sizeof why, "%s", error);
+		else
+			remote_status_why(why, sizeof why, status, &rs->body);
+		snprintf(m->status, sizeof m->status, "no snapshot: %s", why);
+		snprintf(rs->st.notice, sizeof rs->st.notice, "%s", m->status);
+	}
+	json_decref(o);
+}
+
+static void remote_own_key(struct tui_remote *r, struct remote_state *rs, int ch)
+{
+	struct tui_model *m = &rs->st.m;
+	switch (ch) {
+	case 's':
+		remote_snapshot(r, rs);
+		break;
+	case 't':
+		snprintf(m->status, sizeof m->status,
+			 "t: a trace is captured where the pipeline runs (its own screen); s asks %s for a snapshot",
+			 r->target);
+		break;
+	case 'p':
+		rs->st.paused = !rs->st.paused;
+		snprintf(m->status, sizeof m->status, "%s",
+			 rs->st.paused ? "this view paused: no requests to the remote, whose run goes on (p resumes)"
+				       : "this view resumed");
+		break;
+	case 'r':
+		m->reset_t_ns = rs->meta.sample_t_ns;
+		snprintf(m->status, sizeof m->status, "peaks and averages reset");
+		break;
+	default:
+		break;
+	}
+}
+
+int tui_remote_run(struct tui_remote *r, char *err, size_t errlen)
+{
+	struct remote_state *rs = calloc(1, sizeof *rs);
+	if (!rs) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	struct tui_state *st = &rs->st;
+	struct tui_model *m = &st->m;
+	char why[300];
+	if (remote_fetch(r, rs, why, sizeof why) != 0) {
+		snprintf(err, errlen, "cannot attach to %s: %s", r->target, why);
+		buf_free(&rs->body);
+		free(rs);
+		return -1;
+	}
+	if (tui_screen_open(&st->scr, r->sig, &st->d, r->color, err, errlen) != 0) {
+		buf_free(&rs->body);
+		free(rs);
+		return -1;
+	}
+	st->d.attached = 1;
+	snprintf(m->attached, sizeof m->attached, "%s", r->target);
+	snprintf(m->status, sizeof m->status, "attached to %s (run %s): q closes this view, the run goes on", r->target,
+		 rs->meta.run_id);
+	if (rs->meta.final)
+		snprintf(m->status, sizeof m->status, "the run on %s has ended: its final figures (q quits)",
+			 r->target);
+	st->refresh_ns = REMOTE_REFRESH_NS;
+	uint64_t next_draw = 0, next_fetch = clock_now_ns() + st->refresh_ns;
+	rs->next_push = 0;
+	tui_history_push(&m->rate, m->records_per_sec);
+	tui_history_push(&m->alloc, m->alloc_bytes_per_sec);
+	rs->next_push = clock_now_ns() + REMOTE_REFRESH_NS;
+	for (;;) {
+		if (atomic_load(&r->sig->stop_requests) > 0)
+			break;
+		int quit = 0, ch = getch();
+		while (ch != ERR && !quit) {
+			enum tui_key_result k = tui_keys_handle(st, ch);
+			if (k == TUI_KEY_QUIT)
+				quit = 1;
+			else if (k == TUI_KEY_OWN)
+				remote_own_key(r, rs, ch);
+			if (ch == 'r' || ch == 'f' || ch == KEY_MOUSE || ch == KEY_UP || ch == KEY_DOWN || ch == 'j' ||
+			    ch == 'k' || ch == KEY_HOME || ch == KEY_END || ch == KEY_PPAGE || ch == KEY_NPAGE)
+				next_fetch = 0; /* a new selection: its histogram now */
+			next_draw = 0;
+			ch = getch();
+		}
+		if (quit)
+			break;
+		tui_screen_follow_size(&st->scr);
+		uint64_t now = clock_now_ns();
+		if (now >= next_fetch) {
+			if (!st->paused && !st->frozen)
+				remote_refresh(r, rs);
+			next_fetch = now + st->refresh_ns;
+			next_draw = 0;
+		}
+		if (now >= next_draw) {
+			tui_detail_follow(&st->detail, m);
+			if (st->help)
+				draw_help(&st->d, st->scr.rows, st->scr.cols);
+			else if (st->detail.open)
+				draw_detail(&st->d, &st->detail, m->nalerts, st->scr.rows, st->scr.cols);
+			else {
+				draw_screen(&st->d, m, st->scr.rows, st->scr.cols, st->frozen || st->paused, 0,
+					    st->notice);
+				tui_nav_focus_check(&st->d.nav);
+			}
+			next_draw = now + st->refresh_ns;
+		}
+	}
+	tui_screen_close(&st->scr);
+	buf_free(&rs->body);
+	free(rs);
+	return 0;
+}
