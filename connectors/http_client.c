@@ -19,39 +19,7 @@
 
 /* ---- messages ------------------------------------------------------------ */
 
-void http_client_redact_url(const char *url, char *dst, size_t n)
-{
-	size_t o = 0;
-	const char *p = url;
-	const char *scheme = strstr(url, "://");
-	if (scheme) {
-		const char *host = scheme + 3;
-		size_t hostpart = strcspn(host, "/?#");
-		const char *at = memchr(host, '@', hostpart);
-		o += (size_t)snprintf(dst, n, "%.*s", (int)(host - url), url);
-		p = at ? at + 1 : host;
-	}
-	int in_query = 0, in_value = 0;
-	for (; *p && o + 4 < n; p++) {
-		if (*p == '#')
-			break;
-		if (*p == '?' && !in_query) {
-			in_query = 1;
-		} else if (in_query && *p == '=' && !in_value) {
-			in_value = 1;
-			dst[o++] = '=';
-			memcpy(dst + o, "...", 3);
-			o += 3;
-			continue;
-		} else if (in_query && *p == '&') {
-			in_value = 0;
-		}
-		if (!in_value)
-			dst[o++] = *p;
-	}
-	if (n)
-		dst[o < n ? o : n - 1] = 0;
-}
+void http_client_redact_url(const char *url, char *dst, size_t n) { secrets_redact_url(url, dst, n); }
 
 /* The start of body for a message (dst has room for n >= 4 bytes): HTML
  * tags left out (an error page's text is what tells), control bytes and

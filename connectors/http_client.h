@@ -133,7 +133,8 @@ char *http_client_add_query(struct http_client *c, const char *url, const char *
  * NULL when it is not a URL. */
 char *http_client_resolve_url(const char *base, const char *ref);
 
-/* url for a message: user and password removed, query values shown as "...". */
+/* url for a message: user and password removed, query values shown as "..."
+ * (secrets_redact_url). */
 void http_client_redact_url(const char *url, char *dst, size_t n);
 
 #endif

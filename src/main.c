@@ -62,11 +62,14 @@ static void main_answer_snapshot(struct snapreq *snap, const char *dir, const st
 	snapreq_set_result(snap, 1, text);
 }
 
-/* Writes a snapshot and says where; -1 when it could not be written (why in
- * *why when not NULL). snap (or NULL) gets the outcome for a request. */
+/* Writes a snapshot (with the counts of the OTLP export otlp, or NULL) and
+ * says where; -1 when it could not be written (why in *why when not NULL).
+ * snap (or NULL) gets the outcome for a request. */
 static int main_take_snapshot(struct pipeline *p, struct sampler *s, struct profiler *prof, struct analyzer *an,
-			      const char *dir, int final, struct errbuf *why, struct snapreq *snap)
+			      const struct otlp *otlp, const char *dir, int final, struct errbuf *why,
+			      struct snapreq *snap)
 {
+	struct export_counts ec;
 	struct snapshot_result res;
 	struct errbuf e;
 	uint64_t t0 = clock_now_ns();
@@ -77,7 +80,7 @@ static int main_take_snapshot(struct pipeline *p, struct sampler *s, struct prof
 			snapreq_set_result(snap, 0, "no snapshot: snapshots are off (-output none)");
 		return 0;
 	}
-	if (snapshot_write(p, s, prof, an, dir, final, &res, &e)) {
+	if (snapshot_write(p, s, prof, an, otlp_read_export(otlp, &ec), dir, final, &res, &e)) {
 		fprintf(stderr, "nebtop: error: %ssnapshot not written (nothing of it left in %s): %s\n",
 			final ? "final " : "", dir, e.msg);
 		if (snap)
@@ -101,6 +104,7 @@ struct main_ctx {
 	struct sampler *s;
 	struct profiler *prof;
 	struct analyzer *an;
+	struct otlp *otlp; /* the OTLP export, or NULL */
 	const char *dir;
 	struct snapreq *snap; /* the listener's snapshot requests */
 	int finished, failed; /* pipeline_finish ran (at the end of the input, on the screen) */
@@ -126,7 +130,7 @@ static int main_tui_finish(void *arg, char *status, size_t n)
 	 * the ones the final snapshot writes, as a headless run's does */
 	sampler_end(x->s);
 	analyzer_finish(x->an);
-	if (main_take_snapshot(x->p, x->s, x->prof, x->an, x->dir, 1, &x->snap_e, NULL) == 0)
+	if (main_take_snapshot(x->p, x->s, x->prof, x->an, x->otlp, x->dir, 1, &x->snap_e, NULL) == 0)
 		x->final_written = 1;
 	if (x->final_written && snapshot_is_off(x->dir))
 		snprintf(status, n, "the input ended: the run finished (q quits; no snapshot: -output none)");
@@ -144,13 +148,14 @@ static int main_tui_snapshot(void *arg, char *status, size_t n)
 	struct main_ctx *x = arg;
 	struct snapshot_result res;
 	struct errbuf e;
+	struct export_counts ec;
 	if (snapshot_is_off(x->dir)) {
 		snprintf(status, n, "no snapshot: snapshots are off (-output none)");
 		snapreq_set_result(x->snap, 0, status);
 		return -1;
 	}
 	sampler_take_sample(x->s);
-	if (snapshot_write(x->p, x->s, x->prof, x->an, x->dir, 0, &res, &e)) {
+	if (snapshot_write(x->p, x->s, x->prof, x->an, otlp_read_export(x->otlp, &ec), x->dir, 0, &res, &e)) {
 		snprintf(status, n, "snapshot failed (the pipeline keeps running): %s", e.msg);
 		snapreq_set_result(x->snap, 0, e.msg);
 		return -1;
@@ -214,7 +219,7 @@ static void main_report_primary(struct analyzer *an, struct main_primary *st)
 /* Runs until the pipeline ends, printing progress and serving requests;
  * 1 when a second stop signal abandoned the drain. */
 static int main_run_loop(struct pipeline *p, struct sampler *s, struct profiler *prof, struct analyzer *an,
-			 struct signals *sig, struct snapreq *snap, const struct config *c)
+			 const struct otlp *otlp, struct signals *sig, struct snapreq *snap, const struct config *c)
 {
 	struct main_primary primary = { "", "", 0 };
 	uint64_t start = clock_now_ns(), next_progress = start + 1000000000ull;
@@ -243,11 +248,11 @@ static int main_run_loop(struct pipeline *p, struct sampler *s, struct profiler 
 		while (atomic_load(&sig->snapshot_requests) > 0) {
 			atomic_fetch_sub(&sig->snapshot_requests, 1);
 			sampler_take_sample(s);
-			main_take_snapshot(p, s, prof, an, c->prof.output, 0, NULL, NULL);
+			main_take_snapshot(p, s, prof, an, otlp, c->prof.output, 0, NULL, NULL);
 		}
 		while (snap && snapreq_take(snap)) {
 			sampler_take_sample(s);
-			main_take_snapshot(p, s, prof, an, c->prof.output, 0, NULL, snap);
+			main_take_snapshot(p, s, prof, an, otlp, c->prof.output, 0, NULL, snap);
 			snapreq_done(snap);
 		}
 		/* wake in time for a short -duration */
@@ -469,7 +474,12 @@ static int main_run(struct main_run *r)
 		failed = 1;
 	}
 	if (!c->headless && !failed) {
-		struct main_ctx x = { .p = r->p, .s = r->s, .prof = r->prof, .an = r->an, .dir = c->prof.output,
+		struct main_ctx x = { .p = r->p,
+				      .s = r->s,
+				      .prof = r->prof,
+				      .an = r->an,
+				      .otlp = r->otlp,
+				      .dir = c->prof.output,
 				      .snap = &r->snap };
 		struct tui_run tr = {
 			.p = r->p,
@@ -488,7 +498,7 @@ static int main_run(struct main_run *r)
 		char err[256];
 		if (tui_run(&tr, err, sizeof err) != 0) {
 			fprintf(stderr, "nebtop: %s; running headless\n", err);
-			if (main_run_loop(r->p, r->s, r->prof, r->an, &r->sig, &r->snap, c))
+			if (main_run_loop(r->p, r->s, r->prof, r->an, r->otlp, &r->sig, &r->snap, c))
 				tr.abandoned = "a second stop signal";
 		}
 		abandoned = tr.abandoned;
@@ -498,7 +508,7 @@ static int main_run(struct main_run *r)
 			failed = 1;
 			fprintf(stderr, "nebtop: error: %s\n", x.e.msg);
 		}
-	} else if (main_run_loop(r->p, r->s, r->prof, r->an, &r->sig, &r->snap, c)) {
+	} else if (main_run_loop(r->p, r->s, r->prof, r->an, r->otlp, &r->sig, &r->snap, c)) {
 		abandoned = "a second stop signal";
 	}
 	if (abandoned) {
@@ -518,16 +528,20 @@ static int main_run(struct main_run *r)
 	sampler_end(r->s);
 	analyzer_finish(r->an);
 	profiler_stop(r->prof);
-	/* (tried again when it failed on the screen: the disk may have room now) */
-	if (!final_written && main_take_snapshot(r->p, r->s, r->prof, r->an, c->prof.output, 1, &snap_e, NULL) != 0)
-		snapshot_failed = 1;
-	/* the collector gets the run's last figures */
+	/* the collector gets the run's last figures, and the final snapshot
+	 * counts that push too */
 	otlp_finish(r->otlp);
+	/* (tried again when it failed on the screen: the disk may have room now) */
+	if (!final_written &&
+	    main_take_snapshot(r->p, r->s, r->prof, r->an, r->otlp, c->prof.output, 1, &snap_e, NULL) != 0)
+		snapshot_failed = 1;
 	struct run_outcome o;
 	progress_judge_run(&o, r->p, r->s, failed, !snapshot_failed, &c->pl.max_err);
 	if (snapshot_failed)
 		snprintf(o.snapshot_error, sizeof o.snapshot_error, "%s", snap_e.msg);
 	progress_print_summary(r->p, r->s, &o);
+	/* what the collector did not get (the exit status does not change) */
+	otlp_say_drops(r->otlp);
 	/* an attached screen gets the final figures before the listener goes */
 	serve_linger_for_view(r->serve, MAIN_LINGER_FOR_VIEW_NS);
 	return (int)o.status;

@@ -3,6 +3,7 @@
 
 #include "secrets.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -218,4 +219,38 @@ void secrets_scrub(char *s, size_t cap)
 	utf8_write_escaped(s, cap, t, r);
 	if (t != small)
 		free(t);
+}
+
+void secrets_redact_url(const char *url, char *dst, size_t n)
+{
+	size_t o = 0;
+	const char *p = url;
+	const char *scheme = strstr(url, "://");
+	if (scheme) {
+		const char *host = scheme + 3;
+		size_t hostpart = strcspn(host, "/?#");
+		const char *at = memchr(host, '@', hostpart);
+		o += (size_t)snprintf(dst, n, "%.*s", (int)(host - url), url);
+		p = at ? at + 1 : host;
+	}
+	int in_query = 0, in_value = 0;
+	for (; *p && o + 4 < n; p++) {
+		if (*p == '#')
+			break;
+		if (*p == '?' && !in_query) {
+			in_query = 1;
+		} else if (in_query && *p == '=' && !in_value) {
+			in_value = 1;
+			dst[o++] = '=';
+			memcpy(dst + o, "...", 3);
+			o += 3;
+			continue;
+		} else if (in_query && *p == '&') {
+			in_value = 0;
+		}
+		if (!in_value)
+			dst[o++] = *p;
+	}
+	if (n)
+		dst[o < n ? o : n - 1] = 0;
 }

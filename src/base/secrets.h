@@ -57,4 +57,8 @@ char *secrets_scrub_dup(const char *s, size_t n);
  * cut inside a character. */
 void secrets_scrub(char *s, size_t cap);
 
+/* url as a message or a report shows it: user and password removed, query
+ * values shown as "..." (dst: n bytes, NUL-terminated). */
+void secrets_redact_url(const char *url, char *dst, size_t n);
+
 #endif

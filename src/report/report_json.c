@@ -214,6 +214,20 @@ static json_t *report_json_runtime(const struct figures *f, struct profiler *pro
 	return rt;
 }
 
+/* What the export to a collector did: {"otlp": {"endpoint", "metrics":
+ * {sent, retried, dropped}, "traces": {..., spans_dropped}}}. */
+static json_t *report_json_export(const struct export_counts *ex)
+{
+	json_t *sig[2];
+	for (int i = 0; i < 2; i++)
+		sig[i] = json_pack("{s:I,s:I,s:I}", "sent", (json_int_t)ex->sig[i].sent, "retried",
+				   (json_int_t)ex->sig[i].retried, "dropped", (json_int_t)ex->sig[i].dropped);
+	if (sig[EXPORT_TRACES])
+		json_object_set_new(sig[EXPORT_TRACES], "spans_dropped", json_integer((json_int_t)ex->spans_dropped));
+	return json_pack("{s:{s:s,s:o?,s:o?}}", "otlp", "endpoint", ex->endpoint, "metrics", sig[EXPORT_METRICS],
+			 "traces", sig[EXPORT_TRACES]);
+}
+
 /* Which run a snapshot belongs to: the wall-clock time the pipeline started,
  * as RFC 3339 with milliseconds (started) and as an identifier that the
  * process id makes unique among runs started at the same moment (run_id),
@@ -285,6 +299,8 @@ int report_json_build(const struct snapshot_ctx *x, char **out, struct errbuf *e
 	json_object_set_new(root, "pipeline", pl);
 	json_object_set_new(root, "connectors", conns);
 	json_object_set_new(root, "locks", report_json_locks(elapsed));
+	if (x->ex)
+		json_object_set_new(root, "export", report_json_export(x->ex));
 	report_json_findings(root, x->findings);
 	report_json_scrub(root);
 	*out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));

@@ -241,6 +241,24 @@ static void report_text_runtime(struct buf *b, const struct figures *f, struct p
 	}
 }
 
+/* What the export to a collector did: its pushes sent, tried again and
+ * given up (dropped), per signal. */
+static void report_text_export(struct buf *b, const struct export_counts *ex)
+{
+	static const char *const what[2] = { "Metrics pushes:", "Trace pushes:" };
+	buf_printf(b, "Export (OTLP to %s):\n", ex->endpoint);
+	for (int i = 0; i < 2; i++) {
+		buf_printf(b, "  %-18s%llu sent, %llu retried, %llu dropped", what[i],
+			   (unsigned long long)ex->sig[i].sent, (unsigned long long)ex->sig[i].retried,
+			   (unsigned long long)ex->sig[i].dropped);
+		if (i == EXPORT_TRACES)
+			buf_printf(b, "; %llu spans dropped (the queue was full)",
+				   (unsigned long long)ex->spans_dropped);
+		buf_printf(b, "\n");
+	}
+	buf_printf(b, "\n");
+}
+
 int report_text_build(const struct snapshot_ctx *x, char **out, struct errbuf *e)
 {
 	(void)e;
@@ -294,6 +312,8 @@ int report_text_build(const struct snapshot_ctx *x, char **out, struct errbuf *e
 	report_text_connectors(&b, &f, x->findings);
 	report_text_locks(&b, secs);
 	report_text_runtime(&b, &f, prof, s);
+	if (x->ex)
+		report_text_export(&b, x->ex);
 	report_text_errors(&b, p, f.records_errors);
 	figures_free(&f);
 	buf_append_byte(&b, 0);

@@ -50,7 +50,8 @@ static int snapshot_analyze(struct pipeline *p, struct sampler *s, struct profil
 }
 
 int snapshot_write(struct pipeline *p, struct sampler *s, struct profiler *prof, struct analyzer *an,
-		   const char *dir, int final, struct snapshot_result *res, struct errbuf *e)
+		   const struct export_counts *ex, const char *dir, int final, struct snapshot_result *res,
+		   struct errbuf *e)
 {
 	if (snapshot_begin(dir, res, e))
 		return -1;
@@ -68,7 +69,7 @@ int snapshot_write(struct pipeline *p, struct sampler *s, struct profiler *prof,
 		snapshot_discard(res);
 		return -1;
 	}
-	struct snapshot_ctx x = { p, s, prof, &found, timestamp, final };
+	struct snapshot_ctx x = { p, s, prof, &found, timestamp, final, ex };
 	struct {
 		const char *prefix, *suffix;
 		int (*build)(const struct snapshot_ctx *, char **, struct errbuf *);

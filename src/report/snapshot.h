@@ -5,6 +5,7 @@
 #define NEB_SNAPSHOT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../base/errbuf.h"
 #include "../profile/snapshot_files.h"
@@ -15,13 +16,25 @@ struct pipeline;
 struct profiler;
 struct sampler;
 
+/* What the export to a collector (the OTLP export of src/serve) did so far,
+ * as the reports show it; the layer that owns the export fills it. */
+enum { EXPORT_METRICS = 0, EXPORT_TRACES = 1 };
+struct export_counts {
+	char endpoint[512]; /* where it pushes, without user or password */
+	struct {
+		uint64_t sent, retried, dropped; /* requests accepted; tried again; given up */
+	} sig[2];				 /* EXPORT_METRICS, EXPORT_TRACES */
+	uint64_t spans_dropped;			 /* steps not kept: the queue was full */
+};
+
 /* Writes every file of a snapshot of the run into dir: the profiles of the
  * profiler (NULL: none), the analysis (an analyzes the window ending now;
  * NULL: an analysis with the configuration's [alerts]), the reports and the
  * metrics. final: the snapshot written once at the end of the run (the
- * metrics say so). */
+ * metrics say so). ex: the export's counts, or NULL when there is no export. */
 int snapshot_write(struct pipeline *p, struct sampler *s, struct profiler *prof, struct analyzer *an,
-		   const char *dir, int final, struct snapshot_result *res, struct errbuf *e);
+		   const struct export_counts *ex, const char *dir, int final, struct snapshot_result *res,
+		   struct errbuf *e);
 
 /* What the report writers read. */
 struct snapshot_ctx {
@@ -31,6 +44,7 @@ struct snapshot_ctx {
 	const struct findings *findings; /* sorted; v[0] is the primary bottleneck */
 	const char *timestamp;           /* RFC 3339 */
 	int final;                       /* the snapshot at the end of the run */
+	const struct export_counts *ex;	 /* the export's counts, or NULL: no export */
 };
 
 struct figures;

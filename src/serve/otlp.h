@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "../base/errbuf.h"
+#include "../report/snapshot.h"
 #include "serve.h"
 
 struct otlp;
@@ -27,13 +28,7 @@ struct otlp_opts {
 	uint64_t sample; /* a span for each step of one batch in this many; 0: no traces */
 };
 
-enum { OTLP_METRICS = 0, OTLP_TRACES = 1 };
-
-/* What the export did so far, for one signal. */
-struct otlp_counts {
-	uint64_t sent, retried, dropped; /* requests accepted; tries again; given up */
-	uint64_t spans_dropped;          /* steps not kept: the queue was full */
-};
+enum { OTLP_METRICS = EXPORT_METRICS, OTLP_TRACES = EXPORT_TRACES };
 
 /* The steps of sampled batches waiting to be sent (otlp_spans.c): a bounded
  * queue that pipeline threads add to under a short lock, and that drops
@@ -60,7 +55,12 @@ struct otlp *otlp_start(const struct otlp_opts *o, const struct serve_source *sr
 void otlp_finish(struct otlp *x);
 /* Finishes it if need be, and frees it. */
 void otlp_free(struct otlp *x);
-void otlp_read_counts(const struct otlp *x, int sig, struct otlp_counts *out);
+/* What the export did so far (the endpoint without user or password), in
+ * out: out, or NULL when x is NULL (no export). */
+const struct export_counts *otlp_read_export(const struct otlp *x, struct export_counts *out);
+/* Says on stderr what was dropped, when anything was (at the end of the run):
+ * the collector did not get everything. */
+void otlp_say_drops(const struct otlp *x);
 
 /* The metrics request's JSON (malloc'd), or NULL (otlp_metrics.c). */
 char *otlp_metrics_build(const struct serve_source *src);

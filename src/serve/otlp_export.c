@@ -28,6 +28,8 @@ struct otlp {
 	struct otlp_opts o;
 	struct serve_source src;
 	char url[2][1024]; /* OTLP_METRICS, OTLP_TRACES */
+	char shown[2][1024]; /* the same for messages: without user or password */
+	char endpoint[512];  /* the endpoint so, for the reports */
 	pthread_t tid;
 	pthread_mutex_t mu;
 	pthread_cond_t cond;
@@ -35,6 +37,7 @@ struct otlp {
 	CURL *curl;
 	struct curl_slist *headers;
 	_Atomic uint64_t sent[2], retried[2], dropped[2];
+	_Atomic long last_drop;	 /* the answer to the last push dropped (0: none) */
 	struct otlp_spans spans; /* the steps of sampled batches, waiting to be sent */
 	int said;    /* a refusal was said on stderr (once) */
 	int running; /* the thread runs */
@@ -86,15 +89,23 @@ static void otlp_say(struct otlp *x, int sig, long status)
 	char msg[1300];
 	if (status)
 		snprintf(msg, sizeof msg, "nebtop: OTLP export to %s: answered %ld, not retried (said once)",
-			 x->url[sig], status);
+			 x->shown[sig], status);
 	else
-		snprintf(msg, sizeof msg, "nebtop: OTLP export to %s: no answer; retrying (said once)", x->url[sig]);
+		snprintf(msg, sizeof msg, "nebtop: OTLP export to %s: no answer; retrying (said once)", x->shown[sig]);
 	secrets_scrub(msg, sizeof msg);
 	fprintf(stderr, "%s\n", msg);
 }
 
+/* A push given up: counted, and its last answer kept for the summary. */
+static void otlp_drop(struct otlp *x, int sig, long status)
+{
+	atomic_fetch_add(&x->dropped[sig], 1);
+	atomic_store(&x->last_drop, status ? status : -1);
+}
+
 /* Pushes body until it is accepted, refused for good, or the deadline
- * passes (then dropped). */
+ * passes (then dropped). Each request counts once: sent (accepted),
+ * retried (refused for now and tried again) or dropped (the last one). */
 static void otlp_push(struct otlp *x, int sig, const char *body, uint64_t deadline, int final)
 {
 	uint64_t backoff = 500000000ull;
@@ -107,7 +118,7 @@ static void otlp_push(struct otlp *x, int sig, const char *body, uint64_t deadli
 		int again = status == 0 || status == 429 || status == 502 || status == 503 || status == 504;
 		if (!again) {
 			otlp_say(x, sig, status);
-			atomic_fetch_add(&x->dropped[sig], 1);
+			otlp_drop(x, sig, status);
 			return;
 		}
 		if (status == 0)
@@ -116,14 +127,15 @@ static void otlp_push(struct otlp *x, int sig, const char *body, uint64_t deadli
 		backoff = backoff < 8000000000ull ? backoff * 2 : backoff;
 		uint64_t at = clock_now_ns() + wait;
 		if (at >= deadline) {
-			atomic_fetch_add(&x->dropped[sig], 1);
+			otlp_drop(x, sig, status);
 			return;
 		}
-		atomic_fetch_add(&x->retried[sig], 1);
 		if (otlp_wait_until(x, at, final) && !final) {
-			atomic_fetch_add(&x->dropped[sig], 1); /* the end's push replaces it */
+			otlp_drop(x, sig, status); /* the end's push replaces it */
 			return;
 		}
+		/* counted as it is tried again: every request has one outcome */
+		atomic_fetch_add(&x->retried[sig], 1);
 	}
 }
 
@@ -174,6 +186,11 @@ struct otlp *otlp_start(const struct otlp_opts *o, const struct serve_source *sr
 	int cut = (int)(n && o->endpoint[n - 1] == '/' ? n - 1 : n);
 	snprintf(x->url[OTLP_METRICS], sizeof x->url[0], "%.*s/v1/metrics", cut, o->endpoint);
 	snprintf(x->url[OTLP_TRACES], sizeof x->url[0], "%.*s/v1/traces", cut, o->endpoint);
+	for (int i = 0; i < 2; i++)
+		secrets_redact_url(x->url[i], x->shown[i], sizeof x->shown[i]);
+	char cut_endpoint[1024];
+	snprintf(cut_endpoint, sizeof cut_endpoint, "%.*s", cut, o->endpoint);
+	secrets_redact_url(cut_endpoint, x->endpoint, sizeof x->endpoint);
 	if (otlp_spans_init(&x->spans)) {
 		free(x);
 		errbuf_set(e, "out of memory");
@@ -236,10 +253,46 @@ void otlp_free(struct otlp *x)
 	free(x);
 }
 
-void otlp_read_counts(const struct otlp *x, int sig, struct otlp_counts *out)
+const struct export_counts *otlp_read_export(const struct otlp *x, struct export_counts *out)
 {
-	out->sent = atomic_load(&x->sent[sig]);
-	out->retried = atomic_load(&x->retried[sig]);
-	out->dropped = atomic_load(&x->dropped[sig]);
-	out->spans_dropped = sig == OTLP_TRACES ? otlp_spans_dropped(&x->spans) : 0;
+	if (!x)
+		return NULL;
+	memset(out, 0, sizeof *out);
+	snprintf(out->endpoint, sizeof out->endpoint, "%s", x->endpoint);
+	for (int sig = 0; sig < 2; sig++) {
+		out->sig[sig].sent = atomic_load(&x->sent[sig]);
+		out->sig[sig].retried = atomic_load(&x->retried[sig]);
+		out->sig[sig].dropped = atomic_load(&x->dropped[sig]);
+	}
+	out->spans_dropped = otlp_spans_dropped(&x->spans);
+	return out;
+}
+
+void otlp_say_drops(const struct otlp *x)
+{
+	struct export_counts ec;
+	if (!otlp_read_export(x, &ec))
+		return;
+	uint64_t m = ec.sig[EXPORT_METRICS].dropped, t = ec.sig[EXPORT_TRACES].dropped;
+	if (!m && !t && !ec.spans_dropped)
+		return;
+	long last = atomic_load(&x->last_drop);
+	char msg[1400], why[64] = "unreachable";
+	if (last > 0)
+		snprintf(why, sizeof why, "answered %ld", last);
+	size_t o = (size_t)snprintf(msg, sizeof msg, "nebtop: OTLP:");
+	static const char *const what[2] = { "metric", "trace" };
+	for (int sig = 0; sig < 2; sig++) {
+		uint64_t d = ec.sig[sig].dropped;
+		if (d && o < sizeof msg)
+			o += (size_t)snprintf(msg + o, sizeof msg - o, "%s %llu %s push%s", sig && m ? " and" : "",
+					      (unsigned long long)d, what[sig], d == 1 ? "" : "es");
+	}
+	if ((m || t) && o < sizeof msg)
+		o += (size_t)snprintf(msg + o, sizeof msg - o, " dropped (the collector at %s %s)", ec.endpoint, why);
+	if (ec.spans_dropped && o < sizeof msg)
+		snprintf(msg + o, sizeof msg - o, "%s %llu spans dropped (the queue was full)", m || t ? ";" : "",
+			 (unsigned long long)ec.spans_dropped);
+	secrets_scrub(msg, sizeof msg);
+	fprintf(stderr, "%s\n", msg);
 }

@@ -249,9 +249,8 @@ void metrics_collect(const struct serve_source *src, struct metrics_sink *sink)
 	sampler_unlock(src->s);
 	if (src->otlp) {
 		static const char *const sigs[2] = { "metrics", "traces" };
-		struct otlp_counts oc[2];
-		for (int g = 0; g < 2; g++)
-			otlp_read_counts(src->otlp, g, &oc[g]);
+		struct export_counts ec;
+		otlp_read_export(src->otlp, &ec);
 		x->sink->family(x->sink, "nebtop_otlp_requests_total", METRIC_COUNTER,
 				"OTLP export requests: sent (accepted), retried (refused for now, tried again), "
 				"dropped (given up).");
@@ -259,13 +258,13 @@ void metrics_collect(const struct serve_source *src, struct metrics_sink *sink)
 			const char *sent[] = { "signal", sigs[g], "outcome", "sent", NULL },
 				   *retried[] = { "signal", sigs[g], "outcome", "retried", NULL },
 				   *dropped[] = { "signal", sigs[g], "outcome", "dropped", NULL };
-			x->sink->point(x->sink, "nebtop_otlp_requests_total", sent, (double)oc[g].sent);
-			x->sink->point(x->sink, "nebtop_otlp_requests_total", retried, (double)oc[g].retried);
-			x->sink->point(x->sink, "nebtop_otlp_requests_total", dropped, (double)oc[g].dropped);
+			x->sink->point(x->sink, "nebtop_otlp_requests_total", sent, (double)ec.sig[g].sent);
+			x->sink->point(x->sink, "nebtop_otlp_requests_total", retried, (double)ec.sig[g].retried);
+			x->sink->point(x->sink, "nebtop_otlp_requests_total", dropped, (double)ec.sig[g].dropped);
 		}
 		x->sink->family(x->sink, "nebtop_otlp_spans_dropped_total", METRIC_COUNTER,
 				"Steps of sampled batches not sent: the queue between two pushes was full.");
-		x->sink->point(x->sink, "nebtop_otlp_spans_dropped_total", NULL, (double)oc[1].spans_dropped);
+		x->sink->point(x->sink, "nebtop_otlp_spans_dropped_total", NULL, (double)ec.spans_dropped);
 	}
 	metrics_collect_findings(x);
 }

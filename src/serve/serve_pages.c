@@ -14,6 +14,7 @@
 #include "../base/clock.h"
 #include "../base/snapreq.h"
 #include "../report/snapshot.h"
+#include "otlp.h"
 #include "serve_internal.h"
 
 /* How long a snapshot request waits for the snapshot to be written. */
@@ -38,7 +39,8 @@ int serve_page_metrics_json(struct serve *sv, struct MHD_Connection *c)
 	struct findings found = { 0 };
 	if (src->an)
 		analyzer_copy_latest(src->an, &found);
-	struct snapshot_ctx x = { src->p, src->s, src->prof, &found, timestamp, 0 };
+	struct export_counts ec;
+	struct snapshot_ctx x = { src->p, src->s, src->prof, &found, timestamp, 0, otlp_read_export(src->otlp, &ec) };
 	char *text = NULL;
 	struct errbuf e;
 	int rc = report_json_build(&x, &text, &e);

@@ -12,12 +12,21 @@
 #    tries again and the figures get through; the run exits 0;
 #  - a collector that answers 400: said once on stderr, not retried;
 #  - no collector at all: the run still ends, exit 0, and says so once;
+#  - what the export did is in the final snapshot (metrics JSON "export",
+#    the report's "Export" section, the same figures) and in
+#    /api/v1/metrics: every request the receiver saw counted once, as sent
+#    (accepted), retried or dropped; the pushes dropped are said on stderr
+#    at the end, with the collector's address and why (a collector that
+#    keeps answering 429, one that is not there), and the run still exits
+#    0; the endpoint's user and password are in no output; a run without
+#    otlp_endpoint has no "export" key and no Export section;
 #  - traces (otlp_sample = 1, then 10): a CSV source (read, parse), a
 #    stage, a JSON destination (encode, write): one trace per sampled batch,
 #    its five steps as spans in order, each the child of the one before,
 #    starting after it ended; the records of the write steps add up to the
 #    run's output; one batch in ten traced with otlp_sample = 10.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/export_lib.sh"
 
 OTLP_DIR=$LIB_DIR/otlp
 PROTO=$SRCDIR/tests/data/opentelemetry-proto
@@ -51,6 +60,61 @@ code=$(curl -s -m 20 -o /dev/null -w '%{http_code}' -H 'Content-Type: applicatio
 	"http://127.0.0.1:$RPORT/v1/metrics")
 [ "$code" = 400 ] || fail "the receiver takes an enum written as a string: $code"
 kill "$RPID"
+
+# check_export PROF_DIR ENDPOINT RECEIVER_LOG|- STDERR EXPR: the final
+# snapshot in PROF_DIR has the export's counts for ENDPOINT, its report the
+# same figures; every request RECEIVER_LOG holds is counted once (sent when
+# accepted); stderr says what was dropped (and nothing when nothing was);
+# EXPR (Python over ex, the "otlp" object) holds.
+check_export() {
+	"$PYTHON3" - "$@" <<'PY' || fail "the export's counts in the final snapshot of $1 (see above)"
+import glob, json, os, re, sys
+prof, endpoint, logf, errf, expr = sys.argv[1:6]
+mf = max(glob.glob(prof + "/metrics_*.json"), key=os.path.getmtime)
+m = json.load(open(mf))
+if "export" not in m:
+    sys.exit("%s: no export key: %s" % (mf, sorted(m)))
+ex = m["export"]["otlp"]
+if ex["endpoint"] != endpoint:
+    sys.exit("export.otlp.endpoint %r, expected %r" % (ex["endpoint"], endpoint))
+sigs = ("metrics", "traces")
+report = open(mf.replace("/metrics_", "/report_")[:-len(".json")] + ".txt").read()
+sec = re.search(r"^Export \(OTLP to (.*)\):\n"
+                r"  Metrics pushes: +(\d+) sent, (\d+) retried, (\d+) dropped\n"
+                r"  Trace pushes: +(\d+) sent, (\d+) retried, (\d+) dropped; (\d+) spans dropped", report, re.M)
+if not sec:
+    sys.exit("no Export section in the report:\n" + report)
+want = [endpoint] + [str(ex[s][k]) for s in sigs for k in ("sent", "retried", "dropped")]
+want.append(str(ex["traces"]["spans_dropped"]))
+if list(sec.groups()) != want:
+    sys.exit("the report says %s, the metrics JSON %s" % (list(sec.groups()), want))
+if logf != "-":
+    log = [json.loads(l) for l in open(logf)]
+    for s in sigs:
+        reqs = [e for e in log if e["path"] == "/v1/" + s]
+        ok = sum(e["status"] == 200 for e in reqs)
+        c = ex[s]
+        if len(reqs) != c["sent"] + c["retried"] + c["dropped"] or ok != c["sent"]:
+            sys.exit("%s: the receiver saw %d requests (%d accepted); the snapshot counts %s"
+                     % (s, len(reqs), ok, c))
+said = re.findall(r"^nebtop: OTLP: (.*)$", open(errf).read(), re.M)
+md, td = ex["metrics"]["dropped"], ex["traces"]["dropped"]
+if not md and not td and not ex["traces"]["spans_dropped"]:
+    if said:
+        sys.exit("nothing was dropped, yet stderr says: %s" % said)
+else:
+    if len(said) != 1:
+        sys.exit("expected one line on what was dropped, stderr has %s" % said)
+    for n, what in ((md, "metric"), (td, "trace")):
+        if n and not re.search(r"\b%d %s push(es)? " % (n, what), said[0]):
+            sys.exit("%d %s pushes dropped, stderr says: %s" % (n, what, said[0]))
+    if (md or td) and "collector at %s " % endpoint not in said[0]:
+        sys.exit("stderr does not name the collector %s: %s" % (endpoint, said[0]))
+if not eval(expr):
+    sys.exit("%s does not hold: %s" % (expr, ex))
+print("export to %s: %s" % (endpoint, {s: ex[s] for s in sigs}))
+PY
+}
 
 pipeline_ini() { # FILE ENDPOINT INTERVAL
 	printf '[pipeline]\nname = otlp "test"\n\n[export]\notlp_endpoint = %s\notlp_interval = %s\n\n' "$2" "$3" >"$1"
@@ -90,6 +154,8 @@ if out != [final["records"]["out"]]:
     sys.exit("the last push says %s records out, the run %s" % (out, final["records"]["out"]))
 print("%d pushes, all valid; the last one: %d records out, as the run" % (len(pushes), out[0]))
 PY
+check_export "$T/prof" "http://127.0.0.1:$RPORT" "$RLOG" "$T/stderr" \
+	'ex["metrics"]["sent"] >= 2 and ex["metrics"]["retried"] == 0 and ex["metrics"]["dropped"] == 0'
 
 # --- a collector that is unavailable for a while ----------------------------------------
 receiver busy 2 503
@@ -104,6 +170,8 @@ if st[:2] != [503, 503] or 200 not in st[2:]:
     sys.exit("expected two 503s then accepted pushes: %s" % st)
 PY
 grep -q 'not retried' "$T/stderr" && fail "a 503 was not retried: $(cat "$T/stderr")"
+check_export "$T/prof" "http://127.0.0.1:$RPORT" "$RLOG" "$T/stderr" \
+	'ex["metrics"]["retried"] >= 1 and ex["metrics"]["sent"] >= 1'
 
 # --- a collector that refuses the request ---------------------------------------------------
 receiver refusing 100 400
@@ -113,13 +181,53 @@ expect_rc 0 "a run exporting to a receiver that answers 400"
 kill "$RPID"
 [ "$(grep -c 'answered 400, not retried' "$T/stderr")" = 1 ] ||
 	fail "a 400 should be said once: $(cat "$T/stderr")"
+check_export "$T/prof" "http://127.0.0.1:$RPORT" "$RLOG" "$T/stderr" \
+	'ex["metrics"]["sent"] == 0 and ex["metrics"]["retried"] == 0 and ex["metrics"]["dropped"] >= 1'
+grep -q '^nebtop: OTLP: .*collector at http://127.0.0.1:[0-9]* answered 400)' "$T/stderr" ||
+	fail "the dropped pushes should be said with the collector's answer: $(cat "$T/stderr")"
+
+# --- a collector that keeps answering 429; its user and password hidden ------------------------
+receiver throttling 100000 429
+pipeline_ini "$T/throttled.ini" "http://otlpuser:otlp-s3cret-pw@127.0.0.1:$RPORT" 1s
+listen_start throttled "$T/throttled.ini" -listen 127.0.0.1:0
+# /api/v1/metrics shows the counts as they grow
+dropped_live() {
+	[ "$(http_get "$T/api.json" "$URL_throttled/api/v1/metrics")" = 200 ] &&
+		"$PYTHON3" -c 'import json, sys
+sys.exit(json.load(open(sys.argv[1]))["export"]["otlp"]["metrics"]["dropped"] < 2)' "$T/api.json" 2>/dev/null
+}
+for _ in $(seq 300); do dropped_live && break; sleep 0.1; done
+dropped_live || fail "/api/v1/metrics does not show two dropped pushes: $(head -c 3000 "$T/api.json")"
+[ "$(metric "$T/api.json" 'm["export"]["otlp"]["endpoint"]')" = "http://127.0.0.1:$RPORT" ] ||
+	fail "/api/v1/metrics: the endpoint is not shown without its user and password: $(cat "$T/api.json")"
+listen_stop throttled
+kill "$RPID"
+check_export "$T/throttled.prof" "http://127.0.0.1:$RPORT" "$RLOG" "$T/throttled.err" \
+	'ex["metrics"]["sent"] == 0 and ex["metrics"]["retried"] >= 1 and ex["metrics"]["dropped"] >= 3'
+grep -q '^nebtop: OTLP: .*collector at http://127.0.0.1:[0-9]* answered 429)' "$T/throttled.err" ||
+	fail "the dropped pushes should be said with the collector's answer: $(cat "$T/throttled.err")"
+grep -rl 'otlp-s3cret-pw' "$T/throttled.prof" "$T/throttled.err" "$T/throttled.out" "$T/api.json" &&
+	fail "the endpoint's password is in the output above"
 
 # --- no collector ---------------------------------------------------------------------------------
 port=$("$PYTHON3" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-pipeline_ini "$T/none.ini" "http://127.0.0.1:$port" 1s
+pipeline_ini "$T/none.ini" "http://otlpuser:otlp-s3cret-pw@127.0.0.1:$port" 1s
 nebtop "$T/none.ini" --headless -duration 2s
 expect_rc 0 "a run exporting to no collector"
 [ "$(grep -c 'no answer; retrying' "$T/stderr")" = 1 ] || fail "no collector should be said once: $(cat "$T/stderr")"
+check_export "$T/prof" "http://127.0.0.1:$port" - "$T/stderr" \
+	'ex["metrics"]["sent"] == 0 and ex["metrics"]["dropped"] >= 1'
+grep -q "^nebtop: OTLP: .*collector at http://127.0.0.1:$port unreachable)" "$T/stderr" ||
+	fail "the dropped pushes should be said with the collector's address: $(cat "$T/stderr")"
+grep -rl 'otlp-s3cret-pw' "$T/prof" "$T/stderr" "$T/stdout" && fail "the endpoint's password is in the output above"
+
+# --- no otlp_endpoint: no export in the snapshot --------------------------------------------------
+{ printf '[pipeline]\nname = plain\n\n'; ini_hot_start; printf '\n[destination]\ntype = null\n'; } >"$T/plain.ini"
+nebtop "$T/plain.ini" --headless -duration 1s
+expect_rc 0 "a run without otlp_endpoint"
+[ "$(metric "$(metrics_file)" '"export" in m')" = False ] || fail "an export key without otlp_endpoint"
+grep -q '^Export' "$(report_file)" && fail "an Export section without otlp_endpoint: $(report_file)"
+grep -q '^nebtop: OTLP' "$T/stderr" && fail "OTLP said on stderr without otlp_endpoint: $(cat "$T/stderr")"
 # --- traces --------------------------------------------------------------------------------------
 "$PYTHON3" -c '
 import sys
@@ -182,4 +290,4 @@ if sample == 1 and written != final["records"]["out"]:
 print("otlp_sample %d: %d traces of %d linked steps" % (sample, len(traces), len(order)))
 PY
 done
-note "OTLP metrics: valid, retried on 503, a 400 said once, no collector does not stop the run; traces linked"
+note "OTLP metrics: valid, retried on 503, a 400 said once, no collector does not stop the run; traces linked; retries and drops counted in the snapshots"

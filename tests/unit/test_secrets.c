@@ -105,6 +105,29 @@ START_TEST(test_scrub_and_errbuf)
 }
 END_TEST
 
+/* A URL as messages and reports show it: no user or password, no query
+ * value; an '@' after the host is not a user's. */
+START_TEST(test_redact_url)
+{
+	static const struct {
+		const char *url, *shown;
+	} cases[] = {
+		{ "http://bob:pa55word@collector:4318", "http://collector:4318" },
+		{ "https://tok3n@[::1]:4318/v1/metrics", "https://[::1]:4318/v1/metrics" },
+		{ "http://127.0.0.1:4318", "http://127.0.0.1:4318" },
+		{ "http://h/p@q?key=s3cret&page=2#frag", "http://h/p@q?key=...&page=..." },
+	};
+	char out[128];
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		secrets_redact_url(cases[i].url, out, sizeof out);
+		ck_assert_str_eq(out, cases[i].shown);
+	}
+	secrets_redact_url("http://u:p@host/long/path", out, 12);
+	ck_assert_uint_lt(strlen(out), 12);
+	ck_assert_ptr_null(strstr(out, "u:p"));
+}
+END_TEST
+
 static Suite *secrets_suite(void)
 {
 	Suite *s = suite_create("secrets");
@@ -113,6 +136,7 @@ static Suite *secrets_suite(void)
 	tcase_add_test(tc, test_escaped_like_python);
 	tcase_add_test(tc, test_redact_values_and_forms);
 	tcase_add_test(tc, test_scrub_and_errbuf);
+	tcase_add_test(tc, test_redact_url);
 	suite_add_tcase(s, tc);
 	return s;
 }
