@@ -18,8 +18,10 @@
 #include "../../pipeline/hooks.h"
 #include "otlp.h"
 
-/* The end of the run waits at most this long for its last push. */
+/* The end of the run waits at most this long for its last push; when the
+ * collector did not answer the push before, only this long (one try). */
 #define OTLP_FINAL_NS (5ull * 1000000000ull)
+#define OTLP_FINAL_UNANSWERED_NS (1000000000ull)
 /* One request's limit. */
 #define OTLP_REQUEST_S 10L
 
@@ -40,6 +42,7 @@ struct otlp {
 	_Atomic long last_drop;	 /* the answer to the last push dropped (0: none) */
 	struct otlp_spans spans; /* the steps of sampled batches, waiting to be sent */
 	int said;    /* a refusal was said on stderr (once) */
+	int unanswered; /* the last request had no answer (the collector is not there) */
 	int running; /* the thread runs */
 };
 
@@ -64,9 +67,14 @@ static int otlp_wait_until(struct otlp *x, uint64_t deadline, int final)
 	return s;
 }
 
-/* One POST: the HTTP status (0: no answer), and the Retry-After seconds. */
-static long otlp_post(struct otlp *x, int sig, const char *body, long *retry_after)
+/* One POST, waiting until deadline at most: the HTTP status (0: no
+ * answer), and the Retry-After seconds. */
+static long otlp_post(struct otlp *x, int sig, const char *body, uint64_t deadline, long *retry_after)
 {
+	uint64_t now = clock_now_ns(), left_ms = deadline > now ? (deadline - now) / 1000000u : 0;
+	if (left_ms > OTLP_REQUEST_S * 1000)
+		left_ms = OTLP_REQUEST_S * 1000;
+	curl_easy_setopt(x->curl, CURLOPT_TIMEOUT_MS, (long)(left_ms < 100 ? 100 : left_ms));
 	curl_easy_setopt(x->curl, CURLOPT_URL, x->url[sig]);
 	curl_easy_setopt(x->curl, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(x->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
@@ -75,8 +83,11 @@ static long otlp_post(struct otlp *x, int sig, const char *body, long *retry_aft
 	if (curl_easy_perform(x->curl) == CURLE_OK) {
 		curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &status);
 		curl_off_t ra = -1;
+		x->unanswered = 0;
 		if (curl_easy_getinfo(x->curl, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
 			*retry_after = (long)ra;
+	} else {
+		x->unanswered = 1;
 	}
 	return status;
 }
@@ -110,7 +121,7 @@ static void otlp_push(struct otlp *x, int sig, const char *body, uint64_t deadli
 {
 	uint64_t backoff = 500000000ull;
 	for (;;) {
-		long ra, status = otlp_post(x, sig, body, &ra);
+		long ra, status = otlp_post(x, sig, body, deadline, &ra);
 		if (status >= 200 && status < 300) {
 			atomic_fetch_add(&x->sent[sig], 1);
 			return;
@@ -163,8 +174,9 @@ static void *otlp_main(void *arg)
 			next = clock_now_ns() + x->o.interval_ns;
 		otlp_round(x, next, 0);
 	}
-	/* the run's last figures and steps */
-	otlp_round(x, clock_now_ns() + OTLP_FINAL_NS, 1);
+	/* the run's last figures and steps: a collector that did not answer
+	 * the push before gets one short try, not the end's whole wait */
+	otlp_round(x, clock_now_ns() + (x->unanswered ? OTLP_FINAL_UNANSWERED_NS : OTLP_FINAL_NS), 1);
 	return NULL;
 }
 
@@ -209,7 +221,6 @@ struct otlp *otlp_start(const struct otlp_opts *o, const struct serve_source *sr
 	}
 	curl_easy_setopt(x->curl, CURLOPT_HTTPHEADER, x->headers);
 	curl_easy_setopt(x->curl, CURLOPT_WRITEFUNCTION, otlp_discard);
-	curl_easy_setopt(x->curl, CURLOPT_TIMEOUT, OTLP_REQUEST_S);
 	curl_easy_setopt(x->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(x->curl, CURLOPT_USERAGENT, "nebtop/" PACKAGE_VERSION);
 	if (pthread_create(&x->tid, NULL, otlp_main, x)) {
