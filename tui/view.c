@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../pipeline/sampler.h"
+#include "../src/base/secrets.h"
 #include "../src/report/snapshot.h"
 
 enum view_kind { VIEW_STR, VIEW_DBL, VIEW_U64, VIEW_INT };
@@ -108,6 +109,17 @@ static const struct view_field view_fn[] = {
 
 /* --- writing ------------------------------------------------------------------ */
 
+/* A text of the model as a JSON string, its secrets hidden (the last line
+ * of defence, as for the metrics JSON: the view leaves nebtop). */
+static json_t *view_text(const char *s)
+{
+	size_t n;
+	char *clean = secrets_redact_dup(s, strlen(s), &n);
+	json_t *v = clean ? json_stringn(clean, n) : NULL;
+	free(clean);
+	return v ? v : json_string("?");
+}
+
 static json_t *view_put(const void *base, const struct view_field *t, size_t n)
 {
 	json_t *o = json_object();
@@ -116,9 +128,7 @@ static json_t *view_put(const void *base, const struct view_field *t, size_t n)
 		json_t *v = NULL;
 		switch (t[i].kind) {
 		case VIEW_STR:
-			v = json_string(at); /* the model's text is UTF-8 (names were checked) */
-			if (!v)
-				v = json_string("?");
+			v = view_text(at);
 			break;
 		case VIEW_DBL:
 			v = json_real(*(const double *)at);
@@ -146,10 +156,8 @@ static json_t *view_put_array(const void *v, size_t stride, size_t count, const 
 static json_t *view_put_strings(const char *v, size_t stride, size_t count)
 {
 	json_t *a = json_array();
-	for (size_t i = 0; i < count; i++) {
-		json_t *s = json_string(v + i * stride);
-		json_array_append_new(a, s ? s : json_string("?"));
-	}
+	for (size_t i = 0; i < count; i++)
+		json_array_append_new(a, view_text(v + i * stride));
 	return a;
 }
 

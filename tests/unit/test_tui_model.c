@@ -32,6 +32,7 @@
 #include "tui/model.h"
 #include "tui/view.h"
 #include "src/base/buf.h"
+#include "src/base/secrets.h"
 
 #define FULL "\u2588"
 #define GUARD_NS (120ull * 1000000000ull)
@@ -942,6 +943,30 @@ START_TEST(view_alerts_whole_and_followed)
 }
 END_TEST
 
+/* A secret in any text of the model (a route, an alert, a suggestion) does
+ * not leave in the view. */
+START_TEST(view_hides_secrets)
+{
+	struct tui_model *m = model_of_stages();
+	const char *secret = "pw-view-3f9a17c2";
+	secrets_register(secret);
+	snprintf(m->route, sizeof m->route, "http://user:%s@host/x -> null", secret);
+	struct finding f[1];
+	struct findings fs = { .v = f, .n = 1 };
+	finding_set(&f[0], FIND_ERRORS, SEV_HIGH, "source", "source", "401 for token pw-view-3f9a17c2");
+	snprintf(f[0].suggestions[0], sizeof f[0].suggestions[0], "check %s", secret);
+	f[0].nsuggestions = 1;
+	tui_model_set_findings(m, &fs);
+	struct tui_view_meta meta = { .run_id = "r" };
+	char *text = tui_view_text(m, &meta);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_msg(!strstr(text, secret), "the secret left in the view: %s", text);
+	ck_assert_msg(strstr(text, SECRETS_SHOWN) != NULL, "%s", text);
+	free(text);
+	free(m);
+}
+END_TEST
+
 /* What is not a view of this version is refused with a message; a field
  * of the wrong type is left alone; text longer than its field is cut at a
  * character boundary; more rows than the screen holds are cut. */
@@ -1002,6 +1027,7 @@ static Suite *tui_model_suite(void)
 	tcase_add_test(tc, drain_status_counts);
 	tcase_add_test(tc, view_alerts_whole_and_followed);
 	tcase_add_test(tc, view_parse_refuses_and_bounds);
+	tcase_add_test(tc, view_hides_secrets);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("update");
