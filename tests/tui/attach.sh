@@ -137,8 +137,9 @@ wait_exit "nobody listening"
 wait_for "the address named" on_screen "nebtop attach: cannot attach to 127.0.0.1:$PORT:"
 
 # a remote that takes no snapshots (-output none): s says so, once
+# (attached to by the address the remote prints: http://HOST:PORT/)
 remote_start 0 -output none
-tui_start attach "127.0.0.1:$PORT"
+tui_start attach "http://127.0.0.1:$PORT/"
 wait_running
 keys s
 wait_screen "no snapshot: snapshots are off (-output none)"
