@@ -216,8 +216,10 @@ static void remote_take_view(struct tui_remote *r, struct remote_state *rs, int 
 		if (!rs->lost) {
 			rs->lost = 1;
 			remote_clock_text(rs->lost_at, sizeof rs->lost_at);
-			snprintf(rs->lost_why, sizeof rs->lost_why, "%s", why);
 		}
+		/* the time it was lost stays; the reason is the latest (nobody
+		 * there, then another server on the port, ...) */
+		snprintf(rs->lost_why, sizeof rs->lost_why, "%s", why);
 		snprintf(m->state, sizeof m->state, "%s", was_final ? "ended" : "lost");
 		if (was_final)
 			snprintf(m->status, sizeof m->status,

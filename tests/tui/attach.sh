@@ -11,7 +11,8 @@
 # Then the ways in that fail: an address that is not one (2), nobody
 # listening (1, naming the address), a listener that wants a token
 # (1 without NEBTOP_TOKEN or with a wrong one, attached with it, and the
-# token never shown). A second screen attached when the run ends gets its
+# token never shown). A remote killed mid-run shows [lost] with the latest
+# reason (another server on the port). A second screen attached when the run ends gets its
 # final figures too; s against a remote with -output none says why once.
 . "$(dirname "$0")/lib.sh"
 need_utf8_locale
@@ -135,6 +136,26 @@ tui_start attach "127.0.0.1:$PORT"
 wait_exit "nobody listening"
 [ "$EXIT" = 1 ] || fail "nobody listening: status $EXIT, expected 1"
 wait_for "the address named" on_screen "nebtop attach: cannot attach to 127.0.0.1:$PORT:"
+
+# the remote killed mid-run: [lost], and the reason is the latest one: an
+# HTTP server that is not a nebtop on the port now answers 404
+remote_start 0
+tui_start attach "127.0.0.1:$PORT"
+wait_running
+kill -KILL "$REMOTE_PID"
+wait "$REMOTE_PID" 2>/dev/null
+REMOTE_PID=
+wait_for "the remote lost" header_has "[lost]"
+mkdir -p "$T/www"
+"$PYTHON3" -m http.server "$PORT" --bind 127.0.0.1 --directory "$T/www" >/dev/null 2>&1 &
+REMOTE_PID=$!
+wait_for "the reason of now: a 404" on_screen "404: no view there"
+keys q
+wait_exit "q when lost"
+[ "$EXIT" = 0 ] || fail "q when lost: exit status $EXIT"
+kill "$REMOTE_PID"
+wait "$REMOTE_PID" 2>/dev/null
+REMOTE_PID=
 
 # a remote that takes no snapshots (-output none): s says so, once
 # (attached to by the address the remote prints: http://HOST:PORT/)
