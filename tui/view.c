@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../pipeline/sampler.h"
+#include "../src/analyze/analyzer.h"
 #include "../src/report/snapshot.h"
 
 enum view_kind { VIEW_STR, VIEW_DBL, VIEW_U64, VIEW_INT };
@@ -333,6 +334,8 @@ int tui_view_parse(struct tui_model *m, struct tui_view_meta *meta, const char *
 			continue;
 		struct tui_alert *a = &alerts[nalerts++];
 		view_get(a, x, view_alert, VIEW_N(view_alert));
+		if (a->severity < SEV_LOW || a->severity > SEV_CRITICAL) /* it indexes the severities' names */
+			a->severity = a->severity < SEV_LOW ? SEV_LOW : SEV_CRITICAL;
 		a->nfigures = view_get_strings(a->figures[0], sizeof a->figures[0], TUI_ALERT_FIGURES,
 					       json_object_get(x, "figures"));
 		a->nsuggestions = view_get_strings(a->suggestions[0], sizeof a->suggestions[0], TUI_ALERT_SUGGESTIONS,
