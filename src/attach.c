@@ -23,6 +23,7 @@ static void attach_usage(FILE *to)
 		    "Runs the front end against a nebtop started with -listen (or [export] listen):\n"
 		    "the same panels and keys, filled from its /api/v1/view. s asks it for a\n"
 		    "snapshot; p pauses and q closes this view only. HOST defaults to 127.0.0.1;\n"
+		    "the address the remote prints (http://HOST:PORT/) is taken as well;\n"
 		    "a listener with a token needs it in NEBTOP_TOKEN. See nebtop(1).\n");
 }
 
@@ -59,7 +60,15 @@ int attach_main(int argc, char **argv)
 		attach_usage(stderr);
 		return 2;
 	}
-	if (config_parse_listen(addr, host, sizeof host, &port) != 0 || port == 0) {
+	/* the address as the remote says where it listens: http://HOST:PORT/ */
+	char given[300];
+	const char *scheme = "http://";
+	int url = !strncmp(addr, scheme, strlen(scheme));
+	snprintf(given, sizeof given, "%s", url ? addr + strlen(scheme) : addr);
+	size_t gl = strlen(given);
+	if (url && gl && given[gl - 1] == '/')
+		given[gl - 1] = 0;
+	if (config_parse_listen(given, host, sizeof host, &port) != 0 || port == 0) {
 		fprintf(stderr, "nebtop attach: '%s' is not an address: [HOST:]PORT, [IPV6]:PORT or PORT (1-65535)\n",
 			addr);
 		return 2;

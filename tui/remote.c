@@ -151,7 +151,8 @@ static void remote_clock_text(char *dst, size_t n)
 static void remote_status_why(char *dst, size_t n, long status, const struct buf *body)
 {
 	if (status == 401)
-		snprintf(dst, n, "401: the remote needs a token (set NEBTOP_TOKEN to its [export] token)");
+		snprintf(dst, n, "401: the remote wants its token: NEBTOP_TOKEN is not set or is not the remote's "
+				 "[export] token");
 	else if (status == 404)
 		snprintf(dst, n, "404: no view there (is it a nebtop %s started with -listen?)", PACKAGE_VERSION);
 	else
@@ -215,8 +216,10 @@ static void remote_take_view(struct tui_remote *r, struct remote_state *rs, int 
 		if (!rs->lost) {
 			rs->lost = 1;
 			remote_clock_text(rs->lost_at, sizeof rs->lost_at);
-			snprintf(rs->lost_why, sizeof rs->lost_why, "%s", why);
 		}
+		/* the time it was lost stays; the reason is the latest (nobody
+		 * there, then another server on the port, ...) */
+		snprintf(rs->lost_why, sizeof rs->lost_why, "%s", why);
 		snprintf(m->state, sizeof m->state, "%s", was_final ? "ended" : "lost");
 		if (was_final)
 			snprintf(m->status, sizeof m->status,
@@ -266,11 +269,14 @@ static void remote_take_snapshot(struct tui_remote *r, struct remote_state *rs, 
 		rs->st.notice[0] = 0;
 	} else {
 		char why[200];
+		const char *said = "no snapshot: "; /* the remote's reason may say so already */
+		if (error && !strncmp(error, said, strlen(said)))
+			error += strlen(said);
 		if (error)
 			snprintf(why, sizeof why, "%s", error);
 		else
 			remote_status_why(why, sizeof why, status, &rs->body);
-		snprintf(m->status, sizeof m->status, "no snapshot: %s", why);
+		snprintf(m->status, sizeof m->status, "%s%s", said, why);
 		snprintf(rs->st.notice, sizeof rs->st.notice, "%s", m->status);
 	}
 	json_decref(o);

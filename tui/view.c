@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../pipeline/sampler.h"
+#include "../src/analyze/analyzer.h"
 #include "../src/base/secrets.h"
 #include "../src/report/snapshot.h"
 
@@ -341,6 +342,8 @@ int tui_view_parse(struct tui_model *m, struct tui_view_meta *meta, const char *
 			continue;
 		struct tui_alert *a = &alerts[nalerts++];
 		view_get(a, x, view_alert, VIEW_N(view_alert));
+		if (a->severity < SEV_LOW || a->severity > SEV_CRITICAL) /* it indexes the severities' names */
+			a->severity = a->severity < SEV_LOW ? SEV_LOW : SEV_CRITICAL;
 		a->nfigures = view_get_strings(a->figures[0], sizeof a->figures[0], TUI_ALERT_FIGURES,
 					       json_object_get(x, "figures"));
 		a->nsuggestions = view_get_strings(a->suggestions[0], sizeof a->suggestions[0], TUI_ALERT_SUGGESTIONS,

@@ -188,6 +188,7 @@ struct serve *serve_start(const struct serve_opts *o, const struct serve_source 
 		return NULL;
 	}
 	sv->src = *src;
+	pthread_mutex_init(&sv->screens_mu, NULL);
 	if (o->token) {
 		char *tok, var[128];
 		if (envexpand_value(o->token, &tok, var, sizeof var)) {
@@ -244,16 +245,44 @@ struct serve *serve_start(const struct serve_opts *o, const struct serve_source 
 
 unsigned serve_port(const struct serve *sv) { return sv->port; }
 
+void serve_note_view(struct serve *sv, const struct MHD_Connection *c, int final)
+{
+	const size_t n = sizeof sv->screens / sizeof sv->screens[0];
+	uint64_t now = clock_now_ns();
+	pthread_mutex_lock(&sv->screens_mu);
+	size_t at = 0; /* its own row, else the one asked longest ago */
+	for (size_t i = 0; i < n; i++) {
+		if (sv->screens[i].conn == c) {
+			at = i;
+			break;
+		}
+		if (sv->screens[i].asked_ns < sv->screens[at].asked_ns)
+			at = i;
+	}
+	sv->screens[at] = (struct serve_screen){ c, now, final };
+	pthread_mutex_unlock(&sv->screens_mu);
+}
+
+/* 1 while a screen that asked for a view lately has not had the final one. */
+static int serve_screen_waits(struct serve *sv, uint64_t lately_ns)
+{
+	const size_t n = sizeof sv->screens / sizeof sv->screens[0];
+	uint64_t now = clock_now_ns();
+	int waits = 0;
+	pthread_mutex_lock(&sv->screens_mu);
+	for (size_t i = 0; i < n && !waits; i++)
+		waits = sv->screens[i].asked_ns && now - sv->screens[i].asked_ns <= lately_ns && !sv->screens[i].final;
+	pthread_mutex_unlock(&sv->screens_mu);
+	return waits;
+}
+
 void serve_linger_for_view(struct serve *sv, uint64_t max_ns)
 {
 	/* an attached screen asks every refresh (8 s at the slowest) */
 	const uint64_t lately_ns = 10ull * 1000000000ull;
 	if (!sv)
 		return;
-	uint64_t now = clock_now_ns(), asked = atomic_load(&sv->view_asked_ns);
-	if (!asked || now - asked > lately_ns)
-		return;
-	for (uint64_t until = now + max_ns; !atomic_load(&sv->view_final_shown) && clock_now_ns() < until;)
+	for (uint64_t until = clock_now_ns() + max_ns; serve_screen_waits(sv, lately_ns) && clock_now_ns() < until;)
 		clock_sleep_ns(20000000ull);
 }
 
@@ -270,6 +299,7 @@ void serve_stop(struct serve *sv)
 	MHD_stop_daemon(sv->d);
 	if (sv->guard_on)
 		serve_guard_stop(&sv->guard);
+	pthread_mutex_destroy(&sv->screens_mu);
 	free(sv->auth);
 	free(sv);
 }

@@ -56,9 +56,10 @@ struct serve_opts {
 struct serve *serve_start(const struct serve_opts *o, const struct serve_source *src, struct errbuf *e);
 /* The port it listens on (the one the system chose for port 0). */
 unsigned serve_port(const struct serve *sv);
-/* At the end of a run: when a view was asked for lately (an attached
- * screen polls), waits until one has shown the run's last figures, at most
- * max_ns, so that the attached screen gets them before the listener goes. */
+/* At the end of a run: while a screen that asked for views lately (on its
+ * connection; an attached screen polls) has not been answered the run's last
+ * figures, waits, at most max_ns, so that every attached screen gets them
+ * before the listener goes. */
 void serve_linger_for_view(struct serve *sv, uint64_t max_ns);
 /* Stops listening, after the requests under way are answered. */
 void serve_stop(struct serve *sv);

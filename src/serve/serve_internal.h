@@ -38,11 +38,20 @@ struct serve {
 	unsigned port;
 	_Atomic int stopping; /* serve_stop runs: a page that waits stops waiting */
 	_Atomic int inflight; /* requests begun and not yet over (answered or dropped) */
-	_Atomic uint64_t view_asked_ns; /* when a view was last asked for (0: never) */
-	_Atomic int view_final_shown;   /* a view of the ended run was answered */
+	/* the screens attached (one per connection that asked for views):
+	 * when each last asked, and whether it was answered the final view */
+	pthread_mutex_t screens_mu;
+	struct serve_screen {
+		const struct MHD_Connection *conn;
+		uint64_t asked_ns;
+		int final;
+	} screens[16];
 	struct serve_guard guard;
 	int guard_on;
 };
+
+/* A view was answered on c (final: of the ended run): its screen noted. */
+void serve_note_view(struct serve *sv, const struct MHD_Connection *c, int final);
 
 /* A page: answers the request (queues a response); MHD_YES or MHD_NO. */
 typedef int (*serve_page_fn)(struct serve *sv, struct MHD_Connection *c);

@@ -128,9 +128,7 @@ int serve_page_view(struct serve *sv, struct MHD_Connection *c)
 	if (!text)
 		return serve_reply_failure(c, "out of memory");
 	int rc = serve_reply(c, MHD_HTTP_OK, "application/json", text, strlen(text));
-	atomic_store(&sv->view_asked_ns, clock_now_ns());
-	if (final)
-		atomic_store(&sv->view_final_shown, 1);
+	serve_note_view(sv, c, final);
 	return rc;
 }
 

@@ -10,7 +10,10 @@
 # again. q closes the view with status 0 and leaves the remote running.
 # Then the ways in that fail: an address that is not one (2), nobody
 # listening (1, naming the address), a listener that wants a token
-# (1 without NEBTOP_TOKEN, attached with it, and the token never shown).
+# (1 without NEBTOP_TOKEN or with a wrong one, attached with it, and the
+# token never shown). A remote killed mid-run shows [lost] with the latest
+# reason (another server on the port). A second screen attached when the run ends gets its
+# final figures too; s against a remote with -output none says why once.
 . "$(dirname "$0")/lib.sh"
 need_utf8_locale
 command -v curl >/dev/null || { echo "SKIP: no curl" >&2; exit 77; }
@@ -81,6 +84,19 @@ on_screen "its pipeline is not paused" || fail "the help does not say p leaves t
 keys x
 wait_running
 
+# a second screen attached to the same run: when the run ends, each
+# attached screen is to get its final figures, not only the first to ask
+# (a tmux server of its own: tmux 3.3 dies on a second session in a server
+# whose window-size is manual)
+tm2() { tmux -L "$TMUX_SOCK-2" -f /dev/null "$@"; }
+trap 'tm2 kill-server >/dev/null 2>&1; remote_stop; tui_cleanup' EXIT
+tm2 new-session -d -s t2 -x "$TUI_W" -y "$TUI_H" \
+	"env -u NO_COLOR $TUI_ENV TERM=$TUI_TERM $(printf %q "$NEBTOP") attach 127.0.0.1:$PORT; sleep 60" ||
+	fail "tmux cannot start a second screen"
+TUI_SOCKETS+=("$(tm2 display -p '#{socket_path}')")
+screen2() { tm2 capture-pane -p -t t2 2>&1; }
+wait_for "the second screen attached" eval 'screen2 | grep -q "records/s.* out [0-9]"'
+
 # the remote ends: its final figures stay, and the screen says so
 remote_stop
 [ "$REMOTE_RC" = 0 ] || fail "the remote exited with $REMOTE_RC: $(tail -n 5 "$T/remote.err")"
@@ -91,6 +107,11 @@ header_has "[ended]" || fail "the header does not say the run ended: $(screen | 
 shown_out=$(screen | sed -n 's/.*records\/s.* out \([0-9,]\{1,\}\) .*/\1/p' | head -n 1 | tr -d ,)
 [ "$shown_out" = "$final_out" ] ||
 	fail "the screen shows out $shown_out after the end; the remote's summary says $final_out"
+wait_for "the end said on the second screen" eval 'screen2 | grep -qF "these are its final figures"'
+shown_out=$(screen2 | sed -n 's/.*records\/s.* out \([0-9,]\{1,\}\) .*/\1/p' | head -n 1 | tr -d ,)
+[ "$shown_out" = "$final_out" ] ||
+	fail "the second screen shows out $shown_out after the end; the remote's summary says $final_out"
+tm2 kill-server
 
 # a new nebtop on the same port: attached to again
 remote_start "$PORT"
@@ -116,7 +137,39 @@ wait_exit "nobody listening"
 [ "$EXIT" = 1 ] || fail "nobody listening: status $EXIT, expected 1"
 wait_for "the address named" on_screen "nebtop attach: cannot attach to 127.0.0.1:$PORT:"
 
-# a token: refused without it, attached with it, never shown
+# the remote killed mid-run: [lost], and the reason is the latest one: an
+# HTTP server that is not a nebtop on the port now answers 404
+remote_start 0
+tui_start attach "127.0.0.1:$PORT"
+wait_running
+kill -KILL "$REMOTE_PID"
+wait "$REMOTE_PID" 2>/dev/null
+REMOTE_PID=
+wait_for "the remote lost" header_has "[lost]"
+mkdir -p "$T/www"
+"$PYTHON3" -m http.server "$PORT" --bind 127.0.0.1 --directory "$T/www" >/dev/null 2>&1 &
+REMOTE_PID=$!
+wait_for "the reason of now: a 404" on_screen "404: no view there"
+keys q
+wait_exit "q when lost"
+[ "$EXIT" = 0 ] || fail "q when lost: exit status $EXIT"
+kill "$REMOTE_PID"
+wait "$REMOTE_PID" 2>/dev/null
+REMOTE_PID=
+
+# a remote that takes no snapshots (-output none): s says so, once
+# (attached to by the address the remote prints: http://HOST:PORT/)
+remote_start 0 -output none
+tui_start attach "http://127.0.0.1:$PORT/"
+wait_running
+keys s
+wait_screen "no snapshot: snapshots are off (-output none)"
+! on_screen "no snapshot: no snapshot" || fail "s with -output none: $(screen | sed -n 2p)"
+keys q
+wait_exit "q after s with -output none"
+remote_stop
+
+# a token: refused without it or with a wrong one, attached with it, never shown
 token=attach-secret-$$-7f3a
 write_ini "$T/p.ini" "
 [export]
@@ -126,6 +179,10 @@ tui_start attach "127.0.0.1:$PORT"
 wait_exit "no token"
 [ "$EXIT" = 1 ] || fail "no token: status $EXIT, expected 1"
 wait_for "the token asked for" on_screen "NEBTOP_TOKEN"
+TUI_ENV="$TUI_ENV NEBTOP_TOKEN=not-$token" tui_start attach "127.0.0.1:$PORT"
+wait_exit "a wrong token"
+[ "$EXIT" = 1 ] || fail "a wrong token: status $EXIT, expected 1"
+wait_for "the wrong token said" on_screen "is not the remote's [export] token"
 TUI_ENV="$TUI_ENV NEBTOP_TOKEN=$token" tui_start attach "127.0.0.1:$PORT"
 wait_running
 wait_for "the remote's stage, with the token" on_screen_re '^.{0,4}score +[0-9,]+ '

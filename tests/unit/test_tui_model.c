@@ -970,6 +970,33 @@ END_TEST
 /* What is not a view of this version is refused with a message; a field
  * of the wrong type is left alone; text longer than its field is cut at a
  * character boundary; more rows than the screen holds are cut. */
+/* An alert's severity out of the four (a remote that is not a nebtop, or
+ * a newer one) is drawn as the nearest one: the screen names it without
+ * reading past the names. */
+START_TEST(view_parse_bounds_severity)
+{
+	struct tui_model *v = calloc(1, sizeof *v);
+	ck_assert_ptr_nonnull(v);
+	struct tui_view_meta meta;
+	char err[200], text[400];
+	snprintf(text, sizeof text,
+		 "{\"view\": %d, \"alerts\": [{\"severity\": 99, \"text\": \"a\"}, {\"severity\": -50, \"text\": \"b\"}, "
+		 "{\"severity\": 2, \"text\": \"c\"}]}",
+		 TUI_VIEW_VERSION);
+	ck_assert_msg(tui_view_parse(v, &meta, text, strlen(text), err, sizeof err) == 0, "%s", err);
+	ck_assert_uint_eq(v->nalerts, 3);
+	int seen[4] = { 0 };
+	for (size_t i = 0; i < v->nalerts; i++) {
+		ck_assert_msg(v->alerts[i].severity >= SEV_LOW && v->alerts[i].severity <= SEV_CRITICAL,
+			      "alert '%s': severity %d", v->alerts[i].text, v->alerts[i].severity);
+		ck_assert_ptr_nonnull(analyzer_severity_upper((enum severity)v->alerts[i].severity));
+		seen[v->alerts[i].severity] = 1;
+	}
+	ck_assert(seen[SEV_LOW] && seen[SEV_HIGH] && seen[SEV_CRITICAL]);
+	free(v);
+}
+END_TEST
+
 START_TEST(view_parse_refuses_and_bounds)
 {
 	struct tui_model *v = calloc(1, sizeof *v);
@@ -1028,6 +1055,7 @@ static Suite *tui_model_suite(void)
 	tcase_add_test(tc, view_alerts_whole_and_followed);
 	tcase_add_test(tc, view_parse_refuses_and_bounds);
 	tcase_add_test(tc, view_hides_secrets);
+	tcase_add_test(tc, view_parse_bounds_severity);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("update");
