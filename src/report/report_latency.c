@@ -53,32 +53,34 @@ json_t *report_latency_json(const struct latency_view *v)
 			 v->p99_us, "max_us", v->max_us, "mean_us", v->mean_us, "parts", parts, "quantiles", quantiles);
 }
 
-/* The order of the parts by share, largest first (idx: nparts entries). */
-static void report_latency_order(const double *share, size_t n, size_t *idx)
+size_t report_latency_top(const struct latency_view *v, int q, size_t *idx, size_t max)
 {
-	for (size_t i = 0; i < n; i++)
-		idx[i] = i;
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && share[idx[j]] > share[idx[j - 1]]; j--) {
-			size_t t = idx[j];
-			idx[j] = idx[j - 1];
-			idx[j - 1] = t;
+	size_t order[2 * LATENCY_MAX_STEPS], n = 0;
+	const double *share = v->q_share[q];
+	for (size_t i = 0; i < v->nparts; i++)
+		order[i] = i;
+	for (size_t i = 1; i < v->nparts; i++) /* by share, largest first */
+		for (size_t j = i; j > 0 && share[order[j]] > share[order[j - 1]]; j--) {
+			size_t t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
 		}
+	for (size_t i = 0; i < v->nparts && n < max && share[order[i]] >= 1.0; i++)
+		idx[n++] = order[i];
+	return n;
 }
 
 void report_latency_tell(const struct latency_view *v, int q, char *dst, size_t n)
 {
 	static const char *const name[LATENCY_QUANTILES] = { "p50", "p90", "p99" };
-	size_t idx[2 * LATENCY_MAX_STEPS];
+	size_t idx[4];
 	char d[32], part[200];
 	units_format_duration(d, sizeof d, (uint64_t)(v->q_us[q] * 1000.0));
-	report_latency_order(v->q_share[q], v->nparts, idx);
+	size_t top = report_latency_top(v, q, idx, 4);
 	size_t o = (size_t)snprintf(dst, n, "%s %s =", name[q], d);
 	double rest = 100.0;
-	for (size_t k = 0; k < v->nparts && k < 4 && o < n; k++) {
+	for (size_t k = 0; k < top && o < n; k++) {
 		double s = v->q_share[q][idx[k]];
-		if (s < 1.0)
-			break;
 		report_latency_part_name(&v->parts[idx[k]], part, sizeof part);
 		o += (size_t)snprintf(dst + o, n - o, "%s %.0f%% %s", k ? " +" : "", s, part);
 		rest -= s;
