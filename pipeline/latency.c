@@ -66,7 +66,7 @@ static void latency_finish(struct latency *l, struct latency_batch *b)
 
 void latency_note(struct latency *l, const struct span_step *st, int last)
 {
-	if (!l->every || st->step < 0 || st->step >= LATENCY_MAX_STEPS)
+	if (!latency_follows(l, st->seq) || st->step < 0 || st->step >= LATENCY_MAX_STEPS)
 		return;
 	int k = st->step;
 	pthread_mutex_lock(&l->mu);
@@ -94,6 +94,16 @@ void latency_note(struct latency *l, const struct span_step *st, int last)
 		}
 	}
 	pthread_mutex_unlock(&l->mu);
+}
+
+void latency_part_name(const struct latency_part *p, char *dst, size_t n)
+{
+	if (p->queue)
+		snprintf(dst, n, "waiting in %s", p->channel);
+	else if (!strcmp(p->step, "work"))
+		snprintf(dst, n, "%s", p->stage);
+	else
+		snprintf(dst, n, "%s %s", p->stage, p->step);
 }
 
 static double latency_hist_mean_us(const struct histogram_view *h, uint64_t n)

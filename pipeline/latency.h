@@ -78,6 +78,9 @@ static inline int latency_follows(const struct latency *l, uint64_t seq) { retur
 /* One step of a followed batch (hooks.h's span_step: its step index, work
  * times and the wait before it); the write step ends the batch. */
 void latency_note(struct latency *l, const struct span_step *st, int last);
+/* A part as people read it: "waiting in source->enrich", "enrich",
+ * "source read", "destination write". */
+void latency_part_name(const struct latency_part *p, char *dst, size_t n);
 /* A copy of what was found; 0 batches: nothing yet. */
 void latency_read(struct latency *l, struct latency_view *v);
 

@@ -506,7 +506,7 @@ static void tui_model_latency(struct tui_model *m, struct pipeline *p)
 		size_t idx[TUI_LATENCY_PARTS];
 		l->nparts = report_latency_top(v, q, idx, TUI_LATENCY_PARTS);
 		for (size_t k = 0; k < l->nparts; k++) {
-			report_latency_part_name(&v->parts[idx[k]], l->part[k], sizeof l->part[k]);
+			latency_part_name(&v->parts[idx[k]], l->part[k], sizeof l->part[k]);
 			l->share[k] = v->q_share[q][idx[k]];
 		}
 	}

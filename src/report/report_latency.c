@@ -15,17 +15,6 @@
 #include "../../pipeline/latency.h"
 #include "../base/units.h"
 
-/* "waiting in source->enrich", "enrich", "source read", "destination write" */
-void report_latency_part_name(const struct latency_part *p, char *dst, size_t n)
-{
-	if (p->queue)
-		snprintf(dst, n, "waiting in %s", p->channel);
-	else if (!strcmp(p->step, "work"))
-		snprintf(dst, n, "%s", p->stage);
-	else
-		snprintf(dst, n, "%s %s", p->stage, p->step);
-}
-
 json_t *report_latency_json(const struct latency_view *v)
 {
 	if (!v->batches)
@@ -81,7 +70,7 @@ void report_latency_tell(const struct latency_view *v, int q, char *dst, size_t 
 	double rest = 100.0;
 	for (size_t k = 0; k < top && o < n; k++) {
 		double s = v->q_share[q][idx[k]];
-		report_latency_part_name(&v->parts[idx[k]], part, sizeof part);
+		latency_part_name(&v->parts[idx[k]], part, sizeof part);
 		o += (size_t)snprintf(dst + o, n - o, "%s %.0f%% %s", k ? " +" : "", s, part);
 		rest -= s;
 	}
@@ -110,7 +99,7 @@ void report_latency_text(struct buf *b, const struct latency_view *v)
 	for (size_t i = 0; i < v->nparts; i++) {
 		const struct latency_part *p = &v->parts[i];
 		char name[200];
-		report_latency_part_name(p, name, sizeof name);
+		latency_part_name(p, name, sizeof name);
 		units_format_duration(mean, sizeof mean, (uint64_t)(p->mean_us * 1000.0));
 		units_format_duration(p99, sizeof p99, (uint64_t)(p->p99_us * 1000.0));
 		buf_printf(b, "  %-40s %10s %10s %5.1f%%\n", name, mean, p99, p->share_pct);

@@ -8,7 +8,6 @@
 
 #include "../base/buf.h"
 
-struct latency_part;
 struct latency_view;
 
 /* The `latency` key's value, or NULL when no batch was followed yet. */
@@ -21,7 +20,5 @@ void report_latency_tell(const struct latency_view *v, int q, char *dst, size_t 
 /* The parts that take the most of quantile q's batches (1% or more),
  * largest first: at most max of their indices into v->parts, how many. */
 size_t report_latency_top(const struct latency_view *v, int q, size_t *idx, size_t max);
-/* A part as people read it: "waiting in source->enrich", "enrich". */
-void report_latency_part_name(const struct latency_part *p, char *dst, size_t n);
 
 #endif
