@@ -71,11 +71,11 @@ void latency_note(struct latency *l, const struct span_step *st, int last)
 	int k = st->step;
 	pthread_mutex_lock(&l->mu);
 	struct latency_batch *b = &l->inflight[(st->seq / l->every) % LATENCY_INFLIGHT];
-	if (k == 0) {
+	if (k == 0) { /* its records are in the pipeline from the end of the read */
 		memset(b, 0, sizeof *b);
 		b->used = 1;
 		b->seq = st->seq;
-		b->t0_ns = st->t0_ns;
+		b->t0_ns = st->t1_ns;
 	}
 	if (b->used && b->seq == st->seq) {
 		if (!l->stage[k][0]) {
@@ -86,8 +86,10 @@ void latency_note(struct latency *l, const struct span_step *st, int last)
 			l->nsteps = k + 1;
 		if (k + 1 > b->nsteps)
 			b->nsteps = k + 1;
+		/* the read (waiting for the input, the source's own pace) is not
+		 * the records' time in the pipeline: step 0 counts nothing */
 		b->queue_ns[k] = k ? st->wait_ns : 0;
-		b->work_ns[k] = st->t1_ns > st->t0_ns ? st->t1_ns - st->t0_ns : 0;
+		b->work_ns[k] = k && st->t1_ns > st->t0_ns ? st->t1_ns - st->t0_ns : 0;
 		if (last) {
 			b->end_ns = st->t1_ns;
 			latency_finish(l, b);
@@ -132,9 +134,8 @@ static void latency_read_quantiles(int nsteps, struct latency_view *v, struct la
 		double total = 0, part[2 * LATENCY_MAX_STEPS] = { 0 };
 		for (size_t i = lo; i <= hi; i++) {
 			total += (double)r[i].e2e_ns / 1000.0;
-			for (int k = 0, j = 0; k < nsteps; k++) {
-				if (k)
-					part[j++] += r[i].queue_us[k];
+			for (int k = 1, j = 0; k < nsteps; k++) {
+				part[j++] += r[i].queue_us[k];
 				part[j++] += r[i].work_us[k];
 			}
 		}
@@ -166,8 +167,8 @@ void latency_read(struct latency *l, struct latency_view *v)
 	v->max_us = (double)h->max_ns / 1000.0;
 	v->mean_us = latency_hist_mean_us(h, v->batches);
 	v->e2e = *h;
-	for (int k = 0; k < l->nsteps; k++) {
-		for (int queue = k ? 1 : 0; queue >= 0; queue--) {
+	for (int k = 1; k < l->nsteps; k++) {
+		for (int queue = 1; queue >= 0; queue--) {
 			struct latency_part *p = &v->parts[v->nparts++];
 			snprintf(p->stage, sizeof p->stage, "%s", l->stage[k]);
 			snprintf(p->step, sizeof p->step, "%s", l->part[k]);

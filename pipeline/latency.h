@@ -1,8 +1,10 @@
 /* latency.h: where a record's time goes. One batch in every `every` (by its
- * sequence number, [profile] latency_sample) is followed from the source's
- * read to the destination's write: the time it waited in each channel
- * (queue) and the time each step worked on it (work): the source's read
- * and parse, each stage, the destination's encode and write. Kept: a
+ * sequence number, [profile] latency_sample) is followed from the end of
+ * the source's read (its records are in the pipeline from then: the read
+ * itself is mostly waiting for the input, or the source's own pace) to the
+ * end of the destination's write: the time it waited in each channel
+ * (queue) and the time each step worked on it (work): the source's parse,
+ * each stage, the destination's encode and write. Kept: a
  * histogram of the end-to-end latency and of each part, their sums, and
  * the parts of the most recent batches, so that a quantile's latency can be
  * shown as the shares of the parts of the batches at that quantile. The
@@ -63,7 +65,7 @@ struct latency_view {
 	double p50_us, p90_us, p99_us, max_us, mean_us;
 	struct histogram_view e2e; /* the end-to-end latencies */
 	size_t nparts;
-	struct latency_part parts[2 * LATENCY_MAX_STEPS];
+	struct latency_part parts[2 * LATENCY_MAX_STEPS]; /* after the read: a wait and a work for each step */
 	/* for each quantile (0.50, 0.90, 0.99): its latency and the share of
 	 * each part (same order as parts) in the batches at that quantile */
 	double q[LATENCY_QUANTILES], q_us[LATENCY_QUANTILES];
