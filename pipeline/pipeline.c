@@ -108,6 +108,14 @@ int pipeline_finish(struct pipeline *p, struct errbuf *e)
 	return 0;
 }
 
+int pipeline_set_latency_sample(struct pipeline *p, uint64_t every)
+{
+	latency_free(&p->latency);
+	return latency_init(&p->latency, every);
+}
+
+void pipeline_read_latency(struct pipeline *p, struct latency_view *v) { latency_read(&p->latency, v); }
+
 void pipeline_free(struct pipeline *p)
 {
 	if (!p)
@@ -117,6 +125,7 @@ void pipeline_free(struct pipeline *p)
 		pipeline_request_stop(p, "shutdown");
 		pipeline_finish(p, &e);
 	}
+	latency_free(&p->latency);
 	for (size_t i = 0; i < p->nstages; i++) {
 		struct pstage *st = &p->stages[i];
 		if (st->ops) {

@@ -44,6 +44,12 @@ int pipeline_start(struct pipeline *p, struct errbuf *e);
 /* Graceful stop: the source stops reading, everything drains and is written. */
 void pipeline_request_stop(struct pipeline *p, const char *why);
 void pipeline_set_paused(struct pipeline *p, int paused);
+struct latency_view;
+/* Follows one batch in every (0: none) from read to write (latency.h);
+ * before pipeline_start. 0, or -1 when out of memory. */
+int pipeline_set_latency_sample(struct pipeline *p, uint64_t every);
+/* Where the followed batches' time went, so far. */
+void pipeline_read_latency(struct pipeline *p, struct latency_view *v);
 /* Waits up to timeout_ns for every pipeline thread to end; 1 when they have. */
 int pipeline_wait_done(struct pipeline *p, uint64_t timeout_ns);
 /* Joins the threads and closes the destination (committing the output when

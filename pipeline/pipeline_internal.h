@@ -10,6 +10,7 @@
 
 #include "connector.h"
 #include "deadletter.h"
+#include "latency.h"
 #include "lock.h"
 #include "pace.h"
 #include "pipeline.h"
@@ -92,6 +93,7 @@ struct pipeline {
 	struct held_batch *held; /* the batches the destination holds (max_held), oldest first */
 	size_t nheld;
 	struct pace pace; /* the destination's rate_limit */
+	struct latency latency; /* where sampled batches' time goes ([profile] latency_sample) */
 	int write_failed;
 	char write_error[512];
 };

@@ -109,19 +109,24 @@ static int runner_step_of(const struct pipeline *p, const struct pstage *st, int
 	return part ? encode : encode + (p->encode_ch ? 1 : 0);
 }
 
-/* Hands a sampled batch's step to the span sink (hooks.h); nothing for the
- * others (one load and a test). */
-static void runner_note_step(const struct pipeline *p, const struct pstage *st, const char *part, int which,
+/* Hands a sampled batch's step to the span sink (hooks.h) and to the
+ * latency anatomy (latency.h); nothing for the others (a load and two
+ * tests). */
+static void runner_note_step(struct pipeline *p, const struct pstage *st, const char *part, int which,
 			     struct batch *b, uint64_t t0, int64_t records, uint64_t bytes)
 {
 	const struct span_sink *sink = hooks_spans(b->seq);
-	if (!sink)
+	int follow = latency_follows(&p->latency, b->seq);
+	if (!sink && !follow)
 		return;
 	uint64_t now = clock_now_ns();
 	int step = runner_step_of(p, st, which);
 	struct span_step ss = { st->info.name, part, step, step - 1, b->seq, t0, now,
 				step && b->handed_ns && t0 > b->handed_ns ? t0 - b->handed_ns : 0, records, bytes };
-	sink->step(sink, &ss);
+	if (sink)
+		sink->step(sink, &ss);
+	if (follow)
+		latency_note(&p->latency, &ss, part && !strcmp(part, "write"));
 	b->handed_ns = now;
 }
 

@@ -339,6 +339,47 @@ static void draw_histogram(const struct draw_opts *d, const struct tui_model *m,
 	}
 }
 
+/* Where a record's time goes: a stacked bar per quantile of the followed
+ * batches' end-to-end latency, a glyph per part (the largest first) and
+ * the rest blank, then the parts named with their shares. */
+static void draw_anatomy(const struct draw_opts *d, const struct tui_model *m, struct draw_area *a)
+{
+	static const char *const glyph_utf8[TUI_LATENCY_PARTS] = { "\u2588", "\u2593", "\u2592" };
+	static const char glyph_ascii[TUI_LATENCY_PARTS] = { '#', '=', '-' };
+	if (!m->nlatency)
+		return;
+	char title[160];
+	snprintf(title, sizeof title, "End to end, read to write (one batch in %llu, %llu followed)",
+		 (unsigned long long)m->latency_every, (unsigned long long)m->latency_batches);
+	if (!draw_rows_below(a, 0) || !draw_title(d, a, title, -1))
+		return;
+	int barw = a->w >= 100 ? 24 : 12;
+	for (size_t q = 0; q < m->nlatency && a->y < a->bottom; q++) {
+		const struct tui_latency_q *l = &m->latency[q];
+		char dur[24], bar[24 * 4 + 1], text[512], line[700];
+		units_format_duration(dur, sizeof dur, (uint64_t)(l->us * 1000.0));
+		size_t o = 0;
+		int cells = 0;
+		for (size_t k = 0; k < l->nparts; k++) {
+			int c = (int)(l->share[k] / 100.0 * barw + 0.5);
+			for (int i = 0; i < c && cells < barw; i++, cells++) {
+				size_t g = d->utf8 ? strlen(glyph_utf8[k]) : 1;
+				memcpy(bar + o, d->utf8 ? glyph_utf8[k] : &glyph_ascii[k], g);
+				o += g;
+			}
+		}
+		for (; cells < barw; cells++)
+			bar[o++] = d->utf8 ? ' ' : '.';
+		bar[o] = 0;
+		size_t t = 0;
+		text[0] = 0;
+		for (size_t k = 0; k < l->nparts && t < sizeof text; k++)
+			t += (size_t)snprintf(text + t, sizeof text - t, "%s%.0f%% %s", k ? ", " : "", l->share[k], l->part[k]);
+		snprintf(line, sizeof line, "%-4s %8s [%s] %s", l->name, dur, bar, text);
+		draw_line(d, a, line);
+	}
+}
+
 static void draw_channels(struct draw_opts *d, const struct tui_model *m, struct draw_area *a)
 {
 	struct tui_list *l = &d->nav.list[TUI_PANEL_CHANNELS];
@@ -631,6 +672,9 @@ void draw_screen(struct draw_opts *d, const struct tui_model *m, int rows, int c
 		l.y++;
 		draw_stages(d, m, &l);
 		l.y++;
+		draw_anatomy(d, m, &l);
+		if (m->nlatency)
+			l.y++;
 		draw_histogram(d, m, &l);
 		draw_channels(d, m, &r);
 		r.y++;
@@ -659,6 +703,7 @@ void draw_screen(struct draw_opts *d, const struct tui_model *m, int rows, int c
 		draw_alerts(d, m, &al, notice);
 		a.y = al.y;
 		draw_functions(d, m, &a);
+		draw_anatomy(d, m, &a);
 		draw_histogram(d, m, &a);
 	}
 	draw_main_keys(d, m, rows, cols);

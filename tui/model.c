@@ -13,11 +13,13 @@
 
 #include "../pipeline/figures.h"
 #include "../pipeline/histogram.h"
+#include "../pipeline/latency.h"
 #include "../pipeline/pipeline.h"
 #include "../pipeline/sampler.h"
 #include "../src/analyze/analyzer.h"
 #include "../src/config/config.h"
 #include "../src/profile/profiler.h"
+#include "../src/report/report_latency.h"
 
 /* the analyzer's channel bands (its [alerts] defaults) */
 #define TUI_BAND_MEDIUM_PCT 60.0
@@ -486,6 +488,31 @@ static void tui_model_connector(struct tui_conn *c, const struct connector_figur
 	c->errors = cf->errors;
 }
 
+/* Where the followed batches' time went: each quantile's parts. */
+static void tui_model_latency(struct tui_model *m, struct pipeline *p)
+{
+	static const char *const names[LATENCY_QUANTILES] = { "p50", "p90", "p99" };
+	m->nlatency = 0;
+	struct latency_view *v = malloc(sizeof *v);
+	if (!v)
+		return;
+	pipeline_read_latency(p, v);
+	m->latency_every = v->every;
+	m->latency_batches = v->batches;
+	for (int q = 0; v->batches && q < LATENCY_QUANTILES; q++) {
+		struct tui_latency_q *l = &m->latency[m->nlatency++];
+		snprintf(l->name, sizeof l->name, "%s", names[q]);
+		l->us = v->q_us[q];
+		size_t idx[TUI_LATENCY_PARTS];
+		l->nparts = report_latency_top(v, q, idx, TUI_LATENCY_PARTS);
+		for (size_t k = 0; k < l->nparts; k++) {
+			latency_part_name(&v->parts[idx[k]], l->part[k], sizeof l->part[k]);
+			l->share[k] = v->q_share[q][idx[k]];
+		}
+	}
+	free(v);
+}
+
 void tui_model_update(struct tui_model *m, struct pipeline *p, struct sampler *s, struct profiler *prof,
 		      struct analyzer *an, int push)
 {
@@ -536,6 +563,7 @@ void tui_model_update(struct tui_model *m, struct pipeline *p, struct sampler *s
 	/* the analyzer's and the profiler's own locks, not the sampler's */
 	tui_model_alerts(m, an);
 	tui_model_fns(m, prof);
+	tui_model_latency(m, p);
 	if (push) {
 		tui_history_push(&m->rate, m->records_per_sec);
 		tui_history_push(&m->alloc, m->alloc_bytes_per_sec);

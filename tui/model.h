@@ -90,6 +90,18 @@ struct tui_conn {
 	uint64_t retries, errors;
 };
 
+#define TUI_LATENCY_PARTS 3 /* the parts a quantile's bar shows, the rest lumped */
+
+/* A quantile of the end-to-end latency of the followed batches, and the
+ * parts that take the most of the batches at it. */
+struct tui_latency_q {
+	char name[8]; /* "p99" */
+	double us;
+	size_t nparts;
+	char part[TUI_LATENCY_PARTS][96]; /* "waiting in source->enrich", "enrich" */
+	double share[TUI_LATENCY_PARTS];  /* percent of the quantile's batches' time */
+};
+
 struct tui_model {
 	/* header */
 	char pipeline[128], route[320], state[16];
@@ -131,6 +143,11 @@ struct tui_model {
 	int fn_for_stage;
 	size_t nfns;
 	struct tui_fn fns[TUI_MAX_FNS];
+	/* where a record's time goes: p50, p90, p99 of the followed batches
+	 * (nlatency 0: none followed yet, or latency_sample = 0) */
+	uint64_t latency_every, latency_batches;
+	size_t nlatency;
+	struct tui_latency_q latency[3];
 	/* peaks and averages since the last reset (r) */
 	uint64_t reset_t_ns;
 };

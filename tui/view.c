@@ -57,6 +57,20 @@ static const struct view_field view_header[] = {
 	VIEW_F(struct tui_model, bytes_per_record, VIEW_DBL),
 	VIEW_F(struct tui_model, allocator_pct, VIEW_DBL),
 	VIEW_F(struct tui_model, fn_for_stage, VIEW_INT),
+	VIEW_F(struct tui_model, latency_every, VIEW_U64),
+	VIEW_F(struct tui_model, latency_batches, VIEW_U64),
+};
+
+_Static_assert(TUI_LATENCY_PARTS == 3, "the view carries three parts a quantile");
+static const struct view_field view_latency[] = {
+	VIEW_F(struct tui_latency_q, name, VIEW_STR),
+	VIEW_F(struct tui_latency_q, us, VIEW_DBL),
+	VIEW_F(struct tui_latency_q, part[0], VIEW_STR),
+	VIEW_F(struct tui_latency_q, part[1], VIEW_STR),
+	VIEW_F(struct tui_latency_q, part[2], VIEW_STR),
+	VIEW_F(struct tui_latency_q, share[0], VIEW_DBL),
+	VIEW_F(struct tui_latency_q, share[1], VIEW_DBL),
+	VIEW_F(struct tui_latency_q, share[2], VIEW_DBL),
 };
 
 static const struct view_field view_conn[] = {
@@ -191,6 +205,13 @@ char *tui_view_text(const struct tui_model *m, const struct tui_view_meta *meta)
 	}
 	json_object_set_new(o, "alerts", alerts);
 	json_object_set_new(o, "fns", view_put_array(m->fns, sizeof m->fns[0], m->nfns, view_fn, VIEW_N(view_fn)));
+	json_t *lat = json_array();
+	for (size_t i = 0; i < m->nlatency; i++) {
+		json_t *x = view_put(&m->latency[i], view_latency, VIEW_N(view_latency));
+		json_object_set_new(x, "nparts", json_integer((json_int_t)m->latency[i].nparts));
+		json_array_append_new(lat, x);
+	}
+	json_object_set_new(o, "latency", lat);
 	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	return text;
@@ -352,6 +373,14 @@ int tui_view_parse(struct tui_model *m, struct tui_view_meta *meta, const char *
 	tui_model_set_alerts(m, alerts, nalerts);
 	free(alerts);
 	m->nfns = view_get_array(m->fns, sizeof m->fns[0], TUI_MAX_FNS, o, "fns", view_fn, VIEW_N(view_fn));
+	m->nlatency = view_get_array(m->latency, sizeof m->latency[0], 3, o, "latency", view_latency,
+				     VIEW_N(view_latency));
+	const json_t *la = json_object_get(o, "latency");
+	for (size_t i = 0; i < m->nlatency; i++) {
+		const json_t *np = json_object_get(json_array_get(la, i), "nparts");
+		json_int_t k = json_is_integer(np) ? json_integer_value(np) : 0;
+		m->latency[i].nparts = k < 0 ? 0 : k > TUI_LATENCY_PARTS ? TUI_LATENCY_PARTS : (size_t)k;
+	}
 	json_decref(o);
 	return 0;
 }

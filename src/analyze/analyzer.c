@@ -18,6 +18,7 @@
 
 #include "../base/clock.h"
 #include "../../pipeline/figures.h"
+#include "../../pipeline/latency.h"
 #include "../../pipeline/lock.h"
 #include "../../pipeline/pipeline.h"
 #include "../../pipeline/sampler.h"
@@ -412,6 +413,31 @@ static double analyzer_config_rate(const struct confsection *sec, const char *ke
 	return en && !units_parse_uint(en->value, &v) ? (double)v : 0;
 }
 
+/* The part that takes the most of the p99 batches (latency.h), into lat
+ * with its names in part and stage; NULL when no batch was followed yet. */
+static const struct an_latency *analyzer_gather_latency(struct analyzer *a, struct an_latency *lat, char *part,
+							size_t pn, char *stage, size_t sn)
+{
+	struct latency_view *v = malloc(sizeof *v);
+	if (!v)
+		return NULL;
+	pipeline_read_latency(a->p, v);
+	const struct an_latency *r = NULL;
+	if (v->batches && v->nparts) {
+		size_t top = 0;
+		for (size_t i = 1; i < v->nparts; i++)
+			if (v->q_share[2][i] > v->q_share[2][top])
+				top = i;
+		latency_part_name(&v->parts[top], part, pn);
+		snprintf(stage, sn, "%s", v->parts[top].stage);
+		*lat = (struct an_latency){ v->batches, v->p99_us, v->mean_us, part, stage, v->parts[top].queue,
+					    v->q_share[2][top] };
+		r = lat;
+	}
+	free(v);
+	return r;
+}
+
 /* The configured pace of the source and the destination (stages[0] and
  * stages[ns - 1]), and where bad records go. */
 static void analyzer_gather_config(struct analyzer *a, struct analyzer_input *in, struct an_stage *stages, size_t ns)
@@ -428,6 +454,8 @@ static void analyzer_gather_config(struct analyzer *a, struct analyzer_input *in
 	}
 	if (c->pl->on_error == ON_ERROR_DEAD_LETTER)
 		in->dead_letter_path = c->pl->dead_letter_path;
+	in->batch = c->pl->batch;
+	in->buffer = c->pl->buffer;
 }
 
 static void analyzer_free_scratch(struct an_scratch *x)
@@ -575,6 +603,9 @@ int analyzer_analyze_now(struct analyzer *a, struct findings *out)
 	analyzer_gather_locks(a, &in, x, now_ns, since);
 	analyzer_gather_sites(a, &in, x, since);
 	analyzer_gather_reasons(a, &in, x);
+	struct an_latency lat;
+	char lat_part[200], lat_stage[64];
+	in.latency = analyzer_gather_latency(a, &lat, lat_part, sizeof lat_part, lat_stage, sizeof lat_stage);
 	int rc = analyzer_run_rules(&in, &a->o, out);
 	if (rc == 0)
 		analyzer_hold_primary(a, out);

@@ -70,6 +70,7 @@ enum finding_type {
 	FIND_THREAD_LEAK,
 	FIND_CPU_UNDERUSE,
 	FIND_TOO_SHORT,  /* the window is too short, or saw too few records, to judge */
+	FIND_LATENCY_TAIL, /* one part (a wait in a channel, a step's work) takes most of the p99 latency */
 };
 /* "pipeline_bottleneck", "cpu_hotspot", ... (metrics JSON `type`). */
 const char *analyzer_type_name(enum finding_type t);
@@ -175,6 +176,17 @@ struct an_reason {
 	uint64_t count;
 };
 
+/* Where the followed batches' time goes (latency_sample), since the start:
+ * the part that takes the most of the p99 batches. */
+struct an_latency {
+	uint64_t batches;
+	double p99_us, mean_us;
+	const char *part;  /* "waiting in source->enrich", "enrich" */
+	const char *stage; /* the stage that works, or whose input it waits in */
+	int queue;         /* the part is a wait in a channel */
+	double share_pct;  /* of the p99 batches' time */
+};
+
 struct analyzer_input {
 	double window_s;
 	uint64_t records_in, records_errors; /* in the window */
@@ -220,6 +232,8 @@ struct analyzer_input {
 	uint64_t reasons_kept;
 	int reasons_full;
 	const char *dead_letter_path;     /* where bad records go (on_error = dead_letter), or NULL */
+	const struct an_latency *latency; /* NULL: no batch followed to the end yet */
+	uint64_t batch, buffer;           /* [pipeline] batch and buffer, for the suggestions (0: unknown) */
 };
 
 /* Runs every rule; the findings are sorted. 0, or -1 without memory. */

@@ -51,6 +51,9 @@ double analyzer_stage_capacity(const struct an_stage *s);
 int analyzer_rule_pace(const struct analyzer_input *in, const struct alert_opts *o, struct findings *out,
 		       size_t *which);
 
+/* The latency rule (analyzer_latency.c): the part that dominates the tail. */
+int analyzer_rule_latency(const struct analyzer_input *in, struct findings *out);
+
 /* A function name as an anchored, escaped regular expression for pprof's
  * -list ("^spin_burn_cpu$"), into dst. */
 void analyzer_pprof_regex(const char *fn, char *dst, size_t n);

@@ -764,7 +764,8 @@ int analyzer_run_rules(const struct analyzer_input *in, const struct alert_opts 
 	    analyzer_rule_hotspots(in, o, out, bneck, bsev, real, verdict) || analyzer_rule_allocator(in, o, out, verdict) ||
 	    analyzer_rule_growth(in, o, out) ||
 	    analyzer_rule_locks(in, o, out, cap_at, bsev) || analyzer_rule_threads(in, o, out) ||
-	    analyzer_rule_underuse(in, o, out, bneck) || analyzer_rule_errors(in, o, out))
+	    analyzer_rule_underuse(in, o, out, bneck) || analyzer_rule_errors(in, o, out) ||
+	    analyzer_rule_latency(in, out))
 		return -1;
 	findings_sort(out);
 	return 0;

@@ -17,7 +17,7 @@ static const char *const analyzer_severity_names[] = { "low", "medium", "high", 
 static const char *const analyzer_severity_uppers[] = { "LOW", "MEDIUM", "HIGH", "CRITICAL" };
 static const char *const analyzer_type_names[] = {
 	"memory_growth",	"errors",      "lock_contention", "allocator_pressure", "pipeline_bottleneck", "keeps_up", "cpu_bound",
-	"cpu_hotspot", "channel_backpressure", "thread_leak", "cpu_underuse", "too_short",
+	"cpu_hotspot", "channel_backpressure", "thread_leak", "cpu_underuse", "too_short", "latency_tail",
 };
 
 const char *analyzer_severity_name(enum severity s) { return analyzer_severity_names[s]; }

@@ -61,6 +61,9 @@ const struct confkey config_profile_keys[] = {
 	  CONF_SECONDS(3600), 0 },
 	{ "mutex_fraction", CONF_UINT, "10", offsetof(struct profile_opts, mutex_fraction),
 	  "one in this many contended lock acquisitions is sampled with its stack", NULL, 1, 1000000, 0 },
+	{ "latency_sample", CONF_UINT, "64", offsetof(struct profile_opts, latency_sample),
+	  "one batch in this many is followed from read to write (where a record's time goes); 0: none", NULL, 0,
+	  1000000, 0 },
 	{ NULL, 0, NULL, 0, NULL, NULL, 0, 0, 0 },
 };
 

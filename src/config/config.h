@@ -20,6 +20,7 @@ struct profile_opts {
 	char *types, *output;
 	uint64_t cpu_duration_ns, cpu_hz, sampling_interval_ns, trace_duration_ns, mem_rate, block_rate_ns;
 	uint64_t mutex_fraction;
+	uint64_t latency_sample; /* one batch in this many followed from read to write; 0: none */
 	unsigned type_mask; /* resolved from types */
 };
 

@@ -20,7 +20,13 @@ struct pipeline *config_build_pipeline(struct config *c, struct errbuf *e)
 		.connectors = registry_get_catalog(),
 		.owner = c,
 	};
-	return pipeline_build(&spec, e);
+	struct pipeline *p = pipeline_build(&spec, e);
+	if (p && pipeline_set_latency_sample(p, c->prof.latency_sample) != 0) {
+		pipeline_free(p);
+		errbuf_set(e, "out of memory");
+		return NULL;
+	}
+	return p;
 }
 
 const struct config *config_of_pipeline(const struct pipeline *p) { return pipeline_get_owner(p); }

@@ -18,6 +18,8 @@
 #include "../profile/profiler.h"
 #include "../base/secrets.h"
 #include "snapshot.h"
+#include "report_latency.h"
+#include "../../pipeline/latency.h"
 
 static const char *report_json_kind(enum stage_kind k)
 {
@@ -301,6 +303,14 @@ int report_json_build(const struct snapshot_ctx *x, char **out, struct errbuf *e
 	json_object_set_new(root, "locks", report_json_locks(elapsed));
 	if (x->ex)
 		json_object_set_new(root, "export", report_json_export(x->ex));
+	struct latency_view *lv = malloc(sizeof *lv);
+	if (lv) {
+		pipeline_read_latency(p, lv);
+		json_t *lat = report_latency_json(lv);
+		if (lat)
+			json_object_set_new(root, "latency", lat);
+		free(lv);
+	}
 	report_json_findings(root, x->findings);
 	report_json_scrub(root);
 	*out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));

@@ -16,6 +16,8 @@
 #include "../config/config.h"
 #include "../profile/profiler.h"
 #include "snapshot.h"
+#include "report_latency.h"
+#include "../../pipeline/latency.h"
 #include "../base/units.h"
 
 static void report_text_stage(struct buf *b, const struct stage_figures *sf)
@@ -311,6 +313,12 @@ int report_text_build(const struct snapshot_ctx *x, char **out, struct errbuf *e
 		report_text_channel(&b, &f.channels[i]);
 	report_text_connectors(&b, &f, x->findings);
 	report_text_locks(&b, secs);
+	struct latency_view *lv = malloc(sizeof *lv);
+	if (lv) {
+		pipeline_read_latency(p, lv);
+		report_latency_text(&b, lv);
+		free(lv);
+	}
 	report_text_runtime(&b, &f, prof, s);
 	if (x->ex)
 		report_text_export(&b, x->ex);

@@ -9,10 +9,12 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../pipeline/figures.h"
 #include "../../pipeline/histogram.h"
+#include "../../pipeline/latency.h"
 #include "../../pipeline/pipeline.h"
 #include "../../pipeline/sampler.h"
 #include "../analyze/analyzer.h"
@@ -82,29 +84,62 @@ static void metrics_collect_stages(struct metrics_ctx *x, const struct figures *
 /* The latency histogram of each stage's batches: a bucket at every power
  * of two of nanoseconds from 1 us to 18 min (bounds the histogram has
  * exactly, so no count is shared out by guess), and +Inf. */
+/* One nebtop histogram as a Prometheus one: at every power of two of
+ * nanoseconds (METRICS_BOUNDS), bounds its buckets have exactly. */
+static void metrics_put_histogram(struct metrics_ctx *x, const char *const *labels, const struct histogram_view *h)
+{
+	double bounds[METRICS_BOUNDS];
+	uint64_t below[METRICS_BOUNDS];
+	uint64_t n = 0;
+	unsigned bucket = 0;
+	for (unsigned e = HISTOGRAM_MIN_EXP, k = 0; k < METRICS_BOUNDS; e++, k++) {
+		uint64_t bound = 1ull << e;
+		while (bucket < HISTOGRAM_BUCKETS && histogram_bucket_upper(bucket) <= bound)
+			n += h->count[bucket++];
+		bounds[k] = (double)bound / 1e9;
+		below[k] = n;
+	}
+	x->sink->histogram(x->sink, labels, bounds, below, METRICS_BOUNDS, h->n, (double)h->sum_ns / 1e9);
+}
+
 static void metrics_collect_latency(struct metrics_ctx *x, const struct figures *f)
 {
 	const struct serve_source *src = x->src;
 	x->sink->family(x->sink, "nebtop_stage_batch_duration_seconds", METRIC_HISTOGRAM,
 			"Time a stage took for one batch.");
-	double bounds[METRICS_BOUNDS];
-	uint64_t below[METRICS_BOUNDS];
 	for (size_t i = 0; i < f->nstages; i++) {
 		const struct histogram_view *h = sampler_latency(src->s, i);
 		if (!h)
 			continue;
-		uint64_t n = 0;
-		unsigned bucket = 0;
-		for (unsigned e = HISTOGRAM_MIN_EXP, k = 0; k < METRICS_BOUNDS; e++, k++) {
-			uint64_t bound = 1ull << e;
-			while (bucket < HISTOGRAM_BUCKETS && histogram_bucket_upper(bucket) <= bound)
-				n += h->count[bucket++];
-			bounds[k] = (double)bound / 1e9;
-			below[k] = n;
-		}
 		const char *l[] = { "stage", f->stages[i].name, NULL };
-		x->sink->histogram(x->sink, l, bounds, below, METRICS_BOUNDS, h->n, (double)h->sum_ns / 1e9);
+		metrics_put_histogram(x, l, h);
 	}
+}
+
+/* Where sampled batches' time went, read to write (latency_sample): the
+ * end-to-end histogram, and each part's seconds in all (its share is its
+ * rate over the end-to-end sum's). */
+static void metrics_collect_anatomy(struct metrics_ctx *x)
+{
+	struct latency_view *v = malloc(sizeof *v);
+	if (!v)
+		return;
+	pipeline_read_latency(x->src->p, v);
+	if (v->batches) {
+		x->sink->family(x->sink, "nebtop_latency_end_to_end_seconds", METRIC_HISTOGRAM,
+				"Time a sampled batch took from the source's read to the destination's write.");
+		metrics_put_histogram(x, NULL, &v->e2e);
+		x->sink->family(x->sink, "nebtop_latency_part_seconds_total", METRIC_COUNTER,
+				"Seconds sampled batches spent in each part: waiting in a channel (queue) or in a step's "
+				"work.");
+		for (size_t i = 0; i < v->nparts; i++) {
+			const struct latency_part *p = &v->parts[i];
+			const char *l[] = { "stage", p->stage, "kind", p->queue ? "queue" : "work", "step", p->step, NULL };
+			x->sink->point(x->sink, "nebtop_latency_part_seconds_total", l,
+				       p->mean_us * (double)v->batches / 1e6);
+		}
+	}
+	free(v);
 }
 
 static void metrics_collect_channels(struct metrics_ctx *x, const struct figures *f, const struct sample *last)
@@ -266,5 +301,6 @@ void metrics_collect(const struct serve_source *src, struct metrics_sink *sink)
 				"Steps of sampled batches not sent: the queue between two pushes was full.");
 		x->sink->point(x->sink, "nebtop_otlp_spans_dropped_total", NULL, (double)ec.spans_dropped);
 	}
+	metrics_collect_anatomy(x);
 	metrics_collect_findings(x);
 }
