@@ -127,7 +127,11 @@ static void draw_header(const struct draw_opts *d, const struct tui_model *m, in
 {
 	char v[4][512], el[32], state[48], route[512], lead[128];
 	units_format_duration(el, sizeof el, (uint64_t)(m->elapsed_s * 1e9));
-	snprintf(state, sizeof state, "[%s%s]", paused ? "paused" : m->state, frozen ? ", display frozen" : "");
+	/* an attached view paused with p: the remote's run goes on */
+	if (paused && m->attached[0])
+		snprintf(state, sizeof state, "[%s, view paused]", m->state);
+	else
+		snprintf(state, sizeof state, "[%s%s]", paused ? "paused" : m->state, frozen ? ", display frozen" : "");
 	/* an attached screen says so first: what it shows is another process's */
 	if (m->attached[0])
 		snprintf(lead, sizeof lead, "nebtop attached to %s", m->attached);
@@ -624,8 +628,9 @@ static void draw_main_keys(const struct draw_opts *d, const struct tui_model *m,
 	size_t n = 0;
 	k[n++] = (struct draw_key){ "h", "Help", 1 };
 	k[n++] = (struct draw_key){ "s", "Snapshot", 3 };
-	k[n++] = (struct draw_key){ "t", "Trace", 7 };
-	k[n++] = (struct draw_key){ "p", "Pause", 4 };
+	if (!d->attached) /* a trace is taken where the pipeline runs */
+		k[n++] = (struct draw_key){ "t", "Trace", 7 };
+	k[n++] = (struct draw_key){ "p", d->attached ? "Pause view" : "Pause", 4 };
 	k[n++] = (struct draw_key){ "Spc", "Freeze", 6 };
 	k[n++] = (struct draw_key){ "Tab", "Focus", 2 };
 	if (d->nav.focus == TUI_PANEL_ALERTS && m->nalerts)

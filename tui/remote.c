@@ -370,7 +370,7 @@ static void remote_draw(struct remote_state *rs)
 	} else if (st->detail.open) {
 		draw_detail(&st->d, &st->detail, m->nalerts, st->scr.rows, st->scr.cols);
 	} else {
-		draw_screen(&st->d, m, st->scr.rows, st->scr.cols, st->frozen || st->paused, 0, st->notice);
+		draw_screen(&st->d, m, st->scr.rows, st->scr.cols, st->frozen, st->paused, st->notice);
 		tui_nav_focus_check(&st->d.nav);
 	}
 }

@@ -69,6 +69,8 @@ ls "$T"/rprof/metrics_*.json >/dev/null 2>&1 || fail "no metrics_*.json in the r
 # p pauses this view only
 keys p
 wait_screen "this view paused"
+wait_for "the header saying the view is paused" header_has ", view paused]"
+! on_screen_re 'tTrace' || fail "the key bar offers t (Trace), which an attached screen does not take"
 a=$(in_count)
 sleep 2.5
 b=$(in_count)
