@@ -34,3 +34,13 @@ make_input() { # FORMAT ROWS: sets INPUT to the path of ROWS records as FORMAT (
 	fi
 }
 make_csv() { make_input csv "$1"; CSV=$INPUT; } # ROWS: sets CSV to the file's path
+
+# run_rate DIR: the records/s of the run whose snapshots are in DIR (its
+# newest metrics: records in over duration_s)
+run_rate() {
+	python3 - "$1" <<'PY'
+import glob, json, sys
+m = json.load(open(sorted(glob.glob(sys.argv[1] + "/metrics_*.json"))[-1]))
+print("%.1f" % (m["records"]["in"] / m["duration_s"]))
+PY
+}

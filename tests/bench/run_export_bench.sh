@@ -62,11 +62,7 @@ one_run() {
 		done
 	fi
 	wait "$pid" || die "the $mode run failed: $(tail -c 600 "$err")"
-	python3 - "$out" <<'PY'
-import glob, json, sys
-m = json.load(open(sorted(glob.glob(sys.argv[1] + "/metrics_*.json"))[-1]))
-print("%.1f" % (m["records"]["in"] / m["duration_s"]))
-PY
+	run_rate "$out"
 }
 
 # cpu_per_scrape: the process's CPU time per scrape, ms: an idle copy of the

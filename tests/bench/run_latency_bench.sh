@@ -69,7 +69,7 @@ ini "$D/off.ini" 0
 one_run() { # NAME: records/s
 	rm -rf "$D/out"
 	"$NEBTOP" "$D/$1.ini" --headless -types none -output "$D/out" 2>"$D/$1.err" || die "the $1 run failed"
-	python3 -c 'import glob, json, sys; m = json.load(open(sorted(glob.glob(sys.argv[1] + "/metrics_*.json"))[-1])); print("%.1f" % (m["records"]["in"] / m["duration_s"]))' "$D/out"
+	run_rate "$D/out"
 }
 on="" off=""
 for ((r = 1; r <= ROUNDS; r++)); do

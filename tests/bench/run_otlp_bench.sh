@@ -55,11 +55,7 @@ ini "$D/absent.ini" "$absent"
 one_run() {
 	rm -rf "$D/out"
 	"$NEBTOP" "$D/$1.ini" --headless -types none -output "$D/out" 2>"$D/$1.err" || die "the $1 run failed: $(tail -c 600 "$D/$1.err")"
-	python3 - "$D/out" <<'PY'
-import glob, json, sys
-m = json.load(open(sorted(glob.glob(sys.argv[1] + "/metrics_*.json"))[-1]))
-print("%.1f" % (m["records"]["in"] / m["duration_s"]))
-PY
+	run_rate "$D/out"
 }
 
 declare -A got=([none]="" [refusing]="" [absent]="")
