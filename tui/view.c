@@ -63,14 +63,10 @@ static const struct view_field view_header[] = {
 
 _Static_assert(TUI_LATENCY_PARTS == 3, "the view carries three parts a quantile");
 static const struct view_field view_latency[] = {
-	VIEW_F(struct tui_latency_q, name, VIEW_STR),
-	VIEW_F(struct tui_latency_q, us, VIEW_DBL),
-	VIEW_F(struct tui_latency_q, part[0], VIEW_STR),
-	VIEW_F(struct tui_latency_q, part[1], VIEW_STR),
-	VIEW_F(struct tui_latency_q, part[2], VIEW_STR),
-	VIEW_F(struct tui_latency_q, share[0], VIEW_DBL),
-	VIEW_F(struct tui_latency_q, share[1], VIEW_DBL),
-	VIEW_F(struct tui_latency_q, share[2], VIEW_DBL),
+	VIEW_F(struct tui_latency_q, name, VIEW_STR),	  VIEW_F(struct tui_latency_q, us, VIEW_DBL),
+	VIEW_F(struct tui_latency_q, part[0], VIEW_STR),  VIEW_F(struct tui_latency_q, part[1], VIEW_STR),
+	VIEW_F(struct tui_latency_q, part[2], VIEW_STR),  VIEW_F(struct tui_latency_q, share[0], VIEW_DBL),
+	VIEW_F(struct tui_latency_q, share[1], VIEW_DBL), VIEW_F(struct tui_latency_q, share[2], VIEW_DBL),
 };
 
 static const struct view_field view_conn[] = {
@@ -241,6 +237,20 @@ char *tui_view_build(struct pipeline *p, struct sampler *s, struct profiler *pro
 
 /* --- reading ------------------------------------------------------------------ */
 
+/* A text of the view into dst (size bytes): cut at a character boundary
+ * when longer, and a control character (a line break from a remote that
+ * is not a nebtop) drawn as '?', which would break the screen's rows. */
+static void view_copy_text(char *dst, size_t size, const char *s)
+{
+	size_t len = strlen(s);
+	if (len >= size)
+		for (len = size - 1; len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80; len--)
+			;
+	for (size_t i = 0; i < len; i++)
+		dst[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	dst[len] = 0;
+}
+
 /* The fields of t found in o into base; a field that is missing or of
  * another type is left as it was (zero in a fresh row). */
 static void view_get(void *base, const json_t *o, const struct view_field *t, size_t n)
@@ -253,14 +263,7 @@ static void view_get(void *base, const json_t *o, const struct view_field *t, si
 		switch (t[i].kind) {
 		case VIEW_STR:
 			if (json_is_string(v)) {
-				const char *s = json_string_value(v);
-				size_t len = strlen(s);
-				if (len >= t[i].size) /* cut at a character boundary */
-					for (len = t[i].size - 1; len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80;
-					     len--)
-						;
-				memcpy(at, s, len);
-				at[len] = 0;
+				view_copy_text(at, t[i].size, json_string_value(v));
 			}
 			break;
 		case VIEW_DBL:
@@ -307,7 +310,7 @@ static size_t view_get_strings(char *v, size_t stride, size_t max, const json_t 
 	for (size_t i = 0; i < json_array_size(a) && k < max; i++) {
 		const json_t *s = json_array_get(a, i);
 		if (json_is_string(s))
-			snprintf(v + stride * k++, stride, "%s", json_string_value(s));
+			view_copy_text(v + stride * k++, stride, json_string_value(s));
 	}
 	return k;
 }
@@ -373,8 +376,8 @@ int tui_view_parse(struct tui_model *m, struct tui_view_meta *meta, const char *
 	tui_model_set_alerts(m, alerts, nalerts);
 	free(alerts);
 	m->nfns = view_get_array(m->fns, sizeof m->fns[0], TUI_MAX_FNS, o, "fns", view_fn, VIEW_N(view_fn));
-	m->nlatency = view_get_array(m->latency, sizeof m->latency[0], 3, o, "latency", view_latency,
-				     VIEW_N(view_latency));
+	m->nlatency =
+	    view_get_array(m->latency, sizeof m->latency[0], 3, o, "latency", view_latency, VIEW_N(view_latency));
 	const json_t *la = json_object_get(o, "latency");
 	for (size_t i = 0; i < m->nlatency; i++) {
 		const json_t *np = json_object_get(json_array_get(la, i), "nparts");

@@ -909,7 +909,7 @@ START_TEST(view_alerts_whole_and_followed)
 	finding_set(&f[0], FIND_PIPELINE_BOTTLENECK, SEV_CRITICAL, "score", "score", longtext);
 	finding_set(&f[1], FIND_CHANNEL_BACKPRESSURE, SEV_MEDIUM, "source->score", "score", "Channel full \u00e9");
 	for (size_t k = 0; k < FINDING_MAX_SUGGESTIONS; k++)
-		snprintf(f[0].suggestions[k], sizeof f[0].suggestions[k], "suggestion %zu \"quoted\"\n", k);
+		snprintf(f[0].suggestions[k], sizeof f[0].suggestions[k], "suggestion %zu \"quoted\" \\ back", k);
 	f[0].nsuggestions = FINDING_MAX_SUGGESTIONS;
 	for (size_t k = 0; k < FINDING_MAX_FIGURES; k++)
 		snprintf(f[0].figures[k].text, sizeof f[0].figures[k].text, "%zu.5%% busy", k);
@@ -1017,7 +1017,7 @@ START_TEST(view_parse_refuses_and_bounds)
 	buf_printf(&b, "{\"view\": %d, \"in\": \"12\", \"out\": -3, \"state\": \"", TUI_VIEW_VERSION);
 	for (int i = 0; i < 40; i++)
 		buf_append_str(&b, "\u00e9");
-	buf_append_str(&b, "\", \"stages\": [");
+	buf_append_str(&b, "\", \"route\": \"a\\nb\\tc\\u001b[2Jd\", \"stages\": [");
 	for (int i = 0; i < TUI_MAX_STAGES + 8; i++)
 		buf_printf(&b, "%s{\"name\": \"s%d\", \"busy_pct\": %d}", i ? ", " : "", i, i);
 	buf_append_str(&b, "]}");
@@ -1028,6 +1028,7 @@ START_TEST(view_parse_refuses_and_bounds)
 	ck_assert_uint_eq(v->out, 0);
 	ck_assert_uint_eq(strlen(v->state), (sizeof v->state - 1) / 2 * 2);
 	ck_assert_str_eq(v->state + strlen(v->state) - 2, "\u00e9");
+	ck_assert_str_eq(v->route, "a?b?c?[2Jd"); /* no control character reaches the screen */
 	ck_assert_uint_eq(v->nstages, TUI_MAX_STAGES);
 	ck_assert_str_eq(v->stages[TUI_MAX_STAGES - 1].name, "s31");
 	ck_assert_double_eq(v->stages[3].busy_pct, 3);
