@@ -113,18 +113,30 @@ static double latency_hist_mean_us(const struct histogram_view *h, uint64_t n)
 	return n ? (double)h->sum_ns / (double)n / 1000.0 : 0;
 }
 
-static int latency_cmp_e2e(const void *a, const void *b)
+/* A recent batch's place in the ring, by its end-to-end latency. */
+struct latency_rank {
+	uint64_t e2e_ns;
+	size_t at;
+};
+
+static int latency_cmp_rank(const void *a, const void *b)
 {
-	uint64_t x = ((const struct latency_recent *)a)->e2e_ns, y = ((const struct latency_recent *)b)->e2e_ns;
+	uint64_t x = ((const struct latency_rank *)a)->e2e_ns, y = ((const struct latency_rank *)b)->e2e_ns;
 	return x < y ? -1 : x > y;
 }
 
 /* The parts' shares in the recent batches around each quantile: the
- * batches ranked within a twentieth of the count on either side of it. */
-static void latency_read_quantiles(int nsteps, struct latency_view *v, struct latency_recent *r, size_t n)
+ * batches ranked within a twentieth of the count on either side of it
+ * (with the lock held; no large allocation: one freed on every read moved
+ * glibc's mmap threshold and slowed the pipeline's own buffers). */
+static void latency_read_quantiles(const struct latency *l, struct latency_view *v)
 {
 	static const double qs[LATENCY_QUANTILES] = { 0.50, 0.90, 0.99 };
-	qsort(r, n, sizeof *r, latency_cmp_e2e);
+	struct latency_rank rank[LATENCY_RECENT];
+	size_t n = l->nrecent < LATENCY_RECENT ? (size_t)l->nrecent : LATENCY_RECENT;
+	for (size_t i = 0; i < n; i++)
+		rank[i] = (struct latency_rank){ l->recent[i].e2e_ns, i };
+	qsort(rank, n, sizeof rank[0], latency_cmp_rank);
 	for (int qi = 0; qi < LATENCY_QUANTILES; qi++) {
 		v->q[qi] = qs[qi];
 		if (!n)
@@ -133,10 +145,11 @@ static void latency_read_quantiles(int nsteps, struct latency_view *v, struct la
 		size_t lo = at > w ? at - w : 0, hi = at + w < n ? at + w : n - 1;
 		double total = 0, part[2 * LATENCY_MAX_STEPS] = { 0 };
 		for (size_t i = lo; i <= hi; i++) {
-			total += (double)r[i].e2e_ns / 1000.0;
-			for (int k = 1, j = 0; k < nsteps; k++) {
-				part[j++] += r[i].queue_us[k];
-				part[j++] += r[i].work_us[k];
+			const struct latency_recent *r = &l->recent[rank[i].at];
+			total += (double)r->e2e_ns / 1000.0;
+			for (int k = 1, j = 0; k < l->nsteps; k++) {
+				part[j++] += r->queue_us[k];
+				part[j++] += r->work_us[k];
 			}
 		}
 		for (size_t j = 0; j < v->nparts; j++)
@@ -150,23 +163,17 @@ void latency_read(struct latency *l, struct latency_view *v)
 	v->every = l->every;
 	if (!l->every)
 		return;
-	struct latency_recent *r = malloc(LATENCY_RECENT * sizeof *r);
-	struct histogram_view *h = malloc(sizeof *h);
-	if (!r || !h) {
-		free(r);
-		free(h);
-		return;
-	}
+	struct histogram_view h;
 	pthread_mutex_lock(&l->mu);
 	v->batches = l->done;
-	memset(h, 0, sizeof *h);
-	histogram_merge_into(h, &l->e2e);
-	v->p50_us = (double)histogram_view_quantile(h, 0.50) / 1000.0;
-	v->p90_us = (double)histogram_view_quantile(h, 0.90) / 1000.0;
-	v->p99_us = (double)histogram_view_quantile(h, 0.99) / 1000.0;
-	v->max_us = (double)h->max_ns / 1000.0;
-	v->mean_us = latency_hist_mean_us(h, v->batches);
-	v->e2e = *h;
+	memset(&h, 0, sizeof h);
+	histogram_merge_into(&h, &l->e2e);
+	v->p50_us = (double)histogram_view_quantile(&h, 0.50) / 1000.0;
+	v->p90_us = (double)histogram_view_quantile(&h, 0.90) / 1000.0;
+	v->p99_us = (double)histogram_view_quantile(&h, 0.99) / 1000.0;
+	v->max_us = (double)h.max_ns / 1000.0;
+	v->mean_us = latency_hist_mean_us(&h, v->batches);
+	v->e2e = h;
 	for (int k = 1; k < l->nsteps; k++) {
 		for (int queue = 1; queue >= 0; queue--) {
 			struct latency_part *p = &v->parts[v->nparts++];
@@ -179,23 +186,18 @@ void latency_read(struct latency *l, struct latency_view *v)
 				else
 					snprintf(p->channel, sizeof p->channel, "%s/%s", l->stage[k], l->part[k]);
 			}
-			memset(h, 0, sizeof *h);
-			histogram_merge_into(h, queue ? &l->queue[k] : &l->work[k]);
-			p->mean_us = latency_hist_mean_us(h, v->batches);
-			p->p99_us = (double)histogram_view_quantile(h, 0.99) / 1000.0;
+			memset(&h, 0, sizeof h);
+			histogram_merge_into(&h, queue ? &l->queue[k] : &l->work[k]);
+			p->mean_us = latency_hist_mean_us(&h, v->batches);
+			p->p99_us = (double)histogram_view_quantile(&h, 0.99) / 1000.0;
 			p->share_pct = v->mean_us > 0 ? 100.0 * p->mean_us / v->mean_us : 0;
 		}
 	}
-	size_t n = l->nrecent < LATENCY_RECENT ? (size_t)l->nrecent : LATENCY_RECENT;
-	memcpy(r, l->recent, n * sizeof *r);
-	int nsteps = l->nsteps;
+	latency_read_quantiles(l, v);
 	pthread_mutex_unlock(&l->mu);
-	latency_read_quantiles(nsteps, v, r, n);
 	/* each quantile's latency as the histogram has it (the shares are of
 	 * the recent batches around it) */
 	v->q_us[0] = v->p50_us;
 	v->q_us[1] = v->p90_us;
 	v->q_us[2] = v->p99_us;
-	free(r);
-	free(h);
 }
