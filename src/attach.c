@@ -92,7 +92,7 @@ int attach_main(int argc, char **argv)
 	struct tui_remote r = {
 		.target = target,
 		.sig = &sig,
-		.color = color && !getenv("NO_COLOR"),
+		.color = color, /* NO_COLOR is read with the terminal (tui/screen.c) */
 		.request = attach_request,
 		.cancel = attach_cancel,
 		.ctx = client,

@@ -151,8 +151,9 @@ static void remote_clock_text(char *dst, size_t n)
 static void remote_status_why(char *dst, size_t n, long status, const struct buf *body)
 {
 	if (status == 401)
-		snprintf(dst, n, "401: the remote wants its token: NEBTOP_TOKEN is not set or is not the remote's "
-				 "[export] token");
+		snprintf(dst, n,
+			 "401: the remote wants its token: NEBTOP_TOKEN is not set or is not the remote's "
+			 "[export] token");
 	else if (status == 404)
 		snprintf(dst, n, "404: no view there (is it a nebtop %s started with -listen?)", PACKAGE_VERSION);
 	else
@@ -419,18 +420,21 @@ int tui_remote_run(struct tui_remote *r, char *err, size_t errlen)
 		if (atomic_load(&r->sig->stop_requests) > 0)
 			break;
 		int quit = 0, ch = getch();
+		/* what the view is asked for: when a key changes it, ask at once */
+		size_t asked_stage = m->selected;
+		int asked_fns = m->fn_for_stage;
+		uint64_t asked_since = m->reset_t_ns;
 		while (ch != ERR && !quit) {
 			enum tui_key_result k = tui_keys_handle(st, ch);
 			if (k == TUI_KEY_QUIT)
 				quit = 1;
 			else if (k == TUI_KEY_OWN)
 				remote_own_key(r, rs, ch);
-			if (ch == 'r' || ch == 'f' || ch == KEY_MOUSE || ch == KEY_UP || ch == KEY_DOWN || ch == 'j' ||
-			    ch == 'k' || ch == KEY_HOME || ch == KEY_END || ch == KEY_PPAGE || ch == KEY_NPAGE)
-				next_fetch = 0; /* a new selection: its histogram now */
 			next_draw = 0;
 			ch = getch();
 		}
+		if (m->selected != asked_stage || m->fn_for_stage != asked_fns || m->reset_t_ns != asked_since)
+			next_fetch = 0;
 		if (quit)
 			break;
 		tui_screen_follow_size(&st->scr);
