@@ -116,6 +116,7 @@ static int build_source(struct pipeline *p, struct errbuf *e)
 	struct pstage *st = &p->stages[0];
 	p->env.section = c->source;
 	p->env.metrics = &p->src_metrics;
+	p->env.removed_ns = &p->whatif.ledger_ns;
 	if (p->src->open(p->src_opts, &p->env, &st->schema, e))
 		return -1;
 	snprintf(st->info.name, sizeof st->info.name, "source");
@@ -132,6 +133,7 @@ static int build_dest(struct pipeline *p, struct errbuf *e)
 	if (confmap_apply(b, 2, c->destination, build_ignore_type, e))
 		return build_note_type_origin(c->destination, e);
 	p->pace.rate = p->dst_common.rate_limit;
+	p->pace.removed_ns = &p->whatif.ledger_ns;
 	struct pstage *st = &p->stages[p->nstages - 1];
 	const struct schema *in = &p->stages[p->nstages - 2].schema;
 	p->env.section = c->destination;
@@ -278,6 +280,12 @@ static void build_threads(struct pipeline *p)
 			s->w.schema = i == 0 ? &st->schema : &p->stages[i - 1].schema;
 			m->stage = (int)i;
 			m->role = role;
+			s->wa.stage = (int)i;
+			/* the reader and the writer work alone; parsers, workers
+			 * and encoders share their stage's work */
+			s->wa.sharers = role == TROLE_READER || role == TROLE_WRITER ? 1
+				       : role == TROLE_WORKER			     ? per_stage[i]
+										     : per_stage[i] - 1;
 			atomic_store(&m->state, TSTATE_EXITED);
 			if (role == TROLE_READER || role == TROLE_WRITER)
 				snprintf(m->name, sizeof m->name, "%.20s/%s", st->info.name, what);
@@ -325,6 +333,7 @@ struct pipeline *pipeline_build(const struct pipeline_spec *c, struct errbuf *e)
 	p->env.batch = (uint32_t)c->pl->batch;
 	p->env.on_error = c->pl->on_error;
 	nlock_init(&p->mu, "pipeline");
+	whatif_init(&p->whatif);
 	pthread_cond_init(&p->cond, NULL);
 	p->nstages = c->nstages + 2;
 	p->stages = build_xcalloc(p->nstages, sizeof *p->stages);

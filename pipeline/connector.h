@@ -30,6 +30,9 @@ struct connector_env {
 	/* Where the connector counts what it measures (connmetrics.h); never
 	 * NULL. The connector keeps the pointer: it outlives the connector. */
 	struct connmetrics *metrics;
+	/* Wall time a virtual clock leaves out (whatif.h): a connector that
+	 * paces by the clock gives it to its struct pace. */
+	const _Atomic uint64_t *removed_ns;
 };
 
 struct source_ops {

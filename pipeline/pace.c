@@ -12,6 +12,8 @@ uint64_t pace_take(struct pace *p, uint64_t n, uint64_t now)
 {
 	if (!p->rate || !n)
 		return 0;
+	uint64_t removed = p->removed_ns ? atomic_load_explicit(p->removed_ns, memory_order_relaxed) : 0;
+	now -= removed;
 	if (!p->start_ns)
 		p->start_ns = now;
 	uint64_t due = pace_due_ns(p, p->count);
@@ -21,5 +23,5 @@ uint64_t pace_take(struct pace *p, uint64_t n, uint64_t now)
 		due = now;
 	}
 	p->count += n;
-	return due > now ? due : 0;
+	return due > now ? due + removed : 0;
 }

@@ -116,6 +116,29 @@ int pipeline_set_latency_sample(struct pipeline *p, uint64_t every)
 
 void pipeline_read_latency(struct pipeline *p, struct latency_view *v) { latency_read(&p->latency, v); }
 
+void pipeline_set_whatif(struct pipeline *p, int stage, double speedup) { whatif_set(&p->whatif, stage, speedup); }
+
+uint64_t pipeline_whatif_removed_ns(const struct pipeline *p) { return whatif_removed_ns(&p->whatif); }
+
+uint64_t pipeline_whatif_slept_ns(const struct pipeline *p, size_t stage)
+{
+	uint64_t n = 0;
+	for (size_t t = 0; t < p->nthreads; t++)
+		if (p->threads[t].wa.stage == (int)stage)
+			n += atomic_load_explicit(&p->threads[t].wa.slept_ns, memory_order_relaxed);
+	return n;
+}
+
+uint64_t pipeline_count_delivered(const struct pipeline *p)
+{
+	const struct stage_info *d = &p->stages[p->nstages - 1].info;
+	uint64_t n = 0;
+	for (int i = 0; i < d->nthreads; i++)
+		if (d->threads[i].role == TROLE_WRITER)
+			n += tmetrics_get(&d->threads[i].records_in);
+	return n;
+}
+
 void pipeline_free(struct pipeline *p)
 {
 	if (!p)

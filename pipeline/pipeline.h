@@ -50,6 +50,16 @@ struct latency_view;
 int pipeline_set_latency_sample(struct pipeline *p, uint64_t every);
 /* Where the followed batches' time went, so far. */
 void pipeline_read_latency(struct pipeline *p, struct latency_view *v);
+/* Speeds stage (its index) up virtually by speedup (whatif.h); a speedup
+ * of 1 or less, or stage -1, ends it. */
+void pipeline_set_whatif(struct pipeline *p, int stage, double speedup);
+/* The wall time virtual speed-ups have left out of the clock so far. */
+uint64_t pipeline_whatif_removed_ns(const struct pipeline *p);
+/* What the threads of a stage have slept paying for virtual speed-ups. */
+uint64_t pipeline_whatif_slept_ns(const struct pipeline *p, size_t stage);
+/* Records that reached the destination's writer so far: the progress a
+ * speed-up experiment measures. */
+uint64_t pipeline_count_delivered(const struct pipeline *p);
 /* Waits up to timeout_ns for every pipeline thread to end; 1 when they have. */
 int pipeline_wait_done(struct pipeline *p, uint64_t timeout_ns);
 /* Joins the threads and closes the destination (committing the output when

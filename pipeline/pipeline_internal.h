@@ -18,6 +18,7 @@
 #include "spec.h"
 #include "stage.h"
 #include "tmetrics.h"
+#include "whatif.h"
 #include "worker.h"
 
 struct pool;
@@ -45,6 +46,7 @@ struct pthread_slot {
 	struct pstage *st;
 	struct worker w;
 	enum trole role;
+	struct whatif_account wa; /* what this thread owes a virtual speed-up */
 };
 
 /* Keys every destination takes. */
@@ -94,6 +96,7 @@ struct pipeline {
 	size_t nheld;
 	struct pace pace; /* the destination's rate_limit */
 	struct latency latency; /* where sampled batches' time goes ([profile] latency_sample) */
+	struct whatif whatif;   /* the virtual speed-up running, if any (whatif.h) */
 	int write_failed;
 	char write_error[512];
 };

@@ -130,6 +130,29 @@ static void runner_note_step(struct pipeline *p, const struct pstage *st, const 
 	b->handed_ns = now;
 }
 
+/* Channel waits and work, as a virtual speed-up sees them (whatif.h): a
+ * wait is credited what the ledger grew meanwhile; after work, the sped-up
+ * stage adds to the ledger and the others pay it. */
+static struct batch *runner_recv(struct pthread_slot *s, struct channel *in)
+{
+	uint64_t before = whatif_before_wait(&s->p->whatif);
+	struct batch *b = channel_recv_batch(in);
+	whatif_after_wait(&s->p->whatif, &s->wa, before);
+	return b;
+}
+
+static void runner_send(struct pthread_slot *s, struct channel *out, struct batch *b)
+{
+	uint64_t before = whatif_before_wait(&s->p->whatif);
+	channel_send_batch(out, b);
+	whatif_after_wait(&s->p->whatif, &s->wa, before);
+}
+
+static void runner_after_work(struct pthread_slot *s, uint64_t t0)
+{
+	whatif_after_work(&s->p->whatif, &s->wa, clock_now_ns() - t0, &s->p->stop);
+}
+
 static void runner_read(struct pthread_slot *s)
 {
 	struct pipeline *p = s->p;
@@ -167,7 +190,8 @@ static void runner_read(struct pthread_slot *s)
 		hooks_trace_complete(s->st->info.name, "batch", t0, (int64_t)b->nrec);
 		runner_note_step(p, s->st, "read", 0, b, t0, (int64_t)b->nrec, b->bytes_in);
 		pool_count_batch(p->pool, b);
-		channel_send_batch(out, b);
+		whatif_after_work(&p->whatif, &s->wa, t1 - t0, &p->stop);
+		runner_send(s, out, b);
 	}
 }
 
@@ -176,7 +200,7 @@ static void runner_decode(struct pthread_slot *s)
 	struct pipeline *p = s->p;
 	struct tmetrics *m = s->w.metrics;
 	struct batch *b;
-	while ((b = channel_recv_batch(p->decode_ch))) {
+	while ((b = runner_recv(s, p->decode_ch))) {
 		uint64_t t0 = clock_now_ns();
 		uint32_t e0 = b->nerrors;
 		p->src->decode(p->src_opts, b, &s->w);
@@ -186,7 +210,8 @@ static void runner_decode(struct pthread_slot *s)
 		hooks_trace_complete(s->st->info.name, "batch", t0, (int64_t)b->nrec);
 		runner_note_step(p, s->st, "parse", 1, b, t0, (int64_t)b->nrec, b->data.len);
 		pool_count_batch(p->pool, b);
-		channel_send_batch(s->st->out, b);
+		runner_after_work(s, t0);
+		runner_send(s, s->st->out, b);
 	}
 }
 
@@ -195,7 +220,7 @@ static void runner_transform(struct pthread_slot *s)
 	struct pstage *st = s->st;
 	struct tmetrics *m = s->w.metrics;
 	struct batch *b;
-	while ((b = channel_recv_batch(st->in))) {
+	while ((b = runner_recv(s, st->in))) {
 		uint64_t t0 = clock_now_ns();
 		uint32_t in = b->nkept, e0 = b->nerrors;
 		tmetrics_add(&m->bytes_in, b->data.len);
@@ -207,7 +232,8 @@ static void runner_transform(struct pthread_slot *s)
 		hooks_trace_complete(st->info.name, "batch", t0, (int64_t)in);
 		runner_note_step(s->p, st, NULL, 0, b, t0, (int64_t)in, b->data.len);
 		pool_count_batch(s->p->pool, b);
-		channel_send_batch(st->out, b);
+		runner_after_work(s, t0);
+		runner_send(s, st->out, b);
 	}
 }
 
@@ -215,7 +241,7 @@ static void runner_encode(struct pthread_slot *s)
 {
 	struct pipeline *p = s->p;
 	struct batch *b;
-	while ((b = channel_recv_batch(s->st->in))) {
+	while ((b = runner_recv(s, s->st->in))) {
 		uint64_t t0 = clock_now_ns();
 		if (b->nkept)
 			p->dst->encode(p->dst_opts, b, &s->w);
@@ -224,7 +250,8 @@ static void runner_encode(struct pthread_slot *s)
 		hooks_trace_complete(s->st->info.name, "batch", t0, (int64_t)b->nkept);
 		runner_note_step(p, s->st, "encode", 1, b, t0, (int64_t)b->nkept, b->out.len);
 		pool_count_batch(p->pool, b);
-		channel_send_batch(p->encode_ch, b);
+		runner_after_work(s, t0);
+		runner_send(s, p->encode_ch, b);
 	}
 }
 
@@ -320,9 +347,11 @@ static void runner_flush_held(struct pthread_slot *s)
 	if (!p->nheld)
 		return;
 	struct errbuf e;
+	uint64_t t0 = clock_now_ns();
 	int rc = p->dst->flush(p->dst_opts, &s->w, &e);
 	if (rc)
 		runner_fail_write(p, e.msg);
+	runner_after_work(s, t0);
 	runner_settle_held(s, rc == 0);
 }
 
@@ -337,9 +366,11 @@ static void runner_write_one(struct pthread_slot *s, struct batch *b)
 	if (!p->write_failed && h.kept) {
 		runner_apply_rate_limit(p, h.kept);
 		struct errbuf e;
+		uint64_t t0 = clock_now_ns();
 		rc = p->dst->write(p->dst_opts, b, &s->w, &e);
 		if (rc < 0)
 			runner_fail_write(p, e.msg);
+		runner_after_work(s, t0);
 	} else if (p->nheld) {
 		rc = DEST_HELD; /* it waits behind those held, to be settled in order */
 	}
@@ -361,12 +392,14 @@ static struct batch *runner_next_to_write(struct pthread_slot *s, struct channel
 	while (p->nheld) {
 		uint64_t now = clock_now_ns(), due = p->held[0].t0 + DEST_HOLD_NS;
 		int timed_out = 0;
+		uint64_t before = whatif_before_wait(&p->whatif);
 		struct batch *b = channel_recv_batch_within(in, due > now ? due - now : 0, &timed_out);
+		whatif_after_wait(&p->whatif, &s->wa, before);
 		if (!timed_out)
 			return b;
 		runner_flush_held(s);
 	}
-	return channel_recv_batch(in);
+	return runner_recv(s, in);
 }
 
 static void runner_write(struct pthread_slot *s)

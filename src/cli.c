@@ -24,6 +24,7 @@ enum {
 	OPT_BUFFER,
 	OPT_CPU_DURATION,
 	OPT_LISTEN,
+	OPT_WHATIF,
 	OPT_NO_COLOR,
 	OPT_VERSION,
 };
@@ -43,6 +44,7 @@ static const struct {
 	{ OPT_BUFFER, "-buffer", "pipeline", "buffer" },
 	{ OPT_CPU_DURATION, "-cpu-duration", "profile", "cpu_duration" },
 	{ OPT_LISTEN, "-listen", "export", "listen" },
+	{ OPT_WHATIF, "-whatif", "profile", "whatif" },
 };
 
 static void cli_add(struct cli *cli, const char *section, const char *key, const char *value, const char *origin,
@@ -154,6 +156,7 @@ int cli_parse(struct cli *cli, int argc, char **argv, struct errbuf *e)
 		{ "buffer", required_argument, NULL, OPT_BUFFER },
 		{ "cpu-duration", required_argument, NULL, OPT_CPU_DURATION },
 		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "whatif", required_argument, NULL, OPT_WHATIF },
 		{ "headless", no_argument, NULL, 'b' },
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -234,6 +237,8 @@ void cli_print_help(void)
 	      "  -cpu-duration D          time a snapshot's CPU profile covers (default 30s)\n"
 	      "  -listen [HOST:]PORT      serve /metrics (Prometheus), /api/v1/metrics and\n"
 	      "                           /api/v1/snapshot over HTTP (default host 127.0.0.1)\n"
+	      "  -whatif STAGE|auto       what-if experiments: the throughput if STAGE were 1.25x,\n"
+	      "                           1.5x and 2x faster (auto: the bottleneck and the next)\n"
 	      "  -b, --headless           no TUI: progress lines on stderr\n"
 	      "      --no-color           monochrome (NO_COLOR in the environment does the same)\n"
 	      "      --version            print the version\n"

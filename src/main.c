@@ -16,6 +16,7 @@
 #include "../tui/tui.h"
 #include "../tui/view.h"
 #include "analyze/analyzer.h"
+#include "analyze/whatif_run.h"
 #include "attach.h"
 #include "cli.h"
 #include "compare/compare.h"
@@ -283,6 +284,7 @@ struct main_run {
 	struct profiler *prof;
 	struct sampler *s;
 	struct analyzer *an;
+	struct whatif_run *whatif; /* what-if experiments ([profile] whatif, the w key) */
 	struct serve *serve;  /* the listener, or NULL */
 	struct otlp *otlp;    /* the OTLP export, or NULL */
 	struct snapreq snap;  /* snapshots asked for over it */
@@ -298,6 +300,7 @@ static void main_teardown(struct main_run *r)
 		snapreq_destroy(&r->snap);
 	if (r->signals_on)
 		signals_stop(&r->sig);
+	whatif_run_free(r->whatif);
 	analyzer_free(r->an);
 	sampler_free(r->s);
 	profiler_free(r->prof);
@@ -456,12 +459,16 @@ static int main_run(struct main_run *r)
 	fprintf(stderr, "nebtop: running %s: %s -> %s (%zu stages, %d threads)\n", c->pl.name, src, dst,
 		pipeline_count_stages(r->p), pipeline_count_threads(r->p));
 	r->an = analyzer_create(r->p, r->s, r->prof, &c->al);
+	int whatif = config_whatif_stage(c, r->p, &e);
+	r->whatif = whatif_run_create(r->p, r->an, whatif == CONFIG_WHATIF_AUTO ? WHATIF_AUTO : whatif);
+	if (r->an)
+		analyzer_set_whatif(r->an, r->whatif);
 	snapreq_init(&r->snap);
 	r->snap_ready = 1;
 	int failed = 0, finished = 0, final_written = 0, snapshot_failed = 0;
 	struct errbuf snap_e = { { 0 } };
 	const char *abandoned = NULL; /* how the drain was abandoned */
-	if (!r->an || sampler_start(r->s) != 0) {
+	if (!r->an || !r->whatif || sampler_start(r->s) != 0) {
 		fprintf(stderr, "nebtop: out of memory\n");
 		return OUTCOME_FAILED;
 	}
@@ -469,7 +476,8 @@ static int main_run(struct main_run *r)
 	 * configuration, said before any record moves */
 	if (main_start_export(r) != 0)
 		return OUTCOME_USAGE;
-	if (pipeline_start(r->p, &e) != 0 || analyzer_start(r->an, &e) != 0) {
+	if (pipeline_start(r->p, &e) != 0 || analyzer_start(r->an, &e) != 0 ||
+	    (whatif != CONFIG_WHATIF_NONE && whatif_run_start(r->whatif, &e) != 0)) {
 		fprintf(stderr, "nebtop: %s\n", e.msg);
 		failed = 1;
 	}
@@ -519,6 +527,9 @@ static int main_run(struct main_run *r)
 	}
 	/* snapshots are no longer taken on request: askers are told so */
 	snapreq_close(&r->snap);
+	/* the experiments end with the input (an experiment cut short keeps
+	 * what it measured); no delay is left in the drain */
+	whatif_run_stop(r->whatif);
 	if (!finished && pipeline_finish(r->p, &e) != 0) {
 		failed = 1;
 		fprintf(stderr, "nebtop: error: %s\n", e.msg);

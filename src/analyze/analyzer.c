@@ -30,6 +30,7 @@
 #include "../profile/profiler.h"
 #include "../symbols/symbolize.h"
 #include "../base/thread_registry.h"
+#include "whatif_run.h"
 
 #define AN_MAX_LOCKS 64
 #define AN_MAX_SITES 32
@@ -70,6 +71,7 @@ struct analyzer {
 	enum finding_type prev_type;
 	char prev_component[128];
 	int finishing; /* analyzer_finish is analyzing the ended series */
+	struct whatif_run *whatif; /* set before the thread starts */
 };
 
 /* A run that drained for longer than this after its source stopped (a slow
@@ -606,6 +608,9 @@ int analyzer_analyze_now(struct analyzer *a, struct findings *out)
 	struct an_latency lat;
 	char lat_part[200], lat_stage[64];
 	in.latency = analyzer_gather_latency(a, &lat, lat_part, sizeof lat_part, lat_stage, sizeof lat_stage);
+	struct whatif_result wr[WHATIF_MAX_TARGETS];
+	in.nwhatif = whatif_run_read(a->whatif, wr, WHATIF_MAX_TARGETS);
+	in.whatif = wr;
 	int rc = analyzer_run_rules(&in, &a->o, out);
 	if (rc == 0)
 		analyzer_hold_primary(a, out);
@@ -780,3 +785,7 @@ int analyzer_copy_latest(struct analyzer *a, struct findings *out)
 	*out = copy;
 	return 0;
 }
+
+void analyzer_set_whatif(struct analyzer *a, struct whatif_run *w) { a->whatif = w; }
+
+struct whatif_run *analyzer_get_whatif(const struct analyzer *a) { return a ? a->whatif : NULL; }

@@ -24,6 +24,8 @@
 struct pipeline;
 struct profiler;
 struct sampler;
+struct whatif_result;
+struct whatif_run;
 
 /* [alerts]: every threshold of the rules. Percentages are 0..100. */
 struct alert_opts {
@@ -233,6 +235,8 @@ struct analyzer_input {
 	int reasons_full;
 	const char *dead_letter_path;     /* where bad records go (on_error = dead_letter), or NULL */
 	const struct an_latency *latency; /* NULL: no batch followed to the end yet */
+	const struct whatif_result *whatif; /* what-if experiments so far (whatif_run.h) */
+	size_t nwhatif;
 	uint64_t batch, buffer;           /* [pipeline] batch and buffer, for the suggestions (0: unknown) */
 };
 
@@ -271,5 +275,9 @@ void analyzer_free(struct analyzer *a);
 int analyzer_analyze_now(struct analyzer *a, struct findings *out);
 /* Copies the latest findings of the thread (out is replaced). */
 int analyzer_copy_latest(struct analyzer *a, struct findings *out);
+/* The what-if experiments whose results the verdicts use (NULL: none);
+ * set before analyzer_start. */
+void analyzer_set_whatif(struct analyzer *a, struct whatif_run *w);
+struct whatif_run *analyzer_get_whatif(const struct analyzer *a);
 
 #endif

@@ -70,4 +70,8 @@ int analyzer_stage_paced(const struct an_stage *s);
 enum workers_help analyzer_workers_help(const struct analyzer_input *in, const struct alert_opts *o,
 					const char *name, char *why, size_t n);
 
+/* The what-if rule (analyzer_whatif.c): measured gains replace the
+ * arithmetic in the pace verdicts on the stages experimented on. */
+int analyzer_rule_whatif(const struct analyzer_input *in, struct findings *out);
+
 #endif

@@ -765,7 +765,7 @@ int analyzer_run_rules(const struct analyzer_input *in, const struct alert_opts 
 	    analyzer_rule_growth(in, o, out) ||
 	    analyzer_rule_locks(in, o, out, cap_at, bsev) || analyzer_rule_threads(in, o, out) ||
 	    analyzer_rule_underuse(in, o, out, bneck) || analyzer_rule_errors(in, o, out) ||
-	    analyzer_rule_latency(in, out))
+	    analyzer_rule_latency(in, out) || analyzer_rule_whatif(in, out))
 		return -1;
 	findings_sort(out);
 	return 0;

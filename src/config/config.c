@@ -64,6 +64,9 @@ const struct confkey config_profile_keys[] = {
 	{ "latency_sample", CONF_UINT, "64", offsetof(struct profile_opts, latency_sample),
 	  "one batch in this many is followed from read to write (where a record's time goes); 0: none", NULL, 0,
 	  1000000, 0 },
+	{ "whatif", CONF_STRING, "", offsetof(struct profile_opts, whatif),
+	  "virtual speed-up experiments on a stage (its name), or auto: the bottleneck and the next candidate", NULL,
+	  0, 0, 0 },
 	{ NULL, 0, NULL, 0, NULL, NULL, 0, 0, 0 },
 };
 

@@ -21,6 +21,7 @@ struct profile_opts {
 	uint64_t cpu_duration_ns, cpu_hz, sampling_interval_ns, trace_duration_ns, mem_rate, block_rate_ns;
 	uint64_t mutex_fraction;
 	uint64_t latency_sample; /* one batch in this many followed from read to write; 0: none */
+	char *whatif;            /* "": none; a stage's name, or "auto" */
 	unsigned type_mask; /* resolved from types */
 };
 
@@ -58,6 +59,12 @@ void config_init(struct config *c);
 /* Builds the pipeline c describes (pipeline_build with c's sections, [pipeline]
  * options and every connector of this build); c must outlive it. */
 struct pipeline *config_build_pipeline(struct config *c, struct errbuf *e);
+/* What [profile] whatif names: a stage's index, or one of these (BAD with a
+ * message naming the file, line and key, and the stages there are). */
+#define CONFIG_WHATIF_NONE (-1)
+#define CONFIG_WHATIF_AUTO (-2)
+#define CONFIG_WHATIF_BAD (-3)
+int config_whatif_stage(const struct config *c, const struct pipeline *p, struct errbuf *e);
 /* The configuration a pipeline was built from by config_build_pipeline. */
 const struct config *config_of_pipeline(const struct pipeline *p);
 void config_free(struct config *c);

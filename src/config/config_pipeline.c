@@ -8,6 +8,9 @@
 #include "../../connectors/registry.h"
 #include "../../pipeline/pipeline.h"
 
+#include <stdio.h>
+#include <string.h>
+
 struct pipeline *config_build_pipeline(struct config *c, struct errbuf *e)
 {
 	struct pipeline_spec spec = {
@@ -26,7 +29,33 @@ struct pipeline *config_build_pipeline(struct config *c, struct errbuf *e)
 		errbuf_set(e, "out of memory");
 		return NULL;
 	}
+	if (p && config_whatif_stage(c, p, e) == CONFIG_WHATIF_BAD) {
+		pipeline_free(p);
+		return NULL;
+	}
 	return p;
+}
+
+int config_whatif_stage(const struct config *c, const struct pipeline *p, struct errbuf *e)
+{
+	const char *w = c->prof.whatif;
+	if (!w || !*w)
+		return CONFIG_WHATIF_NONE;
+	if (!strcmp(w, "auto"))
+		return CONFIG_WHATIF_AUTO;
+	char names[512] = "";
+	size_t n = pipeline_count_stages(p), len = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = pipeline_get_stage(p, i)->name;
+		if (!strcmp(name, w))
+			return (int)i;
+		len += (size_t)snprintf(names + len, len < sizeof names ? sizeof names - len : 0, "%s%s",
+					i ? ", " : "", name);
+	}
+	char where[600];
+	confmap_where_key(where, sizeof where, &c->profile, "whatif");
+	errbuf_set(e, "%s: no stage named '%s' (the stages: %s, or auto)", where, w, names);
+	return CONFIG_WHATIF_BAD;
 }
 
 const struct config *config_of_pipeline(const struct pipeline *p) { return pipeline_get_owner(p); }

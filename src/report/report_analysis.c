@@ -4,6 +4,8 @@
  * in order of priority. */
 #include "autoconfig.h"
 
+#include "report_whatif.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +86,7 @@ int report_analysis_build(const struct snapshot_ctx *x, char **out, struct errbu
 		if (!k)
 			buf_printf(&b, "  Nothing urgent: every finding is low.\n");
 	}
+	report_whatif_text(&b, x->whatif);
 	buf_append_byte(&b, 0);
 	*out = b.p;
 	return 0;

@@ -19,6 +19,7 @@
 #include "../base/secrets.h"
 #include "snapshot.h"
 #include "report_latency.h"
+#include "report_whatif.h"
 #include "../../pipeline/latency.h"
 
 static const char *report_json_kind(enum stage_kind k)
@@ -311,6 +312,9 @@ int report_json_build(const struct snapshot_ctx *x, char **out, struct errbuf *e
 			json_object_set_new(root, "latency", lat);
 		free(lv);
 	}
+	json_t *wi = report_whatif_json(x->whatif);
+	if (wi)
+		json_object_set_new(root, "whatif", wi);
 	report_json_findings(root, x->findings);
 	report_json_scrub(root);
 	*out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));

@@ -17,6 +17,7 @@
 #include "../profile/profiler.h"
 #include "snapshot.h"
 #include "report_latency.h"
+#include "report_whatif.h"
 #include "../../pipeline/latency.h"
 #include "../base/units.h"
 
@@ -319,6 +320,7 @@ int report_text_build(const struct snapshot_ctx *x, char **out, struct errbuf *e
 		report_latency_text(&b, lv);
 		free(lv);
 	}
+	report_whatif_text(&b, x->whatif);
 	report_text_runtime(&b, &f, prof, s);
 	if (x->ex)
 		report_text_export(&b, x->ex);

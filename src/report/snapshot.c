@@ -69,7 +69,7 @@ int snapshot_write(struct pipeline *p, struct sampler *s, struct profiler *prof,
 		snapshot_discard(res);
 		return -1;
 	}
-	struct snapshot_ctx x = { p, s, prof, &found, timestamp, final, ex };
+	struct snapshot_ctx x = { p, s, prof, &found, timestamp, final, ex, analyzer_get_whatif(an) };
 	struct {
 		const char *prefix, *suffix;
 		int (*build)(const struct snapshot_ctx *, char **, struct errbuf *);

@@ -45,6 +45,7 @@ struct snapshot_ctx {
 	const char *timestamp;           /* RFC 3339 */
 	int final;                       /* the snapshot at the end of the run */
 	const struct export_counts *ex;	 /* the export's counts, or NULL: no export */
+	struct whatif_run *whatif;       /* the what-if experiments, or NULL */
 };
 
 struct figures;

@@ -40,7 +40,8 @@ int serve_page_metrics_json(struct serve *sv, struct MHD_Connection *c)
 	if (src->an)
 		analyzer_copy_latest(src->an, &found);
 	struct export_counts ec;
-	struct snapshot_ctx x = { src->p, src->s, src->prof, &found, timestamp, 0, otlp_read_export(src->otlp, &ec) };
+	struct snapshot_ctx x = { src->p,	  src->s, src->prof, &found, timestamp, 0, otlp_read_export(src->otlp, &ec),
+				  analyzer_get_whatif(src->an) };
 	char *text = NULL;
 	struct errbuf e;
 	int rc = report_json_build(&x, &text, &e);
