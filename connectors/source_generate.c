@@ -112,6 +112,7 @@ static int gen_open(void *opts, const struct connector_env *env, struct schema *
 	g->metrics = env->metrics;
 	g->pace.rate = g->rate;
 	g->pace.removed_ns = env->removed_ns;
+	g->pace.paced_ns = env->paced_ns;
 	/* at low rates, smaller batches keep the pipeline live */
 	if (g->rate && g->rate / 10 < g->batch)
 		g->batch = g->rate / 10 ? (uint32_t)(g->rate / 10) : 1;

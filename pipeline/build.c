@@ -117,6 +117,7 @@ static int build_source(struct pipeline *p, struct errbuf *e)
 	p->env.section = c->source;
 	p->env.metrics = &p->src_metrics;
 	p->env.removed_ns = &p->whatif.ledger_ns;
+	p->env.paced_ns = &p->paced_ns[0];
 	if (p->src->open(p->src_opts, &p->env, &st->schema, e))
 		return -1;
 	snprintf(st->info.name, sizeof st->info.name, "source");
@@ -134,6 +135,7 @@ static int build_dest(struct pipeline *p, struct errbuf *e)
 		return build_note_type_origin(c->destination, e);
 	p->pace.rate = p->dst_common.rate_limit;
 	p->pace.removed_ns = &p->whatif.ledger_ns;
+	p->pace.paced_ns = &p->paced_ns[1];
 	struct pstage *st = &p->stages[p->nstages - 1];
 	const struct schema *in = &p->stages[p->nstages - 2].schema;
 	p->env.section = c->destination;

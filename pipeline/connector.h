@@ -33,6 +33,8 @@ struct connector_env {
 	/* Wall time a virtual clock leaves out (whatif.h): a connector that
 	 * paces by the clock gives it to its struct pace. */
 	const _Atomic uint64_t *removed_ns;
+	/* and where it adds the time it waits for its pace (pace.h) */
+	_Atomic uint64_t *paced_ns;
 };
 
 struct source_ops {

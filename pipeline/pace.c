@@ -23,5 +23,9 @@ uint64_t pace_take(struct pace *p, uint64_t n, uint64_t now)
 		due = now;
 	}
 	p->count += n;
-	return due > now ? due + removed : 0;
+	if (due <= now)
+		return 0;
+	if (p->paced_ns)
+		atomic_fetch_add_explicit(p->paced_ns, due - now, memory_order_relaxed);
+	return due + removed;
 }

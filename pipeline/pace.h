@@ -19,6 +19,9 @@ struct pace {
 	/* NULL, or the time a virtual speed-up leaves out of the clock
 	 * (whatif.h): the rate then holds in virtual time */
 	const _Atomic uint64_t *removed_ns;
+	/* NULL, or where the waits it asks for add up (ns): time a what-if
+	 * experiment does not count as work */
+	_Atomic uint64_t *paced_ns;
 };
 
 /* The time (clock_now_ns) at which the next n records may go, given the time

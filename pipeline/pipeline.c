@@ -129,6 +129,15 @@ uint64_t pipeline_whatif_slept_ns(const struct pipeline *p, size_t stage)
 	return n;
 }
 
+uint64_t pipeline_paced_ns(const struct pipeline *p, size_t stage)
+{
+	if (stage == 0)
+		return atomic_load_explicit((_Atomic uint64_t *)&p->paced_ns[0], memory_order_relaxed);
+	if (stage == p->nstages - 1)
+		return atomic_load_explicit((_Atomic uint64_t *)&p->paced_ns[1], memory_order_relaxed);
+	return 0;
+}
+
 uint64_t pipeline_count_delivered(const struct pipeline *p)
 {
 	const struct stage_info *d = &p->stages[p->nstages - 1].info;

@@ -57,6 +57,9 @@ void pipeline_set_whatif(struct pipeline *p, int stage, double speedup);
 uint64_t pipeline_whatif_removed_ns(const struct pipeline *p);
 /* What the threads of a stage have slept paying for virtual speed-ups. */
 uint64_t pipeline_whatif_slept_ns(const struct pipeline *p, size_t stage);
+/* What a stage waited for its configured pace (the source's rate, the
+ * destination's rate_limit), ns; 0 for a transform. */
+uint64_t pipeline_paced_ns(const struct pipeline *p, size_t stage);
 /* Records that reached the destination's writer so far: the progress a
  * speed-up experiment measures. */
 uint64_t pipeline_count_delivered(const struct pipeline *p);

@@ -97,6 +97,7 @@ struct pipeline {
 	struct pace pace; /* the destination's rate_limit */
 	struct latency latency; /* where sampled batches' time goes ([profile] latency_sample) */
 	struct whatif whatif;   /* the virtual speed-up running, if any (whatif.h) */
+	_Atomic uint64_t paced_ns[2]; /* the source's and the destination's waits for their pace */
 	int write_failed;
 	char write_error[512];
 };

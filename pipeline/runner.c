@@ -165,7 +165,7 @@ static void runner_read(struct pthread_slot *s)
 		if (atomic_load_explicit(&p->stop, memory_order_relaxed))
 			break;
 		struct batch *b = pool_get_batch(p->pool);
-		uint64_t t0 = clock_now_ns();
+		uint64_t t0 = clock_now_ns(), paced0 = atomic_load_explicit(&p->paced_ns[0], memory_order_relaxed);
 		batch_reserve_records(b, s->st->schema.width, p->env.batch);
 		int rc = p->src->read(p->src_opts, b, &p->stop, &e);
 		if (rc <= 0) {
@@ -190,7 +190,10 @@ static void runner_read(struct pthread_slot *s)
 		hooks_trace_complete(s->st->info.name, "batch", t0, (int64_t)b->nrec);
 		runner_note_step(p, s->st, "read", 0, b, t0, (int64_t)b->nrec, b->bytes_in);
 		pool_count_batch(p->pool, b);
-		whatif_after_work(&p->whatif, &s->wa, t1 - t0, &p->stop);
+		/* a wait for the source's configured pace is not work a faster
+		 * source would do faster */
+		uint64_t paced = atomic_load_explicit(&p->paced_ns[0], memory_order_relaxed) - paced0;
+		whatif_after_work(&p->whatif, &s->wa, t1 - t0 > paced ? t1 - t0 - paced : 0, &p->stop);
 		runner_send(s, out, b);
 	}
 }
