@@ -312,8 +312,39 @@ static int whatif_dequeue(struct whatif_run *r, size_t *slot)
 	return stage;
 }
 
-/* auto: the stages of the analyzer's findings, the bottleneck first; waits
- * until it names one. 0 when the experiments must end first. */
+/* The next candidate when the findings name one stage only: the stage not
+ * queued whose threads are busiest over the next half second. */
+static void whatif_queue_busiest(struct whatif_run *r)
+{
+	struct whatif_mark *m = calloc(2, sizeof *m);
+	if (!m)
+		return;
+	whatif_take_mark(r, &m[0]);
+	if (whatif_nap(r, 500000000ull)) {
+		whatif_take_mark(r, &m[1]);
+		int best = -1;
+		double top = 0;
+		for (size_t i = 0; i < whatif_nstages(r); i++) {
+			int n = pipeline_get_stage(r->p, i)->nthreads, queued = 0;
+			pthread_mutex_lock(&r->mu);
+			for (size_t q = 0; q < r->nqueue; q++)
+				queued |= r->queue[q] == (int)i;
+			pthread_mutex_unlock(&r->mu);
+			double busy = n > 0 ? (double)(m[1].busy[i] - m[0].busy[i]) / n : 0;
+			if (!queued && busy > top) {
+				top = busy;
+				best = (int)i;
+			}
+		}
+		if (best >= 0)
+			whatif_queue(r, best);
+	}
+	free(m);
+}
+
+/* auto: the stages of the analyzer's findings, the bottleneck first, and
+ * the next candidate (another finding's stage, else the busiest other
+ * stage); waits until it names one. 0 when the experiments must end first. */
 static int whatif_pick_auto(struct whatif_run *r)
 {
 	struct findings f = { 0 };
@@ -331,6 +362,8 @@ static int whatif_pick_auto(struct whatif_run *r)
 			}
 		}
 		findings_free(&f);
+		if (got == 1)
+			whatif_queue_busiest(r);
 		if (got)
 			return 1;
 		if (!whatif_nap(r, 250000000ull))
