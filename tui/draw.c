@@ -1,6 +1,7 @@
 /* draw.c: the panels on screen, from the model only: header, throughput
- * with its history, stages, the selected stage's latency histogram,
- * channel gauges, memory, alerts, top functions and the key bar. Two
+ * with its history, stages, the selected stage's latency histogram (and
+ * the block of its what-if experiments under it), channel gauges, memory,
+ * alerts, top functions and the key bar. Two
  * columns from 150 columns on, one below; panels that do not fit are cut
  * from the bottom, and a list longer than its panel shows the part the
  * keys moved to (nav.h), the selection always in view. The focused panel's
@@ -343,6 +344,140 @@ static void draw_histogram(const struct draw_opts *d, const struct tui_model *m,
 	}
 }
 
+/* A rate in at most 6 cells: "309k", "1.25M", "950". */
+static void draw_rate_short(char *dst, size_t n, double v)
+{
+	if (!(v > 0))
+		v = 0;
+	if (v < 1e4)
+		snprintf(dst, n, "%.0f", v);
+	else if (v < 1e5)
+		snprintf(dst, n, "%.1fk", v / 1e3);
+	else if (v < 1e6)
+		snprintf(dst, n, "%.0fk", v / 1e3);
+	else if (v < 1e7)
+		snprintf(dst, n, "%.2fM", v / 1e6);
+	else if (v < 1e8)
+		snprintf(dst, n, "%.1fM", v / 1e6);
+	else
+		snprintf(dst, n, "%.0fM", v / 1e6);
+}
+
+/* Rows the selected stage's what-if block wants: none without
+ * experiments, a title while they have no round, else the title, a row per
+ * speed-up (the control first) and what they tell. */
+static int draw_whatif_height(const struct tui_model *m)
+{
+	const struct tui_whatif *w = &m->whatif;
+	if (w->state == TUI_WHATIF_NONE)
+		return 0;
+	return w->rounds ? TUI_WHATIF_POINTS + 2 : 1;
+}
+
+/* The what-if experiments on the selected stage (w): a bar per speed-up,
+ * scaled to the highest interval's top, the gain over the control and the
+ * 95% interval when there is room, then what they tell. When the rows are
+ * short, the rows go by weight: the 1.25x first, then the 1.5x, the
+ * control, the 2x; what they tell stays longest. */
+static void draw_whatif(const struct draw_opts *d, const struct tui_model *m, struct draw_area *a)
+{
+	static const char *const states[] = { "", "waiting its turn", "running", "done", "cut short" };
+	const struct tui_whatif *w = &m->whatif;
+	int st = w->state >= TUI_WHATIF_NONE && w->state <= TUI_WHATIF_CUT ? w->state : TUI_WHATIF_NONE;
+	char title[256];
+	if (!draw_whatif_height(m) || a->y >= a->bottom)
+		return;
+	if (!w->rounds) {
+		snprintf(title, sizeof title, "What if %s were faster (virtual speed-up: %s, no round yet)", w->stage,
+			 states[st]);
+		draw_title(d, a, title, -1);
+		return;
+	}
+	int k = a->bottom - a->y - 1; /* rows under the title */
+	if (k < 1)
+		return;
+	snprintf(title, sizeof title, "What if %s were faster (virtual speed-up, %d round%s, %s; cost %.0f%%)",
+		 w->stage, w->rounds, w->rounds == 1 ? "" : "s", states[st], w->cost_pct);
+	draw_title(d, a, title, -1);
+	/* what fits, by weight: what they tell, 2x, the control, 1.5x, 1.25x */
+	static const int weight[TUI_WHATIF_POINTS + 1] = { -1, TUI_WHATIF_POINTS - 1, 0, 2, 1 };
+	int show[TUI_WHATIF_POINTS] = { 0 }, tell = 0;
+	for (int i = 0; i < TUI_WHATIF_POINTS + 1 && i < k; i++) {
+		if (weight[i] < 0)
+			tell = 1;
+		else
+			show[weight[i]] = 1;
+	}
+	double top = 0;
+	for (int i = 0; i < TUI_WHATIF_POINTS; i++) {
+		if (w->points[i].high > top)
+			top = w->points[i].high;
+		if (w->points[i].records_per_sec > top)
+			top = w->points[i].records_per_sec;
+	}
+	/* "2x     398k/s [bar] +29%  95% 390k-405k": the interval only with room */
+	const int fixed = 5 + 1 + 8 + 2 + 1 + 6, interval = 18;
+	int with_interval = w->rounds > 1 && a->w >= fixed + 12 + interval; /* one round: no interval */
+	int barw = a->w - fixed - (with_interval ? interval : 0);
+	if (barw > 30)
+		barw = 30;
+	if (barw < 4)
+		barw = 4;
+	for (int i = 0; i < TUI_WHATIF_POINTS && a->y < a->bottom; i++) {
+		if (!show[i])
+			continue;
+		const struct tui_whatif_point *pt = &w->points[i];
+		char sp[16], rate[24], lo[24], hi[24], head[64], tail[96], bar[30 * 4 + 1];
+		if (i == 0)
+			snprintf(sp, sizeof sp, "1.0x");
+		else
+			snprintf(sp, sizeof sp, "%gx", pt->speedup);
+		draw_rate_short(rate, sizeof rate, pt->records_per_sec);
+		draw_rate_short(lo, sizeof lo, pt->low);
+		draw_rate_short(hi, sizeof hi, pt->high);
+		snprintf(head, sizeof head, "%-5s %6s/s [", sp, rate);
+		int o = snprintf(tail, sizeof tail, "]");
+		if (i > 0)
+			o += snprintf(tail + o, sizeof tail - (size_t)o, " %+4.0f%%", pt->gain_pct);
+		else
+			o += snprintf(tail + o, sizeof tail - (size_t)o, "      ");
+		if (with_interval && o > 0 && (size_t)o < sizeof tail)
+			snprintf(tail + o, sizeof tail - (size_t)o, "  95%% %s-%s", lo, hi);
+		tui_bar_text(bar, sizeof bar, top > 0 ? pt->records_per_sec / top : 0, barw, d->utf8);
+		int hw = tui_text_cells(head);
+		draw_text(a->y, a->x, a->w, head);
+		attron(draw_pair(d, PAIR_OK));
+		draw_text(a->y, a->x + hw, a->w - hw, bar);
+		attroff(draw_pair(d, PAIR_OK));
+		draw_fit(d, a->y, a->x + hw + barw, a->w - hw - barw, tail);
+		a->y++;
+	}
+	if (tell)
+		draw_line(d, a, w->tell);
+}
+
+/* The selected stage's latency histogram and, under it, its what-if block
+ * when it has one: the block takes the rows the histogram leaves beyond its
+ * title, its percentiles and a bar (beyond the first two when that leaves
+ * the block a line under its title), and a blank row above it. */
+static void draw_stage_latency(const struct draw_opts *d, const struct tui_model *m, struct draw_area *a)
+{
+	int want = draw_whatif_height(m), left = a->bottom - a->y, least = want > 1 ? 3 : 2;
+	int give = want ? want + 1 : 0;
+	if (give && left - give < 3)
+		give = left - 3 >= least ? left - 3 : left - 2;
+	if (give < least)
+		give = 0;
+	struct draw_area h = *a;
+	h.bottom -= give;
+	draw_histogram(d, m, &h);
+	a->y = h.y;
+	if (give) {
+		a->y++;
+		draw_whatif(d, m, a);
+	}
+}
+
 /* Where a record's time goes: a stacked bar per quantile of the followed
  * batches' end-to-end latency, a glyph per part (the largest first) and
  * the rest blank, then the parts named with their shares. */
@@ -624,12 +759,14 @@ void draw_keybar(const struct draw_opts *d, const struct draw_key *keys, size_t 
  * focus (Enter on an alert, f with room for the functions). */
 static void draw_main_keys(const struct draw_opts *d, const struct tui_model *m, int rows, int cols)
 {
-	struct draw_key k[12];
+	struct draw_key k[14];
 	size_t n = 0;
 	k[n++] = (struct draw_key){ "h", "Help", 1 };
 	k[n++] = (struct draw_key){ "s", "Snapshot", 3 };
 	if (!d->attached) /* a trace is taken where the pipeline runs */
 		k[n++] = (struct draw_key){ "t", "Trace", 7 };
+	if (!d->attached) /* so are what-if experiments; the least used key */
+		k[n++] = (struct draw_key){ "w", "What-if", 10 };
 	k[n++] = (struct draw_key){ "p", d->attached ? "Pause view" : "Pause", 4 };
 	k[n++] = (struct draw_key){ "Spc", "Freeze", 6 };
 	k[n++] = (struct draw_key){ "Tab", "Focus", 2 };
@@ -680,7 +817,7 @@ void draw_screen(struct draw_opts *d, const struct tui_model *m, int rows, int c
 		draw_anatomy(d, m, &l);
 		if (m->nlatency)
 			l.y++;
-		draw_histogram(d, m, &l);
+		draw_stage_latency(d, m, &l);
 		draw_channels(d, m, &r);
 		r.y++;
 		draw_memory(d, m, &r);
@@ -709,7 +846,7 @@ void draw_screen(struct draw_opts *d, const struct tui_model *m, int rows, int c
 		a.y = al.y;
 		draw_functions(d, m, &a);
 		draw_anatomy(d, m, &a);
-		draw_histogram(d, m, &a);
+		draw_stage_latency(d, m, &a);
 	}
 	draw_main_keys(d, m, rows, cols);
 	refresh();
@@ -724,6 +861,7 @@ void draw_help(const struct draw_opts *d, int rows, int cols)
 		"                 (while it drains, q again or Ctrl-C abandons it)",
 		"  s              write a snapshot now (profiles, reports, metrics)",
 		"  t              capture a trace for trace_duration into trace_TS.json",
+		"  w              what-if: the gain were the selected stage faster (up to 30s)",
 		"  p              pause or resume the source",
 		"  space          freeze or thaw the display (the pipeline keeps running)",
 	};
@@ -733,6 +871,7 @@ void draw_help(const struct draw_opts *d, int rows, int cols)
 		"  q, F10         close this view; the remote's run goes on",
 		"  s              the remote writes a snapshot (into its own folder)",
 		"  t              (traces are captured on the remote's own screen)",
+		"  w              (what-if experiments too; their results show here)",
 		"  p              pause or resume this view: no requests to the remote;",
 		"                 its pipeline is not paused",
 		"  space          freeze or thaw the display",

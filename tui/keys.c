@@ -119,6 +119,7 @@ enum tui_key_result tui_keys_handle(struct tui_state *st, int ch)
 		return TUI_KEY_QUIT;
 	case 's':
 	case 't':
+	case 'w':
 	case 'p':
 	case 'r':
 		return TUI_KEY_OWN;

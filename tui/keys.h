@@ -2,7 +2,7 @@
  * local run, tui.c, and the one attached to a remote nebtop, attach.c),
  * and the keys both take the same way: movement, Tab, Enter and the
  * detail view, the mouse, space, f, + and -, help, and the quit keys. What
- * differs between the two (s, t, p, r) is left to each screen. */
+ * differs between the two (s, t, w, p, r) is left to each screen. */
 #ifndef NEB_TUI_KEYS_H
 #define NEB_TUI_KEYS_H
 
@@ -30,7 +30,7 @@ struct tui_state {
 enum tui_key_result {
 	TUI_KEY_DONE, /* taken (or nothing to do) */
 	TUI_KEY_QUIT, /* q, Q or F10 (F10 also in the detail view) */
-	TUI_KEY_OWN,  /* the screen's own: s, t, p, r */
+	TUI_KEY_OWN,  /* the screen's own: s, t, w, p, r */
 };
 
 /* One key, as both screens take it. */

@@ -17,9 +17,11 @@
 #include "../pipeline/pipeline.h"
 #include "../pipeline/sampler.h"
 #include "../src/analyze/analyzer.h"
+#include "../src/analyze/whatif_run.h"
 #include "../src/config/config.h"
 #include "../src/profile/profiler.h"
 #include "../src/report/report_latency.h"
+#include "../src/report/report_whatif.h"
 
 /* the analyzer's channel bands (its [alerts] defaults) */
 #define TUI_BAND_MEDIUM_PCT 60.0
@@ -450,6 +452,48 @@ void tui_model_set_findings(struct tui_model *m, const struct findings *fs)
 				m->stages[k].bottleneck = 1;
 }
 
+_Static_assert(TUI_WHATIF_POINTS == WHATIF_SPEEDUPS + 1, "the control and every speed-up");
+
+void tui_model_set_whatif(struct tui_model *m, const struct whatif_result *v, size_t n)
+{
+	static const int states[] = { [WHATIF_QUEUED] = TUI_WHATIF_WAITING,
+				      [WHATIF_RUNNING] = TUI_WHATIF_RUNNING,
+				      [WHATIF_DONE] = TUI_WHATIF_DONE,
+				      [WHATIF_CUT] = TUI_WHATIF_CUT };
+	struct tui_whatif *t = &m->whatif;
+	memset(t, 0, sizeof *t); /* whole: the view compares it byte for byte */
+	if (!m->nstages)
+		return;
+	const struct whatif_result *w = NULL;
+	for (size_t i = 0; i < n && !w; i++)
+		if ((size_t)v[i].stage_index == m->selected && !strcmp(v[i].stage, m->stages[m->selected].name))
+			w = &v[i];
+	if (!w)
+		return;
+	t->state = states[w->state];
+	t->rounds = (int)w->rounds;
+	snprintf(t->stage, sizeof t->stage, "%s", w->stage);
+	snprintf(t->limiter, sizeof t->limiter, "%s", w->limiter);
+	t->seconds = w->seconds;
+	t->cost_pct = w->cost_pct;
+	t->points[0] = (struct tui_whatif_point){ 1.0, w->baseline, w->baseline_low, w->baseline_high, 0 };
+	for (size_t k = 0; k < WHATIF_SPEEDUPS; k++) {
+		const struct whatif_point *pt = &w->points[k];
+		t->points[k + 1] = (struct tui_whatif_point){ pt->speedup, pt->records_per_sec, pt->low, pt->high,
+							      whatif_gain_pct(w, k) };
+	}
+	if (w->rounds)
+		report_whatif_tell(w, t->tell, sizeof t->tell);
+}
+
+/* The experiments on the selected stage, when the run has any (an may be NULL). */
+static void tui_model_whatif(struct tui_model *m, struct analyzer *an)
+{
+	struct whatif_result v[WHATIF_MAX_TARGETS];
+	size_t n = whatif_run_read(analyzer_get_whatif(an), v, WHATIF_MAX_TARGETS);
+	tui_model_set_whatif(m, v, n);
+}
+
 static void tui_model_alerts(struct tui_model *m, struct analyzer *an)
 {
 	struct findings fs = { 0 };
@@ -562,6 +606,7 @@ void tui_model_update(struct tui_model *m, struct pipeline *p, struct sampler *s
 		tui_model_connector(&m->conn[d], &f.conn[d]);
 	/* the analyzer's and the profiler's own locks, not the sampler's */
 	tui_model_alerts(m, an);
+	tui_model_whatif(m, an);
 	tui_model_fns(m, prof);
 	tui_model_latency(m, p);
 	if (push) {

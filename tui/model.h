@@ -20,6 +20,7 @@ struct findings;
 struct pipeline;
 struct profiler;
 struct sampler;
+struct whatif_result;
 
 #define TUI_HISTORY 120 /* seconds kept for the graphs */
 #define TUI_MAX_STAGES 32
@@ -102,6 +103,26 @@ struct tui_latency_q {
 	double share[TUI_LATENCY_PARTS];  /* percent of the quantile's batches' time */
 };
 
+enum tui_whatif_state { TUI_WHATIF_NONE = 0, TUI_WHATIF_WAITING, TUI_WHATIF_RUNNING, TUI_WHATIF_DONE, TUI_WHATIF_CUT };
+
+#define TUI_WHATIF_POINTS 4 /* the control (1.0x), then 1.25x, 1.5x and 2x */
+
+struct tui_whatif_point {
+	double speedup, records_per_sec, low, high; /* with its 95% interval */
+	double gain_pct;			    /* of the control's throughput (0 for the control) */
+};
+
+/* The what-if experiments on the selected stage (whatif_run.h): what the
+ * throughput would be were it faster, measured by virtual speed-ups. */
+struct tui_whatif {
+	int state;		     /* enum tui_whatif_state; NONE: none asked for on this stage */
+	int rounds;		     /* 0: no estimate yet */
+	char stage[64], limiter[64]; /* limiter: the stage that would limit at 2x */
+	double seconds, cost_pct;    /* how long they ran, the throughput they cost */
+	struct tui_whatif_point points[TUI_WHATIF_POINTS];
+	char tell[200]; /* "making x 2x faster would gain +53%: y would then limit" */
+};
+
 struct tui_model {
 	/* header */
 	char pipeline[128], route[320], state[16];
@@ -125,6 +146,7 @@ struct tui_model {
 	size_t nbuckets;
 	struct tui_bucket buckets[TUI_MAX_BUCKETS];
 	uint64_t p50_ns, p90_ns, p99_ns, p999_ns, max_ns;
+	struct tui_whatif whatif; /* the selected stage's what-if experiments (w) */
 	/* channels */
 	size_t nchannels;
 	struct tui_channel_row channels[TUI_MAX_CHANNELS];
@@ -164,6 +186,9 @@ void tui_model_update(struct tui_model *m, struct pipeline *p, struct sampler *s
  * a stage is marked the bottleneck only when the primary finding is a
  * pipeline bottleneck (medium or worse) naming it. */
 void tui_model_set_findings(struct tui_model *m, const struct findings *fs);
+/* The what-if results v[0..n) (whatif_run_read): the selected stage's,
+ * with its gains and what it tells, into m->whatif (none: state NONE). */
+void tui_model_set_whatif(struct tui_model *m, const struct whatif_result *v, size_t n);
 /* The alerts v[0..n) (the primary first): the selected alert follows its
  * finding once the user chose it (m->alert_chosen). */
 void tui_model_set_alerts(struct tui_model *m, const struct tui_alert *v, size_t n);

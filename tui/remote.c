@@ -1,6 +1,6 @@
 /* remote.c: the screen attached to a remote nebtop (remote.h): the loop
  * that asks for the remote's view every refresh, follows the connection
- * (lost, ended, a new run), and the keys of its own (s, t, p, r). The
+ * (lost, ended, a new run), and the keys of its own (s, t, w, p, r). The
  * requests go out from a thread of their own, one at a time, so that the
  * keys answer at once while a remote is slow to answer (q ends the request
  * under way). */
@@ -295,6 +295,11 @@ static void remote_own_key(struct tui_remote *r, struct remote_state *rs, int ch
 		snprintf(m->status, sizeof m->status,
 			 "t: a trace is captured where the pipeline runs (its own screen); s asks %s for a snapshot",
 			 r->target);
+		break;
+	case 'w':
+		snprintf(m->status, sizeof m->status,
+			 "w: what-if experiments are asked for where the pipeline runs (on its own screen, or with "
+			 "-whatif); their results show here, under the stage's latency histogram");
 		break;
 	case 'p':
 		rs->st.paused = !rs->st.paused;

@@ -1,6 +1,6 @@
 /* tui.c: the front end's loop over a local run: the refresh timer, the
  * stop and snapshot requests, the drain on quit, and the keys of its own
- * (s, t, p, r). The terminal is taken and given back in screen.c, the keys
+ * (s, t, w, p, r). The terminal is taken and given back in screen.c, the keys
  * both screens share are in keys.c, drawing in draw.c and draw_detail.c,
  * the figures in model.c, what the movement keys do in nav.c. */
 #include "autoconfig.h"
@@ -18,6 +18,8 @@
 #include "../src/base/clock.h"
 #include "../pipeline/pipeline.h"
 #include "../pipeline/sampler.h"
+#include "../src/analyze/analyzer.h"
+#include "../src/analyze/whatif_run.h"
 #include "../src/config/config.h"
 #include "../src/profile/prof_trace.h"
 #include "../src/base/signals.h"
@@ -72,6 +74,80 @@ static void tui_start_trace(struct tui_run *r, struct tui_state *st)
 	snprintf(st->m.status, sizeof st->m.status, "capturing a trace for %s ...", d);
 }
 
+/* w: what-if experiments on the selected stage (whatif_run.h), or why not,
+ * on the status line. */
+static void tui_ask_whatif(struct tui_run *r, struct tui_state *st)
+{
+	struct tui_model *m = &st->m;
+	char *s = m->status;
+	size_t n = sizeof m->status;
+	struct whatif_run *w = analyzer_get_whatif(r->an);
+	enum pipeline_state ps = pipeline_get_state(r->p);
+	if (!m->nstages) {
+		snprintf(s, n, "w: no stage to experiment on");
+		return;
+	}
+	const char *name = m->stages[m->selected].name;
+	if (!w) {
+		snprintf(s, n, "w: this run has no what-if experiments");
+		return;
+	}
+	/* the experiments measure a running pipeline, and end with its input */
+	if (st->quitting) {
+		snprintf(s, n, "w: the pipeline is draining: no what-if experiments now");
+		return;
+	}
+	if (pipeline_input_ended(r->p) || pipeline_wait_done(r->p, 0)) {
+		snprintf(s, n, "w: the input has ended: what-if experiments need a running pipeline");
+		return;
+	}
+	if (ps != PSTATE_RUNNING && ps != PSTATE_PAUSED) {
+		snprintf(s, n, "w: the pipeline is %s: what-if experiments need a running pipeline",
+			 pipeline_state_name(ps));
+		return;
+	}
+	struct whatif_result v[WHATIF_MAX_TARGETS];
+	size_t k = whatif_run_read(w, v, WHATIF_MAX_TARGETS);
+	const char *busy = NULL; /* a stage whose experiments run now */
+	int again = 0;		 /* the stage's experiments ran before: they run again */
+	for (size_t i = 0; i < k; i++) {
+		int under_way = v[i].state == WHATIF_QUEUED || v[i].state == WHATIF_RUNNING;
+		if ((size_t)v[i].stage_index == m->selected) {
+			if (under_way) {
+				snprintf(
+				    s, n,
+				    "what-if experiments on %s: under way already (%u round%s so far; results under "
+				    "the stage's latency histogram)",
+				    name, v[i].rounds, v[i].rounds == 1 ? "" : "s");
+				return;
+			}
+			again = 1;
+		}
+		if (v[i].state == WHATIF_RUNNING)
+			busy = v[i].stage;
+	}
+	/* the results of as many stages as WHATIF_MAX_TARGETS are kept */
+	if (!again && k >= WHATIF_MAX_TARGETS) {
+		snprintf(s, n, "w: what-if experiments have run on %d stages, as many as a run keeps: not on %s",
+			 WHATIF_MAX_TARGETS, name);
+		return;
+	}
+	if (whatif_run_request(w, (int)m->selected) != 0) {
+		snprintf(s, n,
+			 "w: what-if experiments on %s not asked for: their queue is full or their thread cannot start",
+			 name);
+		return;
+	}
+	char after[96] = "";
+	if (busy)
+		snprintf(after, sizeof after, " after those on %s", busy);
+	snprintf(s, n,
+		 "what-if experiments on %s: asked for%s; they run%s for up to %.0fs and slow the pipeline while they "
+		 "run (results under the stage's latency histogram)%s",
+		 name, again ? " again" : "", after, (double)WHATIF_BUDGET_NS / 1e9,
+		 st->paused ? "; the source is paused: they measure once it resumes" : "");
+}
+
 /* One more snapshot written, into the output folder: the header shows them. */
 static void tui_count_snapshot(struct tui_run *r)
 {
@@ -118,6 +194,9 @@ static int tui_handle_key(struct tui_run *r, struct tui_state *st, int ch)
 		break;
 	case 't':
 		tui_start_trace(r, st);
+		break;
+	case 'w':
+		tui_ask_whatif(r, st);
 		break;
 	case 'p':
 		st->paused = !st->paused;

@@ -69,6 +69,19 @@ static const struct view_field view_latency[] = {
 	VIEW_F(struct tui_latency_q, share[1], VIEW_DBL), VIEW_F(struct tui_latency_q, share[2], VIEW_DBL),
 };
 
+static const struct view_field view_whatif[] = {
+	VIEW_F(struct tui_whatif, state, VIEW_INT),   VIEW_F(struct tui_whatif, rounds, VIEW_INT),
+	VIEW_F(struct tui_whatif, stage, VIEW_STR),   VIEW_F(struct tui_whatif, limiter, VIEW_STR),
+	VIEW_F(struct tui_whatif, seconds, VIEW_DBL), VIEW_F(struct tui_whatif, cost_pct, VIEW_DBL),
+	VIEW_F(struct tui_whatif, tell, VIEW_STR),
+};
+
+static const struct view_field view_whatif_point[] = {
+	VIEW_F(struct tui_whatif_point, speedup, VIEW_DBL),  VIEW_F(struct tui_whatif_point, records_per_sec, VIEW_DBL),
+	VIEW_F(struct tui_whatif_point, low, VIEW_DBL),	     VIEW_F(struct tui_whatif_point, high, VIEW_DBL),
+	VIEW_F(struct tui_whatif_point, gain_pct, VIEW_DBL),
+};
+
 static const struct view_field view_conn[] = {
 	VIEW_F(struct tui_conn, type, VIEW_STR),
 	VIEW_F(struct tui_conn, waits_on, VIEW_STR),
@@ -208,6 +221,11 @@ char *tui_view_text(const struct tui_model *m, const struct tui_view_meta *meta)
 		json_array_append_new(lat, x);
 	}
 	json_object_set_new(o, "latency", lat);
+	json_t *wi = view_put(&m->whatif, view_whatif, VIEW_N(view_whatif));
+	json_object_set_new(wi, "points",
+			    view_put_array(m->whatif.points, sizeof m->whatif.points[0], TUI_WHATIF_POINTS,
+					   view_whatif_point, VIEW_N(view_whatif_point)));
+	json_object_set_new(o, "whatif", wi);
 	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	return text;
@@ -383,6 +401,19 @@ int tui_view_parse(struct tui_model *m, struct tui_view_meta *meta, const char *
 		const json_t *np = json_object_get(json_array_get(la, i), "nparts");
 		json_int_t k = json_is_integer(np) ? json_integer_value(np) : 0;
 		m->latency[i].nparts = k < 0 ? 0 : k > TUI_LATENCY_PARTS ? TUI_LATENCY_PARTS : (size_t)k;
+	}
+	/* the selected stage's what-if experiments (none in a view without them) */
+	memset(&m->whatif, 0, sizeof m->whatif);
+	const json_t *wi = json_object_get(o, "whatif");
+	if (json_is_object(wi)) {
+		view_get(&m->whatif, wi, view_whatif, VIEW_N(view_whatif));
+		view_get_array(m->whatif.points, sizeof m->whatif.points[0], TUI_WHATIF_POINTS, wi, "points",
+			       view_whatif_point, VIEW_N(view_whatif_point));
+		/* a state out of the five (a newer remote) is drawn as none */
+		if (m->whatif.state < TUI_WHATIF_NONE || m->whatif.state > TUI_WHATIF_CUT)
+			m->whatif.state = TUI_WHATIF_NONE;
+		if (m->whatif.rounds < 0)
+			m->whatif.rounds = 0;
 	}
 	json_decref(o);
 	return 0;

@@ -10,8 +10,10 @@
  * ellipsis (UTF-8 and ASCII), tui_text_wrap keeping every word; the alerts
  * from made-up findings: whole (every figure and suggestion), the selected
  * one following its finding, and the stage marked the bottleneck only when
- * the primary finding is that stage; the view nebtop attach reads (tui/view.c):
- * a run's view read back equal to the model, alerts whole and followed,
+ * the primary finding is that stage; the selected stage's what-if results
+ * (its own, by index and name, with the control, the gains and what they
+ * tell); the view nebtop attach reads (tui/view.c): a run's view read back
+ * equal to the model (its what-if block too), alerts whole and followed,
  * what is not a view refused, fields cut to their size. */
 #include "autoconfig.h"
 
@@ -26,6 +28,7 @@
 #include "pipeline/pipeline.h"
 #include "pipeline/sampler.h"
 #include "src/analyze/analyzer.h"
+#include "src/analyze/whatif_run.h"
 #include "src/config/config.h"
 #include "tests/unit/unit_main.h"
 #include "tui/drain.h"
@@ -786,6 +789,80 @@ START_TEST(alert_selection_follows_its_finding)
 }
 END_TEST
 
+/* A what-if result on stage index of name: done in 6 rounds, 100k
+ * records/s as it is, +20%, +35% and +53% at 1.25x, 1.5x and 2x, limiter
+ * the stage that would limit then. */
+static struct whatif_result whatif_of(int index, const char *name, const char *limiter)
+{
+	struct whatif_result w;
+	memset(&w, 0, sizeof w);
+	snprintf(w.stage, sizeof w.stage, "%s", name);
+	snprintf(w.limiter, sizeof w.limiter, "%s", limiter);
+	w.stage_index = index;
+	w.state = WHATIF_DONE;
+	w.rounds = 6;
+	w.baseline = 100000;
+	w.baseline_low = 98000;
+	w.baseline_high = 102000;
+	static const double gain[WHATIF_SPEEDUPS] = { 0.20, 0.35, 0.53 };
+	for (size_t k = 0; k < WHATIF_SPEEDUPS; k++)
+		w.points[k] = (struct whatif_point){ whatif_speedups[k], 100000 * (1 + gain[k]),
+						     100000 * (1 + gain[k]) - 1500, 100000 * (1 + gain[k]) + 1500 };
+	w.seconds = 14.5;
+	w.cost_pct = 12.25;
+	return w;
+}
+
+/* The what-if block is the selected stage's own: none for a stage without
+ * experiments, the control first then each speed-up with its gain, and
+ * what they tell; a stage waiting its turn has no round and tells nothing;
+ * a result of another pipeline's stage at that index is not taken. */
+START_TEST(whatif_follows_the_selected_stage)
+{
+	struct tui_model *m = model_of_stages();
+	struct whatif_result v[2] = { whatif_of(1, "score", "destination"),
+				      whatif_of(2, "destination", "destination") };
+	v[1].state = WHATIF_QUEUED;
+	v[1].rounds = 0;
+	m->selected = 0;
+	tui_model_set_whatif(m, v, 2);
+	ck_assert_int_eq(m->whatif.state, TUI_WHATIF_NONE);
+	ck_assert_int_eq(m->whatif.rounds, 0);
+	m->selected = 1;
+	tui_model_set_whatif(m, v, 2);
+	const struct tui_whatif *w = &m->whatif;
+	ck_assert_int_eq(w->state, TUI_WHATIF_DONE);
+	ck_assert_int_eq(w->rounds, 6);
+	ck_assert_str_eq(w->stage, "score");
+	ck_assert_str_eq(w->limiter, "destination");
+	ck_assert_double_eq(w->cost_pct, 12.25);
+	ck_assert_double_eq(w->seconds, 14.5);
+	ck_assert_double_eq(w->points[0].speedup, 1.0);
+	ck_assert_double_eq(w->points[0].records_per_sec, 100000);
+	ck_assert_double_eq(w->points[0].low, 98000);
+	ck_assert_double_eq(w->points[0].gain_pct, 0);
+	ck_assert_double_eq(w->points[1].speedup, 1.25);
+	ck_assert_double_eq(w->points[3].speedup, 2.0);
+	ck_assert_double_eq_tol(w->points[1].gain_pct, 20, 1e-9);
+	ck_assert_double_eq_tol(w->points[3].gain_pct, 53, 1e-9);
+	ck_assert_double_eq_tol(w->points[3].high, 154500, 1e-6);
+	ck_assert_str_eq(w->tell, "making score 2x faster would gain +53%: destination would then limit");
+	/* waiting its turn: no round, nothing told */
+	m->selected = 2;
+	tui_model_set_whatif(m, v, 2);
+	ck_assert_int_eq(w->state, TUI_WHATIF_WAITING);
+	ck_assert_int_eq(w->rounds, 0);
+	ck_assert_str_eq(w->tell, "");
+	/* the index of a stage of another name: not this stage's */
+	m->selected = 1;
+	snprintf(v[0].stage, sizeof v[0].stage, "enrich");
+	tui_model_set_whatif(m, v, 2);
+	ck_assert_int_eq(w->state, TUI_WHATIF_NONE);
+	ck_assert_str_eq(w->stage, "");
+	free(m);
+}
+END_TEST
+
 /* The drain's status line: 5,000 read, 1,000 written (600 since q), 200
  * filtered: 3,800 to write, 1,500 of them in a channel of 2,000 at 75% (the
  * fuller of two), at the destination's 190.4/s about 20 s (whole seconds); it says that q
@@ -878,6 +955,22 @@ START_TEST(view_round_trip_of_a_run)
 	ck_assert_uint_eq(v->nbuckets, m->nbuckets);
 	ck_assert_mem_eq(v->buckets, m->buckets, m->nbuckets * sizeof m->buckets[0]);
 	ck_assert_mem_eq(v->conn, m->conn, sizeof m->conn);
+	/* no what-if experiments in this run: none crosses */
+	ck_assert_int_eq(m->whatif.state, TUI_WHATIF_NONE);
+	ck_assert_mem_eq(&v->whatif, &m->whatif, sizeof m->whatif);
+	/* the selected stage's what-if results cross whole, byte for byte */
+	struct whatif_result wr = whatif_of(1, m->stages[1].name, "destination");
+	wr.state = WHATIF_RUNNING;
+	tui_model_set_whatif(m, &wr, 1);
+	ck_assert_int_eq(m->whatif.state, TUI_WHATIF_RUNNING);
+	ck_assert_uint_gt(strlen(m->whatif.tell), 0);
+	char *wtext = tui_view_text(m, &meta);
+	ck_assert_ptr_nonnull(wtext);
+	ck_assert_msg(tui_view_parse(v, &meta, wtext, strlen(wtext), err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(v->whatif.rounds, 6);
+	ck_assert_double_eq_tol(v->whatif.points[3].gain_pct, 53, 1e-9);
+	ck_assert_mem_eq(&v->whatif, &m->whatif, sizeof m->whatif);
+	free(wtext);
 	/* the reader's own */
 	ck_assert_uint_eq(v->selected, 1);
 	ck_assert_uint_eq(v->rate.n, 1);
@@ -1053,6 +1146,7 @@ static Suite *tui_model_suite(void)
 	tcase_add_test(tc, alert_holds_the_whole_finding);
 	tcase_add_test(tc, alert_selection_follows_its_finding);
 	tcase_add_test(tc, drain_status_counts);
+	tcase_add_test(tc, whatif_follows_the_selected_stage);
 	tcase_add_test(tc, view_alerts_whole_and_followed);
 	tcase_add_test(tc, view_parse_refuses_and_bounds);
 	tcase_add_test(tc, view_hides_secrets);
