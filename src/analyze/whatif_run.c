@@ -236,8 +236,13 @@ static void whatif_experiment(struct whatif_run *r, int stage, size_t slot)
 		pipeline_set_whatif(r->p, -1, 1.0);
 		if (ended)
 			break;
-		if (!ok || per[0].rate <= 0)
-			continue; /* paused, or nothing came out: the round does not count */
+		if (!ok || per[0].rate <= 0) {
+			/* paused, or nothing came out: the round does not count,
+			 * and the budget runs on */
+			if (clock_now_ns() - start >= WHATIF_BUDGET_NS)
+				break;
+			continue;
+		}
 		k->control[k->n] = per[0].rate;
 		for (int s = 0; s < WHATIF_SPEEDUPS; s++)
 			k->ratio[s][k->n] = per[s + 1].rate / per[0].rate;
