@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 # fonts-dejavu-core and libxml2-utils: the flame graph tests open the SVG in
 # a headless browser and check it with xmllint)
 PACKAGES="build-essential autoconf automake libtool pkg-config
-	libjansson-dev libcurl4-openssl-dev libunwind-dev libinih-dev zlib1g-dev libncurses-dev
+	libjansson-dev libcurl4-openssl-dev libssl-dev libunwind-dev libinih-dev zlib1g-dev libncurses-dev
 	check python3 clang libclang-rt-14-dev golang-go binutils tmux
 	libpq-dev postgresql postgresql-client libmicrohttpd-dev prometheus curl python3-yaml nodejs
 	chromium fonts-dejavu-core libxml2-utils"
