@@ -65,27 +65,28 @@ static int bq_api_open_auth(struct bq_api *a, const struct bq_settings *s, const
 			    struct errbuf *e)
 {
 	char where[512];
-	if (s->access_token && s->credentials_file) {
+	const char *token = s->access_token && *s->access_token ? s->access_token : NULL;
+	const char *path = s->credentials_file && *s->credentials_file ? s->credentials_file : NULL;
+	if (token && path) {
 		confmap_where_key(where, sizeof where, env->section, "access_token");
 		return errbuf_set(e, "%s: give access_token or credentials_file, not both", where);
 	}
-	if (s->access_token) {
+	if (token) {
 		confmap_where_key(where, sizeof where, env->section, "access_token");
-		char *token, var[128];
-		if (envexpand_value(s->access_token, &token, var, sizeof var)) {
+		char *value, var[128];
+		if (envexpand_value(token, &value, var, sizeof var)) {
 			char msg[700];
 			envexpand_explain(msg, sizeof msg, where, var);
 			return errbuf_set(e, "%s", msg);
 		}
-		secrets_register(token);
-		int rc = gcp_auth_open_token(&a->auth, token, e);
-		memset(token, 0, strlen(token));
-		free(token);
+		secrets_register(value);
+		int rc = gcp_auth_open_token(&a->auth, value, e);
+		memset(value, 0, strlen(value));
+		free(value);
 		if (rc)
 			errbuf_prefix(e, "%s", where);
 		return rc;
 	}
-	const char *path = s->credentials_file;
 	confmap_where_key(where, sizeof where, env->section, "credentials_file");
 	if (!path)
 		path = getenv("GOOGLE_APPLICATION_CREDENTIALS");
