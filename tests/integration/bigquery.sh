@@ -84,6 +84,7 @@ run_dest() {
 	{
 		printf '[pipeline]\nduration = 0\non_error = %s\ndead_letter_path = %s/dead.jsonl\n' "$policy" "$T"
 		printf '[source]\ntype = generate\nrows = %s\ncolumns = 4\n' "$ROWS"
+		[ "$ROWS" -lt 100 ] && printf 'rate = 10\n' # a run of ROWS / 10 seconds
 		printf '[destination]\ntype = bigquery\nendpoint = %s\nproject = test-project\n' "$BASE"
 		printf 'dataset = loads\ntable = %s\nretry_backoff = 10ms\n' "$table"
 		printf '%s\n' "$@"
@@ -203,6 +204,18 @@ expect_rc 0 "a token revoked during the run"
 table_matches revoke_t "a token revoked during the run"
 same_text "2 401" "$(bq_requests 'str(sum(1 for r in log if r.get("grant"))) + " " + str([r["status"] for r in log if r.get("table")][1])')" \
 	"a revoked token: a second token fetched after the 401"
+# tokens of 4 s: fetched again 1 s before they expire, before BigQuery refuses
+# them (a rate-limited run of 4 s at least)
+"$PYTHON3" -c 'import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], b"", method="POST"))' \
+	"$BASE/_test/lifetime?s=4" || fail "cannot set the tokens' lifetime"
+ROWS=40 run_dest refresh_t skip
+"$PYTHON3" -c 'import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], b"", method="POST"))' \
+	"$BASE/_test/lifetime?s=3599" || fail "cannot set the tokens' lifetime"
+expect_rc 0 "tokens refreshed before they expire"
+# a loaded machine may hold a request past a token's end (then a 401 gets a
+# new one): a token fetched with no 401 before it is the refresh
+same_text "True" "$(bq_requests 'any(r.get("grant") and log[i - 1]["status"] != 401 for i, r in enumerate(log) if i > 1)')" \
+	"a token fetched again before it expired"
 run_dest events_wrong skip "credentials_file = $T/sa_other.json"
 expect_rc 2 "a key the server does not know"
 stderr_has "refused the key of $EMAIL: HTTP 400: invalid_grant: Invalid JWT Signature." "a key the server does not know"
@@ -231,16 +244,16 @@ run_src() {
 		printf '%s\n' "$@"
 		printf '[destination]\nfile_path = %s/out.json\n' "$T"
 	} >"$T/p.ini"
-	rm -f "$T/dead.jsonl" "$T/out.json"
+	rm -f "$T/dead.jsonl" "$T/out.json" "$T/out.json.part"
 	: >"$BQ_LOG"
 	nebtop "$T/p.ini"
 	no_secrets "query $query"
 }
 
-# src_expect N [NAN]: out.json holds rows 1..N as the server's schema types
-# them (row 3 missing with NAN)
+# src_expect N [NAN [FILE]]: FILE (out.json) holds rows 1..N as the server's
+# schema types them (row 3 missing with NAN)
 src_expect() {
-	"$PYTHON3" - "$T/out.json" "$1" "${2:-}" <<'PY' || soft_fail "the source's records (see above)"
+	"$PYTHON3" - "${3:-$T/out.json}" "$1" "${2:-}" <<'PY' || soft_fail "the source's records (see above)"
 import json, sys
 got = [json.loads(l) for l in open(sys.argv[1])]
 want = [{"id": i, "name": 'row "%d" \u00e9' % i, "score": i * 0.5, "ok": i % 2 == 0, "big": 9007199254740993 + i,
@@ -271,6 +284,15 @@ check_records "$(metrics_file)" 20 19 0 1
 grep -qF "field 'score': FLOAT64 value 'NaN' is not a finite number" "$T/dead.jsonl" ||
 	soft_fail "a NaN FLOAT64: the dead letter: $(head -c 500 "$T/dead.jsonl")"
 note "ok: a value that does not fit its type"
+
+run_src 'SELECT * FROM loads.t -- rows_25 broken' skip max_results=10 max_retries=1
+expect_rc 1 "a page that fails"
+stderr_has "page 2: getQueryResults of job job_" "a page that fails"
+stderr_has ": HTTP 500 backendError: Backend error. Job aborted. (after 1 retry)" "a page that fails"
+# the output of a failed run is left uncommitted, with the first page's records
+src_expect 10 "" "$T/out.json.part"
+check_records "$(metrics_file)" 10 10 0 0
+note "ok: a page that fails after the first"
 
 run_src 'SELECT bad FROM loads.t' skip
 expect_rc 2 "a query BigQuery refuses"

@@ -15,7 +15,9 @@ BigQuery scope, aud = this endpoint's URL, iat within 5 minutes of now and
 exp = iat + 3600 at most; its signature must verify against PUBLIC_KEY_PEM
 (checked with `openssl dgst -sha256 -verify`). Otherwise 400 invalid_grant.
 Each token issued is appended to TOKENS_FILE (the tests look for it in
-nebtop's output). STATIC_TOKEN, when given, is valid too.
+nebtop's output); it is valid for its expires_in (3599 s, or as
+POST /_test/lifetime?s=N sets for the tokens issued next). STATIC_TOKEN,
+when given, is valid too.
 
 BigQuery v2 (every call needs "Authorization: Bearer <a valid token>", else
 401 with the token quoted back in the error, as careless servers do):
@@ -42,12 +44,13 @@ BigQuery v2 (every call needs "Authorization: Bearer <a valid token>", else
        "useLegacySql": false (the API's default is true), a string "query",
        and integers maxResults and timeoutMs, else 400. The query names what
        it returns: rows_N (N rows), slow_K (jobComplete false for K polls),
-       with_nan (row 3's FLOAT64 is NaN), bad (400 invalidQuery).
+       with_nan (row 3's FLOAT64 is NaN), bad (400 invalidQuery), broken
+       (every page after the first: 500 backendError).
   GET  /bigquery/v2/projects/P/queries/JOB?pageToken=&maxResults=&location=
        getQueryResults: jobComplete false while the job is slow; pages of
        maxResults rows with a pageToken to the next, none on the last.
 For the tests (no credentials): GET /_test/table/T: the rows T holds, as
-{insertId: row}.
+{insertId: row}; POST /_test/lifetime?s=N (above).
 """
 import base64
 import json
@@ -68,7 +71,7 @@ MAX_BODY = 10 * 1024 * 1024
 MAX_ROWS = 50000
 
 LOCK = threading.Lock()
-STATE = {"tokens": set(), "tables": {}, "counts": {}, "failed_ids": {}, "jobs": {}}
+STATE = {"tokens": {}, "tables": {}, "counts": {}, "failed_ids": {}, "jobs": {}, "lifetime": 3599}
 CONF = {}
 LOG = None
 
@@ -180,7 +183,7 @@ class Handler(BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization", "")
         token = auth[7:] if auth.startswith("Bearer ") else None
         with LOCK:
-            ok = token is not None and (token in STATE["tokens"] or token == CONF.get("static"))
+            ok = token is not None and (STATE["tokens"].get(token, 0) > time.time() or token == CONF.get("static"))
         if not ok:
             self.reply(401, api_error(401, "authError", "Request had invalid authentication credentials: %s" % auth,
                                       "UNAUTHENTICATED"))
@@ -221,6 +224,9 @@ class Handler(BaseHTTPRequestHandler):
                                     "jobComplete": False}, {"poll": True})
         token = q.get("pageToken", [None])[0]
         first = 1
+        if token is not None and job["broken"]:
+            return self.reply(500, api_error(500, "backendError", "Backend error. Job aborted.", "INTERNAL"),
+                              {"broken": True})
         if token is not None:
             if token not in job["tokens"]:
                 return self.reply(400, api_error(400, "invalid", "Invalid page token %s" % token, "INVALID_ARGUMENT"))
@@ -243,6 +249,10 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         self.url = urlsplit(self.path)
         body = self.body()
+        if self.url.path == "/_test/lifetime":  # for the tests: the lifetime of the tokens issued next
+            with LOCK:
+                STATE["lifetime"] = int(parse_qs(self.url.query)["s"][0])
+            return self.reply(200, {}, {"quiet": True})
         if self.url.path == "/token":
             return self.token(body)
         if not self.authorized():
@@ -271,10 +281,11 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(400, {"error": "invalid_grant", "error_description": why}, {"grant": False, "why": why})
         tok = "ya29.fake-" + secrets.token_hex(20)
         with LOCK:
-            STATE["tokens"].add(tok)
+            lifetime = STATE["lifetime"]
+            STATE["tokens"][tok] = time.time() + lifetime
             with open(CONF["tokens_file"], "a") as f:
                 f.write(tok + "\n")
-        self.reply(200, {"access_token": tok, "expires_in": 3599, "token_type": "Bearer"}, {"grant": True})
+        self.reply(200, {"access_token": tok, "expires_in": lifetime, "token_type": "Bearer"}, {"grant": True})
 
     def insert_all(self, table, body):
         n_req = count("insert:" + table)
@@ -384,7 +395,7 @@ class Handler(BaseHTTPRequestHandler):
         n = re.search(r"rows_(\d+)", text)
         k = re.search(r"slow_(\d+)", text)
         job = {"n": int(n.group(1)) if n else 10, "polls": int(k.group(1)) if k else 0, "nan": "with_nan" in text,
-               "tokens": {}}
+               "broken": "broken" in text, "tokens": {}}
         job_id = "job_" + secrets.token_hex(8)
         with LOCK:
             STATE["jobs"][job_id] = job
