@@ -361,7 +361,7 @@ static void bq_dest_describe(void *opts, char *dst, size_t n)
 const struct dest_ops dest_bigquery = {
 	.type = "bigquery",
 	.summary = "streams the records into a BigQuery table with tabledata.insertAll",
-	.waits_on = "BigQuery",
+	.waits_on = "BigQuery service",
 	.keys = bq_dest_keys,
 	.opts_size = sizeof(struct bq_dest),
 	.open = bq_dest_open,

@@ -473,13 +473,13 @@ static void bq_source_close(void *opts)
 static void bq_source_describe(void *opts, char *dst, size_t n)
 {
 	struct bq_source *s = opts;
-	snprintf(dst, n, "bigquery query in %s", s->bq.project ? s->bq.project : "?");
+	snprintf(dst, n, "query in %s", s->bq.project ? s->bq.project : "?");
 }
 
 const struct source_ops source_bigquery = {
 	.type = "bigquery",
 	.summary = "rows of a BigQuery query (jobs.query, then getQueryResults page after page)",
-	.waits_on = "BigQuery",
+	.waits_on = "BigQuery service",
 	.keys = bq_source_keys,
 	.opts_size = sizeof(struct bq_source),
 	.open = bq_source_open,
