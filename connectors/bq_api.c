@@ -138,6 +138,13 @@ int bq_api_open(struct bq_api *a, const struct bq_settings *s, const struct conn
 		errbuf_prefix(e, "%s", where);
 		return -1;
 	}
+	/* the token endpoint too: a connection refused there would otherwise
+	 * wait through its retries */
+	if (a->auth.token_uri && http_client_probe(&a->client, a->auth.token_uri, e)) {
+		confmap_where_key(where, sizeof where, env->section, "credentials_file");
+		errbuf_prefix(e, "%s: the key file's token_uri", where);
+		return -1;
+	}
 	if (!gcp_auth_header(&a->auth, &a->client, e)) {
 		confmap_where_key(where, sizeof where, env->section, "credentials_file");
 		errbuf_prefix(e, "%s", where);

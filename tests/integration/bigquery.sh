@@ -230,6 +230,12 @@ unset BQ_TEST_TOKEN
 run_dest events_unset skip 'access_token = ${BQ_NO_SUCH_VARIABLE}'
 expect_rc 2 "access_token of an unset variable"
 stderr_has "key 'access_token': environment variable 'BQ_NO_SUCH_VARIABLE' is not set" "access_token of an unset variable"
+"$PYTHON3" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' >"$T/free_port"
+FREE=http://127.0.0.1:$(cat "$T/free_port")
+nebtop -source generate -source-config rows=10 -destination bigquery \
+	-dest-config "endpoint=$FREE,project=p,dataset=d,table=t,credentials_file=$T/sa.json"
+expect_rc 2 "the endpoint down"
+stderr_has "-dest-config: key 'endpoint': cannot connect to $FREE/bigquery/v2/projects/p: " "the endpoint down"
 note "ok: credentials"
 
 # --- the source ---------------------------------------------------------------------------
