@@ -383,14 +383,20 @@ static CURLcode http_client_perform(struct http_client *c, long *status, char *c
 }
 
 /* Whether a try that ended with rc and status is worth another. */
-static int http_client_again(CURLcode rc, long status)
+static int http_client_again(const struct http_client *c, CURLcode rc, long status)
 {
-	return rc == CURLE_OK ? status == 429 || status >= 500 : http_client_transient(rc);
+	if (rc != CURLE_OK)
+		return http_client_transient(rc);
+	if (status >= 200 && status < 300)
+		return 0;
+	if (c->retry_if)
+		return c->retry_if(status, c->body.p ? c->body.p : "", c->body.len);
+	return status == 429 || status >= 500;
 }
 
 /* Waits before retry number `retry`, counted as waiting on the server; 0
  * when the stop flag came up. */
-static int http_client_backoff(struct http_client *c, uint64_t retry)
+int http_client_backoff(struct http_client *c, uint64_t retry)
 {
 	uint64_t w0 = clock_now_ns();
 	int waited = http_client_wait(c, http_client_delay(c, retry));
@@ -461,7 +467,7 @@ int http_client_send(struct http_client *c, const struct http_request *rq, struc
 	for (;;) {
 		rc = http_client_perform(c, &rs->status, cerr, retry == 0);
 		int ok = rc == CURLE_OK && rs->status >= 200 && rs->status < 300;
-		if (ok || !http_client_again(rc, rs->status) || retry >= c->max_retries)
+		if (ok || !http_client_again(c, rc, rs->status) || retry >= c->max_retries)
 			break;
 		retry++;
 		if (!http_client_backoff(c, retry)) {
@@ -474,6 +480,7 @@ int http_client_send(struct http_client *c, const struct http_request *rq, struc
 	curl_slist_free_all(headers);
 	rs->body = c->body.p ? c->body.p : "";
 	rs->len = c->body.len;
+	rs->retries = retry;
 	if (rc == CURLE_ABORTED_BY_CALLBACK)
 		rs->stopped = 1;
 	if (rc == CURLE_OK && rs->status >= 200 && rs->status < 300)
@@ -578,11 +585,12 @@ static int http_client_stream_done(struct http_client *c, CURLcode rc, struct ht
 	http_client_count(c, c->t0, c->busy_ns > c->sink_ns ? c->busy_ns - c->sink_ns : 0, c->retry == 0);
 	rs->body = c->body.p ? c->body.p : "";
 	rs->len = c->body.len;
+	rs->retries = c->retry;
 	if (rc == CURLE_OK && rs->status >= 200 && rs->status < 300)
 		return 0;
 	if (rc == CURLE_ABORTED_BY_CALLBACK)
 		rs->stopped = 1;
-	else if (!c->sink_failed && !c->delivered && http_client_again(rc, rs->status) && c->retry < c->max_retries) {
+	else if (!c->sink_failed && !c->delivered && http_client_again(c, rc, rs->status) && c->retry < c->max_retries) {
 		c->retry++;
 		if (!http_client_backoff(c, c->retry))
 			rs->stopped = 1;

@@ -61,6 +61,10 @@ struct http_client {
 	const _Atomic int *stop;    /* NULL: never stopped */
 	uint64_t rng;               /* jitter */
 	long retry_after_s;         /* of the last response; -1 = none */
+	/* Optional: whether a response that is not 2xx is worth another try,
+	 * for an API whose error bodies say so (set after http_client_open);
+	 * NULL: 429 and 5xx are. Connection errors and timeouts always are. */
+	int (*retry_if)(long status, const char *body, size_t len);
 	struct buf body;            /* the last response's body */
 	int global_init;
 	long headers_out;           /* requests sent by the try under way, libcurl's re-sends included */
@@ -93,6 +97,7 @@ struct http_response {
 	const char *body;        /* valid until the next request */
 	size_t len;
 	int stopped;             /* the stop flag ended the request or its retries */
+	uint64_t retries;        /* tries after the first */
 };
 
 /* Sets up the client from s; `section` names the keys in messages. stop may
@@ -106,6 +111,11 @@ int http_client_open(struct http_client *c, const struct http_settings *s, const
  * both cases. */
 int http_client_send(struct http_client *c, const struct http_request *rq, struct http_response *rs,
 		     struct errbuf *e);
+/* Waits before retry number `retry` (1-based) of a request the caller
+ * repeats itself (part of an answer the API asks to send again), as
+ * http_client_send waits: counted as a retry and as waiting on the server.
+ * 0 when the stop flag came up. */
+int http_client_backoff(struct http_client *c, uint64_t retry);
 /* Starts a GET of url whose body, on a 2xx response, goes to fn as it
  * arrives, while enough(arg) says no (then the transfer pauses: no more of
  * the body is read until the next pump; the server waits). 0, or -1 with the

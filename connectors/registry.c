@@ -4,14 +4,14 @@
 #include "registry.h"
 
 static const struct source_ops *const registry_sources[] = {
-	&source_csv, &source_json, &source_generate, &source_http,
+	&source_csv, &source_json, &source_generate, &source_http, &source_bigquery,
 #ifdef HAVE_LIBPQ
 	&source_postgresql,
 #endif
 	NULL
 };
 static const struct dest_ops *const registry_dests[] = {
-	&dest_json, &dest_csv, &dest_null, &dest_http,
+	&dest_json, &dest_csv, &dest_null, &dest_http, &dest_bigquery,
 #ifdef HAVE_LIBPQ
 	&dest_postgresql,
 #endif

@@ -10,13 +10,14 @@ cd "$(dirname "$0")/.."
 # the server the postgresql connector tests start for themselves; prometheus:
 # promtool and the server the export tests start, curl their client,
 # python3-yaml reads the Grafana provisioning files they check, nodejs runs
-# their OTLP receiver; chromium,
+# their OTLP receiver; openssl: the BigQuery tests make an RSA key and
+# their server checks JWT signatures with it; chromium,
 # fonts-dejavu-core and libxml2-utils: the flame graph tests open the SVG in
 # a headless browser and check it with xmllint)
 PACKAGES="build-essential autoconf automake libtool pkg-config
-	libjansson-dev libcurl4-openssl-dev libunwind-dev libinih-dev zlib1g-dev libncurses-dev
+	libjansson-dev libcurl4-openssl-dev libssl-dev libunwind-dev libinih-dev zlib1g-dev libncurses-dev
 	check python3 clang libclang-rt-14-dev golang-go binutils tmux
-	libpq-dev postgresql postgresql-client libmicrohttpd-dev prometheus curl python3-yaml nodejs
+	libpq-dev postgresql postgresql-client libmicrohttpd-dev prometheus curl python3-yaml nodejs openssl
 	chromium fonts-dejavu-core libxml2-utils"
 
 missing=""
