@@ -60,7 +60,7 @@ struct tui_bucket {
 	uint64_t lo_ns, hi_ns, count;
 };
 
-#define TUI_ALERT_FIGURES 8     /* as many as a finding has (FINDING_MAX_FIGURES) */
+#define TUI_ALERT_FIGURES 10    /* as many as a finding has (FINDING_MAX_FIGURES) */
 #define TUI_ALERT_SUGGESTIONS 4 /* FINDING_MAX_SUGGESTIONS */
 
 /* A finding, whole: the Alerts panel shows its first lines, the detail

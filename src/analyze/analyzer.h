@@ -78,7 +78,7 @@ enum finding_type {
 const char *analyzer_type_name(enum finding_type t);
 
 #define FINDING_MAX_SUGGESTIONS 4
-#define FINDING_MAX_FIGURES 8
+#define FINDING_MAX_FIGURES 10
 
 struct finding_figure {
 	char name[40];  /* "busy_pct" */
