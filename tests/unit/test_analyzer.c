@@ -15,7 +15,10 @@
  * a paced source is the primary over a hot function in an idle stage (the
  * demo), connector advice by what sets the pace, and no finding suggests
  * more workers for a stage held by its lock or on a machine without idle
- * cores; the dead-letter advice only when it is not configured. */
+ * cores; the dead-letter advice only when it is not configured. The
+ * what-if rule: 2 rounds or more of experiments on the bottleneck (or the
+ * source that keeps up) make its impact the measured gain at 2x, said to be
+ * measured, with what would limit next; fewer rounds leave the arithmetic. */
 #include "autoconfig.h"
 
 #include <check.h>
@@ -28,6 +31,7 @@
 #include "pipeline/pipeline.h"
 #include "src/analyze/analyzer.h"
 #include "src/analyze/analyzer_internal.h"
+#include "src/analyze/whatif_run.h"
 #include "tests/unit/unit_main.h"
 
 #define TOL 1e-6
@@ -822,6 +826,135 @@ START_TEST(bottleneck_needs_records)
 	struct findings out;
 	run(&in, &out);
 	ck_assert_uint_eq(count_type(&out, FIND_PIPELINE_BOTTLENECK), 0);
+	findings_free(&out);
+}
+END_TEST
+
+/* A what-if result measured on a stage (whatif_run.h) in rounds: 50,000
+ * records/s as it is, the given rate at 2x (and a 95% interval of +-10,000
+ * around it). */
+static struct whatif_result whatif_measured(const char *stage, unsigned rounds, double at_2x, const char *limiter)
+{
+	struct whatif_result w;
+	memset(&w, 0, sizeof w);
+	snprintf(w.stage, sizeof w.stage, "%s", stage);
+	snprintf(w.limiter, sizeof w.limiter, "%s", limiter);
+	w.rounds = rounds;
+	w.state = WHATIF_DONE;
+	w.baseline = 50000;
+	w.baseline_low = 49000;
+	w.baseline_high = 51000;
+	w.points[0] = (struct whatif_point){ 1.25, 60000, 59000, 61000 };
+	w.points[1] = (struct whatif_point){ 1.5, 70000, 69000, 71000 };
+	w.points[2] = (struct whatif_point){ 2.0, at_2x, at_2x - 10000, at_2x + 10000 };
+	return w;
+}
+
+/* With 2 rounds or more of what-if experiments on the bottleneck stage, its
+ * impact is the measured gain at 2x (not the capacity arithmetic), impact_of
+ * says it was measured and by how many rounds, the description tells the
+ * gain and what would limit next, and a small gain with another limiter
+ * says to work on that one; with fewer rounds, or a result for another
+ * stage, the arithmetic stays. The parse bottleneck of
+ * bottleneck_transform_critical (arithmetic: 100 * (1 - 1/9.5)). */
+START_TEST(bottleneck_impact_measured_by_whatif)
+{
+	const struct an_stage st[] = {
+		SRC(1, 8, 90, 2, 50000),
+		XF("parse", 4, 95, 0, 5, 50000),
+		DST(1, 10, 0, 90, 50000),
+	};
+	const struct an_channel ch[] = { CHAN("source->parse", 50), CHAN("parse->destination", 5) };
+	struct analyzer_input in;
+	input_set_stages(&in, st, 3, ch, 2);
+	const char *lead = "Stage parse is the bottleneck: busy 95.0% at 50,000 records/s";
+	struct findings out;
+
+	/* 3 rounds: 80,000 records/s at 2x, +60%; the destination would limit */
+	struct whatif_result w[2] = { whatif_measured("destination", 3, 200000, "destination"),
+				      whatif_measured("parse", 3, 80000, "destination") };
+	in.whatif = w;
+	in.nwhatif = 2;
+	run(&in, &out);
+	const struct finding *f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_str_eq(f->stage, "parse");
+	ck_assert_double_eq_tol(f->impact_pct, 60, TOL);
+	ck_assert_msg(strstr(f->impact_of, "measured by 3 rounds of virtual speed-up experiments"), "impact_of: %s",
+		      f->impact_of);
+	ck_assert_msg(strstr(f->impact_of, "2x faster"), "impact_of: %s", f->impact_of);
+	ck_assert_msg(!strncmp(f->description, lead, strlen(lead)), "description: %s", f->description);
+	ck_assert_msg(
+	    strstr(f->description, "; what-if: making parse 2x faster would gain +60%: destination would then limit"),
+	    "description: %s", f->description);
+	ck_assert_double_eq_tol(figure(f, "whatif_gain_2x_pct"), 60, TOL);
+	ck_assert_msg(!has_suggestion(f, "Speeding up parse alone buys little"), "%s", all_suggestions(&out));
+	findings_free(&out);
+
+	/* 2 rounds are enough; the stage itself would still limit: no "then
+	 * limit" */
+	w[1] = whatif_measured("parse", 2, 95000, "parse");
+	run(&in, &out);
+	f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_double_eq_tol(f->impact_pct, 90, TOL);
+	ck_assert_msg(strstr(f->impact_of, "measured by 2 rounds"), "impact_of: %s", f->impact_of);
+	ck_assert_msg(strstr(f->description, "; what-if: making parse 2x faster would gain +90%"), "description: %s",
+		      f->description);
+	ck_assert_msg(!strstr(f->description, "would then limit"), "description: %s", f->description);
+	findings_free(&out);
+
+	/* a small gain, another limiter: work on that one; a loss is no impact */
+	w[1] = whatif_measured("parse", 4, 52000, "destination");
+	run(&in, &out);
+	f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_double_eq_tol(f->impact_pct, 4, TOL);
+	ck_assert_msg(
+	    has_suggestion(f, "Speeding up parse alone buys little (+4% at 2x): destination would then limit"), "%s",
+	    all_suggestions(&out));
+	findings_free(&out);
+	w[1] = whatif_measured("parse", 4, 45000, "parse");
+	run(&in, &out);
+	f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_double_eq_tol(f->impact_pct, 0, TOL);
+	ck_assert_double_eq_tol(figure(f, "whatif_gain_2x_pct"), -10, TOL);
+	findings_free(&out);
+
+	/* 1 round: the arithmetic stays, and nothing is said of the experiment */
+	w[1] = whatif_measured("parse", 1, 80000, "destination");
+	run(&in, &out);
+	f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_double_eq_tol(f->impact_pct, 100 * (1 - 1 / 9.5), TOL);
+	ck_assert_msg(!strstr(f->impact_of, "measured"), "impact_of: %s", f->impact_of);
+	ck_assert_msg(!strstr(f->description, "what-if"), "description: %s", f->description);
+	findings_free(&out);
+
+	/* a result for another stage only: the arithmetic stays */
+	in.nwhatif = 1;
+	run(&in, &out);
+	f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_double_eq_tol(f->impact_pct, 100 * (1 - 1 / 9.5), TOL);
+	ck_assert_msg(!strstr(f->description, "what-if"), "description: %s", f->description);
+	findings_free(&out);
+
+	/* a pipeline that keeps up with its source (source_keeps_up): the
+	 * source's measured gain is its impact (0 without: headroom is no loss) */
+	const struct an_stage up[] = {
+		SRC(1, 50, 0, 50, 2000),
+		XF("work", 4, 5, 0, 95, 2000),
+		DST(1, 2, 0, 98, 2000),
+	};
+	input_set_stages(&in, up, 3, NULL, 0);
+	run(&in, &out);
+	ck_assert_double_eq_tol(one_of(&out, FIND_KEEPS_UP)->impact_pct, 0, TOL);
+	findings_free(&out);
+	w[0] = whatif_measured("source", 3, 75000, "source");
+	in.whatif = w;
+	in.nwhatif = 1;
+	run(&in, &out);
+	f = one_of(&out, FIND_KEEPS_UP);
+	ck_assert_double_eq_tol(f->impact_pct, 50, TOL);
+	ck_assert_msg(strstr(f->impact_of, "measured by 3 rounds"), "impact_of: %s", f->impact_of);
+	ck_assert_msg(strstr(f->description, "; what-if: making source 2x faster would gain +50%"), "description: %s",
+		      f->description);
 	findings_free(&out);
 }
 END_TEST
@@ -2675,6 +2808,7 @@ static Suite *analyzer_suite(void)
 	tcase_add_test(tc, pprof_names_and_unknown_frames);
 	tcase_add_test(tc, bottleneck_impact_unknown_capacity);
 	tcase_add_test(tc, bottleneck_needs_records);
+	tcase_add_test(tc, bottleneck_impact_measured_by_whatif);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("rules");
