@@ -32,7 +32,9 @@ int analyzer_rule_whatif(const struct analyzer_input *in, struct findings *out)
 		size_t two = WHATIF_SPEEDUPS - 1;
 		double g = whatif_gain_pct(w, two), lo = 100 * (w->points[two].low / w->baseline - 1),
 		       hi = 100 * (w->points[two].high / w->baseline - 1);
-		f->impact_pct = g > 0 ? g : 0;
+		/* a share, 0..100: a 2x stage cannot more than double the
+		 * pipeline, above that is the estimate's noise */
+		f->impact_pct = g < 0 ? 0 : g > 100 ? 100 : g;
 		finding_set(f->impact_of, sizeof f->impact_of,
 			    "the throughput gained if %s were 2x faster, measured by %u rounds of virtual speed-up "
 			    "experiments (%+.0f%%, 95%% interval %+.0f%% to %+.0f%%), not estimated from its capacity",

@@ -49,8 +49,8 @@ int config_whatif_stage(const struct config *c, const struct pipeline *p, struct
 		const char *name = pipeline_get_stage(p, i)->name;
 		if (!strcmp(name, w))
 			return (int)i;
-		len += (size_t)snprintf(names + len, len < sizeof names ? sizeof names - len : 0, "%s%s",
-					i ? ", " : "", name);
+		if (len < sizeof names)
+			len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", i ? ", " : "", name);
 	}
 	char where[600];
 	confmap_where_key(where, sizeof where, &c->profile, "whatif");
