@@ -673,6 +673,19 @@ static void gads_source_decode(void *opts, struct batch *b, struct worker *w)
 						   s->schema.names[i]);
 				break;
 			}
+			if (json_is_real(v)) { /* the shortest text that reads back the same */
+				char num[40];
+				double d = json_real_value(v);
+				for (int prec = 15; prec <= 17; prec++) {
+					snprintf(num, sizeof num, "%.*g", prec, d);
+					if (strtod(num, NULL) == d)
+						break;
+				}
+				if (!strpbrk(num, ".eEn"))
+					strcat(num, ".0");
+				batch_set_field(b, r, i, num, strlen(num));
+				continue;
+			}
 			char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 			if (!text)
 				abort();

@@ -19,6 +19,8 @@ DEV_TOKEN STATIC_TOKEN
     quotaErrorDetails.retryDelay "1s", the next ones as "FROM campaign";
   - "FROM bad_field": 400 INVALID_ARGUMENT with a queryError, its location
     and trigger; its message quotes the bearer token back (a server may);
+  - "FROM broken_stream": the first chunk, then an error object inside the
+    200 answer (as searchStream ends a stream that fails);
   - "FROM empty": an empty array.
 Each request is logged as a JSON line (path, status, headers seen)."""
 import json
@@ -144,6 +146,9 @@ class Handler(BaseHTTPRequestHandler):
                   {"results": rows[3:6], "fieldMask": mask, "requestId": "rq1"},
                   {"results": rows[6:], "fieldMask": mask, "requestId": "rq1",
                    "queryResourceConsumption": "42"}]
+        if "FROM broken_stream" in q:  # an error after the first chunk, inside the 200 answer
+            chunks = chunks[:1] + [failure(500, "INTERNAL", "Internal error encountered.",
+                                           {"internalError": "INTERNAL_ERROR"})]
         text = "[" + ",\r\n".join(json.dumps(c, indent=2) for c in chunks) + "]"
         self.send_response(200)
         self.send_header("Content-Type", "application/json; charset=UTF-8")

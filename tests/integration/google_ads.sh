@@ -121,6 +121,13 @@ grep -qF "(at query, trigger 'campaign.nme')" "$T/stderr" || soft_fail "a query 
 same_text 0 "$(gads_log 'sum(1 for r in log if r["path"] == "/token")')" "access_token: no token exchange"
 note "ok: INVALID_ARGUMENT query error"
 
+run_src "SELECT campaign.id, campaign.name FROM broken_stream" 'access_token = ${GADS_STATIC}'
+expect_rc 1 "an error inside the stream"
+grep -qF "chunk 2 of the stream, after 3 records: googleAds:searchStream: HTTP 200 INTERNAL, internalError: INTERNAL_ERROR: Internal error encountered." "$T/stderr" ||
+	soft_fail "an error inside the stream: $(cat "$T/stderr")"
+check_records "$(metrics_file)" 3 3 0 0
+note "ok: an error inside the stream stops the run after the records before it"
+
 run_src "SELECT campaign.id, metrics.clicks FROM empty" 'access_token = ${GADS_STATIC}'
 expect_rc 0 "no rows"
 [ -s "$T/out.json" ] && soft_fail "no rows: the output is not empty"
