@@ -22,8 +22,11 @@
  * ends the run with the API's message, its error code and the location in
  * the query: at open, before any record, it is a configuration error (exit
  * 2); an error object inside the stream, after chunks, stops the run (exit
- * 1) after the records read before it. The answer is taken whole by the
- * HTTP client (one request), then parsed and handed on chunk by chunk. */
+ * 1) after the records read before it. The answer is read as it streams
+ * (http_client_stream_request): its array is split into its elements as the
+ * bytes come, each chunk parsed when its last byte came and handed on
+ * before the next is read (the transfer pauses while a chunk waits), so
+ * that at most a chunk or two are held, never the whole answer. */
 #include "autoconfig.h"
 
 #include <jansson.h>
@@ -62,10 +65,16 @@ struct gads_source {
 	uint8_t *types;
 	char **paths; /* the field mask's paths, in order */
 	struct schema schema;
-	json_t *answer;	      /* the array of chunks */
-	size_t chunk, at;     /* the chunk being read and its next row */
+	char *body;	  /* the request's body */
+	json_t *queue;	  /* the chunks parsed, not yet read */
+	json_t *cur;	  /* the chunk being read */
+	size_t chunk, at; /* its number (1-based) and its next row */
+	/* the answer's array split into its elements as it arrives */
+	struct buf elem;
+	int depth, in_str, esc, started, closed, done, bad;
+	char bad_msg[200];
 	uint64_t chunk_bytes; /* the answer's bytes, not yet given to a batch */
-	uint64_t records, quota_retries;
+	uint64_t records, quota, refreshed;
 };
 
 static const struct confkey gads_source_keys[] = {
@@ -263,65 +272,149 @@ static int gads_wait(struct gads_source *s, uint64_t ns)
 	return 1;
 }
 
-/* The searchStream request, with the quota errors' retries: the answer
- * (an array) or NULL (e). */
-static json_t *gads_search(struct gads_source *s, struct errbuf *e)
+/* The stream's sink: splits the answer's array into its elements, each
+ * parsed and queued as soon as its last byte came. */
+static int gads_sink(void *arg, const char *p, size_t n)
 {
-	json_t *rq = json_pack("{s:s}", "query", s->query);
-	char *body = rq ? json_dumps(rq, JSON_COMPACT) : NULL;
-	json_decref(rq);
-	if (!body) {
-		errbuf_set(e, "out of memory");
-		return NULL;
-	}
-	uint64_t quota = 0, refreshed = 0;
-	json_t *out = NULL;
-	for (;;) {
-		const char *auth = gcp_auth_header(&s->auth, &s->client, e);
-		if (!auth)
-			break;
-		const char *extra[] = { auth,
-					s->devtok_header,
-					"Accept: application/json",
-					"Content-Type: application/json",
-					s->login_header,
-					NULL };
-		struct http_request hr = { "POST", s->url, body, strlen(body), extra };
-		struct http_response rs;
-		if (http_client_send(&s->client, &hr, &rs, e) == 0) {
-			json_error_t je;
-			out = json_loadb(rs.body, rs.len, 0, &je);
-			if (!json_is_array(out)) {
-				json_decref(out);
-				out = NULL;
-				errbuf_set(e, "googleAds:searchStream: the answer is not a JSON array: %s", je.text);
-				break;
+	struct gads_source *s = arg;
+	s->chunk_bytes += n;
+	for (size_t i = 0; i < n; i++) {
+		char ch = p[i];
+		int space = ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
+		if (s->closed) {
+			if (space)
+				continue;
+			snprintf(s->bad_msg, sizeof s->bad_msg, "text after the answer's closing ]");
+			return s->bad = -1;
+		}
+		if (!s->started) {
+			if (space)
+				continue;
+			if (ch != '[') {
+				snprintf(s->bad_msg, sizeof s->bad_msg, "the answer is not a JSON array");
+				return s->bad = -1;
 			}
-			s->chunk_bytes = rs.len;
-			break;
+			s->started = 1;
+			continue;
+		}
+		if (s->depth == 0) { /* between elements */
+			if (space || ch == ',')
+				continue;
+			if (ch == ']') {
+				s->closed = 1;
+				continue;
+			}
+			if (ch != '{') {
+				snprintf(s->bad_msg, sizeof s->bad_msg, "an element of the answer is not an object");
+				return s->bad = -1;
+			}
+		}
+		buf_append_byte(&s->elem, ch);
+		if (s->in_str) {
+			if (s->esc)
+				s->esc = 0;
+			else if (ch == '\\')
+				s->esc = 1;
+			else if (ch == '"')
+				s->in_str = 0;
+			continue;
+		}
+		if (ch == '"')
+			s->in_str = 1;
+		else if (ch == '{' || ch == '[')
+			s->depth++;
+		else if ((ch == '}' || ch == ']') && --s->depth == 0) {
+			json_error_t je;
+			json_t *o = json_loadb(s->elem.p, s->elem.len, 0, &je);
+			s->elem.len = 0;
+			if (!json_is_object(o)) {
+				json_decref(o);
+				snprintf(s->bad_msg, sizeof s->bad_msg, "a chunk of the answer is not JSON: %s",
+					 je.text);
+				return s->bad = -1;
+			}
+			json_array_append_new(s->queue, o);
+		}
+	}
+	return 0;
+}
+
+static int gads_enough(void *arg)
+{
+	struct gads_source *s = arg;
+	return json_array_size(s->queue) > 0;
+}
+
+/* Starts the searchStream request. */
+static int gads_start(struct gads_source *s, struct errbuf *e)
+{
+	const char *auth = gcp_auth_header(&s->auth, &s->client, e);
+	if (!auth)
+		return -1;
+	const char *extra[] = {
+		auth, s->devtok_header, "Accept: application/json", "Content-Type: application/json", s->login_header,
+		NULL
+	};
+	struct http_request hr = { "POST", s->url, s->body, strlen(s->body), extra };
+	s->elem.len = 0;
+	s->depth = s->in_str = s->esc = s->started = s->closed = s->done = s->bad = 0;
+	return http_client_stream_request(&s->client, &hr, gads_sink, gads_enough, s, e);
+}
+
+/* The next chunk of the answer (the caller's): the stream is pumped until
+ * one is parsed. NULL at the end of the answer (e->msg empty) or on a
+ * failure (e); a failure before any byte of the answer is tried again
+ * (quota errors after their retryDelay, a refused token once). */
+static json_t *gads_next_chunk(struct gads_source *s, struct errbuf *e)
+{
+	e->msg[0] = 0;
+	for (;;) {
+		if (json_array_size(s->queue)) {
+			json_t *c = json_array_get(s->queue, 0);
+			json_incref(c);
+			json_array_remove(s->queue, 0);
+			return c;
+		}
+		if (s->done)
+			return NULL;
+		struct http_response rs;
+		int rc = http_client_stream_pump(&s->client, &rs, e);
+		if (rc == 1)
+			continue;
+		s->done = 1;
+		if (rc == 0) {
+			if (!s->closed)
+				errbuf_set(e, "googleAds:searchStream: the answer ended %s",
+					   s->started ? "before its closing ]" : "empty (not a JSON array)");
+			continue;
 		}
 		if (rs.stopped)
-			break;
-		if (rs.status == 401 && !refreshed && gcp_auth_expire(&s->auth) == 0) {
-			refreshed++;
+			return NULL;
+		if (s->bad) {
+			errbuf_set(e, "googleAds:searchStream: %s", s->bad_msg);
+			return NULL;
+		}
+		if (s->client.delivered)
+			return NULL; /* the client's words: part of the answer was read */
+		if (rs.status == 401 && !s->refreshed && gcp_auth_expire(&s->auth) == 0) {
+			s->refreshed++;
+			if (gads_start(s, e))
+				return NULL;
 			continue;
 		}
 		struct gads_error g;
 		if (!rs.status || !gads_error_body(rs.body, rs.len, &g))
-			break; /* the client's words */
-		if (rs.status == 429 && g.retry_ns && quota < s->http.max_retries) {
+			return NULL; /* the client's words */
+		if (rs.status == 429 && g.retry_ns && s->quota < s->http.max_retries) {
 			uint64_t ns = g.retry_ns < s->max_retry_delay_ns ? g.retry_ns : s->max_retry_delay_ns;
-			quota++;
-			s->quota_retries++;
-			if (!gads_wait(s, ns))
-				break;
+			s->quota++;
+			if (!gads_wait(s, ns) || gads_start(s, e))
+				return NULL;
 			continue;
 		}
-		gads_word_error(&g, rs.status, rs.retries + quota, e);
-		break;
+		gads_word_error(&g, rs.status, rs.retries + s->quota, e);
+		return NULL;
 	}
-	free(body);
-	return out;
 }
 
 /* The SELECT list of a GAQL query: the paths, for an answer with no chunk. */
@@ -395,9 +488,8 @@ static uint8_t gads_type_of(json_t *v)
 }
 
 /* The schema from the field mask of the first chunk (or the SELECT list). */
-static int gads_take_schema(struct gads_source *s, struct schema *out, struct errbuf *e)
+static int gads_take_schema(struct gads_source *s, json_t *c0, struct schema *out, struct errbuf *e)
 {
-	json_t *c0 = json_array_get(s->answer, 0);
 	const char *mask = json_string_value(json_object_get(c0, "fieldMask"));
 	struct buf sel = { 0 };
 	if (!mask || !*mask) {
@@ -563,13 +655,24 @@ static int gads_source_open(void *opts, const struct connector_env *env, struct 
 		errbuf_prefix(e, "%s", where);
 		return -1;
 	}
-	s->answer = gads_search(s, e);
-	if (!s->answer) {
-		confmap_where_key(where, sizeof where, env->section, "query");
+	json_t *rq = json_pack("{s:s}", "query", s->query);
+	s->body = rq ? json_dumps(rq, JSON_COMPACT) : NULL;
+	json_decref(rq);
+	s->queue = json_array();
+	if (!s->body || !s->queue)
+		return errbuf_set(e, "out of memory");
+	confmap_where_key(where, sizeof where, env->section, "query");
+	if (gads_start(s, e)) {
 		errbuf_prefix(e, "%s", where);
 		return -1;
 	}
-	json_t *c0 = json_array_get(s->answer, 0);
+	json_t *c0 = gads_next_chunk(s, e);
+	if (!c0 && e->msg[0]) {
+		errbuf_prefix(e, "%s", where);
+		return -1;
+	}
+	s->cur = c0;
+	s->chunk = 1;
 	if (json_is_object(json_object_get(c0, "error"))) {
 		struct gads_error g;
 		gads_error_of(json_object_get(c0, "error"), &g);
@@ -578,37 +681,44 @@ static int gads_source_open(void *opts, const struct connector_env *env, struct 
 		errbuf_prefix(e, "%s", where);
 		return -1;
 	}
-	if (gads_take_schema(s, out, e))
+	if (gads_take_schema(s, c0, out, e))
 		return -1;
 	schema_copy(&s->schema, out);
 	return 0;
 }
 
-/* Reader thread: up to `batch` rows of the current chunk. */
+/* Reader thread: up to `batch` rows of the current chunk (the next one
+ * read from the stream first when it is read). */
 static int gads_source_read(void *opts, struct batch *b, const _Atomic int *stop, struct errbuf *e)
 {
 	struct gads_source *s = opts;
 	s->client.stop = stop;
 	b->raw.len = 0;
-	json_t *c = json_array_get(s->answer, s->chunk);
-	json_t *rows = json_object_get(c, "results");
+	json_t *rows = json_object_get(s->cur, "results");
 	while (s->at >= json_array_size(rows)) {
 		if (atomic_load_explicit(stop, memory_order_relaxed))
 			return 0;
-		if (s->chunk >= json_array_size(s->answer))
+		if (!s->cur)
 			return 0;
 		/* the chunk is read: drop it, on to the next */
-		json_array_set_new(s->answer, s->chunk, json_null());
-		s->chunk++;
+		json_decref(s->cur);
+		s->cur = gads_next_chunk(s, e);
 		s->at = 0;
-		c = json_array_get(s->answer, s->chunk);
-		rows = json_object_get(c, "results");
-		json_t *err = json_object_get(c, "error");
+		if (!s->cur) {
+			if (!e->msg[0] || atomic_load_explicit(stop, memory_order_relaxed))
+				return 0;
+			errbuf_prefix(e, "after chunk %zu of the stream, %llu records", s->chunk,
+				      (unsigned long long)s->records);
+			return -1;
+		}
+		s->chunk++;
+		rows = json_object_get(s->cur, "results");
+		json_t *err = json_object_get(s->cur, "error");
 		if (json_is_object(err)) {
 			struct gads_error g;
 			gads_error_of(err, &g);
 			gads_word_error(&g, 200, 0, e);
-			errbuf_prefix(e, "chunk %zu of the stream, after %llu records", s->chunk + 1,
+			errbuf_prefix(e, "chunk %zu of the stream, after %llu records", s->chunk,
 				      (unsigned long long)s->records);
 			return -1;
 		}
@@ -719,8 +829,12 @@ static void gads_source_close(void *opts)
 	struct gads_source *s = opts;
 	http_client_close(&s->client);
 	gcp_auth_close(&s->auth);
-	json_decref(s->answer);
-	s->answer = NULL;
+	json_decref(s->cur);
+	json_decref(s->queue);
+	s->cur = s->queue = NULL;
+	buf_free(&s->elem);
+	free(s->body);
+	s->body = NULL;
 	for (uint32_t i = 0; s->paths && i < s->width; i++)
 		free(s->paths[i]);
 	free(s->paths);
