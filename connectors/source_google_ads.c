@@ -73,6 +73,7 @@ struct gads_source {
 	struct buf elem;
 	int depth, in_str, esc, started, closed, done, bad;
 	char bad_msg[200];
+	char pending[1024];   /* the stream's failure, told after the chunks before it */
 	uint64_t chunk_bytes; /* the answer's bytes, not yet given to a batch */
 	uint64_t records, quota, refreshed;
 };
@@ -375,8 +376,12 @@ static json_t *gads_next_chunk(struct gads_source *s, struct errbuf *e)
 			json_array_remove(s->queue, 0);
 			return c;
 		}
-		if (s->done)
+		if (s->done) {
+			if (s->pending[0])
+				errbuf_set(e, "%s", s->pending);
+			s->pending[0] = 0;
 			return NULL;
+		}
 		struct http_response rs;
 		int rc = http_client_stream_pump(&s->client, &rs, e);
 		if (rc == 1)
@@ -384,18 +389,20 @@ static json_t *gads_next_chunk(struct gads_source *s, struct errbuf *e)
 		s->done = 1;
 		if (rc == 0) {
 			if (!s->closed)
-				errbuf_set(e, "googleAds:searchStream: the answer ended %s",
-					   s->started ? "before its closing ]" : "empty (not a JSON array)");
+				snprintf(s->pending, sizeof s->pending, "googleAds:searchStream: the answer ended %s",
+					 s->started ? "before its closing ]" : "empty (not a JSON array)");
 			continue;
 		}
 		if (rs.stopped)
 			return NULL;
-		if (s->bad) {
-			errbuf_set(e, "googleAds:searchStream: %s", s->bad_msg);
-			return NULL;
+		if (s->bad || s->client.delivered) { /* told after the chunks parsed before it */
+			if (s->bad)
+				snprintf(s->pending, sizeof s->pending, "googleAds:searchStream: %s", s->bad_msg);
+			else /* the client's words: part of the answer was read */
+				snprintf(s->pending, sizeof s->pending, "%s", e->msg);
+			e->msg[0] = 0;
+			continue;
 		}
-		if (s->client.delivered)
-			return NULL; /* the client's words: part of the answer was read */
 		if (rs.status == 401 && !s->refreshed && gcp_auth_expire(&s->auth) == 0) {
 			s->refreshed++;
 			if (gads_start(s, e))

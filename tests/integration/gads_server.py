@@ -21,6 +21,7 @@ DEV_TOKEN STATIC_TOKEN
     and trigger; its message quotes the bearer token back (a server may);
   - "FROM broken_stream": the first chunk, then an error object inside the
     200 answer (as searchStream ends a stream that fails);
+  - "FROM cut_stream": two chunks, then the connection drops;
   - "FROM empty": an empty array.
 Each request is logged as a JSON line (path, status, headers seen)."""
 import json
@@ -150,6 +151,9 @@ class Handler(BaseHTTPRequestHandler):
             chunks = chunks[:1] + [failure(500, "INTERNAL", "Internal error encountered.",
                                            {"internalError": "INTERNAL_ERROR"})]
         text = "[" + ",\r\n".join(json.dumps(c, indent=2) for c in chunks) + "]"
+        cut = "FROM cut_stream" in q
+        if cut:  # the connection drops after two chunks: the end never comes
+            text = "[" + ",\r\n".join(json.dumps(c, indent=2) for c in chunks[:2]) + ","
         self.send_response(200)
         self.send_header("Content-Type", "application/json; charset=UTF-8")
         self.send_header("Transfer-Encoding", "chunked")
@@ -161,6 +165,10 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
             self.wfile.flush()
             time.sleep(0.05)
+        if cut:
+            self.close_connection = True
+            log({"path": path, "status": 200, "cut": True})
+            return
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
         log({"path": path, "status": 200, "chunks": len(chunks), "rows": len(rows)})

@@ -128,6 +128,18 @@ grep -qF "chunk 2 of the stream, after 3 records: googleAds:searchStream: HTTP 2
 check_records "$(metrics_file)" 3 3 0 0
 note "ok: an error inside the stream stops the run after the records before it"
 
+# read as it streams: the chunks that came before the connection dropped
+# are records (a body read whole would have none)
+run_src "SELECT campaign.id, campaign.name, campaign.status, metrics.clicks, metrics.ctr FROM cut_stream" \
+	'access_token = ${GADS_STATIC}'
+expect_rc 1 "a stream cut after two chunks"
+grep -qF "after chunk 2 of the stream, 6 records: POST $BASE/v26/customers/1234567890/googleAds:searchStream: " "$T/stderr" ||
+	soft_fail "a stream cut: $(cat "$T/stderr")"
+check_records "$(metrics_file)" 6 6 0 0
+"$PYTHON3" -c 'import json,sys; sys.exit(0 if [json.loads(l)["campaign.id"] for l in open(sys.argv[1])] == list(range(1001, 1007)) else 1)' \
+	"$T/out.json.part" || soft_fail "a stream cut: the records of the first two chunks"
+note "ok: the answer read as it streams"
+
 run_src "SELECT campaign.id, metrics.clicks FROM empty" 'access_token = ${GADS_STATIC}'
 expect_rc 0 "no rows"
 [ -s "$T/out.json" ] && soft_fail "no rows: the output is not empty"
