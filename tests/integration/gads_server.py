@@ -96,6 +96,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(400, {"error": "invalid_grant", "error_description": "Bad Request"}, path)
             tok = "ya29." + secrets.token_urlsafe(24)
             TOKENS.add(tok)
+            with open(LOG + ".tokens", "a") as f:  # for the test: they must never show
+                f.write(tok + "\n")
             return self.send_json(200, {"access_token": tok, "expires_in": 3599, "token_type": "Bearer",
                                         "scope": "https://www.googleapis.com/auth/adwords"}, path)
         m = re.fullmatch(r"/v(\d+)/customers/(\d+)/googleAds:searchStream", path)

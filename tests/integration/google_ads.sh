@@ -40,7 +40,7 @@ gads_log() {
 # or the output
 no_secrets() {
 	local s toks
-	toks=$(grep -o '"access_token": "[^"]*"' "$T/tokens.txt" 2>/dev/null | cut -d'"' -f4)
+	toks=$(cat "$GADS_LOG.tokens" 2>/dev/null)
 	for s in "$SECRET" "$REFRESH" "$DEV" "$STATIC" $toks; do
 		if grep -rqF -- "$s" "$T/stdout" "$T/stderr" "$T/prof" "$T/out.json" "$T/out.json.part" 2>/dev/null; then
 			soft_fail "$1: a secret (${s:0:6}...) shows in nebtop's output"
@@ -93,6 +93,7 @@ campaigns_expect
 check_records "$(metrics_file)" 7 7 0 0
 same_text "1234567890 111222 3333 26" "$(gads_log '" ".join([r["customer"] for r in log if "customer" in r][:1] + [r["login"][:6] + " " + r["login"][6:] for r in log if "login" in r][:1] + [r["version"] for r in log if "version" in r][:1])')" \
 	"the customer id without dashes, login-customer-id, the default api_version"
+[ -s "$GADS_LOG.tokens" ] || fail "the server gave no token"
 same_text "1 1" "$(gads_log '"%d %d" % (sum(1 for r in log if r["path"] == "/token"), sum(1 for r in log if r.get("chunks")))')" \
 	"one token exchange, one searchStream"
 same_text "1 0" "$(metric "$(metrics_file)" '"%d %d" % (m["connectors"]["source"]["batches"] if "batches" in m["connectors"]["source"] else 1, m["connectors"]["source"]["retries"])')" \
@@ -118,6 +119,7 @@ expect_rc 2 "a query error at open"
 grep -qF "HTTP 400 INVALID_ARGUMENT, queryError: UNRECOGNIZED_FIELD: Unrecognized field in the query: 'campaign.nme'" "$T/stderr" ||
 	soft_fail "a query error: the API's message: $(cat "$T/stderr")"
 grep -qF "(at query, trigger 'campaign.nme')" "$T/stderr" || soft_fail "a query error: its location: $(cat "$T/stderr")"
+grep -qF "(request by (hidden))." "$T/stderr" || soft_fail "a query error: the token the server quoted is hidden: $(cat "$T/stderr")"
 same_text 0 "$(gads_log 'sum(1 for r in log if r["path"] == "/token")')" "access_token: no token exchange"
 note "ok: INVALID_ARGUMENT query error"
 
