@@ -276,9 +276,50 @@ void gcp_auth_count_aside(struct connmetrics *m, const struct connmetrics *side)
 	connmetrics_add(&m->errors, connmetrics_get(&side->errors));
 }
 
-/* Exchanges a new JWT for a token at token_uri. */
+int gcp_auth_open_refresh(struct gcp_auth *a, const char *token_uri, const char *client_id, const char *client_secret,
+			  const char *refresh_token, struct errbuf *e)
+{
+	memset(a, 0, sizeof *a);
+	secrets_register(client_secret);
+	secrets_register(refresh_token);
+	if (strncmp(token_uri, "https://", 8) && strncmp(token_uri, "http://", 7))
+		return errbuf_set(e, "token_uri '%s' is not an http:// or https:// URL", token_uri);
+	a->token_uri = strdup(token_uri);
+	a->client_id = strdup(client_id);
+	a->client_secret = strdup(client_secret);
+	a->refresh_token = strdup(refresh_token);
+	a->file = strdup("refresh_token");
+	if (!a->token_uri || !a->client_id || !a->client_secret || !a->refresh_token || !a->file)
+		return errbuf_set(e, "out of memory");
+	return 0;
+}
+
+/* form-encodes s (RFC 3986 unreserved kept) onto out */
+static void gcp_auth_form_value(struct buf *out, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+		    ch == '.' || ch == '_' || ch == '~')
+			buf_append_byte(out, (char)ch);
+		else
+			buf_printf(out, "%%%02X", ch);
+	}
+}
+
+/* Exchanges a new JWT (or the refresh token) for a token at token_uri. */
 static int gcp_auth_fetch(struct gcp_auth *a, struct http_client *c, struct errbuf *e)
 {
+	struct buf body = { 0 };
+	if (a->refresh_token) {
+		buf_append_str(&body, "grant_type=refresh_token&client_id=");
+		gcp_auth_form_value(&body, a->client_id);
+		buf_append_str(&body, "&client_secret=");
+		gcp_auth_form_value(&body, a->client_secret);
+		buf_append_str(&body, "&refresh_token=");
+		gcp_auth_form_value(&body, a->refresh_token);
+		goto send;
+	}
 	char *jwt =
 	    gcp_auth_make_jwt(a->key, a->key_id, a->client_email, a->scope, a->token_uri, (int64_t)time(NULL), e);
 	if (!jwt) {
@@ -286,10 +327,10 @@ static int gcp_auth_fetch(struct gcp_auth *a, struct http_client *c, struct errb
 		return -1;
 	}
 	secrets_register(jwt); /* a bearer credential for an hour */
-	struct buf body = { 0 };
 	buf_printf(&body, "grant_type=urn%%3Aietf%%3Aparams%%3Aoauth%%3Agrant-type%%3Ajwt-bearer&assertion=%s", jwt);
 	memset(jwt, 0, strlen(jwt));
 	free(jwt);
+send:;
 	const char *extra[] = { "Content-Type: application/x-www-form-urlencoded", "Accept: application/json", NULL };
 	struct http_request rq = { "POST", a->token_uri, body.p, body.len, extra };
 	struct http_response rs;
@@ -311,11 +352,18 @@ static int gcp_auth_fetch(struct gcp_auth *a, struct http_client *c, struct errb
 	if (rc) {
 		char why[512];
 		gcp_auth_token_error(&rs, why, sizeof why);
+		if (rs.status && why[0] && a->refresh_token)
+			return errbuf_set(e,
+					  "the token endpoint %s refused the refresh token of client %s: HTTP %ld: %s",
+					  shown, a->client_id, rs.status, why);
 		if (rs.status && why[0])
 			return errbuf_set(
 			    e, "credentials_file '%s': the token endpoint %s refused the key of %s: HTTP %ld: %s",
 			    a->file, shown, a->client_email, rs.status, why);
-		errbuf_prefix(e, "credentials_file '%s': getting an access token", a->file);
+		if (a->refresh_token)
+			errbuf_prefix(e, "getting an access token for the refresh token");
+		else
+			errbuf_prefix(e, "credentials_file '%s': getting an access token", a->file);
 		return -1;
 	}
 	json_t *o = json_loadb(rs.body, rs.len, 0, NULL);
@@ -348,7 +396,7 @@ static int gcp_auth_fetch(struct gcp_auth *a, struct http_client *c, struct errb
 
 const char *gcp_auth_header(struct gcp_auth *a, struct http_client *c, struct errbuf *e)
 {
-	if (a->key && (!a->header || clock_now_ns() >= a->refresh_at) && gcp_auth_fetch(a, c, e))
+	if ((a->key || a->refresh_token) && (!a->header || clock_now_ns() >= a->refresh_at) && gcp_auth_fetch(a, c, e))
 		return NULL;
 	if (!a->header)
 		errbuf_set(e, "no access token");
@@ -357,7 +405,7 @@ const char *gcp_auth_header(struct gcp_auth *a, struct http_client *c, struct er
 
 int gcp_auth_expire(struct gcp_auth *a)
 {
-	if (!a->key)
+	if (!a->key && !a->refresh_token)
 		return -1;
 	if (a->header) {
 		memset(a->header, 0, strlen(a->header));
@@ -378,5 +426,12 @@ void gcp_auth_close(struct gcp_auth *a)
 	free(a->key_id);
 	free(a->scope);
 	free(a->file);
+	free(a->client_id);
+	if (a->client_secret)
+		memset(a->client_secret, 0, strlen(a->client_secret));
+	if (a->refresh_token)
+		memset(a->refresh_token, 0, strlen(a->refresh_token));
+	free(a->client_secret);
+	free(a->refresh_token);
 	memset(a, 0, sizeof *a);
 }

@@ -25,7 +25,9 @@
 struct gcp_auth {
 	void *key; /* EVP_PKEY *: the key file's private key; NULL: a fixed token */
 	char *client_email, *token_uri, *key_id, *scope;
-	char *file;	     /* the key file's path, for messages */
+	char *file; /* the key file's path, for messages */
+	/* an OAuth refresh token (gcp_auth_open_refresh); NULL: none */
+	char *client_id, *client_secret, *refresh_token;
 	char *header;	     /* "Authorization: Bearer TOKEN"; NULL: none held */
 	uint64_t refresh_at; /* clock_now_ns when the token is fetched again */
 	uint64_t grants;     /* tokens fetched */
@@ -37,6 +39,13 @@ struct gcp_auth {
 int gcp_auth_open_key(struct gcp_auth *a, const char *path, const char *scope, struct errbuf *e);
 /* A token given as is (registered as a secret); never refreshed. */
 int gcp_auth_open_token(struct gcp_auth *a, const char *token, struct errbuf *e);
+/* From an OAuth client's refresh token, exchanged at token_uri (form
+ * grant_type=refresh_token with client_id and client_secret) for an access
+ * token, fetched again before it expires. client_secret and refresh_token
+ * are registered as secrets. The token is fetched at the first
+ * gcp_auth_header. */
+int gcp_auth_open_refresh(struct gcp_auth *a, const char *token_uri, const char *client_id, const char *client_secret,
+			  const char *refresh_token, struct errbuf *e);
 /* The "Authorization: Bearer TOKEN" header line, a token fetched through c
  * first when none is held or it is due for refresh. NULL with the reason
  * (the token endpoint's own words) in e. */

@@ -542,15 +542,24 @@ static int http_client_stream_try(struct http_client *c)
 int http_client_stream_open(struct http_client *c, const char *url, http_sink_fn fn, http_enough_fn enough,
 			    void *arg, struct errbuf *e)
 {
+	struct http_request rq = { "GET", url, NULL, 0, NULL };
+	return http_client_stream_request(c, &rq, fn, enough, arg, e);
+}
+
+int http_client_stream_request(struct http_client *c, const struct http_request *rq, http_sink_fn fn,
+			       http_enough_fn enough, void *arg, struct errbuf *e)
+{
 	CURL *h = c->curl;
+	const char *url = rq->url;
+	int post = !strcmp(rq->method, "POST");
 	http_client_stream_close(c);
 	c->sink = fn;
 	c->enough = enough;
 	c->sink_arg = arg;
 	c->delivered = 0;
 	c->retry = 0;
-	struct http_request rq = { "GET", url, NULL, 0, NULL };
-	c->rq_headers = http_client_request_headers(c, &rq);
+	c->stream_post = post;
+	c->rq_headers = http_client_request_headers(c, rq);
 	c->url = strdup(url);
 	if (!c->multi) /* kept: its connections are kept alive from page to page */
 		c->multi = curl_multi_init();
@@ -560,9 +569,16 @@ int http_client_stream_open(struct http_client *c, const char *url, http_sink_fn
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->rq_headers);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->cerr);
-	curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+	if (post) { /* the body stays the caller's until the stream is closed */
+		curl_easy_setopt(h, CURLOPT_POST, 1L);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->body);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->len);
+		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	} else {
+		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+		curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+	}
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http_client_on_stream);
 	http_client_set_limits(c, 1);
 	if (http_client_stream_try(c))
@@ -590,7 +606,8 @@ static int http_client_stream_done(struct http_client *c, CURLcode rc, struct ht
 		return 0;
 	if (rc == CURLE_ABORTED_BY_CALLBACK)
 		rs->stopped = 1;
-	else if (!c->sink_failed && !c->delivered && http_client_again(c, rc, rs->status) && c->retry < c->max_retries) {
+	else if (!c->sink_failed && !c->delivered && http_client_again(c, rc, rs->status) &&
+		 c->retry < c->max_retries) {
 		c->retry++;
 		if (!http_client_backoff(c, c->retry))
 			rs->stopped = 1;
@@ -599,10 +616,11 @@ static int http_client_stream_done(struct http_client *c, CURLcode rc, struct ht
 	}
 	if (c->sink_failed)
 		return errbuf_set(e, "the page's body was refused");
-	int err = http_client_failure(c, "GET", c->url, rc, rs, c->retry, c->cerr, e);
+	int err = http_client_failure(c, c->stream_post ? "POST" : "GET", c->url, rc, rs, c->retry, c->cerr, e);
 	if (c->delivered && rc != CURLE_OK && !rs->stopped)
 		snprintf(e->msg + strlen(e->msg), sizeof e->msg - strlen(e->msg),
-			 ", %llu bytes into the body (not tried again: they were read)", (unsigned long long)c->delivered);
+			 ", %llu bytes into the body (not tried again: they were read)",
+			 (unsigned long long)c->delivered);
 	return err;
 }
 

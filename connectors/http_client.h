@@ -73,6 +73,7 @@ struct http_client {
 	http_enough_fn enough;
 	void *sink_arg;
 	int paused, sink_failed;
+	int stream_post;            /* the streamed request is a POST */
 	uint64_t delivered;         /* body bytes the sink took */
 	uint64_t retry;             /* tries after the first */
 	uint64_t t0, busy_ns;       /* the try's start, and its time inside the pumps */
@@ -122,6 +123,10 @@ int http_client_backoff(struct http_client *c, uint64_t retry);
  * reason (out of memory). */
 int http_client_stream_open(struct http_client *c, const char *url, http_sink_fn fn, http_enough_fn enough,
 			    void *arg, struct errbuf *e);
+/* The same for any request rq (a POST's body and rq->extra headers
+ * included; the body must stay valid until http_client_stream_close). */
+int http_client_stream_request(struct http_client *c, const struct http_request *rq, http_sink_fn fn,
+			       http_enough_fn enough, void *arg, struct errbuf *e);
 /* Runs the transfer until the sink has enough (1) or the body ended (0),
  * or it failed (-1, with the reason in e as http_client_send words it; rs
  * tells the status and whether the stop flag ended it). Tries again, as
