@@ -73,18 +73,6 @@ static const struct confkey bq_dest_keys[] = {
 	{ NULL, 0, NULL, 0, NULL, NULL, 0, 0, 0 },
 };
 
-/* A random id for this run, so that insertIds do not repeat across runs. */
-static void bqd_make_run_id(char *dst, size_t n)
-{
-	uint64_t r = 0;
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || read(fd, &r, sizeof r) != (ssize_t)sizeof r)
-		r = clock_now_ns() * 0x9E3779B97F4A7C15ull ^ (uint64_t)getpid();
-	if (fd >= 0)
-		close(fd);
-	snprintf(dst, n, "%016llx", (unsigned long long)r);
-}
-
 /* tables.get: the table exists and the credentials may see it. */
 static int bqd_check_table(struct bq_dest *d, const char *ds, const char *tb, struct errbuf *e)
 {
@@ -128,7 +116,7 @@ static int bq_dest_open(void *opts, const struct connector_env *env, const struc
 	free(tb);
 	if (rc)
 		return -1;
-	bqd_make_run_id(d->run_id, sizeof d->run_id);
+	http_client_make_run_id(d->run_id, sizeof d->run_id);
 	if (json_encoder_init(&d->enc, in))
 		return errbuf_set(e, "out of memory");
 	return 0;

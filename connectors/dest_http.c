@@ -61,18 +61,6 @@ static const struct confkey http_dest_keys[] = {
 	{ NULL, 0, NULL, 0, NULL, NULL, 0, 0, 0 },
 };
 
-/* A random id for this run, so that ids do not repeat across runs. */
-static void http_dest_make_run_id(char *dst, size_t n)
-{
-	uint64_t r = 0;
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || read(fd, &r, sizeof r) != (ssize_t)sizeof r)
-		r = clock_now_ns() * 0x9E3779B97F4A7C15ull ^ (uint64_t)getpid();
-	if (fd >= 0)
-		close(fd);
-	snprintf(dst, n, "%016llx", (unsigned long long)r);
-}
-
 static int http_dest_open(void *opts, const struct connector_env *env, const struct schema *in, struct errbuf *e)
 {
 	struct http_dest *d = opts;
@@ -96,7 +84,7 @@ static int http_dest_open(void *opts, const struct connector_env *env, const str
 	d->on_error = env->on_error;
 	snprintf(d->content_type, sizeof d->content_type, "Content-Type: %s",
 		 d->format == HTTP_FORMAT_JSON ? "application/json" : "application/x-ndjson");
-	http_dest_make_run_id(d->run_id, sizeof d->run_id);
+	http_client_make_run_id(d->run_id, sizeof d->run_id);
 	if (json_encoder_init(&d->enc, in))
 		return errbuf_set(e, "out of memory");
 	/* the retries of a destination end by themselves: the pipeline drains

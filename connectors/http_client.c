@@ -2,6 +2,9 @@
  * http_client.h). */
 #include "autoconfig.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "http_client.h"
 
 #include <ctype.h>
@@ -11,6 +14,7 @@
 #include <string.h>
 
 #include "../src/base/clock.h"
+#include "../pipeline/batch.h"
 #include "../src/base/envexpand.h"
 #include "../src/base/secrets.h"
 
@@ -731,4 +735,31 @@ char *http_client_resolve_url(const char *base, const char *ref)
 	curl_free(got);
 	curl_url_cleanup(u);
 	return out;
+}
+
+void http_client_make_run_id(char *dst, size_t n)
+{
+	uint64_t r = 0;
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read(fd, &r, sizeof r) != (ssize_t)sizeof r)
+		r = clock_now_ns() * 0x9E3779B97F4A7C15ull ^ (uint64_t)getpid();
+	if (fd >= 0)
+		close(fd);
+	snprintf(dst, n, "%016llx", (unsigned long long)r);
+}
+
+void http_client_locate_raw(const struct batch *b, uint32_t r, uint64_t *line, const char **raw, size_t *raw_len)
+{
+	*line = 0;
+	*raw = NULL;
+	*raw_len = 0;
+	for (size_t at = 0, i = 0; at < b->raw.len; i++) {
+		size_t len = strlen(b->raw.p + at);
+		if (i == r) {
+			*raw = b->raw.p + at;
+			*raw_len = len;
+			return;
+		}
+		at += len + 1;
+	}
 }

@@ -140,6 +140,13 @@ void http_client_stream_close(struct http_client *c);
  * a check at open that the server can be reached. */
 int http_client_probe(struct http_client *c, const char *url, struct errbuf *e);
 void http_client_close(struct http_client *c);
+/* A random id for this run (16 hex digits), so that request and row ids do
+ * not repeat across runs. */
+void http_client_make_run_id(char *dst, size_t n);
+struct batch;
+/* A source's locate for batches whose raw bytes are the records' JSON texts,
+ * each ended by a NUL, in record order: record r's text. */
+void http_client_locate_raw(const struct batch *b, uint32_t r, uint64_t *line, const char **raw, size_t *raw_len);
 
 /* url with name=value (value URL-encoded) added to its query, malloc'd; NULL
  * when out of memory. */

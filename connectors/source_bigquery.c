@@ -442,18 +442,7 @@ static void bq_source_locate(void *opts, const struct batch *b, uint32_t r, uint
 			     size_t *raw_len)
 {
 	(void)opts;
-	*line = 0;
-	*raw = NULL;
-	*raw_len = 0;
-	for (size_t at = 0, i = 0; at < b->raw.len; i++) {
-		size_t len = strlen(b->raw.p + at);
-		if (i == r) {
-			*raw = b->raw.p + at;
-			*raw_len = len;
-			return;
-		}
-		at += len + 1;
-	}
+	http_client_locate_raw(b, r, line, raw, raw_len);
 }
 
 static void bq_source_close(void *opts)
