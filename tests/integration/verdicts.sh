@@ -90,7 +90,11 @@ elif scen == "fifo":
             bad.append("does not name the pipe: %s" % show(pr))
         if not any("program writing into the pipe" in s for s in pr["suggestions"]):
             bad.append("no advice about the program writing into the pipe: %s" % pr["suggestions"])
+    # the advice about the source (a slow machine, a sanitizer's malloc,
+    # may add an allocator finding whose advice names pprof's -sample_index)
     for f in bn:
+        if f["component"] != "source" and f.get("stage") != "source":
+            continue
         for w in ("index", "trigger", "constraint", "disk"):
             if w in " ".join(f["suggestions"]):
                 bad.append("advice for a pipe mentions %r: %s" % (w, f["suggestions"]))
