@@ -108,7 +108,9 @@ for e in entries:
         continue
     if not frames or not any(re.match(r"^[A-Za-z_]\w*$", f) for f in fns):
         bad.append("%s: no function names in the stack: %s" % (n, frames[:4]))
-    if n in stage_threads and "runner_thread_main" not in fns:
+    # (a TSan build: a thread caught inside the sanitizer's runtime, which
+    # keeps no frame pointers, shows that one frame)
+    if n in stage_threads and "runner_thread_main" not in fns and not (len(fns) == 1 and fns[0].startswith("__tsan_")):
         bad.append("%s: runner_thread_main not in the stack: %s" % (n, fns))
     e["fns"] = fns
 if alive != running:
