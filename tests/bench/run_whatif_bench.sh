@@ -5,17 +5,25 @@
 # 1.5x and 2x faster), then for real: as it is (the baseline), and with
 # STAGE's planted cost (spin's us_per_record, delay's us_per_batch, contend's
 # hold_us) divided by 1.5 and by 2. Prints per pipeline and speed-up the
-# baseline, the prediction with its 95% interval, the real throughput and the
-# error (pred - real) / real, next to the capacity arithmetic's prediction
-# (baseline * min(s, the bottleneck finding's speedup figure) when STAGE is
-# the primary bottleneck of the baseline run, else the baseline: no gain) and
-# its error; then the goal line (every prediction within 10% of real).
-# Throughputs: the metrics JSON's throughput.steady_records_per_sec (else
-# records_per_sec). Figures only: never fails on a timing, only when a run
-# fails or its files are missing.
+# baseline, the what-if run's own baseline (its 1.0x control periods), the
+# prediction with its 95% interval, the real throughput and the error
+# (pred - real) / real, the error of the predicted gain applied to the real
+# baseline (which leaves out the drift between runs), and the capacity
+# arithmetic's prediction (baseline * min(s, the bottleneck finding's speedup
+# figure) when STAGE is the primary bottleneck of the baseline run, else the
+# baseline: no gain) with its error; the cores that other processes kept busy
+# meanwhile (a loaded machine makes the figures meaningless); then the goal
+# line: every prediction within 10% of real. A real run's throughput: its
+# records out between two snapshots taken while it runs (SIGUSR1 at 2 s and
+# 1.5 s before its end) over the time between them; not the metrics' steady
+# figure, which reads a pipeline whose batches come out in bursts low (the
+# middle half, by rate, of 100 ms intervals that hold 3 or 4 bursts: 62,500/s
+# for the sleeping stage's 66,000/s). Figures only: never fails on a timing,
+# only when a run fails or its files are missing.
+# About 6.5 minutes.
 #
 # Usage: run_whatif_bench.sh [CASE...]   (default: all; the names below)
-# Environment: NEBTOP, WHATIF_S (seconds of the what-if run, 30), REAL_S
+# Environment: NEBTOP, WHATIF_S (seconds of each what-if run, 30), REAL_S
 #              (seconds of each real run, 8), BENCH_DIR (tests/bench/out;
 #              runs go to BENCH_DIR/whatif/CASE-KIND)
 set -euo pipefail
@@ -31,18 +39,22 @@ D=$BENCH_DIR/whatif
 rm -rf "$D"
 mkdir -p "$D"
 
-# The cases: NAME|WORKERS|TARGET|BASE|STAGES|DESTINATION KEYS|WHAT. STAGES
-# are "name:type:key=value" words; @T@ is the target's planted cost (BASE,
-# or BASE / s in the real runs: BASE must be a multiple of 6). Cases with the
-# same STAGES, WORKERS and destination share their baseline run.
+# The cases: NAME|PIPELINE KEYS|TARGET|BASE|STAGES|DESTINATION KEYS|WHAT.
+# Keys are "key=value" words; STAGES are "name:type:key=value" words; @T@ is
+# the target's planted cost (BASE, or BASE / s in the real runs: BASE must be
+# a multiple of 6). Cases with the same keys and stages share their baseline
+# run. The lock is held long (120 us) so that halving it nearly halves the
+# stage: the handoff of a contended mutex costs a few microseconds a record
+# that no hold_us takes away (with 12 us, hold_us / 2 makes the stage only
+# about 1.6x faster).
 CASES=(
-	"series_x|1|x|30|x:spin:us_per_record=@T@ y:spin:us_per_record=18||CPU stages in series, x the bottleneck (2x: y limits)"
-	"series_y|1|y|18|x:spin:us_per_record=30 y:spin:us_per_record=@T@||the same, y not the bottleneck (no gain)"
-	"shared|1|a|12|a:spin:us_per_record=@T@ b:spin:us_per_record=9 c:spin:us_per_record=9||three spinning stages on the 2 cores"
-	"lock|4|hot|12|hot:contend:hold_us=@T@||one lock held 12 us a record by 4 workers"
-	"sleep|2|nap|30000|nap:delay:us_per_batch=@T@||a stage sleeping 30 ms a batch, 2 workers"
-	"ratelimit|1|x|12|x:spin:us_per_record=@T@|rate_limit = 50000|the destination capped at 50,000/s, under x's capacity (no gain)"
-	"parallel|2|x|12|x:spin:us_per_record=@T@||one spinning stage, 2 workers on the 2 cores"
+	"series_x|workers=1|x|30|x:spin:us_per_record=@T@ y:spin:us_per_record=18||CPU stages in series, x the bottleneck (2x: y limits)"
+	"series_y|workers=1|y|18|x:spin:us_per_record=30 y:spin:us_per_record=@T@||the same, y not the bottleneck (no gain)"
+	"shared|workers=1|a|12|a:spin:us_per_record=@T@ b:spin:us_per_record=9 c:spin:us_per_record=9||three spinning stages on the 2 cores"
+	"lock|workers=4 batch=100|hot|120|hot:contend:hold_us=@T@||one lock held 120 us a record by 4 workers"
+	"sleep|workers=2|nap|30000|nap:delay:us_per_batch=@T@||a stage sleeping 30 ms a batch, 2 workers"
+	"ratelimit|workers=1|x|12|x:spin:us_per_record=@T@|rate_limit=50000|the destination capped at 50,000/s, under x's capacity (no gain)"
+	"parallel|workers=2|x|12|x:spin:us_per_record=@T@||one spinning stage, 2 workers on the 2 cores"
 )
 if [ $# -gt 0 ]; then
 	keep=()
@@ -53,27 +65,50 @@ if [ $# -gt 0 ]; then
 	CASES=("${keep[@]}")
 fi
 
-# write_ini FILE SECONDS WORKERS STAGES DESTKEYS COST
+keys() { local k; for k in $1; do printf '%s = %s\n' "${k%%=*}" "${k#*=}"; done; } # "k=v ..." as INI lines
+
+# write_ini FILE SECONDS PIPELINEKEYS STAGES DESTKEYS COST
 write_ini() {
 	local w t k
 	{
-		printf '[pipeline]\nname = whatif_bench\nworkers = %s\nduration = %ss\n\n' "$3" "$2"
+		printf '[pipeline]\nname = whatif_bench\nduration = %ss\n%s\n\n' "$2" "$(keys "$3")"
 		printf '[source]\ntype = generate\nrows = 0\ncolumns = 4\n\n'
 		for w in $4; do
 			IFS=: read -r t k <<<"${w#*:}"
-			printf '[stage.%s]\ntype = %s\n%s\n\n' "${w%%:*}" "$t" "${k/@T@/$6}"
+			printf '[stage.%s]\ntype = %s\n%s\n\n' "${w%%:*}" "$t" "$(keys "${k/@T@/$6}")"
 		done
-		printf '[destination]\ntype = null\n%s\n' "$5"
+		printf '[destination]\ntype = null\n%s\n' "$(keys "$5")"
 	} >"$1"
 }
 
-# run NAME SECONDS WORKERS STAGES DESTKEYS COST [ARGS...]: one run into $D/NAME
+# run NAME SECONDS PIPELINEKEYS STAGES DESTKEYS COST [ARGS...]: one run into $D/NAME
 run() {
-	local name=$1 secs=$2 workers=$3 stages=$4 dest=$5 cost=$6
+	local name=$1 secs=$2 plkeys=$3 stages=$4 dest=$5 cost=$6
 	shift 6
-	write_ini "$D/$name.ini" "$secs" "$workers" "$stages" "$dest" "$cost"
+	write_ini "$D/$name.ini" "$secs" "$plkeys" "$stages" "$dest" "$cost"
 	"$NEBTOP" -b -types none -output "$D/$name" "$@" "$D/$name.ini" >"$D/$name.out" 2>"$D/$name.err" ||
 		die "the $name run failed (exit $?): $(tail -c 600 "$D/$name.err")"
+	ls "$D/$name"/metrics_*.json >/dev/null 2>&1 || die "the $name run wrote no metrics"
+}
+
+# real NAME PIPELINEKEYS STAGES DESTKEYS COST: a run of REAL_S seconds with
+# snapshots (SIGUSR1) at 2 s and 1.5 s before its end: the records out
+# between the two over the time between them are its throughput
+BG=""
+trap '[ -z "$BG" ] || kill "$BG" 2>/dev/null || true' EXIT # a real run is not left behind
+real() {
+	local name=$1 pid rc=0
+	write_ini "$D/$name.ini" "$REAL_S" "$2" "$3" "$4" "$5"
+	"$NEBTOP" -b -types none -output "$D/$name" "$D/$name.ini" >"$D/$name.out" 2>"$D/$name.err" &
+	pid=$!
+	BG=$pid
+	sleep 2
+	kill -USR1 "$pid" 2>/dev/null || true
+	sleep "$(awk -v s="$REAL_S" 'BEGIN {print (s > 5.5 ? s - 3.5 : 0.1)}')"
+	kill -USR1 "$pid" 2>/dev/null || true
+	wait "$pid" || rc=$?
+	BG=""
+	[ "$rc" = 0 ] || die "the $name run failed (exit $rc): $(tail -c 600 "$D/$name.err")"
 	ls "$D/$name"/metrics_*.json >/dev/null 2>&1 || die "the $name run wrote no metrics"
 }
 
@@ -82,18 +117,18 @@ echo "  (what-if runs ${WHATIF_S}s, real runs ${REAL_S}s each, $D)"
 declare -A based=()
 table_args=()
 for c in "${CASES[@]}"; do
-	IFS='|' read -r name workers target base stages dest what <<<"$c"
+	IFS='|' read -r name plkeys target base stages dest what <<<"$c"
 	((base * 2 % 3 == 0 && base % 2 == 0)) || die "$name: $base is not a multiple of 6"
 	echo "  $name: $what ..."
-	run "$name-whatif" "$WHATIF_S" "$workers" "$stages" "$dest" "$base" -whatif "$target"
+	run "$name-whatif" "$WHATIF_S" "$plkeys" "$stages" "$dest" "$base" -whatif "$target"
 	# the baseline: the stages with no @T@ left, shared by the cases they match
-	key=$workers/${stages//@T@/$base}/$dest
+	key=$plkeys/${stages//@T@/$base}/$dest
 	if [ -z "${based[$key]:-}" ]; then
-		run "$name-base" "$REAL_S" "$workers" "$stages" "$dest" "$base"
+		real "$name-base" "$plkeys" "$stages" "$dest" "$base"
 		based[$key]=$name-base
 	fi
-	run "$name-s1.5" "$REAL_S" "$workers" "$stages" "$dest" $((base * 2 / 3))
-	run "$name-s2" "$REAL_S" "$workers" "$stages" "$dest" $((base / 2))
+	real "$name-s1.5" "$plkeys" "$stages" "$dest" $((base * 2 / 3))
+	real "$name-s2" "$plkeys" "$stages" "$dest" $((base / 2))
 	table_args+=("$name" "$target" "${based[$key]}")
 done
 echo "  load after:$(uptime | sed 's/.*load average://')"
@@ -104,13 +139,24 @@ import glob, json, re, sys
 d, args = sys.argv[1], sys.argv[2:]
 
 
+def snapshots(run):
+    return [json.load(open(f)) for f in glob.glob("%s/%s/metrics_*.json" % (d, run))]
+
+
 def metrics(run):
-    return json.load(open(sorted(glob.glob("%s/%s/metrics_*.json" % (d, run)))[-1]))
+    """the final snapshot's metrics"""
+    s = snapshots(run)
+    return ([m for m in s if m.get("final")] or sorted(s, key=lambda m: m["duration_s"]))[-1]
 
 
-def rate(m):
-    t = m.get("throughput", {})
-    return t.get("steady_records_per_sec") or t.get("records_per_sec") or m["records"]["out"] / m["duration_s"]
+def rate(run):
+    """records out between the run's two snapshots taken while it ran, over the
+    time between them; else the steady rate of the final snapshot"""
+    mid = sorted((m for m in snapshots(run) if not m.get("final")), key=lambda m: m["duration_s"])
+    if len(mid) >= 2 and mid[-1]["duration_s"] - mid[0]["duration_s"] >= 1:
+        return (mid[-1]["records"]["out"] - mid[0]["records"]["out"]) / (mid[-1]["duration_s"] - mid[0]["duration_s"])
+    t = metrics(run).get("throughput", {})
+    return t.get("steady_records_per_sec") or t.get("records_per_sec")
 
 
 def rounds(run, stage):
@@ -141,7 +187,7 @@ worst, worst_cap, worst_other, missing, notes = 0.0, 0.0, 0.0, 0, []
 for i in range(0, len(args), 3):
     name, target, base_run = args[i:i + 3]
     b = metrics(base_run)
-    base = rate(b)
+    base = rate(base_run)
     wm = metrics(name + "-whatif")
     pts = {round(p["speedup"], 2): p for p in wm.get("whatif") or [] if p.get("stage") == target}
     pb = b.get("primary_bottleneck") or ((b.get("bottlenecks") or [None])[0])
@@ -153,7 +199,7 @@ for i in range(0, len(args), 3):
         (", its speedup figure %.2f" % capfig) if capfig else ""))
     for s, run in ((1.5, name + "-s1.5"), (2.0, name + "-s2")):
         rm = metrics(run)
-        real = rate(rm)
+        real = rate(run)
         busy = max(others(b), others(wm), others(rm))
         worst_other = max(worst_other, busy)
         if primary == target:
