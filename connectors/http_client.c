@@ -748,8 +748,10 @@ void http_client_make_run_id(char *dst, size_t n)
 	snprintf(dst, n, "%016llx", (unsigned long long)r);
 }
 
-void http_client_locate_raw(const struct batch *b, uint32_t r, uint64_t *line, const char **raw, size_t *raw_len)
+void http_client_locate_raw(void *opts, const struct batch *b, uint32_t r, uint64_t *line, const char **raw,
+			    size_t *raw_len)
 {
+	(void)opts;
 	*line = 0;
 	*raw = NULL;
 	*raw_len = 0;

@@ -144,9 +144,11 @@ void http_client_close(struct http_client *c);
  * not repeat across runs. */
 void http_client_make_run_id(char *dst, size_t n);
 struct batch;
-/* A source's locate for batches whose raw bytes are the records' JSON texts,
- * each ended by a NUL, in record order: record r's text. */
-void http_client_locate_raw(const struct batch *b, uint32_t r, uint64_t *line, const char **raw, size_t *raw_len);
+/* A source's locate (source_ops) for batches whose raw bytes are the
+ * records' JSON texts, each ended by a NUL, in record order: record r's
+ * text; opts is not read. */
+void http_client_locate_raw(void *opts, const struct batch *b, uint32_t r, uint64_t *line, const char **raw,
+			    size_t *raw_len);
 
 /* url with name=value (value URL-encoded) added to its query, malloc'd; NULL
  * when out of memory. */

@@ -438,13 +438,6 @@ static void bq_source_decode(void *opts, struct batch *b, struct worker *w)
 	}
 }
 
-static void bq_source_locate(void *opts, const struct batch *b, uint32_t r, uint64_t *line, const char **raw,
-			     size_t *raw_len)
-{
-	(void)opts;
-	http_client_locate_raw(b, r, line, raw, raw_len);
-}
-
 static void bq_source_close(void *opts)
 {
 	struct bq_source *s = opts;
@@ -474,7 +467,7 @@ const struct source_ops source_bigquery = {
 	.open = bq_source_open,
 	.read = bq_source_read,
 	.decode = bq_source_decode,
-	.locate = bq_source_locate,
+	.locate = http_client_locate_raw,
 	.close = bq_source_close,
 	.describe = bq_source_describe,
 };

@@ -813,13 +813,6 @@ static void gads_source_decode(void *opts, struct batch *b, struct worker *w)
 	}
 }
 
-static void gads_source_locate(void *opts, const struct batch *b, uint32_t r, uint64_t *line, const char **raw,
-			       size_t *raw_len)
-{
-	(void)opts;
-	http_client_locate_raw(b, r, line, raw, raw_len);
-}
-
 static void gads_source_close(void *opts)
 {
 	struct gads_source *s = opts;
@@ -859,7 +852,7 @@ const struct source_ops source_google_ads = {
 	.open = gads_source_open,
 	.read = gads_source_read,
 	.decode = gads_source_decode,
-	.locate = gads_source_locate,
+	.locate = http_client_locate_raw,
 	.close = gads_source_close,
 	.describe = gads_source_describe,
 };
