@@ -335,6 +335,7 @@ struct pipeline *pipeline_build(const struct pipeline_spec *c, struct errbuf *e)
 	p->env.batch = (uint32_t)c->pl->batch;
 	p->env.on_error = c->pl->on_error;
 	nlock_init(&p->mu, "pipeline");
+	nlock_init(&p->write_gate, "destination write");
 	whatif_init(&p->whatif);
 	pthread_cond_init(&p->cond, NULL);
 	p->nstages = c->nstages + 2;

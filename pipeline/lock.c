@@ -70,6 +70,17 @@ int nlock_timedwait(struct nlock *l, pthread_cond_t *c, const struct timespec *a
 	return pthread_cond_timedwait(c, &l->mu, abstime);
 }
 
+int nlock_lock_within(struct nlock *l, uint64_t timeout_ns)
+{
+	atomic_fetch_add_explicit(&l->acquisitions, 1, memory_order_relaxed);
+	struct timespec t;
+	clock_gettime(CLOCK_REALTIME, &t);
+	uint64_t ns = (uint64_t)t.tv_nsec + timeout_ns;
+	t.tv_sec += (time_t)(ns / 1000000000u);
+	t.tv_nsec = (long)(ns % 1000000000u);
+	return pthread_mutex_timedlock(&l->mu, &t);
+}
+
 size_t nlock_read_all(struct nlock_stats *out, size_t max)
 {
 	size_t n = 0;

@@ -32,6 +32,8 @@ void nlock_unlock(struct nlock *l);
 /* Waits on c with l held, as pthread_cond_wait does. */
 void nlock_wait(struct nlock *l, pthread_cond_t *c);
 int nlock_timedwait(struct nlock *l, pthread_cond_t *c, const struct timespec *abstime);
+/* Takes l if it is free within timeout_ns: 0 when taken, else an errno. */
+int nlock_lock_within(struct nlock *l, uint64_t timeout_ns);
 
 /* Copies the figures of every live lock; returns how many (up to max). */
 size_t nlock_read_all(struct nlock_stats *out, size_t max);

@@ -78,6 +78,11 @@ static void pipeline_add_failure(struct pipeline *p, int failed_before, const ch
 	nlock_unlock(&p->mu);
 }
 
+int pipeline_abandon(struct pipeline *p, uint64_t timeout_ns)
+{
+	return nlock_lock_within(&p->write_gate, timeout_ns) == 0 ? 0 : -1;
+}
+
 int pipeline_finish(struct pipeline *p, struct errbuf *e)
 {
 	if (p->finished)
@@ -199,6 +204,7 @@ void pipeline_free(struct pipeline *p)
 	free(p->metrics);
 	free(p->stages);
 	nlock_destroy(&p->mu);
+	nlock_destroy(&p->write_gate);
 	pthread_cond_destroy(&p->cond);
 	free(p);
 }

@@ -68,6 +68,11 @@ int pipeline_wait_done(struct pipeline *p, uint64_t timeout_ns);
 /* Joins the threads and closes the destination (committing the output when
  * the run did not fail). 0 on success, -1 with the failure in e. */
 int pipeline_finish(struct pipeline *p, struct errbuf *e);
+/* Before a process exits without pipeline_finish (an abandoned drain):
+ * waits up to timeout_ns for a batch being written to be written whole, and
+ * lets no other start; 0 when none is being written any more, -1 when the
+ * write still runs (a blocked output). The pipeline can only be freed after. */
+int pipeline_abandon(struct pipeline *p, uint64_t timeout_ns);
 void pipeline_free(struct pipeline *p);
 
 enum pipeline_state pipeline_get_state(struct pipeline *p);

@@ -100,6 +100,10 @@ struct pipeline {
 	_Atomic uint64_t paced_ns[2]; /* the source's and the destination's waits for their pace */
 	int write_failed;
 	char write_error[512];
+	/* held by the writer thread while it writes a batch or settles it (its
+	 * dead letters); pipeline_abandon takes it for good, so that a process
+	 * that exits at once leaves whole batches in the output */
+	struct nlock write_gate;
 };
 
 /* Records the first failure and stops the run (later failures are dropped). */

@@ -148,9 +148,10 @@ static void runner_send(struct pthread_slot *s, struct channel *out, struct batc
 	whatif_after_wait(&s->p->whatif, &s->wa, before);
 }
 
-static void runner_after_work(struct pthread_slot *s, uint64_t t0)
+/* After work that took work_ns: pays the speed-up experiment's delay. */
+static void runner_after_work(struct pthread_slot *s, uint64_t work_ns)
 {
-	whatif_after_work(&s->p->whatif, &s->wa, clock_now_ns() - t0, &s->p->stop);
+	whatif_after_work(&s->p->whatif, &s->wa, work_ns, &s->p->stop);
 }
 
 static void runner_read(struct pthread_slot *s)
@@ -213,7 +214,7 @@ static void runner_decode(struct pthread_slot *s)
 		hooks_trace_complete(s->st->info.name, "batch", t0, (int64_t)b->nrec);
 		runner_note_step(p, s->st, "parse", 1, b, t0, (int64_t)b->nrec, b->data.len);
 		pool_count_batch(p->pool, b);
-		runner_after_work(s, t0);
+		runner_after_work(s, clock_now_ns() - t0);
 		runner_send(s, s->st->out, b);
 	}
 }
@@ -235,7 +236,7 @@ static void runner_transform(struct pthread_slot *s)
 		hooks_trace_complete(st->info.name, "batch", t0, (int64_t)in);
 		runner_note_step(s->p, st, NULL, 0, b, t0, (int64_t)in, b->data.len);
 		pool_count_batch(s->p->pool, b);
-		runner_after_work(s, t0);
+		runner_after_work(s, clock_now_ns() - t0);
 		runner_send(s, st->out, b);
 	}
 }
@@ -253,7 +254,7 @@ static void runner_encode(struct pthread_slot *s)
 		hooks_trace_complete(s->st->info.name, "batch", t0, (int64_t)b->nkept);
 		runner_note_step(p, s->st, "encode", 1, b, t0, (int64_t)b->nkept, b->out.len);
 		pool_count_batch(p->pool, b);
-		runner_after_work(s, t0);
+		runner_after_work(s, clock_now_ns() - t0);
 		runner_send(s, p->encode_ch, b);
 	}
 }
@@ -350,12 +351,15 @@ static void runner_flush_held(struct pthread_slot *s)
 	if (!p->nheld)
 		return;
 	struct errbuf e;
+	nlock_lock(&p->write_gate);
 	uint64_t t0 = clock_now_ns();
 	int rc = p->dst->flush(p->dst_opts, &s->w, &e);
+	uint64_t worked = clock_now_ns() - t0;
 	if (rc)
 		runner_fail_write(p, e.msg);
-	runner_after_work(s, t0);
 	runner_settle_held(s, rc == 0);
+	nlock_unlock(&p->write_gate);
+	runner_after_work(s, worked);
 }
 
 static void runner_write_one(struct pthread_slot *s, struct batch *b)
@@ -365,26 +369,34 @@ static void runner_write_one(struct pthread_slot *s, struct batch *b)
 	tmetrics_add(&s->w.metrics->bytes_in, b->data.len);
 	if (p->nheld && h.t0 - p->held[0].t0 >= DEST_HOLD_NS)
 		runner_flush_held(s);
-	int rc = 0;
+	int rc = 0, wrote = 0;
+	uint64_t worked = 0;
 	if (!p->write_failed && h.kept) {
 		runner_apply_rate_limit(p, h.kept);
 		struct errbuf e;
+		nlock_lock(&p->write_gate);
 		uint64_t t0 = clock_now_ns();
 		rc = p->dst->write(p->dst_opts, b, &s->w, &e);
+		worked = clock_now_ns() - t0;
+		wrote = 1;
 		if (rc < 0)
 			runner_fail_write(p, e.msg);
-		runner_after_work(s, t0);
-	} else if (p->nheld) {
-		rc = DEST_HELD; /* it waits behind those held, to be settled in order */
+	} else {
+		nlock_lock(&p->write_gate);
+		if (p->nheld)
+			rc = DEST_HELD; /* it waits behind those held, to be settled in order */
 	}
 	if (rc == DEST_HELD) {
 		p->held[p->nheld++] = h;
-		if (p->nheld == p->dst->max_held)
-			runner_flush_held(s);
-		return;
+	} else {
+		runner_settle_held(s, rc == 0);
+		runner_settle(s, &h, rc == 0 && h.kept);
 	}
-	runner_settle_held(s, rc == 0);
-	runner_settle(s, &h, rc == 0 && h.kept);
+	nlock_unlock(&p->write_gate);
+	if (wrote)
+		runner_after_work(s, worked);
+	if (rc == DEST_HELD && p->nheld == p->dst->max_held)
+		runner_flush_held(s);
 }
 
 /* The next batch to write; while the destination holds some, waits no longer

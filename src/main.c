@@ -521,7 +521,9 @@ static int main_run(struct main_run *r)
 	}
 	if (abandoned) {
 		/* no drain, no commit, no snapshot: say what was left where and go;
-		 * the pipeline's threads may be blocked on a slow output */
+		 * the pipeline's threads may be blocked on a slow output, so a
+		 * batch being written gets a second to be written whole */
+		pipeline_abandon(r->p, 1000000000u);
 		progress_print_abandoned(r->p, r->s, abandoned);
 		_exit(PROGRESS_ABANDONED_STATUS);
 	}

@@ -464,6 +464,26 @@ static const char *cpuprof_frame_function(struct cpuprof *p, uint32_t stack, uin
 	return cpuprof_unmapped;
 }
 
+/* The frames of a stack worth showing: those before the first return
+ * address in no mapping of the process. A frame-pointer walk that reached
+ * code built without frame pointers (a library, a sanitizer's runtime) can
+ * follow a register used for data into the thread's own stack and read
+ * locals as return addresses: the first that is no code at all shows the
+ * walk left the calls, so neither it nor what follows is a caller. */
+static uint32_t cpuprof_stack_depth(struct cpuprof *p, uint32_t stack)
+{
+	uint32_t depth = stack_table_depth(&p->stacks, stack);
+	if (!p->sym)
+		return depth;
+	const uint64_t *pcs = stack_table_pcs(&p->stacks, stack);
+	for (uint32_t i = 1; i < depth; i++) {
+		struct sym_info si;
+		if (!symbolize_lookup_function(p->sym, pcs[i] - 1, &si) && si.mapping < 0)
+			return i;
+	}
+	return depth;
+}
+
 struct cpuprof_top_ctx {
 	const char *stage;
 	struct cpuprof_fn *fns;
@@ -490,7 +510,7 @@ static void cpuprof_top_add(struct cpuprof *p, const struct cpu_entry *e, void *
 	if (c->stage && strcmp(p->stages[e->stage], c->stage))
 		return;
 	c->total += e->weight;
-	uint32_t depth = stack_table_depth(&p->stacks, e->stack);
+	uint32_t depth = cpuprof_stack_depth(p, e->stack);
 	const char *seen[STACK_WALK_MAX];
 	uint32_t nseen = 0;
 	for (uint32_t i = 0; i < depth; i++) {
@@ -564,7 +584,7 @@ static void cpuprof_alloc_add(struct cpuprof *p, const struct cpu_entry *e, void
 	c->total += e->weight;
 	/* inside the allocator: any of the innermost frames is an allocator
 	 * function (the leaf may be a helper such as memset inside malloc) */
-	uint32_t depth = stack_table_depth(&p->stacks, e->stack);
+	uint32_t depth = cpuprof_stack_depth(p, e->stack);
 	for (uint32_t i = 0; i < depth && i < 3; i++) {
 		const char *f = cpuprof_frame_function(p, e->stack, i, NULL);
 		if (cpuprof_is_allocator(f)) {
@@ -594,7 +614,7 @@ struct cpuprof_pprof_ctx {
 static void cpuprof_pprof_add(struct cpuprof *p, const struct cpu_entry *e, void *arg)
 {
 	struct cpuprof_pprof_ctx *c = arg;
-	uint32_t depth = stack_table_depth(&p->stacks, e->stack);
+	uint32_t depth = cpuprof_stack_depth(p, e->stack);
 	for (uint32_t i = 0; i < depth; i++) {
 		uint64_t pc = stack_table_pcs(&p->stacks, e->stack)[i];
 		c->locs[i] = pprof_sym_add_location(&c->ps, i ? pc - 1 : pc);
@@ -609,7 +629,7 @@ static void cpuprof_pprof_add(struct cpuprof *p, const struct cpu_entry *e, void
 /* Gathers the addresses cpuprof_pprof_add looks up. */
 static void cpuprof_pprof_gather(struct cpuprof *p, const struct cpu_entry *e, void *arg)
 {
-	uint32_t depth = stack_table_depth(&p->stacks, e->stack);
+	uint32_t depth = cpuprof_stack_depth(p, e->stack);
 	for (uint32_t i = 0; i < depth; i++) {
 		uint64_t pc = stack_table_pcs(&p->stacks, e->stack)[i], at = i ? pc - 1 : pc;
 		buf_append(arg, &at, sizeof at);
@@ -673,7 +693,7 @@ static void cpuprof_folded_gather(struct cpuprof *p, const struct cpu_entry *e, 
 	const char *stage = p->stages[e->stage];
 	struct thread_entry *t = thread_registry_get(e->thread);
 	buf_append_str(&line, stage[0] ? stage : t ? t->name : "?");
-	uint32_t depth = stack_table_depth(&p->stacks, e->stack);
+	uint32_t depth = cpuprof_stack_depth(p, e->stack);
 	for (uint32_t i = depth; i-- > 0;) { /* root first */
 		const char *f = cpuprof_frame_function(p, e->stack, i, NULL);
 		buf_append_byte(&line, ';');

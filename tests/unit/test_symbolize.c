@@ -558,7 +558,7 @@ START_TEST(first_lookups_cost)
 END_TEST
 
 /* An opened line table, its sequences decoded for addresses asked (half
- * in one call, the others one by one), answers as the whole table for
+ * in one call, others one by one), answers as the whole table for
  * three addresses of every function of the file. */
 static void symt_compare_line_tables(const char *path)
 {
@@ -581,8 +581,13 @@ static void symt_compare_line_tables(const char *path)
 		at[n++] = f.v[i].addr + (f.v[i].size ? f.v[i].size - 1 : 0);
 	}
 	ck_assert_int_ge(dwarf_lines_need(opened, at, n / 2), 0);
-	for (size_t i = n / 2; i < n; i++)
+	/* up to 500 of the others one by one, then the rest in one call: each
+	 * call that decodes rows sorts the whole table again, so libc's 11,000
+	 * addresses one by one took minutes in a ThreadSanitizer build */
+	size_t step = (n - n / 2) / 500 + 1;
+	for (size_t i = n / 2; i < n; i += step)
 		ck_assert_int_ge(dwarf_lines_need(opened, &at[i], 1), 0);
+	ck_assert_int_ge(dwarf_lines_need(opened, &at[n / 2], n - n / 2), 0);
 	size_t with_line = 0;
 	for (size_t i = 0; i < n; i++) {
 		const char *wf = NULL, *of = NULL;
