@@ -135,7 +135,7 @@ static void runner_note_step(struct pipeline *p, const struct pstage *st, const 
  * stage adds to the ledger and the others pay it. */
 static struct batch *runner_recv(struct pthread_slot *s, struct channel *in)
 {
-	uint64_t before = whatif_before_wait(&s->p->whatif);
+	struct whatif_wait before = whatif_before_wait(&s->p->whatif);
 	struct batch *b = channel_recv_batch(in);
 	whatif_after_wait(&s->p->whatif, &s->wa, before);
 	return b;
@@ -143,7 +143,7 @@ static struct batch *runner_recv(struct pthread_slot *s, struct channel *in)
 
 static void runner_send(struct pthread_slot *s, struct channel *out, struct batch *b)
 {
-	uint64_t before = whatif_before_wait(&s->p->whatif);
+	struct whatif_wait before = whatif_before_wait(&s->p->whatif);
 	channel_send_batch(out, b);
 	whatif_after_wait(&s->p->whatif, &s->wa, before);
 }
@@ -407,7 +407,7 @@ static struct batch *runner_next_to_write(struct pthread_slot *s, struct channel
 	while (p->nheld) {
 		uint64_t now = clock_now_ns(), due = p->held[0].t0 + DEST_HOLD_NS;
 		int timed_out = 0;
-		uint64_t before = whatif_before_wait(&p->whatif);
+		struct whatif_wait before = whatif_before_wait(&p->whatif);
 		struct batch *b = channel_recv_batch_within(in, due > now ? due - now : 0, &timed_out);
 		whatif_after_wait(&p->whatif, &s->wa, before);
 		if (!timed_out)

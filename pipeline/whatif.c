@@ -27,10 +27,17 @@ void whatif_set(struct whatif *w, int stage, double speedup)
 	atomic_store(&w->factor_ppm, (uint32_t)((1.0 - 1.0 / speedup) * 1e6 + 0.5));
 }
 
-void whatif_after_wait(const struct whatif *w, struct whatif_account *a, uint64_t before)
+void whatif_after_wait(const struct whatif *w, struct whatif_account *a, struct whatif_wait before)
 {
-	uint64_t now = whatif_removed_ns(w);
-	a->paid_ns += now - before;
+	uint64_t grew = whatif_removed_ns(w) - before.ledger_ns;
+	uint32_t f = atomic_load_explicit(&w->factor_ppm, memory_order_relaxed);
+	if (f && atomic_load_explicit(&w->target, memory_order_relaxed) != a->stage) {
+		uint64_t now = clock_now_ns();
+		uint64_t cap = (uint64_t)((double)(now > before.t0_ns ? now - before.t0_ns : 0) * f / 1e6);
+		if (grew > cap)
+			grew = cap;
+	}
+	a->paid_ns += grew;
 }
 
 void whatif_after_work(struct whatif *w, struct whatif_account *a, uint64_t t_ns, const _Atomic int *stop)

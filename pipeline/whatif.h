@@ -5,7 +5,10 @@
  * threads that share that work), added to one ledger; every other thread pays
  * what it owes by sleeping before its next batch. A thread that waited on a
  * channel while the ledger grew is credited that growth (whoever kept it
- * waiting has paid, or is the stage itself, which never pays). The clocks
+ * waiting has paid, or is the stage itself, which never pays), up to
+ * (1 - 1/speedup) of the wait: the stage's threads add at most that much per
+ * unit of time, and what they add at the end of a long piece of work was
+ * mostly owed before the wait began. The clocks
  * that pace (a destination's rate_limit, the generate source's rate) run on
  * virtual time, wall time less the ledger. Records out over (elapsed - what
  * the ledger grew) is then the throughput of the pipeline with that stage
@@ -18,6 +21,8 @@
 
 #include <stdatomic.h>
 #include <stdint.h>
+
+#include "../src/base/clock.h"
 
 /* Delays longer than this are slept in pieces, so that a stop is seen. */
 #define WHATIF_SLEEP_SLICE_NS 10000000ull
@@ -45,10 +50,20 @@ static inline uint64_t whatif_removed_ns(const struct whatif *w)
 	return atomic_load_explicit((_Atomic uint64_t *)&w->ledger_ns, memory_order_relaxed);
 }
 
-/* Before a wait on a channel: the ledger now. */
-static inline uint64_t whatif_before_wait(const struct whatif *w) { return whatif_removed_ns(w); }
-/* After it: what grew meanwhile is credited. */
-void whatif_after_wait(const struct whatif *w, struct whatif_account *a, uint64_t before);
+/* A wait on a channel, from its start. */
+struct whatif_wait {
+	uint64_t ledger_ns; /* the ledger then */
+	uint64_t t0_ns;	    /* clock_now_ns() then */
+};
+
+/* Before a wait on a channel. */
+static inline struct whatif_wait whatif_before_wait(const struct whatif *w)
+{
+	return (struct whatif_wait){ whatif_removed_ns(w), clock_now_ns() };
+}
+/* After it: what the ledger grew meanwhile is credited, up to
+ * (1 - 1/speedup) of the wait's length while an experiment runs. */
+void whatif_after_wait(const struct whatif *w, struct whatif_account *a, struct whatif_wait before);
 /* After a piece of work of t_ns: the sped-up stage's threads add to the
  * ledger, the others pay what they owe (sleeping; 0 at once when *stop). */
 void whatif_after_work(struct whatif *w, struct whatif_account *a, uint64_t t_ns, const _Atomic int *stop);

@@ -13,6 +13,7 @@
 
 #include "../base/clock.h"
 #include "../base/thread_registry.h"
+#include "../../pipeline/channel.h"
 #include "../../pipeline/pipeline.h"
 #include "../../pipeline/tmetrics.h"
 #include "analyzer.h"
@@ -93,12 +94,48 @@ static void whatif_take_mark(struct whatif_run *r, struct whatif_mark *m)
 	}
 }
 
+/* The records in the pipeline's channels now, and their room (*cap). */
+static uint64_t whatif_fill(struct whatif_run *r, uint64_t *cap)
+{
+	uint64_t fill = 0;
+	*cap = 0;
+	for (size_t i = 0; i < pipeline_count_channels(r->p); i++) {
+		struct channel_stats cs;
+		channel_read_stats(pipeline_get_channel(r->p, i), &cs);
+		fill += cs.fill;
+		*cap += cs.capacity;
+	}
+	return fill;
+}
+
+/* After a change of speed-up: the channels fill or drain to the new
+ * balance, and a period measured meanwhile would count records that came
+ * out of (or went into) a queue as the new rate. Waits WHATIF_SETTLE_NS,
+ * then until the fill moves by less than 2% of the channels' room in
+ * WHATIF_SETTLE_STEP_NS, at most WHATIF_SETTLE_MAX_NS in all (a bursty
+ * pipeline's fill never rests). 0 when the experiments must end. */
+static int whatif_settle(struct whatif_run *r)
+{
+	if (!whatif_nap(r, WHATIF_SETTLE_NS))
+		return 0;
+	uint64_t cap, fill = whatif_fill(r, &cap);
+	for (uint64_t t = WHATIF_SETTLE_NS; t < WHATIF_SETTLE_MAX_NS; t += WHATIF_SETTLE_STEP_NS) {
+		if (!whatif_nap(r, WHATIF_SETTLE_STEP_NS))
+			return 0;
+		uint64_t now = whatif_fill(r, &cap), moved = now > fill ? now - fill : fill - now;
+		if (moved * 50 <= cap)
+			break;
+		fill = now;
+	}
+	return 1;
+}
+
 /* One period at one speed-up of stage; 0 when the experiments must end, -1
  * when the period does not count (the pipeline was paused). */
 static int whatif_measure(struct whatif_run *r, int stage, double speedup, struct whatif_period *out)
 {
 	pipeline_set_whatif(r->p, stage, speedup);
-	if (!whatif_nap(r, WHATIF_SETTLE_NS))
+	if (!whatif_settle(r))
 		return 0;
 	struct whatif_mark a, b;
 	whatif_take_mark(r, &a);

@@ -26,7 +26,9 @@ extern const double whatif_speedups[WHATIF_SPEEDUPS];
 
 /* Time that is the experiments' own choice (see nebtop(1), WHAT-IF). */
 #define WHATIF_WARMUP_NS 2000000000ull	/* after the pipeline starts */
-#define WHATIF_SETTLE_NS 100000000ull	/* after a change of speed-up, not measured */
+#define WHATIF_SETTLE_NS 100000000ull	/* after a change of speed-up, not measured, at least */
+#define WHATIF_SETTLE_MAX_NS 1000000000ull /* ... and at most, while the channels' fill still moves */
+#define WHATIF_SETTLE_STEP_NS 50000000ull  /* how often the fill is read meanwhile */
 #define WHATIF_PERIOD_NS 400000000ull	/* measured, per speed-up and round */
 #define WHATIF_BUDGET_NS 30000000000ull /* per stage */
 #define WHATIF_MIN_ROUNDS 3

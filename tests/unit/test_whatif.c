@@ -4,7 +4,8 @@
  * they add nor what the stage's other threads add; every other thread owes
  * the ledger's growth and pays it by sleeping (at least what it owed; the
  * slept counter is exact); debts under the minimum are carried, not
- * forgiven; a wait on a channel is credited what the ledger grew meanwhile;
+ * forgiven; a wait on a channel is credited what the ledger grew meanwhile,
+ * up to (1 - 1/s) of its length;
  * with no experiment running what is owed is forgiven; whatif_set with a
  * speed-up of 1 or less ends the experiment; a stop ends a long sleep early
  * and settles the debt; a pace holds its rate in virtual time (wall time less
@@ -118,7 +119,7 @@ START_TEST(target_never_pays)
 	ck_assert_uint_eq(test_slept(&a), 0);
 	ck_assert_uint_eq(test_slept(&b), 0);
 	/* nothing is carried: a waits on a channel while b adds, then works */
-	uint64_t before = whatif_before_wait(&w);
+	struct whatif_wait before = whatif_before_wait(&w);
 	whatif_after_work(&w, &b, 1200 * SEC, &no_stop);
 	whatif_after_wait(&w, &a, before);
 	whatif_after_work(&w, &a, 2 * MS, &no_stop);
@@ -191,7 +192,8 @@ START_TEST(wait_is_credited)
 	test_account_init(&t, TARGET, 1);
 	test_account_init(&o, OTHER, 1);
 	whatif_set(&w, TARGET, 2.0);
-	uint64_t before = whatif_before_wait(&w);
+	struct whatif_wait before = whatif_before_wait(&w);
+	before.t0_ns -= 1200 * SEC;			 /* a wait of 1200 s */
 	whatif_after_work(&w, &t, 1200 * SEC, &no_stop); /* 600 s, while o waits */
 	whatif_after_wait(&w, &o, before);
 	ck_assert_uint_eq(o.paid_ns, 600 * SEC);
@@ -201,11 +203,52 @@ START_TEST(wait_is_credited)
 	/* owes 4 ms, then waits while 5 ms more is added: still owes the 4 */
 	whatif_after_work(&w, &t, 8 * MS, &no_stop);
 	before = whatif_before_wait(&w);
+	before.t0_ns -= 20 * MS;
 	whatif_after_work(&w, &t, 10 * MS, &no_stop);
 	whatif_after_wait(&w, &o, before);
 	took = test_work(&w, &o, 1 * MS, &no_stop);
 	ck_assert_uint_eq(test_slept(&o), 4 * MS);
 	ck_assert_uint_ge(took, 4 * MS);
+	ck_assert_uint_eq(o.paid_ns, whatif_removed_ns(&w));
+}
+END_TEST
+
+/* A wait is credited no more than (1 - 1/s) of its length: the stage sped
+ * up adds no faster than that, and what it adds at the end of a long piece
+ * of work was mostly owed before the wait began. 20 ms added during a wait
+ * of 10 ms at 2x: 5 ms credited, 15 ms still owed. The stage's own threads
+ * are credited whatever grew (they never pay anyway). */
+START_TEST(wait_credit_is_bounded_by_its_length)
+{
+	struct whatif w;
+	struct whatif_account t, o, t2;
+	whatif_init(&w);
+	test_account_init(&t, TARGET, 1);
+	test_account_init(&t2, TARGET, 1);
+	test_account_init(&o, OTHER, 1);
+	whatif_set(&w, TARGET, 2.0);
+	struct whatif_wait before = whatif_before_wait(&w), before2 = before;
+	before.t0_ns -= 10 * MS;
+	whatif_after_work(&w, &t, 40 * MS, &no_stop); /* 20 ms */
+	whatif_after_wait(&w, &o, before);
+	/* the wait lasted 10 ms and the test's own time (longer on a loaded machine) */
+	uint64_t waited = clock_now_ns() - before.t0_ns;
+	whatif_after_wait(&w, &t2, before2);
+	ck_assert_uint_ge(o.paid_ns, 5 * MS);
+	ck_assert_uint_le(o.paid_ns, waited / 2);
+	if (waited < 40 * MS)
+		ck_assert_uint_lt(o.paid_ns, 20 * MS);
+	ck_assert_uint_eq(t2.paid_ns, 20 * MS);
+	uint64_t owed = whatif_removed_ns(&w) - o.paid_ns;
+	uint64_t took = test_work(&w, &o, 1 * MS, &no_stop);
+	ck_assert_uint_eq(test_slept(&o), owed);
+	ck_assert_uint_ge(took, owed);
+	ck_assert_uint_eq(o.paid_ns, whatif_removed_ns(&w));
+	/* with no experiment running, a wait is credited all that grew */
+	whatif_set(&w, TARGET, 1.0);
+	before = whatif_before_wait(&w);
+	atomic_fetch_add(&w.ledger_ns, 7 * MS);
+	whatif_after_wait(&w, &o, before);
 	ck_assert_uint_eq(o.paid_ns, whatif_removed_ns(&w));
 }
 END_TEST
@@ -390,6 +433,7 @@ static Suite *whatif_suite(void)
 	tcase_add_test(tc, other_thread_pays);
 	tcase_add_test(tc, small_debts_carried);
 	tcase_add_test(tc, wait_is_credited);
+	tcase_add_test(tc, wait_credit_is_bounded_by_its_length);
 	tcase_add_test(tc, debts_forgiven_without_experiment);
 	tcase_add_test(tc, set_one_or_less_ends);
 	tcase_add_test(tc, stop_ends_long_sleep);
