@@ -355,7 +355,8 @@ static int whatif_dequeue(struct whatif_run *r, size_t *slot)
 }
 
 /* The next candidate when the findings name one stage only: the stage not
- * queued whose threads are busiest over the next half second. */
+ * queued whose threads are busiest over the next half second (waits for a
+ * configured pace left out). */
 static void whatif_queue_busiest(struct whatif_run *r)
 {
 	struct whatif_mark *m = calloc(2, sizeof *m);
@@ -372,7 +373,10 @@ static void whatif_queue_busiest(struct whatif_run *r)
 			for (size_t q = 0; q < r->nqueue; q++)
 				queued |= r->queue[q] == (int)i;
 			pthread_mutex_unlock(&r->mu);
-			double busy = n > 0 ? (double)(m[1].busy[i] - m[0].busy[i]) / n : 0;
+			/* a wait for a configured pace is not work */
+			double busy = n > 0 ? ((double)(m[1].busy[i] - m[0].busy[i]) -
+					       (double)(m[1].paced[i] - m[0].paced[i])) / n
+					    : 0;
 			if (!queued && busy > top) {
 				top = busy;
 				best = (int)i;
@@ -386,32 +390,49 @@ static void whatif_queue_busiest(struct whatif_run *r)
 
 /* auto: the stages of the analyzer's findings, the bottleneck first, and
  * the next candidate (another finding's stage, else the busiest other
- * stage); waits until it names one. 0 when the experiments must end first. */
+ * stage); waits until it names one. A stage whose busy time is mostly
+ * waiting for its configured pace (a source's rate, a destination's
+ * rate_limit) is passed over: no speed-up of its work changes its pace (it
+ * can still be named: -whatif STAGE). 0 when the experiments must end
+ * first. */
 static int whatif_pick_auto(struct whatif_run *r)
 {
 	struct findings f = { 0 };
+	struct whatif_mark *m = calloc(1, sizeof *m);
+	if (!m)
+		return 0;
+	int rc = 0;
 	while (!whatif_should_end(r)) {
-		int got = 0;
+		int got = 0, paced = 0;
+		whatif_take_mark(r, m);
 		if (r->an && analyzer_copy_latest(r->an, &f) == 0) {
 			for (size_t i = 0; i < f.n && got < 2; i++) {
 				if (f.v[i].type != FIND_PIPELINE_BOTTLENECK && f.v[i].type != FIND_CPU_HOTSPOT &&
 				    f.v[i].type != FIND_LOCK_CONTENTION && f.v[i].type != FIND_ALLOCATOR_PRESSURE &&
 				    f.v[i].type != FIND_KEEPS_UP)
 					continue;
-				for (size_t s = 0; s < pipeline_count_stages(r->p); s++)
-					if (f.v[i].stage[0] && !strcmp(pipeline_get_stage(r->p, s)->name, f.v[i].stage))
+				for (size_t s = 0; s < whatif_nstages(r); s++) {
+					if (!f.v[i].stage[0] || strcmp(pipeline_get_stage(r->p, s)->name, f.v[i].stage))
+						continue;
+					if (m->paced[s] * 2 > m->busy[s])
+						paced++;
+					else
 						got += whatif_queue(r, (int)s) > 0;
+				}
 			}
 		}
 		findings_free(&f);
-		if (got == 1)
+		if (got == 1 || (!got && paced))
 			whatif_queue_busiest(r);
-		if (got)
-			return 1;
+		if (got || paced) {
+			rc = 1;
+			break;
+		}
 		if (!whatif_nap(r, 250000000ull))
-			return 0;
+			break;
 	}
-	return 0;
+	free(m);
+	return rc;
 }
 
 static void *whatif_main(void *arg)

@@ -18,7 +18,10 @@
 #    or not (no hang), with no `whatif` key;
 #  - a stage that does not exist is a usage error (exit 2) naming the stages
 #    and the key, on the command line or in the INI file (with its line);
-#  - `-whatif auto` takes the analyzer's bottleneck: rows for x, first.
+#  - `-whatif auto` takes the analyzer's bottleneck: rows for x, first;
+#  - with the source paced (rate = 5,000/s, far under x's 33,000/s) the
+#    verdict names the source, whose time goes to waiting for its pace, which
+#    no speed-up of its work changes: auto takes x, the busiest other stage.
 . "$(dirname "$0")/lib.sh"
 
 # x at 30 us a record (33,000 records/s) is far under what the source makes
@@ -172,5 +175,13 @@ nebtop -b -whatif auto "$T/planted.ini"
 expect_rc 0 "the planted pipeline with -whatif auto"
 check_whatif_rows "$(metrics_file)" x "" || soft_fail "-whatif auto did not take x, the bottleneck (see above)"
 
-note "what-if: planted x, output unchanged, input ends, bad stage, auto"
+# --- auto passes over a stage that waits for its configured pace ----------------------
+planted "$T/paced.ini" 0
+sed -i 's/^rows = 0$/rows = 0\nrate = 5000/' "$T/paced.ini"
+grep -q '^rate = 5000$' "$T/paced.ini" || fail "no rate in $T/paced.ini"
+nebtop -b -whatif auto "$T/paced.ini"
+expect_rc 0 "the paced pipeline with -whatif auto"
+check_whatif_rows "$(metrics_file)" x "" || soft_fail "-whatif auto did not take x over the paced source (see above)"
+
+note "what-if: planted x, output unchanged, input ends, bad stage, auto, auto with a paced source"
 finish
