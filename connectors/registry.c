@@ -11,7 +11,7 @@ static const struct source_ops *const registry_sources[] = {
 	NULL
 };
 static const struct dest_ops *const registry_dests[] = {
-	&dest_json, &dest_csv, &dest_null, &dest_http, &dest_bigquery,
+	&dest_json, &dest_csv, &dest_null, &dest_http, &dest_bigquery, &dest_snowflake,
 #ifdef HAVE_LIBPQ
 	&dest_postgresql,
 #endif

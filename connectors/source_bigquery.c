@@ -17,13 +17,11 @@
  * or Infinity, which JSON cannot hold) is a record error. */
 #include "autoconfig.h"
 
-#include <fcntl.h>
 #include <jansson.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "../pipeline/batch.h"
 #include "../pipeline/connector.h"
@@ -31,6 +29,7 @@
 #include "../pipeline/worker.h"
 #include "../src/base/clock.h"
 #include "bq_api.h"
+#include "cell_text.h"
 
 /* The long poll of one getQueryResults while the job runs (timeoutMs), at
  * most; less when the request timeout is shorter. */
@@ -66,25 +65,6 @@ static const struct confkey bq_source_keys[] = {
 	  "longest wait at open for the query job to complete", NULL, 0.001, 86400 * 7, 0 },
 	{ NULL, 0, NULL, 0, NULL, NULL, 0, 0, 0 },
 };
-
-/* A request id (a UUID, version 4): jobs.query sent again with it does not
- * start a second job. */
-static void bqs_make_request_id(char *dst, size_t n)
-{
-	unsigned char r[16] = { 0 };
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || read(fd, r, sizeof r) != (ssize_t)sizeof r) {
-		uint64_t x = clock_now_ns() ^ (uint64_t)getpid() << 32;
-		for (size_t i = 0; i < sizeof r; i++, x = x * 6364136223846793005ull + 1442695040888963407ull)
-			r[i] = (unsigned char)(x >> 56);
-	}
-	if (fd >= 0)
-		close(fd);
-	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
-	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
-	snprintf(dst, n, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3],
-		 r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
-}
 
 /* The body of a 2xx answer as JSON; -1 when it is not an object. */
 static json_t *bqs_parse(struct bq_source *s, const struct http_response *rs, const char *what, struct errbuf *e)
@@ -186,7 +166,7 @@ static json_t *bqs_get(struct bq_source *s, const char *token, struct errbuf *e)
 static json_t *bqs_run_query(struct bq_source *s, struct errbuf *e)
 {
 	char rid[40];
-	bqs_make_request_id(rid, sizeof rid);
+	http_client_make_uuid(rid, sizeof rid); /* jobs.query sent again does not start a second job */
 	json_t *rq = json_pack("{s:s, s:b, s:I, s:I, s:s}", "query", s->query, "useLegacySql", 0, "maxResults",
 			       (json_int_t)s->max_results, "timeoutMs", (json_int_t)s->poll_ms, "requestId", rid);
 	if (rq && s->bq.location)
@@ -317,49 +297,6 @@ static int bq_source_read(void *opts, struct batch *b, const _Atomic int *stop, 
 	return 1;
 }
 
-/* -?digits: an INT64 as BigQuery writes it. */
-static int bqs_is_int(const char *p, size_t n)
-{
-	size_t i = p[0] == '-';
-	if (i == n || n - i > 19)
-		return 0;
-	for (; i < n; i++)
-		if (p[i] < '0' || p[i] > '9')
-			return 0;
-	return 1;
-}
-
-/* A JSON number (so NaN and Infinity are not). */
-static int bqs_is_number(const char *p, size_t n)
-{
-	size_t i = 0;
-	if (i < n && p[i] == '-')
-		i++;
-	if (i == n || p[i] < '0' || p[i] > '9')
-		return 0;
-	if (p[i] == '0')
-		i++;
-	else
-		while (i < n && p[i] >= '0' && p[i] <= '9')
-			i++;
-	if (i < n && p[i] == '.') {
-		if (++i == n || p[i] < '0' || p[i] > '9')
-			return 0;
-		while (i < n && p[i] >= '0' && p[i] <= '9')
-			i++;
-	}
-	if (i < n && (p[i] == 'e' || p[i] == 'E')) {
-		i++;
-		if (i < n && (p[i] == '+' || p[i] == '-'))
-			i++;
-		if (i == n || p[i] < '0' || p[i] > '9')
-			return 0;
-		while (i < n && p[i] >= '0' && p[i] <= '9')
-			i++;
-	}
-	return i == n;
-}
-
 /* Fills field i of record r from cell value v; -1 (msg) when it does not
  * fit the field's type. */
 static int bqs_set_cell(struct bq_source *s, struct batch *b, uint32_t r, uint32_t i, json_t *v, char *msg, size_t n)
@@ -371,9 +308,9 @@ static int bqs_set_cell(struct bq_source *s, struct batch *b, uint32_t r, uint32
 		size_t len = json_string_length(v);
 		int ok = 1;
 		if (s->types[i] == FTYPE_INT)
-			ok = bqs_is_int(p, len);
+			ok = cell_text_is_int(p, len);
 		else if (s->types[i] == FTYPE_FLOAT)
-			ok = bqs_is_number(p, len);
+			ok = cell_text_is_number(p, len);
 		else if (s->types[i] == FTYPE_BOOL) {
 			ok = !strcasecmp(p, "true") || !strcasecmp(p, "false");
 			if (ok) {

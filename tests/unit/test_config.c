@@ -1256,7 +1256,7 @@ START_TEST(test_unknown_types)
 			 "json, generate, http, bigquery, google_ads" TEST_PG_TYPE ")");
 	test_build_fails(GEN "[destination]\ntype = s3\n",
 			 "t.ini:5: [destination] key 'type': unknown destination type 's3' (known: json, csv, null, http, "
-			 "bigquery" TEST_PG_TYPE ")");
+			 "bigquery, snowflake" TEST_PG_TYPE ")");
 	test_build_fails(GEN "[stage.x]\ntype = map\n" NUL,
 			 "t.ini:5: [@x] key 'type': unknown stage type 'map' (known: " STAGE_TYPES ")");
 	test_build_fails(GEN "[stage.x]\ntype = Filter\n" NUL,
