@@ -35,9 +35,8 @@ static void http_client_excerpt(const char *body, size_t len, char *dst, size_t 
 	int in_tag = 0, cut = 0;
 	for (; i < len; i++) {
 		unsigned char ch = (unsigned char)body[i];
-		if (ch == '<' && i + 1 < len &&
-		    (body[i + 1] == '/' || body[i + 1] == '!' ||
-		     ((body[i + 1] | 0x20) >= 'a' && (body[i + 1] | 0x20) <= 'z')))
+		if (ch == '<' && i + 1 < len && (body[i + 1] == '/' || body[i + 1] == '!' ||
+						  ((body[i + 1] | 0x20) >= 'a' && (body[i + 1] | 0x20) <= 'z')))
 			in_tag = 1;
 		if (in_tag) {
 			in_tag = ch != '>';
@@ -446,7 +445,8 @@ static void http_client_set_limits(const struct http_client *c, int streamed)
 	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, streamed ? 0L : ms > 0 ? ms : 1L);
 }
 
-int http_client_send(struct http_client *c, const struct http_request *rq, struct http_response *rs, struct errbuf *e)
+int http_client_send(struct http_client *c, const struct http_request *rq, struct http_response *rs,
+		     struct errbuf *e)
 {
 	CURL *h = c->curl;
 	char cerr[CURL_ERROR_SIZE];
@@ -545,8 +545,8 @@ static int http_client_stream_try(struct http_client *c)
 	return curl_multi_add_handle(c->multi, c->curl) == CURLM_OK ? 0 : -1;
 }
 
-int http_client_stream_open(struct http_client *c, const char *url, http_sink_fn fn, http_enough_fn enough, void *arg,
-			    struct errbuf *e)
+int http_client_stream_open(struct http_client *c, const char *url, http_sink_fn fn, http_enough_fn enough,
+			    void *arg, struct errbuf *e)
 {
 	struct http_request rq = { "GET", url, NULL, 0, NULL, NULL };
 	return http_client_stream_request(c, &rq, fn, enough, arg, e);
@@ -750,7 +750,8 @@ void http_client_make_run_id(char *dst, size_t n)
 	snprintf(dst, n, "%016llx", (unsigned long long)r);
 }
 
-char *http_client_secret_value(const char *value, const struct connector_env *env, const char *key, struct errbuf *e)
+char *http_client_secret_value(const char *value, const struct connector_env *env, const char *key,
+			       struct errbuf *e)
 {
 	char where[512], var[128], *out;
 	confmap_where_key(where, sizeof where, env->section, key);

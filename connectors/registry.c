@@ -4,7 +4,8 @@
 #include "registry.h"
 
 static const struct source_ops *const registry_sources[] = {
-	&source_csv, &source_json, &source_generate, &source_http, &source_bigquery, &source_google_ads,
+	&source_csv, &source_json, &source_generate, &source_http, &source_bigquery, &source_snowflake,
+	&source_google_ads,
 #ifdef HAVE_LIBPQ
 	&source_postgresql,
 #endif

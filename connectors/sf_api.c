@@ -275,6 +275,10 @@ static void sf_api_error_text(const char *body, size_t len, char *dst, size_t n)
 	const char *msg = json_string_value(json_object_get(o, "message"));
 	const char *code = json_string_value(json_object_get(o, "code"));
 	const char *state = json_string_value(json_object_get(o, "sqlState"));
+	if (code && !*code)
+		code = NULL;
+	if (state && !*state)
+		state = NULL;
 	if (msg) {
 		char raw[1200];
 		snprintf(raw, sizeof raw, "%s%s%s%s%s%s", msg, code || state ? " (" : "", code ? "code " : "",

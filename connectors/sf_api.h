@@ -41,110 +41,34 @@ struct sf_settings {
 };
 
 /* The confkeys of struct sf_settings `member` of options struct `type`. */
-#define SF_API_KEYS(type, member)                                                                                      \
-	{ "account",                                                                                                   \
-	  CONF_STRING,                                                                                                 \
-	  NULL,                                                                                                        \
-	  offsetof(type, member.account),                                                                              \
-	  "account identifier (orgname-account, or an account locator with its region)",                               \
-	  NULL,                                                                                                        \
-	  0,                                                                                                           \
-	  0,                                                                                                           \
-	  0 },                                                                                                         \
-	    { "user", CONF_STRING, NULL, offsetof(type, member.user), "the Snowflake user", NULL, 0, 0, 0 },           \
-	    { "private_key_file",                                                                                      \
-	      CONF_STRING,                                                                                             \
-	      NULL,                                                                                                    \
-	      offsetof(type, member.private_key_file),                                                                 \
-	      "RSA private key (PEM, not encrypted) of the user's key pair: signs a JWT",                              \
-	      NULL,                                                                                                    \
-	      0,                                                                                                       \
-	      0,                                                                                                       \
-	      0 },                                                                                                     \
-	    { "token",                                                                                                 \
-	      CONF_STRING,                                                                                             \
-	      NULL,                                                                                                    \
-	      offsetof(type, member.token),                                                                            \
-	      "OAuth token instead of a key pair; ${VAR} is replaced by the environment variable",                     \
-	      NULL,                                                                                                    \
-	      0,                                                                                                       \
-	      0,                                                                                                       \
-	      1 },                                                                                                     \
-	    { "endpoint",                                                                                              \
-	      CONF_STRING,                                                                                             \
-	      NULL,                                                                                                    \
-	      offsetof(type, member.endpoint),                                                                         \
-	      "base URL of the SQL API (default https://ACCOUNT.snowflakecomputing.com)",                              \
-	      NULL,                                                                                                    \
-	      0,                                                                                                       \
-	      0,                                                                                                       \
-	      0 },                                                                                                     \
-	    { "database",                                                                                              \
-	      CONF_STRING,                                                                                             \
-	      NULL,                                                                                                    \
-	      offsetof(type, member.database),                                                                         \
-	      "database of the statements (unset: the user's default)",                                                \
-	      NULL,                                                                                                    \
-	      0,                                                                                                       \
-	      0,                                                                                                       \
-	      0 },                                                                                                     \
-	    { "schema",                                                                                                \
-	      CONF_STRING,                                                                                             \
-	      NULL,                                                                                                    \
-	      offsetof(type, member.schema),                                                                           \
-	      "schema of the statements (unset: the user's default)",                                                  \
-	      NULL,                                                                                                    \
-	      0,                                                                                                       \
-	      0,                                                                                                       \
-	      0 },                                                                                                     \
-	    { "warehouse",                                                                                             \
-	      CONF_STRING,                                                                                             \
-	      NULL,                                                                                                    \
-	      offsetof(type, member.warehouse),                                                                        \
-	      "warehouse that runs the statements (unset: the user's default)",                                        \
-	      NULL,                                                                                                    \
-	      0,                                                                                                       \
-	      0,                                                                                                       \
-	      0 },                                                                                                     \
-	    { "role",                                                                                                  \
-	      CONF_STRING,                                                                                             \
-	      NULL,                                                                                                    \
-	      offsetof(type, member.role),                                                                             \
-	      "role of the statements (unset: the user's default)",                                                    \
-	      NULL,                                                                                                    \
-	      0,                                                                                                       \
-	      0,                                                                                                       \
-	      0 },                                                                                                     \
-	    { "jwt_lifetime",                                                                                          \
-	      CONF_DURATION,                                                                                           \
-	      "1h",                                                                                                    \
-	      offsetof(type, member.jwt_lifetime_ns),                                                                  \
-	      "time from a JWT's iat to its exp; made again before it ends",                                           \
-	      NULL,                                                                                                    \
-	      1,                                                                                                       \
-	      SF_API_JWT_MAX_S,                                                                                        \
-	      0 },                                                                                                     \
-	    { "statement_timeout",                                                                                     \
-	      CONF_DURATION,                                                                                           \
-	      "1h",                                                                                                    \
-	      offsetof(type, member.statement_timeout_ns),                                                             \
-	      "longest a statement may run in Snowflake (its timeout field)",                                          \
-	      NULL,                                                                                                    \
-	      1,                                                                                                       \
-	      604800,                                                                                                  \
-	      0 },                                                                                                     \
-	    { "poll_interval",                                                                                         \
-	      CONF_DURATION,                                                                                           \
-	      "1s",                                                                                                    \
-	      offsetof(type, member.poll_ns),                                                                          \
-	      "wait between two checks of a statement still running (202)",                                            \
-	      NULL,                                                                                                    \
-	      0.001,                                                                                                   \
-	      3600,                                                                                                    \
-	      0 },                                                                                                     \
-	    HTTP_CLIENT_API_KEYS(                                                                                      \
-		type, member.http,                                                                                     \
-		"times a request is tried again after a connection error, a timeout, 429, 503 or 504")
+/* clang-format off */
+#define SF_API_KEYS(type, member)                                                                               \
+	{ "account", CONF_STRING, NULL, offsetof(type, member.account),                                        \
+	  "account identifier (orgname-account, or an account locator with its region)", NULL, 0, 0, 0 },      \
+	{ "user", CONF_STRING, NULL, offsetof(type, member.user), "the Snowflake user", NULL, 0, 0, 0 },        \
+	{ "private_key_file", CONF_STRING, NULL, offsetof(type, member.private_key_file),                      \
+	  "RSA private key (PEM, not encrypted) of the user's key pair: signs a JWT", NULL, 0, 0, 0 },         \
+	{ "token", CONF_STRING, NULL, offsetof(type, member.token),                                            \
+	  "OAuth token instead of a key pair; ${VAR} is replaced by the environment variable", NULL, 0, 0, 1 },\
+	{ "endpoint", CONF_STRING, NULL, offsetof(type, member.endpoint),                                      \
+	  "base URL of the SQL API (default https://ACCOUNT.snowflakecomputing.com)", NULL, 0, 0, 0 },         \
+	{ "database", CONF_STRING, NULL, offsetof(type, member.database),                                      \
+	  "database of the statements (unset: the user's default)", NULL, 0, 0, 0 },                           \
+	{ "schema", CONF_STRING, NULL, offsetof(type, member.schema),                                          \
+	  "schema of the statements (unset: the user's default)", NULL, 0, 0, 0 },                             \
+	{ "warehouse", CONF_STRING, NULL, offsetof(type, member.warehouse),                                    \
+	  "warehouse that runs the statements (unset: the user's default)", NULL, 0, 0, 0 },                   \
+	{ "role", CONF_STRING, NULL, offsetof(type, member.role),                                              \
+	  "role of the statements (unset: the user's default)", NULL, 0, 0, 0 },                               \
+	{ "jwt_lifetime", CONF_DURATION, "1h", offsetof(type, member.jwt_lifetime_ns),                         \
+	  "time from a JWT's iat to its exp; made again before it ends", NULL, 1, SF_API_JWT_MAX_S, 0 },       \
+	{ "statement_timeout", CONF_DURATION, "1h", offsetof(type, member.statement_timeout_ns),               \
+	  "longest a statement may run in Snowflake (its timeout field)", NULL, 1, 604800, 0 },                \
+	{ "poll_interval", CONF_DURATION, "1s", offsetof(type, member.poll_ns),                                \
+	  "wait between two checks of a statement still running (202)", NULL, 0.001, 3600, 0 },                \
+	HTTP_CLIENT_API_KEYS(type, member.http,                                                                 \
+			     "times a request is tried again after a connection error, a timeout, 429, 503 or 504")
+/* clang-format on */
 
 struct sf_api {
 	struct http_client client;

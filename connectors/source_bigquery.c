@@ -30,6 +30,7 @@
 #include "../src/base/clock.h"
 #include "bq_api.h"
 #include "cell_text.h"
+#include "json_record.h"
 
 /* The long poll of one getQueryResults while the job runs (timeoutMs), at
  * most; less when the request timeout is shorter. */
@@ -284,11 +285,8 @@ static int bq_source_read(void *opts, struct batch *b, const _Atomic int *stop, 
 	size_t n = 0;
 	for (; n < s->batch && s->at < json_array_size(rows); n++, s->at++) {
 		json_t *f = json_object_get(json_array_get(rows, s->at), "f");
-		char *text = json_dumps(f ? f : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
-		if (!text)
+		if (json_record_append_raw(&b->raw, f ? f : json_null()))
 			return errbuf_set(e, "out of memory");
-		buf_append(&b->raw, text, strlen(text) + 1);
-		free(text);
 	}
 	b->first_record = s->records + 1;
 	b->bytes_in = s->page_bytes;

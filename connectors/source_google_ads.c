@@ -44,6 +44,7 @@
 #include "../src/base/secrets.h"
 #include "gcp_auth.h"
 #include "http_client.h"
+#include "json_record.h"
 
 #define GADS_ENDPOINT "https://googleads.googleapis.com"
 /* The newest version the Google Ads API documentation names (see
@@ -706,11 +707,8 @@ static int gads_source_read(void *opts, struct batch *b, const _Atomic int *stop
 	}
 	size_t n = 0;
 	for (; n < s->batch && s->at < json_array_size(rows); n++, s->at++) {
-		char *text = json_dumps(json_array_get(rows, s->at), JSON_COMPACT);
-		if (!text)
+		if (json_record_append_raw(&b->raw, json_array_get(rows, s->at)))
 			return errbuf_set(e, "out of memory");
-		buf_append(&b->raw, text, strlen(text) + 1);
-		free(text);
 	}
 	b->first_record = s->records + 1;
 	b->bytes_in = s->chunk_bytes;

@@ -267,4 +267,86 @@ expect_rc 2 "the endpoint down"
 stderr_has "-dest-config: key 'endpoint': cannot connect to $FREE: " "the endpoint down"
 note "ok: credentials and configuration"
 
+# --- the source ----------------------------------------------------------------------------
+# run_src QUERY ON_ERROR KEYS...: snowflake QUERY -> $T/out.json (QUERY empty: the keys say table)
+run_src() {
+	local query=$1 policy=$2
+	shift 2
+	{
+		printf '[pipeline]\nduration = 0\non_error = %s\ndead_letter_path = %s/dead.jsonl\n' "$policy" "$T"
+		printf '[source]\ntype = snowflake\nendpoint = %s\naccount = xy12345\nuser = Loader\n' "$BASE"
+		printf 'private_key_file = %s/key.pem\nretry_backoff = 10ms\npoll_interval = 10ms\n' "$T"
+		[ -n "$query" ] && printf 'query = %s\n' "$query"
+		printf '%s\n' "$@"
+		printf '[destination]\nfile_path = %s/out.json\n' "$T"
+	} >"$T/p.ini"
+	rm -f "$T/dead.jsonl" "$T/out.json" "$T/out.json.part"
+	: >"$SF_LOG"
+	nebtop "$T/p.ini"
+	no_secrets "query $query"
+}
+
+# src_expect N [NAN [FILE]]: FILE (out.json) holds rows 1..N typed from the
+# server's rowType (row 3 missing with NAN)
+src_expect() {
+	"$PYTHON3" - "${3:-$T/out.json}" "$1" "${2:-}" <<'PY' || soft_fail "the source's records (see above)"
+import json, sys
+got = [json.loads(l) for l in open(sys.argv[1])]
+want = [{"ID": i, "NAME": 'row "%d" \u00e9' % i, "SCORE": i * 0.5, "PRICE": float("%d.%02d" % (i, i % 100)),
+         "OK": i % 2 == 0, "BIG": 9007199254740993 + i, "NOTE": None if i % 5 == 0 else "n-%d" % i,
+         "DAY": str(19723 + i)}
+        for i in range(1, int(sys.argv[2]) + 1) if not (sys.argv[3] and i == 3)]
+if got != want or any(type(g["BIG"]) is not int or type(g["SCORE"]) is not float or type(g["OK"]) is not bool
+                      for g in got):
+    print("%d records, expected %d; first difference: %s" % (len(got), len(want),
+          next(((g, w) for g, w in zip(got, want) if g != w), None)), file=sys.stderr)
+    sys.exit(1)
+PY
+}
+
+run_src 'SELECT * FROM t -- rows_2500 parts_4 slow_2' skip
+expect_rc 0 "query"
+src_expect 2500
+check_records "$(metrics_file)" 2500 2500 0 0
+same_text "1 202 | 202 202 200 | [1, 2, 3]" "$(sf_requests '"%d %d | %s | %s" % (len([r for r in log if r.get("kind") == "select"]), [r for r in log if r.get("kind") == "select"][0]["status"], " ".join(str(r["status"]) for r in log if r.get("kind") == "poll"), [r["partition"] for r in log if r.get("kind") == "partition"])')" \
+	"query: one statement, answered 202, polled to its 200, then partitions 1 to 3"
+same_text "[True, False, True] True" "$(sf_requests '"%s %s" % ([r["gzip"] for r in log if r.get("kind") == "partition"], all(r["token_type"] == "KEYPAIR_JWT" for r in log))')" \
+	"query: partitions 1 and 3 gzip-encoded (and decoded), a key-pair JWT each time"
+same_text "2" "$(metric "$(metrics_file)" 'm["connectors"]["source"]["batches"] - 2')" \
+	"query: the statement and the 3 partitions counted as 4 requests (the polls not)"
+note "ok: query, 202, partitions, gzip, types"
+
+run_src '' skip 'table = LOADS.PUBLIC.events_rows_30'
+expect_rc 0 "table"
+src_expect 30
+same_text "SELECT * FROM LOADS.PUBLIC.events_rows_30" "$(sf_requests '[r["query"] for r in log if r.get("kind") == "select"][0]')" "table: SELECT * FROM table"
+note "ok: table"
+
+run_src 'SELECT * FROM t -- rows_20 parts_3 with_nan' dead_letter
+expect_rc 0 "a NaN REAL"
+src_expect 20 nan
+check_records "$(metrics_file)" 20 19 0 1
+grep -qF "field 'SCORE': REAL value 'NaN' is not a finite number" "$T/dead.jsonl" ||
+	soft_fail "a NaN REAL: the dead letter: $(head -c 500 "$T/dead.jsonl")"
+note "ok: a value that does not fit its type"
+
+run_src 'SELECT * FROM t -- rows_25 parts_3 broken' skip
+expect_rc 1 "a partition that fails"
+stderr_has "partition 1 of 3: statement " "a partition that fails"
+stderr_has ": HTTP 500: SQL execution internal error: partition lost (code 000603, SQL state XX000)" "a partition that fails"
+# the output of a failed run is left uncommitted, with the first partition's records
+src_expect 9 "" "$T/out.json.part"
+check_records "$(metrics_file)" 9 9 0 0
+note "ok: a partition that fails after the first"
+
+run_src 'SELECT bad FROM t' skip
+expect_rc 2 "a query Snowflake refuses"
+stderr_has "key 'query': Snowflake refused the query: SQL compilation error: syntax error line 1 at position 7 unexpected 'bad'. (code 001003, SQL state 42000)" "a query Snowflake refuses"
+run_src 'SELECT 1' skip 'table = t'
+expect_rc 2 "query and table"
+stderr_has "key 'table': give query or table, not both" "query and table"
+run_src '' skip
+expect_rc 2 "neither query nor table"
+stderr_has "key 'query': missing" "neither query nor table"
+note "ok: refused queries and bad keys"
 finish
