@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/base/envexpand.h"
 #include "../src/base/secrets.h"
 
 int bq_api_retryable_reason(const char *reason)
@@ -73,16 +72,11 @@ static int bq_api_open_auth(struct bq_api *a, const struct bq_settings *s, const
 	}
 	if (token) {
 		confmap_where_key(where, sizeof where, env->section, "access_token");
-		char *value, var[128];
-		if (envexpand_value(token, &value, var, sizeof var)) {
-			char msg[700];
-			envexpand_explain(msg, sizeof msg, where, var);
-			return errbuf_set(e, "%s", msg);
-		}
-		secrets_register(value);
+		char *value = http_client_secret_value(token, env, "access_token", e);
+		if (!value)
+			return -1;
 		int rc = gcp_auth_open_token(&a->auth, value, e);
-		memset(value, 0, strlen(value));
-		free(value);
+		http_client_free_secret(value);
 		if (rc)
 			errbuf_prefix(e, "%s", where);
 		return rc;
@@ -185,7 +179,7 @@ int bq_api_call(struct bq_api *a, const char *method, const char *url, const cha
 		}
 		const char *extra[] = { auth, "Accept: application/json",
 					post ? "Content-Type: application/json" : NULL, NULL };
-		struct http_request rq = { method, url, body, len, extra };
+		struct http_request rq = { method, url, body, len, extra, NULL };
 		if (http_client_send(&a->client, &rq, rs, e) == 0)
 			return 0;
 		/* a token refused (revoked, expired early): a new one, once */

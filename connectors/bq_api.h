@@ -64,37 +64,7 @@ struct bq_settings {
 	      0,                                                                                                       \
 	      0,                                                                                                       \
 	      0 },                                                                                                     \
-	    { "timeout",                                                                                               \
-	      CONF_DURATION,                                                                                           \
-	      "60s",                                                                                                   \
-	      offsetof(type, member.http.timeout_ns),                                                                  \
-	      "longest time one request may take, connecting included",                                                \
-	      NULL,                                                                                                    \
-	      0.001,                                                                                                   \
-	      3600,                                                                                                    \
-	      0 },                                                                                                     \
-	    { "max_retries",                                                                                           \
-	      CONF_UINT,                                                                                               \
-	      "5",                                                                                                     \
-	      offsetof(type, member.http.max_retries),                                                                 \
-	      "times a request is tried again after a retryable error",                                                \
-	      NULL,                                                                                                    \
-	      0,                                                                                                       \
-	      100,                                                                                                     \
-	      0 },                                                                                                     \
-	    { "retry_backoff",                                                                                         \
-	      CONF_DURATION,                                                                                           \
-	      "1s",                                                                                                    \
-	      offsetof(type, member.http.backoff_ns),                                                                  \
-	      "wait before the first retry; doubles each retry, with jitter",                                          \
-	      NULL,                                                                                                    \
-	      0,                                                                                                       \
-	      3600,                                                                                                    \
-	      0 },                                                                                                     \
-	{                                                                                                              \
-		"insecure", CONF_BOOL, "false", offsetof(type, member.http.insecure),                                  \
-		    "do not verify TLS certificates (warns)", NULL, 0, 0, 0                                            \
-	}
+	    HTTP_CLIENT_API_KEYS(type, member.http, "times a request is tried again after a retryable error")
 
 struct bq_api {
 	struct http_client client;

@@ -133,7 +133,7 @@ static int http_dest_post(struct http_dest *d, const char *p, size_t n, struct b
 			 (unsigned long long)++d->seq);
 		extra[1] = d->id_line;
 	}
-	struct http_request rq = { "POST", d->url, body, len, extra };
+	struct http_request rq = { "POST", d->url, body, len, extra, NULL };
 	struct http_response rs;
 	if (http_client_send(&d->client, &rq, &rs, e) == 0)
 		return 0;

@@ -63,27 +63,19 @@ static int gcp_auth_append_json(struct buf *out, json_t *o)
 	return 0;
 }
 
-char *gcp_auth_make_jwt(void *key, const char *kid, const char *iss, const char *scope, const char *aud, int64_t iat,
-			struct errbuf *e)
+char *gcp_auth_sign_jwt(void *key, const char *kid, const char *claims, struct errbuf *e)
 {
 	struct buf jwt = { 0 };
 	json_t *head = json_pack("{s:s, s:s}", "alg", "RS256", "typ", "JWT");
 	if (head && kid)
 		json_object_set_new(head, "kid", json_string(kid));
-	json_t *claims = json_pack("{s:s, s:s, s:s, s:I, s:I}", "iss", iss, "scope", scope, "aud", aud, "iat",
-				   (json_int_t)iat, "exp", (json_int_t)(iat + GCP_JWT_LIFETIME_S));
-	if (!head || !claims || gcp_auth_append_json(&jwt, head)) {
-		json_decref(claims);
+	if (!head || gcp_auth_append_json(&jwt, head)) {
 		buf_free(&jwt);
 		errbuf_set(e, "out of memory");
 		return NULL;
 	}
 	buf_append_byte(&jwt, '.');
-	if (gcp_auth_append_json(&jwt, claims)) {
-		buf_free(&jwt);
-		errbuf_set(e, "out of memory");
-		return NULL;
-	}
+	gcp_auth_base64url(&jwt, (const unsigned char *)claims, strlen(claims));
 	/* RS256: RSASSA-PKCS1-v1_5 over SHA-256 of "header.claims" */
 	unsigned char *sig = NULL;
 	size_t siglen = 0;
@@ -105,6 +97,22 @@ char *gcp_auth_make_jwt(void *key, const char *kid, const char *iss, const char 
 	gcp_auth_base64url(&jwt, sig, siglen);
 	free(sig);
 	return jwt.p;
+}
+
+char *gcp_auth_make_jwt(void *key, const char *kid, const char *iss, const char *scope, const char *aud, int64_t iat,
+			struct errbuf *e)
+{
+	json_t *claims = json_pack("{s:s, s:s, s:s, s:I, s:I}", "iss", iss, "scope", scope, "aud", aud, "iat",
+				   (json_int_t)iat, "exp", (json_int_t)(iat + GCP_JWT_LIFETIME_S));
+	char *text = claims ? json_dumps(claims, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(claims);
+	if (!text) {
+		errbuf_set(e, "out of memory");
+		return NULL;
+	}
+	char *jwt = gcp_auth_sign_jwt(key, kid, text, e);
+	free(text);
+	return jwt;
 }
 
 /* Registers the private key as secrets: the PEM text, its JSON-escaped form
@@ -163,6 +171,55 @@ static char *gcp_auth_read_file(const char *path, size_t *len, struct errbuf *e)
 	return p;
 }
 
+/* No passphrase: an encrypted key fails to load rather than prompt on the
+ * terminal (OpenSSL's default). */
+static int gcp_auth_no_passphrase(char *buf, int size, int rwflag, void *arg)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)arg;
+	return -1;
+}
+
+/* The private key of PEM text, or NULL with OpenSSL's reason in why. */
+static EVP_PKEY *gcp_auth_parse_pem(const char *pem, char *why, size_t n)
+{
+	BIO *bio = BIO_new_mem_buf(pem, -1);
+	EVP_PKEY *key = bio ? PEM_read_bio_PrivateKey(bio, NULL, gcp_auth_no_passphrase, NULL) : NULL;
+	BIO_free(bio);
+	if (!key)
+		gcp_auth_ssl_error(why, n);
+	return key;
+}
+
+void *gcp_auth_read_pem_key(const char *path, struct errbuf *e)
+{
+	size_t len = 0;
+	char *text = gcp_auth_read_file(path, &len, e);
+	if (!text)
+		return NULL;
+	gcp_auth_register_key(text);
+	char why[256];
+	EVP_PKEY *key = strlen(text) == len ? gcp_auth_parse_pem(text, why, sizeof why) : NULL;
+	if (strlen(text) != len)
+		snprintf(why, sizeof why, "it holds a NUL byte");
+	int encrypted = strstr(text, "ENCRYPTED") != NULL;
+	memset(text, 0, len); /* the private key: no copy left behind */
+	free(text);
+	if (!key) {
+		errbuf_set(e, "'%s' is not a PEM private key%s (%s)", path,
+			   encrypted ? " without a passphrase (an encrypted key is not supported)" : "", why);
+		return NULL;
+	}
+	if (EVP_PKEY_base_id(key) != EVP_PKEY_RSA) {
+		EVP_PKEY_free(key);
+		errbuf_set(e, "'%s' holds a private key that is not an RSA key (RS256 needs one)", path);
+		return NULL;
+	}
+	return key;
+}
+
 /* A string member of the key file, or NULL. */
 static const char *gcp_auth_member(json_t *o, const char *name)
 {
@@ -188,14 +245,10 @@ static int gcp_auth_load_key(struct gcp_auth *a, json_t *o, struct errbuf *e)
 		return errbuf_set(e, "'%s': no private_key", a->file);
 	if (uri && strncmp(uri, "https://", 8) && strncmp(uri, "http://", 7))
 		return errbuf_set(e, "'%s': token_uri '%s' is not an http:// or https:// URL", a->file, uri);
-	BIO *bio = BIO_new_mem_buf(pem, -1);
-	EVP_PKEY *key = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
-	BIO_free(bio);
-	if (!key) {
-		char why[256];
-		gcp_auth_ssl_error(why, sizeof why);
+	char why[256];
+	EVP_PKEY *key = gcp_auth_parse_pem(pem, why, sizeof why);
+	if (!key)
 		return errbuf_set(e, "'%s': private_key is not a PEM private key (%s)", a->file, why);
-	}
 	a->key = key;
 	if (EVP_PKEY_base_id(key) != EVP_PKEY_RSA)
 		return errbuf_set(e, "'%s': private_key is not an RSA key (RS256 needs one)", a->file);
@@ -332,7 +385,7 @@ static int gcp_auth_fetch(struct gcp_auth *a, struct http_client *c, struct errb
 	free(jwt);
 send:;
 	const char *extra[] = { "Content-Type: application/x-www-form-urlencoded", "Accept: application/json", NULL };
-	struct http_request rq = { "POST", a->token_uri, body.p, body.len, extra };
+	struct http_request rq = { "POST", a->token_uri, body.p, body.len, extra, NULL };
 	struct http_response rs;
 	/* the token endpoint's errors are OAuth's, not the API's: 429 and 5xx
 	 * are tried again */

@@ -66,6 +66,16 @@ void gcp_auth_count_aside(struct connmetrics *m, const struct connmetrics *side)
  * reason in e. */
 char *gcp_auth_make_jwt(void *key, const char *kid, const char *iss, const char *scope, const char *aud, int64_t iat,
 			struct errbuf *e);
+/* The signed RS256 JWT (malloc'd) of key (an EVP_PKEY * holding an RSA
+ * key): header {"alg":"RS256","typ":"JWT"} (with "kid" when kid is not
+ * NULL) and claims, the text of a JSON object, as is. NULL with the reason
+ * in e. */
+char *gcp_auth_sign_jwt(void *key, const char *kid, const char *claims, struct errbuf *e);
+/* The RSA private key (an EVP_PKEY *, to free with EVP_PKEY_free) of a PEM
+ * file (PKCS#8 or PKCS#1, not encrypted); the file's text and each of its
+ * lines are registered as secrets first. NULL with the reason, never the
+ * key, in e. */
+void *gcp_auth_read_pem_key(const char *path, struct errbuf *e);
 /* s[0..n) in base64url without padding, appended to out (NUL-terminated). */
 void gcp_auth_base64url(struct buf *out, const unsigned char *s, size_t n);
 

@@ -478,6 +478,8 @@ int http_client_send(struct http_client *c, const struct http_request *rq, struc
 			rs->stopped = 1;
 			break;
 		}
+		if (rq->retry_url)
+			curl_easy_setopt(h, CURLOPT_URL, rq->retry_url);
 	}
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
@@ -546,7 +548,7 @@ static int http_client_stream_try(struct http_client *c)
 int http_client_stream_open(struct http_client *c, const char *url, http_sink_fn fn, http_enough_fn enough,
 			    void *arg, struct errbuf *e)
 {
-	struct http_request rq = { "GET", url, NULL, 0, NULL };
+	struct http_request rq = { "GET", url, NULL, 0, NULL, NULL };
 	return http_client_stream_request(c, &rq, fn, enough, arg, e);
 }
 
@@ -746,6 +748,47 @@ void http_client_make_run_id(char *dst, size_t n)
 	if (fd >= 0)
 		close(fd);
 	snprintf(dst, n, "%016llx", (unsigned long long)r);
+}
+
+char *http_client_secret_value(const char *value, const struct connector_env *env, const char *key,
+			       struct errbuf *e)
+{
+	char where[512], var[128], *out;
+	confmap_where_key(where, sizeof where, env->section, key);
+	secrets_register(value);
+	if (envexpand_value(value, &out, var, sizeof var)) {
+		char msg[700];
+		envexpand_explain(msg, sizeof msg, where, var);
+		errbuf_set(e, "%s", msg);
+		return NULL;
+	}
+	secrets_register(out);
+	return out;
+}
+
+void http_client_free_secret(char *s)
+{
+	if (s) {
+		memset(s, 0, strlen(s));
+		free(s);
+	}
+}
+
+void http_client_make_uuid(char *dst, size_t n)
+{
+	unsigned char r[16] = { 0 };
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read(fd, r, sizeof r) != (ssize_t)sizeof r) {
+		uint64_t x = clock_now_ns() ^ (uint64_t)getpid() << 32;
+		for (size_t i = 0; i < sizeof r; i++, x = x * 6364136223846793005ull + 1442695040888963407ull)
+			r[i] = (unsigned char)(x >> 56);
+	}
+	if (fd >= 0)
+		close(fd);
+	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
+	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
+	snprintf(dst, n, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3],
+		 r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
 }
 
 void http_client_locate_raw(void *opts, const struct batch *b, uint32_t r, uint64_t *line, const char **raw,

@@ -44,6 +44,20 @@ struct http_settings {
 	{ "header.", CONF_PREFIX, NULL, offsetof(type, member.headers),                                         \
 	  "header.NAME = value: a request header; ${VAR} is replaced by the environment variable", NULL, 0, 0, 1 }
 
+/* The keys of struct http_settings `member` that an API connector takes
+ * (no header.NAME): timeout 60s, max_retries 5 (retry_help says what is
+ * tried again), retry_backoff 1s, insecure. */
+/* clang-format off */
+#define HTTP_CLIENT_API_KEYS(type, member, retry_help)                                                          \
+	{ "timeout", CONF_DURATION, "60s", offsetof(type, member.timeout_ns),                                  \
+	  "longest time one request may take, connecting included", NULL, 0.001, 3600, 0 },                    \
+	{ "max_retries", CONF_UINT, "5", offsetof(type, member.max_retries), retry_help, NULL, 0, 100, 0 },    \
+	{ "retry_backoff", CONF_DURATION, "1s", offsetof(type, member.backoff_ns),                              \
+	  "wait before the first retry; doubles each retry, with jitter", NULL, 0, 3600, 0 },                   \
+	{ "insecure", CONF_BOOL, "false", offsetof(type, member.insecure),                                     \
+	  "do not verify TLS certificates (warns)", NULL, 0, 0, 0 }
+/* clang-format on */
+
 /* Takes the next n bytes of a streamed body: 0, or -1 to end the transfer
  * (the sink keeps its reason). */
 typedef int (*http_sink_fn)(void *arg, const char *p, size_t n);
@@ -91,6 +105,9 @@ struct http_request {
 	const char *body;        /* POST */
 	size_t len;
 	const char *const *extra; /* more "Name: value" headers, NULL-terminated; may be NULL */
+	/* where the tries after the first go (the same request marked as sent
+	 * again, for an API that wants to know); NULL: url */
+	const char *retry_url;
 };
 
 struct http_response {
@@ -143,6 +160,9 @@ void http_client_close(struct http_client *c);
 /* A random id for this run (16 hex digits), so that request and row ids do
  * not repeat across runs. */
 void http_client_make_run_id(char *dst, size_t n);
+/* A random UUID (version 4, 36 characters and the NUL: n >= 37), for APIs
+ * whose request ids make a request sent again idempotent. */
+void http_client_make_uuid(char *dst, size_t n);
 struct batch;
 /* A source's locate (source_ops) for batches whose raw bytes are the
  * records' JSON texts, each ended by a NUL, in record order: record r's
@@ -156,6 +176,15 @@ char *http_client_add_query(struct http_client *c, const char *url, const char *
 /* ref (absolute, or relative as in a link) resolved against base, malloc'd;
  * NULL when it is not a URL. */
 char *http_client_resolve_url(const char *base, const char *ref);
+
+/* The value of the secret key `key` (value as configured): ${VAR}
+ * expanded (malloc'd; free it with http_client_free_secret), the value and
+ * its expansion registered as secrets. NULL when a variable is unset, with
+ * the message naming the key and the variable in e. */
+char *http_client_secret_value(const char *value, const struct connector_env *env, const char *key,
+			       struct errbuf *e);
+/* Wipes and frees what http_client_secret_value gave; NULL is nothing. */
+void http_client_free_secret(char *s);
 
 /* url for a message: user and password removed, query values shown as "..."
  * (secrets_redact_url). */

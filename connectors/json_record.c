@@ -474,3 +474,13 @@ int json_record_fill(struct batch *b, uint32_t r, const json_t *obj, const struc
 	struct jr_fill c = { .b = b, .r = r, .ix = &ix->nm, .types = ix->types, .flatten = flatten, .msg = msg, .n = n };
 	return jr_fill(&c, obj);
 }
+
+int json_record_append_raw(struct buf *raw, const json_t *v)
+{
+	char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (!text)
+		return -1;
+	buf_append(raw, text, strlen(text) + 1);
+	free(text);
+	return 0;
+}

@@ -74,4 +74,11 @@ size_t json_record_format_real(char *o, size_t n, double d);
  * for messages. */
 const char *json_record_kind(const json_t *v);
 
+/* Appends v's compact JSON text and a NUL to raw: the raw bytes of the
+ * sources whose records travel to their decoders as JSON texts (bigquery,
+ * snowflake, google_ads; see http_client_locate_raw). -1 when out of
+ * memory. */
+struct buf;
+int json_record_append_raw(struct buf *raw, const json_t *v);
+
 #endif

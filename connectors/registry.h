@@ -6,8 +6,8 @@
 
 /* The connectors, each defined in its own file. */
 extern const struct source_ops source_csv, source_json, source_generate, source_http, source_bigquery,
-    source_google_ads;
-extern const struct dest_ops dest_json, dest_csv, dest_null, dest_http, dest_bigquery;
+    source_snowflake, source_google_ads;
+extern const struct dest_ops dest_json, dest_csv, dest_null, dest_http, dest_bigquery, dest_snowflake;
 /* built only with libpq (HAVE_LIBPQ) */
 extern const struct source_ops source_postgresql;
 extern const struct dest_ops dest_postgresql;

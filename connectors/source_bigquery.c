@@ -17,13 +17,11 @@
  * or Infinity, which JSON cannot hold) is a record error. */
 #include "autoconfig.h"
 
-#include <fcntl.h>
 #include <jansson.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "../pipeline/batch.h"
 #include "../pipeline/connector.h"
@@ -31,6 +29,8 @@
 #include "../pipeline/worker.h"
 #include "../src/base/clock.h"
 #include "bq_api.h"
+#include "cell_text.h"
+#include "json_record.h"
 
 /* The long poll of one getQueryResults while the job runs (timeoutMs), at
  * most; less when the request timeout is shorter. */
@@ -66,25 +66,6 @@ static const struct confkey bq_source_keys[] = {
 	  "longest wait at open for the query job to complete", NULL, 0.001, 86400 * 7, 0 },
 	{ NULL, 0, NULL, 0, NULL, NULL, 0, 0, 0 },
 };
-
-/* A request id (a UUID, version 4): jobs.query sent again with it does not
- * start a second job. */
-static void bqs_make_request_id(char *dst, size_t n)
-{
-	unsigned char r[16] = { 0 };
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || read(fd, r, sizeof r) != (ssize_t)sizeof r) {
-		uint64_t x = clock_now_ns() ^ (uint64_t)getpid() << 32;
-		for (size_t i = 0; i < sizeof r; i++, x = x * 6364136223846793005ull + 1442695040888963407ull)
-			r[i] = (unsigned char)(x >> 56);
-	}
-	if (fd >= 0)
-		close(fd);
-	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
-	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
-	snprintf(dst, n, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3],
-		 r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
-}
 
 /* The body of a 2xx answer as JSON; -1 when it is not an object. */
 static json_t *bqs_parse(struct bq_source *s, const struct http_response *rs, const char *what, struct errbuf *e)
@@ -186,7 +167,7 @@ static json_t *bqs_get(struct bq_source *s, const char *token, struct errbuf *e)
 static json_t *bqs_run_query(struct bq_source *s, struct errbuf *e)
 {
 	char rid[40];
-	bqs_make_request_id(rid, sizeof rid);
+	http_client_make_uuid(rid, sizeof rid); /* jobs.query sent again does not start a second job */
 	json_t *rq = json_pack("{s:s, s:b, s:I, s:I, s:s}", "query", s->query, "useLegacySql", 0, "maxResults",
 			       (json_int_t)s->max_results, "timeoutMs", (json_int_t)s->poll_ms, "requestId", rid);
 	if (rq && s->bq.location)
@@ -304,60 +285,14 @@ static int bq_source_read(void *opts, struct batch *b, const _Atomic int *stop, 
 	size_t n = 0;
 	for (; n < s->batch && s->at < json_array_size(rows); n++, s->at++) {
 		json_t *f = json_object_get(json_array_get(rows, s->at), "f");
-		char *text = json_dumps(f ? f : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
-		if (!text)
+		if (json_record_append_raw(&b->raw, f ? f : json_null()))
 			return errbuf_set(e, "out of memory");
-		buf_append(&b->raw, text, strlen(text) + 1);
-		free(text);
 	}
 	b->first_record = s->records + 1;
 	b->bytes_in = s->page_bytes;
 	s->page_bytes = 0;
 	s->records += n;
 	return 1;
-}
-
-/* -?digits: an INT64 as BigQuery writes it. */
-static int bqs_is_int(const char *p, size_t n)
-{
-	size_t i = p[0] == '-';
-	if (i == n || n - i > 19)
-		return 0;
-	for (; i < n; i++)
-		if (p[i] < '0' || p[i] > '9')
-			return 0;
-	return 1;
-}
-
-/* A JSON number (so NaN and Infinity are not). */
-static int bqs_is_number(const char *p, size_t n)
-{
-	size_t i = 0;
-	if (i < n && p[i] == '-')
-		i++;
-	if (i == n || p[i] < '0' || p[i] > '9')
-		return 0;
-	if (p[i] == '0')
-		i++;
-	else
-		while (i < n && p[i] >= '0' && p[i] <= '9')
-			i++;
-	if (i < n && p[i] == '.') {
-		if (++i == n || p[i] < '0' || p[i] > '9')
-			return 0;
-		while (i < n && p[i] >= '0' && p[i] <= '9')
-			i++;
-	}
-	if (i < n && (p[i] == 'e' || p[i] == 'E')) {
-		i++;
-		if (i < n && (p[i] == '+' || p[i] == '-'))
-			i++;
-		if (i == n || p[i] < '0' || p[i] > '9')
-			return 0;
-		while (i < n && p[i] >= '0' && p[i] <= '9')
-			i++;
-	}
-	return i == n;
 }
 
 /* Fills field i of record r from cell value v; -1 (msg) when it does not
@@ -371,9 +306,9 @@ static int bqs_set_cell(struct bq_source *s, struct batch *b, uint32_t r, uint32
 		size_t len = json_string_length(v);
 		int ok = 1;
 		if (s->types[i] == FTYPE_INT)
-			ok = bqs_is_int(p, len);
+			ok = cell_text_is_int(p, len);
 		else if (s->types[i] == FTYPE_FLOAT)
-			ok = bqs_is_number(p, len);
+			ok = cell_text_is_number(p, len);
 		else if (s->types[i] == FTYPE_BOOL) {
 			ok = !strcasecmp(p, "true") || !strcasecmp(p, "false");
 			if (ok) {

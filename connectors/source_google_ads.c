@@ -41,10 +41,10 @@
 #include "../pipeline/schema.h"
 #include "../pipeline/worker.h"
 #include "../src/base/clock.h"
-#include "../src/base/envexpand.h"
 #include "../src/base/secrets.h"
 #include "gcp_auth.h"
 #include "http_client.h"
+#include "json_record.h"
 
 #define GADS_ENDPOINT "https://googleads.googleapis.com"
 /* The newest version the Google Ads API documentation names (see
@@ -113,31 +113,6 @@ static const struct confkey gads_source_keys[] = {
 	  "do not verify TLS certificates (warns)", NULL, 0, 0, 0 },
 	{ NULL, 0, NULL, 0, NULL, NULL, 0, 0, 0 },
 };
-
-/* The value of a secret key, ${VAR} expanded and registered; NULL (e) when a
- * variable is unset. */
-static char *gads_secret(const char *value, const struct connector_env *env, const char *key, struct errbuf *e)
-{
-	char where[512], var[128], *out;
-	confmap_where_key(where, sizeof where, env->section, key);
-	secrets_register(value);
-	if (envexpand_value(value, &out, var, sizeof var)) {
-		char msg[700];
-		envexpand_explain(msg, sizeof msg, where, var);
-		errbuf_set(e, "%s", msg);
-		return NULL;
-	}
-	secrets_register(out);
-	return out;
-}
-
-static void gads_free_secret(char *s)
-{
-	if (s) {
-		memset(s, 0, strlen(s));
-		free(s);
-	}
-}
 
 /* The first GoogleAdsError of a failure body and the status: code
  * ("queryError: PROHIBITED_FIELD_IN_SELECT_CLAUSE"), message, location
@@ -356,7 +331,7 @@ static int gads_start(struct gads_source *s, struct errbuf *e)
 		auth, s->devtok_header, "Accept: application/json", "Content-Type: application/json", s->login_header,
 		NULL
 	};
-	struct http_request hr = { "POST", s->url, s->body, strlen(s->body), extra };
+	struct http_request hr = { "POST", s->url, s->body, strlen(s->body), extra, NULL };
 	s->elem.len = 0;
 	s->depth = s->in_str = s->esc = s->started = s->closed = s->done = s->bad = 0;
 	return http_client_stream_request(&s->client, &hr, gads_sink, gads_enough, s, e);
@@ -589,14 +564,14 @@ static int gads_source_open(void *opts, const struct connector_env *env, struct 
 	confmap_where_key(where, sizeof where, env->section, "developer_token");
 	if (!s->developer_token || !*s->developer_token)
 		return errbuf_set(e, "%s: missing (the Google Ads developer token)", where);
-	char *dev = gads_secret(s->developer_token, env, "developer_token", e);
+	char *dev = http_client_secret_value(s->developer_token, env, "developer_token", e);
 	if (!dev)
 		return -1;
 	size_t hl = strlen(dev) + 32;
 	s->devtok_header = malloc(hl);
 	if (s->devtok_header)
 		snprintf(s->devtok_header, hl, "developer-token: %s", dev);
-	gads_free_secret(dev);
+	http_client_free_secret(dev);
 	if (lcid[0] && (s->login_header = malloc(64)))
 		snprintf(s->login_header, 64, "login-customer-id: %s", lcid);
 	size_t elen = strlen(s->endpoint);
@@ -619,11 +594,11 @@ static int gads_source_open(void *opts, const struct connector_env *env, struct 
 	}
 	if (has_token) {
 		confmap_where_key(where, sizeof where, env->section, "access_token");
-		char *tok = gads_secret(s->access_token, env, "access_token", e);
+		char *tok = http_client_secret_value(s->access_token, env, "access_token", e);
 		if (!tok)
 			return -1;
 		int rc = gcp_auth_open_token(&s->auth, tok, e);
-		gads_free_secret(tok);
+		http_client_free_secret(tok);
 		if (rc) {
 			errbuf_prefix(e, "%s", where);
 			return -1;
@@ -642,11 +617,11 @@ static int gads_source_open(void *opts, const struct connector_env *env, struct 
 			confmap_where_key(where, sizeof where, env->section, missing);
 			return errbuf_set(e, "%s: missing (refresh_token needs client_id and client_secret)", where);
 		}
-		char *sec = gads_secret(s->client_secret, env, "client_secret", e);
-		char *ref = sec ? gads_secret(s->refresh_token, env, "refresh_token", e) : NULL;
+		char *sec = http_client_secret_value(s->client_secret, env, "client_secret", e);
+		char *ref = sec ? http_client_secret_value(s->refresh_token, env, "refresh_token", e) : NULL;
 		int rc = ref ? gcp_auth_open_refresh(&s->auth, s->token_uri, s->client_id, sec, ref, e) : -1;
-		gads_free_secret(sec);
-		gads_free_secret(ref);
+		http_client_free_secret(sec);
+		http_client_free_secret(ref);
 		if (rc) {
 			errbuf_prefix(e, "%s", where);
 			return -1;
@@ -732,11 +707,8 @@ static int gads_source_read(void *opts, struct batch *b, const _Atomic int *stop
 	}
 	size_t n = 0;
 	for (; n < s->batch && s->at < json_array_size(rows); n++, s->at++) {
-		char *text = json_dumps(json_array_get(rows, s->at), JSON_COMPACT);
-		if (!text)
+		if (json_record_append_raw(&b->raw, json_array_get(rows, s->at)))
 			return errbuf_set(e, "out of memory");
-		buf_append(&b->raw, text, strlen(text) + 1);
-		free(text);
 	}
 	b->first_record = s->records + 1;
 	b->bytes_in = s->chunk_bytes;
@@ -828,7 +800,7 @@ static void gads_source_close(void *opts)
 		free(s->paths[i]);
 	free(s->paths);
 	free(s->types);
-	gads_free_secret(s->devtok_header);
+	http_client_free_secret(s->devtok_header);
 	free(s->login_header);
 	free(s->url);
 	schema_free(&s->schema);

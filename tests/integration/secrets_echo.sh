@@ -1,7 +1,9 @@
 # secrets_echo.sh: a server that echoes the request's headers in its error
 # body (a 400 to the http destination, a 401 to the http source; as JSON, as
-# raw header lines, and Basic credentials decoded) must not make nebtop write
-# a secret. Header values given literally and through ${VAR}, Bearer and
+# raw header lines, and Basic credentials decoded; a 422 to the snowflake
+# destination and a 401 to its source quoting the JWT or the OAuth token)
+# must not make nebtop write a secret. Header values given literally and
+# through ${VAR}, Bearer and
 # Basic: none of them (nor a Bearer token alone, the base64 of Basic
 # credentials, the decoded user:password or the password) may appear on
 # stderr, on stdout, in any snapshot file (the report, the metrics, the
@@ -113,5 +115,63 @@ run_source "${BASIC_AUTH[@]}"
 sent Authorization "Basic $BASIC" "source, Basic"
 no_secret "source, Basic"
 note "checked: the source"
+
+# --- snowflake: a 422 during the run and a 401 at open that quote the JWT or the token
+if command -v openssl >/dev/null 2>&1; then
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$T/sf_key.pem" 2>/dev/null || fail "openssl genpkey"
+	openssl pkey -in "$T/sf_key.pem" -pubout -out "$T/sf_pub.pem" || fail "openssl pkey -pubout"
+	export NEBTOP_SF_TOKEN=sf-S3cr3t-$RANDOM$RANDOM-oauth
+	: >"$T/sf_jwts"
+	"$PYTHON3" "$LIB_DIR/sf_server.py" "$T/sf_port" "$T/sf_log" "$T/sf_pub.pem" ACCT LOADER "$T/sf_jwts" "$NEBTOP_SF_TOKEN" &
+	SF_PID=$!
+	# shellcheck disable=SC2064
+	trap "kill $HTTP_PID $SF_PID 2>/dev/null; rm -rf '$T'" EXIT
+	for _ in $(seq 100); do
+		[ -s "$T/sf_port" ] && break
+		sleep 0.1
+	done
+	[ -s "$T/sf_port" ] || fail "the test Snowflake server did not start"
+	SF_BASE=http://127.0.0.1:$(cat "$T/sf_port")
+	# run_sf SECTION ON_ERROR KEYS...: generate -> snowflake table echo_t (a 422
+	# quoting the Authorization header each statement), or snowflake -> json
+	run_sf() {
+		local section=$1 policy=$2
+		shift 2
+		{
+			printf '[pipeline]\nduration = 0\non_error = %s\ndead_letter_path = %s/dead.jsonl\nmax_errors = 100%%\n' \
+				"$policy" "$T"
+			if [ "$section" = destination ]; then
+				printf '[source]\ntype = generate\nrows = 50\ncolumns = 2\n[destination]\ntype = snowflake\ntable = echo_t\n'
+				printf 'max_rows = 10\n'
+			else
+				printf '[source]\ntype = snowflake\n'
+			fi
+			printf 'endpoint = %s\naccount = acct\nuser = loader\n' "$SF_BASE"
+			printf '%s\n' "$@"
+			[ "$section" = source ] && printf '[destination]\nfile_path = %s/out.json\n' "$T"
+		} >"$T/p.ini"
+		rm -f "$T/dead.jsonl"
+		nebtop -types all "$T/p.ini"
+	}
+	for policy in dead_letter skip fail; do
+		for cred in "private_key_file = $T/sf_key.pem" 'token = ${NEBTOP_SF_TOKEN}'; do
+			run_sf destination "$policy" "$cred"
+			[ "$RC" = 0 ] || [ "$RC" = 1 ] || [ "$RC" = 3 ] || { cat "$T/stderr" >&2; fail "snowflake, $policy: exit status $RC"; }
+			[ -s "$T/sf_jwts" ] || fail "snowflake: the server saw no JWT"
+			FORMS=("$NEBTOP_SF_TOKEN" "$(sed -n 5p "$T/sf_key.pem")")
+			mapfile -t -O 2 FORMS <"$T/sf_jwts"
+			no_secret "snowflake destination, $policy, ${cred%% *}"
+			[ "$policy" = dead_letter ] && shown "snowflake destination, dead_letter" "$T/dead.jsonl"
+			[ "$policy" = fail ] && shown "snowflake destination, fail" "$T/stderr"
+		done
+	done
+	# a source whose credentials the server refuses (401, the token quoted)
+	run_sf source skip 'query = SELECT 1' 'token = ${NEBTOP_SF_TOKEN}x'
+	[ "$RC" = 2 ] || fail "snowflake source, a refused token: exit status $RC"
+	FORMS=("$NEBTOP_SF_TOKEN")
+	no_secret "snowflake source, a refused token"
+	shown "snowflake source" "$T/stderr"
+	note "checked: snowflake"
+fi
 
 finish

@@ -1253,10 +1253,10 @@ END_TEST
 START_TEST(test_unknown_types)
 {
 	test_build_fails("[source]\ntype = kafka\n", "t.ini:2: [source] key 'type': unknown source type 'kafka' (known: csv, "
-			 "json, generate, http, bigquery, google_ads" TEST_PG_TYPE ")");
+			 "json, generate, http, bigquery, snowflake, google_ads" TEST_PG_TYPE ")");
 	test_build_fails(GEN "[destination]\ntype = s3\n",
 			 "t.ini:5: [destination] key 'type': unknown destination type 's3' (known: json, csv, null, http, "
-			 "bigquery" TEST_PG_TYPE ")");
+			 "bigquery, snowflake" TEST_PG_TYPE ")");
 	test_build_fails(GEN "[stage.x]\ntype = map\n" NUL,
 			 "t.ini:5: [@x] key 'type': unknown stage type 'map' (known: " STAGE_TYPES ")");
 	test_build_fails(GEN "[stage.x]\ntype = Filter\n" NUL,
