@@ -8,18 +8,23 @@
 
 #include "../src/base/swar.h"
 
-/* Nonzero when a byte of x may have to be escaped: backslash, or a control
- * byte up to \r (tab, \n and \r among them; the others, rare, go the byte
- * by byte way too and are copied as they are). Two tests, not four. */
-static inline uint64_t pg_copy_special(uint64_t x)
+/* Nonzero when a byte of x may have to be escaped: backslash, the
+ * delimiter, or a control byte up to \r (tab, \n and \r among them; the
+ * others, rare, go the byte by byte way too and are copied as they are). */
+static inline uint64_t pg_copy_special(uint64_t x, unsigned char delim)
 {
-	return swar_has_byte(x, '\\') | swar_below(x, '\r' + 1);
+	return swar_has_byte(x, '\\') | swar_below(x, '\r' + 1) | (delim > '\r' ? swar_has_byte(x, delim) : 0);
 }
 
-static char *pg_copy_escape_bytes(char *o, const char *s, size_t n)
+static char *pg_copy_escape_bytes(char *o, const char *s, size_t n, unsigned char delim)
 {
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
+		if ((unsigned char)c == delim && delim > '\r') {
+			*o++ = '\\';
+			*o++ = c;
+			continue;
+		}
 		switch (c) {
 		case '\\':
 			*o++ = '\\';
@@ -46,14 +51,14 @@ static char *pg_copy_escape_bytes(char *o, const char *s, size_t n)
 
 /* Eight bytes at a time: a word without a byte to escape is copied whole
  * (the common value has none), the others byte by byte. */
-char *pg_copy_write_field(char *o, const char *s, size_t n)
+char *pg_copy_write_field(char *o, const char *s, size_t n, unsigned char delim)
 {
 	size_t i = 0;
 	for (; i + 8 <= n; i += 8) {
 		uint64_t x;
 		memcpy(&x, s + i, 8);
-		if (pg_copy_special(x)) {
-			o = pg_copy_escape_bytes(o, s + i, 8);
+		if (pg_copy_special(x, delim)) {
+			o = pg_copy_escape_bytes(o, s + i, 8, delim);
 		} else {
 			memcpy(o, &x, 8);
 			o += 8;
@@ -62,15 +67,15 @@ char *pg_copy_write_field(char *o, const char *s, size_t n)
 	if (i < n) {
 		uint64_t x = SWAR_ONES * ' '; /* the bytes past the value: plain */
 		memcpy(&x, s + i, n - i);
-		if (pg_copy_special(x))
-			return pg_copy_escape_bytes(o, s + i, n - i);
+		if (pg_copy_special(x, delim))
+			return pg_copy_escape_bytes(o, s + i, n - i, delim);
 		memcpy(o, s + i, n - i);
 		o += n - i;
 	}
 	return o;
 }
 
-char *pg_copy_write_field_wide(char *o, const char *s, size_t n)
+char *pg_copy_write_field_wide(char *o, const char *s, size_t n, unsigned char delim)
 {
 #if SWAR_LITTLE_ENDIAN
 	for (size_t i = 0; i < n; i += 8) {
@@ -81,8 +86,8 @@ char *pg_copy_write_field_wide(char *o, const char *s, size_t n)
 			uint64_t keep = (1ull << (8 * k)) - 1;
 			x = (x & keep) | (SWAR_ONES * ' ' & ~keep);
 		}
-		if (pg_copy_special(x)) {
-			o = pg_copy_escape_bytes(o, s + i, k);
+		if (pg_copy_special(x, delim)) {
+			o = pg_copy_escape_bytes(o, s + i, k, delim);
 		} else {
 			memcpy(o, &x, 8);
 			o += k;
@@ -90,8 +95,42 @@ char *pg_copy_write_field_wide(char *o, const char *s, size_t n)
 	}
 	return o;
 #else
-	return pg_copy_write_field(o, s, n);
+	return pg_copy_write_field(o, s, n, delim);
 #endif
+}
+
+char *pg_copy_write_plain(char *o, const char *s, size_t n, const struct plain_format *f)
+{
+	const char *end = s + n;
+	for (;;) {
+		const char *q = memchr(s, f->quote, (size_t)(end - s));
+		if (!q) {
+			memcpy(o, s, (size_t)(end - s));
+			return o + (end - s);
+		}
+		memcpy(o, s, (size_t)(q - s));
+		o += q - s;
+		/* a quoted field, to its closing quote: a doubled quote is one, the
+		 * delimiter and LF are escaped */
+		const unsigned char *p = (const unsigned char *)q + 1, *e = (const unsigned char *)end;
+		for (; p < e; p++) {
+			unsigned char c = *p;
+			if (c == f->quote) {
+				if (p + 1 == e || p[1] != f->quote)
+					break;
+				p++;
+			} else if (c == f->delim) {
+				*o++ = '\\';
+			} else if (c == '\n') {
+				*o++ = '\\';
+				c = 'n';
+			}
+			*o++ = (char)c;
+		}
+		if (p >= e)
+			return o;
+		s = (const char *)p + 1;
+	}
 }
 
 static int pg_copy_hex(char c)
