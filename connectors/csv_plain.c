@@ -9,6 +9,15 @@
 #include <emmintrin.h>
 #endif
 
+/* The bits set in a 16-bit mask (no popcount instruction is assumed). */
+static inline uint32_t csv_plain_bits(unsigned x)
+{
+	x = x - ((x >> 1) & 0x5555u);
+	x = (x & 0x3333u) + ((x >> 2) & 0x3333u);
+	x = (x + (x >> 4)) & 0x0f0fu;
+	return (x + (x >> 8)) & 0x1fu;
+}
+
 /* The first byte at or after i that is the quote, LF, CR or a backslash (n
  * when there is none); adds the delimiters before it to *delims and their
  * bytes' high bits to *high. */
@@ -27,11 +36,11 @@ static size_t csv_plain_next(const unsigned char *s, size_t n, size_t i, unsigne
 		unsigned hm = (unsigned)_mm_movemask_epi8(x);
 		if (sm) {
 			unsigned at = (unsigned)__builtin_ctz(sm), before = (1u << at) - 1;
-			*delims += (uint32_t)__builtin_popcount(dm & before);
+			*delims += csv_plain_bits(dm & before);
 			*high |= hm & before;
 			return i + at;
 		}
-		*delims += (uint32_t)__builtin_popcount(dm);
+		*delims += csv_plain_bits(dm);
 		*high |= hm;
 	}
 #endif

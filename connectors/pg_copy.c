@@ -8,6 +8,10 @@
 
 #include "../src/base/swar.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* Nonzero when a byte of x may have to be escaped: backslash, the
  * delimiter, or a control byte up to \r (tab, \n and \r among them; the
  * others, rare, go the byte by byte way too and are copied as they are). */
@@ -99,37 +103,55 @@ char *pg_copy_write_field_wide(char *o, const char *s, size_t n, unsigned char d
 #endif
 }
 
+/* The first byte of [p, end) that is a, b or c, or end. */
+static const unsigned char *pg_copy_find3(const unsigned char *p, const unsigned char *end, unsigned char a,
+					  unsigned char b, unsigned char c)
+{
+#ifdef __SSE2__
+	const __m128i va = _mm_set1_epi8((char)a), vb = _mm_set1_epi8((char)b), vc = _mm_set1_epi8((char)c);
+	for (; end - p >= 16; p += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		unsigned m = (unsigned)_mm_movemask_epi8(
+		    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)), _mm_cmpeq_epi8(x, vc)));
+		if (m)
+			return p + __builtin_ctz(m);
+	}
+#endif
+	while (p < end && *p != a && *p != b && *p != c)
+		p++;
+	return p;
+}
+
 char *pg_copy_write_plain(char *o, const char *s, size_t n, const struct plain_format *f)
 {
-	const char *end = s + n;
+	const unsigned char *p = (const unsigned char *)s, *e = p + n;
 	for (;;) {
-		const char *q = memchr(s, f->quote, (size_t)(end - s));
-		if (!q) {
-			memcpy(o, s, (size_t)(end - s));
-			return o + (end - s);
-		}
-		memcpy(o, s, (size_t)(q - s));
-		o += q - s;
+		const unsigned char *q = memchr(p, f->quote, (size_t)(e - p));
+		if (!q)
+			q = e;
+		memcpy(o, p, (size_t)(q - p));
+		o += q - p;
+		if (q == e)
+			return o;
 		/* a quoted field, to its closing quote: a doubled quote is one, the
 		 * delimiter and LF are escaped */
-		const unsigned char *p = (const unsigned char *)q + 1, *e = (const unsigned char *)end;
-		for (; p < e; p++) {
-			unsigned char c = *p;
-			if (c == f->quote) {
-				if (p + 1 == e || p[1] != f->quote)
-					break;
+		for (p = q + 1;;) {
+			const unsigned char *r = pg_copy_find3(p, e, f->quote, f->delim, '\n');
+			memcpy(o, p, (size_t)(r - p));
+			o += r - p;
+			if (r == e)
+				return o;
+			p = r + 1;
+			if (*r == f->quote) {
+				if (p == e || *p != f->quote)
+					break; /* the closing quote */
+				*o++ = (char)f->quote;
 				p++;
-			} else if (c == f->delim) {
+			} else {
 				*o++ = '\\';
-			} else if (c == '\n') {
-				*o++ = '\\';
-				c = 'n';
+				*o++ = *r == '\n' ? 'n' : (char)*r;
 			}
-			*o++ = (char)c;
 		}
-		if (p >= e)
-			return o;
-		s = (const char *)p + 1;
 	}
 }
 

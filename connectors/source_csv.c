@@ -36,6 +36,8 @@ enum csv_bad_utf8 { UTF8_ERROR = 0, UTF8_REPLACE };
 enum csv_parser_kind { PARSER_AUTO = 0, PARSER_SLOW };
 
 #define CSV_CHUNK_TARGET (1u << 20) /* bytes a chunk aims at when records are large */
+#define CSV_READ_MIN (16u << 10)     /* the least one read asks for */
+#define CSV_READ_MAX (256u << 10)    /* the most */
 
 struct csv_source {
 	char *file_path;
@@ -92,6 +94,16 @@ static const struct confkey csv_keys[] = {
 
 /* --- reading ------------------------------------------------------------- */
 
+/* How much to read for about `records` more records: a little more than
+ * they take on average, so that what is left over after the chunk (copied
+ * to the carry) stays small. */
+static size_t csv_read_size(const struct csv_source *s, size_t records)
+{
+	double want = (double)records * s->avg_record_bytes * 1.125 + 8192;
+	size_t n = want > CSV_READ_MAX ? CSV_READ_MAX : ((size_t)want + 4095) & ~(size_t)4095;
+	return n < CSV_READ_MIN ? CSV_READ_MIN : n;
+}
+
 /* Cuts the next chunk of up to `want` whole records from carry + input into
  * out. A chunk ends early, with the records complete so far, when the run
  * is stopped or when a pipe has nothing more for a moment, so that slow
@@ -141,7 +153,7 @@ static long csv_cut_chunk(struct csv_source *s, struct buf *out, size_t want, co
 			at_last = s->scan;
 			break;
 		}
-		int rc = fdio_input_read_block(&s->in, out, stop, got ? 100 : 0, e);
+		int rc = fdio_input_read_some(&s->in, out, csv_read_size(s, want - got), stop, got ? 100 : 0, e);
 		if (rc == -1)
 			return -1;
 		if (rc == -2 || rc == -3)
