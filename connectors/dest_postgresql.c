@@ -15,9 +15,18 @@
  * COPY, the rest batch by batch, until each row went in or was refused. With
  * on_error = fail there is no savepoint: the row is marked failed, the run
  * stops and the transaction is rolled back. A connection lost during the run
- * stops it (exit 1) naming how many records were committed. */
+ * stops it (exit 1) naming how many records were committed.
+ *
+ * The pass-through: when the records come straight from a source that can
+ * leave them plain (a CSV file, no stage between), the COPY names the
+ * source's delimiter (DELIMITER ','), and a plain record is sent almost as
+ * it was read: its quotes dropped and the delimiters between them escaped
+ * (pg_copy_write_plain), never split into fields. The other records are
+ * encoded field by field with that delimiter escaped; both give the server
+ * the same values as the tab-separated rows it gets otherwise. */
 #include "autoconfig.h"
 
+#include <ctype.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <stddef.h>
@@ -68,6 +77,9 @@ struct pg_dest {
 	struct buf copy_sql; /* COPY "t" ("a", "b") FROM STDIN */
 	struct buf sql;      /* the statements sent before the next COPY */
 	struct buf resend;   /* rows sent again after a refusal */
+	unsigned char delim; /* the rows' field separator: tab, or the plain records' */
+	int plain;	     /* the encoders take plain records (pgd_take_plain) */
+	struct plain_format plain_fmt;
 	int on_error;
 	int in_txn;                    /* a transaction is open */
 	int stopped;                   /* the run was stopped, and the message says what was committed */
@@ -193,6 +205,7 @@ static int pgd_open(void *opts, const struct connector_env *env, const struct sc
 			(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf); /* a hint: kept as is when refused */
 		rc = pgd_prepare_table(d, env, in, qname.p, e);
 	}
+	d->delim = '\t';
 	if (!rc) {
 		buf_printf(&d->copy_sql, "COPY %s (", qname.p);
 		pgd_append_columns(&d->copy_sql, in, 0);
@@ -202,31 +215,66 @@ static int pgd_open(void *opts, const struct connector_env *env, const struct sc
 	return rc;
 }
 
+/* A delimiter the COPY text format takes whose escape (backslash and
+ * itself) means itself: a tab, a space, or punctuation but the backslash
+ * and the dot. */
+static int pgd_delimiter_ok(unsigned char c)
+{
+	return c == '\t' || c == ' ' || (c < 0x80 && ispunct(c) && c != '\\' && c != '.');
+}
+
+/* The pass-through (see the top): the COPY names the plain records'
+ * delimiter, and the encoders take them as they are. */
+static int pgd_take_plain(void *opts, const struct plain_format *f)
+{
+	struct pg_dest *d = opts;
+	if (!pgd_delimiter_ok(f->delim) || f->quote == '\\' || f->quote == f->delim)
+		return 0;
+	d->plain = 1;
+	d->plain_fmt = *f;
+	d->delim = f->delim;
+	if (f->delim != '\t') {
+		buf_append_str(&d->copy_sql, " (DELIMITER '");
+		if (f->delim == '\'')
+			buf_append_byte(&d->copy_sql, '\'');
+		buf_append_byte(&d->copy_sql, (char)f->delim);
+		buf_append_str(&d->copy_sql, "')");
+	}
+	return 1;
+}
+
 static void pgd_encode(void *opts, struct batch *b, struct worker *w)
 {
-	(void)opts;
+	struct pg_dest *d = opts;
 	(void)w;
 	struct buf *out = &b->out;
+	unsigned char delim = d->delim;
 	/* 7 bytes more: the wide writes' slack past their end */
-	buf_reserve(out, PG_COPY_BOUND(b->data.len) + (size_t)b->nrec * (3 * (size_t)b->width + 1) + 7);
+	buf_reserve(out,
+		    PG_COPY_BOUND(b->data.len + b->plain_bytes) + (size_t)b->nrec * (3 * (size_t)b->width + 1) + 7);
 	char *o = out->p + out->len;
 	const char *data = b->data.p;
 	size_t data_len = b->data.len;
 	for (uint32_t r = 0; r < b->nrec; r++) {
 		if (b->marks[r] != MARK_KEPT)
 			continue;
+		if (batch_is_plain(b, r)) {
+			o = pg_copy_write_plain(o, b->raw.p + b->plain[r].off, b->plain[r].len, &d->plain_fmt);
+			*o++ = '\n';
+			continue;
+		}
 		const struct field *f = batch_record(b, r);
 		for (uint32_t i = 0; i < b->width; i++) {
 			if (i)
-				*o++ = '\t';
+				*o++ = (char)delim;
 			if (f[i].len == FIELD_NULL) {
 				*o++ = '\\';
 				*o++ = 'N';
 			} else if ((size_t)f[i].off + f[i].len + 7 <= data_len) {
 				/* the 7 bytes after the value are in the arena: a word at a time */
-				o = pg_copy_write_field_wide(o, data + f[i].off, f[i].len);
+				o = pg_copy_write_field_wide(o, data + f[i].off, f[i].len, delim);
 			} else {
-				o = pg_copy_write_field(o, data + f[i].off, f[i].len);
+				o = pg_copy_write_field(o, data + f[i].off, f[i].len, delim);
 			}
 		}
 		*o++ = '\n';
@@ -681,6 +729,7 @@ const struct dest_ops dest_postgresql = {
 	.opts_size = sizeof(struct pg_dest),
 	.open = pgd_open,
 	.encode = pgd_encode,
+	.take_plain = pgd_take_plain,
 	.write = pgd_write,
 	.close = pgd_close,
 	.feed_decoders = PGD_FEED_DECODERS,

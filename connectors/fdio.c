@@ -42,9 +42,15 @@ int fdio_input_open(struct fdio_input *in, const char *path, const char *where, 
 int fdio_input_read_block(struct fdio_input *in, struct buf *b, const _Atomic int *stop, int idle_ms,
 			  struct errbuf *e)
 {
-	buf_reserve(b, FDIO_READ_BLOCK);
+	return fdio_input_read_some(in, b, FDIO_READ_BLOCK, stop, idle_ms, e);
+}
+
+int fdio_input_read_some(struct fdio_input *in, struct buf *b, size_t max, const _Atomic int *stop, int idle_ms,
+			 struct errbuf *e)
+{
+	buf_reserve(b, max);
 	uint64_t t0 = clock_now_ns();
-	ssize_t r = fdio_read(in->fd, b->p + b->len, FDIO_READ_BLOCK, stop, idle_ms);
+	ssize_t r = fdio_read(in->fd, b->p + b->len, max, stop, idle_ms);
 	if (r > 0)
 		connmetrics_count_request(in->metrics, (uint64_t)r, t0, clock_now_ns());
 	if (r == FDIO_STOPPED)

@@ -40,6 +40,9 @@ int fdio_input_open(struct fdio_input *in, const char *path, const char *where, 
  * -3 nothing came for a moment (only when idle_ms > 0). */
 int fdio_input_read_block(struct fdio_input *in, struct buf *b, const _Atomic int *stop, int idle_ms,
 			  struct errbuf *e);
+/* The same, reading at most max bytes (max > 0). */
+int fdio_input_read_some(struct fdio_input *in, struct buf *b, size_t max, const _Atomic int *stop, int idle_ms,
+			 struct errbuf *e);
 /* Drops a UTF-8 byte order mark at the start of the input (into carry). */
 int fdio_input_skip_bom(struct fdio_input *in, struct errbuf *e);
 void fdio_input_close(struct fdio_input *in);

@@ -5,7 +5,9 @@
  * records with quote quirks). Fields are kept exactly as written (no
  * trimming); a row with the wrong number of fields or with invalid UTF-8 is
  * a record error naming the record and line, unless `ragged` or
- * `invalid_utf8` say how to mend it. */
+ * `invalid_utf8` say how to mend it. When the destination takes plain
+ * records (batch.h), the parsers leave each plain record (csv_plain) as it
+ * was read and parse only the others. */
 #include "autoconfig.h"
 
 #include <stdarg.h>
@@ -24,6 +26,7 @@
 #include "../pipeline/worker.h"
 #include "../pipeline/connector.h"
 #include "csv_fast.h"
+#include "csv_plain.h"
 #include "csv_scan.h"
 #include "csv_slow.h"
 #include "fdio.h"
@@ -33,6 +36,8 @@ enum csv_bad_utf8 { UTF8_ERROR = 0, UTF8_REPLACE };
 enum csv_parser_kind { PARSER_AUTO = 0, PARSER_SLOW };
 
 #define CSV_CHUNK_TARGET (1u << 20) /* bytes a chunk aims at when records are large */
+#define CSV_READ_MIN (16u << 10)     /* the least one read asks for */
+#define CSV_READ_MAX (256u << 10)    /* the most */
 
 struct csv_source {
 	char *file_path;
@@ -89,6 +94,16 @@ static const struct confkey csv_keys[] = {
 
 /* --- reading ------------------------------------------------------------- */
 
+/* How much to read for about `records` more records: a little more than
+ * they take on average, so that what is left over after the chunk (copied
+ * to the carry) stays small. */
+static size_t csv_read_size(const struct csv_source *s, size_t records)
+{
+	double want = (double)records * s->avg_record_bytes * 1.125 + 8192;
+	size_t n = want > CSV_READ_MAX ? CSV_READ_MAX : ((size_t)want + 4095) & ~(size_t)4095;
+	return n < CSV_READ_MIN ? CSV_READ_MIN : n;
+}
+
 /* Cuts the next chunk of up to `want` whole records from carry + input into
  * out. A chunk ends early, with the records complete so far, when the run
  * is stopped or when a pipe has nothing more for a moment, so that slow
@@ -138,7 +153,7 @@ static long csv_cut_chunk(struct csv_source *s, struct buf *out, size_t want, co
 			at_last = s->scan;
 			break;
 		}
-		int rc = fdio_input_read_block(&s->in, out, stop, got ? 100 : 0, e);
+		int rc = fdio_input_read_some(&s->in, out, csv_read_size(s, want - got), stop, got ? 100 : 0, e);
 		if (rc == -1)
 			return -1;
 		if (rc == -2 || rc == -3)
@@ -403,6 +418,32 @@ static void csv_on_discard(void *data)
 	cw->b->data.len = cw->row_start;
 }
 
+/* The chunk's plain records are left as they are (batch_add_plain); each
+ * other record is parsed on its own, the usual way. */
+static void csv_decode_plain(struct csv_source *s, struct csv_worker *cw, struct batch *b)
+{
+	const char *raw = b->raw.p;
+	size_t n = b->raw.len, i = 0, len;
+	unsigned char d = (unsigned char)s->delimiter, q = (unsigned char)s->quote;
+	while (i < n) {
+		if (raw[i] == '\n') { /* a blank line */
+			i++;
+			continue;
+		}
+		if (raw[i] != '\r' && csv_plain_record(raw + i, n - i, d, q, b->width, &len)) {
+			batch_add_plain(b, (uint32_t)i, (uint32_t)len);
+			i += len + 1;
+			continue;
+		}
+		struct csv_scan sc;
+		size_t got;
+		csv_scan_init(&sc, d, q);
+		size_t end = i + csv_scan_records(&sc, raw + i, n - i, 1, &got);
+		csv_fast_parse_chunk(raw + i, end - i, d, q, &cw->parser, csv_on_field, csv_on_row, csv_on_discard, cw);
+		i = end;
+	}
+}
+
 static void csv_decode(void *opts, struct batch *b, struct worker *w)
 {
 	struct csv_source *s = opts;
@@ -414,6 +455,10 @@ static void csv_decode(void *opts, struct batch *b, struct worker *w)
 	buf_reserve(&b->data, b->raw.len + 64);
 	cw->row_start = 0;
 	cw->open_quote = (b->flags & BATCH_OPEN_QUOTE) != 0;
+	if ((b->flags & BATCH_PLAIN) && s->parser != PARSER_SLOW) {
+		csv_decode_plain(s, cw, b);
+		return;
+	}
 	if (s->parser == PARSER_SLOW) {
 		csv_slow_parse(&cw->parser, b->raw.p, b->raw.len, (unsigned char)s->delimiter,
 			       (unsigned char)s->quote, csv_on_field, csv_on_row, cw);
@@ -421,6 +466,16 @@ static void csv_decode(void *opts, struct batch *b, struct worker *w)
 	}
 	csv_fast_parse_chunk(b->raw.p, b->raw.len, (unsigned char)s->delimiter, (unsigned char)s->quote, &cw->parser,
 			     csv_on_field, csv_on_row, csv_on_discard, cw);
+}
+
+/* Plain records for the pass-through: with parser = auto, and a delimiter
+ * and a quote that are no backslash (a plain record has none). */
+static int csv_plain_format(void *opts, struct plain_format *f)
+{
+	struct csv_source *s = opts;
+	f->delim = (unsigned char)s->delimiter;
+	f->quote = (unsigned char)s->quote;
+	return s->parser == PARSER_AUTO && f->delim != '\\' && f->quote != '\\';
 }
 
 static void csv_locate(void *opts, const struct batch *b, uint32_t r, uint64_t *line, const char **raw,
@@ -462,6 +517,7 @@ const struct source_ops source_csv = {
 	.worker_new = csv_worker_new,
 	.worker_free = csv_worker_free,
 	.decode = csv_decode,
+	.plain_format = csv_plain_format,
 	.locate = csv_locate,
 	.close = csv_close,
 	.describe = csv_describe,

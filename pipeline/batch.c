@@ -36,6 +36,7 @@ void batch_free(struct batch *b)
 		return;
 	free(b->fields);
 	free(b->marks);
+	free(b->plain);
 	free(b->errors);
 	buf_free(&b->data);
 	buf_free(&b->raw);
@@ -46,14 +47,16 @@ void batch_free(struct batch *b)
 
 size_t batch_capacity_bytes(const struct batch *b)
 {
-	return b->field_cap * sizeof *b->fields + b->rec_cap + (size_t)b->errors_cap * sizeof *b->errors +
+	return b->field_cap * sizeof *b->fields + b->rec_cap + (size_t)b->plain_cap * sizeof *b->plain +
+	       (size_t)b->errors_cap * sizeof *b->errors +
 	       b->data.cap + b->raw.cap + b->out.cap + b->errtext.cap;
 }
 
 void batch_reset(struct batch *b)
 {
 	b->seq = b->first_record = b->first_line = b->bytes_in = b->work_ns = b->handed_ns = 0;
-	b->nrec = b->nkept = b->nerrors = b->flags = 0;
+	b->nrec = b->nkept = b->nerrors = b->flags = b->nplain = 0;
+	b->plain_bytes = 0;
 	buf_trim(&b->data, BATCH_TRIM_LIMIT);
 	buf_trim(&b->raw, BATCH_TRIM_LIMIT);
 	buf_trim(&b->out, BATCH_TRIM_LIMIT);
@@ -84,7 +87,56 @@ uint32_t batch_add_record(struct batch *b)
 	struct field *f = b->fields + (size_t)r * b->width;
 	for (uint32_t i = 0; i < b->width; i++)
 		f[i] = (struct field){ 0, FIELD_NULL };
+	if (b->nplain)
+		b->plain[r].len = FIELD_NULL;
 	return r;
+}
+
+uint32_t batch_add_plain(struct batch *b, uint32_t off, uint32_t len)
+{
+	if (b->nrec == b->rec_cap || (size_t)(b->nrec + 1) * b->width > b->field_cap)
+		batch_reserve_records(b, b->width, b->rec_cap ? b->rec_cap * 2 : 64);
+	if (b->plain_cap < b->rec_cap) {
+		b->plain = batch_xrealloc(b->plain, (size_t)b->rec_cap * sizeof *b->plain);
+		b->plain_cap = b->rec_cap;
+	}
+	if (!b->nplain) /* the records before the first plain one are not */
+		for (uint32_t i = 0; i < b->nrec; i++)
+			b->plain[i].len = FIELD_NULL;
+	uint32_t r = b->nrec++;
+	b->marks[r] = MARK_KEPT;
+	b->nkept++;
+	b->plain[r] = (struct field){ off, len };
+	b->nplain++;
+	b->plain_bytes += len;
+	return r;
+}
+
+void batch_split_plain(struct batch *b, uint32_t r, const struct plain_format *pf)
+{
+	if (!batch_is_plain(b, r))
+		return;
+	const unsigned char *s = (const unsigned char *)b->raw.p + b->plain[r].off;
+	size_t n = b->plain[r].len, i = 0;
+	for (uint32_t k = 0; k < b->width; k++, i++) { /* i++: the delimiter */
+		struct field *f = &batch_record(b, r)[k];
+		f->off = (uint32_t)b->data.len;
+		if (i < n && s[i] == pf->quote) {
+			/* its bytes up to the closing quote, each doubled quote made one */
+			for (i++; i < n && (s[i] != pf->quote || (i + 1 < n && s[i + 1] == pf->quote)); i++) {
+				buf_append_byte(&b->data, (char)s[i]);
+				i += s[i] == pf->quote;
+			}
+			i++; /* the closing quote */
+		} else {
+			size_t start = i;
+			while (i < n && s[i] != pf->delim)
+				i++;
+			buf_append(&b->data, s + start, i - start);
+		}
+		f->len = (uint32_t)(b->data.len - f->off);
+	}
+	b->plain[r].len = FIELD_NULL;
 }
 
 void batch_set_field(struct batch *b, uint32_t r, uint32_t i, const char *p, size_t n)

@@ -5,7 +5,14 @@
  * source's raw input bytes (`raw`) and the destination's encoded bytes (`out`)
  * travel with it. Records are never removed from a batch: a stage marks them
  * filtered or failed, and the destination counts every record by its mark, so
- * that records in == out + filtered + errors holds by construction. */
+ * that records in == out + filtered + errors holds by construction.
+ *
+ * A record may also stay plain: its bytes as the source read them, in raw,
+ * not split into fields. A source leaves records so only when the pipeline
+ * asks (BATCH_PLAIN: no stage between the source and a destination that
+ * takes them as they are); the record's fields are unset until
+ * batch_split_plain gives them (worker_fail_record does, for the dead
+ * letter). */
 #ifndef NEB_BATCH_H
 #define NEB_BATCH_H
 
@@ -31,6 +38,19 @@ struct batch_error {
 	uint32_t deadletter_off, deadletter_len; /* into batch->errtext; len 0 = none */
 };
 
+/* What a plain record is: `width` fields separated by the byte delim, then
+ * LF (not part of it) or the end of the input. Each field is either bare (no
+ * delim, quote, CR, LF or backslash) or quoted: quote, then bytes with no CR
+ * or backslash in which a quote stands for itself when doubled (delim and LF
+ * are bytes of the field there), then quote; the field is the bytes between
+ * the quotes, each doubled quote made one. The record is valid UTF-8 and no
+ * field is null. Most records of a CSV file are plain; the destination turns
+ * one into its format without splitting it (COPY text: the quotes dropped,
+ * delimiters and line feeds between them escaped). */
+struct plain_format {
+	unsigned char delim, quote;
+};
+
 struct batch {
 	uint64_t seq;          /* position in the stream, for ordered output */
 	uint64_t first_record; /* 1-based input record number of record 0 */
@@ -51,11 +71,18 @@ struct batch {
 	uint32_t nerrors, errors_cap;
 	uint32_t nkept;       /* maintained by batch_mark_record */
 	uint32_t flags;       /* BATCH_*: what the source noticed about the input */
+	/* plain[r]: record r's bytes in raw when it is plain, else len
+	 * FIELD_NULL; valid when nplain > 0 (then for every record) */
+	struct field *plain;
+	uint32_t plain_cap, nplain;
+	uint64_t plain_bytes; /* the plain records' bytes */
 	size_t held_bytes;    /* its buffers' capacity as its pool last counted it */
 };
 
 /* The input ended inside a quoted field: the last record swallowed the rest. */
 #define BATCH_OPEN_QUOTE 1u
+/* The pipeline takes plain records: decode may leave a record plain. */
+#define BATCH_PLAIN 2u
 
 struct batch *batch_new(void);
 void batch_free(struct batch *b);
@@ -68,6 +95,15 @@ void batch_reserve_records(struct batch *b, uint32_t width, uint32_t n);
 
 /* Appends a record of `width` null fields and returns its index. */
 uint32_t batch_add_record(struct batch *b);
+/* Appends a plain record: raw[off, off + len); its fields are unset. */
+uint32_t batch_add_plain(struct batch *b, uint32_t off, uint32_t len);
+static inline int batch_is_plain(const struct batch *b, uint32_t r)
+{
+	return b->nplain && b->plain[r].len != FIELD_NULL;
+}
+/* Splits plain record r (format f) into its fields, their bytes appended
+ * to the arena; the record is plain no more. */
+void batch_split_plain(struct batch *b, uint32_t r, const struct plain_format *f);
 /* Copies bytes into the arena and stores them as field i of record r. */
 void batch_set_field(struct batch *b, uint32_t r, uint32_t i, const char *p, size_t n);
 static inline void batch_set_null(struct batch *b, uint32_t r, uint32_t i)

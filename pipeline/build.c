@@ -149,6 +149,19 @@ static int build_dest(struct pipeline *p, struct errbuf *e)
 	return 0;
 }
 
+/* The pass-through: with no stage between them, a source that can leave
+ * records plain and a destination that takes them so agree on it; the
+ * reader then marks every batch BATCH_PLAIN. */
+static void build_plain(struct pipeline *p)
+{
+	struct plain_format f = { 0, 0 };
+	if (p->nstages == 2 && p->src->decode && p->src->plain_format && p->dst->encode && p->dst->take_plain &&
+	    p->src->plain_format(p->src_opts, &f) && p->dst->take_plain(p->dst_opts, &f)) {
+		p->plain = f;
+		p->plain_on = 1;
+	}
+}
+
 static int build_transform(struct pipeline *p, size_t i, struct errbuf *e)
 {
 	struct confsection *sec = &p->spec.stages[i - 1];
@@ -347,6 +360,7 @@ struct pipeline *pipeline_build(const struct pipeline_spec *c, struct errbuf *e)
 			goto fail;
 	if (build_dest(p, e))
 		goto fail;
+	build_plain(p);
 	if (build_dead_letter(p, e))
 		goto fail;
 	build_threads(p);

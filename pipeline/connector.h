@@ -19,6 +19,7 @@
 #include "connmetrics.h"
 
 struct batch;
+struct plain_format;
 struct schema;
 struct worker;
 
@@ -54,6 +55,10 @@ struct source_ops {
 	void (*worker_free)(void *local);
 	/* Decoder threads: turns b->raw into records. Optional. */
 	void (*decode)(void *opts, struct batch *b, struct worker *w);
+	/* Optional: 1 when decode can leave records plain (batch.h), in the
+	 * format it sets in *f, for the batches marked BATCH_PLAIN; the
+	 * pipeline marks them when the destination takes plain records. */
+	int (*plain_format)(void *opts, struct plain_format *f);
 	/* Where record r of b came from: the input line it starts on (0 =
 	 * unknown) and its bytes as read (NULL when they are not kept). Error
 	 * path only; NULL when the connector cannot tell. */
@@ -85,6 +90,11 @@ struct dest_ops {
 	void (*worker_free)(void *local);
 	/* Encoder threads: turns the kept records of b into b->out. Optional. */
 	void (*encode)(void *opts, struct batch *b, struct worker *w);
+	/* Optional, after open, when the source can leave records plain in
+	 * format f and no stage stands between them: 1 when encode takes plain
+	 * records (batch_is_plain) as they are from now on, 0 to have every
+	 * record split into fields. */
+	int (*take_plain)(void *opts, const struct plain_format *f);
 	/* Optional, when the workers key is not given: the source's decoders and
 	 * the encoders to run at most (0 = workers). A destination whose system
 	 * takes records slower than so few threads give them asks for fewer:

@@ -20,7 +20,9 @@
  *   rolled_back records a destination wrote (and the pipeline counted out)
  *               that the system then undid: a transaction rolled back when
  *               the connection was lost or the run failed. The figures move
- *               them from out to errors, so that out is what stayed. */
+ *               them from out to errors, so that out is what stayed.
+ *   plain       records the destination took as the source read them (the
+ *               pass-through, batch.h: never split into fields) */
 #ifndef NEB_CONNMETRICS_H
 #define NEB_CONNMETRICS_H
 
@@ -28,7 +30,7 @@
 #include <stdint.h>
 
 struct connmetrics {
-	_Atomic uint64_t connect_ns, connects, requests, bytes, retries, errors, wait_ns, rolled_back;
+	_Atomic uint64_t connect_ns, connects, requests, bytes, retries, errors, wait_ns, rolled_back, plain;
 	/* what the connector waits on when it is not what its type says ("pipe"
 	 * for a file connector reading a FIFO or stdin from a program); set at
 	 * open, before the pipeline's threads start, NULL otherwise */

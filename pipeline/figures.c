@@ -117,6 +117,7 @@ static void figures_connector(struct connector_figures *cf, const struct stage_f
 	cf->errors = b->errors;
 	cf->connects = b->connects;
 	cf->rolled_back = b->rolled_back;
+	cf->plain = b->plain;
 	cf->connect_ms = (double)b->connect_ns / 1e6;
 	cf->records_per_sec = sf->kind == STAGE_SOURCE ? sf->out_per_sec : sf->in_per_sec;
 	cf->bytes_per_sec = dt > 0 ? (double)(b->bytes - a->bytes) / dt : 0;

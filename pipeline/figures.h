@@ -47,6 +47,7 @@ struct connector_figures {
 	const char *waits_on;    /* "PostgreSQL server", or NULL when it waits on nothing outside */
 	uint64_t records, bytes, requests, retries, errors, connects;
 	uint64_t rolled_back;          /* written, then undone by the system (counted as errors) */
+	uint64_t plain;                /* taken as the source read them (the pass-through) */
 	double connect_ms;             /* connecting, all connections, whole run */
 	double records_per_sec, bytes_per_sec, requests_per_sec;
 	double records_per_request;    /* average batch (request) size, whole run; 0 = no requests */

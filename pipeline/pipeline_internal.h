@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 
+#include "batch.h"
 #include "connector.h"
 #include "deadletter.h"
 #include "latency.h"
@@ -71,6 +72,9 @@ struct pipeline {
 	struct dest_common_opts dst_common;
 	struct connector_env env;
 	struct connmetrics src_metrics, dst_metrics;
+	/* the source leaves records plain for the destination (build_plain) */
+	int plain_on;
+	struct plain_format plain;
 
 	struct pthread_slot *threads;
 	size_t nthreads;

@@ -178,6 +178,8 @@ static void runner_read(struct pthread_slot *s)
 			break;
 		}
 		b->seq = seq++;
+		if (p->plain_on)
+			b->flags |= BATCH_PLAIN;
 		uint64_t t1 = clock_now_ns();
 		tmetrics_add(&m->bytes_in, b->bytes_in);
 		if (p->decode_ch) {
@@ -209,10 +211,12 @@ static void runner_decode(struct pthread_slot *s)
 		uint32_t e0 = b->nerrors;
 		p->src->decode(p->src_opts, b, &s->w);
 		runner_count_batch(m, b->nrec, b->nkept, e0, b->nerrors);
-		tmetrics_add(&m->bytes_out, b->data.len);
+		tmetrics_add(&m->bytes_out, b->data.len + b->plain_bytes);
+		if (b->nplain)
+			connmetrics_add(&p->dst_metrics.plain, b->nplain);
 		histogram_add_value(&m->latency, b->work_ns + clock_now_ns() - t0);
 		hooks_trace_complete(s->st->info.name, "batch", t0, (int64_t)b->nrec);
-		runner_note_step(p, s->st, "parse", 1, b, t0, (int64_t)b->nrec, b->data.len);
+		runner_note_step(p, s->st, "parse", 1, b, t0, (int64_t)b->nrec, b->data.len + b->plain_bytes);
 		pool_count_batch(p->pool, b);
 		runner_after_work(s, clock_now_ns() - t0);
 		runner_send(s, s->st->out, b);
@@ -366,7 +370,7 @@ static void runner_write_one(struct pthread_slot *s, struct batch *b)
 {
 	struct pipeline *p = s->p;
 	struct held_batch h = { .b = b, .t0 = clock_now_ns(), .kept = b->nkept, .e0 = b->nerrors };
-	tmetrics_add(&s->w.metrics->bytes_in, b->data.len);
+	tmetrics_add(&s->w.metrics->bytes_in, b->data.len + b->plain_bytes);
 	if (p->nheld && h.t0 - p->held[0].t0 >= DEST_HOLD_NS)
 		runner_flush_held(s);
 	int rc = 0, wrote = 0;

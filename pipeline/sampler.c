@@ -202,7 +202,8 @@ static void sampler_read_into(struct sampler *s, struct sample *out, struct hist
 		out->conn[d] = (struct conn_sample){ connmetrics_get(&cm->connect_ns), connmetrics_get(&cm->connects),
 						     connmetrics_get(&cm->requests), connmetrics_get(&cm->bytes),
 						     connmetrics_get(&cm->retries), connmetrics_get(&cm->errors),
-						     connmetrics_get(&cm->wait_ns), connmetrics_get(&cm->rolled_back) };
+						     connmetrics_get(&cm->wait_ns), connmetrics_get(&cm->rolled_back),
+						     connmetrics_get(&cm->plain) };
 	}
 	runtime_read_sample(&out->rt);
 	out->pool_bytes = pipeline_pool_bytes(s->p);

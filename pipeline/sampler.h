@@ -35,7 +35,7 @@ struct channel_sample {
 
 /* What the source's or destination's connector counted (connmetrics.h). */
 struct conn_sample {
-	uint64_t connect_ns, connects, requests, bytes, retries, errors, wait_ns, rolled_back;
+	uint64_t connect_ns, connects, requests, bytes, retries, errors, wait_ns, rolled_back, plain;
 };
 
 struct sample {

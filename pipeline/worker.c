@@ -175,6 +175,8 @@ static void worker_write_raw(struct buf *o, const struct worker_failed *x)
 void worker_fail_record(struct worker *w, struct batch *b, uint32_t r, const char *fmt, ...)
 {
 	struct worker_failed x = { .w = w, .b = b, .r = r };
+	if (batch_is_plain(b, r)) /* the dead letter shows its fields */
+		batch_split_plain(b, r, &w->pipeline->plain);
 	va_list ap;
 	va_start(ap, fmt);
 	worker_fail_v(&x, worker_write_record, fmt, ap);

@@ -78,14 +78,14 @@ static json_t *report_json_connectors(const struct figures *f)
 		const struct connector_figures *cf = &f->conn[d];
 		json_object_set_new(
 			o, cf->role,
-			json_pack("{s:s,s:I,s:I,s:I,s:f,s:I,s:f,s:I,s:I,s:f,s:f,s:f,s:f,s:f,s:f,s:s?,s:I}", "type", cf->type,
+			json_pack("{s:s,s:I,s:I,s:I,s:f,s:I,s:f,s:I,s:I,s:f,s:f,s:f,s:f,s:f,s:f,s:s?,s:I,s:I}", "type", cf->type,
 				  "records", (json_int_t)cf->records, "bytes", (json_int_t)cf->bytes, "batches",
 				  (json_int_t)cf->requests, "avg_batch_records", cf->records_per_request, "connections",
 				  (json_int_t)cf->connects, "connect_ms", cf->connect_ms, "retries", (json_int_t)cf->retries,
 				  "errors", (json_int_t)cf->errors, "records_per_sec", cf->records_per_sec, "bytes_per_sec",
 				  cf->bytes_per_sec, "batches_per_sec", cf->requests_per_sec, "wait_s", cf->wait_s,
 				  d ? "encode_s" : "parse_s", cf->work_s, "wait_pct", cf->wait_pct, "waits_on", cf->waits_on,
-				  "rolled_back", (json_int_t)cf->rolled_back));
+				  "rolled_back", (json_int_t)cf->rolled_back, "plain_records", (json_int_t)cf->plain));
 	}
 	return o;
 }

@@ -112,6 +112,8 @@ static void report_text_connector(struct buf *b, const struct connector_figures 
 			   cf->errors == 1 ? "batch" : "batches");
 	if (cf->rolled_back)
 		buf_printf(b, ", %llu records rolled back (counted as errors)", (unsigned long long)cf->rolled_back);
+	if (cf->plain)
+		buf_printf(b, ", %llu passed through as read", (unsigned long long)cf->plain);
 	buf_printf(b, "\n");
 	if (cf->waits_on)
 		buf_printf(b, "    Time: %s waiting on the %s (%.1f%% of its busy time), %s %s\n", wait, cf->waits_on,

@@ -189,7 +189,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			*o++ = '\\';
 			*o++ = 'N';
 		} else {
-			char *end = pg_copy_write_field(o, in + start, len);
+			char *end = pg_copy_write_field(o, in + start, len, '\t');
 			fuzz_pg_copy_require((size_t)(end - o) <= PG_COPY_BOUND(len), "a field written past its bound");
 			o = end;
 		}

@@ -58,7 +58,7 @@ START_TEST(test_every_byte_round_trip)
 		value[n++] = (char)c;
 	memcpy(value + n, "\\N\\\\", 4);
 	n += 4;
-	char *end = pg_copy_write_field(enc, value, n);
+	char *end = pg_copy_write_field(enc, value, n, '\t');
 	ck_assert_uint_le((size_t)(end - enc), PG_COPY_BOUND(n));
 	ck_assert_ptr_null(memchr(enc, '\t', (size_t)(end - enc)));
 	ck_assert_ptr_null(memchr(enc, '\n', (size_t)(end - enc)));
@@ -104,10 +104,10 @@ START_TEST(test_escape_at_every_place)
 				/* past the value: read by the wide form, never escaped */
 				memset(value + n, k % 2 ? '\\' : '\n', 7);
 				size_t wn = escape_slowly(want, value, n);
-				char *end = pg_copy_write_field(got, value, n);
+				char *end = pg_copy_write_field(got, value, n, '\t');
 				ck_assert_uint_eq((size_t)(end - got), wn);
 				ck_assert(!memcmp(got, want, wn));
-				end = pg_copy_write_field_wide(got, value, n);
+				end = pg_copy_write_field_wide(got, value, n, '\t');
 				ck_assert_uint_eq((size_t)(end - got), wn);
 				ck_assert(!memcmp(got, want, wn));
 			}
