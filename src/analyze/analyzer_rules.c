@@ -125,6 +125,21 @@ static int analyzer_function_named(const char *fn)
 	       !strstr(fn, "+0x");
 }
 
+/* A function of a sanitizer's runtime (AddressSanitizer, ThreadSanitizer,
+ * UndefinedBehaviorSanitizer; C names and C++ mangled ones): the cost of a
+ * build instrumented to find bugs, which no change to the pipeline makes
+ * cheaper and no production build pays. Never a hotspot finding (it is
+ * still in the profiles). */
+static int analyzer_function_is_sanitizer(const char *fn)
+{
+	static const char *const prefixes[] = { "__tsan",     "__asan",	    "__ubsan",	   "__sanitizer",     "__interceptor",
+						"_ZN6__tsan", "_ZN6__asan", "_ZN7__ubsan", "_ZN11__sanitizer" };
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+		if (!strncmp(fn, prefixes[i], strlen(prefixes[i])))
+			return 1;
+	return 0;
+}
+
 /* A function name as a pprof -list argument: pprof reads it as a regular
  * expression, so it is anchored and its metacharacters escaped
  * ("^spin_burn_cpu$", "^ns::f\(int\)$"); a single quote, which would end
@@ -209,7 +224,8 @@ static void analyzer_hotspot_suggest(struct finding *f, const char *fn, int more
  * Such a function is still listed and named, with what makes it cheaper;
  * its description says its stage is not the bottleneck, and it never
  * suggests more workers unless analyzer_workers_help says they would help.
- * A frame without a name (no symbol) is never a finding. */
+ * A frame without a name (no symbol), or of a sanitizer's runtime, is never
+ * a finding. */
 static int analyzer_rule_hotspots(const struct analyzer_input *in, const struct alert_opts *o, struct findings *out,
 				  size_t bneck, enum severity bsev, int real_bneck, int verdict)
 {
@@ -217,7 +233,7 @@ static int analyzer_rule_hotspots(const struct analyzer_input *in, const struct 
 		return 0;
 	for (size_t i = 0; i < in->nfunctions; i++) {
 		const struct an_function *fn = &in->functions[i];
-		if (!analyzer_function_named(fn->name))
+		if (!analyzer_function_named(fn->name) || analyzer_function_is_sanitizer(fn->name))
 			continue;
 		int sev = analyzer_band(fn->flat_pct, o->hotspot_medium_pct, o->hotspot_high_pct, o->hotspot_critical_pct);
 		if (sev < 0)

@@ -112,7 +112,8 @@ static int plain_check_one(const char *in, size_t n, unsigned char d, unsigned c
 	const struct field *fr = batch_record(b, r);
 	for (uint32_t i = 0; i < width; i++) {
 		ck_assert_uint_eq(fr[i].len, ref.len[i]);
-		ck_assert(!memcmp(b->data.p + fr[i].off, ref.bytes.p + ref.off[i], ref.len[i]));
+		/* (no bytes at all when every field is empty: no pointer to compare) */
+		ck_assert(!ref.len[i] || !memcmp(b->data.p + fr[i].off, ref.bytes.p + ref.off[i], ref.len[i]));
 	}
 	/* the COPY row holds those values */
 	char *row = malloc(PG_COPY_BOUND(len) + 1);
@@ -123,7 +124,7 @@ static int plain_check_one(const char *in, size_t n, unsigned char d, unsigned c
 	ck_assert_uint_eq(plain_decode_copy(row, (size_t)(o - row), d, &vals, off, vlen), width);
 	for (uint32_t i = 0; i < width; i++) {
 		ck_assert_uint_eq(vlen[i], ref.len[i]);
-		ck_assert(!memcmp(vals.p + off[i], ref.bytes.p + ref.off[i], ref.len[i]));
+		ck_assert(!ref.len[i] || !memcmp(vals.p + off[i], ref.bytes.p + ref.off[i], ref.len[i]));
 	}
 	buf_free(&vals);
 	free(row);
