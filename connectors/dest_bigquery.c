@@ -30,19 +30,13 @@
 #include "../pipeline/worker.h"
 #include "../src/base/clock.h"
 #include "../src/base/secrets.h"
+#include "api_rows.h"
 #include "bq_api.h"
 #include "json_encode.h"
 
 /* The request's fixed part around its rows. */
 #define BQD_HEAD "{\"skipInvalidRows\":false,\"ignoreUnknownValues\":false,\"rows\":["
 #define BQD_TAIL "]}"
-
-/* One encoded row of the batch being written. */
-struct bqd_row {
-	uint32_t rec; /* the record in the batch */
-	uint32_t len; /* of its text */
-	size_t off;   /* into b->out */
-};
 
 struct bq_dest {
 	struct bq_settings bq;
@@ -56,7 +50,7 @@ struct bq_dest {
 	char what[512]; /* "insertAll into p:d.t", for messages */
 	char name[400]; /* "p:d.t" */
 	struct buf body;
-	struct bqd_row *rows, *next; /* the batch's rows; the ones to send again */
+	struct api_row *rows, *next; /* the batch's rows; the ones to send again */
 	size_t rows_cap;
 	uint8_t *seen; /* per row of a request: its fate in the answer */
 };
@@ -150,7 +144,7 @@ static void bq_dest_encode(void *opts, struct batch *b, struct worker *w)
 }
 
 /* The body of an insertAll request of rows[0..n). */
-static void bqd_build_body(struct bq_dest *d, const struct batch *b, const struct bqd_row *rows, size_t n)
+static void bqd_build_body(struct bq_dest *d, const struct batch *b, const struct api_row *rows, size_t n)
 {
 	d->body.len = 0;
 	buf_append_str(&d->body, BQD_HEAD);
@@ -183,7 +177,7 @@ enum { BQD_TAKEN = 0, BQD_AGAIN = 1, BQD_REFUSED = 2 };
 /* Reads the insertErrors of the answer to rows[0..n): marks the refused
  * rows' records failed and the others to be sent again in d->seen. Returns
  * the number refused, or -1 (e) when the answer is not one. */
-static long bqd_read_errors(struct bq_dest *d, struct batch *b, const struct bqd_row *rows, size_t n, json_t *ierr,
+static long bqd_read_errors(struct bq_dest *d, struct batch *b, const struct api_row *rows, size_t n, json_t *ierr,
 			    struct worker *w, struct errbuf *e)
 {
 	long refused = 0;
@@ -219,7 +213,7 @@ static long bqd_read_errors(struct bq_dest *d, struct batch *b, const struct bqd
 
 /* Sends rows[0..n) (moved about: d->rows' storage) until BigQuery took or
  * refused each; -1 when a request failed for good (the run stops). */
-static int bqd_insert(struct bq_dest *d, struct batch *b, struct bqd_row *rows, size_t n, struct worker *w,
+static int bqd_insert(struct bq_dest *d, struct batch *b, struct api_row *rows, size_t n, struct worker *w,
 		      struct errbuf *e)
 {
 	uint64_t idle = 0; /* rounds in a row where nothing was refused yet rows came back */
@@ -268,6 +262,11 @@ static int bqd_insert(struct bq_dest *d, struct batch *b, struct bqd_row *rows, 
 	return 0;
 }
 
+static int bqd_send(void *ctx, struct batch *b, struct api_row *rows, size_t n, struct worker *w, struct errbuf *e)
+{
+	return bqd_insert(ctx, b, rows, n, w, e);
+}
+
 /* Writer thread: the rows of b->out, in requests of at most max_rows rows
  * and max_request_bytes bytes. */
 static int bq_dest_write(void *opts, struct batch *b, struct worker *w, struct errbuf *e)
@@ -286,39 +285,15 @@ static int bq_dest_write(void *opts, struct batch *b, struct worker *w, struct e
 			return errbuf_set(e, "out of memory");
 		}
 	}
-	const size_t fixed = strlen(BQD_HEAD) + strlen(BQD_TAIL);
-	const char *p = b->out.p, *end = b->out.p + b->out.len;
-	uint32_t r = 0;
-	size_t n = 0;
-	while (p < end) {
-		while (b->marks[r] != MARK_KEPT)
-			r++;
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = (size_t)((nl ? nl : end) - p);
-		if (len + fixed > d->max_request_bytes)
-			worker_fail_record(w, b, r,
-					   "the row's %zu bytes do not fit in an insertAll request of "
-					   "max_request_bytes (%llu)",
-					   len, (unsigned long long)d->max_request_bytes);
-		else
-			d->rows[n++] = (struct bqd_row){ r, (uint32_t)len, (size_t)(p - b->out.p) };
-		p = nl ? nl + 1 : end;
-		r++;
-	}
-	/* cut into requests, in order */
-	size_t first = 0, bytes = fixed;
-	for (size_t i = 0; i <= n; i++) {
-		size_t count = i - first;
-		if (i < n && count < d->max_rows && bytes + d->rows[i].len + (count ? 1 : 0) <= d->max_request_bytes) {
-			bytes += d->rows[i].len + (count ? 1 : 0);
-			continue;
-		}
-		if (count && bqd_insert(d, b, d->rows + first, count, w, e))
-			return -1;
-		first = i;
-		bytes = fixed + (i < n ? d->rows[i].len : 0);
-	}
-	return 0;
+	const struct api_request_size sz = {
+		.fixed = strlen(BQD_HEAD) + strlen(BQD_TAIL),
+		.between = 1, /* the comma */
+		.max_rows = d->max_rows,
+		.max_bytes = d->max_request_bytes,
+		.request = "an insertAll request",
+		.row = "row",
+	};
+	return api_rows_write(b, w, d->rows, &sz, bqd_send, d, e);
 }
 
 static int bq_dest_close(void *opts, int ok, struct errbuf *e)

@@ -36,19 +36,13 @@
 #include "../pipeline/jsonesc.h"
 #include "../pipeline/schema.h"
 #include "../pipeline/worker.h"
+#include "api_rows.h"
 #include "sf_api.h"
 
 /* Snowflake takes at most this many rows in one INSERT ... VALUES. */
 #define SFD_MAX_ROWS 16384
 /* Between the statement and the bindings, and after the bindings. */
 #define SFD_MID "\",\"bindings\":{"
-
-/* One encoded record of the batch being written. */
-struct sfd_row {
-	uint32_t rec; /* the record in the batch */
-	uint32_t len; /* of its bindings' text */
-	size_t off;   /* into b->out */
-};
 
 struct sf_dest {
 	struct sf_settings sf;
@@ -63,7 +57,7 @@ struct sf_dest {
 	size_t head_len, row_len, fixed, digits;
 	char what[300]; /* "INSERT INTO t", for messages */
 	struct buf body;
-	struct sfd_row *rows;
+	struct api_row *rows;
 	size_t rows_cap;
 	uint64_t statements, refused;
 };
@@ -261,7 +255,7 @@ static void sf_dest_encode(void *opts, struct batch *b, struct worker *w)
 }
 
 /* The body of the statement of rows[0..n). */
-static void sfd_build_body(struct sf_dest *d, const struct batch *b, const struct sfd_row *rows, size_t n)
+static void sfd_build_body(struct sf_dest *d, const struct batch *b, const struct api_row *rows, size_t n)
 {
 	struct buf *body = &d->body;
 	body->len = 0;
@@ -296,7 +290,7 @@ static void sfd_build_body(struct sf_dest *d, const struct batch *b, const struc
 
 /* Runs the statement of rows[0..n): 0 (the rows inserted, or refused as
  * record errors), or -1 when it failed (the run stops). */
-static int sfd_insert(struct sf_dest *d, struct batch *b, const struct sfd_row *rows, size_t n, struct worker *w,
+static int sfd_insert(struct sf_dest *d, struct batch *b, const struct api_row *rows, size_t n, struct worker *w,
 		      struct errbuf *e)
 {
 	sfd_build_body(d, b, rows, n);
@@ -322,6 +316,11 @@ static int sfd_insert(struct sf_dest *d, struct batch *b, const struct sfd_row *
 	return 0;
 }
 
+static int sfd_send(void *ctx, struct batch *b, struct api_row *rows, size_t n, struct worker *w, struct errbuf *e)
+{
+	return sfd_insert(ctx, b, rows, n, w, e);
+}
+
 /* Writer thread: the records of b->out, in statements of at most max_rows
  * rows and max_request_bytes bytes. */
 static int sf_dest_write(void *opts, struct batch *b, struct worker *w, struct errbuf *e)
@@ -339,37 +338,15 @@ static int sf_dest_write(void *opts, struct batch *b, struct worker *w, struct e
 	/* what a record adds to a body beyond its bindings' text: its
 	 * placeholders, the numbers of its bindings and the commas */
 	const size_t per_row = d->row_len + 1 + d->width * (d->digits + 4) + 1;
-	const char *p = b->out.p, *end = b->out.p + b->out.len;
-	uint32_t r = 0;
-	size_t n = 0;
-	while (p < end) {
-		while (b->marks[r] != MARK_KEPT)
-			r++;
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = (size_t)((nl ? nl : end) - p);
-		if (d->fixed + len + per_row > d->max_request_bytes)
-			worker_fail_record(w, b, r,
-					   "the record's %zu bytes of bindings do not fit in a request of "
-					   "max_request_bytes (%llu)",
-					   len, (unsigned long long)d->max_request_bytes);
-		else
-			d->rows[n++] = (struct sfd_row){ r, (uint32_t)len, (size_t)(p - b->out.p) };
-		p = nl ? nl + 1 : end;
-		r++;
-	}
-	size_t first = 0, bytes = d->fixed;
-	for (size_t i = 0; i <= n; i++) {
-		size_t count = i - first;
-		if (i < n && count < d->max_rows && bytes + d->rows[i].len + per_row <= d->max_request_bytes) {
-			bytes += d->rows[i].len + per_row;
-			continue;
-		}
-		if (count && sfd_insert(d, b, d->rows + first, count, w, e))
-			return -1;
-		first = i;
-		bytes = d->fixed + (i < n ? d->rows[i].len + per_row : 0);
-	}
-	return 0;
+	const struct api_request_size sz = {
+		.fixed = d->fixed,
+		.per_row = per_row,
+		.max_rows = d->max_rows,
+		.max_bytes = d->max_request_bytes,
+		.request = "a statement",
+		.row = "record",
+	};
+	return api_rows_write(b, w, d->rows, &sz, sfd_send, d, e);
 }
 
 static int sf_dest_close(void *opts, int ok, struct errbuf *e)

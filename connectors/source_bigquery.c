@@ -30,6 +30,7 @@
 #include "../src/base/clock.h"
 #include "bq_api.h"
 #include "cell_text.h"
+#include "api_rows.h"
 #include "json_record.h"
 
 /* The long poll of one getQueryResults while the job runs (timeoutMs), at
@@ -346,31 +347,17 @@ static int bqs_set_cell(struct bq_source *s, struct batch *b, uint32_t r, uint32
 	return 0;
 }
 
+/* Cell i of a row ({"v": value}). */
+static int bqs_cell(void *opts, struct batch *b, uint32_t r, uint32_t i, json_t *cell, char *msg, size_t n)
+{
+	return bqs_set_cell(opts, b, r, i, json_object_get(cell, "v"), msg, n);
+}
+
 /* Decoder threads: the rows of b->raw (each the JSON text of a row's cells). */
 static void bq_source_decode(void *opts, struct batch *b, struct worker *w)
 {
 	struct bq_source *s = opts;
-	char msg[256];
-	b->data.len = 0;
-	for (size_t at = 0; at < b->raw.len;) {
-		const char *row = b->raw.p + at;
-		size_t len = strlen(row);
-		at += len + 1;
-		uint32_t r = batch_add_record(b);
-		json_t *f = json_loadb(row, len, JSON_DECODE_ANY, NULL);
-		if (!json_is_array(f) || json_array_size(f) != s->width) {
-			worker_fail_record(w, b, r, "the row has %zu cells, the schema %u fields", json_array_size(f),
-					   s->width);
-			json_decref(f);
-			continue;
-		}
-		for (uint32_t i = 0; i < s->width; i++)
-			if (bqs_set_cell(s, b, r, i, json_object_get(json_array_get(f, i), "v"), msg, sizeof msg)) {
-				worker_fail_record(w, b, r, "%s", msg);
-				break;
-			}
-		json_decref(f);
-	}
+	api_rows_decode(b, w, s->width, JSON_DECODE_ANY, "schema", "fields", bqs_cell, s);
 }
 
 static void bq_source_close(void *opts)

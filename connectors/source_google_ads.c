@@ -43,8 +43,9 @@
 #include "../src/base/clock.h"
 #include "../src/base/secrets.h"
 #include "gcp_auth.h"
+#include "api_rows.h"
+#include "cell_text.h"
 #include "http_client.h"
-#include "json_record.h"
 
 #define GADS_ENDPOINT "https://googleads.googleapis.com"
 /* The newest version the Google Ads API documentation names (see
@@ -441,21 +442,6 @@ static json_t *gads_at_path(json_t *r, const char *path)
 	return NULL;
 }
 
-/* -?digits that fit an int64 */
-static int gads_is_int64(const char *p)
-{
-	size_t i = p[0] == '-', n = strlen(p);
-	if (i == n || n - i > 19)
-		return 0;
-	for (; i < n; i++)
-		if (p[i] < '0' || p[i] > '9')
-			return 0;
-	if (n - (p[0] == '-') == 19 &&
-	    strcmp(p + (p[0] == '-'), p[0] == '-' ? "9223372036854775808" : "9223372036854775807") > 0)
-		return 0;
-	return 1;
-}
-
 static uint8_t gads_type_of(json_t *v)
 {
 	if (json_is_integer(v))
@@ -464,7 +450,7 @@ static uint8_t gads_type_of(json_t *v)
 		return FTYPE_FLOAT;
 	if (json_is_boolean(v))
 		return FTYPE_BOOL;
-	if (json_is_string(v) && gads_is_int64(json_string_value(v)))
+	if (json_is_string(v) && cell_text_is_int(json_string_value(v), json_string_length(v)))
 		return FTYPE_INT;
 	return FTYPE_STRING;
 }
@@ -705,84 +691,79 @@ static int gads_source_read(void *opts, struct batch *b, const _Atomic int *stop
 			return -1;
 		}
 	}
-	size_t n = 0;
-	for (; n < s->batch && s->at < json_array_size(rows); n++, s->at++) {
-		if (json_record_append_raw(&b->raw, json_array_get(rows, s->at)))
-			return errbuf_set(e, "out of memory");
-	}
+	long n = api_rows_take(&b->raw, rows, &s->at, s->batch);
+	if (n < 0)
+		return errbuf_set(e, "out of memory");
 	b->first_record = s->records + 1;
 	b->bytes_in = s->chunk_bytes;
 	s->chunk_bytes = 0;
-	s->records += n;
+	s->records += (uint64_t)n;
 	return 1;
+}
+
+/* Record r from row o (a JSON value, NULL when the row is not JSON),
+ * flattened by the field mask's paths. */
+static void gads_decode_row(void *opts, struct batch *b, struct worker *w, uint32_t r, json_t *o)
+{
+	const struct gads_source *s = opts;
+	if (!json_is_object(o)) {
+		worker_fail_record(w, b, r, "the row is not a JSON object");
+		return;
+	}
+	for (uint32_t i = 0; i < s->width; i++) {
+		json_t *v = gads_at_path(o, s->paths[i]);
+		if (!v || json_is_null(v))
+			continue;
+		if (json_is_string(v)) {
+			const char *p = json_string_value(v);
+			if (s->types[i] == FTYPE_INT && !cell_text_is_int(p, json_string_length(v))) {
+				worker_fail_record(w, b, r,
+						   "field '%s': '%.64s' is not an int64 as in the first chunk",
+						   s->schema.names[i], p);
+				break;
+			}
+			if (s->types[i] == FTYPE_FLOAT || s->types[i] == FTYPE_BOOL) {
+				worker_fail_record(
+				    w, b, r, "field '%s': a string where the first chunk had a %s",
+				    s->schema.names[i], s->types[i] == FTYPE_FLOAT ? "double" : "bool");
+				break;
+			}
+			batch_set_field(b, r, i, p, json_string_length(v));
+			continue;
+		}
+		if ((s->types[i] == FTYPE_INT && !json_is_integer(v)) ||
+		    (s->types[i] == FTYPE_FLOAT && !json_is_number(v)) ||
+		    (s->types[i] == FTYPE_BOOL && !json_is_boolean(v))) {
+			worker_fail_record(w, b, r,
+					   "field '%s': a value of another type than in the first chunk",
+					   s->schema.names[i]);
+			break;
+		}
+		if (json_is_real(v)) { /* the shortest text that reads back the same */
+			char num[40];
+			double d = json_real_value(v);
+			for (int prec = 15; prec <= 17; prec++) {
+				snprintf(num, sizeof num, "%.*g", prec, d);
+				if (strtod(num, NULL) == d)
+					break;
+			}
+			if (!strpbrk(num, ".eEn"))
+				strcat(num, ".0");
+			batch_set_field(b, r, i, num, strlen(num));
+			continue;
+		}
+		char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		if (!text)
+			abort();
+		batch_set_field(b, r, i, text, strlen(text));
+		free(text);
+	}
 }
 
 /* Decoder threads: each row flattened by the field mask's paths. */
 static void gads_source_decode(void *opts, struct batch *b, struct worker *w)
 {
-	struct gads_source *s = opts;
-	b->data.len = 0;
-	for (size_t at = 0; at < b->raw.len;) {
-		const char *row = b->raw.p + at;
-		size_t len = strlen(row);
-		at += len + 1;
-		uint32_t r = batch_add_record(b);
-		json_t *o = json_loadb(row, len, 0, NULL);
-		if (!json_is_object(o)) {
-			worker_fail_record(w, b, r, "the row is not a JSON object");
-			json_decref(o);
-			continue;
-		}
-		for (uint32_t i = 0; i < s->width; i++) {
-			json_t *v = gads_at_path(o, s->paths[i]);
-			if (!v || json_is_null(v))
-				continue;
-			if (json_is_string(v)) {
-				const char *p = json_string_value(v);
-				if (s->types[i] == FTYPE_INT && !gads_is_int64(p)) {
-					worker_fail_record(w, b, r,
-							   "field '%s': '%.64s' is not an int64 as in the first chunk",
-							   s->schema.names[i], p);
-					break;
-				}
-				if (s->types[i] == FTYPE_FLOAT || s->types[i] == FTYPE_BOOL) {
-					worker_fail_record(
-					    w, b, r, "field '%s': a string where the first chunk had a %s",
-					    s->schema.names[i], s->types[i] == FTYPE_FLOAT ? "double" : "bool");
-					break;
-				}
-				batch_set_field(b, r, i, p, json_string_length(v));
-				continue;
-			}
-			if ((s->types[i] == FTYPE_INT && !json_is_integer(v)) ||
-			    (s->types[i] == FTYPE_FLOAT && !json_is_number(v)) ||
-			    (s->types[i] == FTYPE_BOOL && !json_is_boolean(v))) {
-				worker_fail_record(w, b, r,
-						   "field '%s': a value of another type than in the first chunk",
-						   s->schema.names[i]);
-				break;
-			}
-			if (json_is_real(v)) { /* the shortest text that reads back the same */
-				char num[40];
-				double d = json_real_value(v);
-				for (int prec = 15; prec <= 17; prec++) {
-					snprintf(num, sizeof num, "%.*g", prec, d);
-					if (strtod(num, NULL) == d)
-						break;
-				}
-				if (!strpbrk(num, ".eEn"))
-					strcat(num, ".0");
-				batch_set_field(b, r, i, num, strlen(num));
-				continue;
-			}
-			char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-			if (!text)
-				abort();
-			batch_set_field(b, r, i, text, strlen(text));
-			free(text);
-		}
-		json_decref(o);
-	}
+	api_rows_each(b, w, 0, gads_decode_row, opts);
 }
 
 static void gads_source_close(void *opts)

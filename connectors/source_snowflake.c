@@ -27,8 +27,8 @@
 #include "../pipeline/connector.h"
 #include "../pipeline/schema.h"
 #include "../pipeline/worker.h"
+#include "api_rows.h"
 #include "cell_text.h"
-#include "json_record.h"
 #include "sf_api.h"
 
 struct sf_source {
@@ -235,22 +235,21 @@ static int sf_source_read(void *opts, struct batch *b, const _Atomic int *stop, 
 		}
 		rows = json_object_get(s->page, "data");
 	}
-	size_t n = 0;
-	for (; n < s->batch && s->at < json_array_size(rows); n++, s->at++) {
-		if (json_record_append_raw(&b->raw, json_array_get(rows, s->at)))
-			return errbuf_set(e, "out of memory");
-	}
+	long n = api_rows_take(&b->raw, rows, &s->at, s->batch);
+	if (n < 0)
+		return errbuf_set(e, "out of memory");
 	b->first_record = s->records + 1;
 	b->bytes_in = s->page_bytes;
 	s->page_bytes = 0;
-	s->records += n;
+	s->records += (uint64_t)n;
 	return 1;
 }
 
 /* Fills field i of record r from cell v; -1 (msg) when it does not fit the
  * field's type. */
-static int sfs_set_cell(struct sf_source *s, struct batch *b, uint32_t r, uint32_t i, json_t *v, char *msg, size_t n)
+static int sfs_set_cell(void *opts, struct batch *b, uint32_t r, uint32_t i, json_t *v, char *msg, size_t n)
 {
+	const struct sf_source *s = opts;
 	if (!v || json_is_null(v))
 		return 0; /* null */
 	if (!json_is_string(v)) {
@@ -292,27 +291,7 @@ static int sfs_set_cell(struct sf_source *s, struct batch *b, uint32_t r, uint32
 static void sf_source_decode(void *opts, struct batch *b, struct worker *w)
 {
 	struct sf_source *s = opts;
-	char msg[256];
-	b->data.len = 0;
-	for (size_t at = 0; at < b->raw.len;) {
-		const char *row = b->raw.p + at;
-		size_t len = strlen(row);
-		at += len + 1;
-		uint32_t r = batch_add_record(b);
-		json_t *cells = json_loadb(row, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
-		if (!json_is_array(cells) || json_array_size(cells) != s->width) {
-			worker_fail_record(w, b, r, "the row has %zu cells, the rowType %u columns",
-					   json_array_size(cells), s->width);
-			json_decref(cells);
-			continue;
-		}
-		for (uint32_t i = 0; i < s->width; i++)
-			if (sfs_set_cell(s, b, r, i, json_array_get(cells, i), msg, sizeof msg)) {
-				worker_fail_record(w, b, r, "%s", msg);
-				break;
-			}
-		json_decref(cells);
-	}
+	api_rows_decode(b, w, s->width, JSON_DECODE_ANY | JSON_ALLOW_NUL, "rowType", "columns", sfs_set_cell, s);
 }
 
 static void sf_source_close(void *opts)
