@@ -16,7 +16,6 @@ jobs=$(nproc)
 # (for a pace, a server, a terminal)
 tjobs=$((jobs + 1))
 
-busy0=""
 # cpu_busy: jiffies the machine's cores were busy and in all, from /proc/stat
 cpu_busy() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat 2>/dev/null || echo "0 0"; }
 t0=$(date +%s)
