@@ -17,7 +17,6 @@ need_utf8_locale
 check_fit() {
 	local cols=$1 rows=$2 lw=$3 rx=$4 ini=${5-$T/p.ini} what="${1}x${2}${5+ demo}" s m fails=$FAILS
 	TUI_W=$cols TUI_H=$rows
-	rm -rf "$T/prof"
 	if [ -n "$ini" ]; then tui_start "$ini"; else tui_start; fi
 	wait_running
 	alerts_up() { screen | grep -qE '(^| )[> ] \[(CRITICAL|HIGH|MEDIUM)\] '; }
@@ -27,16 +26,41 @@ check_fit() {
 	[ -z "$ini" ] && alerts_up() {
 		screen | grep -E '^[> ] \[(LOW|MEDIUM|HIGH|CRITICAL)\] ' | grep -qv 'Too short to judge'
 	}
-	wait_for "$what: an alert" alerts_up
-	keys Space
-	wait_screen "display frozen"
-	keys s
-	snapped() { ls "$T"/prof/metrics_*.json >/dev/null 2>&1; }
-	wait_for "$what: the snapshot of s" snapped
-	s=$(screen)
-	printf '%s\n' "$s" >"$T/screen_$what"
-	m=$(ls "$T"/prof/metrics_*.json | head -n 1)
-	"$PYTHON3" - "$T/screen_$what" "$m" "$lw" "$rx" "$what" <<'EOF' || soft_fail "$what: lines do not fit their panels (see above)"
+	# A finding can come or go between the frozen screen and the snapshot
+	# (the demo's hot function hovers near its threshold on a loaded
+	# machine); with no alert line to check against the snapshot's findings,
+	# thaw, wait and take another pair, up to five times.
+	local try rc
+	for try in 1 2 3 4 5; do
+		rm -rf "$T/prof"
+		wait_for "$what: an alert" alerts_up
+		keys Space
+		wait_screen "display frozen"
+		keys s
+		snapped() { ls "$T"/prof/metrics_*.json >/dev/null 2>&1; }
+		wait_for "$what: the snapshot of s" snapped
+		s=$(screen)
+		printf '%s\n' "$s" >"$T/screen_$what"
+		m=$(ls "$T"/prof/metrics_*.json | head -n 1)
+		rc=0
+		check_fit_lines "$T/screen_$what" "$m" "$lw" "$rx" "$what" "$try" || rc=$?
+		[ "$rc" = 3 ] || break
+		note "$what: no alert line on the screen of try $try is a finding of its snapshot; again"
+		keys Space
+		wait_screen "display live"
+		sleep 2
+	done
+	[ "$rc" = 0 ] || soft_fail "$what: lines do not fit their panels (see above)"
+	keys q
+	wait_exit "$what: q"
+	[ "$FAILS" = "$fails" ]
+}
+
+# check_fit_lines SCREEN METRICS LEFT_COLS RIGHT_COL WHAT TRY: exit 0 when
+# every line fits, 1 when one does not, 3 when no alert line matches a
+# finding of the snapshot (on the fifth try, that is a failure: 1)
+check_fit_lines() {
+	"$PYTHON3" - "$@" <<'EOF'
 import json, re, sys
 screen = open(sys.argv[1], encoding="utf-8").read().split("\n")
 m = json.load(open(sys.argv[2]))
@@ -84,14 +108,13 @@ for l in alerts:
     if hit != t and not cut:
         bad.append("an alert line cut without an ellipsis: %r" % l)
 if not matched:
+    if not bad and int(sys.argv[6]) < 5:
+        sys.exit(3)
     bad.append("no alert line matches a finding of the snapshot: %r" % alerts)
 for b in bad:
     print("FAIL [%s]: %s" % (what, b), file=sys.stderr)
 sys.exit(1 if bad else 0)
 EOF
-	keys q
-	wait_exit "$what: q"
-	[ "$FAILS" = "$fails" ]
 }
 
 write_ini "$T/p.ini"
