@@ -3,7 +3,10 @@
 # metrics_TS.json (bottlenecks, sorted most severe first; primary_bottleneck
 # == bottlenecks[0] or null) must name what was planted:
 #   spin         generate -> spin 20 us/record -> null: pipeline_bottleneck burn,
-#                and a cpu_hotspot spin_burn_cpu in stage burn
+#                and a cpu_hotspot spin_burn_cpu in stage burn (when other
+#                programs take most of the busy cores, a cpu_bound verdict
+#                saying so stands in for the bottleneck: starved of CPU, the
+#                source cannot push burn)
 #   destination  generate -> cast -> csv at rate_limit 20000: pipeline_bottleneck
 #                destination at its configured rate_limit (low: a configured
 #                pace is no alarm; "Bottleneck: destination write speed" in
@@ -140,7 +143,24 @@ def want(typ, comp=None, minsev="medium", stage=None, primary=True, pred=None, w
     return None
 
 strict = not san
-if scen == "spin":
+def starved():
+    """A cpu_bound finding that says other programs took most of the busy
+    cores: then no stage could be pushed hard enough to be named (the
+    source gets too little CPU to fill its channel), and the CPU is the
+    honest verdict (seen when CI ran the tests two at a time on 2 cores)."""
+    for f in bn:
+        g = f.get("figures") or {}
+        if (f.get("type") == "cpu_bound" and "other programs" in f.get("description", "")
+                and g.get("cores_used", 1e9) < 0.5 * g.get("machine_busy_cores", 0)):
+            return f
+    return None
+
+if scen == "spin" and starved() and not any(f.get("type") == "pipeline_bottleneck" for f in bn):
+    f = starved()
+    print("note: spin: other programs took the cores (%s): the verdict is cpu_bound, not burn"
+          % f["description"])
+    want("cpu_hotspot", "spin_burn_cpu", stage="burn", minsev="low", primary=False)
+elif scen == "spin":
     f = want("pipeline_bottleneck", "burn", primary=strict)
     if f is not None and not strict and f != pr:
         print("note: spin: the bottleneck is not the primary (sanitizer build): primary %s" % show(pr))
