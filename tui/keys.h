@@ -25,6 +25,10 @@ struct tui_state {
 	uint64_t trace_until_ns;      /* a trace capture ends then (0: none) */
 	int trace_started;	      /* the capture turned tracing on */
 	char notice[320];	      /* a failed snapshot, shown among the alerts */
+	/* w asked for what-if experiments on stage whatif_watch - 1 (0: none),
+	 * or found them under way: once they ran and ended, the status line
+	 * says so with their answer */
+	int whatif_watch, whatif_seen_running;
 };
 
 enum tui_key_result {

@@ -480,7 +480,7 @@ void tui_model_set_whatif(struct tui_model *m, const struct whatif_result *v, si
 	for (size_t k = 0; k < WHATIF_SPEEDUPS; k++) {
 		const struct whatif_point *pt = &w->points[k];
 		t->points[k + 1] = (struct tui_whatif_point){ pt->speedup, pt->records_per_sec, pt->low, pt->high,
-							      whatif_gain_pct(w, k) };
+							      whatif_pct_shown(whatif_gain_pct(w, k)) };
 	}
 	if (w->rounds)
 		report_whatif_tell(w, t->tell, sizeof t->tell);

@@ -24,6 +24,7 @@
 #include "../src/profile/prof_trace.h"
 #include "../src/base/signals.h"
 #include "../src/base/snapreq.h"
+#include "../src/report/report_whatif.h"
 #include "../src/report/snapshot.h"
 #include "draw.h"
 #include "drain.h"
@@ -114,6 +115,8 @@ static void tui_ask_whatif(struct tui_run *r, struct tui_state *st)
 		int under_way = v[i].state == WHATIF_QUEUED || v[i].state == WHATIF_RUNNING;
 		if ((size_t)v[i].stage_index == m->selected) {
 			if (under_way) {
+				st->whatif_watch = (int)m->selected + 1;
+				st->whatif_seen_running = 1;
 				snprintf(
 				    s, n,
 				    "what-if experiments on %s: under way already (%u round%s so far; results under "
@@ -138,6 +141,8 @@ static void tui_ask_whatif(struct tui_run *r, struct tui_state *st)
 			 name);
 		return;
 	}
+	st->whatif_watch = (int)m->selected + 1;
+	st->whatif_seen_running = 0;
 	char after[96] = "";
 	if (busy)
 		snprintf(after, sizeof after, " after those on %s", busy);
@@ -215,6 +220,40 @@ static int tui_handle_key(struct tui_run *r, struct tui_state *st, int ch)
 	return 0;
 }
 
+/* The experiments w asked for: once they have run and ended, the status
+ * line (if it still tells of them: asked for, or under way) gives their
+ * answer. */
+static void tui_follow_whatif(struct tui_run *r, struct tui_state *st)
+{
+	if (!st->whatif_watch)
+		return;
+	int stage = st->whatif_watch - 1;
+	char asked[128];
+	snprintf(asked, sizeof asked, "what-if experiments on %s: ",
+		 (size_t)stage < st->m.nstages ? st->m.stages[stage].name : "?");
+	if (strncmp(st->m.status, asked, strlen(asked))) {
+		st->whatif_watch = 0; /* another message took the line */
+		return;
+	}
+	struct whatif_result v[WHATIF_MAX_TARGETS];
+	size_t k = whatif_run_read(analyzer_get_whatif(r->an), v, WHATIF_MAX_TARGETS);
+	for (size_t i = 0; i < k; i++) {
+		if (v[i].stage_index != stage)
+			continue;
+		if (v[i].state == WHATIF_QUEUED || v[i].state == WHATIF_RUNNING) {
+			st->whatif_seen_running = 1;
+		} else if (st->whatif_seen_running) {
+			char tell[200] = "no round could be measured";
+			if (v[i].rounds)
+				report_whatif_tell(&v[i], tell, sizeof tell);
+			snprintf(st->m.status, sizeof st->m.status, "what-if experiments on %s: %s after %u round%s (%.0fs): %s",
+				 v[i].stage, v[i].state == WHATIF_CUT ? "cut short" : "done", v[i].rounds,
+				 v[i].rounds == 1 ? "" : "s", v[i].seconds, tell);
+			st->whatif_watch = 0;
+		}
+	}
+}
+
 static void tui_update_model(struct tui_run *r, struct tui_state *st, int push)
 {
 	st->m.snapshots = r->snapshots;
@@ -222,6 +261,7 @@ static void tui_update_model(struct tui_run *r, struct tui_state *st, int push)
 	snprintf(st->m.serving, sizeof st->m.serving, "%s", r->serving ? r->serving : "");
 	tui_model_update(&st->m, r->p, r->s, r->prof, r->an, push);
 	tui_detail_follow(&st->detail, &st->m);
+	tui_follow_whatif(r, st);
 }
 
 int tui_run(struct tui_run *r, char *err, size_t errlen)

@@ -30,8 +30,21 @@ int analyzer_rule_whatif(const struct analyzer_input *in, struct findings *out)
 		if (!w)
 			continue;
 		size_t two = WHATIF_SPEEDUPS - 1;
-		double g = whatif_gain_pct(w, two), lo = 100 * (w->points[two].low / w->baseline - 1),
-		       hi = 100 * (w->points[two].high / w->baseline - 1);
+		double g = whatif_pct_shown(whatif_gain_pct(w, two)),
+		       lo = whatif_pct_shown(100 * (w->points[two].low / w->baseline - 1)),
+		       hi = whatif_pct_shown(100 * (w->points[two].high / w->baseline - 1));
+		if (whatif_too_noisy(w)) {
+			/* the impact stays the capacity's: the experiments cannot tell */
+			char tail[200];
+			finding_set(tail, sizeof tail,
+				    "; what-if: too noisy to tell what making %s 2x faster would gain (%+.0f%% to "
+				    "%+.0f%%)",
+				    w->stage, lo, hi);
+			size_t dl = strlen(f->description);
+			if (dl + strlen(tail) < sizeof f->description)
+				memcpy(f->description + dl, tail, strlen(tail) + 1);
+			continue;
+		}
 		/* a share, 0..100: a 2x stage cannot more than double the
 		 * pipeline, above that is the estimate's noise */
 		f->impact_pct = g < 0 ? 0 : g > 100 ? 100 : g;

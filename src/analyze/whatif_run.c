@@ -196,6 +196,11 @@ struct whatif_rounds {
 	double records, wall_s;
 };
 
+static double whatif_clamp(double v, double top)
+{
+	return v < 0 ? 0 : v > top ? top : v;
+}
+
 /* The estimates of rounds into w; 1 when they are stable. */
 static int whatif_estimate(const struct whatif_rounds *k, struct whatif_result *w, size_t nstages,
 			   const struct whatif_run *r, int stage)
@@ -210,8 +215,13 @@ static int whatif_estimate(const struct whatif_rounds *k, struct whatif_result *
 	for (size_t s = 0; s < WHATIF_SPEEDUPS; s++) {
 		double m, half;
 		whatif_mean_interval(k->ratio[s], k->n, &m, &half);
-		w->points[s] =
-		    (struct whatif_point){ whatif_speedups[s], base * m, base * (m - half), base * (m + half) };
+		/* one stage s times faster makes the pipeline at most s times
+		 * faster, and its throughput is never below 0: beyond that is
+		 * the noise of a loaded machine */
+		double top = base * whatif_speedups[s];
+		w->points[s] = (struct whatif_point){ whatif_speedups[s], whatif_clamp(base * m, top),
+						      whatif_clamp(base * (m - half), top),
+						      whatif_clamp(base * (m + half), top) };
 		if (100 * half > WHATIF_STABLE_PCT)
 			stable = 0;
 	}
@@ -544,4 +554,15 @@ size_t whatif_run_read(struct whatif_run *r, struct whatif_result *out, size_t m
 double whatif_gain_pct(const struct whatif_result *w, size_t point)
 {
 	return w->baseline > 0 ? 100 * (w->points[point].records_per_sec / w->baseline - 1) : 0;
+}
+
+double whatif_pct_shown(double pct)
+{
+	return pct > -0.5 && pct < 0.5 ? 0.0 : pct;
+}
+
+int whatif_too_noisy(const struct whatif_result *w)
+{
+	const struct whatif_point *pt = &w->points[WHATIF_SPEEDUPS - 1];
+	return w->baseline > 0 && 100 * (pt->high - pt->low) / w->baseline > 2 * WHATIF_NOISY_PCT;
 }

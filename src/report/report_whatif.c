@@ -49,8 +49,15 @@ json_t *report_whatif_json(struct whatif_run *r)
 
 void report_whatif_tell(const struct whatif_result *w, char *dst, size_t n)
 {
-	double g = whatif_gain_pct(w, WHATIF_SPEEDUPS - 1);
-	if (strcmp(w->limiter, w->stage))
+	double g = whatif_pct_shown(whatif_gain_pct(w, WHATIF_SPEEDUPS - 1));
+	const struct whatif_point *pt = &w->points[WHATIF_SPEEDUPS - 1];
+	if (whatif_too_noisy(w))
+		snprintf(dst, n,
+			 "too noisy to tell what making %s 2x faster would gain (%+.0f%% to %+.0f%%): the machine's "
+			 "other load moves the throughput more than the experiments do; measure on a quieter machine",
+			 w->stage, whatif_pct_shown(100 * (pt->low / w->baseline - 1)),
+			 whatif_pct_shown(100 * (pt->high / w->baseline - 1)));
+	else if (strcmp(w->limiter, w->stage))
 		snprintf(dst, n, "making %s 2x faster would gain %+.0f%%: %s would then limit", w->stage, g,
 			 w->limiter);
 	else
@@ -82,7 +89,8 @@ void report_whatif_text(struct buf *b, struct whatif_run *r)
 			units_format_count(lo, sizeof lo, (uint64_t)(pt->low > 0 ? pt->low + 0.5 : 0));
 			units_format_count(hi, sizeof hi, (uint64_t)(pt->high + 0.5));
 			snprintf(range, sizeof range, "%s - %s", lo, hi);
-			buf_printf(b, "    %-9s %14s  %-27s %+7.0f%%\n", sp, rate, range, whatif_gain_pct(&w[i], k));
+			buf_printf(b, "    %-9s %14s  %-27s %+7.0f%%\n", sp, rate, range,
+				   whatif_pct_shown(whatif_gain_pct(&w[i], k)));
 		}
 		report_whatif_tell(&w[i], tell, sizeof tell);
 		buf_printf(b, "    %s\n", tell);

@@ -4,7 +4,8 @@
 # status line says what they do; the block under x's latency histogram
 # then shows the control and each speed-up with a bar and a gain, up to
 # the 2x row, and what they tell ("making x 2x faster would gain ...");
-# w again while they run says so; the block follows the selection (none
+# w again while they run says so, and when they end the status line gives
+# their answer; the block follows the selection (none
 # for y, back for x); the help lists w. Attached (`nebtop attach` to a
 # headless nebtop -whatif x), the screen shows the remote's block for x,
 # offers no w and says where it is asked for. On a run whose input ended,
@@ -75,6 +76,14 @@ screen | awk '/^Latency of stage x /{h=NR} /^What if x were faster/{w=NR} END{ex
 keys w
 again() { status_has "what-if experiments on x: under way already" || status_has "what-if experiments on x: asked for again"; }
 wait_for "the status line of a second w" again && note "ok: w again: $(screen | sed -n 2p | sed "s/ *$//")"
+# when they end, the status line says so, with their answer (it said
+# "asked for" to the end before)
+ended() { status_has "what-if experiments on x: done after" || status_has "what-if experiments on x: cut short after"; }
+WAIT_S=90 wait_for "the status line when the experiments end" ended
+screen | sed -n 2p | grep -qE 'on x: (done|cut short) after [0-9]+ rounds? \([0-9]+s\): (making x 2x faster would gain [+-][0-9]+%|too noisy to tell)' ||
+	soft_fail "the status line when the experiments end: $(screen | sed -n 2p)"
+screen | sed -n 2p | grep -qF -- "-0%" && soft_fail "a gain shown as -0%: $(screen | sed -n 2p)"
+note "ok: when they end: $(screen | sed -n 2p | sed "s/ *$//")"
 
 # the block follows the selection: none for y, x's again
 keys Down

@@ -918,6 +918,31 @@ START_TEST(bottleneck_impact_measured_by_whatif)
 	ck_assert_double_eq_tol(figure(f, "whatif_gain_2x_pct"), -10, TOL);
 	findings_free(&out);
 
+	/* a loss under half a percent is shown as +0%, never -0% */
+	w[1] = whatif_measured("parse", 4, 49800, "destination");
+	run(&in, &out);
+	f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_msg(strstr(f->description, "making parse 2x faster would gain +0%: destination would then limit"),
+		      "description: %s", f->description);
+	ck_assert_msg(!strstr(f->description, "-0%") && !strstr(f->impact_of, "-0%"), "%s / %s", f->description,
+		      f->impact_of);
+	findings_free(&out);
+
+	/* an interval at 2x wider than +-25% of the throughput is too noisy to
+	 * tell: the description says so, the arithmetic stays the impact */
+	w[1] = whatif_measured("parse", 4, 60000, "destination");
+	w[1].points[2].low = 30000;
+	w[1].points[2].high = 90000;
+	run(&in, &out);
+	f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_msg(strstr(f->description, "; what-if: too noisy to tell what making parse 2x faster would gain "
+					     "(-40% to +80%)"),
+		      "description: %s", f->description);
+	ck_assert_double_eq_tol(f->impact_pct, 100 * (1 - 1 / 9.5), TOL);
+	ck_assert_msg(!strstr(f->impact_of, "measured"), "impact_of: %s", f->impact_of);
+	ck_assert_msg(!has_suggestion(f, "buys little"), "%s", all_suggestions(&out));
+	findings_free(&out);
+
 	/* 1 round: the arithmetic stays, and nothing is said of the experiment */
 	w[1] = whatif_measured("parse", 1, 80000, "destination");
 	run(&in, &out);
