@@ -564,5 +564,5 @@ double whatif_pct_shown(double pct)
 int whatif_too_noisy(const struct whatif_result *w)
 {
 	const struct whatif_point *pt = &w->points[WHATIF_SPEEDUPS - 1];
-	return w->baseline > 0 && 100 * (pt->high - pt->low) / w->baseline > 2 * WHATIF_NOISY_PCT;
+	return w->baseline > 0 && pt->low <= w->baseline && pt->high >= w->baseline * (1 + WHATIF_NOISY_PCT / 100);
 }

@@ -33,8 +33,8 @@ extern const double whatif_speedups[WHATIF_SPEEDUPS];
 #define WHATIF_BUDGET_NS 30000000000ull /* per stage */
 #define WHATIF_MIN_ROUNDS 3
 #define WHATIF_STABLE_PCT 3.0 /* every interval's half-width, of the control's throughput */
-/* an answer whose 2x interval is wider than this either side, in percent
- * of the control's throughput, is too noisy to tell a gain */
+/* an answer whose 2x interval holds both no gain and a gain of this many
+ * percent of the control's throughput is too noisy to tell */
 #define WHATIF_NOISY_PCT 25.0
 
 enum whatif_state { WHATIF_QUEUED, WHATIF_RUNNING, WHATIF_DONE, WHATIF_CUT };
@@ -75,7 +75,8 @@ double whatif_gain_pct(const struct whatif_result *w, size_t point);
 /* A percentage as printed to whole percent with %+.0f: under half a
  * percent either way it is 0 (so never "-0%"). */
 double whatif_pct_shown(double pct);
-/* 1 when the answer at 2x is too noisy to tell (WHATIF_NOISY_PCT). */
+/* 1 when the answer at 2x is too noisy to tell whether the speed-up buys
+ * anything worth having (WHATIF_NOISY_PCT). */
 int whatif_too_noisy(const struct whatif_result *w);
 
 #endif

@@ -10,7 +10,9 @@
 #    at a load of 4 to 12, runs gave 1.27x to 3.1x, most 1.6x to 2.1x, as
 #    the periods' CPU shares vary); the report and the bottleneck analysis
 #    have the What if table; the bottleneck finding's impact is the
-#    measured one;
+#    measured one (or, when the 2x interval holds both no gain and +25% on
+#    a loaded machine, its description says it is too noisy to tell and the
+#    impact is the capacity's);
 #  - the experiment changes no record: csv -> spin (2 workers) -> json
 #    lasting some seconds, with and without `-whatif`, gives the same
 #    output byte for byte (and the run with it did run experiments);
@@ -89,6 +91,13 @@ b = [f for f in m.get("bottlenecks", []) if f["type"] == "pipeline_bottleneck" a
 if not b:
     sys.exit("no pipeline_bottleneck finding on x: %s" % [(f["type"], f.get("stage")) for f in m.get("bottlenecks", [])])
 f = b[0]
+if "; what-if: too noisy to tell what making x 2x faster would gain (" in f["description"]:
+    # a loaded machine: the 2x interval holds both no gain and +25%; the
+    # impact stays the capacity's
+    if "measured" in f["impact_of"]:
+        sys.exit("too noisy to tell, yet impact_of says measured: %s" % f["impact_of"])
+    print("note: too noisy to tell on this machine: %s" % f["description"])
+    sys.exit(0)
 if "measured" not in f["impact_of"]:
     sys.exit("impact_of does not say it was measured: %s" % f["impact_of"])
 if "what-if: making x 2x faster would gain" not in f["description"]:
@@ -109,14 +118,16 @@ for file in "$r" "$a"; do
 	}
 	for row in '^  x: [0-9]+ rounds in ' '^    1\.25x +[0-9,]+ +[0-9,]+ - [0-9,]+ +[-+][0-9]+%$' \
 		'^    1\.5x +[0-9,]+ ' '^    2x +[0-9,]+ +[0-9,]+ - [0-9,]+ +[-+][0-9]+%$' \
-		'^    making x 2x faster would gain [-+][0-9]+%'; do
+		'^    (making x 2x faster would gain [-+][0-9]+%|too noisy to tell what making x 2x faster would gain \()'; do
 		printf '%s\n' "$sec" | grep -qE -- "$row" || soft_fail "${file##*/}: no line like '$row' in
 $sec"
 	done
 done
-grep -qE '^[0-9]+\. \[[A-Z]+\] Stage x is the bottleneck: .*; what-if: making x 2x faster would gain [-+][0-9]+%' "$a" ||
+grep -qE '^[0-9]+\. \[[A-Z]+\] Stage x is the bottleneck: .*; what-if: (making x 2x faster would gain [-+][0-9]+%|too noisy to tell what making x 2x faster would gain \()' "$a" ||
 	soft_fail "the analysis's bottleneck does not tell the what-if: $(grep -m1 '^1\.' "$a")"
-grep -qE '^   Impact: .*measured by [0-9]+ rounds of virtual speed-up experiments' "$a" ||
+# the measured impact, but when it was too noisy to tell (the capacity's)
+grep -qE '^[0-9]+\. \[[A-Z]+\] Stage x is the bottleneck: .*; what-if: too noisy' "$a" ||
+	grep -qE '^   Impact: .*measured by [0-9]+ rounds of virtual speed-up experiments' "$a" ||
 	soft_fail "the analysis's impact is not the measured one: $(grep -m1 '^   Impact:' "$a")"
 
 # --- the experiment changes no record -------------------------------------------

@@ -928,8 +928,9 @@ START_TEST(bottleneck_impact_measured_by_whatif)
 		      f->impact_of);
 	findings_free(&out);
 
-	/* an interval at 2x wider than +-25% of the throughput is too noisy to
-	 * tell: the description says so, the arithmetic stays the impact */
+	/* an interval at 2x that holds both no gain and a gain of 25% or more
+	 * is too noisy to tell: the description says so, the arithmetic stays
+	 * the impact */
 	w[1] = whatif_measured("parse", 4, 60000, "destination");
 	w[1].points[2].low = 30000;
 	w[1].points[2].high = 90000;
@@ -941,6 +942,22 @@ START_TEST(bottleneck_impact_measured_by_whatif)
 	ck_assert_double_eq_tol(f->impact_pct, 100 * (1 - 1 / 9.5), TOL);
 	ck_assert_msg(!strstr(f->impact_of, "measured"), "impact_of: %s", f->impact_of);
 	ck_assert_msg(!has_suggestion(f, "buys little"), "%s", all_suggestions(&out));
+	findings_free(&out);
+	/* as wide, but all of it a gain (+15% to +100%): a measured answer */
+	w[1].points[2].low = 57500;
+	w[1].points[2].high = 100000;
+	run(&in, &out);
+	f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_msg(strstr(f->description, "making parse 2x faster would gain +20%"), "description: %s",
+		      f->description);
+	ck_assert_double_eq_tol(f->impact_pct, 20, TOL);
+	findings_free(&out);
+	/* from no gain to +24%: no gain worth having either way, measured */
+	w[1].points[2].low = 48000;
+	w[1].points[2].high = 62000;
+	run(&in, &out);
+	f = one_of(&out, FIND_PIPELINE_BOTTLENECK);
+	ck_assert_msg(!strstr(f->description, "too noisy"), "description: %s", f->description);
 	findings_free(&out);
 
 	/* 1 round: the arithmetic stays, and nothing is said of the experiment */
