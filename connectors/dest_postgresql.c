@@ -8,7 +8,12 @@
  * ends: a row the server refuses is known before its batch is counted, and
  * the server names it by its COPY line (= the n-th record sent) and column.
  * The COPY ends at PGD_SPAN_BYTES, at a commit, when the server speaks
- * during it (a refusal) or when the pipeline flushes. With on_error = skip
+ * during it (a refusal) or when the pipeline flushes (it holds batches a
+ * quarter of a second, DEST_HOLD_NS). Long COPYs matter to the server: each
+ * gets a new 16 MB ring of shared buffers for the pages it fills, and one
+ * that never comes round its ring takes a cold buffer for every page. A held
+ * batch's COPY text is not kept: its buffer goes to the spares once sent
+ * (pgd_release_out), and a refusal encodes the held batches again. With on_error = skip
  * or dead_letter each COPY runs after a savepoint; a refused row is marked
  * failed with the server's reason, the transaction goes back to the
  * savepoint, and the rows are sent again without it: those before it in one
@@ -40,14 +45,17 @@
 #include "../pipeline/worker.h"
 #include "../pipeline/spec.h"
 #include "../pipeline/connector.h"
+#include "../pipeline/lock.h"
 #include "pg_conn.h"
 #include "pg_copy.h"
 
 #define PGD_SAVEPOINT "nebtop_batch"
 /* A COPY stays open across batches until it carries this many bytes. */
-#define PGD_SPAN_BYTES ((size_t)4 << 20)
+#define PGD_SPAN_BYTES ((size_t)64 << 20)
 /* The most batches one COPY carries (held, unsettled, meanwhile). */
-#define PGD_MAX_HELD 64
+#define PGD_MAX_HELD 512
+/* Spare COPY-text buffers kept for the encoders (pgd_release_out). */
+#define PGD_SPARES 16
 /* The socket's send buffer asked for: rows queued ahead of the server, so
  * that it never waits for the writer thread to be scheduled (the kernel caps
  * it at its own limit, net.core.wmem_max on Linux). */
@@ -94,6 +102,11 @@ struct pg_dest {
 	struct pgd_line *lines;
 	uint32_t *sent;
 	uint32_t lines_cap, nsent;
+	/* the COPY-text buffers of held batches, once sent (pgd_release_out) */
+	struct nlock spare_mu;
+	struct buf spare[PGD_SPARES];
+	uint32_t nspare;
+	int spare_init;
 };
 
 static const struct confkey pgd_keys[] = {
@@ -186,6 +199,8 @@ static int pgd_open(void *opts, const struct connector_env *env, const struct sc
 {
 	struct pg_dest *d = opts;
 	char where[512];
+	nlock_init(&d->spare_mu, "postgresql: spare COPY buffers");
+	d->spare_init = 1;
 	d->on_error = env->on_error;
 	confmap_where_key(where, sizeof where, env->section, "table");
 	if (!d->table)
@@ -243,11 +258,15 @@ static int pgd_take_plain(void *opts, const struct plain_format *f)
 	return 1;
 }
 
+static void pgd_take_spare(struct pg_dest *d, struct batch *b);
+
 static void pgd_encode(void *opts, struct batch *b, struct worker *w)
 {
 	struct pg_dest *d = opts;
 	(void)w;
 	struct buf *out = &b->out;
+	if (!out->cap)
+		pgd_take_spare(d, b);
 	unsigned char delim = d->delim;
 	/* 7 bytes more: the wide writes' slack past their end */
 	buf_reserve(out,
@@ -395,6 +414,32 @@ static int pgd_server_spoke(const struct pg_dest *d)
 	return p.fd >= 0 && poll(&p, 1, 0) > 0;
 }
 
+/* A held batch's COPY text went to the server: its buffer goes to the
+ * spares, for the encoders to fill again (the rare resend after a refusal
+ * encodes the batch again, pgd_map_span), so that held batches keep no
+ * text and no buffer is allocated anew per batch. */
+static void pgd_release_out(struct pg_dest *d, struct batch *b)
+{
+	nlock_lock(&d->spare_mu);
+	if (d->nspare < PGD_SPARES) {
+		b->out.len = 0;
+		d->spare[d->nspare++] = b->out;
+	} else {
+		buf_free(&b->out);
+	}
+	nlock_unlock(&d->spare_mu);
+	b->out = (struct buf){ 0 };
+}
+
+/* A batch with no COPY-text buffer takes a spare one, when there is. */
+static void pgd_take_spare(struct pg_dest *d, struct batch *b)
+{
+	nlock_lock(&d->spare_mu);
+	if (d->nspare)
+		b->out = d->spare[--d->nspare];
+	nlock_unlock(&d->spare_mu);
+}
+
 /* The records of the open COPY's batches still kept (not written if the run
  * stops now). */
 static uint64_t pgd_span_kept(const struct pg_dest *d)
@@ -456,7 +501,9 @@ static uint32_t pgd_map_span(struct pg_dest *d)
 	}
 	uint32_t n = 0;
 	for (uint32_t j = 0; j < d->nspan; j++) {
-		const struct batch *b = d->span[j];
+		struct batch *b = d->span[j];
+		if (!b->out.len && b->nkept) /* sent, and its text released */
+			pgd_encode(d, b, NULL);
 		const char *p = b->out.p, *end = b->out.p + b->out.len;
 		for (uint32_t r = 0; r < b->nrec && n < total; r++) {
 			if (b->marks[r] != MARK_KEPT)
@@ -651,8 +698,10 @@ static int pgd_write(void *opts, struct batch *b, struct worker *w, struct errbu
 	} else {
 		pgd_copy_put(d, b->out.p, b->out.len);
 		d->span_bytes += b->out.len;
-		if (!commit_due && d->span_bytes < PGD_SPAN_BYTES && !pgd_server_spoke(d))
+		if (!commit_due && d->span_bytes < PGD_SPAN_BYTES && !pgd_server_spoke(d)) {
+			pgd_release_out(d, b);
 			return DEST_HELD;
+		}
 		if (pgd_settle(d, w, e))
 			return -1;
 	}
@@ -705,6 +754,12 @@ static int pgd_close(void *opts, int ok, struct errbuf *e)
 	d->sent = NULL;
 	d->lines = NULL;
 	d->lines_cap = 0;
+	for (uint32_t i = 0; i < d->nspare; i++)
+		buf_free(&d->spare[i]);
+	d->nspare = 0;
+	if (d->spare_init)
+		nlock_destroy(&d->spare_mu);
+	d->spare_init = 0;
 	return rc;
 }
 

@@ -111,7 +111,9 @@ struct dest_ops {
 	 * every record (a COPY still open). The pipeline then leaves b alone and
 	 * counts nothing of it until write returns 0 or -1 for a later batch or
 	 * flush does: that settles b with every batch held before it, in order,
-	 * and until then the destination may still mark their records failed. At
+	 * and until then the destination may still mark their records failed
+	 * (and may free b->out once sent: the pipeline counts the bytes out had
+	 * when write took b). At
 	 * most max_held batches are held (the pool has that many more); the
 	 * pipeline calls flush when it holds max_held, when the oldest has been
 	 * held DEST_HOLD_NS with no new batch, and when the input ends. */

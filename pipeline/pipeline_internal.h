@@ -38,6 +38,7 @@ struct held_batch {
 	struct batch *b;
 	uint64_t t0; /* when the writer took it */
 	uint32_t kept, e0;
+	size_t out_len; /* its encoded bytes (a destination may free them once sent) */
 };
 
 struct pthread_slot {

@@ -317,7 +317,7 @@ static void runner_settle(struct pthread_slot *s, const struct held_batch *h, in
 	struct tmetrics *m = s->w.metrics;
 	struct batch *b = h->b;
 	if (written)
-		tmetrics_add(&m->bytes_out, b->out.len);
+		tmetrics_add(&m->bytes_out, h->out_len);
 	if (p->write_failed) {
 		/* nothing more reaches the output: every record still kept is an error */
 		for (uint32_t r = 0; r < b->nrec; r++)
@@ -328,7 +328,7 @@ static void runner_settle(struct pthread_slot *s, const struct held_batch *h, in
 	runner_collect_errors(p, b);
 	histogram_add_value(&m->latency, b->work_ns + clock_now_ns() - h->t0);
 	hooks_trace_complete(s->st->info.name, "batch", h->t0, (int64_t)h->kept);
-	runner_note_step(p, s->st, "write", 0, b, h->t0, (int64_t)h->kept, b->out.len);
+	runner_note_step(p, s->st, "write", 0, b, h->t0, (int64_t)h->kept, h->out_len);
 	pool_put_batch(p->pool, b);
 }
 
@@ -369,7 +369,9 @@ static void runner_flush_held(struct pthread_slot *s)
 static void runner_write_one(struct pthread_slot *s, struct batch *b)
 {
 	struct pipeline *p = s->p;
-	struct held_batch h = { .b = b, .t0 = clock_now_ns(), .kept = b->nkept, .e0 = b->nerrors };
+	struct held_batch h = {
+		.b = b, .t0 = clock_now_ns(), .kept = b->nkept, .e0 = b->nerrors, .out_len = b->out.len
+	};
 	tmetrics_add(&s->w.metrics->bytes_in, b->data.len + b->plain_bytes);
 	if (p->nheld && h.t0 - p->held[0].t0 >= DEST_HOLD_NS)
 		runner_flush_held(s);
