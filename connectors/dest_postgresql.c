@@ -13,13 +13,14 @@
  * gets a new 16 MB ring of shared buffers for the pages it fills, and one
  * that never comes round its ring takes a cold buffer for every page. A held
  * batch's COPY text is not kept: its buffer goes to the spares once sent
- * (pgd_release_out), and a refusal encodes the held batches again. With on_error = skip
- * or dead_letter each COPY runs after a savepoint; a refused row is marked
- * failed with the server's reason, the transaction goes back to the
- * savepoint, and the rows are sent again without it: those before it in one
- * COPY, the rest batch by batch, until each row went in or was refused. With
- * on_error = fail there is no savepoint: the row is marked failed, the run
- * stops and the transaction is rolled back. A connection lost during the run
+ * (pgd_release_out), and a refusal encodes the held batches again.
+ *
+ * With on_error = skip or dead_letter each COPY runs after a savepoint; a
+ * refused row is marked failed with the server's reason, the transaction
+ * goes back to the savepoint, and the rows are sent again without it: those
+ * before it in one COPY, the rest batch by batch, until each row went in or
+ * was refused. With on_error = fail there is no savepoint: the row is marked
+ * failed, the run stops and the transaction is rolled back. A connection lost during the run
  * stops it (exit 1) naming how many records were committed.
  *
  * The pass-through: when the records come straight from a source that can
@@ -258,7 +259,31 @@ static int pgd_take_plain(void *opts, const struct plain_format *f)
 	return 1;
 }
 
-static void pgd_take_spare(struct pg_dest *d, struct batch *b);
+/* A held batch's COPY text went to the server: its buffer goes to the
+ * spares, for the encoders to fill again (the rare resend after a refusal
+ * encodes the batch again, pgd_map_span), so that held batches keep no
+ * text and no buffer is allocated anew per batch. */
+static void pgd_release_out(struct pg_dest *d, struct batch *b)
+{
+	nlock_lock(&d->spare_mu);
+	if (d->nspare < PGD_SPARES) {
+		b->out.len = 0;
+		d->spare[d->nspare++] = b->out;
+	} else {
+		buf_free(&b->out);
+	}
+	nlock_unlock(&d->spare_mu);
+	b->out = (struct buf){ 0 };
+}
+
+/* A batch with no COPY-text buffer takes a spare one, when there is. */
+static void pgd_take_spare(struct pg_dest *d, struct batch *b)
+{
+	nlock_lock(&d->spare_mu);
+	if (d->nspare)
+		b->out = d->spare[--d->nspare];
+	nlock_unlock(&d->spare_mu);
+}
 
 static void pgd_encode(void *opts, struct batch *b, struct worker *w)
 {
@@ -412,32 +437,6 @@ static int pgd_server_spoke(const struct pg_dest *d)
 {
 	struct pollfd p = { .fd = PQsocket(d->link.conn), .events = POLLIN };
 	return p.fd >= 0 && poll(&p, 1, 0) > 0;
-}
-
-/* A held batch's COPY text went to the server: its buffer goes to the
- * spares, for the encoders to fill again (the rare resend after a refusal
- * encodes the batch again, pgd_map_span), so that held batches keep no
- * text and no buffer is allocated anew per batch. */
-static void pgd_release_out(struct pg_dest *d, struct batch *b)
-{
-	nlock_lock(&d->spare_mu);
-	if (d->nspare < PGD_SPARES) {
-		b->out.len = 0;
-		d->spare[d->nspare++] = b->out;
-	} else {
-		buf_free(&b->out);
-	}
-	nlock_unlock(&d->spare_mu);
-	b->out = (struct buf){ 0 };
-}
-
-/* A batch with no COPY-text buffer takes a spare one, when there is. */
-static void pgd_take_spare(struct pg_dest *d, struct batch *b)
-{
-	nlock_lock(&d->spare_mu);
-	if (d->nspare)
-		b->out = d->spare[--d->nspare];
-	nlock_unlock(&d->spare_mu);
 }
 
 /* The records of the open COPY's batches still kept (not written if the run

@@ -246,8 +246,8 @@ static void tui_follow_whatif(struct tui_run *r, struct tui_state *st)
 			char tell[200] = "no round could be measured";
 			if (v[i].rounds)
 				report_whatif_tell(&v[i], tell, sizeof tell);
-			snprintf(st->m.status, sizeof st->m.status, "what-if experiments on %s: %s after %u round%s (%.0fs): %s",
-				 v[i].stage, v[i].state == WHATIF_CUT ? "cut short" : "done", v[i].rounds,
+			snprintf(st->m.status, sizeof st->m.status,
+				 "what-if experiments on %s: %s after %u round%s (%.0fs): %s", v[i].stage, v[i].state == WHATIF_CUT ? "cut short" : "done", v[i].rounds,
 				 v[i].rounds == 1 ? "" : "s", v[i].seconds, tell);
 			st->whatif_watch = 0;
 		}
